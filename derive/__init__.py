@@ -1,0 +1,104 @@
+"""derive: the mathematics of machine learning, derived by SymPy, verified step by step.
+
+>>> import derive
+>>> p = derive.prove("gelu'")
+>>> p.ok, p.level
+(True, 'general')
+
+The public API is re-exported here lazily, so ``import derive`` stays fast: SymPy, numpy and
+the identity modules load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Derivation",
+    "DeriveError",
+    "Identity",
+    "Proof",
+    "Question",
+    "Ref",
+    "Statement",
+    "UnknownIdentityError",
+    "__version__",
+    "get",
+    "identities",
+    "identity",
+    "names",
+    "numerically",
+    "prove",
+]
+
+if TYPE_CHECKING:
+    from .derivation import Derivation
+    from .errors import DeriveError, UnknownIdentityError
+    from .identity import Identity, Question, Ref, Statement, identity, numerically
+    from .proof import Proof
+
+_LAZY = {
+    "Derivation": ("derivation", "Derivation"),
+    "DeriveError": ("errors", "DeriveError"),
+    "UnknownIdentityError": ("errors", "UnknownIdentityError"),
+    "Identity": ("identity", "Identity"),
+    "Question": ("identity", "Question"),
+    "Ref": ("identity", "Ref"),
+    "Statement": ("identity", "Statement"),
+    "identity": ("identity", "identity"),
+    "numerically": ("identity", "numerically"),
+    "Proof": ("proof", "Proof"),
+}
+
+_cache: dict[tuple[str, int | None], Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+
+
+def get(name: str) -> Identity:
+    """The declared identity named ``name`` (canonical name or alias).
+
+    Raises :class:`UnknownIdentityError` (a ``KeyError``) with the closest names.
+    """
+    from .registry import REGISTRY
+
+    return REGISTRY.get(name)
+
+
+def names() -> list[str]:
+    """Canonical names of every registered identity, in map order."""
+    from .registry import REGISTRY
+
+    return REGISTRY.names()
+
+
+def identities() -> list[Identity]:
+    """Every registered identity, in map order."""
+    from .registry import REGISTRY
+
+    return list(REGISTRY)
+
+
+def prove(name: str, *, seed: int | None = None, samples: int | None = None) -> Proof:
+    """Derive, verify and numerically check the identity ``name``; returns a frozen :class:`Proof`.
+
+    Proofs are cached per process by ``(name, seed, samples)``.
+    """
+    from .proof import prove as _prove
+
+    ident = get(name)
+    key = (ident.name, seed, samples)
+    if key not in _cache:
+        _cache[key] = _prove(ident, seed=seed, samples=samples)
+    return _cache[key]

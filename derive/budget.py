@@ -1,0 +1,69 @@
+"""Time budgets for SymPy work.
+
+SymPy cannot be interrupted from another thread, but it is pure Python, so a ``SIGALRM`` timer
+in the main thread interrupts it between bytecodes. :func:`time_limit` arms such a timer (nesting
+keeps the tighter deadline). Off the main thread, or on platforms without ``setitimer``, the
+budget is advisory only: callers there must rely on cheap operations, and untrusted work must run
+in a worker process that can be killed (see :mod:`derive.answers`).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from .errors import BudgetExceeded
+
+T = TypeVar("T")
+
+_deadlines: list[float] = []
+
+
+def _can_interrupt() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise BudgetExceeded("time budget exceeded")
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`BudgetExceeded` in the block if it runs longer than ``seconds``."""
+    if seconds <= 0:
+        raise BudgetExceeded("no time left in the budget")
+    if not _can_interrupt():
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    outer = _deadlines[-1] if _deadlines else None
+    effective = min(deadline, outer) if outer is not None else deadline
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _deadlines.append(effective)
+    signal.setitimer(signal.ITIMER_REAL, max(effective - time.monotonic(), 1e-4))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _deadlines.pop()
+        signal.signal(signal.SIGALRM, previous)
+        if _deadlines:  # re-arm the enclosing budget
+            # an expired outer budget fires at once, in the outer block, not swallowed here
+            signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-4))
+
+
+def attempt(fn: Callable[[], T], seconds: float) -> T | None:
+    """Run ``fn`` under a budget; return ``None`` if it ran out of time or raised."""
+    try:
+        with time_limit(seconds):
+            return fn()
+    except BudgetExceeded:
+        return None
+    except (RecursionError, MemoryError):
+        return None
+    except Exception:  # a SymPy routine failing on an exotic input is "undecided", not fatal
+        return None

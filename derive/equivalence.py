@@ -1,0 +1,345 @@
+r"""The verification ladder, shared by step checking and answer checking.
+
+Two expressions are compared by rungs of increasing cost, each under a time budget:
+
+1. **identical** after unfolding definitions and evaluating unevaluated operators (``doit``);
+2. **bounded symbolic zero test** of the difference: ``expand``, ``cancel``, special functions
+   rewritten to elementary ones, ``rewrite(exp)``, ``trigsimp``, a time-boxed ``simplify``;
+3. **high-precision numeric test**: the difference evaluated with mpmath at 30+ significant
+   digits at edge and random points of the variables' domains.
+
+Rungs 1-2 *prove* equality; rung 3 only *verifies numerically*, and says so. Rung 3 also
+*refutes*: a point where the two sides differ beyond the tolerance is a counterexample, so a
+near miss (a coefficient off by ``1e-6``, a sign flip, a small missing term) is rejected.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .budget import attempt
+from .numeric.domains import Domain, exact_points
+from .numeric.sampling import generator
+from .special import elementary
+
+PROVED = "proved"
+NUMERIC = "numeric"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of one comparison.
+
+    ``ok`` is ``True`` (equal), ``False`` (refuted, with a counterexample) or ``None`` (undecided
+    within the budget). ``method`` names the rung that decided; ``symbolic`` says whether it is a
+    proof or a numeric verification.
+    """
+
+    ok: bool | None
+    method: str
+    symbolic: bool
+    detail: str = ""
+    counterexample: Mapping[str, str] | None = None
+    values: tuple[str, str] | None = None
+    seconds: float = 0.0
+    points: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.ok is None:
+            return f"undecided ({self.method})"
+        if self.ok is False:
+            return f"refuted ({self.method})"
+        return f"proved: {self.method}" if self.symbolic else f"verified numerically: {self.method}"
+
+
+@dataclass
+class Ladder:
+    """Configuration of the ladder: budgets, precision, number of points and seed."""
+
+    domains: Mapping[sp.Symbol, Domain] = field(default_factory=dict)
+    unfold: Callable[[sp.Basic], sp.Basic] = lambda e: e
+    symbolic_budget: float = 4.0
+    rung_budget: float = 1.5
+    digits: int = 30
+    points: int = 24
+    seed: int | None = None
+    salt: str = ""
+    doit_cache: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------------------ helpers
+    def evaluate(self, e: sp.Basic) -> sp.Basic:
+        """Unfold definitions and evaluate derivatives, integrals and sums (cached)."""
+        e = self.unfold(e)
+        if e in self.doit_cache:
+            return self.doit_cache[e]
+        if not e.has(sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit):
+            return e
+        out = attempt(lambda: e.doit(), max(self.symbolic_budget, 10.0))
+        out = e if out is None else out
+        self.doit_cache[e] = out
+        return out
+
+    def equal(self, a: sp.Basic, b: sp.Basic) -> Verification:
+        """Compare two expressions (or matrices, entry by entry)."""
+        start = time.perf_counter()
+        if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+            v = self._equal_matrices(a, b)
+        else:
+            v = self._equal_scalars(a, b)
+        return Verification(**{**v.__dict__, "seconds": time.perf_counter() - start})
+
+    # ------------------------------------------------------------------------------ matrices
+    def _equal_matrices(self, a: sp.Basic, b: sp.Basic) -> Verification:
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
+            a, b = self.evaluate(a), self.evaluate(b)
+            if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
+                return Verification(False, "shape", True, "a matrix compared with a scalar")
+        if a.shape != b.shape:
+            return Verification(False, "shape", True, f"shapes differ: {a.shape} and {b.shape}")
+        results = []
+        for i in range(a.rows):
+            for j in range(a.cols):
+                v = self._equal_scalars(a[i, j], b[i, j])
+                if v.ok is not True:
+                    return Verification(
+                        v.ok,
+                        v.method,
+                        v.symbolic,
+                        f"entry ({i + 1}, {j + 1}): {v.detail}",
+                        v.counterexample,
+                        v.values,
+                        points=v.points,
+                    )
+                results.append(v)
+        numeric = [v for v in results if not v.symbolic]
+        if numeric:
+            return Verification(
+                True,
+                numeric[0].method,
+                False,
+                f"{len(numeric)} of {len(results)} entries numerically",
+                points=numeric[0].points,
+            )
+        methods = sorted({v.method for v in results}, key=[v.method for v in results].index)
+        return Verification(True, ", ".join(methods), True, f"all {len(results)} entries")
+
+    # ------------------------------------------------------------------------------ scalars
+    def _equal_scalars(self, a: sp.Basic, b: sp.Basic) -> Verification:
+        a0, b0 = sp.sympify(a), sp.sympify(b)
+        if a0 == b0:
+            return Verification(True, "identical", True)
+        a1, b1 = self.evaluate(a0), self.evaluate(b0)
+        if a1 == b1:
+            return Verification(True, "evaluated by SymPy", True)
+        diff = a1 - b1
+        if diff == 0:
+            return Verification(True, "evaluated by SymPy", True)
+        decided = self.symbolic_zero(diff)
+        if decided is not None:
+            return Verification(True, decided, True)
+        return self.numeric_zero(a1, b1)
+
+    def symbolic_zero(self, diff: sp.Expr) -> str | None:
+        """Name of the first cheap rewrite that takes ``diff`` to zero, or ``None``."""
+        deadline = time.perf_counter() + self.symbolic_budget
+        elem: list[sp.Expr] = []
+
+        def el() -> sp.Expr:
+            if not elem:
+                elem.append(elementary(diff))
+            return elem[0]
+
+        rungs: list[tuple[str, Callable[[], sp.Expr], float]] = [
+            ("expand", lambda: sp.expand(diff), 1.0),
+            ("cancel", lambda: sp.cancel(diff), 1.0),
+            ("elementary rewrite + expand", lambda: sp.expand(el()), 1.0),
+            ("rewrite(exp) + cancel", lambda: sp.cancel(sp.expand(el().rewrite(sp.exp))), 1.5),
+            ("expand_log + powsimp", lambda: sp.expand(sp.powsimp(sp.expand_log(el()))), 1.0),
+            ("trigsimp", lambda: sp.trigsimp(el()), 1.5),
+            ("simplify (time-boxed)", lambda: sp.simplify(el()), 3.0),
+        ]
+        for name, fn, cap in rungs:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return None
+            out = attempt(fn, min(cap, remaining))
+            if out is not None and out == 0:
+                return name
+        return None
+
+    def _sampling_plan(self, exprs: tuple[sp.Basic, ...]) -> tuple[dict[sp.Symbol, Domain], set[sp.Symbol]]:
+        """Domains of the scalar symbols to sample, and any symbol that has none."""
+        symbols: set[sp.Symbol] = set()
+        for e in exprs:
+            bases = {ix.base.label for ix in e.atoms(sp.Indexed)}
+            symbols |= {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s not in bases}
+        for base in {ix.base for e in exprs for ix in e.atoms(sp.Indexed)}:
+            if base not in self.domains and base.label not in self.domains:
+                symbols.add(base.label)
+        domains = {
+            s: d
+            for s, d in self.domains.items()
+            if isinstance(s, sp.Symbol) and (s in symbols or _depends(s, symbols, self.domains))
+        }
+        return domains, {s for s in symbols if s not in domains and not _has_indexed_domain(s, self.domains)}
+
+    def _instantiate(
+        self, e: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], rng: object, cache: dict[sp.Indexed, sp.Expr]
+    ) -> sp.Basic:
+        """``e`` at ``point``; sums over a now-concrete range are expanded and every entry
+        ``z[k]`` of an indexed variable gets a value drawn from its domain (the same within a point)."""
+        v = e.xreplace(dict(point))
+        if v.has(sp.Sum, sp.Product, sp.KroneckerDelta):
+            v = v.doit()
+        entries = v.atoms(sp.Indexed)
+        if entries:
+            for ix in sorted(entries, key=str):
+                if ix not in cache:
+                    dom = self.domains.get(ix.base, self.domains.get(ix.base.label))
+                    draw = dom.sample(rng, 1, {})[0]  # type: ignore[union-attr]
+                    cache[ix] = sp.Rational(repr(float(draw)))
+            v = v.xreplace(cache)
+        return v
+
+    def numeric_zero(self, a: sp.Expr, b: sp.Expr) -> Verification:
+        """Evaluate both sides at ``digits`` digits on domain points; refute on a clear difference.
+
+        Symbolic sizes are handled by sampling them: an integer ``n`` is drawn from its domain,
+        sums over ``1..n`` are expanded and indexed variables ``z[k]`` get random entries, so a
+        statement "for every n" is tested at several concrete n (still only a numeric verification).
+        """
+        domains, missing = self._sampling_plan((a, b))
+        if missing:
+            return Verification(
+                None, "numeric", False, f"no domain for {', '.join(sorted(map(str, missing)))}: cannot sample"
+            )
+        rng = generator(self.seed, salt=self.salt + "|ladder")
+        points = exact_points(domains, rng, self.points) if domains else [{}]
+        ea, eb = elementary(a), elementary(b)
+        rel_tol = 10.0 ** -(self.digits - 8)
+        used = 0
+        worst = 0.0
+        deadline = time.perf_counter() + max(self.symbolic_budget, 4.0)
+        for point in points:
+            if time.perf_counter() > deadline:
+                break
+            cache: dict[sp.Indexed, sp.Expr] = {}
+            va = attempt(lambda p=point, c=cache: _value(self._instantiate(ea, p, rng, c), self.digits), 2.0)
+            vb = attempt(lambda p=point, c=cache: _value(self._instantiate(eb, p, rng, c), self.digits), 2.0)
+            if va is None or vb is None:
+                continue
+            used += 1
+            scale = sp.Max(sp.Abs(va), sp.Abs(vb))
+            err = sp.Abs(va - vb)
+            if err > rel_tol * scale + sp.Float(10) ** (-2 * self.digits):
+                where = {**{str(k): str(v) for k, v in point.items()}, **{str(k): str(v) for k, v in cache.items()}}
+                return Verification(
+                    False,
+                    f"numeric ({self.digits} digits)",
+                    False,
+                    f"differ by {_fmt(err)} at {_point(point)}",
+                    counterexample=where,
+                    values=(_fmt(va), _fmt(vb)),
+                    points=used,
+                )
+            if scale != 0:
+                worst = max(worst, float(err / scale))
+        if used < max(3, len(points) // 3):
+            return Verification(
+                None,
+                f"numeric ({self.digits} digits)",
+                False,
+                f"only {used} of {len(points)} points could be evaluated",
+                points=used,
+            )
+        return Verification(
+            True,
+            f"numeric ({self.digits} digits, {used} points)",
+            False,
+            f"max relative difference {_fmt(worst)}",
+            points=used,
+        )
+
+    # ------------------------------------------------------------------------------ inequalities
+    def nonnegative(self, e: sp.Expr, *, strict: bool = False) -> Verification:
+        """Prove ``e >= 0`` (``> 0`` if ``strict``) from assumptions, else test it numerically."""
+        start = time.perf_counter()
+        e1 = self.evaluate(e)
+        attr = "is_positive" if strict else "is_nonnegative"
+        for name, fn in (
+            ("sign from assumptions", lambda: e1),
+            ("sign after factor", lambda: sp.factor(e1)),
+            ("sign after simplify", lambda: sp.simplify(elementary(e1))),
+        ):
+            form = attempt(fn, self.rung_budget)
+            if form is not None and attempt(lambda f=form: getattr(f, attr), self.rung_budget) is True:
+                return Verification(True, name, True, seconds=time.perf_counter() - start)
+        domains, missing = self._sampling_plan((e1,))
+        if missing:
+            return Verification(None, "numeric", False, f"no domain for {', '.join(sorted(map(str, missing)))}")
+        rng = generator(self.seed, salt=self.salt + "|sign")
+        points = exact_points(domains, rng, self.points) if domains else [{}]
+        ee = elementary(e1)
+        used = 0
+        lowest = math.inf
+        for point in points:
+            cache: dict[sp.Indexed, sp.Expr] = {}
+            v = attempt(lambda p=point, c=cache: _value(self._instantiate(ee, p, rng, c), self.digits), 2.0)
+            if v is None or not v.is_real:
+                continue
+            used += 1
+            lowest = min(lowest, float(v))
+            if v < 0 or (strict and v == 0):
+                return Verification(
+                    False,
+                    f"numeric ({self.digits} digits)",
+                    False,
+                    f"value {_fmt(v)} at {_point(point)}",
+                    counterexample={str(k): str(x) for k, x in point.items()},
+                    seconds=time.perf_counter() - start,
+                    points=used,
+                )
+        if used < 3:
+            return Verification(None, "numeric", False, "too few points could be evaluated")
+        return Verification(
+            True,
+            f"numeric ({self.digits} digits, {used} points)",
+            False,
+            f"minimum {_fmt(lowest)}",
+            seconds=time.perf_counter() - start,
+            points=used,
+        )
+
+
+def _depends(s: sp.Symbol, symbols: set[sp.Symbol], domains: Mapping[sp.Symbol, Domain]) -> bool:
+    """True if a variable in ``symbols`` has a bound naming ``s`` (so ``s`` must be sampled too)."""
+    return any(s in domains[t].depends_on() for t in symbols if t in domains)
+
+
+def _has_indexed_domain(s: sp.Symbol, domains: Mapping[sp.Basic, object]) -> bool:
+    return any(isinstance(k, sp.IndexedBase) and k.label == s for k in domains)
+
+
+def _value(e: sp.Basic, digits: int) -> sp.Expr | None:
+    """A concrete expression to ``digits + 15`` significant digits (a SymPy number), or ``None``."""
+    v = e.evalf(digits + 15, maxn=400)
+    if not v.is_number or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    re, im = v.as_real_imag()
+    if not (re.is_Float or re.is_Number) or not (im.is_Float or im.is_Number):
+        return None
+    return v
+
+
+def _fmt(v: sp.Expr) -> str:
+    return str(sp.N(v, 8))
+
+
+def _point(point: Mapping[sp.Symbol, sp.Expr]) -> str:
+    return ", ".join(f"{k} = {float(v):.6g}" for k, v in sorted(point.items(), key=lambda kv: str(kv[0])))

@@ -1,0 +1,47 @@
+"""The error hierarchy: every failure a user can cause is a :class:`DeriveError`.
+
+Each subclass also derives from the builtin a Python user would expect (``KeyError`` for an
+unknown name, ``ValueError`` for a malformed declaration), so ``except KeyError`` keeps working.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class DeriveError(Exception):
+    """Base class of every error raised on purpose by ``derive``."""
+
+
+class UnknownIdentityError(DeriveError, KeyError):
+    """No identity is registered under the requested name; the message suggests close names."""
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        self.suggestions = tuple(difflib.get_close_matches(name, list(known), n=3, cutoff=0.5))
+        hint = f" Did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"no identity named {name!r}.{hint} Run `derive list` to see every name.")
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return str(self.args[0])
+
+
+class DuplicateIdentityError(DeriveError, ValueError):
+    """Two declarations claim the same name or alias; the message names both sources."""
+
+
+class DeclarationError(DeriveError, ValueError):
+    """An identity is declared inconsistently (a free symbol without a domain, a bad name...)."""
+
+
+class DerivationError(DeriveError, RuntimeError):
+    """A derivation could not be run (its code raised); distinct from a step that is false."""
+
+
+class CompileError(DeriveError, RuntimeError):
+    """LaTeX could not be compiled; the message carries the relevant lines of the log."""
+
+
+class BudgetExceeded(DeriveError, TimeoutError):
+    """A time-boxed computation ran past its budget."""

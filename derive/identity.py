@@ -1,0 +1,287 @@
+r"""Declarations: :class:`Identity`, :class:`Statement`, :class:`Question`, :class:`Ref`.
+
+An identity is declared once, with the :func:`identity` decorator on the function that derives
+it; the decorator registers the declaration when its module is imported and never runs the
+derivation (that happens on :func:`derive.prove`). Construction validates *structure* only: every
+free symbol has a domain consistent with its assumptions, names are well formed. *Truth* is
+established by :func:`derive.prove` and the tests.
+
+.. code-block:: python
+
+    @identity(
+        "gelu'",
+        title="Derivative of GELU",
+        section="2.2",
+        map_row=r"GELU(x) = x Phi(x): derivative Phi(x) + x phi(x)",
+        variables={x: real(-8, 8)},
+        claim=Eq(Derivative(x * Phi(x), x), Phi(x) + x * phi(x)),
+        crosscheck=finite_difference(x * Phi(x), x),
+        refs=(Ref.arxiv("1606.08415", "Hendrycks & Gimpel (2016), Gaussian Error Linear Units"),),
+    )
+    def gelu_derivative(d: Derivation) -> None:
+        d.begin(Derivative(x * Phi(x), x))
+        d.then(lambda e: e.doit(), "product rule; $\Phi' = \varphi$")
+        d.conclude()
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from .errors import DeclarationError
+from .numeric.domains import ArrayDomain, Domain
+
+if TYPE_CHECKING:
+    from .derivation import Derivation
+    from .numeric.crosscheck import CheckContext, CrossCheckResult
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]*'?$")
+SECTION = re.compile(r"^\d+(\.\d+)?$")
+
+CrossCheck = Callable[["CheckContext"], "CrossCheckResult"]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference: the paper (or book) where the identity is load-bearing."""
+
+    text: str
+    url: str = ""
+    where: str = ""
+    key: str = ""
+
+    @classmethod
+    def arxiv(cls, arxiv_id: str, text: str, where: str = "") -> Ref:
+        return cls(text, f"https://arxiv.org/abs/{arxiv_id}", where, key=f"arXiv:{arxiv_id}")
+
+    @classmethod
+    def book(cls, text: str, where: str = "") -> Ref:
+        return cls(text, "", where)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One part of a claim: a SymPy relation (``Eq``, ``Le``, ``Lt``, ``Ge``, ``Gt``), or, for a part
+    that can only be checked numerically (an optimality over all matrices, a statistical bound), a
+    sentence with the numeric check that supports it (``relation is None``)."""
+
+    label: str
+    relation: sp.Basic | None = None
+    numeric: CrossCheck | None = None
+    text: str = ""
+
+    @property
+    def symbolic(self) -> bool:
+        return self.relation is not None
+
+
+def numerically(label: str, text: str, check: CrossCheck) -> Statement:
+    """A claim part established only numerically (the sheet and ``Proof.level`` say so)."""
+    return Statement(label, None, check, text)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a homework answer to the identity is.
+
+    ``target`` is the expected expression (in the identity's symbols); ``prompt`` the question as
+    a teacher would set it; ``variables`` the symbols a student may use (default: the free symbols
+    of ``target``, with the identity's domains); ``names`` further words a student may type for
+    functions and symbols (``{"Phi": Phi, "phi": phi}``); ``forms`` alternative targets that are
+    equally correct answers in another shape (the matrix form of an index expression).
+    ``approximations`` maps a diagnosis to a near-miss expression a student might give.
+    """
+
+    target: sp.Basic
+    prompt: str = ""
+    variables: tuple[sp.Symbol, ...] = ()
+    names: Mapping[str, Any] = field(default_factory=dict)
+    forms: tuple[sp.Basic, ...] = ()
+    approximations: Mapping[str, sp.Basic] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A declared identity: metadata, the claim, domains and the derivation (not yet run)."""
+
+    name: str
+    title: str
+    section: str
+    map_row: str
+    statements: tuple[Statement, ...]
+    variables: Mapping[sp.Basic, Domain | ArrayDomain]
+    derivation: Callable[[Derivation], None]
+    crosscheck: CrossCheck | None = None
+    question: Question | None = None
+    refs: tuple[Ref, ...] = ()
+    aliases: tuple[str, ...] = ()
+    definitions: Mapping[sp.Basic, sp.Basic] = field(default_factory=dict)
+    builds_on: tuple[str, ...] = ()
+    summary: str = ""
+    module: str = ""
+    source: str = "derive"
+    numeric_samples: int = 256
+    tags: tuple[str, ...] = ()
+
+    # -- views ---------------------------------------------------------------------------------
+    @property
+    def claim(self) -> sp.Basic:
+        """The principal statement as a SymPy relation (usually an ``Eq``)."""
+        for s in self.statements:
+            if s.relation is not None:
+                return s.relation
+        raise DeclarationError(f"{self.name}: no symbolic statement")
+
+    @property
+    def domains(self) -> dict[sp.Basic, Domain]:
+        """Scalar domains by symbol, and by ``IndexedBase`` for the entries of an indexed variable
+        (array domains are for the cross-checks)."""
+        return {
+            s: d
+            for s, d in self.variables.items()
+            if isinstance(s, sp.Symbol | sp.IndexedBase) and isinstance(d, Domain)
+        }
+
+    @property
+    def variable_table(self) -> list[tuple[str, str]]:
+        """``(name, LaTeX description)`` of every variable, for sheets and listings."""
+        out = []
+        for s, d in self.variables.items():
+            name = sp.latex(s)
+            out.append((str(s), d.latex(name)))
+        return out
+
+    def unfold(self, expr: sp.Basic) -> sp.Basic:
+        """Replace each defined function application by its definition."""
+        if not self.definitions or not hasattr(expr, "replace"):
+            return expr
+        for head, body in self.definitions.items():
+            lam = sp.Lambda(head.args, body)
+            expr = expr.replace(head.func, lam)
+        return expr
+
+    def __repr__(self) -> str:
+        return f"<Identity {self.name!r}: {self.title} ({self.section})>"
+
+
+def _validate(ident: Identity) -> None:
+    if not NAME.match(ident.name):
+        raise DeclarationError(
+            f"identity name {ident.name!r} must be lower-case words joined by '-' (a trailing ' allowed)"
+        )
+    for alias in ident.aliases:
+        if not NAME.match(alias):
+            raise DeclarationError(f"{ident.name}: alias {alias!r} is not a valid name")
+    if not SECTION.match(ident.section):
+        raise DeclarationError(f"{ident.name}: section {ident.section!r} must look like '2.2' or '4'")
+    if not ident.statements:
+        raise DeclarationError(f"{ident.name}: a claim is required")
+    declared: set[sp.Symbol] = set()
+    for key, dom in ident.variables.items():
+        if isinstance(key, sp.Symbol):
+            declared.add(key)
+            if isinstance(dom, Domain) and not dom.consistent_with(key):
+                raise DeclarationError(
+                    f"{ident.name}: symbol {key} has assumptions {key.assumptions0} that its domain "
+                    f"does not imply; create it with the domain's .symbol({str(key)!r})"
+                )
+        elif isinstance(key, sp.IndexedBase):
+            declared.add(key.label)
+        elif isinstance(key, sp.MatrixBase):
+            declared |= key.free_symbols
+        elif isinstance(key, tuple):
+            declared |= set(key)
+        else:
+            declared.add(key)
+    defined_heads = {h.func for h in ident.definitions}
+    for st in ident.statements:
+        if st.relation is None:
+            if st.numeric is None:
+                raise DeclarationError(f"{ident.name}: statement {st.label!r} has neither a relation nor a check")
+            continue
+        if not isinstance(st.relation, sp.Rel | sp.Eq):
+            raise DeclarationError(
+                f"{ident.name}: statement {st.label!r} must be an Eq/Le/Lt/Ge/Gt, got {type(st.relation).__name__}"
+            )
+        free = _free_variables(st.relation, defined_heads)
+        undeclared = ", ".join(sorted(map(str, free - declared)))
+        if undeclared:
+            raise DeclarationError(
+                f"{ident.name}: statement {st.label!r} uses {undeclared} without a domain; add it to variables="
+            )
+
+
+def _free_variables(e: sp.Basic, defined: set[type]) -> set[sp.Symbol]:
+    """Free symbols, ignoring bound variables of sums/integrals/derivatives."""
+    return {s for s in e.free_symbols if isinstance(s, sp.Symbol)}
+
+
+def _statements(claim: sp.Basic | Statement, also: Iterable[sp.Basic | Statement]) -> tuple[Statement, ...]:
+    out = []
+    for i, part in enumerate([claim, *also]):
+        if isinstance(part, Statement):
+            out.append(part)
+        else:
+            out.append(Statement("claim" if i == 0 else f"part {i + 1}", part))
+    return tuple(out)
+
+
+def identity(
+    name: str,
+    *,
+    title: str,
+    section: str,
+    map_row: str,
+    claim: sp.Basic | Statement,
+    variables: Mapping[sp.Basic, Domain | ArrayDomain],
+    also: Sequence[sp.Basic | Statement] = (),
+    crosscheck: CrossCheck | None = None,
+    question: Question | None = None,
+    refs: Sequence[Ref] = (),
+    aliases: Sequence[str] = (),
+    definitions: Mapping[sp.Basic, sp.Basic] | None = None,
+    builds_on: Sequence[str] = (),
+    numeric_samples: int = 256,
+    tags: Sequence[str] = (),
+) -> Callable[[Callable[[Derivation], None]], Identity]:
+    """Declare and register an identity whose derivation is the decorated function.
+
+    The function's docstring is the sheet's introduction (LaTeX math in ``$...$`` allowed).
+    The decorated name is bound to the :class:`Identity`, so a module reads as a list of them.
+    """
+
+    def decorate(fn: Callable[[Derivation], None]) -> Identity:
+        from .registry import REGISTRY
+
+        module = fn.__module__
+        ident = Identity(
+            name=name,
+            title=title,
+            section=section,
+            map_row=map_row,
+            statements=_statements(claim, also),
+            variables=dict(variables),
+            derivation=fn,
+            crosscheck=crosscheck,
+            question=question,
+            refs=tuple(refs),
+            aliases=tuple(aliases),
+            definitions=dict(definitions or {}),
+            builds_on=tuple(builds_on),
+            summary=inspect.cleandoc(fn.__doc__ or ""),
+            module=module,
+            source=REGISTRY.current_source(module),
+            numeric_samples=numeric_samples,
+            tags=tuple(tags),
+        )
+        _validate(ident)
+        REGISTRY.add(ident)
+        return ident
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Numerics: domains and seeded sampling, lambdify-and-compare, independent cross-checks."""

@@ -1,0 +1,333 @@
+"""Run a derivation, verify every link, check numerically, and freeze the result as a Proof.
+
+A :class:`Proof` is plain frozen data; the terminal view, the LaTeX sheet and the book are
+renderings of it and never recompute mathematics.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sympy as sp
+
+from .derivation import Chain, Derivation, Step, StepFailed
+from .equivalence import Ladder
+from .numeric.compare import compare, evaluate
+from .numeric.crosscheck import CheckContext, CrossCheckResult
+from .numeric.domains import sample_scalars
+from .numeric.sampling import DEFAULT_SEED, generator
+
+if TYPE_CHECKING:
+    from .identity import Identity
+
+GENERAL, FIXED_SIZE, NUMERIC = "general", "fixed-size", "numeric"
+_RANK = {GENERAL: 0, FIXED_SIZE: 1, NUMERIC: 2}
+
+
+@dataclass(frozen=True)
+class StatementCheck:
+    """The numeric check of one statement: both sides lambdified and compared on samples."""
+
+    label: str
+    samples: int
+    max_abs_error: float
+    max_rel_error: float
+    ok: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NumericReport:
+    """Samples, seed, errors of the claim check, and the independent cross-check."""
+
+    samples: int
+    seed: int
+    max_abs_error: float
+    max_rel_error: float
+    statements: tuple[StatementCheck, ...]
+    crosscheck: CrossCheckResult | None
+    extra: tuple[CrossCheckResult, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        checks_ok = all(s.ok for s in self.statements)
+        cross_ok = self.crosscheck is None or self.crosscheck.ok
+        extra_ok = all(r.ok for r in self.extra)
+        checked = any(s.samples for s in self.statements) or self.crosscheck is not None
+        return checks_ok and cross_ok and extra_ok and checked
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one statement of the claim was established."""
+
+    label: str
+    relation: sp.Basic | None
+    text: str
+    level: str
+    ok: bool
+    how: str
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The frozen record of ``derive.prove(name)``."""
+
+    identity: Identity
+    chains: tuple[Chain, ...]
+    outcomes: tuple[Outcome, ...]
+    numeric: NumericReport
+    failure: str | None
+    seconds: float
+    seed: int
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
+    @property
+    def ok(self) -> bool:
+        """True only if every step, every statement and the numeric checks passed."""
+        return (
+            self.failure is None
+            and all(c.ok for c in self.chains)
+            and all(o.ok for o in self.outcomes)
+            and self.numeric.ok
+        )
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step of every chain, in order."""
+        return tuple(s for c in self.chains for s in c.steps)
+
+    @property
+    def result(self) -> sp.Basic:
+        """The derived closed form: the last form of the chain proving the principal statement."""
+        principal = self.identity.statements[0].label
+        for c in self.chains:
+            if c.statement == principal:
+                last = c.steps[-1].expr
+                return last.rhs if isinstance(last, sp.Eq) else last
+        return self.chains[-1].steps[-1].expr if self.chains else sp.nan
+
+    @property
+    def level(self) -> str:
+        """``general``, ``fixed-size`` or ``numeric``: the weakest way any part was established."""
+        levels = [o.level for o in self.outcomes] or [NUMERIC]
+        return max(levels, key=_RANK.__getitem__)
+
+    @property
+    def verdict(self) -> str:
+        return f"proved ({self.level})" if self.ok else "FAILED"
+
+    # -- renderings -----------------------------------------------------------------------------
+    def latex(self) -> str:
+        """The sheet's LaTeX source."""
+        from .render import sheet_source
+
+        return sheet_source(self)
+
+    def to_pdf(self, path: str | Path) -> Path:
+        """Compile the sheet to ``path`` (with latexmk); returns the path."""
+        from .render import write_pdf
+
+        return write_pdf(self.latex(), Path(path))
+
+    def text(self, color: bool = False) -> str:
+        from .terminal import proof_text
+
+        return proof_text(self, color=color)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_markdown_(self) -> str:
+        from .terminal import proof_markdown
+
+        return proof_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from .render import printer
+
+        p = printer()
+        lines = [rf"\text{{{self.identity.title} — {self.verdict}}}"]
+        lines += [p.doprint(o.relation) for o in self.outcomes if o.relation is not None]
+        return "$\\displaystyle\\begin{gathered}" + r"\\ ".join(lines) + r"\end{gathered}$"
+
+    @cached_property
+    def step_count(self) -> int:
+        return len(self.steps)
+
+
+def _outcomes(ident: Identity, chains: list[Chain], numeric_results: dict[str, CrossCheckResult]) -> list[Outcome]:
+    out: list[Outcome] = []
+    for st in ident.statements:
+        if st.relation is None:
+            r = numeric_results.get(st.label)
+            ok = bool(r and r.ok)
+            how = f"numerically: {r.method}, error {r.error:.2e} (tolerance {r.tolerance:.0e})" if r else "not checked"
+            out.append(Outcome(st.label, None, st.text, NUMERIC, ok, how))
+            continue
+        chain = next((c for c in chains if c.statement == st.label), None)
+        if chain is None:
+            out.append(Outcome(st.label, st.relation, st.text, NUMERIC, False, "not derived"))
+            continue
+        level = GENERAL if chain.symbolic else NUMERIC
+        if chain.scope and level == GENERAL:
+            level = FIXED_SIZE
+        how = "proved symbolically" if chain.symbolic else "some links verified only numerically"
+        if chain.scope:
+            how += f" ({chain.scope})"
+        out.append(Outcome(st.label, st.relation, st.text, level, chain.ok, how))
+    return out
+
+
+def _check_statements(ident: Identity, ladder: Ladder, rng: np.random.Generator, n: int) -> list[StatementCheck]:
+    """Both sides of every symbolic statement, lambdified and compared at ``n`` random samples."""
+    out = []
+    domains = ident.domains
+    values = sample_scalars(domains, rng, n) if domains else {}
+    for st in ident.statements:
+        rel = st.relation
+        if rel is None:
+            continue
+        lhs, rhs = ladder.evaluate(rel.lhs), ladder.evaluate(rel.rhs)
+        free = (lhs.free_symbols | rhs.free_symbols) if hasattr(lhs, "free_symbols") else set()
+        if (
+            lhs.has(sp.Derivative, sp.Integral, sp.Sum, sp.Indexed, sp.MatrixSymbol)
+            or rhs.has(sp.Derivative, sp.Integral, sp.Sum, sp.Indexed, sp.MatrixSymbol)
+            or not free <= set(values)
+        ):
+            out.append(
+                StatementCheck(
+                    st.label,
+                    0,
+                    0.0,
+                    0.0,
+                    True,
+                    "not lambdifiable (symbolic size or bound variable): covered by the cross-check",
+                )
+            )
+            continue
+        try:
+            a, b = evaluate(lhs, values, n), evaluate(rhs, values, n)
+        except Exception as exc:
+            out.append(StatementCheck(st.label, 0, 0.0, 0.0, False, f"could not be evaluated: {exc}"))
+            continue
+        if isinstance(rel, sp.Eq):
+            c = compare(a, b, rtol=1e-9)
+            out.append(StatementCheck(st.label, c.samples, c.max_abs_error, c.max_rel_error, c.ok, c.detail))
+        else:
+            big, small = (b, a) if isinstance(rel, (sp.Le, sp.Lt)) else (a, b)
+            with np.errstate(all="ignore"):
+                gap = np.asarray(big - small, dtype=float)
+                scale = np.maximum(np.abs(big), np.abs(small)) + 1e-300
+                finite = np.isfinite(gap)
+                violations = (~finite) | (gap < -1e-12 * scale)
+            worst = float(np.max(np.where(finite, -gap / scale, np.inf))) if gap.size else 0.0
+            out.append(
+                StatementCheck(
+                    st.label,
+                    int(np.size(gap)),
+                    0.0,
+                    max(worst, 0.0),
+                    not bool(violations.any()),
+                    "inequality holds at every sample"
+                    if not violations.any()
+                    else f"violated or non-finite at {int(violations.sum())} samples",
+                )
+            )
+    return out
+
+
+def prove(
+    ident: Identity, *, seed: int | None = None, samples: int | None = None, symbolic_budget: float = 4.0
+) -> Proof:
+    """Derive ``ident``: run its derivation, verify each link, run the numeric checks."""
+    start = time.perf_counter()
+    seed = DEFAULT_SEED if seed is None else seed
+    ladder = Ladder(
+        domains=ident.domains, unfold=ident.unfold, seed=seed, salt=ident.name, symbolic_budget=symbolic_budget
+    )
+    d = Derivation(ident, ladder)
+    failure: str | None = None
+    try:
+        ident.derivation(d)
+        d.finish()
+    except StepFailed as exc:
+        failure = exc.message
+        d.finish()
+    except Exception as exc:
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = next(
+            (
+                f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
+                for f in reversed(tb)
+                if f.name == ident.derivation.__name__
+            ),
+            "",
+        )
+        failure = f"{ident.name}: the derivation raised {type(exc).__name__}: {exc}" + (f" ({where})" if where else "")
+        d.finish()
+    missing = [s.label for s in ident.statements if s.relation is not None and s.label not in d.concluded]
+    if failure is None and missing:
+        failure = f"{ident.name}: statement(s) {', '.join(map(repr, missing))} not derived by any chain"
+
+    rng = generator(seed, salt=ident.name)
+    n = samples or ident.numeric_samples
+    try:
+        checks = _check_statements(ident, ladder, rng, n)
+    except Exception as exc:
+        checks = [StatementCheck("claim", 0, 0.0, 0.0, False, f"numeric check raised {type(exc).__name__}: {exc}")]
+    result_expr = None
+    for c in d.chains:
+        if c.statement == ident.statements[0].label:
+            last = c.steps[-1].expr
+            result_expr = last.rhs if isinstance(last, sp.Eq) else last
+    ctx = CheckContext(ident, rng, seed, result_expr if result_expr is not None else ident.claim.rhs, dict(d.values))
+    cross = _run_check(ident.crosscheck, ctx, "cross-check") if ident.crosscheck else None
+    numeric_results = {
+        st.label: _run_check(st.numeric, ctx, st.label)
+        for st in ident.statements
+        if st.relation is None and st.numeric is not None
+    }
+    stated = [c for c in checks if c.samples]
+    report = NumericReport(
+        samples=n,
+        seed=seed,
+        max_abs_error=max((c.max_abs_error for c in stated), default=0.0),
+        max_rel_error=max((c.max_rel_error for c in stated), default=0.0),
+        statements=tuple(checks),
+        crosscheck=cross,
+        extra=tuple(numeric_results.values()),
+    )
+    return Proof(
+        ident,
+        tuple(d.chains),
+        tuple(_outcomes(ident, d.chains, numeric_results)),
+        report,
+        failure,
+        time.perf_counter() - start,
+        seed,
+        _versions(),
+    )
+
+
+def _run_check(fn: object, ctx: CheckContext, name: str) -> CrossCheckResult:
+    try:
+        return fn(ctx)  # type: ignore[operator]
+    except Exception as exc:
+        return CrossCheckResult(name, "error", float("inf"), 0.0, 0, False, f"{type(exc).__name__}: {exc}")
+
+
+def _versions() -> dict[str, str]:
+    from . import __version__
+
+    return {"derive": __version__, "sympy": sp.__version__, "numpy": np.__version__}
