@@ -24,8 +24,13 @@ __all__ = [
     "Ref",
     "Statement",
     "UnknownIdentityError",
+    "Verdict",
     "__version__",
+    "book",
+    "check",
+    "equivalent",
     "get",
+    "grade",
     "identities",
     "identity",
     "names",
@@ -50,9 +55,16 @@ _LAZY = {
     "identity": ("identity", "identity"),
     "numerically": ("identity", "numerically"),
     "Proof": ("proof", "Proof"),
+    # answer checking (derive.answers)
+    "check": ("answers", "check"),
+    "equivalent": ("answers", "equivalent"),
+    "grade": ("answers", "grade"),
+    "Verdict": ("answers", "Verdict"),
+    # the derivation book (derive.book)
+    "book": ("book", "build_book"),
 }
 
-_cache: dict[tuple[str, int | None], Any] = {}
+_cache: dict[tuple[str, int | None, int | None], Any] = {}
 
 
 def __getattr__(name: str) -> Any:

@@ -252,3 +252,26 @@ def _table(rows: list[dict[str, Any]]) -> None:
             click.echo(f"    {r['failure']}")
     failed = sum(not r["ok"] for r in rows)
     click.echo(f"\n{len(rows) - failed} passed, {failed} failed")
+
+
+# Commands that live beside the features they drive (answer checking, the book, scaffolding).
+# Each module exposes ``COMMANDS``: a list of click commands. They import only click at module
+# level, so ``derive --help`` stays fast.
+_COMMAND_MODULES = ("derive.answers.commands", "derive.book.commands", "derive.scaffold")
+
+
+def _add_feature_commands() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name not in (name, name.rsplit(".", 1)[0]):
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_add_feature_commands()
