@@ -189,14 +189,64 @@ def _outcomes(ident: Identity, chains: list[Chain], numeric_results: dict[str, C
     return out
 
 
-def _check_statements(ident: Identity, ladder: Ladder, rng: np.random.Generator, n: int) -> list[StatementCheck]:
-    """Both sides of every symbolic statement, lambdified and compared at ``n`` random samples."""
+def _solution_residual(rel: sp.Eq, chains: list[Chain], label: str) -> tuple[sp.Basic, sp.Basic] | None:
+    """For a statement ``unknown = solution`` concluded by an equation chain: the residual of the
+    chain's first equation at the solution, and the size of its terms (its scale)."""
+    chain = next((c for c in chains if c.statement == label), None)
+    if chain is None or not isinstance(chain.steps[0].expr, sp.Eq):
+        return None
+    unknown = rel.lhs
+    if not (
+        isinstance(unknown, sp.Symbol)
+        or (isinstance(unknown, sp.MatrixBase) and all(isinstance(e, sp.Symbol) for e in unknown))
+    ):
+        return None
+    start = chain.steps[0].expr
+    pairs = dict(zip(unknown, rel.rhs, strict=True)) if isinstance(unknown, sp.MatrixBase) else {unknown: rel.rhs}
+    residual = (start.lhs - start.rhs).xreplace(pairs)
+    terms = residual.applyfunc(_term_size) if isinstance(residual, sp.MatrixBase) else _term_size(residual)
+    return residual, terms
+
+
+def _term_size(e: sp.Expr) -> sp.Expr:
+    return sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(sp.expand(e))])
+
+
+def _check_statements(
+    ident: Identity, ladder: Ladder, rng: np.random.Generator, n: int, chains: list[Chain]
+) -> list[StatementCheck]:
+    """Both sides of every symbolic statement, lambdified and compared at ``n`` random samples.
+
+    A statement ``unknown = solution`` (concluded by solving an equation) is checked by
+    substituting the solution into the equation it solves: the residual must vanish relative to
+    the size of the equation's terms.
+    """
     out = []
     domains = ident.domains
     values = sample_scalars(domains, rng, n) if domains else {}
     for st in ident.statements:
         rel = st.relation
         if rel is None:
+            continue
+        solved = _solution_residual(rel, chains, st.label) if isinstance(rel, sp.Eq) else None
+        if solved is not None:
+            residual, size = (ladder.evaluate(e) for e in solved)
+            try:
+                r, scale = evaluate(residual, values, n), evaluate(size, values, n)
+            except Exception as exc:  # noqa: BLE001 - reported as a failed check, not raised
+                out.append(StatementCheck(st.label, 0, 0.0, 0.0, False, f"could not be evaluated: {exc}"))
+                continue
+            c = compare(r, np.zeros_like(r), rtol=1e-9, floor=float(np.median(np.abs(scale))))
+            out.append(
+                StatementCheck(
+                    st.label,
+                    c.samples,
+                    c.max_abs_error,
+                    c.max_rel_error,
+                    c.ok,
+                    "solution substituted into the equation it solves" + (f"; {c.detail}" if c.detail else ""),
+                )
+            )
             continue
         lhs, rhs = ladder.evaluate(rel.lhs), ladder.evaluate(rel.rhs)
         free = (lhs.free_symbols | rhs.free_symbols) if hasattr(lhs, "free_symbols") else set()
@@ -283,7 +333,7 @@ def prove(
     rng = generator(seed, salt=ident.name)
     n = samples or ident.numeric_samples
     try:
-        checks = _check_statements(ident, ladder, rng, n)
+        checks = _check_statements(ident, ladder, rng, n, d.chains)
     except Exception as exc:
         checks = [StatementCheck("claim", 0, 0.0, 0.0, False, f"numeric check raised {type(exc).__name__}: {exc}")]
     result_expr = None

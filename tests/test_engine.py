@@ -1,0 +1,271 @@
+"""The engine itself: the ladder rejects near misses, failing steps are named, specials are right."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sympy as sp
+from sympy import Derivative, Eq, erf, exp, pi, sqrt, tanh
+
+import derive
+from derive.budget import attempt, time_limit
+from derive.derivation import Derivation, StepFailed
+from derive.equivalence import Ladder
+from derive.errors import BudgetExceeded, DeclarationError, DuplicateIdentityError, UnknownIdentityError
+from derive.identity import Identity, Statement, _validate
+from derive.numeric.domains import integer, interval, positive, real
+from derive.proof import prove as prove_identity
+from derive.special import SPECIAL_FUNCTIONS, Phi, phi, sigmoid, softplus
+
+x = real(-8, 8).symbol("x")
+s = positive().symbol("s")
+LADDER = Ladder(domains={x: real(-8, 8), s: positive()})
+GELU_PRIME = Phi(x) + x * phi(x)
+GELU_PRIME_CLOSED = (1 + erf(x / sqrt(2))) / 2 + x * exp(-(x**2) / 2) / sqrt(2 * pi)
+
+
+# --------------------------------------------------------------------------- the ladder
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (GELU_PRIME, GELU_PRIME_CLOSED),
+        (1 - tanh(x) ** 2, 4 / (exp(x) + exp(-x)) ** 2),
+        (tanh(x), 2 / (1 + exp(-2 * x)) - 1),  # the SymPy trap of DESIGN.md: needs rewrite(exp)
+        (sp.log(s**2), 2 * sp.log(s)),  # true for s > 0
+        (sigmoid(x) * (1 - sigmoid(x)), exp(-x) / (1 + exp(-x)) ** 2),
+    ],
+)
+def test_ladder_proves_true_identities_symbolically(a: sp.Expr, b: sp.Expr) -> None:
+    v = LADDER.equal(a, b)
+    assert v.ok is True and v.symbolic, v
+
+
+@pytest.mark.parametrize(
+    ("wrong", "what"),
+    [
+        (GELU_PRIME_CLOSED * sp.Rational(1000001, 1000000), "overall factor off by 1e-6"),
+        ((1 + erf(x / sqrt(2))) / 2 + sp.Rational(1000001, 1000000) * x * exp(-(x**2) / 2) / sqrt(2 * pi),
+         "one coefficient off by 1e-6"),
+        (Phi(x) - x * phi(x), "sign flip in one term"),
+        (GELU_PRIME + exp(-50 * x**2) / 10**8, "missing term small except near 0"),
+        (GELU_PRIME + x**9 / 10**12, "term that matters only for large |x|"),
+        (Phi(x) + x * phi(x) * (1 + tanh(x - 7) + 1) / 2, "differs only for x > 5"),
+    ],
+)
+def test_ladder_refutes_near_misses(wrong: sp.Expr, what: str) -> None:
+    v = LADDER.equal(GELU_PRIME, wrong)
+    assert v.ok is False, what
+    assert v.counterexample and v.values
+
+
+def test_ladder_knows_the_domain() -> None:
+    assert LADDER.equal(sp.sqrt(x**2), x).ok is False  # not on the reals
+    assert LADDER.equal(sp.sqrt(s**2), s).ok is True  # but for s > 0
+
+
+def test_ladder_compares_matrices_entrywise() -> None:
+    a = sp.Matrix([[x, 1], [0, x**2]])
+    assert LADDER.equal(a, sp.Matrix([[x, 1], [0, x * x]])).ok is True
+    v = LADDER.equal(a, a.T)
+    assert v.ok is False and "entry" in v.detail
+
+
+def test_ladder_samples_symbolic_sizes() -> None:
+    n = integer(2, 6).symbol("n")
+    i, j, k = (integer(1, n).symbol(c) for c in "ijk")
+    z = sp.IndexedBase("z", real=True)
+    total = sp.Sum(exp(z[k]), (k, 1, n))
+    jac = sp.diff(exp(z[i]) / total, z[j])
+    ladder = Ladder(domains={n: integer(2, 6), i: integer(1, n), j: integer(1, n), z: real(-5, 5)})
+    right = exp(z[i]) / total * (sp.KroneckerDelta(i, j) - exp(z[j]) / total)
+    assert ladder.equal(jac, right).ok is True
+    assert ladder.equal(jac, exp(z[i]) / total * (sp.KroneckerDelta(i, j) + exp(z[j]) / total)).ok is False
+
+
+def test_nonnegative_proves_and_refutes() -> None:
+    assert LADDER.nonnegative((1 - 2 * sigmoid(x)) ** 2 / 4).ok is True
+    v = LADDER.nonnegative(sp.Rational(1, 4) - sigmoid(x) * (1 - sigmoid(x)) - sp.Rational(1, 100))
+    assert v.ok is False
+
+
+# --------------------------------------------------------------------------- special functions
+@pytest.mark.parametrize("cls", SPECIAL_FUNCTIONS)
+def test_special_function_derivatives_match_their_closed_forms(cls: type) -> None:
+    y = real().symbol("y")
+    from_fdiff = sp.diff(cls(y), y)
+    from_closed_form = sp.diff(cls.closed_form(y), y)
+    assert Ladder(domains={y: real(-8, 8)}).equal(from_fdiff, from_closed_form).ok is True
+
+
+def test_special_values_and_latex() -> None:
+    assert Phi(0) == sp.Rational(1, 2) and sigmoid(0) == sp.Rational(1, 2) and softplus(0) == sp.log(2)
+    assert sp.latex(Phi(x)) == r"\Phi\left(x\right)" and sp.latex(phi(x)) == r"\varphi\left(x\right)"
+
+
+# --------------------------------------------------------------------------- derivations fail loudly
+def _toy(claim: sp.Basic, body) -> Identity:  # type: ignore[no-untyped-def]
+    ident = Identity(
+        name="toy", title="Toy", section="2.2", map_row="toy", statements=(Statement("claim", claim),),
+        variables={x: real(-8, 8)}, derivation=body,
+    )
+    _validate(ident)
+    return ident
+
+
+def test_a_wrong_step_is_named() -> None:
+    def body(d: Derivation) -> None:
+        d.begin(Derivative(x * Phi(x), x))
+        d.then(Phi(x) + x * phi(x), "product rule")
+        d.then(Phi(x) - x * phi(x), "a careless sign")
+        d.conclude()
+
+    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) - x * phi(x)), body))
+    assert not p.ok
+    assert "chain 1, step 2" in p.failure and "a careless sign" in p.failure and "is false" in p.failure
+
+
+def test_a_wrong_claim_is_rejected_at_the_conclusion() -> None:
+    def body(d: Derivation) -> None:
+        d.begin(Derivative(x * Phi(x), x))
+        d.then(lambda e: e.doit(), "product rule")
+        d.conclude()
+
+    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) + 2 * x * phi(x)), body))
+    assert not p.ok and "conclusion of statement 'claim' failed" in p.failure
+
+
+def test_an_underived_statement_fails() -> None:
+    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) + x * phi(x)), lambda d: None))
+    assert not p.ok and "not derived" in p.failure
+
+
+def test_a_crashing_derivation_is_reported_not_raised() -> None:
+    def body(d: Derivation) -> None:
+        raise ZeroDivisionError("boom")
+
+    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) + x * phi(x)), body))
+    assert not p.ok and "ZeroDivisionError" in p.failure
+
+
+def test_bounds_compose_into_the_claimed_relation() -> None:
+    def body(d: Derivation) -> None:
+        d.begin(sigmoid(x) * (1 - sigmoid(x)))
+        d.bound(sp.Rational(1, 4), "AM-GM")
+        d.conclude()
+
+    assert prove_identity(_toy(sp.Le(sigmoid(x) * (1 - sigmoid(x)), sp.Rational(1, 4)), body)).ok
+
+    def too_strong(d: Derivation) -> None:
+        d.begin(sigmoid(x) * (1 - sigmoid(x)))
+        d.bound(sp.Rational(1, 5), "wrong bound")
+        d.conclude()
+
+    p = prove_identity(_toy(sp.Le(sigmoid(x) * (1 - sigmoid(x)), sp.Rational(1, 5)), too_strong))
+    assert not p.ok and "wrong bound" in p.failure
+
+
+def test_solve_step_is_checked_by_substitution() -> None:
+    w = real().symbol("w")
+    a, b = positive().symbol("a"), real().symbol("b")
+
+    def body(d: Derivation) -> None:
+        d.begin(Eq(a * w - b, 0))
+        d.solve(w)
+        d.conclude()
+
+    ident = Identity(name="toy-solve", title="t", section="3.1", map_row="t",
+                     statements=(Statement("claim", Eq(w, b / a)),),
+                     variables={w: real(), a: positive(), b: real()}, derivation=body)
+    p = prove_identity(ident)
+    assert p.ok, p.failure
+    assert "substitution" in p.chains[0].steps[1].verification.method
+
+
+# --------------------------------------------------------------------------- declarations and registry
+def test_undeclared_symbol_is_a_declaration_error() -> None:
+    y = sp.Symbol("y", real=True)
+    with pytest.raises(DeclarationError, match="without a domain"):
+        _toy(Eq(y, y**2), lambda d: None)
+
+
+def test_symbol_assumptions_must_match_the_domain() -> None:
+    y = sp.Symbol("y", positive=True)
+    ident = Identity(name="toy", title="t", section="1.1", map_row="t", statements=(Statement("claim", Eq(y, 2 * y)),),
+                     variables={y: real()}, derivation=lambda d: None)
+    with pytest.raises(DeclarationError, match="assumptions"):
+        _validate(ident)
+
+
+def test_dependent_bounds_are_respected() -> None:
+    from derive.numeric.domains import exact_points, sample_scalars
+    from derive.numeric.sampling import generator
+
+    big_t = positive(100).symbol("T")
+    t = interval(0, big_t).symbol("t")
+    doms = {big_t: positive(100), t: interval(0, big_t)}
+    values = sample_scalars(doms, generator(1), 500)
+    assert (values[t] >= 0).all() and (values[t] <= values[big_t]).all()
+    assert all(0 <= p[t] <= p[big_t] for p in exact_points(doms, generator(1), 30))
+
+
+def test_unknown_name_suggests_close_names() -> None:
+    with pytest.raises(KeyError) as info:
+        derive.get("gelu")
+    assert isinstance(info.value, UnknownIdentityError)
+    assert "gelu'" in str(info.value) and "derive list" in str(info.value)
+
+
+def test_aliases_resolve() -> None:
+    assert derive.get("gelu-derivative") is derive.get("gelu'")
+
+
+def test_conflicting_names_name_both_sources() -> None:
+    from derive.registry import Registry
+
+    reg = Registry()
+    reg._loaded = True
+    first = derive.get("gelu'")
+    reg.add(first)
+    import dataclasses
+
+    twin = dataclasses.replace(first, module="otherpkg.identities", source="otherpkg", aliases=())
+    with pytest.raises(DuplicateIdentityError) as info:
+        reg.add(twin)
+    assert "derive.identities.activations" in str(info.value) and "otherpkg" in str(info.value)
+
+
+def test_loading_the_registry_runs_no_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import derive.proof
+
+    calls: list[str] = []
+    monkeypatch.setattr(derive.proof, "prove", lambda *a, **k: calls.append("x"))
+    derive.names()
+    derive.get("gelu'")
+    assert calls == []
+
+
+# --------------------------------------------------------------------------- budgets
+def test_time_limit_interrupts_sympy() -> None:
+    start = time.perf_counter()
+    with pytest.raises(BudgetExceeded), time_limit(0.3):
+        sp.factorint(2**601 - 1)  # would take minutes
+    assert time.perf_counter() - start < 2.0
+
+
+def test_attempt_returns_none_past_its_budget() -> None:
+    assert attempt(lambda: sp.factorint(2**601 - 1), 0.2) is None
+    assert attempt(lambda: 1 + 1, 1.0) == 2
+
+
+# --------------------------------------------------------------------------- the proof object
+def test_proof_api() -> None:
+    p = derive.prove("gelu'")
+    assert p.ok and p.level == "general"
+    assert sp.simplify(p.result - (Phi(x) + x * phi(x))) == 0
+    assert p.numeric.seed is not None and p.numeric.samples > 0
+    assert p.numeric.crosscheck is not None and p.numeric.crosscheck.ok
+    assert isinstance(derive.get("gelu'").claim, sp.Eq)
+    assert r"\Phi" in p.latex() and "\\documentclass" in p.latex()
+    assert "$" in p._repr_markdown_() and p._repr_latex_().startswith("$")
+    assert "Verdict: proved (general)" in p.text()
