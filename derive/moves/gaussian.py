@@ -1,0 +1,55 @@
+r"""Gaussian moves: the normal density and expectations against it, as SymPy integrals.
+
+A Gaussian expectation is *one* move used throughout the probability chapters (the KL term of a
+VAE, the reparameterisation gradient, :math:`\mathbb{E}[\operatorname{relu}(z)^2]` in He
+initialisation, normalising constants):
+
+.. math::
+
+    \mathbb{E}_{z \sim \mathcal N(\mu, s^2)}[f(z)] = \int_{-\infty}^{\infty} f(z)\,
+    \frac{1}{\sqrt{2\pi}\,s} e^{-(z-\mu)^2/(2s^2)}\,dz .
+
+:func:`expectation` builds that integral *unevaluated* (so a derivation can begin at it and a
+statement can name it); :func:`integrate` is the computing step (``Integral.doit``), which SymPy
+does in closed form for polynomial, exponential and log-polynomial integrands.
+
+- :func:`normal_pdf` -- the density :math:`\mathcal N(x; \mu, s^2)` written out;
+- :func:`log_normal_pdf` -- its logarithm, expanded (the form likelihood derivations start from);
+- :func:`expectation` -- :math:`\int f\,\mathcal N` over the real line (or a half line);
+- :func:`integrate` -- evaluate such integrals (a derivation step: ``d.then(integrate, ...)``).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy import Expr, Integral, exp, log, oo, pi, sqrt
+
+
+def normal_pdf(x: Expr, mu: Expr = sp.S.Zero, s: Expr = sp.S.One) -> Expr:
+    r"""The density :math:`\mathcal N(x; \mu, s^2) = e^{-(x-\mu)^2/(2s^2)}/(\sqrt{2\pi}\,s)` (``s`` the
+    standard deviation)."""
+    return exp(-((x - mu) ** 2) / (2 * s**2)) / (sqrt(2 * pi) * s)
+
+
+def log_normal_pdf(x: Expr, mu: Expr = sp.S.Zero, s: Expr = sp.S.One) -> Expr:
+    r""":math:`\log \mathcal N(x; \mu, s^2) = -(x-\mu)^2/(2s^2) - \tfrac12\log(2\pi s^2)`."""
+    return -((x - mu) ** 2) / (2 * s**2) - log(2 * pi * s**2) / 2
+
+
+def expectation(
+    f: Expr, z: sp.Symbol, mu: Expr = sp.S.Zero, s: Expr = sp.S.One, *, lo: Expr = -oo, hi: Expr = oo
+) -> Integral:
+    r"""The unevaluated :math:`\int_{lo}^{hi} f(z)\,\mathcal N(z; \mu, s^2)\,dz`.
+
+    With the default limits this is :math:`\mathbb{E}_{z\sim\mathcal N(\mu, s^2)}[f(z)]`; a half line
+    (``lo=0``) expresses a truncated expectation such as :math:`\mathbb{E}[\operatorname{relu}(z)^2]
+    = \int_0^\infty z^2\,\mathcal N(z; 0, s^2)\,dz` without a ``Max``/``Piecewise`` in the integrand.
+    ``z`` must be a real symbol; it is bound by the integral.
+    """
+    return Integral(f * normal_pdf(z, mu, s), (z, lo, hi))
+
+
+def integrate(e: Expr) -> Expr:
+    """Evaluate every integral in ``e`` (SymPy's ``doit``, convergence conditions dropped:
+    the domains of the parameters guarantee them)."""
+    return e.replace(lambda a: isinstance(a, Integral), lambda a: a.doit(conds="none"))
