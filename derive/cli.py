@@ -48,7 +48,20 @@ module_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns any :class:`~derive.errors.DeriveError` (a name conflict between plugins, a broken
+    declaration) into a one-line error and exit status 1 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import DeriveError
+
+        try:
+            return super().invoke(ctx)
+        except DeriveError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="derive", prog_name="derive")
 def main() -> None:
     """Derive the mathematics of machine learning with SymPy: every step verified, every result

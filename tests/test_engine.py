@@ -10,7 +10,7 @@ from sympy import Derivative, Eq, erf, exp, pi, sqrt, tanh
 
 import derive
 from derive.budget import attempt, time_limit
-from derive.derivation import Derivation, StepFailed
+from derive.derivation import Derivation
 from derive.equivalence import Ladder
 from derive.errors import BudgetExceeded, DeclarationError, DuplicateIdentityError, UnknownIdentityError
 from derive.identity import Identity, Statement, _validate
@@ -45,8 +45,10 @@ def test_ladder_proves_true_identities_symbolically(a: sp.Expr, b: sp.Expr) -> N
     ("wrong", "what"),
     [
         (GELU_PRIME_CLOSED * sp.Rational(1000001, 1000000), "overall factor off by 1e-6"),
-        ((1 + erf(x / sqrt(2))) / 2 + sp.Rational(1000001, 1000000) * x * exp(-(x**2) / 2) / sqrt(2 * pi),
-         "one coefficient off by 1e-6"),
+        (
+            (1 + erf(x / sqrt(2))) / 2 + sp.Rational(1000001, 1000000) * x * exp(-(x**2) / 2) / sqrt(2 * pi),
+            "one coefficient off by 1e-6",
+        ),
         (Phi(x) - x * phi(x), "sign flip in one term"),
         (GELU_PRIME + exp(-50 * x**2) / 10**8, "missing term small except near 0"),
         (GELU_PRIME + x**9 / 10**12, "term that matters only for large |x|"),
@@ -106,8 +108,13 @@ def test_special_values_and_latex() -> None:
 # --------------------------------------------------------------------------- derivations fail loudly
 def _toy(claim: sp.Basic, body) -> Identity:  # type: ignore[no-untyped-def]
     ident = Identity(
-        name="toy", title="Toy", section="2.2", map_row="toy", statements=(Statement("claim", claim),),
-        variables={x: real(-8, 8)}, derivation=body,
+        name="toy",
+        title="Toy",
+        section="2.2",
+        map_row="toy",
+        statements=(Statement("claim", claim),),
+        variables={x: real(-8, 8)},
+        derivation=body,
     )
     _validate(ident)
     return ident
@@ -174,9 +181,15 @@ def test_solve_step_is_checked_by_substitution() -> None:
         d.solve(w)
         d.conclude()
 
-    ident = Identity(name="toy-solve", title="t", section="3.1", map_row="t",
-                     statements=(Statement("claim", Eq(w, b / a)),),
-                     variables={w: real(), a: positive(), b: real()}, derivation=body)
+    ident = Identity(
+        name="toy-solve",
+        title="t",
+        section="3.1",
+        map_row="t",
+        statements=(Statement("claim", Eq(w, b / a)),),
+        variables={w: real(), a: positive(), b: real()},
+        derivation=body,
+    )
     p = prove_identity(ident)
     assert p.ok, p.failure
     assert "substitution" in p.chains[0].steps[1].verification.method
@@ -191,8 +204,15 @@ def test_undeclared_symbol_is_a_declaration_error() -> None:
 
 def test_symbol_assumptions_must_match_the_domain() -> None:
     y = sp.Symbol("y", positive=True)
-    ident = Identity(name="toy", title="t", section="1.1", map_row="t", statements=(Statement("claim", Eq(y, 2 * y)),),
-                     variables={y: real()}, derivation=lambda d: None)
+    ident = Identity(
+        name="toy",
+        title="t",
+        section="1.1",
+        map_row="t",
+        statements=(Statement("claim", Eq(y, 2 * y)),),
+        variables={y: real()},
+        derivation=lambda d: None,
+    )
     with pytest.raises(DeclarationError, match="assumptions"):
         _validate(ident)
 
