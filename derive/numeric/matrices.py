@@ -5,7 +5,9 @@ derived formula, with the step balanced against rounding (cube root of machine e
 derivatives, fourth root for second derivatives).
 
 - :func:`jacobian_fd`: :math:`J_{ij} \approx (f_i(x + h e_j) - f_i(x - h e_j)) / 2h`;
-- :func:`hessian_fd`: the four-point formula for :math:`\partial^2 f / \partial x_i \partial x_j`.
+- :func:`hessian_fd`: the four-point formula for :math:`\partial^2 f / \partial x_i \partial x_j`;
+- :func:`gradient_fd`: the gradient of a scalar function of a matrix, shaped like the matrix;
+- :func:`spectral_radius`, :func:`with_spectral_radius`: :math:`\rho(W) = \max_i |\lambda_i|` and a rescaling to a given one.
 """
 
 from __future__ import annotations
@@ -41,3 +43,20 @@ def hessian_fd(f: Callable[[np.ndarray], float], x: np.ndarray, *, h: float | No
             v = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * step[i] * step[j])
             out[i, j] = out[j, i] = v
     return out
+
+
+def gradient_fd(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    """Central-difference gradient of a scalar ``f`` of an array ``x``, shaped like ``x``."""
+    x = np.asarray(x, dtype=float)
+    flat = jacobian_fd(lambda v: np.asarray(f(v.reshape(x.shape)), dtype=float), x.ravel())
+    return flat.reshape(x.shape)
+
+
+def spectral_radius(w: np.ndarray) -> float:
+    """The largest eigenvalue modulus of a square matrix."""
+    return float(np.max(np.abs(np.linalg.eigvals(w))))
+
+
+def with_spectral_radius(w: np.ndarray, rho: float) -> np.ndarray:
+    """``w`` rescaled so that its spectral radius is ``rho``."""
+    return w * (rho / spectral_radius(w))
