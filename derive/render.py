@@ -190,6 +190,7 @@ def proof_context(p: Proof) -> dict[str, Any]:
         "name": escape(ident.name),
         "label": label(ident.name),
         "title": ident.title,
+        "title_plain": escape(_plain(ident.title)),
         "section": ident.section,
         "map_row": ident.map_row,
         "summary": ident.summary,
@@ -209,6 +210,12 @@ def proof_context(p: Proof) -> dict[str, Any]:
         "seconds": f"{p.seconds:.2f}",
         "versions": p.versions,
     }
+
+
+def _plain(text: str) -> str:
+    from .terminal import plain
+
+    return plain(text)
 
 
 def sheet_source(p: Proof) -> str:

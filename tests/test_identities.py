@@ -38,7 +38,9 @@ def test_near_misses_are_rejected(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_sheet_compiles(name: str, tmp_path: Path, latex_available: None) -> None:
     p = derive.prove(name)
-    pdf = p.to_pdf(tmp_path / "sheet.pdf")
+    pdf = compile_tex(p.latex(), tmp_path)
+    warnings = warnings_in_log((tmp_path / "sheet.log").read_text(encoding="utf-8", errors="replace"))
+    assert not warnings, f"LaTeX warnings (overfull boxes, bad PDF strings...) in the sheet of {name}: {warnings}"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert p.identity.title.split("$")[0].strip()[:20] in text.replace("\n", " ")
     assert "Verdict" in text and "proved" in text
