@@ -57,11 +57,9 @@ def hessian_form(expr: sp.Expr, wrt: Sequence[sp.Symbol]) -> sp.Matrix:
 
 def backprop_form(upstream: sp.MatrixBase, outputs: sp.MatrixBase, wrt: sp.MatrixBase) -> sp.Matrix:
     r"""Chain rule with an upstream gradient, unevaluated: the matrix shaped like ``wrt`` with entries
-    :math:`\sum_k \delta_k\, \partial y_k / \partial X_{ij}` (``upstream`` = :math:`\delta`, ``outputs`` = :math:`y`)."""
+    :math:`\sum_k \delta_k\, \partial y_k / \partial X_{ij}` (``upstream`` :math:`\delta`, ``outputs`` :math:`y`)."""
     pairs = list(zip(list(upstream), list(outputs), strict=True))
-    return sp.Matrix(
-        wrt.rows, wrt.cols, lambda i, j: sp.Add(*(dk * sp.Derivative(yk, wrt[i, j]) for dk, yk in pairs))
-    )
+    return sp.Matrix(wrt.rows, wrt.cols, lambda i, j: sp.Add(*(dk * sp.Derivative(yk, wrt[i, j]) for dk, yk in pairs)))
 
 
 def row_softmax(s: sp.MatrixBase) -> sp.Matrix:

@@ -7,7 +7,7 @@ derivatives, fourth root for second derivatives).
 - :func:`jacobian_fd`: :math:`J_{ij} \approx (f_i(x + h e_j) - f_i(x - h e_j)) / 2h`;
 - :func:`hessian_fd`: the four-point formula for :math:`\partial^2 f / \partial x_i \partial x_j`;
 - :func:`gradient_fd`: the gradient of a scalar function of a matrix, shaped like the matrix;
-- :func:`spectral_radius`, :func:`with_spectral_radius`: :math:`\rho(W) = \max_i |\lambda_i|` and a rescaling to a given one.
+- :func:`spectral_radius`, :func:`with_spectral_radius`: :math:`\rho(W) = \max_i |\lambda_i|`, and a rescaling to it.
 """
 
 from __future__ import annotations
