@@ -10,6 +10,7 @@ import pytest
 import derive
 from derive.perturb import near_misses
 from derive.proof import prove as prove_identity
+from derive.render import compile_tex, warnings_in_log
 
 NAMES = derive.names()
 
