@@ -12,11 +12,17 @@ identities are derived on explicit :class:`~sympy.Matrix` objects whose entries 
   \partial y_k/\partial X_{ij}` for an upstream gradient :math:`\delta = \partial L/\partial y`, unevaluated;
 - :func:`row_softmax`, :func:`rotation`: a row-wise softmax of an explicit matrix, the 2x2 rotation
   :math:`R(\theta)` (a symmetric 2x2 matrix is :math:`R(\theta)\,\mathrm{diag}(\lambda_1, \lambda_2)\,R(\theta)^\top`).
+- :func:`cayley_orthogonal`: an orthogonal matrix *rational* in its parameters (Cayley transform), so
+  :math:`Q^\top Q = I` and everything built from it is proved by ``cancel`` (no trigonometry);
+- :func:`singular_values`, :func:`rect_diag`: symbols :math:`\sigma_1 \ge \dots \ge \sigma_n > 0` with
+  ordered domains, and the rectangular diagonal :math:`\Sigma` of an SVD :math:`A = U \Sigma V^\top`;
+- :func:`frobenius_sq`: :math:`\lVert M \rVert_F^2 = \sum_{ij} M_{ij}^2`, written out entry by entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -70,3 +76,68 @@ def row_softmax(s: sp.MatrixBase) -> sp.Matrix:
 def rotation(theta: sp.Expr) -> sp.Matrix:
     r"""The 2x2 rotation :math:`R(\theta)`, columns the orthonormal eigenvectors of a symmetric 2x2 matrix."""
     return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
+
+
+def cayley_orthogonal(params: Sequence[sp.Expr], n: int) -> sp.Matrix:
+    r"""The orthogonal matrix :math:`Q = (I - S)(I + S)^{-1}` of the skew-symmetric :math:`S` whose
+    upper triangle is :math:`-p_1, \dots, -p_{n(n-1)/2}` (row by row).
+
+    Every rotation without eigenvalue :math:`-1` is of this form. The entries are rational functions
+    of the parameters (for :math:`n = 2`: :math:`\cos\theta = (1 - t^2)/(1 + t^2)`,
+    :math:`\sin\theta = 2t/(1 + t^2)`), so orthogonality and every identity built on it reduce to
+    ``cancel``.
+    """
+    if len(params) != n * (n - 1) // 2:
+        raise ValueError(f"an {n}x{n} Cayley rotation needs {n * (n - 1) // 2} parameters, got {len(params)}")
+    s = sp.zeros(n)
+    k = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            s[i, j], s[j, i] = -params[k], params[k]
+            k += 1
+    eye = sp.eye(n)
+    return ((eye - s) * (eye + s).inv()).applyfunc(sp.cancel)
+
+
+@dataclass(frozen=True)
+class _AtLeast(Domain):
+    """An interval whose lower end names another variable; positive when that variable is."""
+
+    def assumptions(self) -> dict[str, bool]:
+        out = super().assumptions()
+        lo = sp.sympify(self.lo) if self.lo is not None else None
+        if lo is not None and lo.free_symbols and lo.is_positive:
+            out.pop("nonnegative", None)
+            out["positive"] = True
+        return out
+
+
+def singular_values(
+    n: int, name: str = "sigma", *, smallest: float = 4.0, gap: float = 3.0
+) -> tuple[list[sp.Symbol], dict[sp.Symbol, Domain]]:
+    r"""Symbols :math:`\sigma_1 \ge \sigma_2 \ge \dots \ge \sigma_n > 0` and their domains.
+
+    :math:`\sigma_n \in (0, \text{smallest}]` and :math:`\sigma_i \in [\sigma_{i+1}, \sigma_{i+1} + \text{gap}]`,
+    so every sample (and every point of the numeric rung) is ordered; the symbols are positive. SymPy's
+    assumptions cannot express the order itself: a link that needs it is verified numerically.
+    """
+    doms: dict[sp.Symbol, Domain] = {}
+    syms: list[sp.Symbol] = [sp.Symbol(f"{name}{n}", positive=True)]
+    doms[syms[0]] = Domain(0, smallest, open_lo=True)
+    for i in range(n - 1, 0, -1):
+        below = syms[0]
+        dom = _AtLeast(below, below + gap)
+        s = dom.symbol(f"{name}{i}")
+        syms.insert(0, s)
+        doms[s] = dom
+    return syms, doms
+
+
+def rect_diag(values: Sequence[sp.Expr], rows: int, cols: int) -> sp.Matrix:
+    r"""The ``rows x cols`` matrix with ``values`` on its diagonal (the :math:`\Sigma` of an SVD)."""
+    return sp.Matrix(rows, cols, lambda i, j: values[i] if i == j and i < len(values) else 0)
+
+
+def frobenius_sq(m: sp.MatrixBase) -> sp.Expr:
+    r""":math:`\lVert M \rVert_F^2 = \sum_{ij} M_{ij}^2`, the definition written out (unexpanded)."""
+    return sp.Add(*(e**2 for e in m))
