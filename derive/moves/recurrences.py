@@ -1,0 +1,96 @@
+r"""Unrolled first-order linear recurrences, proved by induction.
+
+Optimisers are built from one recurrence, $x_t = a\,x_{t-1} + b_t$ with $x_0$ given: momentum
+($a = \beta$, $b_t = g_t$), Adam's moments ($a = \beta_1$, $b_t = (1 - \beta_1) g_t$), EMA targets,
+DDPM's running products in log form. Its solution is
+
+.. math:: x_t = a^t x_0 + \sum_{k=1}^{t} a^{t-k} b_k .
+
+:func:`unrolled` builds that sum (or any candidate closed form is given by the caller);
+:func:`induction_statements` states the two facts that make a candidate $X(t)$ *the* solution
+(the base case $X(0) = x_0$ and the step $a X(t-1) + b_t = X(t)$), and :func:`prove_by_induction`
+derives both with SymPy: the base case by evaluating the empty sum, the step by moving $a$ into
+the sum, writing $b_t$ as the $k = t$ term and joining the adjacent ranges (for a closed form
+without a sum, by ``cancel``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+from sympy.simplify.simplify import sum_combine
+
+from ..derivation import Derivation
+from ..identity import Statement
+
+Drive = Callable[[sp.Expr], sp.Expr]
+
+
+def unrolled(a: sp.Expr, b: Drive, t: sp.Expr, k: sp.Symbol, x0: sp.Expr = sp.S.Zero) -> sp.Expr:
+    r"""$a^t x_0 + \sum_{k=1}^{t} a^{t-k} b_k$, the solution of $x_t = a x_{t-1} + b_t$."""
+    return a**t * x0 + sp.Sum(a ** (t - k) * b(k), (k, 1, t))
+
+
+def induction_statements(
+    closed: Callable[[sp.Expr], sp.Expr],
+    a: sp.Expr,
+    b: Drive,
+    t: sp.Symbol,
+    x0: sp.Expr = sp.S.Zero,
+    *,
+    name: str = "x",
+    base: str = "base case",
+    step: str = "induction step",
+) -> list[Statement]:
+    r"""The base case $X(0) = x_0$ and the step $a X(t-1) + b_t = X(t)$ for a candidate $X$."""
+    return [
+        Statement(base, sp.Eq(closed(sp.S.Zero), x0), text=rf"at $t = 0$ the candidate is ${name}_0 = {sp.latex(x0)}$"),
+        Statement(
+            step,
+            sp.Eq(a * closed(t - 1) + b(t), closed(t)),
+            text=rf"the candidate satisfies ${name}_t = {sp.latex(a)}\,{name}_{{t-1}} + {sp.latex(b(t))}$",
+        ),
+    ]
+
+
+def _join_sums(e: sp.Expr) -> sp.Expr:
+    """Combine sums over adjacent index ranges (``sum_combine`` joins [1, t-1] and [t, t])."""
+    sums = [term for term in sp.Add.make_args(e) if isinstance(term, sp.Sum)]
+    rest = [term for term in sp.Add.make_args(e) if not isinstance(term, sp.Sum)]
+    return sp.Add(*rest, sum_combine(sums))
+
+
+def prove_by_induction(
+    d: Derivation,
+    closed: Callable[[sp.Expr], sp.Expr],
+    a: sp.Expr,
+    b: Drive,
+    t: sp.Symbol,
+    k: sp.Symbol | None = None,
+    *,
+    base: str = "base case",
+    step: str = "induction step",
+) -> None:
+    """Derive both :func:`induction_statements` on ``d`` (sum forms need the summation index ``k``)."""
+    d.begin(closed(sp.S.Zero), r"the candidate at $t = 0$")
+    d.then(lambda e: e.doit(), "an empty sum is zero" if k is not None else "substitute $t = 0$")
+    d.conclude(base)
+
+    d.begin(a * closed(t - 1) + b(t), r"the recurrence applied to the candidate at $t - 1$")
+    if k is None:
+        d.then(lambda e: sp.factor(sp.cancel(e)), "common denominator")
+        d.conclude(step)
+        return
+    summand = sp.Sum(a ** (t - k) * b(k), (k, 1, t)).function
+    rest = closed(t) - sp.Sum(summand, (k, 1, t))
+    d.then(
+        sp.expand(rest) + sp.Sum(summand, (k, 1, t - 1)) + b(t),
+        rf"move ${sp.latex(a)}$ into the sum: ${sp.latex(a)}\cdot {sp.latex(a)}^{{t-1-k}} = {sp.latex(a)}^{{t-k}}$",
+    )
+    d.then(
+        lambda e: e.subs(b(t), sp.Sum(summand, (k, t, t))),
+        rf"${sp.latex(b(t))}$ is the $k = t$ term of the sum",
+    )
+    d.then(_join_sums, r"join the ranges $1..t-1$ and $t..t$")
+    d.conclude(step)
