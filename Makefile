@@ -3,7 +3,7 @@
 #   make test   install, then run the test suite (this is what CI runs)
 VENV ?= .venv
 PY := $(VENV)/bin/python
-TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk lmodern poppler-utils
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-pictures latexmk lmodern poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup tex demo test bench lint
@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: tex $(VENV)/.installed
 
 tex:
-	@command -v latexmk >/dev/null && command -v pdftotext >/dev/null && kpsewhich adjustbox.sty >/dev/null \
+	@command -v latexmk >/dev/null && command -v pdftotext >/dev/null && kpsewhich adjustbox.sty >/dev/null && kpsewhich pgfplots.sty >/dev/null \
 	  || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	       --no-install-recommends $(TEX_PACKAGES); }
 

@@ -107,6 +107,22 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Plot:
+    """A picture for the sheet: curves over one variable, the others held at ``fixed`` values.
+
+    ``curves`` maps a LaTeX label to an expression (default: the principal claim's right side and,
+    when its left side is a derivative ``d/dx f``, the function ``f`` itself); ``over`` is the
+    plotted interval (default: the variable's domain). The sheet also plots the numeric check's
+    error over the same interval.
+    """
+
+    var: sp.Symbol
+    over: tuple[float, float] | None = None
+    fixed: Mapping[sp.Symbol, float] = field(default_factory=dict)
+    curves: Mapping[str, sp.Basic] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Identity:
     """A declared identity: metadata, the claim, domains and the derivation (not yet run)."""
 
@@ -128,6 +144,7 @@ class Identity:
     source: str = "derive"
     numeric_samples: int = 256
     tags: tuple[str, ...] = ()
+    plot: Plot | None = None
 
     # -- views ---------------------------------------------------------------------------------
     @property
@@ -249,6 +266,7 @@ def identity(
     builds_on: Sequence[str] = (),
     numeric_samples: int = 256,
     tags: Sequence[str] = (),
+    plot: Plot | None = None,
 ) -> Callable[[Callable[[Derivation], None]], Identity]:
     """Declare and register an identity whose derivation is the decorated function.
 
@@ -279,6 +297,7 @@ def identity(
             source=REGISTRY.current_source(module),
             numeric_samples=numeric_samples,
             tags=tuple(tags),
+            plot=plot,
         )
         _validate(ident)
         REGISTRY.add(ident)

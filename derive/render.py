@@ -209,6 +209,22 @@ def proof_context(p: Proof) -> dict[str, Any]:
         "builds_on": [{"name": escape(n), "label": label(n)} for n in ident.builds_on],
         "seconds": f"{p.seconds:.2f}",
         "versions": p.versions,
+        "figure": _figure_context(p),
+    }
+
+
+def _figure_context(p: Proof) -> dict[str, Any] | None:
+    from .figures import coordinates, figure
+
+    fig = figure(p)
+    if fig is None:
+        return None
+    return {
+        "var": fig.var,
+        "curves": [{"label": label, "coords": coordinates(fig.x, y)} for label, y in fig.curves],
+        "error": coordinates(fig.x, fig.error),
+        "error_label": fig.error_label,
+        "fixed": fig.fixed,
     }
 
 
