@@ -141,3 +141,30 @@ def rect_diag(values: Sequence[sp.Expr], rows: int, cols: int) -> sp.Matrix:
 def frobenius_sq(m: sp.MatrixBase) -> sp.Expr:
     r""":math:`\lVert M \rVert_F^2 = \sum_{ij} M_{ij}^2`, the definition written out (unexpanded)."""
     return sp.Add(*(e**2 for e in m))
+
+
+class Notation(sp.Function):
+    r"""An unevaluated operation shown in its textbook notation: prints as ``args[0]`` (LaTeX) and
+    evaluates (``doit``) to ``args[1]``; ``args[2]`` is the plain-text name. Made by :func:`notation`."""
+
+    nargs = 3
+
+    def doit(self, **hints: object) -> sp.Basic:
+        value = self.args[1]
+        return value.doit(**hints) if hints.get("deep", True) else value
+
+    def _latex(self, printer: object, exp: object = None) -> str:
+        return self.args[0].name if exp is None else rf"\left({self.args[0].name}\right)^{{{exp}}}"
+
+    def _sympystr(self, printer: object) -> str:
+        return self.args[2].name
+
+
+def notation(tex: str, value: sp.Basic, text: str = "") -> Notation:
+    r"""``value`` (an explicit matrix of unevaluated ``Derivative`` objects, say) written as ``tex``
+    (``\frac{\partial L}{\partial W}``) in a statement, so a sheet states the claim compactly while
+    the verification evaluates the entries. ``value`` must contain an unevaluated operation (a
+    ``Derivative``, ``Sum``, ...) so that the ladder evaluates it; statements built from it need
+    ``Eq(..., evaluate=False)``. ``text`` is the name in plain text (terminal output)."""
+    value = sp.ImmutableMatrix(value) if isinstance(value, sp.MatrixBase) else value
+    return Notation(sp.core.symbol.Str(tex), value, sp.core.symbol.Str(text or tex))
