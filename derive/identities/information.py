@@ -1,0 +1,443 @@
+r"""4 Information theory: cross-entropy, KL divergence, Gibbs' inequality, and the ELBO (3.1).
+
+Discrete distributions are *normalised tables* (:mod:`derive.moves.discrete`): :math:`q(k) =
+a_k/\sum_j a_j` with positive weights, so every statement that needs :math:`\sum_k q(k) = 1` holds
+for every sampled weight and SymPy knows each probability is positive. Inequalities come from one
+lemma, Gibbs' inequality :math:`\log t \le t - 1` (``kl-nonnegative``): a KL divergence is written
+as a sum of Gibbs gaps :math:`\sum_k p_k\, g(q_k/p_k)` with :math:`g(t) = t - 1 - \log t \ge 0`
+(:mod:`derive.special_information`), and the bound follows from the signs of its terms.
+``log`` is the natural logarithm throughout (nats).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Derivative, Eq, Function, Ge, Gt, IndexedBase, Le, Rational, Subs, Sum, log
+
+from ..derivation import Derivation
+from ..identity import Question, Ref, Statement, identity
+from ..moves import discrete as dm
+from ..moves.discrete import Table
+from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from ..numeric.domains import integer, positive, probability, real
+from ..numeric.montecarlo import normal_expectation
+from ..special_information import gibbs
+
+GIBBS = Ref.book("T. M. Cover and J. A. Thomas (2006), Elements of Information Theory, 2nd ed.", "Thm. 2.6.3")
+
+
+def _dirichlet(ctx: CheckContext, n: int, size: int) -> np.ndarray:
+    """``size`` random distributions on ``n`` outcomes (rows), bounded away from 0."""
+    return ctx.rng.dirichlet(np.ones(n), size) * (1 - 1e-3 * n) + 1e-3
+
+
+def _values(expr: sp.Expr, subs: dict[sp.Basic, float], ident_unfold: object) -> float:
+    """``expr`` (function heads unfolded) at numeric table entries, to double precision."""
+    e = ident_unfold(expr)  # type: ignore[operator]
+    return float(sp.N(e.xreplace({k: sp.Float(v, 30) for k, v in subs.items()}), 20))
+
+
+# ============================================================================ Gibbs' inequality
+t = positive().symbol("t")
+K3 = 3
+pw, qw = IndexedBase("a", positive=True), IndexedBase("b", positive=True)
+P = Table(Function("p"), pw, K3)
+Q = Table(Function("q"), qw, K3)
+G_T = t - 1 - log(t)
+# a fixed asymmetric pair: KL(p0 || q0) != KL(q0 || p0)
+P0 = (Rational(1, 2), Rational(1, 4), Rational(1, 4))
+Q0 = (Rational(1, 8), Rational(1, 8), Rational(3, 4))
+ASYM = dm.kl(lambda k: P0[k - 1], lambda k: Q0[k - 1], 3) - dm.kl(lambda k: Q0[k - 1], lambda k: P0[k - 1], 3)
+
+
+def _kl_nonnegative_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random pairs on the simplex: KL >= 0 (numpy sums), zero at p = q, positive at p != q;
+    and the derived Gibbs-gap form equals the direct sum."""
+    n, m = 5, 4000
+    p, q = _dirichlet(ctx, n, m), _dirichlet(ctx, n, m)
+    kl = np.sum(p * np.log(p / q), axis=1)
+    # KL > 0 at every random pair (p != q almost surely) and exactly 0 at p = q
+    lowest = ctx.bound(
+        "pairs with KL(p||q) <= 0 (p != q)",
+        "direct sums (numpy)",
+        float(np.sum(kl <= 0)),
+        0.0,
+        samples=m,
+        detail=f"min KL {kl.min():.3e}",
+    )
+    at_p = np.sum(p * np.log(p / p), axis=1)
+    same = ctx.compare("KL(p||p) = 0", "direct sums", at_p, np.zeros(m), rtol=1e-15, floor=1.0)
+    r = q / p
+    gaps = np.sum(p * (r - 1 - np.log(r)), axis=1)
+    form = ctx.compare("sum p g(q/p) = KL", "direct sums", gaps, kl, rtol=1e-10)
+    return combine(lowest, same, form)
+
+
+@identity(
+    "kl-nonnegative",
+    aliases=("gibbs-inequality",),
+    title="KL divergence is nonnegative (Gibbs' inequality)",
+    section="4",
+    map_row=r"KL divergence $D_{\mathrm{KL}}(p\,\|\,q) = \sum p \log(p/q)$: VAE regulariser, "
+    r"knowledge distillation, RLHF KL penalty",
+    variables={t: positive(), pw: positive(10), qw: positive(10)},
+    definitions=dm.definitions(P, Q),
+    claim=Statement(
+        "KL >= 0",
+        Ge(dm.kl(P, Q, K3), 0),
+        text=r"for distributions on $K = 3$ outcomes; equality iff $p = q$, because $g(t) = 0$ only at $t = 1$",
+    ),
+    also=[
+        Statement(
+            "g'", Eq(Derivative(G_T, t), (t - 1) / t), text=r"$g = t - 1 - \log t$ falls on $(0,1)$, rises after"
+        ),
+        Statement("g'' > 0", Gt(Derivative(G_T, t, 2), 0), text=r"$g$ is strictly convex"),
+        Statement("g(1) = 0", Eq(Subs(G_T, t, 1), 0), text=r"so $g \ge 0$ with its only zero at $t = 1$"),
+        Statement("log t <= t - 1", Le(log(t), t - 1)),
+        Statement("KL as gaps", Eq(dm.kl(P, Q, K3), dm.kl_gibbs(P, Q, K3)), text="uses both tables summing to 1"),
+        Statement(
+            "asymmetric",
+            Gt(ASYM, 0, evaluate=False),
+            text=r"$p = (\frac12, \frac14, \frac14)$, $q = (\frac18, \frac18, "
+            r"\frac34)$: $\mathrm{KL}(p\|q) > \mathrm{KL}(q\|p)$, so KL is not a distance",
+        ),
+    ],
+    crosscheck=_kl_nonnegative_check,
+    question=Question(
+        target=t - 1,
+        prompt=r"Which elementary bound on $\log t$ (for $t > 0$) proves $\mathrm{KL}(p\,\|\,q) \ge 0$? "
+        r"Give the function $f(t)$ with $\log t \le f(t)$ that is tangent at $t = 1$.",
+        approximations={r"$\log t \le t$ holds but is not tangent at $t = 1$: it gives no useful bound": t},
+    ),
+    refs=(GIBBS,),
+)
+def kl_nonnegative(d: Derivation) -> None:
+    r"""Gibbs' inequality: $\mathrm{KL}(p\,\|\,q) = \sum_k p_k \log(p_k/q_k) \ge 0$, with equality only
+    when $p = q$. It is why the ELBO is a lower bound, why minimising cross-entropy is minimising KL,
+    and why the KL penalty in RLHF and distillation vanishes only at the reference distribution.
+    The proof is one line once $\log t \le t - 1$ is known: that is derived first, from the
+    shape of $g(t) = t - 1 - \log t$."""
+    d.begin(Derivative(G_T, t), r"$g(t) = t - 1 - \log t$, the gap in $\log t \le t - 1$")
+    d.then(lambda e: e.doit(), "differentiate")
+    d.then((t - 1) / t, r"common denominator: negative for $t < 1$, positive for $t > 1$")
+    d.conclude("g'")
+
+    d.begin(Derivative(G_T, t, 2))
+    d.then(lambda e: e.doit(), "differentiate twice")
+    d.bound(0, r"$1/t^2 > 0$ for $t > 0$", relation=">")
+    d.conclude("g'' > 0")
+
+    d.begin(Subs(G_T, t, 1))
+    d.then(lambda e: e.doit(), r"at $t = 1$: $1 - 1 - \log 1$")
+    d.conclude("g(1) = 0")
+
+    d.begin(log(t))
+    d.then(t - 1 - gibbs(t), r"name the gap $g(t) = t - 1 - \log t$")
+    d.bound(t - 1, r"$g \ge 0$: it decreases to its minimum $g(1) = 0$ and increases after (above)")
+    d.note(
+        r"The sign $g(t) \ge 0$ (for $t > 0$) is what the later chains use: SymPy knows it from "
+        r"the definition of $g$, justified by the three chains above."
+    )
+    d.conclude("log t <= t - 1")
+
+    d.begin(dm.kl(P, Q, K3), "the definition, for $K = 3$ outcomes", scope="for K = 3 outcomes")
+    d.note(f"Normalised tables: ${P.latex()}$ and ${Q.latex()}$ with positive weights.")
+    d.then(
+        dm.kl_gibbs(P, Q, K3),
+        r"$p_k \log\frac{p_k}{q_k} = p_k\,g\!\left(\frac{q_k}{p_k}\right) + p_k - q_k$ "
+        r"and $\sum_k p_k = \sum_k q_k = 1$",
+    )
+    d.conclude("KL as gaps")
+
+    d.begin(dm.kl(P, Q, K3), scope="for K = 3 outcomes")
+    d.then(dm.kl_gibbs(P, Q, K3), "KL as a sum of Gibbs gaps (above)")
+    d.bound(0, r"each term $p_k\,g(q_k/p_k) \ge 0$ since $p_k > 0$, $g \ge 0$", relation=">=")
+    d.conclude("KL >= 0")
+
+    d.begin(ASYM, r"$\mathrm{KL}(p\|q) - \mathrm{KL}(q\|p)$ for the two distributions above")
+    d.then(lambda e: sp.expand_log(e, force=True), r"expand the logarithms")
+    d.bound(0, "a positive number", relation=">")
+    d.conclude("asymmetric")
+
+
+# ============================================================================ cross-entropy
+n = integer(2, 8).symbol("n")
+i = sp.Symbol("i", integer=True, positive=True)
+pp, qq = IndexedBase("p", positive=True), IndexedBase("q", positive=True)
+
+
+def _sum(f: sp.Expr) -> Sum:
+    return Sum(f, (i, 1, n))
+
+
+H_PQ = -_sum(pp[i] * log(qq[i]))
+H_P = -_sum(pp[i] * log(pp[i]))
+KL_PQ = _sum(pp[i] * log(pp[i] / qq[i]))
+# the gradient in q at n = 3: the entropy H(p) does not depend on q
+q3 = sp.symbols("q1:4", positive=True)
+p3 = sp.symbols("p1:4", positive=True)
+CE3 = -sum(a * log(b) for a, b in zip(p3, q3, strict=True))
+KL3 = sum(a * log(a / b) for a, b in zip(p3, q3, strict=True))
+
+
+def _cross_entropy_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random distributions (n = 2..50): direct numpy sums of H(p, q) against H(p) + KL(p || q),
+    and central differences of both in q."""
+    errs, refs = [], []
+    for size in (2, 3, 7, 50):
+        p, q = _dirichlet(ctx, size, 200), _dirichlet(ctx, size, 200)
+        ce = -np.sum(p * np.log(q), axis=1)
+        h = -np.sum(p * np.log(p), axis=1)
+        kl = np.sum(p * np.log(p / q), axis=1)
+        errs.append(ce)
+        refs.append(h + kl)
+    sums = ctx.compare(
+        "H(p,q) = H(p) + KL(p||q)",
+        "direct sums (numpy), n = 2, 3, 7, 50",
+        np.concatenate(errs),
+        np.concatenate(refs),
+        rtol=1e-12,
+    )
+    p, q = _dirichlet(ctx, 3, 64), _dirichlet(ctx, 3, 64)
+    h = 1e-6
+    fd_ce = np.stack(
+        [(-np.sum(p * np.log(q + h * e), 1) + np.sum(p * np.log(q - h * e), 1)) / (2 * h) for e in np.eye(3)], 1
+    )
+    fd_kl = np.stack(
+        [
+            (np.sum(p * np.log(p / (q + h * e)), 1) - np.sum(p * np.log(p / (q - h * e)), 1)) / (2 * h)
+            for e in np.eye(3)
+        ],
+        1,
+    )
+    grads = ctx.compare("dH(p,q)/dq = dKL(p||q)/dq", "central differences", fd_ce, fd_kl, rtol=1e-7)
+    return combine(sums, grads)
+
+
+@identity(
+    "cross-entropy-kl",
+    title="Cross-entropy is entropy plus KL divergence",
+    section="4",
+    map_row=r"Cross-entropy $H(p, q) = -\sum p \log q$: the classification loss, training objective for all LLMs",
+    variables={n: integer(2, 8), pp: probability(), qq: probability(), **{s: probability() for s in (*p3, *q3)}},
+    claim=Eq(H_PQ, H_P + KL_PQ),
+    also=[
+        Statement(
+            "same gradient in q",
+            Eq(sp.Matrix([Derivative(CE3, b) for b in q3]), sp.Matrix([Derivative(KL3, b) for b in q3])),
+            text=r"$H(p)$ does not depend on $q$, so minimising $H(p, q)$ over $q$ minimises $\mathrm{KL}(p\,\|\,q)$ "
+            r"(shown for $n = 3$)",
+        )
+    ],
+    crosscheck=_cross_entropy_check,
+    question=Question(
+        target=H_P + KL_PQ,
+        prompt=r"Write the cross-entropy $H(p, q) = -\sum_{i=1}^n p_i \log q_i$ as the entropy of $p$ plus a "
+        r"divergence.",
+        approximations={
+            r"the KL term is the wrong way round: $\mathrm{KL}(q\,\|\,p)$": H_P + _sum(qq[i] * log(qq[i] / pp[i])),
+            r"the sign of the entropy is wrong ($-H(p)$)": -H_P + KL_PQ,
+        },
+    ),
+    refs=(Ref.book("T. M. Cover and J. A. Thomas (2006), Elements of Information Theory, 2nd ed.", "Sec. 2.3"),),
+    builds_on=("kl-nonnegative",),
+)
+def cross_entropy_kl(d: Derivation) -> None:
+    r"""The classification loss of every classifier and language model is the cross-entropy
+    $H(p, q) = -\sum_i p_i \log q_i$ of the model $q$ against the data distribution $p$. Adding and
+    subtracting $\sum_i p_i \log p_i$ splits it into the entropy $H(p)$, fixed by the data, and
+    $\mathrm{KL}(p\,\|\,q) \ge 0$: training on cross-entropy is fitting $q$ to $p$ in KL, and the
+    lowest achievable loss is $H(p)$. The identity is algebraic (it holds for any positive $p_i$,
+    $q_i$); it is proved for every $n$."""
+    d.begin(H_PQ, r"the definition, for any number $n$ of classes")
+    d.then(_sum(-pp[i] * log(pp[i]) + pp[i] * (log(pp[i]) - log(qq[i]))), r"add and subtract $p_i \log p_i$")
+    d.then(_sum(-pp[i] * log(pp[i]) + pp[i] * log(pp[i] / qq[i])), r"$\log p_i - \log q_i = \log(p_i/q_i)$")
+    d.then(H_P + KL_PQ, "split the sum")
+    d.conclude()
+
+    d.begin(sp.Matrix([Derivative(CE3, b) for b in q3]), scope="for n = 3")
+    d.then(lambda e: e.doit(), r"differentiate: $\partial H(p,q)/\partial q_j = -p_j/q_j$")
+    d.note(
+        r"The same as $\partial \mathrm{KL}/\partial q_j$: $\log(p_j/q_j) = \log p_j - \log q_j$ and "
+        r"$\log p_j$ is constant in $q$ (checked at the end of the chain)."
+    )
+    d.conclude("same gradient in q")
+
+
+# ============================================================================ ELBO (3.1)
+aw, cw, lw = IndexedBase("a", positive=True), IndexedBase("c", positive=True), IndexedBase("l", positive=True)
+qz = Table(Function("q"), aw, K3)  # variational q(z = k | x)
+prior = Table(Function("pi"), cw, K3)  # prior p(z = k)
+lik = Table(Function("ell"), lw, K3, normalised=False)  # likelihood p(x | z = k) at the observed x
+xo = sp.Symbol("x", real=True)  # the observed data point (only a name: the tables are at this x)
+EVIDENCE = Function("p")(xo)  # the evidence p(x), defined below as sum_k p(z = k) p(x | z = k)
+EVIDENCE_SUM = dm.expectation(prior, lik, K3)
+
+
+def joint(k: int) -> sp.Expr:
+    """p(x, z = k) = p(z = k) p(x | z = k)."""
+    return prior(k) * lik(k)
+
+
+def posterior(k: int) -> sp.Expr:
+    """p(z = k | x) by Bayes' rule."""
+    return joint(k) / EVIDENCE
+
+
+ELBO_JOINT = dm.expectation(qz, lambda k: log(joint(k) / qz(k)), K3)  # E_q[log p(x, z) - log q(z | x)]
+ELBO = dm.expectation(qz, lambda k: log(lik(k)), K3) - dm.kl(qz, prior, K3)  # E_q[log p(x|z)] - KL(q || p(z))
+GAP = dm.kl(qz, posterior, K3)  # KL(q(z|x) || p(z|x))
+ELBO_AT_POSTERIOR = ELBO.xreplace({qz(k): posterior(k) for k in dm.outcomes(K3)})
+
+
+def _table(ctx: CheckContext, table: Table, values: np.ndarray) -> dict[sp.Basic, float]:
+    return {table.weights[k + 1]: float(v) for k, v in enumerate(values)}
+
+
+def _elbo_check(ctx: CheckContext) -> CrossCheckResult:
+    """(1) The derived symbolic forms at random tables against direct numpy sums of the definitions;
+    (2) a discrete model with K = 10 latent values; (3) the conjugate Gaussian model
+    z ~ N(0, 1), x | z ~ N(z, s^2), q = N(m, v^2), expectations by Gauss-Hermite quadrature against
+    the closed-form evidence N(x; 0, 1 + s^2)."""
+    unfold = ctx.identity.unfold
+    got, want = [], []
+    for _ in range(20):
+        a, c, lv = ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.01, 1, K3)
+        subs = {**_table(ctx, qz, a), **_table(ctx, prior, c), **_table(ctx, lik, lv)}
+        q, pz = a / a.sum(), c / c.sum()
+        px = np.sum(pz * lv)
+        post = pz * lv / px
+        elbo = np.sum(q * np.log(lv)) - np.sum(q * np.log(q / pz))
+        gap = np.sum(q * np.log(q / post))
+        got += [_values(ctx.result, subs, unfold), _values(ELBO, subs, unfold), _values(GAP, subs, unfold)]
+        want += [np.log(px), elbo, gap]
+    forms = ctx.compare(
+        "derived forms at random tables (K = 3)", "direct sums (numpy)", np.array(got), np.array(want), rtol=1e-12
+    )
+
+    big = []
+    for _ in range(50):
+        kk = 10
+        q, pz, lv = _dirichlet(ctx, kk, 1)[0], _dirichlet(ctx, kk, 1)[0], ctx.rng.uniform(0.01, 1, kk)
+        px = np.sum(pz * lv)
+        post = pz * lv / px
+        big.append((np.log(px), np.sum(q * np.log(lv)) - np.sum(q * np.log(q / pz)) + np.sum(q * np.log(q / post))))
+    b = np.array(big)
+    discrete = ctx.compare("log p(x) = ELBO + KL, K = 10", "direct sums (numpy)", b[:, 1], b[:, 0], rtol=1e-12)
+
+    rows = []
+    for _ in range(30):
+        x, s = ctx.rng.normal(0, 2), ctx.rng.uniform(0.3, 3)
+        m, v = ctx.rng.normal(0, 1), ctx.rng.uniform(0.2, 2)
+        log_px = -0.5 * np.log(2 * np.pi * (1 + s**2)) - x**2 / (2 * (1 + s**2))
+        pm, pv = x / (1 + s**2), np.sqrt(s**2 / (1 + s**2))  # the posterior N(pm, pv^2)
+
+        def log_n(z: np.ndarray, mu: float, sd: float) -> np.ndarray:
+            return -0.5 * np.log(2 * np.pi * sd**2) - (z - mu) ** 2 / (2 * sd**2)
+
+        e_lik = normal_expectation(lambda z, x=x, s=s: log_n(x, z, s), m, v)
+        kl_prior = normal_expectation(lambda z, m=m, v=v: log_n(z, m, v) - log_n(z, 0.0, 1.0), m, v)
+        kl_post = normal_expectation(lambda z, m=m, v=v, pm=pm, pv=pv: log_n(z, m, v) - log_n(z, pm, pv), m, v)
+        rows.append((log_px, e_lik - kl_prior + kl_post))
+    g = np.array(rows)
+    gauss = ctx.compare(
+        "log p(x) = ELBO + KL, conjugate Gaussian",
+        "Gauss-Hermite quadrature, closed-form evidence",
+        g[:, 1],
+        g[:, 0],
+        rtol=1e-12,
+    )
+    return combine(forms, discrete, gauss)
+
+
+@identity(
+    "elbo",
+    aliases=("evidence-lower-bound",),
+    title="The evidence lower bound (ELBO)",
+    section="3.1",
+    map_row=r"ELBO, the VAE training objective (Kingma \& Welling, 2014); the evidence approximated by the ELBO",
+    variables={aw: positive(10), cw: positive(10), lw: probability(), xo: real()},
+    definitions={EVIDENCE: EVIDENCE_SUM, **dm.definitions(qz, prior, lik)},  # p(x) first: its body uses the tables
+    claim=Statement(
+        "decomposition",
+        Eq(log(EVIDENCE), ELBO_JOINT + GAP),
+        text=r"$\log p(x) = \mathbb{E}_q[\log p(x, z) - \log q(z \mid x)] + \mathrm{KL}(q(z\mid x)\,\|\,p(z \mid x))$",
+    ),
+    also=[
+        Statement(
+            "ELBO",
+            Eq(ELBO_JOINT, ELBO),
+            text=r"$\mathrm{ELBO} = \mathbb{E}_q[\log p(x \mid z)] - \mathrm{KL}(q(z \mid x)\,\|\,p(z))$",
+        ),
+        Statement("bound", Le(ELBO, log(EVIDENCE)), text=r"$\mathrm{ELBO} \le \log p(x)$"),
+        Statement(
+            "equality",
+            Eq(ELBO_AT_POSTERIOR, log(EVIDENCE)),
+            text=r"at $q = p(z \mid x)$ the bound is tight (and only there: the gap is a KL divergence)",
+        ),
+    ],
+    crosscheck=_elbo_check,
+    question=Question(
+        target=GAP,
+        prompt=r"A latent variable $z \in \{1, 2, 3\}$ has prior $\pi(k)$ and likelihood $\ell(k) = p(x \mid z = k)$ "
+        r"at the observed $x$. For the variational distribution $q(k)$, write the gap "
+        r"$\log p(x) - \mathrm{ELBO}(q)$ as an explicit sum over $k$.",
+        names={"q": qz.head, "pi": prior.head, "ell": lik.head},
+        approximations={
+            r"this is $\mathrm{KL}(p(z\mid x)\,\|\,q)$: the wrong way round": dm.kl(posterior, qz, K3),
+            r"this is $\mathrm{KL}(q\,\|\,p(z))$, the regulariser inside the ELBO, not the gap": dm.kl(qz, prior, K3),
+        },
+    ),
+    refs=(
+        Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="Sec. 2.2"),
+        Ref.arxiv(
+            "1601.00670",
+            "D. M. Blei, A. Kucukelbir and J. D. McAuliffe, Variational Inference: A Review for Statisticians, 2017",
+            where="Sec. 2.2",
+        ),
+    ),
+    builds_on=("kl-nonnegative",),
+)
+def elbo(d: Derivation) -> None:
+    r"""Variational inference and the VAE replace the intractable evidence $\log p(x)$ by the
+    evidence lower bound $\mathrm{ELBO}(q) = \mathbb{E}_q[\log p(x \mid z)] - \mathrm{KL}(q(z\mid x)\,\|\,p(z))$:
+    a reconstruction term minus a regulariser. The exact statement is a decomposition,
+    $\log p(x) = \mathrm{ELBO}(q) + \mathrm{KL}(q(z\mid x)\,\|\,p(z\mid x))$, so maximising the ELBO over $q$
+    both tightens the bound and pulls $q$ towards the true posterior. Derived here for a discrete
+    latent with $K = 3$ values and symbolic tables: prior $\pi(k)$, likelihood $\ell(k) = p(x\mid z=k)$ at the
+    observed $x$, and variational $q(k)$."""
+    scope = "for K = 3 latent values"
+    d.begin(log(EVIDENCE), r"the evidence $p(x) = \sum_k \pi(k)\,\ell(k)$", scope=scope)
+    d.note(
+        f"Symbolic tables: ${qz.latex()}$, ${prior.latex()}$, ${lik.latex()}$; "
+        rf"the evidence $p(x) = {sp.latex(EVIDENCE_SUM)}$."
+    )
+    d.then(dm.expectation(qz, lambda k: log(EVIDENCE), K3), r"$\sum_k q(k) = 1$: take $\mathbb{E}_q$ of a constant")
+    d.then(
+        dm.expectation(qz, lambda k: log(joint(k)) - log(posterior(k)), K3),
+        r"Bayes: $p(x) = p(x, z)/p(z \mid x)$ for every $z$",
+    )
+    d.then(
+        dm.expectation(qz, lambda k: log(joint(k) / qz(k)) + log(qz(k) / posterior(k)), K3),
+        r"add and subtract $\log q(k)$",
+    )
+    d.then(ELBO_JOINT + GAP, "split the expectation")
+    d.conclude("decomposition")
+
+    d.begin(ELBO_JOINT, scope=scope)
+    d.then(dm.expectation(qz, lambda k: log(lik(k)) - log(qz(k) / prior(k)), K3), r"$p(x, z) = p(x \mid z)\,p(z)$")
+    d.then(ELBO, "split: a reconstruction term minus the KL to the prior")
+    d.conclude("ELBO")
+
+    d.begin(ELBO, scope=scope)
+    d.then(log(EVIDENCE) - GAP, "the two chains above")
+    d.then(log(EVIDENCE) - dm.kl_gibbs(qz, posterior, K3), r"the KL as a sum of Gibbs gaps (kl-nonnegative)")
+    d.bound(log(EVIDENCE), r"each $q(k)\,g\bigl(p(k\mid x)/q(k)\bigr) \ge 0$ (Gibbs' inequality)")
+    d.conclude("bound")
+
+    d.begin(ELBO_AT_POSTERIOR, r"the ELBO at $q(k) = p(z = k \mid x)$", scope=scope)
+    d.then(dm.expectation(posterior, lambda k: log(joint(k) / posterior(k)), K3), "combine the logarithms")
+    d.then(dm.expectation(posterior, lambda k: log(EVIDENCE), K3), r"$p(x, z)/p(z \mid x) = p(x)$")
+    d.then(log(EVIDENCE), r"the posterior sums to 1")
+    d.conclude("equality")
