@@ -17,6 +17,7 @@ identities are derived on explicit :class:`~sympy.Matrix` objects whose entries 
 - :func:`singular_values`, :func:`rect_diag`: symbols :math:`\sigma_1 \ge \dots \ge \sigma_n > 0` with
   ordered domains, and the rectangular diagonal :math:`\Sigma` of an SVD :math:`A = U \Sigma V^\top`;
 - :func:`frobenius_sq`: :math:`\lVert M \rVert_F^2 = \sum_{ij} M_{ij}^2`, written out entry by entry.
+- :func:`svd_form`: an explicit :math:`A = U \Sigma V^\top` from Cayley rotations and symbolic singular values.
 """
 
 from __future__ import annotations
@@ -168,3 +169,14 @@ def notation(tex: str, value: sp.Basic, text: str = "") -> Notation:
     ``Eq(..., evaluate=False)``. ``text`` is the name in plain text (terminal output)."""
     value = sp.ImmutableMatrix(value) if isinstance(value, sp.MatrixBase) else value
     return Notation(sp.core.symbol.Str(tex), value, sp.core.symbol.Str(text or tex))
+
+
+def svd_form(
+    sigmas: Sequence[sp.Expr], rows: int, cols: int, u_params: Sequence[sp.Expr], v_params: Sequence[sp.Expr]
+) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix, sp.Matrix]:
+    r"""``(A, U, Sigma, V)`` with :math:`A = U \Sigma V^\top` explicit: :math:`U`, :math:`V` Cayley rotations
+    of the given parameters, :math:`\Sigma` the ``rows x cols`` diagonal of ``sigmas``."""
+    u = cayley_orthogonal(u_params, rows)
+    v = cayley_orthogonal(v_params, cols)
+    s = rect_diag(sigmas, rows, cols)
+    return u * s * v.T, u, s, v
