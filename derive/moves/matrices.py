@@ -160,13 +160,18 @@ class Notation(sp.Function):
     def _sympystr(self, printer: object) -> str:
         return self.args[2].name
 
+    def has(self, *patterns: object) -> bool:
+        # an unevaluated operation, like a Derivative: the ladder must evaluate it before comparing
+        return sp.Derivative in patterns or super().has(*patterns)
+
 
 def notation(tex: str, value: sp.Basic, text: str = "") -> Notation:
     r"""``value`` (an explicit matrix of unevaluated ``Derivative`` objects, say) written as ``tex``
     (``\frac{\partial L}{\partial W}``) in a statement, so a sheet states the claim compactly while
-    the verification evaluates the entries. ``value`` must contain an unevaluated operation (a
-    ``Derivative``, ``Sum``, ...) so that the ladder evaluates it; statements built from it need
-    ``Eq(..., evaluate=False)``. ``text`` is the name in plain text (terminal output)."""
+    the verification evaluates the entries (the ladder evaluates it as it evaluates a ``Derivative``).
+    Statements built from it need ``Eq(..., evaluate=False)``; the automatic near misses of
+    :mod:`derive.perturb` only perturb an explicit right side, so keep the right side explicit when it fits.
+    ``text`` is the name in plain text (terminal output)."""
     value = sp.ImmutableMatrix(value) if isinstance(value, sp.MatrixBase) else value
     return Notation(sp.core.symbol.Str(tex), value, sp.core.symbol.Str(text or tex))
 
