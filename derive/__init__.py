@@ -61,7 +61,7 @@ _LAZY = {
     "grade": ("answers", "grade"),
     "Verdict": ("answers", "Verdict"),
     # the derivation book (derive.book)
-    "book": ("book", "build_book"),
+    "book": ("book_builder", "build_book"),
 }
 
 _cache: dict[tuple[str, int | None, int | None], Any] = {}

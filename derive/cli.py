@@ -270,7 +270,7 @@ def _table(rows: list[dict[str, Any]]) -> None:
 # Commands that live beside the features they drive (answer checking, the book, scaffolding).
 # Each module exposes ``COMMANDS``: a list of click commands. They import only click at module
 # level, so ``derive --help`` stays fast.
-_COMMAND_MODULES = ("derive.answers.commands", "derive.book.commands", "derive.scaffold")
+_COMMAND_MODULES = ("derive.answers.commands", "derive.book_commands", "derive.scaffold")
 
 
 def _add_feature_commands() -> None:

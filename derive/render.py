@@ -118,8 +118,12 @@ def _verification_text(v: Any) -> str:
     return f"{word}: {v.method}"
 
 
-def proof_context(p: Proof) -> dict[str, Any]:
-    """Everything a template needs about one proof, as strings and plain data."""
+def proof_context(p: Proof, linked: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Everything a template needs about one proof, as strings and plain data (picklable).
+
+    ``linked`` names the identities present in the same document: references to them become
+    hyperlinks, others stay plain names.
+    """
     ident = p.identity
     chains = []
     for c in p.chains:
@@ -206,7 +210,7 @@ def proof_context(p: Proof) -> dict[str, Any]:
         "verdict": escape(p.verdict),
         "failure": escape(p.failure or ""),
         "refs": [{"text": r.text, "url": r.url, "where": escape(r.where)} for r in ident.refs],
-        "builds_on": [{"name": escape(n), "label": label(n)} for n in ident.builds_on],
+        "builds_on": [{"name": escape(n), "label": label(n), "linked": n in linked} for n in ident.builds_on],
         "seconds": f"{p.seconds:.2f}",
         "versions": p.versions,
         "figure": _figure_context(p),
