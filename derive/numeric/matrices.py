@@ -8,6 +8,9 @@ derivatives, fourth root for second derivatives).
 - :func:`hessian_fd`: the four-point formula for :math:`\partial^2 f / \partial x_i \partial x_j`;
 - :func:`gradient_fd`: the gradient of a scalar function of a matrix, shaped like the matrix;
 - :func:`spectral_radius`, :func:`with_spectral_radius`: :math:`\rho(W) = \max_i |\lambda_i|`, and a rescaling to it.
+- :func:`truncated_svd`, :func:`low_rank`, :func:`with_spectrum`: the best rank-k approximation, random
+  low-rank matrices and matrices with a prescribed spectrum;
+- :func:`power_iteration`: the power-iteration estimate of :math:`\sigma_{\max}(W)`.
 """
 
 from __future__ import annotations
@@ -60,3 +63,34 @@ def spectral_radius(w: np.ndarray) -> float:
 def with_spectral_radius(w: np.ndarray, rho: float) -> np.ndarray:
     """``w`` rescaled so that its spectral radius is ``rho``."""
     return w * (rho / spectral_radius(w))
+
+
+def truncated_svd(a: np.ndarray, k: int) -> np.ndarray:
+    r"""The rank-``k`` truncation :math:`\sum_{i \le k} \sigma_i u_i v_i^\top` of ``a`` (numpy's SVD)."""
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return (u[:, :k] * s[:k]) @ vt[:k]
+
+
+def low_rank(rng: np.random.Generator, m: int, n: int, r: int) -> np.ndarray:
+    """A random ``m x n`` matrix of rank ``r`` (product of Gaussian factors)."""
+    return rng.normal(size=(m, r)) @ rng.normal(size=(r, n))
+
+
+def with_spectrum(rng: np.random.Generator, m: int, n: int, sigmas: np.ndarray) -> np.ndarray:
+    r"""A random ``m x n`` matrix :math:`U \operatorname{diag}(\sigma) V^\top` with the given singular values
+    (Haar-like orthogonal factors from QR of Gaussian matrices)."""
+    k = len(sigmas)
+    u, _ = np.linalg.qr(rng.normal(size=(m, k)))
+    v, _ = np.linalg.qr(rng.normal(size=(n, k)))
+    return (u * np.asarray(sigmas)) @ v.T
+
+
+def power_iteration(w: np.ndarray, rng: np.random.Generator, iters: int = 500) -> float:
+    r""":math:`\lVert W x_t \rVert` for :math:`x_{t+1} = W^\top W x_t / \lVert W^\top W x_t \rVert` from a random
+    unit start: converges to :math:`\sigma_{\max}(W)` (the spectral normalisation estimate)."""
+    x = rng.normal(size=w.shape[1])
+    x /= np.linalg.norm(x)
+    for _ in range(iters):
+        y = w.T @ (w @ x)
+        x = y / np.linalg.norm(y)
+    return float(np.linalg.norm(w @ x))
