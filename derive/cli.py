@@ -172,6 +172,7 @@ def _verify_one(name: str, seed: int | None, modules: Sequence[str]) -> dict[str
         "max_rel_error": p.numeric.max_rel_error,
         "crosscheck": cross.name if cross else None,
         "crosscheck_error": cross.error if cross else None,
+        "crosscheck_tolerance": cross.tolerance if cross else None,
         "seconds": round(p.seconds, 3),
         "failure": p.failure or ("" if p.numeric.ok else "numeric check failed"),
     }
@@ -251,15 +252,17 @@ def _table(rows: list[dict[str, Any]]) -> None:
     width = max(len(r["name"]) for r in rows)
     click.echo(
         f"{'identity':<{width}}  {'section':<7}  {'verdict':<7}  {'level':<10}  {'steps':>5}  "
-        f"{'rel.err':>8}  {'cross-check':>11}  {'time':>6}"
+        f"{'rel.err':>8}  {'cross-check (tol)':>17}  {'time':>6}"
     )
     for r in rows:
         verdict = click.style("ok", fg="green") if r["ok"] else click.style("FAILED", fg="red")
         pad = " " * (7 - (2 if r["ok"] else 6))
-        cross = f"{r['crosscheck_error']:.1e}" if r["crosscheck_error"] is not None else "-"
+        cross = "-"
+        if r["crosscheck_error"] is not None:
+            cross = f"{r['crosscheck_error']:.1e} (≤{r.get('crosscheck_tolerance') or 0:.0e})"
         click.echo(
             f"{r['name']:<{width}}  {r['section']:<7}  {verdict}{pad}  {r['level']:<10}  {r['steps']:>5}  "
-            f"{r['max_rel_error']:>8.1e}  {cross:>11}  {r['seconds']:>5.2f}s"
+            f"{r['max_rel_error']:>8.1e}  {cross:>17}  {r['seconds']:>5.2f}s"
         )
         if not r["ok"] and r["failure"]:
             click.echo(f"    {r['failure']}")
