@@ -15,7 +15,7 @@ from sympy.simplify.simplify import factor_sum
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
-from ..moves.matrices import backprop_form, entry_domains, notation, symbol_matrix, symbol_vector
+from ..moves.matrices import backprop_form, entry_domains, notation, row_softmax, symbol_matrix, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, positive, real
 from ..numeric.matrices import gradient_fd
@@ -324,3 +324,226 @@ def attention_scaling(d: Derivation) -> None:
     )
     d.then(lambda e: e.doit(), "count the terms")
     d.conclude("cost")
+
+
+# ----------------------------------------------------------------------------- attention: backward
+AE = real(-2, 2)
+Qm, Km, Vm = symbol_matrix("Q", 2, 2, AE), symbol_matrix("K", 2, 2, AE), symbol_matrix("V", 2, 2, AE)
+dO = symbol_matrix("dO", 2, 2, AE)
+Am = symbol_matrix("A", 2, 2, real(0, 1))  # the forward attention matrix, as given numbers
+Sm = symbol_matrix("S", 2, 2, real(-3, 3))
+dSm = symbol_matrix("dS", 2, 2, AE)
+ONES = sp.ones(2, 1)
+SOFT = row_softmax(Sm)
+SCORES = Qm * Km.T / sp.sqrt(2)
+
+
+def _rowsum(m: sp.Matrix) -> sp.Matrix:
+    return m * sp.ones(m.cols, 1)
+
+
+def _flat(m: sp.Matrix) -> sp.Matrix:
+    return sp.Matrix(list(m))
+
+
+#: D = rowsum(dA * A) with dA = dO V^T, for the softmax of S
+D_SOFT = _rowsum((dO * Vm.T).multiply_elementwise(SOFT))
+DS_RULE = SOFT.multiply_elementwise(dO * Vm.T - D_SOFT * ONES.T)
+
+
+def _softmax_rows(s: np.ndarray) -> np.ndarray:
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _attention_loss(q: np.ndarray, k: np.ndarray, v: np.ndarray, do: np.ndarray) -> float:
+    """L = sum(dO * O) with O = softmax(Q K^T / sqrt(d)) V, from the definition."""
+    return float(np.sum(do * (_softmax_rows(q @ k.T / np.sqrt(q.shape[1])) @ v)))
+
+
+def _attention_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, do: np.ndarray) -> dict[str, np.ndarray]:
+    """The backward pass of the statement (FlashAttention's), in numpy."""
+    d = q.shape[1]
+    a = _softmax_rows(q @ k.T / np.sqrt(d))
+    o = a @ v
+    da = do @ v.T
+    big_d = np.sum(do * o, axis=1, keepdims=True)
+    ds = a * (da - big_d)
+    return {
+        "dV": a.T @ do,
+        "dQ": ds @ k / np.sqrt(d),
+        "dK": ds.T @ q / np.sqrt(d),
+        "D": big_d,
+        "Dalt": np.sum(da * a, 1),
+    }
+
+
+def _attention_fd(q: np.ndarray, k: np.ndarray, v: np.ndarray, do: np.ndarray) -> dict[str, np.ndarray]:
+    """Central differences of L = sum(dO * O) in Q, K and V."""
+    return {
+        "dQ": gradient_fd(lambda a: _attention_loss(a, k, v, do), q),
+        "dK": gradient_fd(lambda a: _attention_loss(q, a, v, do), k),
+        "dV": gradient_fd(lambda a: _attention_loss(q, k, a, do), v),
+    }
+
+
+def _attention_backprop_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random Q, K, V, dO (n tokens, head size d): the backward pass against central differences of
+    L = sum(dO * O); rowsum(dA * A) against rowsum(dO * O); the derived 2x2 dS against differences in S."""
+    results = []
+    for n, d in ((6, 4), (3, 8), (10, 2)):
+        q, k, v, do = (ctx.rng.normal(size=(n, d)) for _ in range(4))
+        got, fd = _attention_backward(q, k, v, do), _attention_fd(q, k, v, do)
+        for key in ("dQ", "dK", "dV"):
+            results.append(ctx.compare(f"{key} n={n} d={d}", "central differences", got[key], fd[key], rtol=1e-6))
+        results.append(ctx.compare(f"D n={n}", "two row sums", got["Dalt"], got["D"][:, 0], rtol=1e-12))
+    # the derived 2x2 dS (symbolic, in S, V, dO) against differences of L in S
+    f = sp.lambdify([*Sm, *Vm, *dO], ctx.values["dS"], "numpy")
+    got_s, want_s = [], []
+    for _ in range(20):
+        s, v, do = ctx.rng.normal(size=(3, 2, 2))
+        got_s.append(np.asarray(f(*s.ravel(), *v.ravel(), *do.ravel()), dtype=float))
+        want_s.append(gradient_fd(lambda a, v=v, do=do: float(np.sum(do * (_softmax_rows(a) @ v))), s))
+    results.append(ctx.compare("derived 2x2 dS", "central differences", np.array(got_s), np.array(want_s), rtol=1e-6))
+    return combine(*results)
+
+
+dSi, Ki = sp.IndexedBase("dS", real=True), sp.IndexedBase("K", real=True)
+kA, dA_ = sp.Symbol("k", integer=True, positive=True), sp.Symbol("d", integer=True, positive=True)
+
+
+@identity(
+    "attention-backprop",
+    title="The backward pass of softmax attention",
+    section="1.1",
+    map_row=r"self-attention $\mathrm{softmax}(QK^\top/\sqrt{d})V$: the backward pass that FlashAttention uses",
+    variables=entry_domains([*Qm, *Km, *Vm, *dO, *dSm], AE)
+    | entry_domains(Am, real(0, 1))
+    | entry_domains(Sm, real(-3, 3)),
+    claim=Statement(
+        "dV",
+        Eq(
+            notation(r"\frac{\partial L}{\partial V}", backprop_form(dO, Am * Vm, Vm), "dL/dV"),
+            Am.T * dO,
+            evaluate=False,
+        ),
+        text=r"$dV = A^\top dO$ for $O = AV$",
+    ),
+    also=[
+        Statement(
+            "dA",
+            Eq(
+                notation(r"\frac{\partial L}{\partial A}", backprop_form(dO, Am * Vm, Am), "dL/dA"),
+                dO * Vm.T,
+                evaluate=False,
+            ),
+            text=r"$dA = dO\,V^\top$",
+        ),
+        Statement(
+            "D",
+            Eq(
+                notation(
+                    r"\operatorname{rowsum}(dA \circ A)", _rowsum((dO * Vm.T).multiply_elementwise(Am)), "rowsum(dA*A)"
+                ),
+                notation(
+                    r"\operatorname{rowsum}(dO \circ O)", _rowsum(dO.multiply_elementwise(Am * Vm)), "rowsum(dO*O)"
+                ),
+                evaluate=False,
+            ),
+            text=r"$D = \operatorname{rowsum}(dA\circ A) = \operatorname{rowsum}(dO\circ O)$, a row sum of the output",
+        ),
+        Statement(
+            "dS",
+            Eq(
+                notation(r"\frac{\partial L}{\partial S}", backprop_form(dO, SOFT * Vm, Sm), "dL/dS"),
+                notation(r"A \circ (dA - D\,\mathbf{1}^\top)", DS_RULE, "A*(dA - D 1^T)"),
+                evaluate=False,
+            ),
+            text=r"for $A = \mathrm{softmax}_{\text{rows}}(S)$, $O = AV$",
+        ),
+        Statement(
+            "dQ",
+            Eq(
+                notation(r"\frac{\partial L}{\partial Q}", backprop_form(dSm, SCORES, Qm), "dL/dQ"),
+                dSm * Km / sp.sqrt(2),
+                evaluate=False,
+            ),
+            text=r"$dQ = dS\,K/\sqrt{d}$ for $S = QK^\top/\sqrt{d}$ (here $d = 2$)",
+        ),
+        Statement(
+            "dK",
+            Eq(
+                notation(r"\frac{\partial L}{\partial K}", backprop_form(dSm, SCORES, Km), "dL/dK"),
+                dSm.T * Qm / sp.sqrt(2),
+                evaluate=False,
+            ),
+            text=r"$dK = dS^\top Q/\sqrt{d}$",
+        ),
+    ],
+    crosscheck=_attention_backprop_check,
+    question=Question(
+        target=sp.Sum(dSi[iA, kA] * Ki[kA, jA], (kA, 1, nA)) / sp.sqrt(dA_),
+        prompt=r"In attention, $S = QK^\top/\sqrt{d}$. Given $dS = \partial L/\partial S$, "
+        r"give $(\partial L/\partial Q)_{ij}$.",
+        forms=(dSm * Km / sp.sqrt(2),),
+        approximations={
+            r"the factor $1/\sqrt{d}$ of the scores is missing": sp.Sum(dSi[iA, kA] * Ki[kA, jA], (kA, 1, nA)),
+            r"$K$ is transposed: that is $dS\,K^\top/\sqrt{d}$": sp.Sum(dSi[iA, kA] * Ki[jA, kA], (kA, 1, nA))
+            / sp.sqrt(dA_),
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "2205.14135",
+            "T. Dao et al., FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness, 2022",
+            where="Appendix B.2",
+        ),
+        Ref.arxiv("1706.03762", "A. Vaswani et al., Attention Is All You Need, 2017", where="Sec. 3.2.1"),
+    ),
+    builds_on=("dense-backprop", "attention-scaling"),
+)
+def attention_backprop(d: Derivation) -> None:
+    r"""Attention's forward pass is $S = QK^\top/\sqrt{d}$, $A = \mathrm{softmax}_{\text{rows}}(S)$, $O = AV$.
+    Given the upstream gradient $dO = \partial L/\partial O$, the backward pass is three matrix products and
+    one row-wise softmax Jacobian: $dV = A^\top dO$, $dA = dO\,V^\top$, $dS = A\circ(dA - D\mathbf{1}^\top)$ and
+    $dQ = dS\,K/\sqrt{d}$, $dK = dS^\top Q/\sqrt{d}$. The identity $D = \operatorname{rowsum}(dA\circ A) =
+    \operatorname{rowsum}(dO\circ O)$ is what lets FlashAttention recompute $dS$ block by block without ever
+    storing the $n\times n$ matrix $A$."""
+    scope = "for n = d = 2; other sizes in the cross-check"
+    d.begin(backprop_form(dO, Am * Vm, Vm), r"chain rule through $O = AV$ with upstream $dO$", scope=scope)
+    d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial V_{ij} = A_{ki}\,[c = j]$")
+    d.then(Am.T * dO, r"$\sum_k A_{ki}\,dO_{kj} = (A^\top dO)_{ij}$")
+    d.conclude("dV")
+
+    d.begin(backprop_form(dO, Am * Vm, Am), r"chain rule through $O = AV$, now in $A$", scope=scope)
+    d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial A_{ij} = [k = i]\,V_{jc}$")
+    d.then(dO * Vm.T, r"$\sum_c dO_{ic}V_{jc} = (dO\,V^\top)_{ij}$")
+    d.conclude("dA")
+
+    d.begin(_rowsum((dO * Vm.T).multiply_elementwise(Am)), r"$D_i = \sum_j (dO\,V^\top)_{ij}A_{ij}$", scope=scope)
+    d.then(lambda e: sp.expand(e), r"expand the products")
+    d.then(
+        _rowsum(dO.multiply_elementwise(Am * Vm)),
+        r"regroup as $\sum_c dO_{ic}\sum_j A_{ij}V_{jc} = \sum_c dO_{ic}O_{ic}$",
+    )
+    d.conclude("D")
+
+    d.begin(
+        backprop_form(dO, SOFT * Vm, Sm), r"chain rule through $O = \mathrm{softmax}_{\text{rows}}(S)\,V$", scope=scope
+    )
+    d.then(lambda e: e.doit(), r"differentiate the softmax entries (quotient rule)")
+    d.then(DS_RULE, r"softmax Jacobian $\partial A_{il}/\partial S_{ij} = A_{il}([l = j] - A_{ij})$, collected")
+    d.keep("dS")
+    d.conclude("dS")
+
+    d.begin(
+        backprop_form(dSm, SCORES, Qm), r"chain rule through $S = QK^\top/\sqrt{d}$ with upstream $dS$", scope=scope
+    )
+    d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial Q_{ij} = [a = i]\,K_{bj}/\sqrt{d}$")
+    d.then(dSm * Km / sp.sqrt(2), r"$\sum_b dS_{ib}K_{bj}/\sqrt{d}$")
+    d.conclude("dQ")
+
+    d.begin(backprop_form(dSm, SCORES, Km), r"the same chain rule, in $K$", scope=scope)
+    d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial K_{ij} = Q_{aj}\,[b = i]/\sqrt{d}$")
+    d.then(dSm.T * Qm / sp.sqrt(2), r"$\sum_a dS_{ai}Q_{aj}/\sqrt{d}$")
+    d.conclude("dK")
