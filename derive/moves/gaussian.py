@@ -49,7 +49,29 @@ def expectation(
     return Integral(f * normal_pdf(z, mu, s), (z, lo, hi))
 
 
-def integrate(e: Expr) -> Expr:
-    """Evaluate every integral in ``e`` (SymPy's ``doit``, convergence conditions dropped:
-    the domains of the parameters guarantee them)."""
-    return e.replace(lambda a: isinstance(a, Integral), lambda a: a.doit(conds="none"))
+def integrate(e: Expr, *, expand: bool = False) -> Expr:
+    r"""Evaluate every integral in ``e`` (SymPy's ``doit``, convergence conditions dropped:
+    the domains of the parameters guarantee them).
+
+    SymPy integrates a polynomial times a Gaussian density in closed form, but depending on the
+    shape of the integrand it may go through ``erfc`` and leave a sum of terms that only cancel
+    after heavy simplification. So each integral is tried as written and, failing a clean answer,
+    with its integrand expanded into monomials times the density (``exp`` kept whole); the first
+    answer free of ``erf``/``erfc`` and unevaluated integrals is taken. ``expand=True`` goes straight
+    to the expanded form (faster for a polynomial of :math:`\mu + s\varepsilon` against the standard
+    density)."""
+
+    def clean(v: Expr) -> bool:
+        return not v.has(sp.erf, sp.erfc, Integral)
+
+    def one(a: Integral) -> Expr:
+        if expand:
+            return Integral(sp.expand(a.function, power_exp=False, log=False), *a.limits).doit(conds="none")
+        first = a.doit(conds="none")
+        if clean(first):
+            return first
+        body = sp.expand(a.function, power_exp=False, log=False)
+        second = Integral(body, *a.limits).doit(conds="none")
+        return second if clean(second) else first
+
+    return e.replace(lambda a: isinstance(a, Integral), one)
