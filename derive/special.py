@@ -12,7 +12,8 @@ Notation, the same on every sheet: :math:`\Phi`/:math:`\varphi` the standard nor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 import sympy as sp
 from sympy import Expr, Function, Integer, Rational, S, erf, exp, log, oo, pi, sqrt
@@ -22,10 +23,16 @@ class SpecialFunction(Function):
     """A named function with an elementary closed form (used by numerics and lambdify)."""
 
     latex_name: str = ""
+    #: exact values at special points (0, oo, -oo...), returned by ``eval``
+    special_values: ClassVar[Mapping[Expr, Expr]] = {}
 
     @classmethod
     def closed_form(cls, x: Expr) -> Expr:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @classmethod
+    def eval(cls, x: Expr) -> Expr | None:
+        return cls.special_values.get(x)
 
     def elementary(self) -> Expr:
         return self.closed_form(self.args[0])
@@ -42,24 +49,19 @@ class SpecialFunction(Function):
         return self.elementary()._eval_evalf(prec)
 
 
+#: a cumulative distribution function's values: 1/2 at 0 (for a symmetric one), 0 and 1 at the ends
+CDF_VALUES: Mapping[Expr, Expr] = {S.Zero: S.Half, oo: S.One, -oo: S.Zero}
+
+
 class Phi(SpecialFunction):
     r"""Standard normal CDF, :math:`\Phi(x) = \tfrac12\bigl(1 + \operatorname{erf}(x/\sqrt2)\bigr)`."""
 
     latex_name = r"\Phi"
+    special_values = CDF_VALUES
 
     @classmethod
     def closed_form(cls, x: Expr) -> Expr:
         return (1 + erf(x / sqrt(2))) / 2
-
-    @classmethod
-    def eval(cls, x: Expr) -> Expr | None:
-        if x is S.Zero:
-            return S.Half
-        if x is oo:
-            return S.One
-        if x is -oo:
-            return S.Zero
-        return None
 
     def fdiff(self, argindex: int = 1) -> Expr:
         return phi(self.args[0])
@@ -107,20 +109,11 @@ class sigmoid(SpecialFunction):
     r"""Logistic sigmoid, :math:`\sigma(x) = 1/(1 + e^{-x})`."""
 
     latex_name = r"\sigma"
+    special_values = CDF_VALUES
 
     @classmethod
     def closed_form(cls, x: Expr) -> Expr:
         return 1 / (1 + exp(-x))
-
-    @classmethod
-    def eval(cls, x: Expr) -> Expr | None:
-        if x is S.Zero:
-            return S.Half
-        if x is oo:
-            return S.One
-        if x is -oo:
-            return S.Zero
-        return None
 
     def fdiff(self, argindex: int = 1) -> Expr:
         s = sigmoid(self.args[0])
@@ -140,16 +133,11 @@ class softplus(SpecialFunction):
     r"""Softplus, :math:`\operatorname{softplus}(x) = \log(1 + e^{x})`."""
 
     latex_name = r"\operatorname{softplus}"
+    special_values: ClassVar[Mapping[Expr, Expr]] = {S.Zero: log(Integer(2)), -oo: S.Zero}
 
     @classmethod
     def closed_form(cls, x: Expr) -> Expr:
         return log(1 + exp(x))
-
-    @classmethod
-    def eval(cls, x: Expr) -> Expr | None:
-        if x is S.Zero:
-            return log(Integer(2))
-        return None
 
     def fdiff(self, argindex: int = 1) -> Expr:
         return sigmoid(self.args[0])
