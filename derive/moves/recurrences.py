@@ -45,10 +45,14 @@ def induction_statements(
 ) -> list[Statement]:
     r"""The base case $X(0) = x_0$ and the step $a X(t-1) + b_t = X(t)$ for a candidate $X$."""
     return [
-        Statement(base, sp.Eq(closed(sp.S.Zero), x0), text=rf"at $t = 0$ the candidate is ${name}_0 = {sp.latex(x0)}$"),
+        Statement(
+            base,
+            sp.Eq(closed(sp.S.Zero), x0, evaluate=False),
+            text=rf"at $t = 0$ the candidate is ${name}_0 = {sp.latex(x0)}$",
+        ),
         Statement(
             step,
-            sp.Eq(a * closed(t - 1) + b(t), closed(t)),
+            sp.Eq(a * closed(t - 1) + b(t), closed(t), evaluate=False),
             text=rf"the candidate satisfies ${name}_t = {sp.latex(a)}\,{name}_{{t-1}} + {sp.latex(b(t))}$",
         ),
     ]
