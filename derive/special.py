@@ -12,11 +12,11 @@ Notation, the same on every sheet: :math:`\Phi`/:math:`\varphi` the standard nor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import ClassVar
 
 import sympy as sp
-from sympy import Expr, Function, Integer, Rational, S, erf, exp, log, oo, pi, sqrt
+from sympy import Expr, Function, Integer, S, erf, exp, log, oo, pi, sqrt
 
 
 class SpecialFunction(Function):
@@ -170,8 +170,3 @@ def elementary(expr: sp.Basic) -> sp.Basic:
         expr = expr.replace(lambda e: isinstance(e, SpecialFunction), lambda e: e.elementary())
     return expr
 
-
-NUMPY_FUNCTIONS: dict[str, Callable[..., object]] = {}
-"""Extra names for ``lambdify`` (empty: special functions are rewritten before lambdify)."""
-
-HALF = Rational(1, 2)
