@@ -74,11 +74,11 @@ class Ladder:
 
     # ------------------------------------------------------------------------------ helpers
     def evaluate(self, e: sp.Basic) -> sp.Basic:
-        """Unfold definitions and evaluate derivatives, integrals and sums (cached)."""
+        """Unfold definitions and evaluate derivatives, integrals, sums and determinants (cached)."""
         e = self.unfold(e)
         if e in self.doit_cache:
             return self.doit_cache[e]
-        if not e.has(sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit):
+        if not e.has(sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit, sp.Determinant):
             return e
         out = attempt(lambda: e.doit(), max(self.symbolic_budget, 10.0))
         out = e if out is None else out

@@ -1,0 +1,303 @@
+r"""2.2 Softmax: its Jacobian, the cross-entropy gradient it produces, and log-sum-exp.
+
+:math:`s = \operatorname{softmax}(z)`, :math:`s_i = e^{z_i}/\sum_k e^{z_k}`, turns logits into a
+probability vector in every classifier head and every attention row. Its Jacobian
+:math:`J = \operatorname{diag}(s) - s s^\top` (``softmax-jacobian``) is what backpropagation
+multiplies by; composed with the log-loss it collapses to :math:`s - y`
+(``softmax-cross-entropy-grad``); and its normaliser :math:`\log\sum_k e^{z_k}` must be computed
+as :math:`m + \log\sum_k e^{z_k - m}` (``log-sum-exp``) or float64 overflows at logits near 709.
+
+General-:math:`n` statements use ``IndexedBase`` entries :math:`z_k` and ``KroneckerDelta``; the
+ladder verifies their Kronecker-sum links by sampling :math:`n` (numeric). Explicit sizes are
+proved symbolically. The numeric checks evaluate softmax stably (shifted by the max) at logits of
+size 500 and 800, where the unshifted formula gives ``nan``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Derivative, Determinant, Eq, Ge, ImmutableMatrix, IndexedBase, KroneckerDelta, Sum, exp
+
+from ..derivation import Derivation
+from ..identity import Question, Ref, Statement, identity
+from ..moves.indexed import fold, named_entries, sift, softmax_entry, softmax_vector
+from ..moves.matrices import entry_domains, jacobian_form, symbol_vector
+from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from ..numeric.domains import integer, probability, real
+from ..numeric.matrices import jacobian_fd
+from ..numeric.stable import nonfinite, softmax, softmax_naive
+
+n = integer(2, 6).symbol("n")
+i = integer(1, n).symbol("i")
+j = integer(1, n).symbol("j")
+k = integer(1, n).symbol("k")
+z = IndexedBase("z", real=True)
+s = IndexedBase("s", positive=True)  # the softmax outputs, as a student writes them
+INDEX_DOMAINS = {n: integer(2, 6), i: integer(1, n), j: integer(1, n), z: real(-5, 5)}
+
+SUM = Sum(exp(z[k]), (k, 1, n))
+
+
+class s_(sp.Function):
+    """The softmax entry :math:`s_a` for a symbolic index (its body: :func:`S`)."""
+
+    def _latex(self, printer: object, exp: object = None) -> str:
+        body = f"s_{{{printer._print(self.args[0])}}}"  # type: ignore[attr-defined]
+        return body if exp is None else f"{body}^{{{exp}}}"
+
+
+def S(a: sp.Expr) -> sp.Expr:
+    r""":math:`s_a = e^{z_a}/\sum_k e^{z_k}` in terms of the logits."""
+    return softmax_entry(z, a, k, n)
+
+
+LOGITS = symbol_vector("z", 4, real(-5, 5))  # explicit sizes use plain symbols z1, ..., z4
+
+
+def logits(m: int) -> sp.Matrix:
+    """The explicit column :math:`(z_1, \\dots, z_m)` of logits."""
+    return LOGITS[:m, :]
+
+
+def jacobian_matrix(sv: sp.MatrixBase) -> ImmutableMatrix:
+    r""":math:`\operatorname{diag}(s) - s s^\top` for an explicit column ``sv``."""
+    m = len(sv)
+    return ImmutableMatrix(sp.Matrix(m, m, lambda a, b: sv[a] if a == b else 0) - sv * sv.T)
+
+
+def in_terms_of_s(expr: sp.Expr) -> sp.Expr:
+    r"""``expr`` rewritten with :math:`e^{z_a} = s_a \sum_k e^{z_k}`; raises if the logits do not cancel."""
+    total = sp.Symbol("Z", positive=True)
+    out = sp.cancel(expr.xreplace({SUM: total}).xreplace({exp(z[a]): s[a] * total for a in (i, j)}))
+    if out.has(total, z):
+        raise ValueError(f"not a function of s alone: {out}")
+    return out
+
+
+# ----------------------------------------------------------------------------- softmax Jacobian
+SIZES = (2, 3, 4)
+PSD_SIZE = RANK_SIZE = 3
+v = symbol_vector("v", PSD_SIZE, real(-3, 3))
+HEADS: dict[int, sp.Matrix] = {}
+DEFINITIONS: dict[sp.Basic, sp.Expr] = {s_(i): S(i)}
+for _m in SIZES:  # s_1, ..., s_m as named functions of (z_1, ..., z_m), defined as the softmax entries
+    HEADS[_m], _defs = named_entries("s", list(logits(_m)), list(softmax_vector(list(logits(_m)))))
+    DEFINITIONS.update(_defs)
+MINOR = jacobian_matrix(HEADS[RANK_SIZE])[: RANK_SIZE - 1, : RANK_SIZE - 1]
+QUAD = sum(HEADS[PSD_SIZE][a] * v[a] ** 2 for a in range(PSD_SIZE)) - (HEADS[PSD_SIZE].T * v)[0] ** 2
+J_INDEX = s[i] * (KroneckerDelta(i, j) - s[j])
+S3 = sp.Matrix([s[a] for a in (1, 2, 3)])
+
+
+def _matrix_statement(m: int) -> Statement:
+    return Statement(
+        f"J for n = {m}",
+        Eq(ImmutableMatrix(jacobian_form(HEADS[m], list(logits(m)))), jacobian_matrix(HEADS[m]), evaluate=False),
+        text=rf"the explicit ${m}\times{m}$ Jacobian is $\operatorname{{diag}}(s) - s s^\top$",
+    )
+
+
+def _jacobian_check(ctx: CheckContext) -> CrossCheckResult:
+    """The derived index form, evaluated at a stable softmax, against central differences of it.
+
+    Cases: moderate logits, logits near 500 (where :math:`e^{z_i}e^{z_j}` overflows), logits of
+    size 800 (where :math:`e^{z_i}` itself overflows), and a size-50 vector for the spectrum. The
+    overflow regime is asserted to be reached (the naive formulas give non-finite values there), and
+    every comparison fails on a non-finite value.
+    """
+    form = ctx.values["J in s"]
+    si, sj, delta = sp.symbols("s_i s_j delta")
+    entry = sp.lambdify((si, sj, delta), form.xreplace({s[i]: si, s[j]: sj, KroneckerDelta(i, j): delta}), "numpy")
+    naive = sp.lambdify(
+        (sp.Symbol("zi"), sp.Symbol("zj"), sp.Symbol("total"), delta),
+        ctx.identity.unfold(ctx.result).xreplace(
+            {
+                exp(z[i]): exp(sp.Symbol("zi")),
+                exp(z[j]): exp(sp.Symbol("zj")),
+                SUM: sp.Symbol("total"),
+                KroneckerDelta(i, j): delta,
+            }
+        ),
+        "numpy",
+    )
+    rng = ctx.rng
+    cases = {
+        "moderate logits": rng.normal(0.0, 2.0, 5),
+        "logits near 500": 500.0 + rng.normal(0.0, 3.0, 8),
+        "logits of size 800": rng.choice([-1.0, 1.0], 7) * rng.uniform(790.0, 810.0, 7),
+        "n = 50": rng.normal(0.0, 3.0, 50),
+    }
+    results = []
+    overflow_seen = 0
+    for name, zz in cases.items():
+        p = softmax(zz)
+        size = zz.size
+        J = np.asarray(entry(p[:, None], p[None, :], np.eye(size)), dtype=float)
+        fd = jacobian_fd(softmax, zz, h=np.cbrt(np.finfo(float).eps))
+        results.append(
+            ctx.compare(
+                f"J, {name}",
+                "central differences of a stable softmax",
+                J,
+                fd,
+                rtol=1e-6,
+                floor=float(np.max(np.abs(fd))),
+            )
+        )
+        results.append(
+            ctx.compare(
+                f"J 1 = 0, {name}",
+                "row sums",
+                J @ np.ones(size),
+                np.zeros(size),
+                rtol=1e-12,
+                floor=float(np.max(np.abs(J))),
+            )
+        )
+        eig = np.linalg.eigvalsh(J)
+        results.append(
+            ctx.bound(
+                f"PSD, {name}", "numpy.linalg.eigvalsh", float(-eig.min()), 1e-12 * float(np.max(np.abs(eig))) + 1e-300
+            )
+        )
+        if name in ("moderate logits", "n = 50"):  # not one-hot: every s_i is far above eps
+            rank = int(np.linalg.matrix_rank(J, tol=1e-10 * float(np.max(np.abs(eig)))))
+            results.append(ctx.bound(f"rank n - 1, {name}", "numpy.linalg.matrix_rank", abs(rank - (size - 1)), 0))
+        with np.errstate(all="ignore"):
+            total = np.sum(np.exp(zz))
+            raw = naive(zz[:, None], zz[None, :], total, np.eye(size))
+        overflow_seen += nonfinite(np.asarray(raw, dtype=float), softmax_naive(zz))
+    results.append(
+        ctx.bound(
+            "overflow regime reached (naive formulas non-finite)",
+            "count of inf/nan",
+            0.0 if overflow_seen else 1.0,
+            0.0,
+        )
+    )
+    return combine(*results)
+
+
+@identity(
+    "softmax-jacobian",
+    aliases=("softmax-derivative", "softmax'", "softmax-grad"),
+    title="The Jacobian of softmax",
+    section="2.2",
+    map_row=r"$\operatorname{softmax}(\mathbf z)_i$, derivative $s_i(\delta_{ij} - s_j)$ (cross-entropy gradient)",
+    variables={
+        **INDEX_DOMAINS,
+        **entry_domains(LOGITS, real(-5, 5)),
+        s: probability(),
+        **{e: real(-3, 3) for e in v},
+    },
+    claim=Eq(Derivative(s_(i), z[j]), s_(i) * (KroneckerDelta(i, j) - s_(j))),
+    also=[
+        *(_matrix_statement(m) for m in SIZES),
+        Statement(
+            "symmetric",
+            Eq(s_(i) * (KroneckerDelta(i, j) - s_(j)), s_(j) * (KroneckerDelta(j, i) - s_(i))),
+            text=r"$J_{ij} = J_{ji}$ for every $n$",
+        ),
+        Statement(
+            "J 1 = 0",
+            Eq(Sum(s_(i) * (KroneckerDelta(i, j) - s_(j)), (j, 1, n)), 0),
+            text=r"every row sums to zero: $\mathbf 1$ is a null vector (shifting all logits changes nothing)",
+        ),
+        Statement(
+            "PSD",
+            Ge(QUAD, 0),
+            text=rf"$v^\top J v = \sum_i s_i v_i^2 - (\sum_i s_i v_i)^2 \ge 0$ (for $n = {PSD_SIZE}$)",
+        ),
+        Statement(
+            "rank",
+            Eq(Determinant(ImmutableMatrix(MINOR)), sp.Mul(*HEADS[RANK_SIZE])),
+            text=rf"the leading $(n-1)\times(n-1)$ minor is $s_1 \cdots s_n > 0$ (for $n = {RANK_SIZE}$); with "
+            r"$J\mathbf 1 = 0$ the rank is exactly $n - 1$",
+        ),
+    ],
+    definitions=DEFINITIONS,
+    crosscheck=_jacobian_check,
+    question=Question(
+        target=J_INDEX,
+        prompt=r"Let $s = \operatorname{softmax}(z)$, $s_i = e^{z_i}/\sum_k e^{z_k}$. Compute "
+        r"$\partial s_i/\partial z_j$ in terms of $s$ (write $\delta_{ij}$ as KroneckerDelta(i, j)).",
+        variables=(i, j),
+        names={"delta": KroneckerDelta, "δ": KroneckerDelta, "KroneckerDelta": KroneckerDelta},
+        forms=(jacobian_matrix(S3),),
+        approximations={
+            r"sign of the $s_j$ term flipped: $s_i(\delta_{ij} + s_j)$": s[i] * (KroneckerDelta(i, j) + s[j]),
+            r"only the diagonal entry $s_i(1 - s_i)$: the off-diagonal entries are $-s_i s_j$": s[i] * (1 - s[i]),
+            r"$\delta_{ij} - s_j$ is $\partial \log s_i/\partial z_j$; multiply by $s_i$": KroneckerDelta(i, j) - s[j],
+        },
+    ),
+    refs=(
+        Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 6.2.2.3"),
+        Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Sec. 4.3.4"),
+        Ref.arxiv("1706.03762", "A. Vaswani et al., Attention Is All You Need, 2017", where="Sec. 3.2.1"),
+    ),
+)
+def softmax_jacobian(d: Derivation) -> None:
+    r"""Softmax $s_i = e^{z_i}/\sum_k e^{z_k}$ maps logits to probabilities in every classifier and
+    every attention row. Its Jacobian $\partial s_i/\partial z_j = s_i(\delta_{ij} - s_j)$, i.e.
+    $J = \operatorname{diag}(s) - s s^\top$, is symmetric, positive semidefinite and annihilates
+    $\mathbf 1$ (softmax ignores a common shift of the logits), so it has rank $n - 1$; it is the
+    factor through which every gradient reaches the logits."""
+    d.begin(Derivative(s_(i), z[j]), title="Index form, any $n$")
+    d.then(Derivative(S(i), z[j]), r"$s_i = e^{z_i}/\sum_k e^{z_k}$, $n$ symbolic")
+    d.then(
+        (Derivative(exp(z[i]), z[j]) * SUM - exp(z[i]) * Derivative(SUM, z[j])) / SUM**2,
+        "quotient rule",
+    )
+    d.then(
+        lambda e: e.doit(),
+        r"$\partial e^{z_i}/\partial z_j = \delta_{ij} e^{z_i}$ and "
+        r"$\partial_{z_j} \sum_k e^{z_k} = \sum_k \delta_{jk} e^{z_k}$",
+    )
+    d.then(sift, r"sifting: only $k = j$ survives, as $1 \le j \le n$")
+    d.then(s_(i) * (KroneckerDelta(i, j) - s_(j)), r"factor out $s_i = e^{z_i}/\sum_k e^{z_k}$")
+    d.conclude()
+    d.keep("J in s", in_terms_of_s(d.identity.unfold(d.last)))
+
+    for m in SIZES:
+        heads, zs = HEADS[m], list(logits(m))
+        d.begin(ImmutableMatrix(jacobian_form(heads, zs)), scope=f"for n = {m}", title=f"The matrix, n = {m}")
+        d.then(
+            lambda e, h=heads, zs=zs: ImmutableMatrix(fold(d.identity.unfold(e).doit(), h, zs, sum(map(exp, zs)))),
+            r"differentiate each $s_a = e^{z_a}/\sum_b e^{z_b}$, then write $e^{z_a} = s_a \sum_b e^{z_b}$",
+        )
+        d.then(jacobian_matrix(heads), r"$\operatorname{diag}(s) - s s^\top$")
+        d.conclude(f"J for n = {m}")
+    d.begin(s_(i) * (KroneckerDelta(i, j) - s_(j)), title="Symmetry")
+    d.then(lambda e: sp.expand(e), "expand")
+    d.then(
+        s_(j) * KroneckerDelta(i, j) - s_(i) * s_(j),
+        r"$\delta_{ij}s_i = \delta_{ij}s_j$: $\delta_{ij} = 0$ unless $i = j$",
+    )
+    d.then(s_(j) * (KroneckerDelta(j, i) - s_(i)), r"$\delta_{ij} = \delta_{ji}$")
+    d.conclude("symmetric")
+
+    d.begin(Sum(s_(i) * (KroneckerDelta(i, j) - s_(j)), (j, 1, n)), title="The null vector")
+    d.then(s_(i) - s_(i) * Sum(s_(j), (j, 1, n)), r"sifting ($\sum_j \delta_{ij} = 1$); $s_i$ is constant in $j$")
+    d.then(s_(i) * (1 - Sum(s_(j), (j, 1, n))), "factor")
+    d.then(0, r"the probabilities sum to one: $\sum_j e^{z_j}/\sum_k e^{z_k} = 1$")
+    d.conclude("J 1 = 0")
+
+    sv = HEADS[PSD_SIZE]
+    d.begin((v.T * jacobian_matrix(sv) * v)[0], scope=f"for n = {PSD_SIZE}", title="The quadratic form")
+    d.then(QUAD, r"$v^\top J v = v^\top \operatorname{diag}(s) v - (s^\top v)^2$")
+    d.finish()
+    mean = (sv.T * v)[0]
+    d.begin(QUAD, scope=f"for n = {PSD_SIZE}", title="Positive semidefinite")
+    d.then(
+        sum(sv[a] * (v[a] - mean) ** 2 for a in range(PSD_SIZE)),
+        r"$\sum_i s_i = 1$: a variance, $\sum_i s_i (v_i - \bar v)^2$ with $\bar v = s^\top v$",
+    )
+    d.bound(0, r"each term is $s_i > 0$ times a square", relation=">=")
+    d.conclude("PSD")
+
+    sv = HEADS[RANK_SIZE]
+    d.begin(Determinant(ImmutableMatrix(MINOR)), scope=f"for n = {RANK_SIZE}", title="Rank n - 1")
+    d.then(lambda e: sp.factor(e.doit()), "expand the determinant and factor")
+    d.then(sp.Mul(*sv), r"$1 - s_1 - s_2 = s_3$: the minor is $\prod_i s_i > 0$, so $\operatorname{rank} J \ge n - 1$")
+    d.conclude("rank")
