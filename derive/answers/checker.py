@@ -1,0 +1,421 @@
+r"""Judging one answer against a :class:`~derive.answers.question.Context` (runs in a worker).
+
+The order is chosen for soundness first, then speed:
+
+1. **read** the text with the safe parser (``invalid`` on failure, with the reason);
+2. **quick numeric screen**: the answer and the target at a few domain points at 60 digits; a
+   difference that survives re-evaluation at 150 digits is a counterexample (``incorrect``), so
+   wrong answers never wait for symbolic work;
+3. **symbolic proof** with the cheap rungs of :class:`derive.equivalence.Ladder` (identical,
+   ``expand``, ``cancel``, elementary rewrites, ``rewrite(exp)``, ``expand_log``, ``trigsimp``,
+   a time-boxed ``simplify``) under the question's assumptions (``s > 0`` makes
+   ``log(s^2) = 2 log(s)`` provable; ``sqrt(x^2)`` stays ``|x|`` on the reals);
+4. **numeric verification** at every sample point (edges, random points, large magnitudes) to
+   45 significant digits; equality there is reported as *numeric*, never as proved.
+
+On a wrong answer, :func:`diagnose` names the mistake when it is recognisable: a declared
+approximation, a sign error, a constant factor, an additive constant, a missing, extra or
+sign-flipped term, or an answer that is right only on part of the domain.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from ..budget import time_limit
+from ..equivalence import Ladder
+from ..errors import BudgetExceeded
+from .numeric import DIGITS, RECHECK_DIGITS, REL_TOL_DIGITS, differ, fmt, to_mp
+from .parser import AnswerSyntaxError, parse
+from .question import QUICK, Context, values_equal
+from .verdict import CORRECT, INCORRECT, INVALID, UNDECIDED
+
+SYMBOLIC_BUDGET = 0.25
+
+
+def read(ctx: Context, text: str, latex: bool) -> sp.Basic:
+    """Parse ``text`` in the question's scope; a matrix reading is tried where a matrix form exists."""
+    try:
+        return parse(text, ctx.scope, latex=latex)
+    except AnswerSyntaxError as first:
+        if ctx.matrix_scope is None or first.limit:
+            raise
+        try:
+            return parse(text, ctx.matrix_scope, latex=latex)
+        except AnswerSyntaxError:
+            raise first from None
+
+
+def judge(ctx: Context, text: str, *, latex: bool = False, budget: float = 1.7) -> dict[str, Any]:
+    """The verdict fields for ``text`` (see :class:`~derive.answers.verdict.Verdict`)."""
+    start = time.perf_counter()
+    deadline = start + budget
+    try:
+        parsed = read(ctx, text, latex)
+    except AnswerSyntaxError as exc:
+        method = "parser (resource limit)" if exc.limit else "parser"
+        return _out(None, INVALID, f"Could not read the answer: {exc}.", method=method, start=start)
+    try:
+        with time_limit(max(deadline - time.perf_counter(), 1e-3)):
+            if isinstance(parsed, sp.MatrixBase):
+                return _judge_matrix(ctx, parsed, deadline, start)
+            targets = ctx.scalar_targets
+            if not targets:
+                return _out(
+                    parsed, INVALID, "This question expects a vector or matrix answer.", method="shape", start=start
+                )
+            results = []
+            for t in targets:
+                r = _compare(ctx, parsed, t, deadline)
+                if r["status"] == CORRECT:
+                    return _finish(ctx, parsed, r, start, t)
+                results.append((r, t))
+            r, t = results[0]
+            return _finish(ctx, parsed, r, start, t)
+    except (BudgetExceeded, RecursionError, MemoryError):
+        return _out(
+            parsed,
+            UNDECIDED,
+            "No verdict within the time limit: the answer is too costly to compare. Simplify it and try again.",
+            method="time limit",
+            start=start,
+        )
+
+
+def _out(parsed: Any, status: str, message: str, *, method: str, start: float, **kw: Any) -> dict[str, Any]:
+    correct = {CORRECT: True, INCORRECT: False}.get(status)
+    return {
+        "correct": correct,
+        "status": status,
+        "message": message,
+        "parsed": parsed,
+        "counterexample": kw.get("counterexample"),
+        "diagnosis": kw.get("diagnosis"),
+        "method": method,
+        "seconds": time.perf_counter() - start,
+    }
+
+
+# ------------------------------------------------------------------------------------ scalars
+def _floor(values: list[Any]) -> Any:
+    mags = sorted(abs(v) for v in values if v is not None and v != 0)
+    typical = mags[len(mags) // 2] if mags else mpmath.mpf(1)
+    return mpmath.mpf(10) ** (-(DIGITS - 10)) * typical
+
+
+def _compare(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str, Any]:
+    """``{"status", "method", "index", "values"}`` for one target; ``index`` is the counterexample point."""
+    if a == t:
+        return {"status": CORRECT, "method": "proved: identical"}
+    tv = ctx.values(t, cache=True)
+    floor = _floor(tv)
+    av: list[Any] = [None] * len(ctx.points)
+    # 2. quick screen
+    for i in range(min(QUICK, len(ctx.points))):
+        av[i] = ctx.value(a, i)
+        if _refutes(ctx, a, t, i, av[i], tv[i], floor):
+            return {
+                "status": INCORRECT,
+                "method": f"numeric counterexample ({RECHECK_DIGITS} digits)",
+                "index": i,
+                "av": av,
+                "tv": tv,
+            }
+    # 3. symbolic proof, cheap rungs only
+    remaining = deadline - time.perf_counter()
+    budget = min(SYMBOLIC_BUDGET, max(remaining * 0.3, 0.02))
+    ladder = Ladder(domains=ctx.domains, unfold=ctx.unfold, symbolic_budget=budget, rung_budget=budget)
+    ae = ladder.evaluate(a)
+    te = ladder.evaluate(t)
+    if ae == te or (ae - te) == 0:
+        return {"status": CORRECT, "method": "proved: identical after evaluation"}
+    rung = ladder.symbolic_zero(ae - te)
+    if rung is not None:
+        return {"status": CORRECT, "method": f"proved: {rung}"}
+    # 4. numeric verification everywhere
+    used = 0
+    for i in range(len(ctx.points)):
+        if av[i] is None and i >= QUICK:
+            av[i] = ctx.value(a, i)
+        if _refutes(ctx, a, t, i, av[i], tv[i], floor):
+            return {
+                "status": INCORRECT,
+                "method": f"numeric counterexample ({RECHECK_DIGITS} digits)",
+                "index": i,
+                "av": av,
+                "tv": tv,
+            }
+        if av[i] is not None and tv[i] is not None:
+            used += 1
+    if used < max(6, len(ctx.points) // 3):
+        return {"status": UNDECIDED, "method": "numeric", "used": used}
+    return {"status": CORRECT, "method": f"numeric ({REL_TOL_DIGITS} digits, {used} points)"}
+
+
+def _refutes(ctx: Context, a: sp.Basic, t: sp.Basic, i: int, va: Any, vt: Any, floor: Any) -> bool:
+    if va is None or vt is None:
+        return False
+    with mpmath.workdps(DIGITS):
+        if not differ(va, vt, floor):
+            return False
+    # a real difference survives re-evaluation at more than twice the precision
+    hi_a = ctx.value(a, i, RECHECK_DIGITS)
+    hi_t = ctx.value(t, i, RECHECK_DIGITS)
+    if hi_a is None or hi_t is None:
+        return False
+    with mpmath.workdps(RECHECK_DIGITS):
+        return differ(hi_a, hi_t, floor)
+
+
+def _digits(a: Any, b: Any) -> int:
+    """Enough significant digits to show that ``a`` and ``b`` differ (10 to 50)."""
+    for d in (10, 20, 30, 50):
+        if fmt(a, d) != fmt(b, d):
+            return d
+    return 50
+
+
+def _point_text(ctx: Context, i: int) -> dict[str, str]:
+    out = {}
+    for k, v in sorted(ctx.points[i].items(), key=lambda kv: str(kv[0])):
+        out[str(k)] = _num_text(v)
+    for k, v in sorted(ctx._entries[i].items(), key=lambda kv: str(kv[0])):
+        out[str(k)] = _num_text(v)
+    return out
+
+
+def _num_text(v: sp.Expr) -> str:
+    if v.is_Integer:
+        return str(v)
+    return fmt(to_mp({sp.Symbol("_"): v}, 20)[sp.Symbol("_")], 6)
+
+
+def _finish(ctx: Context, parsed: sp.Basic, r: dict[str, Any], start: float, target: sp.Basic) -> dict[str, Any]:
+    status = r["status"]
+    if status == CORRECT:
+        how = r["method"]
+        if how.startswith("proved"):
+            msg = f"Correct: equal to the expected answer ({how.removeprefix('proved: ')} proves it)."
+        else:
+            msg = (
+                "Correct: agrees with the expected answer to 45 significant digits at every sample point of the domain."
+            )
+        return _out(parsed, CORRECT, msg, method=r["method"], start=start)
+    if status == UNDECIDED:
+        msg = "No verdict: the answer could not be evaluated at enough points of the domain (is it undefined there?)."
+        return _out(parsed, UNDECIDED, msg, method=r["method"], start=start)
+    i = r["index"]
+    av, tv = r["av"], r["tv"]
+    point = _point_text(ctx, i)
+    where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "every point"
+    cex = {"point": point, "answer": fmt(av[i], _digits(av[i], tv[i])), "expected": fmt(tv[i], _digits(av[i], tv[i]))}
+    diagnosis = None
+    try:
+        diagnosis = diagnose(ctx, parsed, target, av, tv)
+    except BudgetExceeded:
+        raise
+    except Exception:  # a diagnosis is a courtesy; the verdict stands without it
+        diagnosis = None
+    head = f"Incorrect: {diagnosis}." if diagnosis else "Incorrect."
+    msg = f"{head} At {where} your answer is {cex['answer']} but the expected value is {cex['expected']}."
+    return _out(parsed, INCORRECT, msg, method=r["method"], start=start, counterexample=cex, diagnosis=diagnosis)
+
+
+# ------------------------------------------------------------------------------------ diagnoses
+def diagnose(ctx: Context, parsed: sp.Basic, target: sp.Basic, av: list[Any], tv: list[Any]) -> str | None:
+    """The recognisable mistake of a wrong answer, or ``None``."""
+    with mpmath.workdps(DIGITS):
+        return _diagnose(ctx, parsed, target, av, tv)
+
+
+def _diagnose(ctx: Context, parsed: sp.Basic, target: sp.Basic, av: list[Any], tv: list[Any]) -> str | None:
+    n = len(ctx.points)
+    for i in range(n):
+        if av[i] is None:
+            av[i] = ctx.value(parsed, i)
+    for text, approx in ctx.approximations.items():
+        if values_equal(av, ctx.values(approx, cache=True)):
+            return text
+    nonzero = [v for v in tv if v is not None and abs(v) > mpmath.mpf(10) ** -30]
+    if nonzero and values_equal(av, [None if v is None else -v for v in tv]):
+        return "sign error: the answer is the negative of the expected one"
+    ratio = _constant(
+        [(x / y) if (x is not None and y is not None and abs(y) > 1e-30) else None for x, y in zip(av, tv, strict=True)]
+    )
+    if ratio is not None and abs(ratio - 1) > 1e-12 and abs(ratio) > 1e-12:
+        return f"off by a constant factor {_describe(ratio)}"
+    shift = _constant(
+        [(x - y) if (x is not None and y is not None) else None for x, y in zip(av, tv, strict=True)], absolute=tv
+    )
+    if shift is not None and abs(shift) > 1e-12:
+        return f"off by an additive constant {_describe(shift)}"
+    term = _term_mistake(ctx, parsed, target, av, tv)
+    if term:
+        return term
+    return _partial_domain(ctx, av, tv) or _close(av, tv)
+
+
+def _constant(vals: list[Any], absolute: list[Any] | None = None) -> Any:
+    known = [v for v in vals if v is not None]
+    if len(known) < 3:
+        return None
+    ref = known[0]
+    if isinstance(ref, mpmath.mpc) and abs(ref.imag) > 1e-20:
+        return None
+    scale = max(abs(ref), max((abs(v) for v in absolute or [] if v is not None), default=0), mpmath.mpf(1e-30))
+    if all(abs(v - ref) <= mpmath.mpf(10) ** -20 * scale for v in known):
+        return ref.real if isinstance(ref, mpmath.mpc) else ref
+    return None
+
+
+def _describe(c: Any) -> str:
+    """A readable constant: a fraction, or a fraction times pi, sqrt(2), sqrt(pi), sqrt(2 pi)."""
+    x = float(c)
+    for label, unit in (
+        ("", 1.0),
+        ("pi", float(mpmath.pi)),
+        ("sqrt(2)", 2**0.5),
+        ("sqrt(pi)", float(mpmath.sqrt(mpmath.pi))),
+        ("sqrt(2*pi)", float(mpmath.sqrt(2 * mpmath.pi))),
+    ):
+        for inv in (False, True):
+            y = x * unit if inv else x / unit
+            f = Fraction(y).limit_denominator(64)
+            if f != 0 and abs(float(f) - y) <= 1e-12 * max(1.0, abs(y)):
+                num = str(f)
+                if not label:
+                    return num
+                return f"{num}/{label}" if inv else (label if num == "1" else f"{num}*{label}")
+    return mpmath.nstr(c, 8)
+
+
+def _term_mistake(ctx: Context, parsed: sp.Basic, target: sp.Basic, av: list[Any], tv: list[Any]) -> str | None:
+    terms = list(sp.Add.make_args(target))
+    if len(terms) < 2 and isinstance(target, sp.Mul):
+        terms = list(sp.Add.make_args(sp.expand(target)))
+    if 2 <= len(terms) <= 12:
+        for term in terms:
+            vals = ctx.values(term, cache=True)
+            if any(v is None for v in vals):
+                continue
+            for factor, text in (
+                (1, "missing term {}"),
+                (2, "sign error in the term {}"),
+                (-1, "the term {} is counted twice"),
+            ):
+                want = [None if x is None else x - factor * y for x, y in zip(tv, vals, strict=True)]
+                if values_equal(av, want):
+                    return text.format(sp.sstr(term))
+    own = list(sp.Add.make_args(parsed)) if isinstance(parsed, sp.Expr) else []
+    if 2 <= len(own) <= 12:
+        for term in own:
+            vals = ctx.values(term)
+            got = [None if x is None or y is None else x - y for x, y in zip(av, vals, strict=True)]
+            if values_equal(got, tv):
+                return f"extra term {sp.sstr(term)}"
+    return None
+
+
+def _partial_domain(ctx: Context, av: list[Any], tv: list[Any]) -> str | None:
+    floor = _floor(tv)
+    bad = []
+    good = []
+    for i, (x, y) in enumerate(zip(av, tv, strict=True)):
+        if x is None or y is None:
+            continue
+        with mpmath.workdps(DIGITS):
+            (bad if differ(x, y, floor) else good).append(i)
+    if not bad or len(good) < 3:
+        return None
+    symbols = sorted({s for p in ctx.points for s in p if isinstance(s, sp.Symbol)}, key=str)
+    for s in symbols:
+        for side, test in (("> 0", lambda v: v > 0), ("< 0", lambda v: v < 0), (">= 0", lambda v: v >= 0)):
+            holds = [bool(test(ctx.points[i][s])) for i in good]
+            if not any(bool(test(ctx.points[i][s])) for i in bad) and sum(holds) >= 3 and all(holds):
+                return f"correct only for {s} {side}"
+    return None
+
+
+def _close(av: list[Any], tv: list[Any]) -> str | None:
+    """A near miss that no rule names: the largest relative difference, if it is small."""
+    worst = mpmath.mpf(0)
+    mags = sorted(abs(v) for v in tv if v is not None)
+    typical = mags[len(mags) // 2] if mags else mpmath.mpf(0)
+    for x, y in zip(av, tv, strict=True):
+        if x is None or y is None:
+            continue
+        scale = max(abs(x), abs(y)) + typical
+        if scale > 0:
+            worst = max(worst, abs(x - y) / scale)
+    if 0 < worst < 1e-2:
+        return (
+            f"close to the expected answer (largest relative difference {mpmath.nstr(worst, 2)}) but not equal to it: "
+            "an approximation is not the exact answer"
+        )
+    return None
+
+
+# ------------------------------------------------------------------------------------ matrices
+def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float) -> dict[str, Any]:
+    targets = [t for t in ctx.matrix_targets if t.shape == m.shape]
+    if not ctx.matrix_targets:
+        return _out(
+            m,
+            INVALID,
+            "This question expects a scalar (or index-form) answer, not a matrix.",
+            method="shape",
+            start=start,
+        )
+    if not targets:
+        want = ctx.matrix_targets[0].shape
+        return _out(
+            m,
+            INCORRECT,
+            f"Incorrect: the answer has shape {m.shape} but {want} is expected.",
+            method="shape",
+            start=start,
+            diagnosis="wrong shape",
+        )
+    t = targets[0]
+    methods = []
+    for r in range(m.rows):
+        for c in range(m.cols):
+            res = _compare(ctx, m[r, c], t[r, c], deadline)
+            if res["status"] != CORRECT:
+                if res["status"] == UNDECIDED:
+                    return _out(
+                        m, UNDECIDED, f"No verdict on entry ({r + 1}, {c + 1}).", method=res["method"], start=start
+                    )
+                i = res["index"]
+                point = _point_text(ctx, i)
+                where = ", ".join(f"{k} = {v}" for k, v in point.items())
+                av, tv = res["av"], res["tv"]
+                diag = None
+                if _transposed(m, t):
+                    diag = "the matrix is transposed"
+                cex = {"point": point, "entry": [r + 1, c + 1], "answer": fmt(av[i]), "expected": fmt(tv[i])}
+                head = f"Incorrect: {diag}." if diag else "Incorrect."
+                msg = (
+                    f"{head} Entry ({r + 1}, {c + 1}) at {where}: your answer is {cex['answer']} but the expected "
+                    f"value is {cex['expected']}."
+                )
+                return _out(m, INCORRECT, msg, method=res["method"], start=start, counterexample=cex, diagnosis=diag)
+            methods.append(res["method"])
+    proved = all(x.startswith("proved") for x in methods)
+    method = "proved entry by entry" if proved else "numeric entry by entry"
+    msg = "Correct: every entry equals the expected matrix" + (" (proved)." if proved else " (numerically, 45 digits).")
+    return _out(m, CORRECT, msg, method=method, start=start)
+
+
+def _transposed(m: sp.MatrixBase, t: sp.MatrixBase) -> bool:
+    if not m.is_square:
+        return False
+    try:
+        return all(sp.expand(x) == 0 for x in (m.T - t))
+    except Exception:
+        return False

@@ -1,0 +1,928 @@
+r"""The safe answer parser: a Lark grammar, resource limits, and a builder over an allow-list.
+
+Text typed by a student is untrusted. It is read in four stages, none of which evaluates Python:
+
+1. **normalise** (:func:`normalise`): Unicode (``σ``, ``²``, ``·``, ``−``, ``√``) becomes LaTeX
+   command tokens; in LaTeX mode ``\left``/``\right`` and spacing commands are dropped and
+   single-character arguments of ``^``, ``_``, ``\frac``, ``\sqrt`` are braced (``x^23`` is
+   :math:`x^2 \cdot 3` in LaTeX, as TeX reads it); absolute-value bars are paired;
+2. **limits before parsing**: input length and bracket depth;
+3. **parse** with one LALR grammar (linear time) shared by plain and LaTeX input;
+4. **limits before building**: tree depth, node count, digits of every literal, and an upper
+   bound on the size of every constant power (``9**9**9**9``, ``x**(10**10**10)`` are refused
+   here, before SymPy could try to compute them), then **build**: every name is resolved
+   through the question's :class:`Scope` (declared variables first, so a variable ``sigma``
+   shadows the sigmoid) and every node maps to one SymPy constructor.
+
+Implicit multiplication is accepted where it is unambiguous: ``2x``, ``x phi(x)``, ``2\pi x``,
+``s_i (\delta_{ij} - s_j)``; an unknown run of letters is split into declared names when it can
+be (``xy`` is ``x*y`` if ``x`` and ``y`` are variables). A word that names a function applies
+to what follows it (``\ln s^2`` is ``log(s**2)``, ``\sin^2 x`` is ``sin(x)**2``); a variable
+followed by brackets multiplies them (``x(1+x)``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import sympy as sp
+
+from ..special import Phi, phi, sigmoid, softplus
+
+
+class AnswerSyntaxError(ValueError):
+    """The answer could not be read (malformed, unknown name, or over a resource limit)."""
+
+    def __init__(self, message: str, *, limit: bool = False) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits enforced before any SymPy object is built."""
+
+    max_length: int = 2000
+    max_bracket_depth: int = 40
+    max_tree_depth: int = 200
+    max_nodes: int = 800
+    max_digits: int = 40
+    max_exponent: int = 1000
+    max_constant_digits: int = 2000
+    max_sum_terms: int = 1000
+
+
+# ------------------------------------------------------------------------------------ grammar
+GRAMMAR = r"""
+?start: expr
+
+?expr: term
+     | expr "+" term        -> add
+     | expr "-" term        -> sub
+
+?term: unary
+     | term MULOP unary     -> mul
+     | term "/" unary       -> div
+     | term factor          -> imul
+     | term bigsum          -> imul
+
+?unary: factor
+      | "-" unary           -> neg
+      | "+" unary           -> pos
+      | bigsum
+
+?factor: postfix
+       | postfix POW unary  -> pow
+
+?postfix: atom
+        | postfix "_" script -> subscript
+
+?atom: NUMBER                              -> number
+     | NAME                                -> name
+     | CMD                                 -> command
+     | CALL arglist ")"                    -> call
+     | "(" arglist ")"                     -> paren
+     | "[" expr "]"                        -> group
+     | "{" expr "}"                        -> group
+     | ABSOPEN expr ABSCLOSE               -> abs
+     | FRAC atom atom                      -> frac
+     | SQRT atom                           -> sqrt
+     | ROOT atom atom                      -> root
+
+script: NUMBER | NAME | CMD | "{" scriptbody "}"
+scriptbody: (NUMBER | NAME | CMD | ",")+
+
+arglist: expr ("," expr)*
+
+bigsum: SUM "_" "{" NAME "=" expr "}" POW atom term
+
+POW.3: "^" | "**"
+MULOP.2: "*" | "\\cdot" | "\\times"
+FRAC.2: "\\frac"
+SQRT.2: "\\sqrt"
+ROOT.2: "\\root"
+SUM.2: "\\sum"
+ABSOPEN.2: "\\lvert"
+ABSCLOSE.2: "\\rvert"
+CALL.1: /\\?[A-Za-z][A-Za-z0-9]*[ \t]*\(/
+CMD: /\\[A-Za-z]+/
+NAME: /[A-Za-z][A-Za-z0-9]*/
+NUMBER: /(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/
+
+%ignore /[ \t\r\n]+/
+"""
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Any:
+    from lark import Lark
+
+    return Lark(GRAMMAR, parser="lalr", maybe_placeholders=False, propagate_positions=False)
+
+
+# ------------------------------------------------------------------------------------ normalise
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon epsilon zeta eta theta theta iota kappa lambda mu nu xi pi rho rho "
+    "sigma tau upsilon phi phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
+)
+_UNICODE_GREEK = dict(zip("αβγδεϵζηθϑικλμνξπρϱστυφϕχψωΓΔΘΛΞΠΣΦΨΩ", _GREEK_NAMES.split(), strict=True))
+_SUPERSCRIPTS = {"²": "^2", "³": "^3", "¹": "^1", "⁴": "^4", "⁻¹": "^(-1)", "ᵀ": "^T"}
+_SYMBOLS = {
+    "·": "*",
+    "×": "*",
+    "⋅": "*",
+    "∗": "*",
+    "−": "-",
+    "–": "-",
+    "÷": "/",
+    "√": r"\sqrt ",
+    "∑": r"\sum",
+    "∞": "oo",
+    "ℓ": "l",
+}
+_LATEX_DROP = re.compile(
+    r"\\(left|right|big|Big|bigg|Bigg)(?=[(\[\]).|]|\\[{}|]|\\[lr]vert)"
+    r"|\\[,;:! ]|\\(quad|qquad|displaystyle|textstyle|limits)\b|~"
+)
+_LATEX_WORD = re.compile(
+    r"\\(operatorname\*?|mathrm|text|textrm|mathit|mathsf|rm|mathbf|boldsymbol|bm)\s*\{\s*([A-Za-z]+)\s*\}"
+)
+
+
+def normalise(text: str, *, latex: bool) -> str:
+    """Rewrite ``text`` into the token language of :data:`GRAMMAR` (no evaluation)."""
+    for k, v in _SUPERSCRIPTS.items():
+        text = text.replace(k, v)
+    for k, v in _SYMBOLS.items():
+        text = text.replace(k, v)
+    text = "".join(f"\\{_UNICODE_GREEK[c]} " if c in _UNICODE_GREEK else c for c in text)
+    if latex:
+        text = text.replace(r"\left|", r"\lvert ").replace(r"\right|", r"\rvert ")
+        text = re.sub(r"\\(left|right)\s*\.", " ", text)
+        text = re.sub(r"\\sqrt\s*\[([^\]]*)\]", r"\\root{\1}", text)
+        text = text.replace(r"\|", "|").replace(r"\{", "(").replace(r"\}", ")")
+        text = _LATEX_DROP.sub(" ", text)
+        text = _LATEX_WORD.sub(lambda m: "\\" + m.group(2), text)
+        text = re.sub(r"\\[dt]frac\b", r"\\frac", text)
+        text = re.sub(r"\\(mid|vert)\b", "|", text)
+        text = re.sub(r"\\(top|intercal|mathsf\{T\}|mathrm\{T\})", "T", text)
+        # TeX reads one token after ^ _ \frac \sqrt: brace single characters
+        text = re.sub(r"(\\frac|\\sqrt)\s*([0-9A-Za-z])", r"\1{\2}", text)
+        text = re.sub(r"(\\frac\{[^{}]*\})\s*([0-9A-Za-z])", r"\1{\2}", text)
+        text = re.sub(r"([\^_])\s*([0-9A-Za-z])", r"\1{\2}", text)
+    return _pair_bars(text)
+
+
+def _pair_bars(text: str) -> str:
+    """``|x|`` as ``\\lvert x \\rvert``: a bar opens after an operator or at the start, else closes."""
+    if "|" not in text:
+        return text
+    out: list[str] = []
+    open_bars = 0
+    prev = ""
+    for ch in text:
+        if ch == "|":
+            opening = open_bars == 0 or prev in "+-*/^(,[{=_" or (prev == "|" and out[-1].endswith(r"\lvert "))
+            if opening:
+                out.append(r" \lvert ")
+                open_bars += 1
+            else:
+                out.append(r" \rvert ")
+                open_bars -= 1
+            prev = "|"
+            continue
+        out.append(ch)
+        if not ch.isspace():
+            prev = ch
+    return "".join(out)
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth -= 1
+    return deepest
+
+
+# ------------------------------------------------------------------------------------ scope
+@dataclass(frozen=True)
+class Fn:
+    """A function word a student may type: ``build(*args)`` makes the SymPy node."""
+
+    name: str
+    build: Callable[..., sp.Basic]
+    nargs: tuple[int, ...] = (1,)
+
+
+def _log(x: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
+    return sp.log(x) if base is None else sp.log(x) / sp.log(base)
+
+
+def _max(*args: sp.Expr) -> sp.Expr:
+    return sp.Max(*args)
+
+
+def _min(*args: sp.Expr) -> sp.Expr:
+    return sp.Min(*args)
+
+
+_MISSING = object()
+
+FUNCTIONS: dict[str, Fn] = {
+    f.name: f
+    for f in [
+        Fn("exp", sp.exp),
+        Fn("log", _log, (1, 2)),
+        Fn("ln", sp.log),
+        Fn("log2", lambda x: sp.log(x) / sp.log(2)),
+        Fn("log10", lambda x: sp.log(x) / sp.log(10)),
+        Fn("lg", lambda x: sp.log(x) / sp.log(2)),
+        Fn("sqrt", sp.sqrt),
+        Fn("erf", sp.erf),
+        Fn("erfc", sp.erfc),
+        Fn("Phi", Phi),
+        Fn("phi", phi),
+        Fn("varphi", phi),
+        Fn("sigma", sigmoid),
+        Fn("sigmoid", sigmoid),
+        Fn("logistic", sigmoid),
+        Fn("softplus", softplus),
+        Fn("relu", lambda x: sp.Max(0, x)),
+        Fn("ReLU", lambda x: sp.Max(0, x)),
+        Fn("max", _max, (2, 3, 4)),
+        Fn("min", _min, (2, 3, 4)),
+        Fn("abs", sp.Abs),
+        Fn("tanh", sp.tanh),
+        Fn("sinh", sp.sinh),
+        Fn("cosh", sp.cosh),
+        Fn("sech", sp.sech),
+        Fn("csch", sp.csch),
+        Fn("coth", sp.coth),
+        Fn("sin", sp.sin),
+        Fn("cos", sp.cos),
+        Fn("tan", sp.tan),
+        Fn("sec", sp.sec),
+        Fn("csc", sp.csc),
+        Fn("cot", sp.cot),
+        Fn("arctan", sp.atan),
+        Fn("atan", sp.atan),
+        Fn("arcsin", sp.asin),
+        Fn("asin", sp.asin),
+        Fn("arccos", sp.acos),
+        Fn("acos", sp.acos),
+        Fn("artanh", sp.atanh),
+        Fn("arctanh", sp.atanh),
+        Fn("atanh", sp.atanh),
+        Fn("sign", sp.sign),
+        Fn("sgn", sp.sign),
+        Fn("heaviside", lambda x: sp.Heaviside(x, sp.Rational(1, 2))),
+        Fn("Heaviside", lambda x: sp.Heaviside(x, sp.Rational(1, 2))),
+        Fn("step", lambda x: sp.Heaviside(x, sp.Rational(1, 2))),
+        Fn("delta", sp.KroneckerDelta, (2,)),
+        Fn("KroneckerDelta", sp.KroneckerDelta, (2,)),
+        Fn("diag", lambda *a: a, tuple(range(1, 9))),
+        Fn("Sum", lambda *a: a, (2,)),
+        Fn("sum", lambda *a: a, (2, 4)),
+    ]
+}
+FUNCTIONS["Max"] = FUNCTIONS["max"]
+FUNCTIONS["Min"] = FUNCTIONS["min"]
+FUNCTIONS["Abs"] = FUNCTIONS["abs"]
+
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E, "oo": sp.oo, "infty": sp.oo, "inf": sp.oo}
+
+#: spellings of one name (a student types ``lam`` or ``\lambda`` for a variable named ``lambda``)
+_ALIASES = {
+    "lambda": ("lam", "lamda", "lmbda", "lmb"),
+    "epsilon": ("eps", "varepsilon"),
+    "theta": ("vartheta",),
+    "rho": ("varrho",),
+}
+_FORBIDDEN_HINT = {"factorial", "gamma", "import", "eval", "exec", "lambda", "os", "system", "open", "subs"}
+
+
+def _key(name: str) -> str:
+    return name.replace("_", "").replace("{", "").replace("}", "").replace("\\", "")
+
+
+@dataclass
+class Scope:
+    """The names an answer may use: declared variables (shadow everything), extra names of the
+    question, indexed variables and their index symbols, vectors (matrix answers), defaults."""
+
+    variables: Mapping[str, sp.Symbol] = field(default_factory=dict)
+    names: Mapping[str, Any] = field(default_factory=dict)
+    indexed: Mapping[str, sp.IndexedBase] = field(default_factory=dict)
+    vectors: Mapping[str, sp.Matrix] = field(default_factory=dict)
+    matrix_size: int = 0
+
+    def __post_init__(self) -> None:
+        table: dict[str, Any] = {}
+        for name, fn in FUNCTIONS.items():
+            table[name] = fn
+        for name, c in CONSTANTS.items():
+            table[name] = c
+        for word, obj in self.names.items():
+            table[word] = _as_entry(word, obj)
+        for name, base in self.indexed.items():
+            table[name] = base
+        for name, vec in self.vectors.items():
+            table[name] = vec
+        for name, sym in self.variables.items():
+            table[name] = sym
+            for alias in _ALIASES.get(name, ()):
+                table.setdefault(alias, sym)
+        self._table = table
+        self._by_key: dict[str, Any] = {}
+        for name, obj in table.items():
+            self._by_key.setdefault(_key(name), obj)
+        for name in self.variables:  # declared variables win on canonical keys too
+            self._by_key[_key(name)] = table[name]
+
+    def lookup(self, word: str) -> Any:
+        if word in self._table:
+            return self._table[word]
+        return self._by_key.get(_key(word), _MISSING)
+
+    def known_words(self) -> list[str]:
+        return sorted(set(self.variables) | set(self.names) | set(self.indexed) | set(self.vectors))
+
+
+def _as_entry(word: str, obj: Any) -> Any:
+    if isinstance(obj, Fn):
+        return obj
+    if isinstance(obj, type) and issubclass(obj, sp.Function):
+        nargs = obj.nargs if isinstance(obj.nargs, sp.FiniteSet) else {1}
+        return Fn(word, obj, tuple(sorted(int(n) for n in nargs)))
+    if isinstance(obj, sp.FunctionClass):
+        return Fn(word, obj)
+    return obj
+
+
+# ------------------------------------------------------------------------------------ parse
+def parse(text: str, scope: Scope | None = None, *, latex: bool = False, limits: Limits | None = None) -> sp.Basic:
+    """Read ``text`` into a SymPy expression (or ``Matrix``) under ``scope``.
+
+    Raises :class:`AnswerSyntaxError` with a message a student can act on; never evaluates the
+    text as code.
+    """
+    scope = scope or Scope()
+    limits = limits or Limits()
+    if not isinstance(text, str):
+        raise AnswerSyntaxError("the answer must be text")
+    if not text.strip():
+        raise AnswerSyntaxError("the answer is empty")
+    if len(text) > limits.max_length:
+        raise AnswerSyntaxError(
+            f"the answer is too long ({len(text)} characters; the limit is {limits.max_length})", limit=True
+        )
+    if latex and text.count("{") != text.count("}"):
+        raise AnswerSyntaxError("unbalanced braces { } in the LaTeX answer")
+    src = normalise(text.strip().strip("$").strip(), latex=latex)
+    if _bracket_depth(src) > limits.max_bracket_depth:
+        raise AnswerSyntaxError(f"brackets are nested too deeply (limit {limits.max_bracket_depth})", limit=True)
+    tree = _parse_tree(src)
+    _check_tree(tree, limits)
+    return _Builder(scope, limits).build(tree)
+
+
+def _parse_tree(src: str) -> Any:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+    try:
+        return _lark().parse(src)
+    except UnexpectedCharacters as exc:
+        ch = src[exc.pos_in_stream] if exc.pos_in_stream < len(src) else ""
+        raise AnswerSyntaxError(f"unexpected character {ch!r} at position {exc.column}") from None
+    except UnexpectedEOF:
+        raise AnswerSyntaxError("the answer ends too early (an operator or bracket is not completed)") from None
+    except UnexpectedToken as exc:
+        if exc.token.type == "$END":
+            raise AnswerSyntaxError("the answer ends too early (an operator or bracket is not completed)") from None
+        raise AnswerSyntaxError(f"unexpected {str(exc.token)!r} at position {exc.column}") from None
+    except UnexpectedInput as exc:  # pragma: no cover - other lark errors
+        raise AnswerSyntaxError(f"could not read the answer ({type(exc).__name__})") from None
+
+
+def _check_tree(tree: Any, limits: Limits) -> None:
+    """Depth, node count and literal sizes, iteratively (no recursion on untrusted depth)."""
+    from lark import Token, Tree
+
+    stack = [(tree, 1)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > limits.max_nodes:
+            raise AnswerSyntaxError(f"the answer is too large (more than {limits.max_nodes} parts)", limit=True)
+        if depth > limits.max_tree_depth:
+            raise AnswerSyntaxError(f"the answer is nested too deeply (limit {limits.max_tree_depth})", limit=True)
+        if isinstance(node, Tree):
+            stack.extend((c, depth + 1) for c in node.children)
+        elif isinstance(node, Token) and node.type == "NUMBER":
+            digits = sum(ch.isdigit() for ch in node.split("e")[0].split("E")[0])
+            if digits > limits.max_digits:
+                raise AnswerSyntaxError(f"a number has too many digits (limit {limits.max_digits})", limit=True)
+            if re.search(r"[eE]", node) and abs(int(re.split(r"[eE]", node)[1])) > 300:
+                raise AnswerSyntaxError("a number's exponent is too large", limit=True)
+
+
+# ------------------------------------------------------------------------------------ build
+class _Applied:
+    """Marker for a function word not yet applied (``\\ln`` before ``x``), with an optional power."""
+
+    def __init__(self, fn: Fn, power: sp.Expr | None = None, base: sp.Expr | None = None, sign: int = 1) -> None:
+        self.fn, self.power, self.base, self.sign = fn, power, base, sign
+
+    def apply(self, arg: Any) -> sp.Basic:
+        args = list(arg) if isinstance(arg, tuple) else [arg]
+        if self.base is not None:
+            args.append(self.base)
+        out = _call(self.fn, args)
+        out = out if self.power is None else _pow(out, self.power)
+        return out if self.sign > 0 else -out
+
+
+def _call(fn: Fn, args: list[Any]) -> sp.Basic:
+    if fn.name in ("Sum", "sum", "diag"):
+        raise AnswerSyntaxError(f"{fn.name}(...) is handled elsewhere")  # pragma: no cover
+    if len(args) not in fn.nargs:
+        want = " or ".join(map(str, fn.nargs))
+        raise AnswerSyntaxError(f"{fn.name} takes {want} argument(s), got {len(args)}")
+    for a in args:
+        if isinstance(a, sp.MatrixBase):
+            raise AnswerSyntaxError(f"{fn.name} cannot be applied to a matrix")
+        if not isinstance(a, sp.Expr):
+            raise AnswerSyntaxError(f"cannot apply {fn.name} to that")
+    return fn.build(*args)
+
+
+def _pow(base: Any, exponent: Any) -> sp.Basic:
+    if isinstance(base, sp.MatrixBase):
+        if exponent == sp.Symbol("T") or (isinstance(exponent, sp.Symbol) and exponent.name == "T"):
+            return base.T
+        raise AnswerSyntaxError("only the transpose ^T of a vector or matrix is understood")
+    if isinstance(exponent, sp.MatrixBase) or not isinstance(base, sp.Expr) or not isinstance(exponent, sp.Expr):
+        raise AnswerSyntaxError("cannot raise that to a power")
+    return sp.Pow(base, exponent)
+
+
+class _Builder:
+    def __init__(self, scope: Scope, limits: Limits) -> None:
+        self.scope = scope
+        self.limits = limits
+        self.bound: dict[str, sp.Symbol] = {}
+
+    # -- entry -------------------------------------------------------------------------------
+    def build(self, tree: Any) -> sp.Basic:
+        self._size(tree)
+        out = self.value(tree)
+        if isinstance(out, _Applied):
+            raise AnswerSyntaxError(f"the function {out.fn.name} needs an argument")
+        if isinstance(out, tuple):
+            raise AnswerSyntaxError("a comma outside a function call")
+        if isinstance(out, sp.IndexedBase):
+            raise AnswerSyntaxError(f"{out} is a vector: write an entry such as {out}_i")
+        if isinstance(out, sp.MatrixBase) and out.shape == (1, 1):
+            return out[0, 0]
+        if not isinstance(out, sp.Expr | sp.MatrixBase):
+            raise AnswerSyntaxError("the answer is not a mathematical expression")
+        return out
+
+    # -- constant size analysis (before anything is built) ------------------------------------
+    def _size(self, tree: Any) -> float | None:
+        """Upper bound on the number of digits of a constant subtree (``None``: not constant).
+
+        Raises when a constant power would be too large to compute, or a symbolic power has an
+        exponent beyond ``max_exponent``."""
+        from lark import Tree
+
+        if not isinstance(tree, Tree):
+            return None
+        kind = tree.data
+        kids = [c for c in tree.children if isinstance(c, Tree)]
+        sizes = [self._size(c) for c in kids]
+        if kind == "number":
+            return float(max(1, sum(ch.isdigit() for ch in str(tree.children[0]))))
+        if kind == "name" and str(tree.children[0]) in ("pi", "e"):
+            return 1.0
+        if kind in ("neg", "pos", "group", "paren") and len(kids) == 1 and len(tree.children) == 1:
+            return sizes[0]
+        if kind == "arglist" and len(kids) == 1:
+            return sizes[0]
+        if kind in ("add", "sub") and all(s is not None for s in sizes):
+            return max(sizes) + 1  # type: ignore[type-var]
+        if kind in ("mul", "div", "frac") and all(s is not None for s in sizes) and sizes:
+            return sum(sizes)  # type: ignore[arg-type]
+        if kind == "imul" and all(s is not None for s in sizes) and sizes:
+            return sum(sizes)  # type: ignore[arg-type]
+        if kind == "pow":
+            base, exp = sizes[0], sizes[-1]
+            bound = self._exponent_bound(kids[-1], exp)
+            if bound is not None and bound > self.limits.max_exponent and base is None:
+                raise AnswerSyntaxError(
+                    f"an exponent is too large (over {self.limits.max_exponent}); no answer needs that", limit=True
+                )
+            if base is not None and exp is not None:
+                digits = (bound or 0.0) * base
+                if digits > self.limits.max_constant_digits:
+                    raise AnswerSyntaxError("a constant power is too large to compute", limit=True)
+                return max(digits, 1.0)
+            return None
+        return None
+
+    @staticmethod
+    def _exponent_bound(tree: Any, size: float | None) -> float | None:
+        """Upper bound on ``|exponent|`` for a constant exponent subtree."""
+        from lark import Tree
+
+        node = tree
+        while (
+            isinstance(node, Tree)
+            and node.data in ("neg", "pos", "group", "paren", "arglist")
+            and len(node.children) == 1
+        ):
+            node = node.children[0]
+        if isinstance(node, Tree) and node.data == "number":
+            try:
+                return abs(float(str(node.children[0])))
+            except (ValueError, OverflowError):
+                return math.inf
+        if size is None:
+            return None
+        return math.inf if size > 300 else 10.0**size
+
+    # -- node values ---------------------------------------------------------------------------
+    def expr(self, tree: Any) -> sp.Basic:
+        v = self.value(tree)
+        if isinstance(v, _Applied):
+            raise AnswerSyntaxError(f"the function {v.fn.name} needs an argument")
+        if isinstance(v, tuple):
+            raise AnswerSyntaxError("a comma outside a function call")
+        if isinstance(v, sp.IndexedBase):
+            raise AnswerSyntaxError(f"{v} is a vector: write an entry such as {v}_i")
+        if isinstance(v, Fn):
+            raise AnswerSyntaxError(f"the function {v.name} needs an argument")
+        return v
+
+    def _number(self, tok: Any) -> sp.Expr:
+        s = str(tok)
+        mant, _, exp = s.lower().partition("e")
+        whole, _, frac = mant.partition(".")
+        value = sp.Rational(int((whole or "0") + frac), 10 ** len(frac))
+        if exp:
+            value = value * sp.Rational(10) ** int(exp)
+        return value
+
+    def _name(self, tok: Any) -> Any:
+        return self.word(str(tok), allow_split=True)
+
+    def _command(self, tok: Any) -> Any:
+        return self.word(str(tok)[1:], allow_split=False)
+
+    def word(self, word: str, *, allow_split: bool) -> Any:
+        if word in self.bound:
+            return self.bound[word]
+        obj = self.scope.lookup(word)
+        if obj is not _MISSING:
+            return _Applied(obj) if isinstance(obj, Fn) else obj
+        if allow_split and len(word) > 1:
+            parts = self._split(word)
+            if parts is not None:
+                return sp.Mul(*[self.word(p, allow_split=False) for p in parts])
+        hint = ""
+        if word in _FORBIDDEN_HINT:
+            hint = f" ({word} is not allowed in answers)"
+        known = self.scope.known_words()
+        if known and not hint:
+            hint = f"; this question knows {', '.join(known)}"
+        raise AnswerSyntaxError(f"unknown name {word!r}{hint}")
+
+    def _split(self, word: str) -> list[str] | None:
+        """Split a run of letters into declared variables/constants (``xy`` -> ``x y``), if unique."""
+        words = [w for w in (*self.scope.variables, *self.bound, "pi", "e") if w.isalpha()]
+
+        def rec(rest: str) -> list[list[str]]:
+            if not rest:
+                return [[]]
+            out = []
+            for w in words:
+                if rest.startswith(w):
+                    out += [[w, *tail] for tail in rec(rest[len(w) :])]
+                    if len(out) > 1:
+                        return out
+            return out
+
+        found = rec(word)
+        return found[0] if len(found) == 1 else None
+
+    def _call(self, head: Any, args: Any) -> Any:
+        name = str(head).rstrip("( \t").lstrip("\\")
+        if name in ("Sum", "sum") and name not in self.scope.variables:
+            return self._plain_sum(name, args)
+        values = self._args(args)
+        target = self.bound.get(name)
+        if target is None:
+            target = self.word(name, allow_split=True)
+        return self._juxtapose(target, values)
+
+    def _args(self, arglist: Any) -> Any:
+        vals = [self.expr(c) for c in arglist.children]
+        return vals[0] if len(vals) == 1 else tuple(vals)
+
+    def _paren(self, arglist: Any) -> Any:
+        return self._args(arglist)
+
+    def _group(self, e: Any) -> Any:
+        return self.expr(e)
+
+    def _abs(self, _o: Any, e: Any, _c: Any) -> sp.Expr:
+        v = self.expr(e)
+        if isinstance(v, sp.MatrixBase):
+            raise AnswerSyntaxError("|...| of a matrix is not understood")
+        return sp.Abs(v)
+
+    def _frac(self, _t: Any, a: Any, b: Any) -> Any:
+        return self._divide(self.expr(a), self.expr(b))
+
+    def _sqrt(self, _t: Any, a: Any) -> sp.Expr:
+        return _call(FUNCTIONS["sqrt"], [self.expr(a)])
+
+    def _root(self, _t: Any, n: Any, a: Any) -> sp.Expr:
+        k = self.expr(n)
+        if not (isinstance(k, sp.Integer) and 2 <= k <= 100):
+            raise AnswerSyntaxError(r"\sqrt[n]{...} needs a small integer n")
+        return sp.root(self.expr(a), k)
+
+    def _neg(self, a: Any) -> Any:
+        v = self.value(a)
+        if isinstance(v, Fn):
+            v = _Applied(v)
+        if isinstance(v, _Applied):  # -\ln x
+            return _Applied(v.fn, v.power, v.base, -v.sign)
+        return -self._as_expr(v)
+
+    def _pos(self, a: Any) -> Any:
+        return self.expr(a)
+
+    def _add(self, a: Any, b: Any) -> Any:
+        return self._combine(self.expr(a), self.expr(b), 1)
+
+    def _sub(self, a: Any, b: Any) -> Any:
+        return self._combine(self.expr(a), self.expr(b), -1)
+
+    @staticmethod
+    def _combine(x: Any, y: Any, sign: int) -> Any:
+        if isinstance(x, sp.MatrixBase) != isinstance(y, sp.MatrixBase):
+            raise AnswerSyntaxError("cannot add a scalar and a matrix")
+        if isinstance(x, sp.MatrixBase) and x.shape != y.shape:
+            raise AnswerSyntaxError(f"cannot add matrices of shapes {x.shape} and {y.shape}")
+        return x + y if sign > 0 else x - y
+
+    def _mul(self, *_: Any) -> Any:  # the whole product chain is read by _chain
+        raise AssertionError("unreachable")
+
+    def _chain(self, tree: Any) -> Any:
+        """A product ``a * b / c d e``: flatten it, let each function word take the factor that
+        follows it (``x \\ln x``, ``\\sin x \\cos x``), then multiply and divide left to right."""
+        from lark import Tree
+
+        items: list[tuple[str, Any]] = []
+        node = tree
+        while isinstance(node, Tree) and node.data in ("mul", "div", "imul"):
+            op = {"mul": "*", "div": "/", "imul": " "}[node.data]
+            items.append((op, node.children[-1]))
+            node = node.children[0]
+        items.append(("*", node))
+        items.reverse()
+        values = [(op, self.value(t)) for op, t in items]
+        out: list[tuple[str, Any]] = []
+        i = 0
+        while i < len(values):
+            op = values[i][0]
+            v, i = self._unit(values, i)
+            out.append((op, v))
+        acc = self._as_expr(out[0][1])
+        for op, v in out[1:]:
+            v = self._as_expr(v)
+            acc = self._divide(acc, v) if op == "/" else self._times(acc, v)
+        return acc
+
+    def _unit(self, values: list[tuple[str, Any]], i: int) -> tuple[Any, int]:
+        v = values[i][1]
+        if isinstance(v, Fn):
+            v = _Applied(v)
+        if isinstance(v, _Applied):
+            if i + 1 < len(values) and values[i + 1][0] == " ":
+                arg, j = self._unit(values, i + 1)
+                return self._juxtapose(v, arg if isinstance(arg, tuple) else self._as_expr(arg)), j
+            raise AnswerSyntaxError(f"the function {v.fn.name} needs an argument")
+        return v, i + 1
+
+    _div = _mul
+    _imul = _mul
+
+    @staticmethod
+    def _times(x: Any, y: Any) -> Any:
+        if isinstance(x, sp.MatrixBase) and isinstance(y, sp.MatrixBase) and x.cols != y.rows:
+            raise AnswerSyntaxError(f"cannot multiply matrices of shapes {x.shape} and {y.shape}")
+        return x * y
+
+    @staticmethod
+    def _divide(x: Any, y: Any) -> Any:
+        if isinstance(y, sp.MatrixBase):
+            raise AnswerSyntaxError("cannot divide by a matrix")
+        if y == 0:
+            raise AnswerSyntaxError("division by zero")
+        return x / y
+
+    def value(self, tree: Any) -> Any:
+        if tree.data in ("mul", "div", "imul"):
+            return self._chain(tree)
+        method = getattr(self, f"_{tree.data}", None)
+        if method is None:  # pragma: no cover - grammar and builder out of sync
+            raise AnswerSyntaxError(f"unsupported construct {tree.data}")
+        return method(*tree.children)
+
+    def _juxtapose(self, left: Any, right: Any) -> Any:
+        if isinstance(left, Fn):
+            left = _Applied(left)
+        if isinstance(left, _Applied):
+            if isinstance(right, _Applied):
+                raise AnswerSyntaxError(f"the function {left.fn.name} needs an argument")
+            if left.fn.name == "diag":
+                return self._diag(right, left.power) * left.sign
+            return left.apply(right)
+        if isinstance(right, _Applied | Fn):
+            raise AnswerSyntaxError(
+                f"the function {(right.fn if isinstance(right, _Applied) else right).name} needs an argument"
+            )
+        if isinstance(right, tuple) or isinstance(left, tuple):
+            raise AnswerSyntaxError("a comma outside a function call")
+        if isinstance(left, sp.IndexedBase) or isinstance(right, sp.IndexedBase):
+            base = left if isinstance(left, sp.IndexedBase) else right
+            raise AnswerSyntaxError(f"{base} is a vector: write an entry such as {base}_i")
+        return self._times(left, right)
+
+    def _diag(self, arg: Any, power: Any) -> sp.Matrix:
+        entries = list(arg) if isinstance(arg, tuple) else [arg]
+        if len(entries) == 1 and isinstance(entries[0], sp.MatrixBase):
+            entries = list(entries[0])
+        if power is not None:
+            raise AnswerSyntaxError("a power of diag(...) is not understood")
+        return sp.diag(*entries)
+
+    def _pow(self, a: Any, _op: Any, b: Any) -> Any:
+        base = self.value(a)
+        if isinstance(base, _Applied):  # \sin^2 x: the power applies after the function
+            if base.power is not None:
+                raise AnswerSyntaxError(f"two powers on {base.fn.name}")
+            return _Applied(base.fn, self.expr(b), base.base, base.sign)
+        if isinstance(base, sp.MatrixBase):
+            ex = self._transpose_marker(b)
+            return _pow(base, ex)
+        return _pow(self._as_expr(base), self.expr(b))
+
+    def _transpose_marker(self, tree: Any) -> Any:
+        from lark import Tree
+
+        node = tree
+        while isinstance(node, Tree) and node.data == "group":
+            node = node.children[0]
+        if (
+            isinstance(node, Tree)
+            and node.data in ("name", "command")
+            and str(node.children[0]).lstrip("\\") in ("T", "top")
+        ):
+            return sp.Symbol("T")
+        return self.expr(tree)
+
+    def _as_expr(self, v: Any) -> sp.Basic:
+        if isinstance(v, _Applied | Fn):
+            raise AnswerSyntaxError(f"the function {(v.fn if isinstance(v, _Applied) else v).name} needs an argument")
+        if isinstance(v, tuple):
+            raise AnswerSyntaxError("a comma outside a function call")
+        if isinstance(v, sp.IndexedBase):
+            raise AnswerSyntaxError(f"{v} is a vector: write an entry such as {v}_i")
+        return v
+
+    # -- subscripts: beta_1 -> beta1, S_{xy} -> Sxy, delta_{ij}, s_i, log_2 -----------------------
+    def _subscript(self, base_tree: Any, script: Any) -> Any:
+        from lark import Token, Tree
+
+        parts: list[str] = []
+        for tok in script.scan_values(lambda t: isinstance(t, Token)):
+            if str(tok) != ",":
+                parts.append(str(tok).lstrip("\\"))
+        sub = "".join(parts)
+        base_word = None
+        node = base_tree
+        if isinstance(node, Tree) and node.data in ("name", "command"):
+            base_word = str(node.children[0]).lstrip("\\")
+        if base_word is not None:
+            # a declared name written with a subscript wins: beta_1, S_{xy}, eta_{min}, T_{warm}
+            for candidate in (f"{base_word}{sub}", f"{base_word}_{sub}"):
+                obj = self.scope.lookup(candidate) if candidate not in self.bound else self.bound[candidate]
+                if obj is not _MISSING and not isinstance(obj, Fn):
+                    return obj
+            if base_word == "delta" and "delta" not in self.scope.variables:
+                idx = self._indices(parts, sub)
+                if len(idx) == 2:
+                    return sp.KroneckerDelta(*idx)
+                raise AnswerSyntaxError(f"delta_{sub}: write two indices, as in delta_ij")
+            if base_word in ("log", "lg") and base_word not in self.scope.variables:
+                b = self._subscript_value(script)
+                return _Applied(FUNCTIONS["log"], None, b)
+        base = self.value(base_tree)
+        if isinstance(base, sp.IndexedBase):
+            idx = self._indices(parts, sub)
+            return base[tuple(idx)] if len(idx) > 1 else base[idx[0]]
+        if isinstance(base, sp.MatrixBase) and base.cols == 1:
+            idx = self._indices(parts, sub)
+            if len(idx) == 1 and idx[0].is_Integer and 1 <= idx[0] <= base.rows:
+                return base[int(idx[0]) - 1, 0]
+        name = base_word or str(base)
+        raise AnswerSyntaxError(f"unknown name {name}_{sub}")
+
+    def _subscript_value(self, script: Any) -> sp.Expr:
+        from lark import Token
+
+        toks = [str(t) for t in script.scan_values(lambda t: isinstance(t, Token))]
+        if len(toks) == 1:
+            tok = toks[0]
+            if re.fullmatch(r"\d+", tok):
+                return sp.Integer(int(tok))
+            return self.expr_word(tok)
+        raise AnswerSyntaxError("a logarithm base must be a number or a name")
+
+    def expr_word(self, tok: str) -> sp.Expr:
+        v = self.word(tok.lstrip("\\"), allow_split=False)
+        return self._as_expr(v)
+
+    def _indices(self, parts: list[str], sub: str) -> list[sp.Expr]:
+        """Index symbols of a subscript: ``ij`` is ``i, j`` when both are declared."""
+        out: list[sp.Expr] = []
+        pieces = parts if len(parts) > 1 else ([sub] if sub in self.bound or sub.isdigit() else list(sub))
+        for p in pieces:
+            if p.isdigit():
+                out.append(sp.Integer(int(p)))
+                continue
+            v = self.bound.get(p)
+            if v is None:
+                v = self.scope.lookup(p)
+            if v is _MISSING or not isinstance(v, sp.Symbol):
+                raise AnswerSyntaxError(f"unknown index {p!r}")
+            out.append(v)
+        return out
+
+    # -- sums --------------------------------------------------------------------------------
+    def _bigsum(self, _t: Any, var: Any, lo: Any, _pow: Any, hi: Any, body: Any) -> sp.Expr:
+        return self._make_sum(str(var), lo, hi, body)
+
+    def _make_sum(self, var: str, lo_tree: Any, hi_tree: Any, body_tree: Any) -> sp.Expr:
+        lo, hi = self.expr(lo_tree), self.expr(hi_tree)
+        if lo.is_number and hi.is_number and (hi - lo) > self.limits.max_sum_terms:
+            raise AnswerSyntaxError(f"a sum with more than {self.limits.max_sum_terms} terms", limit=True)
+        k = sp.Symbol(var, integer=True)
+        saved = self.bound.get(var)
+        self.bound[var] = k
+        try:
+            body = self.expr(body_tree)
+        finally:
+            if saved is None:
+                self.bound.pop(var)
+            else:
+                self.bound[var] = saved
+        if isinstance(body, sp.MatrixBase):
+            raise AnswerSyntaxError("a sum of matrices is not understood")
+        return sp.Sum(body, (k, lo, hi))
+
+    def _plain_sum(self, name: str, arglist: Any) -> sp.Expr:
+        """``Sum(f, (k, a, b))`` or ``sum(f, k, a, b)``."""
+        from lark import Tree
+
+        kids = arglist.children
+        if len(kids) == 2 and isinstance(kids[1], Tree) and kids[1].data == "paren":
+            spec = kids[1].children[0].children
+            if len(spec) == 3:
+                return self._make_sum(self._bound_name(spec[0]), spec[1], spec[2], kids[0])
+        if len(kids) == 4:
+            return self._make_sum(self._bound_name(kids[1]), kids[2], kids[3], kids[0])
+        raise AnswerSyntaxError(f"write {name}(f, (k, a, b)) for the sum of f over k = a..b")
+
+    @staticmethod
+    def _bound_name(tree: Any) -> str:
+        from lark import Tree
+
+        if isinstance(tree, Tree) and tree.data in ("name", "command"):
+            return str(tree.children[0]).lstrip("\\")
+        raise AnswerSyntaxError("the summation index must be a name")

@@ -1,0 +1,328 @@
+r"""What an answer is checked against: a :class:`Context` built from an identity's ``Question``
+or from a teacher's expected answer with the variables' domain words.
+
+A context holds the targets (the expected expression and its equally correct ``forms``), the
+:class:`~derive.answers.parser.Scope` a student's text is read in (declared variables shadow
+function names), the domains of the variables, the sample points of the domain (edges, random
+points, large magnitudes) and the target's values there, computed once and reused by every
+answer to the same question.
+
+Domain words (:func:`parse_domain`): ``real``, ``positive``, ``nonnegative``, ``negative``,
+``probability``, ``integer``, ``integer>=1`` (any bound), intervals ``(0,1)``, ``[0,1]``,
+``(0, T]``, ``[-8, 8]`` whose ends may name other variables and may be ``inf``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from ..numeric.domains import Domain, exact_points, integer, nonnegative, positive, probability, real
+from ..numeric.sampling import generator
+from .numeric import DIGITS, NotANumber, mp_value, to_mp
+from .parser import AnswerSyntaxError, Scope, parse
+
+POINTS = 36
+QUICK = 8
+
+
+class NoQuestionError(LookupError):
+    """The identity declares no ``question=``, so answers to it cannot be checked."""
+
+
+@dataclass
+class Context:
+    """Everything needed to judge answers to one question (built once per worker and question)."""
+
+    key: str
+    target: sp.Basic
+    forms: tuple[sp.Basic, ...]
+    scope: Scope
+    matrix_scope: Scope | None
+    domains: dict[sp.Basic, Domain]
+    unfold: Callable[[sp.Basic], sp.Basic] = lambda e: e
+    approximations: Mapping[str, sp.Basic] = field(default_factory=dict)
+    points: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
+    _cache: dict[Any, list[Any]] = field(default_factory=dict)
+    _entries: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
+
+    @property
+    def scalar_targets(self) -> list[sp.Basic]:
+        return [t for t in (self.target, *self.forms) if not isinstance(t, sp.MatrixBase)]
+
+    @property
+    def matrix_targets(self) -> list[sp.Basic]:
+        return [t for t in (self.target, *self.forms) if isinstance(t, sp.MatrixBase)]
+
+    # -- values at the sample points -----------------------------------------------------------
+    def instantiate(self, expr: sp.Basic, i: int) -> sp.Basic:
+        """``expr`` at point ``i`` when it has sums, Kronecker deltas or indexed entries."""
+        point = self.points[i]
+        v = expr.xreplace(point)
+        if v.has(sp.Sum, sp.Product, sp.KroneckerDelta):
+            v = v.doit()
+        entries = v.atoms(sp.Indexed)
+        if entries:
+            cache = self._entries[i]
+            rng = generator(None, salt=f"{self.key}|entries|{i}")
+            for ix in sorted(entries, key=str):
+                if ix not in cache:
+                    dom = self.domains.get(ix.base, self.domains.get(ix.base.label, real(-3, 3)))
+                    cache[ix] = sp.Rational(repr(float(dom.sample(rng, 1, {})[0])))
+            v = v.xreplace(cache)
+        return v
+
+    def value(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Any:
+        """The value of ``expr`` at point ``i`` (``None`` if undefined there)."""
+        needs = expr.has(sp.Sum, sp.Product, sp.KroneckerDelta, sp.Indexed)
+        e = self.instantiate(expr, i) if needs else expr
+        pt = to_mp(self.points[i], dps)
+        try:
+            return mp_value(e, pt, dps)
+        except NotANumber:
+            return None
+
+    def values(self, expr: sp.Basic, upto: int | None = None, *, cache: bool = False) -> list[Any]:
+        n = len(self.points) if upto is None else min(upto, len(self.points))
+        if cache and expr in self._cache and len(self._cache[expr]) >= n:
+            return self._cache[expr][:n]
+        out = [self.value(expr, i) for i in range(n)]
+        if cache:
+            self._cache[expr] = out
+        return out
+
+
+# ------------------------------------------------------------------------------------ domains
+_INTERVAL = re.compile(r"^\s*([\[(])\s*(.+?)\s*,\s*(.+?)\s*([\])])\s*$")
+_INTEGER = re.compile(r"^\s*(integer|int|natural)\s*(?:(>=|>|≥)\s*(-?\d+))?\s*(?:(?:,|and)?\s*(<=|<|≤)\s*(-?\d+))?\s*$")
+
+
+def parse_domain(word: str, symbols: Mapping[str, sp.Symbol] | None = None) -> Domain:
+    """A :class:`Domain` from a domain word; bounds may name the variables in ``symbols``."""
+    w = word.strip()
+    low = w.lower()
+    simple = {
+        "real": real(),
+        "reals": real(),
+        "r": real(),
+        "positive": positive(),
+        ">0": positive(),
+        "nonnegative": nonnegative(),
+        "non-negative": nonnegative(),
+        ">=0": nonnegative(),
+        "negative": Domain(None, 0, open_hi=True),
+        "probability": probability(),
+    }
+    if low in simple:
+        return simple[low]
+    m = _INTEGER.match(low)
+    if m:
+        lo = None if m.group(3) is None else int(m.group(3)) + (1 if m.group(2) == ">" else 0)
+        hi = None if m.group(5) is None else int(m.group(5)) - (1 if m.group(4) == "<" else 0)
+        if m.group(1) == "natural" and lo is None:
+            lo = 1
+        if lo is None and hi is None:
+            return Domain(-50, 50, integer=True)
+        if lo is None:
+            return Domain(hi - 50, hi, integer=True)  # type: ignore[operator]
+        return integer(lo, hi if hi is not None else lo + 49)
+    m = _INTERVAL.match(w)
+    if m:
+        lo = _bound(m.group(2), symbols)
+        hi = _bound(m.group(3), symbols)
+        if lo is not None and hi is not None and not (lo.free_symbols or hi.free_symbols) and not lo < hi:
+            raise ValueError(f"empty interval {word!r}")
+        return Domain(lo, hi, open_lo=m.group(1) == "(" or lo is None, open_hi=m.group(4) == ")" or hi is None)
+    raise ValueError(
+        f"unknown domain {word!r}: use real, positive, nonnegative, negative, probability, integer, "
+        "integer>=1, or an interval such as (0,1), [0,T]"
+    )
+
+
+def _bound(text: str, symbols: Mapping[str, sp.Symbol] | None) -> sp.Expr | None:
+    t = text.strip().lower()
+    if t in ("inf", "+inf", "oo", "infinity", "∞", "-inf", "-oo", "-infinity", "-∞"):
+        return None
+    try:
+        return parse(text, Scope(variables=dict(symbols or {})))
+    except AnswerSyntaxError as exc:
+        raise ValueError(f"cannot read the bound {text!r}: {exc}") from None
+
+
+def _symbol_for(name: str, word: str) -> sp.Symbol:
+    """The variable's symbol; its assumptions come from a constant lower bound only."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise ValueError(f"variable name {name!r} must be letters, digits and _")
+    try:
+        dom = parse_domain(word, {})
+    except ValueError:
+        return sp.Symbol(name, real=True)  # bounds name other variables: real, refined by sampling
+    return dom.symbol(name)
+
+
+# ------------------------------------------------------------------------------------ contexts
+def teacher_context(expected: str, variables: Mapping[str, str], *, latex: bool = False) -> Context:
+    """A context for a teacher's own question: ``expected`` in the same syntax as answers."""
+    symbols = {name: _symbol_for(name, word) for name, word in variables.items()}
+    domains: dict[sp.Basic, Domain] = {}
+    for name, word in variables.items():
+        domains[symbols[name]] = parse_domain(word, {k: v for k, v in symbols.items() if k != name})
+    scope = Scope(variables=symbols)
+    try:
+        target = parse(expected, scope, latex=latex)
+    except AnswerSyntaxError as exc:
+        raise ValueError(f"the expected answer could not be read: {exc}") from None
+    free = {s for s in target.free_symbols if isinstance(s, sp.Symbol)} if isinstance(target, sp.Basic) else set()
+    missing = sorted(str(s) for s in free if s not in domains and not _bound_symbol(target, s))
+    if missing:
+        raise ValueError(f"no domain for {', '.join(missing)}: add --var NAME=DOMAIN")
+    key = f"teacher|{expected}|{sorted(variables.items())}|{latex}"
+    ctx = Context(key=key, target=target, forms=(), scope=scope, matrix_scope=None, domains=domains)
+    _prepare(ctx)
+    return ctx
+
+
+def _bound_symbol(e: sp.Basic, s: sp.Symbol) -> bool:
+    return any(s in lim[0:1] for su in e.atoms(sp.Sum) for lim in su.limits)
+
+
+def identity_context(name: str) -> Context:
+    """The context of a registered identity's ``question=`` (raises if it has none)."""
+    from ..registry import REGISTRY
+
+    ident = REGISTRY.get(name)
+    q = ident.question
+    if q is None:
+        raise NoQuestionError(f"identity {ident.name!r} declares no question, so answers to it cannot be checked")
+    domains: dict[sp.Basic, Domain] = dict(ident.domains)
+    target = q.target
+    forms = tuple(q.forms)
+    every = [target, *forms, *q.approximations.values()]
+    symbols: dict[str, sp.Symbol] = {}
+    indexed: dict[str, sp.IndexedBase] = {}
+    for s in q.variables:
+        symbols[str(s)] = s
+    for e in every:
+        if not isinstance(e, sp.Basic):
+            continue
+        for ix in e.atoms(sp.Indexed):
+            indexed[str(ix.base.label)] = ix.base
+            for j in ix.indices:
+                for s in j.free_symbols:
+                    symbols.setdefault(str(s), s)  # index symbols (i, j)
+        if not q.variables:
+            labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
+            for s in e.free_symbols:
+                if isinstance(s, sp.Symbol) and s not in labels:
+                    symbols.setdefault(str(s), s)
+    for key in domains:  # an identity's declared symbols may be typed even if absent from the target
+        if isinstance(key, sp.Symbol):
+            symbols.setdefault(str(key), key)
+    for word, obj in q.names.items():
+        if isinstance(obj, sp.Symbol):
+            symbols.setdefault(word, obj)
+    names = {w: o for w, o in q.names.items() if not isinstance(o, sp.Symbol)}
+    scope = Scope(variables={k: v for k, v in symbols.items() if k not in indexed}, names=names, indexed=indexed)
+    matrix_scope = _matrix_scope(forms, symbols, indexed, names)
+    ctx = Context(
+        key=f"identity|{ident.name}",
+        target=target,
+        forms=forms,
+        scope=scope,
+        matrix_scope=matrix_scope,
+        domains=domains,
+        unfold=ident.unfold,
+        approximations=dict(q.approximations),
+    )
+    _prepare(ctx)
+    return ctx
+
+
+def _matrix_scope(
+    forms: tuple[sp.Basic, ...], symbols: dict[str, sp.Symbol], indexed: dict[str, sp.IndexedBase], names: dict
+) -> Scope | None:
+    """For a matrix form, each indexed variable ``s`` becomes the column of its entries in the form
+    (``s[0], s[1], ...`` or symbols ``s1, s2, ...``), so ``diag(s) - s s^T`` can be read."""
+    mats = [f for f in forms if isinstance(f, sp.MatrixBase)]
+    if not mats:
+        return None
+    form = mats[0]
+    n = form.rows
+    vectors: dict[str, sp.Matrix] = {}
+    atoms = form.atoms(sp.Indexed)
+    free = form.free_symbols
+    for label in {*indexed, *{str(ix.base.label) for ix in atoms}}:
+        entries = sorted(
+            (ix for ix in atoms if str(ix.base.label) == label), key=lambda ix: [str(i) for i in ix.indices]
+        )
+        if len(entries) == n:
+            vectors[label] = sp.Matrix(entries)
+            continue
+        named = sorted(
+            (s for s in free if isinstance(s, sp.Symbol) and re.fullmatch(rf"{re.escape(label)}_?\d+", s.name)),
+            key=lambda s: int(re.sub(r"\D", "", s.name)),
+        )
+        if len(named) == n:
+            vectors[label] = sp.Matrix(named)
+    if not vectors:
+        return None
+    if "I" not in symbols:
+        vectors["I"] = sp.eye(n)
+    scalars = {k: v for k, v in symbols.items() if k not in vectors}
+    for s in free:
+        if isinstance(s, sp.Symbol):
+            scalars.setdefault(s.name, s)
+    return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n)
+
+
+def _prepare(ctx: Context) -> None:
+    """Sample points: edges and random points of the domain, then large magnitudes."""
+    used: set[sp.Basic] = set()
+    for t in (ctx.target, *ctx.forms, *ctx.approximations.values()):
+        if isinstance(t, sp.Basic):
+            used |= t.free_symbols
+    sample = {s: d for s, d in ctx.domains.items() if isinstance(s, sp.Symbol)}
+    for s in used:
+        if isinstance(s, sp.Symbol) and s not in sample and not _is_label(s, ctx.domains):
+            sample[s] = real()
+    rng = generator(None, salt=ctx.key + "|answers")
+    points = exact_points(sample, rng, POINTS) if sample else [{}]
+    # random points first among the first QUICK, so the quick screen sees generic values too
+    edges, randoms = points[: POINTS // 2], points[POINTS // 2 :]
+    order = [p for pair in zip(randoms[:4], edges[:4], strict=False) for p in pair] + edges[4:] + randoms[4:]
+    big = _large_points(sample, points[-1] if points else {})
+    ctx.points = order + big
+    ctx._entries = [{} for _ in ctx.points]
+
+
+def _is_label(s: sp.Symbol, domains: Mapping[sp.Basic, Domain]) -> bool:
+    return any(isinstance(k, sp.IndexedBase) and k.label == s for k in domains)
+
+
+def _large_points(sample: Mapping[sp.Symbol, Domain], base: dict[sp.Basic, sp.Expr]) -> list[dict[sp.Basic, sp.Expr]]:
+    out = []
+    for s, d in sample.items():
+        if d.depends_on() or d.integer or any(s in o.depends_on() for o in sample.values()):
+            continue
+        for v in (sp.Integer(30), sp.Integer(100), sp.Integer(-30)):
+            if (d.hi is None and v > 0 and (d.lo is None or v > sp.sympify(d.lo))) or (d.lo is None and v < 0):
+                out.append({**base, s: v})
+    return out
+
+
+def values_equal(a: list[Any], b: list[Any], rel_digits: int = 20) -> bool | None:
+    """Whether two value lists agree to ``rel_digits`` wherever both are defined."""
+    used = 0
+    with mpmath.workdps(DIGITS):
+        for va, vb in zip(a, b, strict=False):
+            if va is None or vb is None:
+                continue
+            used += 1
+            if abs(va - vb) > mpmath.mpf(10) ** (-rel_digits) * (max(abs(va), abs(vb)) + mpmath.mpf(10) ** -30):
+                return False
+    return True if used >= 3 else None

@@ -1,0 +1,61 @@
+"""The :class:`Verdict` on one answer: plain frozen data, rendered by the CLI and by grading."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+CORRECT = "correct"
+INCORRECT = "incorrect"
+INVALID = "invalid"
+UNDECIDED = "undecided"
+STATUSES = (CORRECT, INCORRECT, INVALID, UNDECIDED)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What was decided about an answer, and why.
+
+    Attributes:
+        correct: ``True``/``False``, or ``None`` when no verdict was reached (see ``status``).
+        status: ``"correct"``, ``"incorrect"``, ``"invalid"`` (could not be read) or
+            ``"undecided"`` (time limit, or the answer could not be evaluated on the domain).
+        message: one or two sentences a student can act on.
+        parsed: what the answer was read as (a SymPy expression or matrix), ``None`` if unread.
+        counterexample: for a wrong answer, a point of the domain where it differs, with both
+            values: ``{"point": {"x": "3"}, "answer": "...", "expected": "..."}``.
+        diagnosis: a recognised mistake ("sign error", "off by a constant factor 2", "missing
+            term x*phi(x)", "correct only for x > 0", a known approximation), or ``None``.
+        method: what decided (``"proved: expand"``, ``"numeric (60 digits, 40 points)"``,
+            ``"parser"``, ``"time limit"``).
+        seconds: wall time of the check, including the worker round trip.
+    """
+
+    correct: bool | None
+    status: str
+    message: str
+    parsed: Any = None
+    counterexample: Mapping[str, Any] | None = None
+    diagnosis: str | None = None
+    method: str = ""
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        expected = {CORRECT: True, INCORRECT: False}.get(self.status)
+        if self.correct is not expected:
+            raise ValueError(f"status {self.status!r} needs correct={expected!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly fields (``parsed`` as text)."""
+        d = asdict(self)
+        d["parsed"] = None if self.parsed is None else str(self.parsed)
+        return d
+
+    def __str__(self) -> str:
+        out = f"{self.status}: {self.message}"
+        if self.diagnosis and self.diagnosis not in self.message:
+            out += f" ({self.diagnosis})"
+        return out
