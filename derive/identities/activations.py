@@ -1,14 +1,21 @@
-"""2.2 Key derivatives in practice: the activation functions of modern networks."""
+"""2.2 Key derivatives in practice: the activation functions of modern networks.
+
+``gelu'`` (the exact GELU), ``sigmoid'``, ``tanh'``, ``relu'`` and ``gelu-tanh-approx`` (the tanh
+approximation used by GPT-2, its derivative, where its constant comes from and how far it is from
+the exact GELU).
+"""
 
 from __future__ import annotations
 
-from sympy import Derivative, Eq, erf, exp, pi, sqrt
+import sympy as sp
+from sympy import Derivative, Eq, Heaviside, Le, Limit, Max, Rational, Subs, erf, exp, pi, sqrt, tanh
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
 from ..numeric.crosscheck import combine, finite_difference
 from ..numeric.domains import real
-from ..special import Phi, phi
+from ..numeric.punctured import punctured
+from ..special import Phi, phi, sigmoid
 
 x = real().symbol("x")
 GELU = x * Phi(x)
@@ -68,3 +75,189 @@ def gelu_derivative(d: Derivation) -> None:
     d.begin(Phi(x) + x * phi(x))
     d.then(lambda e: e.rewrite(erf).rewrite(exp), r"substitute the closed forms of $\Phi$ and $\varphi$")
     d.conclude("closed form")
+
+
+# ----------------------------------------------------------------------------- sigmoid
+def _at_zero(expr_name: str, value: float):  # type: ignore[no-untyped-def]
+    """The derived form at x = 0 against a known exact value."""
+
+    def check(ctx):  # type: ignore[no-untyped-def]
+        got = ctx.numpy(ctx.result, [x])(0.0)
+        return ctx.compare(f"{expr_name} at 0", "exact value", got, value, rtol=1e-15)
+
+    return check
+
+
+@identity(
+    "sigmoid'",
+    aliases=("sigmoid-derivative", "logistic-derivative", "sigma'"),
+    title="The derivative of the sigmoid",
+    section="2.2",
+    map_row=r"$\sigma(x) = 1/(1 + e^{-x})$, derivative $\sigma(x)(1 - \sigma(x))$ (LSTM gates)",
+    variables={x: real(-30, 30)},
+    claim=Eq(Derivative(sigmoid(x), x), sigmoid(x) * (1 - sigmoid(x))),
+    also=[
+        Statement(
+            "bound",
+            Le(sigmoid(x) * (1 - sigmoid(x)), Rational(1, 4)),
+            text=r"the slope never exceeds $1/4$: a sigmoid layer shrinks gradients at least fourfold",
+        ),
+        Statement(
+            "maximum at 0",
+            Eq(Subs(Derivative(sigmoid(x), x), x, 0), Rational(1, 4)),
+            text=r"the bound is attained at $x = 0$, the only zero of $\sigma''$",
+        ),
+    ],
+    crosscheck=lambda ctx: combine(finite_difference(sigmoid(x), x)(ctx), _at_zero("sigma'", 0.25)(ctx)),
+    question=Question(
+        target=sigmoid(x) * (1 - sigmoid(x)),
+        prompt=r"Differentiate $\sigma(x) = 1/(1 + e^{-x})$ and express the result through $\sigma(x)$.",
+        names={"sigma": sigmoid, "σ": sigmoid, "sigmoid": sigmoid},
+        approximations={
+            r"sign flipped: $\sigma(1 + \sigma)$ exceeds $1$ for large $x$": sigmoid(x) * (1 + sigmoid(x)),
+            r"the factor $\sigma(x)$ is missing": 1 - sigmoid(x),
+        },
+    ),
+    refs=(
+        Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Eq. (4.88)"),
+        Ref.book("S. Hochreiter and J. Schmidhuber (1997), Long Short-Term Memory, Neural Computation 9(8)"),
+    ),
+)
+def sigmoid_derivative(d: Derivation) -> None:
+    r"""The logistic sigmoid $\sigma(x) = 1/(1 + e^{-x})$ squashes a logit into a probability and gates
+    every LSTM and GRU update. Its derivative is a function of its value, $\sigma' = \sigma(1 - \sigma)$,
+    so backpropagation reuses the forward activation; it is at most $1/4$, the root of vanishing
+    gradients in deep sigmoid stacks."""
+    d.begin(Derivative(sigmoid(x), x))
+    d.then(Derivative(1 / (1 + exp(-x)), x), r"$\sigma(x) = 1/(1 + e^{-x})$")
+    d.then(lambda e: e.doit(), "chain rule")
+    d.then(1 / (1 + exp(-x)) * (exp(-x) / (1 + exp(-x))), "split the square in the denominator")
+    d.then(sigmoid(x) * (1 - sigmoid(x)), r"$e^{-x}/(1 + e^{-x}) = 1 - \sigma(x)$")
+    d.conclude()
+
+    d.begin(sigmoid(x) * (1 - sigmoid(x)))
+    d.then(Rational(1, 4) - (sigmoid(x) - Rational(1, 2)) ** 2, "complete the square")
+    d.bound(Rational(1, 4), "a square is nonnegative")
+    d.conclude("bound")
+
+    d.begin(Eq(Derivative(sigmoid(x) * (1 - sigmoid(x)), x), 0), title=r"Where $\sigma'$ is largest")
+    d.then(lambda e: Eq(sp.factor(e.lhs.doit()), 0), r"$\sigma'' = \sigma(1 - \sigma)(1 - 2\sigma)$")
+    d.then(lambda e: Eq(sp.factor(e.lhs.rewrite(exp)), 0), r"$\sigma$ in exponentials")
+    d.then(Eq(exp(x) - 1, 0), r"divide by $-e^x/(e^x + 1)^3 \ne 0$")
+    d.solve(x, r"the only stationary point")
+    d.finish()
+
+    d.begin(Subs(Derivative(sigmoid(x), x), x, 0))
+    d.then(lambda e: e.doit(), r"$\sigma(0) = 1/2$, so $\sigma'(0) = \tfrac12 \cdot \tfrac12$")
+    d.conclude("maximum at 0")
+
+
+# ----------------------------------------------------------------------------- tanh
+@identity(
+    "tanh'",
+    aliases=("tanh-derivative",),
+    title="The derivative of tanh",
+    section="2.2",
+    map_row=r"$\tanh(x)$, derivative $1 - \tanh^2(x)$ (RNN hidden states; range $(-1, 1)$)",
+    variables={x: real(-20, 20)},
+    claim=Eq(Derivative(tanh(x), x), 1 - tanh(x) ** 2),
+    also=[
+        Statement(
+            "tanh = 2 sigma(2x) - 1",
+            Eq(tanh(x), 2 * sigmoid(2 * x) - 1),
+            text=r"$\tanh$ is a sigmoid rescaled to $(-1, 1)$, so its slope at $0$ is $4 \cdot \sigma'(0) = 1$",
+        ),
+    ],
+    crosscheck=lambda ctx: combine(finite_difference(tanh(x), x)(ctx), _at_zero("tanh'", 1.0)(ctx)),
+    question=Question(
+        target=1 - tanh(x) ** 2,
+        prompt=r"Differentiate $\tanh(x)$ and express the result through $\tanh(x)$.",
+        names={"sech": sp.sech, "sigma": sigmoid},
+        approximations={
+            r"sign flipped: $1 + \tanh^2(x)$": 1 + tanh(x) ** 2,
+            r"the sigmoid rule $f(1 - f)$ does not apply to $\tanh$": tanh(x) * (1 - tanh(x)),
+        },
+    ),
+    refs=(Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 6.3.2"),),
+)
+def tanh_derivative(d: Derivation) -> None:
+    r"""The hyperbolic tangent keeps RNN hidden states in $(-1, 1)$. Like the sigmoid, its derivative
+    is a function of its value, $\tanh' = 1 - \tanh^2$, and it is a rescaled sigmoid,
+    $\tanh(x) = 2\sigma(2x) - 1$, which is why the two saturate in the same way."""
+    d.begin(Derivative(tanh(x), x))
+    d.then(Derivative((exp(x) - exp(-x)) / (exp(x) + exp(-x)), x), r"$\tanh x = (e^x - e^{-x})/(e^x + e^{-x})$")
+    d.then(lambda e: sp.cancel(e.doit()), "quotient rule")
+    d.then(1 - ((exp(x) - exp(-x)) / (exp(x) + exp(-x))) ** 2, r"$(a + b)^2 - (a - b)^2 = 4ab$ with $ab = 1$")
+    d.then(1 - tanh(x) ** 2, r"the exponential form of $\tanh$ again")
+    d.conclude()
+
+    d.begin(tanh(x))
+    d.then(lambda e: e.rewrite(exp), "exponential form")
+    d.then((1 - exp(-2 * x)) / (1 + exp(-2 * x)), r"divide by $e^x$")
+    d.then(2 / (1 + exp(-2 * x)) - 1, r"$(1 - u)/(1 + u) = 2/(1 + u) - 1$")
+    d.then(2 * sigmoid(2 * x) - 1, r"$\sigma(2x) = 1/(1 + e^{-2x})$")
+    d.conclude("tanh = 2 sigma(2x) - 1")
+
+
+# ----------------------------------------------------------------------------- ReLU
+xr = punctured(-8, 8).symbol("x")  # the same real symbol x; its domain here leaves out the kink
+h = real().symbol("h")
+
+
+@identity(
+    "relu'",
+    aliases=("relu-derivative",),
+    title="The derivative of ReLU",
+    section="2.2",
+    map_row=r"$\mathrm{ReLU}(x) = \max(0, x)$, derivative $\mathbb{1}[x > 0]$ (no vanishing gradient for $x > 0$)",
+    variables={xr: punctured(-8, 8)},
+    claim=Eq(Derivative(Max(0, xr), xr), Heaviside(xr)),
+    also=[
+        Statement(
+            "right limit",
+            Eq(Limit(Max(0, h) / h, h, 0, "+"), 1),
+            text=r"the difference quotient at $0$ from the right",
+        ),
+        Statement(
+            "left limit",
+            Eq(Limit(Max(0, h) / h, h, 0, "-"), 0),
+            text=r"from the left: the one-sided slopes differ, so $\mathrm{ReLU}'(0)$ does not exist "
+            r"(frameworks use $0$ there)",
+        ),
+    ],
+    crosscheck=finite_difference(Max(0, xr), xr),
+    question=Question(
+        target=Heaviside(xr),
+        prompt=r"Differentiate $\mathrm{ReLU}(x) = \max(0, x)$ for $x \ne 0$. Write the indicator "
+        r"$\mathbb{1}[x > 0]$ as Heaviside(x).",
+        names={"H": Heaviside, "theta": Heaviside, "step": Heaviside, "heaviside": Heaviside},
+        approximations={
+            r"this is $\mathrm{ReLU}$ itself, not its derivative": Max(0, xr),
+            r"$\operatorname{sign}(x)$ is $-1$ for $x < 0$, where the slope is $0$": sp.sign(xr),
+        },
+    ),
+    refs=(
+        Ref.book("V. Nair and G. E. Hinton (2010), Rectified Linear Units Improve Restricted Boltzmann Machines, ICML"),
+        Ref.book("X. Glorot, A. Bordes and Y. Bengio (2011), Deep Sparse Rectifier Neural Networks, AISTATS"),
+    ),
+)
+def relu_derivative(d: Derivation) -> None:
+    r"""ReLU passes positive inputs unchanged and zeroes the rest; its slope is exactly $1$ for
+    $x > 0$, so gradients do not shrink through active units. For $x \ne 0$ the derivative is the
+    indicator $\mathbb 1[x > 0]$ (SymPy's Heaviside $\theta(x)$); at the kink the one-sided slopes
+    are $0$ and $1$ and the derivative does not exist, so the domain leaves out $x = 0$."""
+    d.begin(Derivative(Max(0, xr), xr))
+    d.then(lambda e: e.doit(), r"SymPy differentiates $\max(0, x)$ to the step $\theta(x)$ ($x \ne 0$)")
+    d.conclude()
+
+    d.begin(Derivative(sp.Piecewise((0, xr < 0), (xr, True)), xr), title="The piecewise form")
+    d.then(lambda e: e.doit(), r"differentiate each piece: $0$ for $x < 0$, $1$ for $x > 0$")
+    d.then(Heaviside(xr), r"the same step for $x \ne 0$")
+    d.finish()
+
+    d.begin(Limit(Max(0, h) / h, h, 0, "+"))
+    d.then(lambda e: e.doit(), r"$\max(0, h)/h = 1$ for $h > 0$")
+    d.conclude("right limit")
+    d.begin(Limit(Max(0, h) / h, h, 0, "-"))
+    d.then(lambda e: e.doit(), r"$\max(0, h)/h = 0$ for $h < 0$")
+    d.conclude("left limit")
