@@ -902,3 +902,107 @@ def perplexity(d: Derivation) -> None:
     d.begin(PPL_UNIFORM, r"every token has probability $1/V$")
     d.then(lambda e: e.doit(), r"the sum of $T$ equal terms is $T \log V$")
     d.conclude("uniform")
+
+
+# ============================================================================ bits-back coding
+CODE = dm.expectation(qz, lambda k: -log(lik(k)), K3) + dm.kl(qz, prior, K3)  # E_q[-log p(x|z)] + KL(q || p(z))
+CODE_BITS_BACK = dm.expectation(qz, lambda k: -log(lik(k)) - log(prior(k)), K3) - dm.entropy(qz, K3)
+
+
+def _bits_back_check(ctx: CheckContext) -> CrossCheckResult:
+    """Discrete models with random tables (K = 3 and 10): the expected net message length of the
+    bits-back scheme, simulated (draw z ~ q, pay -log p(x|z) - log p(z), get back -log q(z)), against
+    the ideal -log p(x) plus the gap KL(q || p(z|x)) by direct sums; the derived forms at random tables."""
+    unfold = ctx.identity.unfold
+    got, want = [], []
+    for _ in range(20):
+        a, c, lv = ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.01, 1, K3)
+        subs = {**_table(ctx, qz, a), **_table(ctx, prior, c), **_table(ctx, lik, lv)}
+        q, pz = a / a.sum(), c / c.sum()
+        px = np.sum(pz * lv)
+        got.append(_values(ctx.result, subs, unfold))
+        want.append(np.sum(q * np.log(q / (pz * lv / px))))
+    derived = ctx.compare(
+        "derived gap at random tables (K = 3)", "direct sums", np.array(got), np.array(want), rtol=1e-12
+    )
+    sims = []
+    for kk in (3, 10):
+        q, pz, lv = _dirichlet(ctx, kk, 1)[0], _dirichlet(ctx, kk, 1)[0], ctx.rng.uniform(0.01, 1, kk)
+        px = np.sum(pz * lv)
+        z = ctx.rng.choice(kk, size=200_000, p=q / q.sum())
+        net = -np.log(lv[z]) - np.log(pz[z]) + np.log(q[z])  # paid for x and z, minus the bits got back
+        ideal_plus_gap = -np.log(px) + np.sum(q * np.log(q / (pz * lv / px)))
+        sims.append(mc.agrees(ctx, f"simulated bits-back code length, K = {kk}", mc.estimate(net), ideal_plus_gap))
+    return combine(derived, *sims)
+
+
+@identity(
+    "bits-back",
+    aliases=("bits-back-coding",),
+    title="Bits-back coding: the negative ELBO as a code length",
+    section="4",
+    map_row=r"Bits-back coding $-\mathbb{E}_q[\log p(x\mid z)] + D_{\mathrm{KL}}(q\,\|\,p)$: "
+    r"the VAE ELBO reinterpreted as compression",
+    variables={aw: positive(10), cw: positive(10), lw: probability(), xo: real()},
+    definitions={EVIDENCE: EVIDENCE_SUM, **dm.definitions(qz, prior, lik)},
+    claim=Statement(
+        "excess",
+        Eq(CODE - (-log(EVIDENCE)), GAP),
+        text=r"the expected code length $-\mathrm{ELBO}$ exceeds the ideal $-\log p(x)$ by exactly "
+        r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z\mid x))$",
+    ),
+    also=[
+        Statement("bound", Ge(CODE, -log(EVIDENCE)), text=r"$-\mathrm{ELBO} \ge -\log p(x)$"),
+        Statement(
+            "bits back",
+            Eq(CODE, CODE_BITS_BACK),
+            text=r"sending $z \sim q$ costs $-\log p(z)$, then $x$ costs $-\log p(x\mid z)$; the receiver "
+            r"recovers the $H(q)$ nats used to choose $z$",
+        ),
+    ],
+    crosscheck=_bits_back_check,
+    question=Question(
+        target=GAP,
+        prompt=r"With prior $\pi(k)$, likelihood $\ell(k) = p(x\mid z=k)$ and encoder $q(k)$ over $k = 1, 2, 3$, "
+        r"by how many nats does the expected bits-back code length exceed $-\log p(x)$?",
+        names={"q": qz.head, "pi": prior.head, "ell": lik.head},
+        approximations={
+            r"this is $\mathrm{KL}(q\,\|\,p(z))$, the rate term, not the excess": dm.kl(qz, prior, K3),
+        },
+    ),
+    refs=(
+        Ref.book(
+            "G. E. Hinton and D. van Camp, Keeping Neural Networks Simple by Minimizing the Description Length "
+            "of the Weights, COLT 1993"
+        ),
+        Ref.arxiv(
+            "1901.04866",
+            "J. Townsend, T. Bird and D. Barber, Practical Lossless Compression with Latent "
+            "Variables using Bits Back Coding, 2019",
+            where="Sec. 2",
+        ),
+    ),
+    builds_on=("elbo", "kl-nonnegative"),
+)
+def bits_back(d: Derivation) -> None:
+    r"""Bits-back coding turns a latent variable model into a lossless compressor: the sender picks
+    $z \sim q(z \mid x)$ (using bits taken from the message it carries), sends $z$ with the prior and
+    $x$ with the likelihood, and the receiver, who can recompute $q$, gets the bits used to pick $z$
+    back. The expected net length is $-\mathbb{E}_q[\log p(x\mid z)] + \mathrm{KL}(q\,\|\,p(z)) = -\mathrm{ELBO}$,
+    so training a VAE is training a compressor, and the loss over the ideal $-\log p(x)$ is exactly the
+    posterior mismatch $\mathrm{KL}(q(z\mid x)\,\|\,p(z\mid x))$. Same discrete model as the ELBO sheet."""
+    scope = "for K = 3 latent values"
+    d.begin(CODE, scope=scope)
+    d.note(f"Symbolic tables: ${qz.latex()}$, ${prior.latex()}$, ${lik.latex()}$.")
+    d.then(CODE_BITS_BACK, r"$\log\frac{q}{\pi} = -\log \pi - (-\log q)$: pay for $z$, get $H(q)$ back")
+    d.conclude("bits back")
+
+    d.begin(CODE - (-log(EVIDENCE)), scope=scope)
+    d.then(-ELBO + log(EVIDENCE), r"the code length is $-\mathrm{ELBO}$")
+    d.then(GAP, r"the decomposition $\log p(x) = \mathrm{ELBO} + \mathrm{KL}(q\,\|\,p(z\mid x))$ (elbo)")
+    d.conclude("excess")
+
+    d.begin(CODE, scope=scope)
+    d.then(-log(EVIDENCE) + dm.kl_gibbs(qz, posterior, K3), "the excess above, as a sum of Gibbs gaps")
+    d.bound(-log(EVIDENCE), r"every term $q(k)\,g(\cdot) \ge 0$", relation=">=")
+    d.conclude("bound")
