@@ -185,3 +185,14 @@ def svd_form(
     v = cayley_orthogonal(v_params, cols)
     s = rect_diag(sigmas, rows, cols)
     return u * s * v.T, u, s, v
+
+
+def orthonormal_eigenbasis(m: sp.MatrixBase) -> tuple[sp.Matrix, sp.Matrix]:
+    r"""``(U, Lambda)`` with :math:`M = U\Lambda U^\top`, :math:`U^\top U = I`, for a symmetric explicit ``m``.
+
+    SymPy diagonalises; Gram-Schmidt in the order of the columns then makes the eigenvectors
+    orthonormal (eigenvectors of distinct eigenvalues are already orthogonal, so only a repeated
+    eigenvalue's basis changes, and it stays inside its eigenspace)."""
+    p, lam = m.diagonalize()
+    u = sp.Matrix.hstack(*sp.GramSchmidt([p[:, k] for k in range(p.cols)], True))
+    return u.applyfunc(sp.radsimp), lam
