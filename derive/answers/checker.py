@@ -199,11 +199,14 @@ def _finish(ctx: Context, parsed: sp.Basic, r: dict[str, Any], start: float, tar
     status = r["status"]
     if status == CORRECT:
         how = r["method"]
-        if how.startswith("proved"):
-            msg = f"Correct: equal to the expected answer ({how.removeprefix('proved: ')} proves it)."
+        if how.startswith("proved: identical"):
+            msg = "Correct: the same expression as the expected answer."
+        elif how.startswith("proved"):
+            msg = f"Correct: proved equal to the expected answer ({how.removeprefix('proved: ')})."
         else:
             msg = (
-                "Correct: agrees with the expected answer to 45 significant digits at every sample point of the domain."
+                "Correct: agrees with the expected answer to 45 significant digits at every sample point "
+                "of the domain (a numeric verification, not a proof)."
             )
         return _out(parsed, CORRECT, msg, method=r["method"], start=start)
     if status == UNDECIDED:

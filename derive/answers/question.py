@@ -166,8 +166,27 @@ def _symbol_for(name: str, word: str) -> sp.Symbol:
 
 
 # ------------------------------------------------------------------------------------ contexts
-def teacher_context(expected: str, variables: Mapping[str, str], *, latex: bool = False) -> Context:
+def guess_variables(expected: str, *, latex: bool = False) -> dict[str, str]:
+    """Every word of ``expected`` that is not a known function or constant, as a real variable."""
+    from .parser import CONSTANTS, FUNCTIONS, _lark, normalise
+
+    words: dict[str, str] = {}
+    try:
+        tokens = list(_lark().lex(normalise(expected, latex=latex)))
+    except Exception as exc:
+        raise ValueError(f"the expected answer could not be read: {exc}") from None
+    for tok in tokens:
+        if tok.type in ("NAME", "CMD", "CALL"):
+            word = str(tok).rstrip("( \t").lstrip("\\")
+            if word not in FUNCTIONS and word not in CONSTANTS:
+                words[word] = "real"
+    return words
+
+
+def teacher_context(expected: str, variables: Mapping[str, str] | None, *, latex: bool = False) -> Context:
     """A context for a teacher's own question: ``expected`` in the same syntax as answers."""
+    if variables is None:
+        variables = guess_variables(expected, latex=latex)
     symbols = {name: _symbol_for(name, word) for name, word in variables.items()}
     domains: dict[sp.Basic, Domain] = {}
     for name, word in variables.items():

@@ -1,0 +1,65 @@
+r"""Checking homework answers: safe parsing, sound equivalence on the domain, useful feedback.
+
+.. code-block:: python
+
+    v = derive.check("gelu'", "1/2*(1+erf(x/sqrt(2))) + x*exp(-x^2/2)/sqrt(2*pi)")
+    v.correct, v.status, v.method          # True, 'correct', 'proved: elementary rewrite + expand'
+    derive.check("gelu'", r"\Phi(x) - x\varphi(x)", latex=True).diagnosis   # 'sign error in the term x*phi(x)'
+    derive.equivalent("2*log(s)", expected="log(s^2)", variables={"s": "positive"}).correct   # True
+    derive.grade(rows)                      # a list of dicts, one per row, in order
+
+Modules:
+
+- :mod:`~derive.answers.parser`: the grammar, the limits and the builder (plain math and LaTeX);
+- :mod:`~derive.answers.question`: what an answer is checked against (identity or teacher question);
+- :mod:`~derive.answers.numeric`: mpmath evaluation of an answer at domain points;
+- :mod:`~derive.answers.checker`: numeric screen, symbolic proof (the ladder), numeric
+  verification, diagnoses;
+- :mod:`~derive.answers.worker` / :mod:`~derive.answers.pool`: killable warm worker processes;
+- :mod:`~derive.answers.api`: :func:`check`, :func:`equivalent`, :func:`grade`;
+- :mod:`~derive.answers.commands`: ``derive check`` and ``derive grade``.
+
+**Why our own Lark grammar, and not** ``sympy.parse_latex`` / ``parse_expr``. ``parse_expr``
+and ``sympify`` evaluate Python, and even SymPy's LaTeX parser hands names to ``Symbol``/
+``Function`` and parts of the text to ``sympify``-style conversion, so neither can be the
+trust boundary. SymPy's LaTeX grammars also read only LaTeX (students type both), build every
+unknown word as a new symbol or undefined function (``phi(x)`` would silently become an
+unknown function instead of the normal density, and a typo would become a new variable
+instead of an error), and evaluate powers as they build (``9^{9^{9^9}}`` would hang the
+parser). One small LALR grammar (:data:`~derive.answers.parser.GRAMMAR`, linear time) reads
+both syntaxes; every tree node maps to one SymPy constructor, every name goes through the
+question's allow-list (declared variables first, then the question's names, then a fixed
+table of functions and constants), and limits on length, depth, node count, literal size and
+constant powers are checked on the tree before any SymPy object exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["NoQuestionError", "Verdict", "check", "equivalent", "grade"]
+
+if TYPE_CHECKING:
+    from .api import check, equivalent, grade
+    from .question import NoQuestionError
+    from .verdict import Verdict
+
+_LAZY = {
+    "check": ("api", "check"),
+    "equivalent": ("api", "equivalent"),
+    "grade": ("api", "grade"),
+    "Verdict": ("verdict", "Verdict"),
+    "NoQuestionError": ("question", "NoQuestionError"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    # lazy, so that ``derive.answers.commands`` (imported by the CLI) does not load SymPy
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'derive.answers' has no attribute {name!r}")

@@ -1,0 +1,234 @@
+r"""The public functions: :func:`check`, :func:`equivalent`, :func:`grade`.
+
+Every check runs in a warm worker process with a hard time limit (:mod:`derive.answers.pool`);
+the calling process never parses or evaluates the answer itself.
+
+Grading is embarrassingly parallel. :func:`grade` runs on local threads that each drive a worker
+(all cores by default), or on any :class:`concurrent.futures.Executor`; each process that runs
+rows keeps its own warm worker pool, so the same call scales from a laptop to a cluster:
+
+.. code-block:: python
+
+    from concurrent.futures import ProcessPoolExecutor
+    rows = derive.grade(rows)                                   # threads + one worker per core
+    rows = derive.grade(rows, executor=ProcessPoolExecutor(8))  # any Executor
+
+    from dask.distributed import Client                         # a Dask cluster
+    rows = derive.grade(rows, executor=Client("scheduler:8786").get_executor())
+
+    from ray.util.concurrent.futures.ray_executor import RayExecutor   # Ray (recent versions)
+    rows = derive.grade(rows, executor=RayExecutor())
+
+The rows are plain dicts (``student``, ``identity``, ``answer``, optional ``format`` =
+``latex``/``plain``, or ``expected`` + ``variables`` for a teacher's question); every input row
+yields exactly one output row, in input order, errors included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from typing import Any
+
+from .verdict import INVALID, UNDECIDED, Verdict
+
+DEFAULT_TIMEOUT = 2.0
+
+
+def _verdict(fields: Mapping[str, Any], seconds: float) -> Verdict:
+    return Verdict(**{**fields, "seconds": seconds})
+
+
+def _undecided(message: str, seconds: float, method: str = "time limit") -> Verdict:
+    return Verdict(None, UNDECIDED, message, method=method, seconds=seconds)
+
+
+def _submit(req: dict[str, Any], timeout: float) -> Verdict:
+    from .pool import default_pool
+
+    if not (isinstance(timeout, int | float) and timeout > 0):
+        raise ValueError("timeout must be a positive number of seconds")
+    text = req["answer"]
+    if not isinstance(text, str):
+        return Verdict(None, INVALID, "Could not read the answer: the answer must be text.", method="parser")
+    req = {**req, "budget": max(timeout * 0.8 - 0.02, timeout * 0.5)}
+    reply, seconds = default_pool().run(req, timeout)
+    if reply is None:
+        return _undecided(
+            f"No verdict within the time limit of {timeout:g} s: the answer is too costly to compare. "
+            "Simplify it and try again.",
+            seconds,
+        )
+    if "verdict" in reply:
+        return _verdict(reply["verdict"], seconds)
+    kind = reply.get("error")
+    if kind == "unknown":
+        from ..errors import UnknownIdentityError
+
+        raise UnknownIdentityError(reply.get("name") or "", reply.get("known") or [])
+    if kind == "noquestion":
+        from .question import NoQuestionError
+
+        raise NoQuestionError(reply["message"])
+    if kind == "value":
+        raise ValueError(reply["message"])
+    if kind == "memory":
+        return _undecided("No verdict: reading this answer needs too much memory.", seconds, "memory limit")
+    return _undecided(f"No verdict: {reply.get('message', 'the checker failed')}.", seconds, "error")
+
+
+def check(name: str, answer: str, *, latex: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Verdict:
+    r"""Judge ``answer`` to the question of the identity ``name``.
+
+    >>> derive.check("gelu'", "1/2*(1+erf(x/sqrt(2))) + x*exp(-x^2/2)/sqrt(2*pi)").correct
+    True
+
+    Args:
+        name: an identity name or alias (its ``question=`` says what the answer is).
+        answer: plain math (``Phi(x) + x*phi(x)``) or, with ``latex=True``, LaTeX.
+        latex: read ``answer`` as LaTeX.
+        timeout: hard limit in seconds for this answer (the worker is killed past it).
+
+    Raises:
+        UnknownIdentityError: no identity is called ``name``.
+        NoQuestionError: the identity declares no question.
+    """
+    return _submit({"kind": "identity", "name": name, "answer": answer, "latex": latex}, timeout)
+
+
+def equivalent(
+    answer: str,
+    expected: str,
+    variables: Mapping[str, str] | None = None,
+    *,
+    latex: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Verdict:
+    """Judge ``answer`` against a teacher's ``expected`` answer (same syntax) on the variables' domains.
+
+    >>> derive.equivalent("2*log(s)", expected="log(s^2)", variables={"s": "positive"}).correct
+    True
+
+    ``variables`` maps each name to a domain word: ``real``, ``positive``, ``nonnegative``,
+    ``negative``, ``probability``, ``integer``, ``integer>=1``, or an interval ``(0,1)``,
+    ``[0,T]`` (bounds may name other variables). Without it every unknown name in
+    ``expected`` is taken to be real. A declared variable shadows a function of the same name.
+
+    Raises:
+        ValueError: ``expected`` cannot be read, or a domain word is unknown.
+    """
+    req = {
+        "kind": "teacher",
+        "expected": expected,
+        "variables": None if variables is None else dict(variables),
+        "answer": answer,
+        "latex": latex,
+    }
+    return _submit(req, timeout)
+
+
+# ------------------------------------------------------------------------------------ grading
+RESULT_FIELDS = ("status", "correct", "message", "diagnosis", "parsed", "counterexample", "method", "seconds")
+
+
+def _is_latex(row: Mapping[str, Any]) -> bool:
+    fmt = str(row.get("format") or "").strip().lower()
+    return fmt in ("latex", "tex")
+
+
+def _variables(text: Any) -> dict[str, str] | None:
+    """``"s=positive; x=real"`` (or a dict, or JSON) as a dict."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, Mapping):
+        return {str(k): str(v) for k, v in text.items()}
+    s = str(text).strip()
+    if s.startswith("{"):
+        return {str(k): str(v) for k, v in json.loads(s).items()}
+    out = {}
+    for part in s.split(";"):
+        if part.strip():
+            name, _, dom = part.partition("=")
+            out[name.strip()] = dom.strip()
+    return out
+
+
+def grade_row(row: Mapping[str, Any], timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
+    """Judge one row; never raises (an error becomes a row with status ``invalid``/``undecided``)."""
+    out = dict(row)
+    try:
+        answer = row.get("answer")
+        if answer is None:
+            raise ValueError("the row has no answer")
+        if row.get("expected"):
+            v = equivalent(
+                str(answer),
+                str(row["expected"]),
+                _variables(row.get("variables")),
+                latex=_is_latex(row),
+                timeout=timeout,
+            )
+        else:
+            name = str(row.get("identity") or "").strip()
+            if not name:
+                raise ValueError("the row names no identity")
+            v = check(name, str(answer), latex=_is_latex(row), timeout=timeout)
+        out.update(v.to_dict())
+    except (KeyError, LookupError, ValueError) as exc:
+        msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        out.update(Verdict(None, INVALID, f"Cannot check this row: {msg}", method="row").to_dict())
+    except Exception as exc:  # one bad row never stops a batch
+        out.update(Verdict(None, UNDECIDED, f"Grading failed: {type(exc).__name__}: {exc}", method="error").to_dict())
+    return out
+
+
+def grade(
+    rows: Iterable[Mapping[str, Any]],
+    executor: Executor | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Grade many answers in parallel; one output row per input row, in input order.
+
+    Args:
+        rows: dicts with ``identity`` and ``answer`` (optional ``student``, ``format``), or
+            ``expected`` (+ ``variables``, ``"s=positive; x=real"``) for a teacher's question.
+        executor: any :class:`concurrent.futures.Executor` (process pool, Dask, Ray); by default
+            threads, each driving a warm worker process, ``jobs`` of them (all cores).
+        timeout: hard limit per answer in seconds.
+        jobs: number of parallel workers when ``executor`` is ``None`` (default: all cores).
+        progress: called with the number of rows finished so far, after each row.
+    """
+    rows = [dict(r) for r in rows]
+    results: list[dict[str, Any] | None] = [None] * len(rows)
+    own = executor is None
+    if own:
+        from .pool import default_pool
+
+        n = jobs or os.cpu_count() or 1
+        default_pool(n)
+        executor = ThreadPoolExecutor(max_workers=n)
+    assert executor is not None
+    try:
+        futures = {executor.submit(grade_row, row, timeout): i for i, row in enumerate(rows)}
+        for done, fut in enumerate(as_completed(futures), start=1):
+            i = futures[fut]
+            try:
+                results[i] = fut.result()
+            except Exception as exc:  # the executor itself failed on this row
+                results[i] = {
+                    **rows[i],
+                    **Verdict(
+                        None, UNDECIDED, f"Grading failed: {type(exc).__name__}: {exc}", method="error"
+                    ).to_dict(),
+                }
+            if progress is not None:
+                progress(done)
+    finally:
+        if own:
+            executor.shutdown(wait=True)
+    return [r for r in results if r is not None]

@@ -1,0 +1,145 @@
+"""The checking worker: a child process that judges answers and can be killed at any moment.
+
+Run as ``python -m derive.answers.worker``. It speaks length-prefixed pickles on stdin/stdout
+(only with its parent, never with the student), caps its own address space (``RLIMIT_AS``,
+default 3 GiB, ``DERIVE_ANSWERS_MEMORY_MB``), warms up (SymPy, the registry, the grammar, one
+check), says ``ready``, then serves requests one at a time. Question contexts are cached, so
+every answer after the first to a question costs only the parse and the comparison.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import struct
+import sys
+import time
+from collections import OrderedDict
+from typing import Any, BinaryIO
+
+HEADER = struct.Struct(">I")
+MAX_MESSAGE = 64 * 2**20
+
+
+def send(stream: BinaryIO, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> Any:
+    head = stream.read(HEADER.size)
+    if len(head) < HEADER.size:
+        raise EOFError
+    (n,) = HEADER.unpack(head)
+    if n > MAX_MESSAGE:
+        raise ValueError("message too large")
+    data = stream.read(n)
+    if len(data) < n:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        mb = int(os.environ.get("DERIVE_ANSWERS_MEMORY_MB", "3072"))
+        if mb > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (mb * 2**20, mb * 2**20))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - platform without rlimits
+        pass
+
+
+class Server:
+    """Contexts by question, and the request handler."""
+
+    def __init__(self, max_contexts: int = 256) -> None:
+        self.contexts: OrderedDict[Any, Any] = OrderedDict()
+        self.max_contexts = max_contexts
+
+    def context(self, req: dict[str, Any]) -> Any:
+        from .question import identity_context, teacher_context
+
+        if req["kind"] == "identity":
+            key: Any = ("identity", req["name"])
+        else:
+            key = (
+                "teacher",
+                req["expected"],
+                tuple(sorted((req.get("variables") or {}).items())),
+                req["latex"],
+                req.get("variables") is None,
+            )
+        if key in self.contexts:
+            self.contexts.move_to_end(key)
+            return self.contexts[key]
+        if req["kind"] == "identity":
+            ctx = identity_context(req["name"])
+        else:
+            ctx = teacher_context(req["expected"], req.get("variables"), latex=req["latex"])
+        self.contexts[key] = ctx
+        if len(self.contexts) > self.max_contexts:
+            self.contexts.popitem(last=False)
+        return ctx
+
+    def handle(self, req: dict[str, Any]) -> dict[str, Any]:
+        from ..errors import UnknownIdentityError
+        from .checker import judge
+        from .question import NoQuestionError
+
+        start = time.perf_counter()
+        try:
+            ctx = self.context(req)
+        except UnknownIdentityError as exc:
+            from ..registry import REGISTRY
+
+            return {"error": "unknown", "message": str(exc), "name": req.get("name"), "known": REGISTRY.names()}
+        except NoQuestionError as exc:
+            return {"error": "noquestion", "message": str(exc)}
+        except ValueError as exc:
+            return {"error": "value", "message": str(exc)}
+        budget = max(req["budget"] - (time.perf_counter() - start), 0.01)
+        return {"verdict": judge(ctx, req["answer"], latex=req["latex"], budget=budget)}
+
+
+def warm(server: Server) -> None:
+    """Import and exercise everything once, so the first real request is fast."""
+    from ..registry import REGISTRY
+    from .parser import _lark
+
+    _lark()
+    REGISTRY.load()
+    for name in REGISTRY.names()[:1]:
+        with contextlib.suppress(Exception):  # warming is best effort
+            server.handle({"kind": "identity", "name": name, "answer": "x", "latex": False, "budget": 1.0})
+
+
+def main() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _limit_memory()
+    sys.setrecursionlimit(5000)
+    channel_in = sys.stdin.buffer
+    channel_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt the channel
+    server = Server()
+    warm(server)
+    send(channel_out, {"ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            req = receive(channel_in)
+        except EOFError:
+            return
+        try:
+            out = server.handle(req)
+        except MemoryError:
+            out = {"error": "memory", "message": "the answer needs too much memory"}
+        except Exception as exc:  # never die on one answer
+            out = {"error": "internal", "message": f"{type(exc).__name__}: {exc}"}
+        send(channel_out, out)
+
+
+if __name__ == "__main__":
+    main()
