@@ -90,8 +90,9 @@ class Worker:
             raise WorkerDied("the worker did not start")
         self.ready = True
 
-    def request(self, req: dict[str, Any], timeout: float) -> Any | None:
-        """The reply, or ``None`` if the worker overran ``timeout`` (it is then dead: killed)."""
+    def request(self, req: dict[str, Any], timeout: float) -> tuple[Any | None, float]:
+        """``(reply, seconds)``; the reply is ``None`` if the worker overran ``timeout`` on the
+        answer (it is then killed). Preparing the question (once per worker) is not timed."""
         import pickle
 
         assert self.proc.stdin is not None
@@ -101,10 +102,17 @@ class Worker:
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise WorkerDied("the worker exited") from exc
+        first = self._read(time.monotonic() + STARTUP_TIMEOUT)
+        if not (isinstance(first, dict) and first.get("prepared")):
+            if first is None:
+                self.kill()
+            return first, 0.0
+        start = time.perf_counter()
         reply = self._read(time.monotonic() + timeout)
+        seconds = time.perf_counter() - start
         if reply is None:
             self.kill()
-        return reply
+        return reply, seconds
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -179,12 +187,11 @@ class Pool:
                     w = self._replace(w)
                     if attempt == 1:
                         raise
-            start = time.perf_counter()
+            seconds = 0.0
             try:
-                reply = w.request(req, timeout)
+                reply, seconds = w.request(req, timeout)
             except WorkerDied:
                 reply = {"error": "crash", "message": "the checker stopped while reading this answer"}
-            seconds = time.perf_counter() - start
             if reply is None or not w.alive:
                 w = self._replace(w)
             return reply, seconds

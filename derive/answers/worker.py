@@ -14,7 +14,6 @@ import os
 import pickle
 import struct
 import sys
-import time
 from collections import OrderedDict
 from typing import Any, BinaryIO
 
@@ -84,24 +83,34 @@ class Server:
             self.contexts.popitem(last=False)
         return ctx
 
-    def handle(self, req: dict[str, Any]) -> dict[str, Any]:
+    def prepare(self, req: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+        """The question's context, or an error reply (unknown identity, unreadable question)."""
         from ..errors import UnknownIdentityError
-        from .checker import judge
         from .question import NoQuestionError
 
-        start = time.perf_counter()
         try:
-            ctx = self.context(req)
+            return self.context(req), None
         except UnknownIdentityError as exc:
             from ..registry import REGISTRY
 
-            return {"error": "unknown", "message": str(exc), "name": req.get("name"), "known": REGISTRY.names()}
+            return None, {"error": "unknown", "message": str(exc), "name": req.get("name"), "known": REGISTRY.names()}
         except NoQuestionError as exc:
-            return {"error": "noquestion", "message": str(exc)}
+            return None, {"error": "noquestion", "message": str(exc)}
         except ValueError as exc:
-            return {"error": "value", "message": str(exc)}
-        budget = max(req["budget"] - (time.perf_counter() - start), 0.01)
-        return {"verdict": judge(ctx, req["answer"], latex=req["latex"], budget=budget)}
+            return None, {"error": "value", "message": str(exc)}
+
+    def handle(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Prepare and judge in one call (tests, warming)."""
+        ctx, error = self.prepare(req)
+        if error is not None:
+            return error
+        return self.judge(ctx, req)
+
+    @staticmethod
+    def judge(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+        from .checker import judge
+
+        return {"verdict": judge(ctx, req["answer"], latex=req["latex"], budget=req["budget"])}
 
 
 def warm(server: Server) -> None:
@@ -133,7 +142,14 @@ def main() -> None:
         except EOFError:
             return
         try:
-            out = server.handle(req)
+            # two replies: "prepared" once the question is ready (not timed: it is the question's
+            # cost, paid once per worker), then the verdict (timed by the parent: the answer's cost)
+            ctx, error = server.prepare(req)
+            if error is not None:
+                send(channel_out, error)
+                continue
+            send(channel_out, {"prepared": True})
+            out = server.judge(ctx, req)
         except MemoryError:
             out = {"error": "memory", "message": "the answer needs too much memory"}
         except Exception as exc:  # never die on one answer
