@@ -18,10 +18,11 @@ import sympy as sp
 from sympy import Derivative, Eq, Gt, Matrix, Subs, log, symbols
 
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
-from ..moves.gaussian import log_normal_pdf, normal_pdf
+from ..identity import Question, Ref, Statement, identity, numerically
+from ..moves.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import positive, real, vector
+from ..numeric.domains import positive, probability, real, vector
+from ..numeric.montecarlo import agrees, estimate, normal_expectation, normal_quad
 
 # ------------------------------------------------------------------------------------------ map-ridge
 sigma = positive(5, lo=0.2).symbol("sigma")  # noise standard deviation (not the sigmoid in this chapter)
@@ -246,3 +247,496 @@ def map_ridge(d: Derivation) -> None:
     d.solve(list(w2_map), "solve the 2x2 linear system (the normal equations)")
     d.then(Eq(w2_map, RIDGE_2X2), r"$= (X^\top X + \lambda I)^{-1} X^\top y$ with $\lambda = \sigma^2/\tau^2$")
     d.conclude("ridge (2x2)")
+
+
+# ------------------------------------------------------------------------------------ mle-cross-entropy
+q_cls = symbols("q1:4", positive=True)  # model probabilities of K = 3 classes
+n_cls = symbols("n1:4", positive=True)  # class counts in the data set
+y_obs, f_pred = real(-3, 3).symbol("y"), real(-3, 3).symbol("f")
+N_TOTAL = sum(n_cls)
+GAUSS_NLL = -log(normal_pdf(y_obs, f_pred, sigma))
+
+
+def _mle_check(ctx: CheckContext) -> CrossCheckResult:
+    """Draw labels and Gaussian targets; the NLL from a loop over data points (density values
+    multiplied, then -log) against the cross-entropy of the empirical distribution and the MSE form."""
+    ce = ctx.numpy(ctx.result, [*n_cls, *q_cls])
+    got, expected = [], []
+    for _ in range(16):
+        q = ctx.rng.dirichlet(np.ones(3))
+        labels = ctx.rng.integers(0, 3, size=40)
+        likelihood = 1.0
+        for k in labels:  # the likelihood as a product over the data set, not via counts
+            likelihood *= q[k]
+        got.append(-np.log(likelihood) / len(labels))
+        counts = np.bincount(labels, minlength=3).astype(float)
+        expected.append(ce(*counts, *q))
+    cat = ctx.compare(
+        "categorical NLL / N vs H(p_data, q)", "direct product of probabilities", got, expected, rtol=1e-12
+    )
+
+    got_g, expected_g = [], []
+    for _ in range(16):
+        y, f = ctx.rng.normal(size=20), ctx.rng.normal(size=20)
+        s = ctx.rng.uniform(0.5, 2.0)
+        density = np.exp(-((y - f) ** 2) / (2 * s**2)) / np.sqrt(2 * np.pi * s**2)
+        got_g.append(-np.log(np.prod(density)))
+        expected_g.append(np.sum((y - f) ** 2) / (2 * s**2) + len(y) * np.log(2 * np.pi * s**2) / 2)
+    gauss = ctx.compare("Gaussian NLL vs squared error", "direct product of densities", got_g, expected_g, rtol=1e-10)
+    return combine(cat, gauss)
+
+
+@identity(
+    "mle-cross-entropy",
+    aliases=("mle-ce", "nll-cross-entropy", "mle-mse"),
+    title="Maximum likelihood is minimum cross-entropy",
+    section="3.1",
+    map_row=r"MLE $=$ minimise cross-entropy loss; a Gaussian likelihood gives the squared error",
+    variables={
+        **{q: probability() for q in q_cls},
+        **{c: positive(50) for c in n_cls},
+        y_obs: real(-3, 3),
+        f_pred: real(-3, 3),
+        sigma: positive(5, lo=0.2),
+    },
+    claim=Statement(
+        "cross-entropy",
+        Eq(
+            -log(sp.Mul(*[q**c for q, c in zip(q_cls, n_cls, strict=True)])) / N_TOTAL,
+            -sum(c / N_TOTAL * log(q) for q, c in zip(q_cls, n_cls, strict=True)),
+        ),
+        text=r"the mean negative log-likelihood of data with class counts $n_k$ is the cross-entropy "
+        r"$H(\hat p, q) = -\sum_k \hat p_k \log q_k$ of the empirical distribution $\hat p_k = n_k/N$",
+    ),
+    also=[
+        Statement(
+            "Gaussian NLL",
+            Eq(GAUSS_NLL, (y_obs - f_pred) ** 2 / (2 * sigma**2) + log(2 * sp.pi * sigma**2) / 2),
+            text="a Gaussian likelihood gives the squared error plus a constant",
+        ),
+        Statement(
+            "same gradient",
+            Eq(Derivative(GAUSS_NLL, f_pred), Derivative((y_obs - f_pred) ** 2 / 2, f_pred) / sigma**2),
+            text=r"so for fixed $\sigma$ the NLL and the squared error have the same minimiser in $f$",
+        ),
+    ],
+    crosscheck=_mle_check,
+    question=Question(
+        target=(y_obs - f_pred) ** 2 / (2 * sigma**2) + log(2 * sp.pi * sigma**2) / 2,
+        prompt=r"Write $-\log \mathcal N(y; f, \sigma^2)$ as a function of the prediction $f$.",
+        approximations={
+            r"the constant $\frac12\log(2\pi\sigma^2)$ is missing": (y_obs - f_pred) ** 2 / (2 * sigma**2),
+            r"the factor $1/(2\sigma^2)$ is missing": (y_obs - f_pred) ** 2 + log(2 * sp.pi * sigma**2) / 2,
+        },
+    ),
+    refs=(
+        Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", where="Sec. 5.5"),
+        Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 1.2.5, 4.3.4"),
+    ),
+)
+def mle_cross_entropy(d: Derivation) -> None:
+    r"""Training a classifier by maximum likelihood and training it on the cross-entropy loss are the
+    same thing: the mean negative log-likelihood of the data is the cross-entropy between the
+    empirical label distribution and the model. With a Gaussian likelihood the same recipe gives
+    the squared error, which is why regression is trained with MSE."""
+    d.begin(
+        -log(sp.Mul(*[q**c for q, c in zip(q_cls, n_cls, strict=True)])) / N_TOTAL,
+        r"likelihood $\prod_i q_{y_i} = \prod_k q_k^{n_k}$ for $K = 3$ classes",
+        scope="for K = 3 classes",
+    )
+    d.then(lambda e: sp.expand_log(e, force=True), r"the log of a product is the sum of the logs")
+    d.then(
+        -sum(c / N_TOTAL * log(q) for q, c in zip(q_cls, n_cls, strict=True)),
+        r"weights $n_k/N = \hat p_k$: the cross-entropy $H(\hat p, q)$",
+    )
+    d.conclude("cross-entropy")
+
+    d.begin(GAUSS_NLL)
+    d.then(lambda e: sp.expand_log(e, force=True), "log of the density")
+    d.then((y_obs - f_pred) ** 2 / (2 * sigma**2) + log(2 * sp.pi * sigma**2) / 2, "collect the constant")
+    d.conclude("Gaussian NLL")
+
+    d.begin(Derivative(GAUSS_NLL, f_pred))
+    d.then(lambda e: sp.factor(e.doit()), "differentiate")
+    d.then(
+        Derivative((y_obs - f_pred) ** 2 / 2, f_pred) / sigma**2, r"the gradient of $\frac12(y - f)^2$, over $\sigma^2$"
+    )
+    d.conclude("same gradient")
+
+
+# ------------------------------------------------------------------------------------------- map-lasso
+b_scale = positive(5, lo=0.05).symbol("b")  # Laplace scale
+z_ols = real(-5, 5).symbol("z")  # the least-squares estimate Sxy/Sxx
+t_thr = positive(5).symbol("t")  # the threshold sigma^2/(b Sxx)
+w_pos, w_neg = sp.Symbol("w_+", real=True), sp.Symbol("w_-", real=True)  # unknowns on each branch
+LAPLACE_PDF = sp.exp(-sp.Abs(w) / b_scale) / (2 * b_scale)
+LASSO_NLP = (Syy - 2 * w * Sxy + w**2 * Sxx) / (2 * sigma**2) + sp.Abs(w) / b_scale
+PROX_FORM = (w - Sxy / Sxx) ** 2 / 2 + sigma**2 / (b_scale * Sxx) * sp.Abs(w)
+SOFT_THRESHOLD = sp.sign(Sxy) * sp.Max(sp.Abs(Sxy) - sigma**2 / b_scale, 0) / Sxx
+
+
+def _lasso_objective(x: np.ndarray, y: np.ndarray, wv: np.ndarray, s: float, b: float) -> np.ndarray:
+    """-log p(y | w) - log p(w) (constants kept) for every w in ``wv``, Laplace prior of scale b."""
+    resid = y[None, :] - wv[:, None] * x[None, :]
+    nll = np.sum(resid**2, axis=1) / (2 * s**2) + len(y) * np.log(np.sqrt(2 * np.pi) * s)
+    return nll + np.abs(wv) / b + np.log(2 * b)
+
+
+def _soft_threshold_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random 1-D problems: the minimiser of the negative log posterior on a fine grid (refined
+    twice around the best point) against sign(Sxy) max(|Sxy| - sigma^2/b, 0)/Sxx."""
+    rule = sp.lambdify([Sxy, Sxx, sigma, b_scale], SOFT_THRESHOLD, "numpy")
+    got, expected = [], []
+    for k in range(24):
+        x = ctx.rng.normal(size=15)
+        y = 0.3 * x + ctx.rng.normal(size=15)
+        s = ctx.rng.uniform(0.5, 2.0)
+        # half the problems have a threshold above |Sxy| (the MAP estimate is exactly 0)
+        b = ctx.rng.uniform(0.02, 0.2) if k % 2 else ctx.rng.uniform(0.5, 5.0)
+        centre, half = 0.0, 5.0
+        for _ in range(3):
+            grid = np.linspace(centre - half, centre + half, 20001)
+            centre = grid[np.argmin(_lasso_objective(x, y, grid, s, b))]
+            half /= 200.0
+        got.append(centre)
+        expected.append(rule(np.sum(x * y), np.sum(x * x), s, b))
+    return ctx.compare(
+        "grid argmin of -log posterior vs soft threshold",
+        "grid minimisation (three refinements)",
+        np.array(got),
+        np.array(expected),
+        rtol=1e-6,
+        floor=1.0,
+    )
+
+
+def _lasso_scipy_check(ctx: CheckContext) -> CrossCheckResult:
+    """A second, independent minimiser: scipy's bounded Brent search on each half line (the
+    objective is smooth there) and at the kink, the best of the three against the soft threshold."""
+    from scipy.optimize import minimize_scalar
+
+    rule = sp.lambdify([Sxy, Sxx, sigma, b_scale], SOFT_THRESHOLD, "numpy")
+    got, expected = [], []
+    for k in range(16):
+        x = ctx.rng.normal(size=12)
+        y = 0.5 * x + ctx.rng.normal(size=12)
+        s = ctx.rng.uniform(0.5, 2.0)
+        b = ctx.rng.uniform(0.02, 0.2) if k % 2 else ctx.rng.uniform(0.5, 5.0)
+
+        def obj(v: float, x: np.ndarray = x, y: np.ndarray = y, s: float = s, b: float = b) -> float:
+            return float(_lasso_objective(x, y, np.array([v]), s, b)[0])
+
+        candidates = [0.0] + [
+            minimize_scalar(obj, bounds=side, method="bounded", options={"xatol": 1e-12}).x
+            for side in ((1e-15, 20.0), (-20.0, -1e-15))
+        ]
+        got.append(min(candidates, key=obj))
+        expected.append(rule(np.sum(x * y), np.sum(x * x), s, b))
+    return ctx.compare(
+        "scipy argmin of -log posterior vs soft threshold",
+        "scipy bounded Brent on each half line",
+        np.array(got),
+        np.array(expected),
+        rtol=1e-6,
+        floor=1.0,
+    )
+
+
+@identity(
+    "map-lasso",
+    aliases=("map-l1", "map-laplace-prior"),
+    title="MAP with a Laplace prior is the lasso",
+    section="3.1",
+    map_row=r"MAP with Laplace prior $=$ L1 regularisation; in 1-D a soft threshold",
+    variables={
+        w: real(-2, 2),
+        b_scale: positive(5, lo=0.05),
+        sigma: positive(5, lo=0.2),
+        Sxx: positive(20, lo=0.1),
+        Sxy: real(-20, 20),
+        Syy: positive(20),
+        z_ols: real(-5, 5),
+        t_thr: positive(5),
+        w_pos: vector(1),
+        w_neg: vector(1),
+    },
+    claim=Statement(
+        "penalty",
+        Eq(-log(LAPLACE_PDF), sp.Abs(w) / b_scale + log(2 * b_scale)),
+        text=r"the negative log of the Laplace prior $p(w) = e^{-|w|/b}/(2b)$ is the L1 penalty $|w|/b$ "
+        r"plus a constant",
+    ),
+    also=[
+        Statement(
+            "prox form",
+            Eq(sigma**2 / Sxx * LASSO_NLP, PROX_FORM + (Syy - Sxy**2 / Sxx) / (2 * Sxx)),
+            text=r"times $\sigma^2/S_{xx}$, the negative log posterior is $\frac12(w - S_{xy}/S_{xx})^2 + t|w|$ "
+            r"plus a constant: L1 with $\lambda = \sigma^2/b$, threshold $t = \lambda/S_{xx}$",
+        ),
+        Statement(
+            "w > 0", Eq(w_pos, z_ols - t_thr), text=r"on $w > 0$ the stationary point of $\frac12(w-z)^2 + t|w|$"
+        ),
+        Statement("w < 0", Eq(w_neg, z_ols + t_thr), text=r"on $w < 0$ the stationary point"),
+        numerically(
+            "soft threshold",
+            r"hence (l1-soft-threshold) $w_{\mathrm{MAP}} = \operatorname{sign}(S_{xy})"
+            r"\max(|S_{xy}| - \sigma^2/b, 0)/S_{xx}$: $z - t$ if $z > t$, $z + t$ if $z < -t$, else $0$",
+            _soft_threshold_check,
+        ),
+    ],
+    crosscheck=_lasso_scipy_check,
+    question=Question(
+        target=SOFT_THRESHOLD,
+        prompt=r"Observations $y_i = w x_i + \varepsilon_i$, $\varepsilon_i \sim \mathcal N(0, \sigma^2)$, prior "
+        r"$p(w) = e^{-|w|/b}/(2b)$. Give the MAP estimate of $w$ in terms of $S_{xx} = \sum_i x_i^2$, "
+        r"$S_{xy} = \sum_i x_i y_i$.",
+        names={"S_xy": Sxy, "S_xx": Sxx},
+        approximations={
+            r"the threshold is $\sigma^2/b$, not $1/b$": sp.sign(Sxy) * sp.Max(sp.Abs(Sxy) - 1 / b_scale, 0) / Sxx,
+            "this is the least-squares estimate: the prior is missing": Sxy / Sxx,
+        },
+    ),
+    refs=(
+        Ref.book(
+            "R. Tibshirani (1996), Regression shrinkage and selection via the lasso, JRSS B 58(1)", where="Sec. 5"
+        ),
+        Ref.book("K. P. Murphy (2012), Machine Learning: A Probabilistic Perspective", where="Sec. 13.3"),
+    ),
+    builds_on=("l1-soft-threshold",),
+)
+def map_lasso(d: Derivation) -> None:
+    r"""A Laplace prior $p(w) = e^{-|w|/b}/(2b)$ puts a kink at $w = 0$; its negative log is the L1
+    penalty $|w|/b$, so MAP estimation with it is the lasso with $\lambda = \sigma^2/b$. In one
+    dimension the minimiser is a soft threshold of the least-squares estimate: small effects are
+    set exactly to zero, which is why L1 gives sparse models."""
+    d.begin(-log(LAPLACE_PDF))
+    d.then(lambda e: sp.expand_log(e, force=True), "log of the density")
+    d.conclude("penalty")
+
+    d.begin(
+        sigma**2 / Sxx * LASSO_NLP,
+        r"Gaussian likelihood (through $S_{xx}, S_{xy}, S_{yy}$, see map-ridge) "
+        r"plus the Laplace penalty, scaled by $\sigma^2/S_{xx}$",
+    )
+    d.then(lambda e: sp.expand(e), "expand")
+    d.then(PROX_FORM + (Syy - Sxy**2 / Sxx) / (2 * Sxx), r"complete the square in $w$")
+    d.conclude("prox form")
+
+    prox = (w - z_ols) ** 2 / 2 + t_thr * sp.Abs(w)
+    for unknown, sign, label in ((w_pos, 1, "w > 0"), (w_neg, -1, "w < 0")):
+        branch = prox.subs(sp.Abs(w), sign * w)
+        d.begin(
+            Eq(Subs(Derivative(branch, w), w, unknown), 0),
+            rf"on ${'w > 0' if sign > 0 else 'w < 0'}$, $|w| = {'' if sign > 0 else '-'}w$: stationarity of "
+            r"$\frac12(w - z)^2 + t|w|$ with $z = S_{xy}/S_{xx}$, $t = \sigma^2/(b S_{xx})$",
+        )
+        d.then(lambda e: e.doit(), "differentiate")
+        d.solve(unknown, "solve")
+        d.note(
+            "a valid stationary point only if it has the branch's sign: "
+            + (r"$z > t$" if sign > 0 else r"$z < -t$")
+            + r"; otherwise the minimum is at the kink $w = 0$ (the soft threshold)"
+        )
+        d.conclude(label)
+
+
+# -------------------------------------------------------------------------------- kl-gaussian-standard
+x = real().symbol("x")
+mu = real(-3, 3).symbol("mu")
+s = positive(4, lo=0.05).symbol("s")
+mus, ss = symbols("mu1 mu2", real=True), symbols("s1 s2", positive=True)
+KL_STANDARD = (mu**2 + s**2 - 1 - log(s**2)) / 2
+ts2 = symbols("t1 t2", real=True)  # standardised coordinates: x_j = mu_j + s_j t_j
+_z2 = [m + v * t for m, v, t in zip(mus, ss, ts2, strict=True)]
+KL_DIAG_2 = sp.Integral(
+    normal_pdf(ts2[0])
+    * normal_pdf(ts2[1])
+    * sum(log_normal_pdf(z, m, v) - log_normal_pdf(z) for z, m, v in zip(_z2, mus, ss, strict=True)),
+    (ts2[0], -sp.oo, sp.oo),
+    (ts2[1], -sp.oo, sp.oo),
+)
+
+
+def _kl_integral(q: sp.Expr, p: sp.Expr, var: sp.Symbol, mu_q: sp.Expr, s_q: sp.Expr) -> sp.Integral:
+    """KL(q || p) = E_q[log(q/p)] for a normal q, as the Gaussian move's integral."""
+    return expectation(log(q / p), var, mu_q, s_q)
+
+
+def _kl_check(ctx: CheckContext) -> CrossCheckResult:
+    """QUADPACK integration of q log(q/p), with the log-ratio from the two log-densities (no
+    underflow in the tails), against the derived closed form."""
+    closed = ctx.numpy(ctx.result, [mu, s])
+    values = ctx.sample(16)
+    got = [
+        normal_quad(
+            lambda t, m=m, sd=sd: (-((t - m) ** 2) / (2 * sd**2) - np.log(sd)) - (-(t**2) / 2), float(m), float(sd)
+        )
+        for m, sd in zip(values[mu], values[s], strict=True)
+    ]
+    return ctx.compare(
+        "KL by quadrature", "numerical integration (QUADPACK)", np.array(got), closed(values[mu], values[s]), rtol=1e-8
+    )
+
+
+@identity(
+    "kl-gaussian-standard",
+    aliases=("kl-vae", "vae-kl", "kl-standard-normal"),
+    title="KL divergence from a Gaussian to the standard normal",
+    section="3.1",
+    map_row=r"ELBO KL term $\mathrm{KL}(\mathcal N(\mu, s^2)\,\|\,\mathcal N(0,1))$; VAE",
+    variables={
+        mu: real(-3, 3),
+        s: positive(4, lo=0.05),
+        **{m: real(-3, 3) for m in mus},
+        **{v: positive(4, lo=0.05) for v in ss},
+    },
+    claim=Statement(
+        "KL",
+        Eq(_kl_integral(normal_pdf(x, mu, s), normal_pdf(x), x, mu, s), KL_STANDARD),
+        text=r"$\mathrm{KL}(\mathcal N(\mu, s^2)\,\|\,\mathcal N(0, 1)) = \frac12(\mu^2 + s^2 - 1 - \log s^2)$",
+    ),
+    also=[
+        Statement(
+            "diagonal (d = 2)",
+            Eq(KL_DIAG_2, sum((m**2 + v**2 - 1 - log(v**2)) / 2 for m, v in zip(mus, ss, strict=True))),
+            text=r"for a diagonal Gaussian the KL is the sum over dimensions (shown for $d = 2$), written as "
+            r"$\mathbb E_{t\sim\mathcal N(0, I)}[\log q(\mu + s\odot t) - \log p(\mu + s\odot t)]$",
+        ),
+    ],
+    crosscheck=_kl_check,
+    question=Question(
+        target=KL_STANDARD,
+        prompt=r"Compute $\mathrm{KL}\big(\mathcal N(\mu, s^2)\,\|\,\mathcal N(0, 1)\big)$.",
+        approximations={
+            r"the $-1$ is missing": (mu**2 + s**2 - log(s**2)) / 2,
+            r"$\log s$ instead of $\log s^2$": (mu**2 + s**2 - 1 - log(s)) / 2,
+            r"this is the reverse divergence $\mathrm{KL}(\mathcal N(0,1)\,\|\,\mathcal N(\mu, s^2))$": (1 + mu**2)
+            / (2 * s**2)
+            - sp.Rational(1, 2)
+            + log(s),
+        },
+    ),
+    refs=(
+        Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="App. B"),
+    ),
+)
+def kl_gaussian_standard(d: Derivation) -> None:
+    r"""The VAE objective penalises the encoder's Gaussian $q(z\mid x) = \mathcal N(\mu, s^2)$ by its KL
+    divergence from the prior $\mathcal N(0, 1)$. In closed form it is $\frac12(\mu^2 + s^2 - 1 - \log s^2)$
+    per latent dimension: no sampling is needed for this term, and its gradient pulls $\mu \to 0$
+    and $s \to 1$."""
+    d.begin(_kl_integral(normal_pdf(x, mu, s), normal_pdf(x), x, mu, s), r"$\mathrm{KL}(q\|p) = \mathbb E_q[\log q/p]$")
+    d.then(
+        lambda e: expectation(sp.expand(sp.expand_log(e.function / normal_pdf(x, mu, s), force=True)), x, mu, s),
+        r"$\log\frac{q}{p} = -\log s - \frac{(x-\mu)^2}{2s^2} + \frac{x^2}{2}$",
+    )
+    d.then(
+        integrate,
+        r"Gaussian moments $\mathbb E[x] = \mu$, $\mathbb E[(x-\mu)^2] = s^2$, $\mathbb E[x^2] = \mu^2 + s^2$",
+    )
+    d.then(KL_STANDARD, r"$\log s = \frac12\log s^2$")
+    d.conclude("KL")
+
+    d.begin(KL_DIAG_2, r"$\log q - \log p$ of the diagonal Gaussians is a sum over dimensions", scope="for d = 2")
+    d.then(lambda e: integrate(e, expand=True), "Gaussian moments of $t_1, t_2$ (each density integrates to 1)")
+    d.then(sum((m**2 + v**2 - 1 - log(v**2)) / 2 for m, v in zip(mus, ss, strict=True)), "one KL per dimension")
+    d.conclude("diagonal (d = 2)")
+
+
+# ---------------------------------------------------------------------------------- reparameterization
+eps = real().symbol("epsilon")
+a_coef = symbols("a0:5", real=True)  # f(z) = a0 + a1 z + ... + a4 z^4
+_zv = sp.Dummy("z", real=True)
+F_POLY = sp.Lambda(_zv, sum(a * _zv**k for k, a in enumerate(a_coef)))
+F_PRIME = sp.Lambda(_zv, sp.diff(F_POLY(_zv), _zv))
+Z_REPARAM = mu + s * eps
+
+
+def _e_eps(f: sp.Expr) -> sp.Integral:
+    """E over eps ~ N(0, 1) of a polynomial in eps, expanded so that SymPy integrates it monomial by
+    monomial (unexpanded, it takes a detour through erfc that only cancels numerically)."""
+    return expectation(f, eps, expand=True)
+
+
+def _reparam_check(ctx: CheckContext) -> CrossCheckResult:
+    """For f = sin and f = exp: Monte Carlo estimates of E[f'(z)] and E[eps f'(z)] (z = mu + s eps,
+    seeded draws) against central differences in mu and s of E[f(z)] computed by Gauss-Hermite
+    quadrature. Tolerance: 5 standard errors of the Monte Carlo mean."""
+    results = []
+    h = 1e-5
+    for name, f, fprime in (("sin", np.sin, np.cos), ("exp", np.exp, np.exp)):
+        for _ in range(3):
+            m, sd = ctx.rng.uniform(-1.5, 1.5), ctx.rng.uniform(0.2, 1.5)
+            e = ctx.rng.normal(size=200_000)
+            z = m + sd * e
+            d_mu = (normal_expectation(f, m + h, sd) - normal_expectation(f, m - h, sd)) / (2 * h)
+            d_s = (normal_expectation(f, m, sd + h) - normal_expectation(f, m, sd - h)) / (2 * h)
+            results.append(agrees(ctx, f"d/dmu E[{name}(z)]", estimate(fprime(z)), d_mu))
+            results.append(agrees(ctx, f"d/ds E[{name}(z)]", estimate(e * fprime(z)), d_s))
+    return combine(*results)
+
+
+@identity(
+    "reparameterization",
+    aliases=("reparameterisation", "reparameterization-trick", "reparam"),
+    title="The reparameterisation gradient",
+    section="3.1",
+    map_row=r"VAE training: $z = \mu + s\varepsilon$, $\varepsilon\sim\mathcal N(0,1)$, gradients through the sample",
+    variables={mu: real(-3, 3), s: positive(4, lo=0.05), **{a: real(-2, 2) for a in a_coef}},
+    numeric_samples=128,
+    claim=Statement(
+        "d/dmu",
+        Eq(Derivative(_e_eps(F_POLY(Z_REPARAM)), mu), _e_eps(F_PRIME(Z_REPARAM))),
+        text=r"$\partial_\mu \mathbb E[f(\mu + s\varepsilon)] = \mathbb E[f'(z)]$ (for a polynomial $f$ of degree 4)",
+    ),
+    also=[
+        Statement(
+            "d/ds",
+            Eq(Derivative(_e_eps(F_POLY(Z_REPARAM)), s), _e_eps(eps * F_PRIME(Z_REPARAM))),
+            text=r"$\partial_s \mathbb E[f(\mu + s\varepsilon)] = \mathbb E[\varepsilon f'(z)]$",
+        ),
+    ],
+    crosscheck=_reparam_check,
+    question=Question(
+        target=12 * mu**2 * s + 12 * s**3,
+        prompt=r"Let $z = \mu + s\varepsilon$, $\varepsilon\sim\mathcal N(0, 1)$. Compute "
+        r"$\frac{\partial}{\partial s}\mathbb E[z^4]$.",
+        approximations={
+            r"this is $\mathbb E[f'(z)] = \mathbb E[4z^3]$, the $\mu$-derivative: "
+            r"the factor $\varepsilon$ is missing": 4 * mu**3 + 12 * mu * s**2,
+            r"$\mathbb E[\varepsilon^4] = 3$ was taken as 1": 12 * mu**2 * s + 4 * s**3,
+        },
+    ),
+    refs=(
+        Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="Sec. 2.4"),
+        Ref.arxiv(
+            "1401.4082",
+            "D. J. Rezende, S. Mohamed and D. Wierstra, Stochastic Backpropagation and Approximate Inference, 2014",
+            where="Sec. 3",
+        ),
+    ),
+    builds_on=("kl-gaussian-standard",),
+)
+def reparameterization(d: Derivation) -> None:
+    r"""A VAE needs the gradient of $\mathbb E_{z\sim\mathcal N(\mu, s^2)}[f(z)]$ in $\mu$ and $s$. Writing
+    $z = \mu + s\varepsilon$ with $\varepsilon\sim\mathcal N(0,1)$ moves the parameters inside the
+    expectation, so the gradient is an expectation of ordinary derivatives,
+    $\mathbb E[f'(z)]$ and $\mathbb E[\varepsilon f'(z)]$, estimated with the same samples: backprop
+    through the sample. Here both sides are computed in closed form for a polynomial of degree 4."""
+    for wrt, label in ((mu, "d/dmu"), (s, "d/ds")):
+        d.begin(Derivative(_e_eps(F_POLY(Z_REPARAM)), wrt), scope="for f a polynomial of degree 4")
+        d.then(
+            lambda e: integrate(e, expand=True),
+            r"the Gaussian moments $\mathbb E[\varepsilon^k] = 0, 1, 0, 3$ for $k = 1..4$",
+        )
+        d.then(lambda e: sp.expand(e.doit()), rf"differentiate in ${sp.latex(wrt)}$")
+        d.note(
+            r"the right side, computed separately: "
+            + (
+                r"$\mathbb E[f'(\mu + s\varepsilon)]$"
+                if wrt == mu
+                else r"$\mathbb E[\varepsilon f'(\mu + s\varepsilon)]$"
+            )
+            + " by the same Gaussian moments; the conclusion checks they agree"
+        )
+        d.conclude(label)
