@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Determinant, Eq, Ge, ImmutableMatrix, IndexedBase, KroneckerDelta, Sum, exp
+from sympy import Derivative, Determinant, Eq, Ge, ImmutableMatrix, IndexedBase, KroneckerDelta, Sum, exp, log
 
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
+from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.indexed import fold, named_entries, sift, softmax_entry, softmax_vector
 from ..moves.matrices import entry_domains, jacobian_form, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, probability, real
+from ..numeric.domains import integer, interval, probability, real
 from ..numeric.matrices import jacobian_fd
-from ..numeric.stable import nonfinite, softmax, softmax_naive
+from ..numeric.stable import log_softmax, logsumexp, nonfinite, softmax, softmax_naive
 
 n = integer(2, 6).symbol("n")
 i = integer(1, n).symbol("i")
@@ -301,3 +301,270 @@ def softmax_jacobian(d: Derivation) -> None:
     d.then(lambda e: sp.factor(e.doit()), "expand the determinant and factor")
     d.then(sp.Mul(*sv), r"$1 - s_1 - s_2 = s_3$: the minor is $\prod_i s_i > 0$, so $\operatorname{rank} J \ge n - 1$")
     d.conclude("rank")
+
+
+# ----------------------------------------------------------------------------- cross-entropy gradient
+y = IndexedBase("y", real=True)
+y1 = probability().symbol("y1")
+y2 = interval(0, 1 - y1).symbol("y2")
+Y3 = sp.Matrix([y1, y2, 1 - y1 - y2])  # a point of the simplex: y_3 = 1 - y_1 - y_2
+CE_LOSS = -sum(Y3[a] * log(HEADS[3][a]) for a in range(3))
+CE_ANY_Y = -Sum(y[i] * log(s_(i)), (i, 1, n))
+
+
+def _cross_entropy_check(ctx: CheckContext) -> CrossCheckResult:
+    """Central differences of the stable loss -sum y log_softmax(z) against the derived gradient.
+
+    Targets on the simplex at n = 3, 10, 50 (logits up to size 500) must give ``s - y``; for an
+    unnormalised target the derived general form ``s sum(y) - y`` must hold and ``s - y`` must not.
+    """
+    general = ctx.values["any y"]
+    sj, yj, total = sp.symbols("s_j y_j Y")
+    grad = sp.lambdify(
+        (sj, yj, total), general.xreplace({Sum(y[i], (i, 1, n)): total}).xreplace({s_(j): sj, y[j]: yj}), "numpy"
+    )
+    results = []
+    rng = ctx.rng
+    for size, scale in ((3, 2.0), (10, 3.0), (50, 500.0)):
+        zz = rng.normal(0.0, scale, size)
+        target = rng.dirichlet(np.ones(size))
+        loss = lambda v, t=target: float(-np.sum(t * log_softmax(v)))  # noqa: E731
+        fd = _grad_fd(loss, zz)
+        p = softmax(zz)
+        got = np.asarray(grad(p, target, target.sum()), dtype=float)
+        results.append(
+            ctx.compare(
+                f"n = {size}, logits ~ {scale:g}",
+                "central differences of a stable loss",
+                got,
+                fd,
+                rtol=1e-6,
+                floor=float(np.max(np.abs(fd))),
+            )
+        )
+        results.append(ctx.compare(f"s - y, n = {size}", "the claim", p - target, got, rtol=1e-12, floor=1.0))
+    zz = rng.normal(0.0, 2.0, 6)
+    target = rng.uniform(0.0, 1.0, 6) * 3.0  # not normalised: sum(y) != 1
+    loss = lambda v: float(-np.sum(target * log_softmax(v)))  # noqa: E731
+    fd = _grad_fd(loss, zz)
+    p = softmax(zz)
+    results.append(
+        ctx.compare(
+            "unnormalised y: s sum(y) - y",
+            "central differences",
+            np.asarray(grad(p, target, target.sum()), dtype=float),
+            fd,
+            rtol=1e-6,
+            floor=float(np.max(np.abs(fd))),
+        )
+    )
+    miss = float(np.max(np.abs((p - target) - fd)))
+    results.append(ctx.bound("unnormalised y: s - y misses by more than 1e-3", "central differences", 1e-3, miss))
+    return combine(*results)
+
+
+def _grad_fd(f, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Central differences of a scalar function with an absolute step (softmax is shift-invariant)."""
+    return jacobian_fd(lambda v: np.atleast_1d(f(v)), x, h=float(np.cbrt(np.finfo(float).eps)))[0]
+
+
+@identity(
+    "softmax-cross-entropy-grad",
+    aliases=("cross-entropy-grad", "softmax-cross-entropy", "softmax-ce-grad"),
+    title="The gradient of softmax cross-entropy",
+    section="2.2",
+    map_row=r"softmax with cross-entropy: $\nabla_{\mathbf z}\bigl(-\sum_i y_i \log s_i\bigr) = s - y$",
+    variables={
+        **INDEX_DOMAINS,
+        **entry_domains(LOGITS, real(-5, 5)),
+        y1: probability(),
+        y2: interval(0, 1 - y1),
+        y: real(0, 1),
+        s: probability(),
+    },
+    claim=Eq(
+        ImmutableMatrix(jacobian_form([CE_LOSS], list(logits(3))).T),
+        ImmutableMatrix(HEADS[3] - Y3),
+        evaluate=False,
+    ),
+    also=[
+        Statement(
+            "any y",
+            Eq(Derivative(CE_ANY_Y, z[j]), s_(j) * Sum(y[i], (i, 1, n)) - y[j]),
+            text=r"for any target $y$ and any $n$; it reduces to $s_j - y_j$ exactly when $\sum_i y_i = 1$",
+        ),
+    ],
+    definitions=DEFINITIONS,
+    crosscheck=_cross_entropy_check,
+    question=Question(
+        target=s[j] - y[j],
+        prompt=r"Let $s = \operatorname{softmax}(z)$ and let $y$ be a probability vector ($\sum_i y_i = 1$). "
+        r"Compute $\partial L/\partial z_j$ for the cross-entropy $L = -\sum_i y_i \log s_i$.",
+        variables=(j,),
+        forms=(ImmutableMatrix([s[a] - y[a] for a in (1, 2, 3)]),),
+        approximations={
+            r"sign flipped: $y - s$ is the negative gradient (the descent direction)": y[j] - s[j],
+            r"$s_j(1 - s_j)$ is the softmax Jacobian's diagonal, not the loss gradient": s[j] * (1 - s[j]),
+        },
+    ),
+    refs=(
+        Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Eq. (4.109)"),
+        Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 6.2.2.3"),
+    ),
+    builds_on=("softmax-jacobian",),
+)
+def softmax_cross_entropy_grad(d: Derivation) -> None:
+    r"""A classifier's logits $z$ go through softmax, $s = \operatorname{softmax}(z)$, and are scored by
+    the cross-entropy $L = -\sum_i y_i \log s_i$ against a target distribution $y$. Through the softmax
+    Jacobian the gradient collapses to the residual $s - y$: bounded, never saturating, and the reason
+    frameworks fuse the two operations. The collapse uses $\sum_i y_i = 1$; for an unnormalised target
+    the gradient is $s \sum_i y_i - y$."""
+    zs = list(logits(3))
+    sv = HEADS[3]
+    d.begin(ImmutableMatrix(jacobian_form([CE_LOSS], zs).T), scope="for n = 3", title="The gradient, n = 3")
+    d.then(
+        ImmutableMatrix([-sum(Y3[a] / sv[a] * Derivative(sv[a], zb) for a in range(3)) for zb in zs]),
+        r"chain rule: $\partial \log s_a = \partial s_a / s_a$",
+    )
+    d.then(
+        ImmutableMatrix([-sum(Y3[a] * (KroneckerDelta(a, b) - sv[b]) for a in range(3)) for b in range(3)]),
+        r"softmax Jacobian: $\partial s_a/\partial z_b = s_a(\delta_{ab} - s_b)$",
+    )
+    d.then(ImmutableMatrix(sv - Y3), r"$\sum_a y_a = 1$ (here $y_3 = 1 - y_1 - y_2$)")
+    d.conclude()
+
+    d.begin(Derivative(CE_ANY_Y, z[j]), title="Any target, any $n$")
+    d.then(
+        -Sum(y[i] * Derivative(s_(i), z[j]) / s_(i), (i, 1, n)), r"chain rule: $\partial \log s_i = \partial s_i / s_i$"
+    )
+    d.then(-Sum(y[i] * (KroneckerDelta(i, j) - s_(j)), (i, 1, n)), r"softmax Jacobian (symbolic $n$)")
+    d.then(s_(j) * Sum(y[i], (i, 1, n)) - y[j], r"sifting: $\sum_i y_i \delta_{ij} = y_j$")
+    d.conclude("any y")
+    d.keep("any y", d.last)
+
+
+# ----------------------------------------------------------------------------- log-sum-exp
+m = real(-5, 5).symbol("m")
+c = real(-5, 5).symbol("c")
+LSE = log(SUM)
+
+
+def _lse_stability(ctx: CheckContext) -> CrossCheckResult:
+    """Logits with entries up to 1e3: the shifted form stays finite and matches mpmath at 50 digits,
+    while the unshifted form overflows."""
+    import mpmath
+
+    results = []
+    overflowed = 0
+    for size in (5, 20, 100):
+        zz = ctx.rng.uniform(-1000.0, 1000.0, size)
+        zz[0] = 1000.0  # make sure the largest logit is at the top of the range
+        stable = float(logsumexp(zz))
+        with mpmath.workdps(50):
+            exact = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in zz))
+        with np.errstate(all="ignore"):
+            naive = np.log(np.sum(np.exp(zz)))
+        overflowed += nonfinite(np.asarray(naive))
+        results.append(ctx.compare(f"LSE, n = {size}", "mpmath at 50 digits", stable, float(exact), rtol=1e-15))
+    results.append(
+        ctx.bound(
+            "the unshifted form overflows (so the test is meaningful)",
+            "count of inf/nan",
+            0.0 if overflowed else 1.0,
+            0.0,
+        )
+    )
+    return combine(*results)
+
+
+def _lse_check(ctx: CheckContext) -> CrossCheckResult:
+    """The gradient of the stable LSE by central differences against softmax, at logits near 500 and
+    of size 800; shift invariance of the stable softmax."""
+    results = []
+    for name, zz in (
+        ("moderate logits", ctx.rng.normal(0.0, 2.0, 6)),
+        ("logits near 500", 500.0 + ctx.rng.normal(0.0, 3.0, 8)),
+        ("logits of size 800", ctx.rng.choice([-1.0, 1.0], 7) * ctx.rng.uniform(790.0, 810.0, 7)),
+    ):
+        fd = _grad_fd(lambda v: float(logsumexp(v)), zz)
+        results.append(
+            ctx.compare(
+                f"grad LSE, {name}", "central differences", softmax(zz), fd, rtol=1e-6, floor=float(np.max(np.abs(fd)))
+            )
+        )
+        shift = float(ctx.rng.uniform(-300.0, 300.0))
+        results.append(
+            ctx.compare(
+                f"shift, {name}",
+                "softmax(z + c) against softmax(z)",
+                softmax(zz + shift),
+                softmax(zz),
+                rtol=1e-9,
+                floor=1e-12,
+            )
+        )
+    return combine(*results)
+
+
+@identity(
+    "log-sum-exp",
+    aliases=("logsumexp", "lse", "log-sum-exp-trick"),
+    title="Log-sum-exp and the max-shift trick",
+    section="2.2",
+    map_row=r"softmax: numerically use log-sum-exp, $\operatorname{LSE}(z) = m + \log\sum_i e^{z_i - m}$",
+    variables={**INDEX_DOMAINS, m: real(-5, 5), c: real(-5, 5)},
+    claim=Eq(LSE, m + log(Sum(exp(z[k] - m), (k, 1, n)))),
+    also=[
+        Statement(
+            "gradient",
+            Eq(Derivative(LSE, z[j]), s_(j)),
+            text=r"the gradient of $\operatorname{LSE}$ is the softmax",
+        ),
+        Statement(
+            "shift",
+            Eq(exp(z[i] + c) / Sum(exp(z[k] + c), (k, 1, n)), s_(i)),
+            text=r"softmax ignores a common shift $c$ of the logits (take $c = -\max_k z_k$)",
+        ),
+        numerically(
+            "stable",
+            r"with $m = \max_k z_k$ every exponent is $\le 0$: for logits up to $10^3$ the shifted form is "
+            r"finite and agrees with 50-digit mpmath, while $\log\sum_k e^{z_k}$ in float64 overflows",
+            _lse_stability,
+        ),
+    ],
+    definitions=DEFINITIONS,
+    crosscheck=_lse_check,
+    question=Question(
+        target=m + log(Sum(exp(z[k] - m), (k, 1, n))),
+        prompt=r"Rewrite $\log\sum_{k=1}^n e^{z_k}$ so that no exponent is positive, using $m = \max_k z_k$.",
+        approximations={
+            r"the shift must be added back: $+\,m$ is missing": log(Sum(exp(z[k] - m), (k, 1, n))),
+            r"sign of the shift: $e^{z_k + m}$ needs $-\,m$ outside": -m + log(Sum(exp(z[k] + m), (k, 1, n))),
+        },
+    ),
+    refs=(
+        Ref.book("N. J. Higham (2002), Accuracy and Stability of Numerical Algorithms", "Sec. 27"),
+        Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 4.1"),
+    ),
+    builds_on=("softmax-jacobian",),
+)
+def log_sum_exp(d: Derivation) -> None:
+    r"""$\operatorname{LSE}(z) = \log\sum_k e^{z_k}$ is the normaliser of softmax and of every log-likelihood
+    over classes. Computed naively it overflows in float64 once a logit exceeds about $709$; factoring out
+    $e^m$ gives $m + \log\sum_k e^{z_k - m}$, exact for every $m$ and safe for $m = \max_k z_k$. Its gradient
+    is the softmax, and softmax is unchanged by a common shift of the logits, which is why the trick is free."""
+    d.begin(LSE)
+    d.then(log(exp(m) * Sum(exp(z[k] - m), (k, 1, n))), r"$e^{z_k} = e^m e^{z_k - m}$: factor $e^m$ out of the sum")
+    d.then(m + log(Sum(exp(z[k] - m), (k, 1, n))), r"$\log(ab) = \log a + \log b$ for $a, b > 0$")
+    d.conclude()
+
+    d.begin(Derivative(LSE, z[j]))
+    d.then(lambda e: e.doit(), r"chain rule: $\partial_{z_j} \sum_k e^{z_k} = \sum_k \delta_{jk} e^{z_k}$")
+    d.then(sift, r"sifting: only $k = j$ survives")
+    d.then(s_(j), r"the softmax entry $s_j$")
+    d.conclude("gradient")
+
+    d.begin(exp(z[i] + c) / Sum(exp(z[k] + c), (k, 1, n)))
+    d.then(exp(c) * exp(z[i]) / (exp(c) * SUM), r"$e^{z + c} = e^c e^z$, and $e^c$ comes out of the sum")
+    d.then(s_(i), r"cancel $e^c$")
+    d.conclude("shift")
