@@ -209,7 +209,9 @@ def _solution_residual(rel: sp.Eq, chains: list[Chain], label: str) -> tuple[sp.
 
 
 def _term_size(e: sp.Expr) -> sp.Expr:
-    return sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(sp.expand(e))])
+    # terms as written and expanded: an exact solution expands to 0, which must not make the scale 0
+    terms = [*sp.Add.make_args(e), *sp.Add.make_args(sp.expand(e))]
+    return sp.Add(*[sp.Abs(t) for t in terms])
 
 
 def _check_statements(
