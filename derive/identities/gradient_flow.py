@@ -16,6 +16,7 @@ from sympy import Abs, Derivative, Eq, Le, Limit, Mul, Rational, exp, oo
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
+from ..moves.functions import named_function
 from ..moves.matrices import entry_domains, jacobian_form, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, matrix, nonnegative, positive, probability, real
@@ -33,27 +34,15 @@ GAIN_DOWN = sp.Pow(exp(-s), L, evaluate=False)  # (e^{-s})^L: L layers of gain e
 GAIN_UP = sp.Pow(exp(s), L, evaluate=False)  # (e^{s})^L: L layers of gain e^{s} > 1
 
 
-def notation(name: str, tex: str) -> type[sp.Function]:
-    """An undefined function printed as ``tex`` (e.g. :math:`\\sigma'`), for statements that name a
-    quantity whose definition is given in ``definitions=`` (the ladder unfolds it)."""
-
-    def _latex(self: sp.Function, printer: sp.printing.latex.LatexPrinter, exp: object = None) -> str:
-        args = ", ".join(printer._print(arg) for arg in self.args)
-        head = tex if exp is None else f"{tex}^{{{exp}}}"
-        return rf"{head}\left({args}\right)"
-
-    return type(name, (sp.Function,), {"_latex": _latex})
-
-
 def dsigmoid(z: sp.Expr) -> sp.Expr:
     r""":math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))`, as a student writes it."""
     return sigmoid(z) * (1 - sigmoid(z))
 
 
-SLOPE = notation("sigmoid_slope", r"\sigma'")
+SLOPE = named_function("sigmoid_slope", r"\sigma'")
 _t = sp.Dummy("t", real=True)
-ACT = [notation(f"a{layer}", f"a_{{{layer}}}") for layer in range(1, DEPTH + 1)]
-PREACT = [notation(f"z{layer}", f"z_{{{layer}}}") for layer in range(1, DEPTH + 1)]
+ACT = [named_function(f"a{layer}", f"a_{{{layer}}}") for layer in range(1, DEPTH + 1)]
+PREACT = [named_function(f"z{layer}", f"z_{{{layer}}}") for layer in range(1, DEPTH + 1)]
 
 
 def _chain_definitions() -> dict[sp.Expr, sp.Expr]:
@@ -314,8 +303,8 @@ def _slope(f: sp.FunctionClass, at: sp.Expr) -> sp.Expr:
     return sp.Subs(Derivative(f(_xi), _xi), _xi, at)
 
 
-HS = [notation(f"h{layer}", f"h_{{{layer}}}") for layer in (1, 2, 3)]
-FP = [notation(f"F{layer}p", f"F_{{{layer}}}'") for layer in (1, 2, 3)]
+HS = [named_function(f"h{layer}", f"h_{{{layer}}}") for layer in (1, 2, 3)]
+FP = [named_function(f"F{layer}p", f"F_{{{layer}}}'") for layer in (1, 2, 3)]
 BELOW = [xs, *[h(xs) for h in HS[:-1]]]  # the input of block l: x, h_1(x), h_2(x)
 STACK_DEFINITIONS = {
     **{h(xs): below + f(below) for h, f, below in reversed(list(zip(HS, G, BELOW, strict=True)))},
