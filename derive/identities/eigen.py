@@ -1,0 +1,682 @@
+r"""1.2 Eigendecomposition: where eigenvalues decide what a model does.
+
+The spectral radius of an RNN's recurrent matrix decides whether gradients explode, the top
+eigenvector of a covariance is the first principal component, the graph Laplacian's spectrum is
+the frequency axis of spectral GNNs (and Chebyshev polynomials filter it without an
+eigendecomposition), the Hessian's top eigenvalue is the sharpness that SAM penalises, and the
+NTK's eigenvalues set the speed at which each mode of the training error decays.
+
+Symmetric 2x2 matrices are written in their eigenbasis, :math:`R(\theta)\,\mathrm{diag}(\lambda_1,
+\lambda_2)\,R(\theta)^\top` (every real symmetric 2x2 matrix has this form), which lets SymPy prove
+statements "over all unit vectors" exactly; larger sizes are checked numerically against
+``numpy.linalg``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Eq, Le, cos, exp, sin  # noqa: F401
+
+from ..derivation import Derivation
+from ..identity import Question, Ref, Statement, identity, numerically
+from ..moves.matrices import entry_domains, jacobian_form, notation, orthonormal_eigenbasis, rotation, symbol_vector
+from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from ..numeric.domains import graph, integer, nonnegative, positive, real
+from ..numeric.matrices import spectral_radius, with_spectral_radius
+
+# ------------------------------------------------------------------------------ shared: Rayleigh
+ANGLE = real(-4, 4)
+theta, phi = ANGLE.symbol("theta"), ANGLE.symbol("phi")
+lam1 = real(-5, 5).symbol("lambda_1")
+gap = nonnegative(5).symbol("Delta")
+#: a symmetric 2x2 matrix with eigenvalues lambda_1 >= lambda_2 = lambda_1 - Delta, eigenvectors R(theta)
+SYM = rotation(theta) * sp.diag(lam1, lam1 - gap) * rotation(theta).T
+U1 = rotation(theta)[:, 0]
+VUNIT = sp.Matrix([cos(phi), sin(phi)])
+RAYLEIGH = (VUNIT.T * SYM * VUNIT)[0, 0]
+RAYLEIGH_VARS = {theta: ANGLE, phi: ANGLE, lam1: real(-5, 5), gap: nonnegative(5)}
+
+
+def _rayleigh_bound(d: Derivation, name: str, scope: str) -> None:
+    r"""The chain :math:`v^\top M v = \lambda_1 - \Delta\sin^2(\varphi - \theta) \le \lambda_1` over all unit
+    :math:`v = (\cos\varphi, \sin\varphi)`, for :data:`SYM` (shared by PCA and the Hessian's sharpness)."""
+    d.begin(RAYLEIGH, rf"$v^\top {name} v$ for the unit vector $v = (\cos\varphi, \sin\varphi)$", scope=scope)
+    d.then(
+        lam1 * cos(phi - theta) ** 2 + (lam1 - gap) * sin(phi - theta) ** 2,
+        r"$v$ has coordinates $\cos(\varphi - \theta)$, $\sin(\varphi - \theta)$ in the eigenbasis $R(\theta)$",
+    )
+    d.then(lam1 - gap * sin(phi - theta) ** 2, r"$\cos^2 + \sin^2 = 1$")
+    d.bound(lam1, r"$\Delta \ge 0$: equality exactly at $\varphi = \theta$, the top eigenvector", relation="<=")
+
+
+def _rayleigh_attained(d: Derivation, label: str, scope: str) -> None:
+    d.begin(SYM * U1, r"the first column of $R(\theta)$", scope=scope)
+    d.then(lambda e: e.applyfunc(lambda z: sp.trigsimp(sp.expand(z))), r"expand; $\cos^2 + \sin^2 = 1$")
+    d.conclude(label)
+
+
+# ------------------------------------------------------------------------------ RNN spectral radius
+beta = real(-3, 3).symbol("beta")
+l_1, l_2 = real(-2, 2).symbol("lambda_1"), real(-2, 2).symbol("lambda_2")
+tt = integer(0, 30).symbol("t")
+rho_u = positive(5).symbol("u")
+W_SCHUR = sp.Matrix([[l_1, beta], [0, l_2]])
+V_EIG, LAM = W_SCHUR.diagonalize()
+h0 = symbol_vector("h0_", 2, real(-3, 3))
+
+
+def _power(t: sp.Expr) -> sp.Matrix:
+    r""":math:`V\Lambda^tV^{-1}`, the candidate for :math:`W^t`."""
+    return V_EIG * sp.diag(*(LAM[i, i] ** t for i in range(LAM.rows))) * V_EIG.inv()
+
+
+POWER = _power(tt)
+
+
+def _norm_growth(ctx: CheckContext) -> CrossCheckResult:
+    """rho^t <= ||W^t||_2 <= cond(V) rho^t for random 8x8 W rescaled to rho = 0.9 and 1.1, t <= 100."""
+    worst = 0.0
+    for rho in (0.9, 1.1):
+        for _ in range(5):
+            w = with_spectral_radius(ctx.rng.normal(size=(8, 8)), rho)
+            _, vecs = np.linalg.eig(w)
+            kappa = np.linalg.cond(vecs)
+            p = np.eye(8)
+            for t in range(1, 101):
+                p = p @ w
+                ratio = np.linalg.norm(p, 2) / rho**t
+                # below: rho(W^t) = rho^t never exceeds a norm; above: ||V Lambda^t V^-1|| <= cond(V) rho^t
+                worst = max(worst, 1 - ratio, ratio / kappa - 1)
+    return ctx.bound("violation of rho^t <= ||W^t|| <= cond(V) rho^t", "numpy (matrix powers, t <= 100)", worst, 1e-9)
+
+
+def _rnn_check(ctx: CheckContext) -> CrossCheckResult:
+    """Matrix powers of random W against V Lambda^t V^-1 from numpy.linalg.eig; the symbolic 2x2 W^t
+    against repeated multiplication; norms of W^t at rho = 0.9 and 1.1."""
+    got, want = [], []
+    for _ in range(10):
+        w = ctx.rng.normal(size=(6, 6))
+        vals, vecs = np.linalg.eig(w)
+        for t in (1, 5, 17):
+            got.append(np.real_if_close(vecs @ np.diag(vals**t) @ np.linalg.inv(vecs)))
+            want.append(np.linalg.matrix_power(w, t))
+    eig = ctx.compare(
+        "V Lambda^t V^-1 (6x6)", "numpy.linalg.eig vs matrix_power", np.array(got).real, np.array(want), rtol=1e-8
+    )
+    f = sp.lambdify([l_1, l_2, beta, tt], ctx.values["power"], "numpy")
+    got2, want2 = [], []
+    for _ in range(20):
+        a, b, c = ctx.rng.uniform(-1.5, 1.5, size=3)
+        t = int(ctx.rng.integers(0, 25))
+        got2.append(np.asarray(f(a, c, b, t), dtype=float))
+        want2.append(np.linalg.matrix_power(np.array([[a, b], [0.0, c]]), t))
+    sym = ctx.compare("derived 2x2 W^t", "repeated multiplication", np.array(got2), np.array(want2), rtol=1e-9)
+    return combine(eig, sym)
+
+
+@identity(
+    "rnn-spectral-radius",
+    title="The spectral radius decides whether an RNN's gradients vanish or explode",
+    section="1.2",
+    map_row=r"$A\mathbf{v} = \lambda\mathbf{v}$: stability of the RNN hidden state, $\rho(W_h) < 1$ prevents exploding gradients",
+    variables={l_1: real(-2, 2), l_2: real(-2, 2), beta: real(-3, 3), tt: integer(0, 30), rho_u: positive(5)}
+    | entry_domains(h0, real(-3, 3)),
+    claim=Statement(
+        "diagonalise",
+        Eq(W_SCHUR, notation(r"V\Lambda V^{-1}", _power(1), "V Lambda V^-1"), evaluate=False),
+        text=r"$W$ in Schur form $\begin{pmatrix}\lambda_1 & \beta\\ 0 & \lambda_2\end{pmatrix}$, $\lambda_1 \ne \lambda_2$",
+    ),
+    also=[
+        Statement("base", Eq(notation(r"V\Lambda^0V^{-1}", _power(0), "V Lambda^0 V^-1"), sp.eye(2), evaluate=False)),
+        Statement(
+            "step",
+            Eq(
+                notation(r"W\,(V\Lambda^tV^{-1})", W_SCHUR * POWER, "W (V Lambda^t V^-1)"),
+                notation(r"V\Lambda^{t+1}V^{-1}", _power(tt + 1), "V Lambda^(t+1) V^-1"),
+                evaluate=False,
+            ),
+            text=r"with the base case, $h_t = W^t h_0 = V\Lambda^tV^{-1}h_0$ for every $t$ (induction)",
+        ),
+        Statement(
+            "Jacobian",
+            Eq(
+                notation(r"\frac{\partial h_t}{\partial h_0}", jacobian_form(POWER * h0, list(h0)), "dh_t/dh_0"),
+                notation(r"W^t", POWER, "W^t"),
+                evaluate=False,
+            ),
+            text=r"the gradient reaching $h_0$ is multiplied by $(W^t)^\top$",
+        ),
+        Statement(
+            "decay",
+            Eq(sp.Limit((1 + rho_u) ** (-tt), tt, sp.oo), 0),
+            text=r"$\lambda^t \to 0$ for $|\lambda| = 1/(1 + u) < 1$",
+        ),
+        Statement(
+            "growth",
+            Eq(sp.Limit(sp.log((1 + rho_u) ** tt) / tt, tt, sp.oo), sp.log(1 + rho_u)),
+            text=r"$|\lambda|^t$ grows exponentially, at the rate $\log(1 + u) > 0$, for $|\lambda| = 1 + u > 1$",
+        ),
+        numerically(
+            "norm",
+            r"$\rho(W)^t \le \lVert W^t\rVert_2 \le \kappa(V)\,\rho(W)^t$: the norm of the Jacobian decays like $\rho^t$ "
+            r"when $\rho(W) < 1$ and grows like $\rho^t$ when $\rho(W) > 1$ (random $8\times 8$ $W$, $\rho = 0.9, 1.1$, $t \le 100$)",
+            _norm_growth,
+        ),
+    ],
+    crosscheck=_rnn_check,
+    question=Question(
+        target=POWER,
+        prompt=r"For the linear RNN $h_t = Wh_{t-1}$ with $W = \begin{pmatrix}\lambda_1 & \beta\\ 0 & \lambda_2\end{pmatrix}$, "
+        r"$\lambda_1 \ne \lambda_2$, give $\partial h_t/\partial h_0$ in closed form.",
+        names={"lambda1": l_1, "lambda2": l_2},
+        approximations={
+            r"that is $\Lambda^t$: the change of basis $V(\cdot)V^{-1}$ is missing": sp.diag(l_1**tt, l_2**tt)
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "1211.5063",
+            "R. Pascanu, T. Mikolov and Y. Bengio, On the difficulty of training recurrent neural networks, 2013",
+            where="Sec. 2.1",
+        ),
+        Ref.book(
+            "Y. Bengio, P. Simard and P. Frasconi, Learning long-term dependencies with gradient descent is difficult, IEEE TNN 5(2), 1994"
+        ),
+    ),
+)
+def rnn_spectral_radius(d: Derivation) -> None:
+    r"""A linear recurrence $h_t = Wh_{t-1}$ (the linearisation of any RNN around a fixed point) unrolls to
+    $h_t = W^th_0$, so backpropagation through time multiplies the gradient by $(W^t)^\top$. Diagonalising
+    $W = V\Lambda V^{-1}$ gives $W^t = V\Lambda^tV^{-1}$: every mode is scaled by $\lambda_i^t$, and the largest
+    $|\lambda_i|$, the spectral radius $\rho(W)$, decides between vanishing ($\rho < 1$) and exploding
+    ($\rho > 1$) gradients. Below $W$ is a symbolic $2\times 2$ matrix in Schur form."""
+    scope = r"for 2 x 2 W with real eigenvalues"
+    d.begin(W_SCHUR, scope=scope)
+    d.then(
+        _power(1),
+        r"SymPy's diagonalisation: eigenvectors $V$, eigenvalues $\Lambda = \mathrm{diag}(\lambda_1, \lambda_2)$",
+    )
+    d.conclude("diagonalise")
+
+    d.begin(_power(0), scope=scope)
+    d.then(lambda e: e.applyfunc(sp.cancel), r"$\Lambda^0 = I$ and $VV^{-1} = I$")
+    d.conclude("base")
+
+    d.begin(W_SCHUR * POWER, r"one more step of the recurrence", scope=scope)
+    d.then(
+        lambda e: e.applyfunc(lambda z: sp.factor(sp.expand(z))),
+        r"multiply out; $\lambda_i\lambda_i^t = \lambda_i^{t+1}$",
+    )
+    d.then(_power(tt + 1), r"$V\Lambda^{t+1}V^{-1}$")
+    d.keep("power", POWER)
+    d.conclude("step")
+
+    d.begin(jacobian_form(POWER * h0, list(h0)), r"$h_t = V\Lambda^tV^{-1}h_0$ is linear in $h_0$", scope=scope)
+    d.then(lambda e: e.doit(), "differentiate entry by entry")
+    d.conclude("Jacobian")
+
+    d.begin(sp.Limit((1 + rho_u) ** (-tt), tt, sp.oo), r"a mode with $|\lambda| = 1/(1 + u)$, $u > 0$")
+    d.then(lambda e: e.doit(), r"$(1 + u)^t \to \infty$")
+    d.conclude("decay")
+
+    d.begin(sp.Limit(sp.log((1 + rho_u) ** tt) / tt, tt, sp.oo), r"a mode with $|\lambda| = 1 + u$, $u > 0$")
+    d.then(lambda e: e.doit(), r"$\log((1 + u)^t) = t\log(1 + u)$")
+    d.conclude("growth")
+
+
+# ------------------------------------------------------------------------------ PCA
+s11, s12, s13, s22, s23, s33 = (real(-3, 3).symbol(f"S{p}") for p in ("11", "12", "13", "22", "23", "33"))
+S3 = sp.Matrix([[s11, s12, s13], [s12, s22, s23], [s13, s23, s33]])
+v3 = symbol_vector("v", 3, real(-2, 2))
+lagrange = real(-5, 5).symbol("lambda")
+LAGRANGIAN = (v3.T * S3 * v3)[0, 0] - lagrange * ((v3.T * v3)[0, 0] - 1)
+
+
+def _pca_optimality(ctx: CheckContext) -> CrossCheckResult:
+    """Random centred data X (200 x 6): the top eigenvector of S = X^T X/(n-1) (numpy.linalg.eigh) equals the
+    first right singular vector of X up to sign, and no one of 20000 random unit vectors has a larger v^T S v."""
+    align, excess = [], []
+    for _ in range(5):
+        x = ctx.rng.normal(size=(200, 6)) @ ctx.rng.normal(size=(6, 6))
+        x -= x.mean(axis=0)
+        s = x.T @ x / (len(x) - 1)
+        vals, vecs = np.linalg.eigh(s)
+        top = vecs[:, -1]
+        first_pc = np.linalg.svd(x, full_matrices=False)[2][0]
+        align.append(1 - abs(float(top @ first_pc)))
+        v = ctx.rng.normal(size=(20000, 6))
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        excess.append(float(np.max(np.einsum("ij,jk,ik->i", v, s, v)) - vals[-1]) / vals[-1])
+    return combine(
+        ctx.bound(
+            "1 - |<top eigenvector, first singular vector>|", "numpy.linalg.eigh vs svd", max(align), 1e-10, samples=5
+        ),
+        ctx.bound(
+            "max over random unit v of (v^T S v - lambda_max)/lambda_max",
+            "random search",
+            max(excess),
+            1e-12,
+            samples=100000,
+        ),
+    )
+
+
+def _pca_check(ctx: CheckContext) -> CrossCheckResult:
+    """The derived 2x2 maximiser against numpy.linalg.eigh: lambda_max and the eigenvector (cos theta, sin theta)."""
+    got, want = [], []
+    for _ in range(50):
+        th, l1, dl = ctx.rng.uniform(-3, 3), ctx.rng.uniform(-5, 5), ctx.rng.uniform(0, 5)
+        r = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+        vals, vecs = np.linalg.eigh(r @ np.diag([l1, l1 - dl]) @ r.T)
+        got.append([l1, abs(np.cos(th) * vecs[0, -1] + np.sin(th) * vecs[1, -1])])
+        want.append([vals[-1], 1.0])
+    return ctx.compare(
+        "lambda_max and top eigenvector (2x2)", "numpy.linalg.eigh", np.array(got), np.array(want), rtol=1e-9
+    )
+
+
+@identity(
+    "pca-top-eigenvector",
+    title="The first principal component is the top eigenvector of the covariance",
+    section="1.2",
+    map_row=r"Top eigenvector of $X^\top X$: the first principal component (PCA for dimensionality reduction)",
+    variables=RAYLEIGH_VARS
+    | entry_domains([s11, s12, s13, s22, s23, s33], real(-3, 3))
+    | entry_domains(v3, real(-2, 2))
+    | {lagrange: real(-5, 5)},
+    claim=Statement(
+        "maximum",
+        Le(notation(r"\mathbf{v}^\top S\mathbf{v}", RAYLEIGH, "v^T S v"), lam1),
+        text=r"for every unit vector $\mathbf{v}$: the variance captured along $\mathbf{v}$ is at most $\lambda_{\max} = \lambda_1$",
+    ),
+    also=[
+        Statement(
+            "attained",
+            Eq(
+                notation(r"S\mathbf{u}_1", SYM * U1, "S u_1"),
+                notation(r"\lambda_1\mathbf{u}_1", lam1 * U1, "lambda_1 u_1"),
+                evaluate=False,
+            ),
+            text=r"the maximum is reached at the top eigenvector $\mathbf{u}_1 = (\cos\theta, \sin\theta)$",
+        ),
+        Statement(
+            "stationarity",
+            Eq(
+                notation(
+                    r"\nabla_{\mathbf{v}}\bigl[\mathbf{v}^\top S\mathbf{v} - \lambda(\mathbf{v}^\top\mathbf{v} - 1)\bigr]",
+                    jacobian_form([LAGRANGIAN], list(v3)).T,
+                    "grad_v Lagrangian",
+                ),
+                notation(r"2(S\mathbf{v} - \lambda\mathbf{v})", 2 * (S3 * v3 - lagrange * v3), "2 (S v - lambda v)"),
+                evaluate=False,
+            ),
+            text=r"for a symmetric $3\times 3$ $S$: a constrained stationary point is an eigenvector, $S\mathbf{v} = \lambda\mathbf{v}$, "
+            r"where $\mathbf{v}^\top S\mathbf{v} = \lambda\,\mathbf{v}^\top\mathbf{v} = \lambda$",
+        ),
+        numerically(
+            "first PC",
+            r"in 6 dimensions the top eigenvector of the covariance is the first right singular vector of the centred data, "
+            r"and no random unit vector captures more variance",
+            _pca_optimality,
+        ),
+    ],
+    crosscheck=_pca_check,
+    question=Question(
+        target=lam1,
+        prompt=r"Let $S$ be a covariance matrix with eigenvalues $\lambda_1 \ge \lambda_2$. What is "
+        r"$\max_{\lVert\mathbf{v}\rVert = 1}\mathbf{v}^\top S\mathbf{v}$?",
+        names={"lambda_max": lam1, "lambda1": lam1},
+        approximations={r"that is the smallest eigenvalue, the minimum of the Rayleigh quotient": lam1 - gap},
+    ),
+    refs=(
+        Ref.book(
+            "K. Pearson, On lines and planes of closest fit to systems of points in space, Phil. Mag. 2(11), 1901"
+        ),
+        Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Sec. 12.1.1"),
+    ),
+)
+def pca_top_eigenvector(d: Derivation) -> None:
+    r"""PCA projects centred data onto the direction $\mathbf{v}$, $\lVert\mathbf{v}\rVert = 1$, of largest variance
+    $\mathbf{v}^\top S\mathbf{v}$, $S$ the covariance. The Lagrangian shows that the stationary directions are the
+    eigenvectors of $S$, where the variance equals the eigenvalue; in the eigenbasis of a $2\times 2$ covariance
+    the variance along any unit vector is $\lambda_1 - \Delta\sin^2(\varphi - \theta)$, so the top eigenvector wins
+    over all directions, not only among stationary points."""
+    _rayleigh_bound(d, "S", "for 2 x 2 S")
+    d.conclude("maximum")
+
+    _rayleigh_attained(d, "attained", "for 2 x 2 S")
+
+    d.begin(jacobian_form([LAGRANGIAN], list(v3)).T, r"gradient of the Lagrangian", scope="for 3 x 3 S")
+    d.then(lambda e: e.doit(), "differentiate entry by entry")
+    d.then(2 * (S3 * v3 - lagrange * v3), r"$\nabla\,\mathbf{v}^\top S\mathbf{v} = 2S\mathbf{v}$ for symmetric $S$")
+    d.conclude("stationarity")
+
+
+# ------------------------------------------------------------------------------ SAM
+rho_s = positive(1).symbol("rho")
+gnorm = positive(5).symbol("r")
+psi = ANGLE.symbol("psi")
+EPS = rho_s * sp.Matrix([cos(phi), sin(phi)])
+GRAD = gnorm * sp.Matrix([cos(psi), sin(psi)])
+g3 = symbol_vector("g", 3, real(-3, 3))
+G3NORM = sp.sqrt((g3.T * g3)[0, 0])
+E_STAR = rho_s * g3 / G3NORM
+
+
+def _power_iteration(h: np.ndarray, v: np.ndarray, steps: int = 2000) -> float:
+    """The Rayleigh quotient after power iteration on h + c I (c shifts the spectrum to be positive)."""
+    c = np.abs(h).sum()
+    for _ in range(steps):
+        v = h @ v + c * v
+        v /= np.linalg.norm(v)
+    return float(v @ h @ v)
+
+
+def _sam_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random g in R^5: e* = rho g/||g|| against the best of 200000 points of the ball ||e|| <= rho; random
+    symmetric H: power iteration against numpy.linalg.eigvalsh."""
+    gaps, excess = [], []
+    for _ in range(5):
+        g, rho = ctx.rng.normal(size=5), ctx.rng.uniform(0.01, 1.0)
+        e = ctx.rng.normal(size=(200000, 5))
+        e *= (rho * ctx.rng.uniform(0, 1, size=(200000, 1)) ** (1 / 5)) / np.linalg.norm(e, axis=1, keepdims=True)
+        best = float(np.max(e @ g))
+        star = float((rho * g / np.linalg.norm(g)) @ g)
+        excess.append((best - star) / star)  # never positive: nothing in the ball beats e*
+        gaps.append((star - best) / star)  # small: the search comes close to e*
+    lam_pi, lam_np = [], []
+    for n in (4, 8, 16):
+        h = ctx.rng.normal(size=(n, n))
+        h = (h + h.T) / 2
+        lam_pi.append(_power_iteration(h, ctx.rng.normal(size=n)))
+        lam_np.append(float(np.linalg.eigvalsh(h)[-1]))
+    return combine(
+        ctx.bound("(best in ball - e*.g)/e*.g", "random search in the ball", max(excess), 1e-12, samples=10**6),
+        ctx.bound("(e*.g - best in ball)/e*.g", "random search in the ball", max(gaps), 0.05, samples=10**6),
+        ctx.compare(
+            "lambda_max", "power iteration vs numpy.linalg.eigvalsh", np.array(lam_pi), np.array(lam_np), rtol=1e-8
+        ),
+    )
+
+
+gI, nS = sp.IndexedBase("g", real=True), sp.Symbol("n", integer=True, positive=True)
+iS, jS = sp.symbols("i j", integer=True, positive=True)
+
+
+@identity(
+    "sam-sharpness",
+    title="SAM's inner maximisation and the sharpness $\\lambda_{\\max}(H)$",
+    section="1.2",
+    map_row=r"Hessian spectrum $\nabla^2\mathcal{L}$: loss landscape sharpness, sharpness-aware minimisation (Foret et al., 2021)",
+    variables=RAYLEIGH_VARS | {rho_s: positive(1), gnorm: positive(5), psi: ANGLE} | entry_domains(g3, real(-3, 3)),
+    claim=Statement(
+        "first-order max",
+        Le(notation(r"\boldsymbol\epsilon^\top\mathbf{g}", (EPS.T * GRAD)[0, 0], "eps^T g"), rho_s * gnorm),
+        text=r"for every $\boldsymbol\epsilon$ with $\lVert\boldsymbol\epsilon\rVert = \rho$ and $\lVert\mathbf{g}\rVert = r$ "
+        r"(inside the ball $\boldsymbol\epsilon^\top\mathbf{g}$ is smaller still: it is linear in $\boldsymbol\epsilon$)",
+    ),
+    also=[
+        Statement(
+            "maximiser",
+            Eq(
+                notation(r"\boldsymbol\epsilon^{*\top}\mathbf{g}", (E_STAR.T * g3)[0, 0], "e*^T g"),
+                rho_s * G3NORM,
+                evaluate=False,
+            ),
+            text=r"$\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$ attains the bound $\rho\lVert\mathbf{g}\rVert$",
+        ),
+        Statement(
+            "sharpness",
+            Le(notation(r"\mathbf{v}^\top H\mathbf{v}", RAYLEIGH, "v^T H v"), lam1),
+            text=r"for every unit $\mathbf{v}$, with equality at the top eigenvector: "
+            r"$\lambda_{\max}(H) = \max_{\lVert\mathbf{v}\rVert = 1}\mathbf{v}^\top H\mathbf{v}$",
+        ),
+        Statement(
+            "attained",
+            Eq(
+                notation(r"H\mathbf{u}_1", SYM * U1, "H u_1"),
+                notation(r"\lambda_1\mathbf{u}_1", lam1 * U1, "lambda_1 u_1"),
+                evaluate=False,
+            ),
+        ),
+    ],
+    crosscheck=_sam_check,
+    question=Question(
+        target=rho_s * gI[iS] / sp.sqrt(sp.Sum(gI[jS] ** 2, (jS, 1, nS))),
+        prompt=r"SAM maximises the first-order model $L(\mathbf{w}) + \boldsymbol\epsilon^\top\mathbf{g}$ over "
+        r"$\lVert\boldsymbol\epsilon\rVert \le \rho$. Give the maximiser $\epsilon^*_i$.",
+        forms=(E_STAR,),
+        approximations={
+            r"the step is not normalised: $\rho\,\mathbf{g}$ leaves the ball": rho_s * gI[iS],
+            r"that is the minimiser (a descent step), not the maximiser": -rho_s
+            * gI[iS]
+            / sp.sqrt(sp.Sum(gI[jS] ** 2, (jS, 1, nS))),
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "2010.01412",
+            "P. Foret, A. Kleiner, H. Mobahi and B. Neyshabur, Sharpness-Aware Minimization for Efficiently Improving Generalization, 2021",
+            where="Sec. 2, Eq. (2)",
+        ),
+        Ref.arxiv(
+            "1609.04836",
+            "N. S. Keskar et al., On Large-Batch Training for Deep Learning: Generalization Gap and Sharp Minima, 2017",
+        ),
+    ),
+    builds_on=("pca-top-eigenvector",),
+)
+def sam_sharpness(d: Derivation) -> None:
+    r"""SAM minimises $\max_{\lVert\boldsymbol\epsilon\rVert\le\rho} L(\mathbf{w} + \boldsymbol\epsilon)$. With the first-order
+    model $L(\mathbf{w}) + \boldsymbol\epsilon^\top\mathbf{g}$ the inner maximum is the step
+    $\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$ up the gradient, worth $\rho\lVert\mathbf{g}\rVert$; the
+    second-order term $\tfrac12\boldsymbol\epsilon^\top H\boldsymbol\epsilon$ is at most $\tfrac12\rho^2\lambda_{\max}(H)$,
+    the sharpness, because the top eigenvalue is the maximum of the Rayleigh quotient."""
+    d.begin(
+        (EPS.T * GRAD)[0, 0],
+        r"$\boldsymbol\epsilon = \rho(\cos\varphi, \sin\varphi)$, $\mathbf{g} = r(\cos\psi, \sin\psi)$",
+        scope="in 2 dimensions",
+    )
+    d.then(rho_s * gnorm * cos(phi - psi), r"angle-difference formula")
+    d.then(rho_s * gnorm - 2 * rho_s * gnorm * sin((phi - psi) / 2) ** 2, r"$\cos x = 1 - 2\sin^2(x/2)$")
+    d.bound(
+        rho_s * gnorm,
+        r"drop the nonnegative term; equality at $\varphi = \psi$, $\boldsymbol\epsilon \parallel \mathbf{g}$",
+        relation="<=",
+    )
+    d.conclude("first-order max")
+
+    d.begin(
+        (E_STAR.T * g3)[0, 0],
+        r"$\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$",
+        scope="in 3 dimensions",
+    )
+    d.then(lambda e: sp.factor(e), r"$\mathbf{g}^\top\mathbf{g} = \lVert\mathbf{g}\rVert^2$")
+    d.conclude("maximiser")
+
+    _rayleigh_bound(d, "H", "for 2 x 2 H")
+    d.conclude("sharpness")
+    _rayleigh_attained(d, "attained", "for 2 x 2 H")
+
+
+# ------------------------------------------------------------------------------ graph Laplacian
+EDGE = nonnegative(3)
+PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+AW = {p: EDGE.symbol(f"a{p[0] + 1}{p[1] + 1}") for p in PAIRS}
+ADJ4 = sp.Matrix(4, 4, lambda i, j: AW[(min(i, j), max(i, j))] if i != j else 0)
+LAP4 = sp.diag(*(sum(ADJ4.row(i)) for i in range(4))) - ADJ4
+x4 = symbol_vector("x", 4, real(-3, 3))
+QUAD4 = (x4.T * LAP4 * x4)[0, 0]
+EDGE_SUM = sp.Add(*(AW[(i, j)] * (x4[i] - x4[j]) ** 2 for i, j in PAIRS))
+# a spectral filter on the complete graph K_3 with edge weight w: L = w (3 I - 1 1^T)
+w_k3 = positive(3).symbol("w")
+theta0, theta1, theta2 = (real(-2, 2).symbol(f"theta{k}") for k in range(3))
+LAP_K3 = w_k3 * (3 * sp.eye(3) - sp.ones(3, 3))
+x3 = symbol_vector("x", 3, real(-3, 3))
+U_K3, LAM_K3 = orthonormal_eigenbasis(LAP_K3)
+
+
+def _poly_filter(lap: sp.Matrix) -> sp.Matrix:
+    r""":math:`g(L) = \theta_0 I + \theta_1 L + \theta_2 L^2`, a polynomial filter applied without eigenvectors."""
+    return theta0 * sp.eye(lap.rows) + theta1 * lap + theta2 * lap * lap
+
+
+def _eigen_filter(u: sp.Matrix, lam: sp.Matrix) -> sp.Matrix:
+    r""":math:`U g(\Lambda) U^\top`: the same filter applied to each eigenvalue."""
+    g = sp.diag(*(theta0 + theta1 * lam[i, i] + theta2 * lam[i, i] ** 2 for i in range(lam.rows)))
+    return u * g * u.T
+
+
+def _laplacian(adj: np.ndarray) -> np.ndarray:
+    return np.diag(adj.sum(axis=1)) - adj
+
+
+def _random_components(ctx: CheckContext, sizes: tuple[int, ...]) -> np.ndarray:
+    """A weighted graph made of connected random blocks of the given sizes (no edges between blocks)."""
+    n = sum(sizes)
+    adj = np.zeros((n, n))
+    start = 0
+    for m in sizes:
+        block = graph(m, p=0.4).sample(ctx.rng) * ctx.rng.uniform(0.2, 2.0, size=(m, m))
+        adj[start : start + m, start : start + m] = np.triu(block, 1) + np.triu(block, 1).T
+        start += m
+    return adj
+
+
+def _laplacian_components(ctx: CheckContext) -> CrossCheckResult:
+    """Random weighted graphs with 1 to 4 connected components: numpy.linalg.eigvalsh(L) >= 0 and the
+    multiplicity of the eigenvalue 0 equals the number of components."""
+    counted, components, lowest = [], [], []
+    for sizes in ((6,), (3, 5), (4, 4, 2), (2, 3, 5, 7), (10, 1)):
+        ev = np.linalg.eigvalsh(_laplacian(_random_components(ctx, sizes)))
+        scale = max(1.0, float(ev[-1]))
+        counted.append(int(np.sum(np.abs(ev) < 1e-9 * scale)))
+        components.append(len(sizes))
+        lowest.append(float(ev[0]) / scale)
+    return combine(
+        ctx.bound("-(smallest eigenvalue)/largest", "numpy.linalg.eigvalsh", -min(lowest), 1e-12, samples=len(lowest)),
+        ctx.compare("multiplicity of 0", "numpy.linalg.eigvalsh", np.array(counted), np.array(components), rtol=0),
+    )
+
+
+def _laplacian_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random graphs: x^T L x against the loop sum over edges; a cubic filter applied as a matrix polynomial
+    against U g(Lambda) U^T x from numpy.linalg.eigh."""
+    quad, edges, poly, spec = [], [], [], []
+    for n in (5, 9, 20):
+        adj = graph(n, p=0.3).sample(ctx.rng) * ctx.rng.uniform(0.1, 2.0, size=(n, n))
+        adj = np.triu(adj, 1) + np.triu(adj, 1).T
+        lap, x = _laplacian(adj), ctx.rng.normal(size=n)
+        quad.append(x @ lap @ x)
+        edges.append(sum(adj[i, j] * (x[i] - x[j]) ** 2 for i in range(n) for j in range(i + 1, n)))
+        c = ctx.rng.normal(size=4)
+        poly.append((c[0] * np.eye(n) + c[1] * lap + c[2] * lap @ lap + c[3] * lap @ lap @ lap) @ x)
+        vals, vecs = np.linalg.eigh(lap)
+        spec.append(vecs @ ((c[0] + c[1] * vals + c[2] * vals**2 + c[3] * vals**3) * (vecs.T @ x)))
+    return combine(
+        ctx.compare("x^T L x", "loop over edges", np.array(quad), np.array(edges), rtol=1e-12),
+        ctx.compare("g(L) x", "numpy.linalg.eigh", np.concatenate(poly), np.concatenate(spec), rtol=1e-9),
+    )
+
+
+xI4, aI4 = sp.IndexedBase("x", real=True), sp.IndexedBase("A", real=True)
+
+
+@identity(
+    "laplacian-spectrum",
+    title="The graph Laplacian is positive semidefinite, and filters act on its spectrum",
+    section="1.2",
+    map_row=r"Eigenvalues of the graph Laplacian $L$: spectral graph convolution (ChebNet, spectral GNNs)",
+    variables={s: EDGE for s in AW.values()}
+    | entry_domains(x4, real(-3, 3))
+    | {w_k3: positive(3), theta0: real(-2, 2), theta1: real(-2, 2), theta2: real(-2, 2)},
+    claim=Statement(
+        "quadratic form",
+        Eq(notation(r"\mathbf{x}^\top L\mathbf{x}", QUAD4, "x^T L x"), EDGE_SUM, evaluate=False),
+        text=r"$\mathbf{x}^\top(D - A)\mathbf{x} = \tfrac12\sum_{i,j}A_{ij}(x_i - x_j)^2 = \sum_{i<j}A_{ij}(x_i - x_j)^2$",
+    ),
+    also=[
+        Statement(
+            "PSD",
+            sp.Ge(notation(r"\mathbf{x}^\top L\mathbf{x}", QUAD4, "x^T L x"), 0),
+            text="so every eigenvalue of $L$ is $\\ge 0$",
+        ),
+        Statement(
+            "L 1 = 0",
+            Eq(notation(r"L\mathbf{1}", LAP4 * sp.ones(4, 1), "L 1"), sp.zeros(4, 1), evaluate=False),
+            text=r"the constant vector is an eigenvector with eigenvalue 0",
+        ),
+        Statement(
+            "spectral filter",
+            Eq(
+                notation(r"g(L)\,\mathbf{x}", _poly_filter(LAP_K3) * x3, "g(L) x"),
+                notation(r"U g(\Lambda)U^\top\mathbf{x}", _eigen_filter(U_K3, LAM_K3) * x3, "U g(Lambda) U^T x"),
+                evaluate=False,
+            ),
+            text=r"for $g(\lambda) = \theta_0 + \theta_1\lambda + \theta_2\lambda^2$ and $L = U\Lambda U^\top$ "
+            r"(on the complete graph $K_3$ with edge weight $w$)",
+        ),
+        numerically(
+            "components",
+            r"the multiplicity of the eigenvalue 0 equals the number of connected components (random weighted graphs with 1 to 4 components)",
+            _laplacian_components,
+        ),
+    ],
+    crosscheck=_laplacian_check,
+    question=Question(
+        target=sp.Sum(sp.Sum(aI4[iS, jS] * (xI4[iS] - xI4[jS]) ** 2, (jS, 1, nS)), (iS, 1, nS)) / 2,
+        prompt=r"Let $L = D - A$ be the Laplacian of an undirected weighted graph. Write $\mathbf{x}^\top L\mathbf{x}$ as a sum over pairs of nodes.",
+        forms=(EDGE_SUM,),
+        approximations={
+            r"sign error: that is $\mathbf{x}^\top(D + A)\mathbf{x}$, the signless Laplacian": sp.Sum(
+                sp.Sum(aI4[iS, jS] * (xI4[iS] + xI4[jS]) ** 2, (jS, 1, nS)), (iS, 1, nS)
+            )
+            / 2,
+            r"each edge is counted twice: the factor $\tfrac12$ is missing": sp.Sum(
+                sp.Sum(aI4[iS, jS] * (xI4[iS] - xI4[jS]) ** 2, (jS, 1, nS)), (iS, 1, nS)
+            ),
+        },
+    ),
+    refs=(
+        Ref.book("F. R. K. Chung (1997), Spectral Graph Theory, CBMS 92", "Ch. 1"),
+        Ref.arxiv(
+            "1312.6203",
+            "J. Bruna, W. Zaremba, A. Szlam and Y. LeCun, Spectral Networks and Locally Connected Networks on Graphs, 2014",
+            where="Sec. 3",
+        ),
+        Ref.arxiv(
+            "1606.09375",
+            "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast Localized Spectral Filtering, 2016",
+            where="Sec. 2.1",
+        ),
+    ),
+)
+def laplacian_spectrum(d: Derivation) -> None:
+    r"""The Laplacian $L = D - A$ of an undirected graph with weights $A_{ij} \ge 0$ and degrees $D_{ii} = \sum_j A_{ij}$
+    measures how much a signal $\mathbf{x}$ on the nodes varies across edges: $\mathbf{x}^\top L\mathbf{x} =
+    \sum_{i<j}A_{ij}(x_i - x_j)^2$. Hence $L$ is positive semidefinite, its eigenvalues are ``frequencies'' and its
+    eigenvectors a Fourier basis: spectral GNNs filter a signal as $U g(\Lambda)U^\top\mathbf{x}$, which for a
+    polynomial $g$ is just $g(L)\mathbf{x}$. Below, a weighted graph on 4 nodes with symbolic weights."""
+    scope = "for a weighted graph on 4 nodes"
+    d.begin(QUAD4, r"$\mathbf{x}^\top(D - A)\mathbf{x}$", scope=scope)
+    d.then(lambda e: sp.expand(e), r"expand: $\sum_i D_{ii}x_i^2 - \sum_{i,j}A_{ij}x_ix_j$")
+    d.then(EDGE_SUM, r"group by edge: $A_{ij}(x_i^2 + x_j^2) - 2A_{ij}x_ix_j = A_{ij}(x_i - x_j)^2$")
+    d.conclude("quadratic form")
+
+    d.begin(QUAD4, scope=scope)
+    d.then(EDGE_SUM, "the quadratic form above")
+    d.bound(0, r"a sum of weights $A_{ij} \ge 0$ times squares", relation=">=")
+    d.conclude("PSD")
+
+    d.begin(LAP4 * sp.ones(4, 1), r"row $i$ of $L\mathbf{1}$ is $D_{ii} - \sum_j A_{ij}$", scope=scope)
+    d.then(lambda e: e.applyfunc(sp.expand), "the degrees cancel the row sums")
+    d.conclude("L 1 = 0")
+
+    d.begin(_poly_filter(LAP_K3) * x3, r"the filter as a matrix polynomial", scope="for K_3 with edge weight w")
+    d.then(lambda e: e.applyfunc(sp.expand), "multiply out")
+    d.then(
+        _eigen_filter(U_K3, LAM_K3) * x3,
+        r"SymPy's orthonormal eigenbasis of $L$: eigenvalues $0, 3w, 3w$; $g$ applied to each",
+    )
+    d.conclude("spectral filter")
