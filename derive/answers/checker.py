@@ -47,8 +47,9 @@ def read(ctx: Context, text: str, latex: bool) -> sp.Basic:
             raise
         try:
             return parse(text, ctx.matrix_scope, latex=latex)
-        except AnswerSyntaxError:
-            raise first from None
+        except AnswerSyntaxError as second:
+            # the matrix reading's complaint is the useful one when the text is matrix-shaped
+            raise (second if "is a vector" in str(first) else first) from None
 
 
 def judge(ctx: Context, text: str, *, latex: bool = False, budget: float = 1.7) -> dict[str, Any]:
@@ -83,6 +84,14 @@ def judge(ctx: Context, text: str, *, latex: bool = False, budget: float = 1.7) 
             UNDECIDED,
             "No verdict within the time limit: the answer is too costly to compare. Simplify it and try again.",
             method="time limit",
+            start=start,
+        )
+    except Exception as exc:  # never let one answer crash the worker; say what happened
+        return _out(
+            parsed,
+            UNDECIDED,
+            f"No verdict: the comparison failed ({type(exc).__name__}).",
+            method="error",
             start=start,
         )
 
@@ -180,10 +189,16 @@ def _digits(a: Any, b: Any) -> int:
     return 50
 
 
-def _point_text(ctx: Context, i: int) -> dict[str, str]:
+def _point_text(ctx: Context, i: int, exprs: tuple[sp.Basic, ...] = ()) -> dict[str, str]:
+    """The coordinates of point ``i`` that matter for ``exprs`` (all of them if none is given)."""
+    used: set[sp.Basic] = set()
+    for e in exprs:
+        u = ctx.unfolded(e)
+        used |= u.free_symbols | e.free_symbols
     out = {}
     for k, v in sorted(ctx.points[i].items(), key=lambda kv: str(kv[0])):
-        out[str(k)] = _num_text(v)
+        if not used or k in used:
+            out[str(k)] = _num_text(v)
     for k, v in sorted(ctx._entries[i].items(), key=lambda kv: str(kv[0])):
         out[str(k)] = _num_text(v)
     return out
@@ -214,7 +229,7 @@ def _finish(ctx: Context, parsed: sp.Basic, r: dict[str, Any], start: float, tar
         return _out(parsed, UNDECIDED, msg, method=r["method"], start=start)
     i = r["index"]
     av, tv = r["av"], r["tv"]
-    point = _point_text(ctx, i)
+    point = _point_text(ctx, i, (parsed, target))
     where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "every point"
     cex = {"point": point, "answer": fmt(av[i], _digits(av[i], tv[i])), "expected": fmt(tv[i], _digits(av[i], tv[i]))}
     diagnosis = None
@@ -395,7 +410,7 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
                         m, UNDECIDED, f"No verdict on entry ({r + 1}, {c + 1}).", method=res["method"], start=start
                     )
                 i = res["index"]
-                point = _point_text(ctx, i)
+                point = _point_text(ctx, i, (m[r, c], t[r, c]))
                 where = ", ".join(f"{k} = {v}" for k, v in point.items())
                 av, tv = res["av"], res["tv"]
                 diag = None

@@ -81,6 +81,7 @@ GRAMMAR = r"""
 
 ?postfix: atom
         | postfix "_" script -> subscript
+        | postfix "'"        -> prime
 
 ?atom: NUMBER                              -> number
      | NAME                                -> name
@@ -392,7 +393,16 @@ def parse(text: str, scope: Scope | None = None, *, latex: bool = False, limits:
         raise AnswerSyntaxError(f"brackets are nested too deeply (limit {limits.max_bracket_depth})", limit=True)
     tree = _parse_tree(src)
     _check_tree(tree, limits)
-    return _Builder(scope, limits).build(tree)
+    try:
+        return _Builder(scope, limits).build(tree)
+    except AnswerSyntaxError:
+        raise
+    except (RecursionError, MemoryError):
+        raise AnswerSyntaxError("the answer is too large to read", limit=True) from None
+    except Exception as exc:  # SymPy refused a construction (a shape, an index): the answer is malformed
+        raise AnswerSyntaxError(
+            f"the answer cannot be built ({type(exc).__name__}: {str(exc).strip()[:120]})"
+        ) from None
 
 
 def _parse_tree(src: str) -> Any:
@@ -440,14 +450,16 @@ def _check_tree(tree: Any, limits: Limits) -> None:
 class _Applied:
     """Marker for a function word not yet applied (``\\ln`` before ``x``), with an optional power."""
 
-    def __init__(self, fn: Fn, power: sp.Expr | None = None, base: sp.Expr | None = None, sign: int = 1) -> None:
-        self.fn, self.power, self.base, self.sign = fn, power, base, sign
+    def __init__(
+        self, fn: Fn, power: sp.Expr | None = None, base: sp.Expr | None = None, sign: int = 1, order: int = 0
+    ) -> None:
+        self.fn, self.power, self.base, self.sign, self.order = fn, power, base, sign, order
 
     def apply(self, arg: Any) -> sp.Basic:
         args = list(arg) if isinstance(arg, tuple) else [arg]
         if self.base is not None:
             args.append(self.base)
-        out = _call(self.fn, args)
+        out = _call(self.fn, args) if not self.order else _derivative(self.fn, args, self.order)
         out = out if self.power is None else _pow(out, self.power)
         return out if self.sign > 0 else -out
 
@@ -464,6 +476,18 @@ def _call(fn: Fn, args: list[Any]) -> sp.Basic:
         if not isinstance(a, sp.Expr):
             raise AnswerSyntaxError(f"cannot apply {fn.name} to that")
     return fn.build(*args)
+
+
+def _derivative(fn: Fn, args: list[Any], order: int) -> sp.Basic:
+    """``f'(u)``: the derivative of ``f`` at ``u`` (a ``Derivative``, or a ``Subs`` when ``u`` is
+    not a plain symbol)."""
+    if len(args) != 1 or order > 3:
+        raise AnswerSyntaxError(f"{fn.name}' takes one argument (and at most three primes)")
+    arg = args[0]
+    if isinstance(arg, sp.Symbol):
+        return sp.Derivative(_call(fn, [arg]), (arg, order))
+    xi = sp.Dummy("xi", real=True)
+    return sp.Subs(sp.Derivative(_call(fn, [xi]), (xi, order)), xi, arg)
 
 
 def _pow(base: Any, exponent: Any) -> sp.Basic:
@@ -663,12 +687,20 @@ class _Builder:
             raise AnswerSyntaxError(r"\sqrt[n]{...} needs a small integer n")
         return sp.root(self.expr(a), k)
 
+    def _prime(self, a: Any) -> Any:
+        v = self.value(a)
+        if isinstance(v, Fn):
+            v = _Applied(v)
+        if not isinstance(v, _Applied) or v.power is not None or v.base is not None:
+            raise AnswerSyntaxError("a prime ' must follow a function name, as in f'(x)")
+        return _Applied(v.fn, None, None, v.sign, v.order + 1)
+
     def _neg(self, a: Any) -> Any:
         v = self.value(a)
         if isinstance(v, Fn):
             v = _Applied(v)
         if isinstance(v, _Applied):  # -\ln x
-            return _Applied(v.fn, v.power, v.base, -v.sign)
+            return _Applied(v.fn, v.power, v.base, -v.sign, v.order)
         return -self._as_expr(v)
 
     def _pos(self, a: Any) -> Any:
@@ -779,14 +811,17 @@ class _Builder:
             entries = list(entries[0])
         if power is not None:
             raise AnswerSyntaxError("a power of diag(...) is not understood")
-        return sp.diag(*entries)
+        if any(not isinstance(e, sp.Expr) for e in entries) or len(entries) > 64:
+            raise AnswerSyntaxError("diag(...) takes a vector or a list of scalars")
+        n = len(entries)
+        return sp.Matrix(n, n, lambda r, c: entries[r] if r == c else sp.S.Zero)
 
     def _pow(self, a: Any, _op: Any, b: Any) -> Any:
         base = self.value(a)
         if isinstance(base, _Applied):  # \sin^2 x: the power applies after the function
             if base.power is not None:
                 raise AnswerSyntaxError(f"two powers on {base.fn.name}")
-            return _Applied(base.fn, self.expr(b), base.base, base.sign)
+            return _Applied(base.fn, self.expr(b), base.base, base.sign, base.order)
         if isinstance(base, sp.MatrixBase):
             ex = self._transpose_marker(b)
             return _pow(base, ex)
@@ -834,7 +869,7 @@ class _Builder:
                 obj = self.scope.lookup(candidate) if candidate not in self.bound else self.bound[candidate]
                 if obj is not _MISSING and not isinstance(obj, Fn):
                     return obj
-            if base_word == "delta" and "delta" not in self.scope.variables:
+            if base_word == "delta" and isinstance(self.scope.lookup("delta"), Fn):
                 idx = self._indices(parts, sub)
                 if len(idx) == 2:
                     return sp.KroneckerDelta(*idx)

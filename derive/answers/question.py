@@ -50,6 +50,8 @@ class Context:
     points: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
     _cache: dict[Any, list[Any]] = field(default_factory=dict)
     _entries: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
+    _unfold_cache: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
+    _rngs: list[Any] = field(default_factory=list)
 
     @property
     def scalar_targets(self) -> list[sp.Basic]:
@@ -69,7 +71,7 @@ class Context:
         entries = v.atoms(sp.Indexed)
         if entries:
             cache = self._entries[i]
-            rng = generator(None, salt=f"{self.key}|entries|{i}")
+            rng = self._rngs[i]
             for ix in sorted(entries, key=str):
                 if ix not in cache:
                     dom = self.domains.get(ix.base, self.domains.get(ix.base.label, real(-3, 3)))
@@ -79,6 +81,7 @@ class Context:
 
     def value(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Any:
         """The value of ``expr`` at point ``i`` (``None`` if undefined there)."""
+        expr = self.unfolded(expr)
         needs = expr.has(sp.Sum, sp.Product, sp.KroneckerDelta, sp.Indexed)
         e = self.instantiate(expr, i) if needs else expr
         pt = to_mp(self.points[i], dps)
@@ -86,6 +89,16 @@ class Context:
             return mp_value(e, pt, dps)
         except NotANumber:
             return None
+
+    def unfolded(self, expr: sp.Basic) -> sp.Basic:
+        """``expr`` with the identity's defined functions replaced by their definitions (cached)."""
+        out = self._unfold_cache.get(expr)
+        if out is None:
+            out = self.unfold(expr)
+            if len(self._unfold_cache) > 512:
+                self._unfold_cache.clear()
+            self._unfold_cache[expr] = out
+        return out
 
     def values(self, expr: sp.Basic, upto: int | None = None, *, cache: bool = False) -> list[Any]:
         n = len(self.points) if upto is None else min(upto, len(self.points))
@@ -293,8 +306,9 @@ def _matrix_scope(
     if "I" not in symbols:
         vectors["I"] = sp.eye(n)
     scalars = {k: v for k, v in symbols.items() if k not in vectors}
+    labels = {str(ix.base.label) for ix in atoms}
     for s in free:
-        if isinstance(s, sp.Symbol):
+        if isinstance(s, sp.Symbol) and s.name not in vectors and s.name not in labels:
             scalars.setdefault(s.name, s)
     return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n)
 
@@ -306,9 +320,19 @@ def _prepare(ctx: Context) -> None:
         if isinstance(t, sp.Basic):
             used |= t.free_symbols
     sample = {s: d for s, d in ctx.domains.items() if isinstance(s, sp.Symbol)}
-    for s in used:
+    indices = {
+        j
+        for t in (ctx.target, *ctx.forms)
+        if isinstance(t, sp.Basic)
+        for ix in t.atoms(sp.Indexed)
+        for j in ix.indices
+        if isinstance(j, sp.Symbol)
+    }
+    size = max([f.rows for f in ctx.forms if isinstance(f, sp.MatrixBase)] + [3])
+    for s in used | indices:
         if isinstance(s, sp.Symbol) and s not in sample and not _is_label(s, ctx.domains):
-            sample[s] = real()
+            # an index without a declared range runs over the size of the matrix form
+            sample[s] = integer(1, size) if s in indices else real()
     rng = generator(None, salt=ctx.key + "|answers")
     points = exact_points(sample, rng, POINTS) if sample else [{}]
     # random points first among the first QUICK, so the quick screen sees generic values too
@@ -317,6 +341,7 @@ def _prepare(ctx: Context) -> None:
     big = _large_points(sample, points[-1] if points else {})
     ctx.points = order + big
     ctx._entries = [{} for _ in ctx.points]
+    ctx._rngs = [generator(None, salt=f"{ctx.key}|entries|{i}") for i in range(len(ctx.points))]
 
 
 def _is_label(s: sp.Symbol, domains: Mapping[sp.Basic, Domain]) -> bool:
