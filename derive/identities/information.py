@@ -1,4 +1,4 @@
-r"""4 Information theory: cross-entropy, KL divergence, Gibbs' inequality, and the ELBO (3.1).
+r"""4 Information theory: Gibbs' inequality, cross-entropy, mutual information, perplexity.
 
 Discrete distributions are *normalised tables* (:mod:`derive.moves.discrete`): :math:`q(k) =
 a_k/\sum_j a_j` with positive weights, so every statement that needs :math:`\sum_k q(k) = 1` holds
@@ -6,7 +6,9 @@ for every sampled weight and SymPy knows each probability is positive. Inequalit
 lemma, Gibbs' inequality :math:`\log t \le t - 1` (``kl-nonnegative``): a KL divergence is written
 as a sum of Gibbs gaps :math:`\sum_k p_k\, g(q_k/p_k)` with :math:`g(t) = t - 1 - \log t \ge 0`
 (:mod:`derive.special_information`), and the bound follows from the signs of its terms.
-``log`` is the natural logarithm throughout (nats).
+``log`` is the natural logarithm throughout (nats). The KL divergence between Gaussians, the
+distillation gradient and the RLHF optimum are in :mod:`derive.identities.divergences`; the ELBO
+and bits-back coding in :mod:`derive.identities.variational`.
 """
 
 from __future__ import annotations
@@ -22,22 +24,11 @@ from ..moves import gaussian as gm
 from ..moves.discrete import Table
 from ..numeric import montecarlo as mc
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from ..numeric.discrete import distributions, value_at
 from ..numeric.domains import integer, interval, positive, probability, real
-from ..numeric.montecarlo import normal_expectation
 from ..special_information import gibbs
 
 GIBBS = Ref.book("T. M. Cover and J. A. Thomas (2006), Elements of Information Theory, 2nd ed.", "Thm. 2.6.3")
-
-
-def _dirichlet(ctx: CheckContext, n: int, size: int) -> np.ndarray:
-    """``size`` random distributions on ``n`` outcomes (rows), bounded away from 0."""
-    return ctx.rng.dirichlet(np.ones(n), size) * (1 - 1e-3 * n) + 1e-3
-
-
-def _values(expr: sp.Expr, subs: dict[sp.Basic, float], ident_unfold: object) -> float:
-    """``expr`` (function heads unfolded) at numeric table entries, to double precision."""
-    e = ident_unfold(expr)  # type: ignore[operator]
-    return float(sp.N(e.xreplace({k: sp.Float(v, 30) for k, v in subs.items()}), 20))
 
 
 # ============================================================================ Gibbs' inequality
@@ -57,7 +48,7 @@ def _kl_nonnegative_check(ctx: CheckContext) -> CrossCheckResult:
     """Random pairs on the simplex: KL >= 0 (numpy sums), zero at p = q, positive at p != q;
     and the derived Gibbs-gap form equals the direct sum."""
     n, m = 5, 4000
-    p, q = _dirichlet(ctx, n, m), _dirichlet(ctx, n, m)
+    p, q = distributions(ctx.rng, n, m), distributions(ctx.rng, n, m)
     kl = np.sum(p * np.log(p / q), axis=1)
     # KL > 0 at every random pair (p != q almost surely) and exactly 0 at p = q
     lowest = ctx.bound(
@@ -188,7 +179,7 @@ def _cross_entropy_check(ctx: CheckContext) -> CrossCheckResult:
     and central differences of both in q."""
     errs, refs = [], []
     for size in (2, 3, 7, 50):
-        p, q = _dirichlet(ctx, size, 200), _dirichlet(ctx, size, 200)
+        p, q = distributions(ctx.rng, size, 200), distributions(ctx.rng, size, 200)
         ce = -np.sum(p * np.log(q), axis=1)
         h = -np.sum(p * np.log(p), axis=1)
         kl = np.sum(p * np.log(p / q), axis=1)
@@ -201,7 +192,7 @@ def _cross_entropy_check(ctx: CheckContext) -> CrossCheckResult:
         np.concatenate(refs),
         rtol=1e-12,
     )
-    p, q = _dirichlet(ctx, 3, 64), _dirichlet(ctx, 3, 64)
+    p, q = distributions(ctx.rng, 3, 64), distributions(ctx.rng, 3, 64)
     h = 1e-6
     fd_ce = np.stack(
         [(-np.sum(p * np.log(q + h * e), 1) + np.sum(p * np.log(q - h * e), 1)) / (2 * h) for e in np.eye(3)], 1
@@ -267,343 +258,6 @@ def cross_entropy_kl(d: Derivation) -> None:
     d.conclude("same gradient in q")
 
 
-# ============================================================================ ELBO (3.1)
-aw, cw, lw = IndexedBase("a", positive=True), IndexedBase("c", positive=True), IndexedBase("l", positive=True)
-qz = Table(Function("q"), aw, K3)  # variational q(z = k | x)
-prior = Table(Function("pi"), cw, K3)  # prior p(z = k)
-lik = Table(Function("ell"), lw, K3, normalised=False)  # likelihood p(x | z = k) at the observed x
-xo = sp.Symbol("x", real=True)  # the observed data point (only a name: the tables are at this x)
-EVIDENCE = Function("p")(xo)  # the evidence p(x), defined below as sum_k p(z = k) p(x | z = k)
-EVIDENCE_SUM = dm.expectation(prior, lik, K3)
-
-
-def joint(k: int) -> sp.Expr:
-    """p(x, z = k) = p(z = k) p(x | z = k)."""
-    return prior(k) * lik(k)
-
-
-def posterior(k: int) -> sp.Expr:
-    """p(z = k | x) by Bayes' rule."""
-    return joint(k) / EVIDENCE
-
-
-ELBO_JOINT = dm.expectation(qz, lambda k: log(joint(k) / qz(k)), K3)  # E_q[log p(x, z) - log q(z | x)]
-ELBO = dm.expectation(qz, lambda k: log(lik(k)), K3) - dm.kl(qz, prior, K3)  # E_q[log p(x|z)] - KL(q || p(z))
-GAP = dm.kl(qz, posterior, K3)  # KL(q(z|x) || p(z|x))
-ELBO_AT_POSTERIOR = ELBO.xreplace({qz(k): posterior(k) for k in dm.outcomes(K3)})
-
-
-def _table(ctx: CheckContext, table: Table, values: np.ndarray) -> dict[sp.Basic, float]:
-    return {table.weights[k + 1]: float(v) for k, v in enumerate(values)}
-
-
-def _elbo_check(ctx: CheckContext) -> CrossCheckResult:
-    """(1) The derived symbolic forms at random tables against direct numpy sums of the definitions;
-    (2) a discrete model with K = 10 latent values; (3) the conjugate Gaussian model
-    z ~ N(0, 1), x | z ~ N(z, s^2), q = N(m, v^2), expectations by Gauss-Hermite quadrature against
-    the closed-form evidence N(x; 0, 1 + s^2)."""
-    unfold = ctx.identity.unfold
-    got, want = [], []
-    for _ in range(20):
-        a, c, lv = ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.01, 1, K3)
-        subs = {**_table(ctx, qz, a), **_table(ctx, prior, c), **_table(ctx, lik, lv)}
-        q, pz = a / a.sum(), c / c.sum()
-        px = np.sum(pz * lv)
-        post = pz * lv / px
-        elbo = np.sum(q * np.log(lv)) - np.sum(q * np.log(q / pz))
-        gap = np.sum(q * np.log(q / post))
-        got += [_values(ctx.result, subs, unfold), _values(ELBO, subs, unfold), _values(GAP, subs, unfold)]
-        want += [np.log(px), elbo, gap]
-    forms = ctx.compare(
-        "derived forms at random tables (K = 3)", "direct sums (numpy)", np.array(got), np.array(want), rtol=1e-12
-    )
-
-    big = []
-    for _ in range(50):
-        kk = 10
-        q, pz, lv = _dirichlet(ctx, kk, 1)[0], _dirichlet(ctx, kk, 1)[0], ctx.rng.uniform(0.01, 1, kk)
-        px = np.sum(pz * lv)
-        post = pz * lv / px
-        big.append((np.log(px), np.sum(q * np.log(lv)) - np.sum(q * np.log(q / pz)) + np.sum(q * np.log(q / post))))
-    b = np.array(big)
-    discrete = ctx.compare("log p(x) = ELBO + KL, K = 10", "direct sums (numpy)", b[:, 1], b[:, 0], rtol=1e-12)
-
-    rows = []
-    for _ in range(30):
-        x, s = ctx.rng.normal(0, 2), ctx.rng.uniform(0.3, 3)
-        m, v = ctx.rng.normal(0, 1), ctx.rng.uniform(0.2, 2)
-        log_px = -0.5 * np.log(2 * np.pi * (1 + s**2)) - x**2 / (2 * (1 + s**2))
-        pm, pv = x / (1 + s**2), np.sqrt(s**2 / (1 + s**2))  # the posterior N(pm, pv^2)
-
-        def log_n(z: np.ndarray, mu: float, sd: float) -> np.ndarray:
-            return -0.5 * np.log(2 * np.pi * sd**2) - (z - mu) ** 2 / (2 * sd**2)
-
-        e_lik = normal_expectation(lambda z, x=x, s=s: log_n(x, z, s), m, v)
-        kl_prior = normal_expectation(lambda z, m=m, v=v: log_n(z, m, v) - log_n(z, 0.0, 1.0), m, v)
-        kl_post = normal_expectation(lambda z, m=m, v=v, pm=pm, pv=pv: log_n(z, m, v) - log_n(z, pm, pv), m, v)
-        rows.append((log_px, e_lik - kl_prior + kl_post))
-    g = np.array(rows)
-    gauss = ctx.compare(
-        "log p(x) = ELBO + KL, conjugate Gaussian",
-        "Gauss-Hermite quadrature, closed-form evidence",
-        g[:, 1],
-        g[:, 0],
-        rtol=1e-12,
-    )
-    return combine(forms, discrete, gauss)
-
-
-@identity(
-    "elbo",
-    aliases=("evidence-lower-bound",),
-    title="The evidence lower bound (ELBO)",
-    section="3.1",
-    map_row=r"ELBO, the VAE training objective (Kingma \& Welling, 2014); the evidence approximated by the ELBO",
-    variables={aw: positive(10), cw: positive(10), lw: probability(), xo: real()},
-    definitions={EVIDENCE: EVIDENCE_SUM, **dm.definitions(qz, prior, lik)},  # p(x) first: its body uses the tables
-    claim=Statement(
-        "decomposition",
-        Eq(log(EVIDENCE), ELBO_JOINT + GAP),
-        text=r"$\log p(x) = \mathbb{E}_q[\log p(x, z) - \log q(z \mid x)] + \mathrm{KL}(q(z\mid x)\,\|\,p(z \mid x))$",
-    ),
-    also=[
-        Statement(
-            "ELBO",
-            Eq(ELBO_JOINT, ELBO),
-            text=r"$\mathrm{ELBO} = \mathbb{E}_q[\log p(x \mid z)] - \mathrm{KL}(q(z \mid x)\,\|\,p(z))$",
-        ),
-        Statement("bound", Le(ELBO, log(EVIDENCE)), text=r"$\mathrm{ELBO} \le \log p(x)$"),
-        Statement(
-            "equality",
-            Eq(ELBO_AT_POSTERIOR, log(EVIDENCE)),
-            text=r"at $q = p(z \mid x)$ the bound is tight (and only there: the gap is a KL divergence)",
-        ),
-    ],
-    crosscheck=_elbo_check,
-    question=Question(
-        target=GAP,
-        prompt=r"A latent variable $z \in \{1, 2, 3\}$ has prior $\pi(k)$ and likelihood $\ell(k) = p(x \mid z = k)$ "
-        r"at the observed $x$. For the variational distribution $q(k)$, write the gap "
-        r"$\log p(x) - \mathrm{ELBO}(q)$ as an explicit sum over $k$.",
-        names={"q": qz.head, "pi": prior.head, "ell": lik.head},
-        approximations={
-            r"this is $\mathrm{KL}(p(z\mid x)\,\|\,q)$: the wrong way round": dm.kl(posterior, qz, K3),
-            r"this is $\mathrm{KL}(q\,\|\,p(z))$, the regulariser inside the ELBO, not the gap": dm.kl(qz, prior, K3),
-        },
-    ),
-    refs=(
-        Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="Sec. 2.2"),
-        Ref.arxiv(
-            "1601.00670",
-            "D. M. Blei, A. Kucukelbir and J. D. McAuliffe, Variational Inference: A Review for Statisticians, 2017",
-            where="Sec. 2.2",
-        ),
-    ),
-    builds_on=("kl-nonnegative",),
-)
-def elbo(d: Derivation) -> None:
-    r"""Variational inference and the VAE replace the intractable evidence $\log p(x)$ by the
-    evidence lower bound $\mathrm{ELBO}(q) = \mathbb{E}_q[\log p(x \mid z)] - \mathrm{KL}(q(z\mid x)\,\|\,p(z))$:
-    a reconstruction term minus a regulariser. The exact statement is a decomposition,
-    $\log p(x) = \mathrm{ELBO}(q) + \mathrm{KL}(q(z\mid x)\,\|\,p(z\mid x))$, so maximising the ELBO over $q$
-    both tightens the bound and pulls $q$ towards the true posterior. Derived here for a discrete
-    latent with $K = 3$ values and symbolic tables: prior $\pi(k)$, likelihood $\ell(k) = p(x\mid z=k)$ at the
-    observed $x$, and variational $q(k)$."""
-    scope = "for K = 3 latent values"
-    d.begin(log(EVIDENCE), r"the evidence $p(x) = \sum_k \pi(k)\,\ell(k)$", scope=scope)
-    d.note(
-        f"Symbolic tables: ${qz.latex()}$, ${prior.latex()}$, ${lik.latex()}$; "
-        rf"the evidence $p(x) = {sp.latex(EVIDENCE_SUM)}$."
-    )
-    d.then(dm.expectation(qz, lambda k: log(EVIDENCE), K3), r"$\sum_k q(k) = 1$: take $\mathbb{E}_q$ of a constant")
-    d.then(
-        dm.expectation(qz, lambda k: log(joint(k)) - log(posterior(k)), K3),
-        r"Bayes: $p(x) = p(x, z)/p(z \mid x)$ for every $z$",
-    )
-    d.then(
-        dm.expectation(qz, lambda k: log(joint(k) / qz(k)) + log(qz(k) / posterior(k)), K3),
-        r"add and subtract $\log q(k)$",
-    )
-    d.then(ELBO_JOINT + GAP, "split the expectation")
-    d.conclude("decomposition")
-
-    d.begin(ELBO_JOINT, scope=scope)
-    d.then(dm.expectation(qz, lambda k: log(lik(k)) - log(qz(k) / prior(k)), K3), r"$p(x, z) = p(x \mid z)\,p(z)$")
-    d.then(ELBO, "split: a reconstruction term minus the KL to the prior")
-    d.conclude("ELBO")
-
-    d.begin(ELBO, scope=scope)
-    d.then(log(EVIDENCE) - GAP, "the two chains above")
-    d.then(log(EVIDENCE) - dm.kl_gibbs(qz, posterior, K3), r"the KL as a sum of Gibbs gaps (kl-nonnegative)")
-    d.bound(log(EVIDENCE), r"each $q(k)\,g\bigl(p(k\mid x)/q(k)\bigr) \ge 0$ (Gibbs' inequality)")
-    d.conclude("bound")
-
-    d.begin(ELBO_AT_POSTERIOR, r"the ELBO at $q(k) = p(z = k \mid x)$", scope=scope)
-    d.then(dm.expectation(posterior, lambda k: log(joint(k) / posterior(k)), K3), "combine the logarithms")
-    d.then(dm.expectation(posterior, lambda k: log(EVIDENCE), K3), r"$p(x, z)/p(z \mid x) = p(x)$")
-    d.then(log(EVIDENCE), r"the posterior sums to 1")
-    d.conclude("equality")
-
-
-# ============================================================================ KL between Gaussians
-m1, m2 = real(-3, 3).symbol("m1"), real(-3, 3).symbol("m2")
-SD = interval(Rational(1, 2), 4)  # standard deviations: from 1/2 (e^(m^2/2s^2) stays finite in sympy's form) to 4
-s1, s2 = SD.symbol("s1"), SD.symbol("s2")
-u = real().symbol("u")  # standardised variable: x = m1 + s1 u with u ~ N(0, 1)
-KL_GAUSS = log(s2 / s1) + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2) - Rational(1, 2)
-
-
-def _log_ratio(x: sp.Expr) -> sp.Expr:
-    """log N(x; m1, s1^2) - log N(x; m2, s2^2)."""
-    return gm.log_normal_pdf(x, m1, s1) - gm.log_normal_pdf(x, m2, s2)
-
-
-KL_GAUSS_DEF = gm.expectation(_log_ratio(m1 + s1 * u), u)  # E_{x ~ N(m1, s1^2)}[log q1(x)/q2(x)], x = m1 + s1 u
-
-
-def _moments(e: sp.Expr, variables: tuple[sp.Symbol, ...] = (u,)) -> sp.Expr:
-    r"""Linearity of expectation: :math:`\int \prod_j\varphi(u_j) \sum c_k u^k\,du = \sum_k c_k \prod_j
-    \mathbb{E}[u_j^{k_j}]` for independent standard normal variables (``variables``)."""
-    (integral,) = e.atoms(sp.Integral)
-    density = sp.Mul(*(gm.normal_pdf(w) for w in variables))
-    poly = sp.Poly(sp.expand(integral.function / density), *variables)
-    return sp.Add(
-        *(c * sp.Mul(*(gm.expectation(w**k, w) for w, k in zip(variables, ks, strict=True))) for ks, c in poly.terms())
-    )
-
-
-# the diagonal 2-D case: coordinates (a, b)
-ma1, mb1, ma2, mb2 = (real(-3, 3).symbol(nm) for nm in ("mu1_a", "mu1_b", "mu2_a", "mu2_b"))
-sa1, sb1, sa2, sb2 = (positive(4).symbol(nm) for nm in ("sigma1_a", "sigma1_b", "sigma2_a", "sigma2_b"))
-MU1, MU2 = sp.Matrix([ma1, mb1]), sp.Matrix([ma2, mb2])
-S1, S2 = sp.diag(sa1**2, sb1**2), sp.diag(sa2**2, sb2**2)
-
-
-def _kl1(a: sp.Expr, sa: sp.Expr, b: sp.Expr, sb: sp.Expr) -> sp.Expr:
-    return KL_GAUSS.xreplace({m1: a, s1: sa, m2: b, s2: sb})
-
-
-KL_DIAG = _kl1(ma1, sa1, ma2, sa2) + _kl1(mb1, sb1, mb2, sb2)
-dmu = MU2 - MU1
-KL_MATRIX = ((S2.inv() * S1).trace() + (dmu.T * S2.inv() * dmu)[0, 0] - 2 + log(S2.det() / S1.det())) / 2
-
-
-def _kl_gauss_mv(mu1: np.ndarray, c1: np.ndarray, mu2: np.ndarray, c2: np.ndarray) -> float:
-    """The multivariate closed form (the claim's second part) with numpy.linalg."""
-    inv2 = np.linalg.inv(c2)
-    dm_ = mu2 - mu1
-    _, ld1 = np.linalg.slogdet(c1)
-    _, ld2 = np.linalg.slogdet(c2)
-    return 0.5 * (np.trace(inv2 @ c1) + dm_ @ inv2 @ dm_ - len(mu1) + ld2 - ld1)
-
-
-def _kl_gaussians_check(ctx: CheckContext) -> CrossCheckResult:
-    """QUADPACK of q1 log(q1/q2) over the real line at random parameters; Monte Carlo of
-    E_{q1}[log q1 - log q2] in 3-D with full covariances against the multivariate formula."""
-    from scipy.integrate import quad
-
-    v = ctx.sample(12)
-    f = ctx.numpy(ctx.result, [m1, s1, m2, s2])
-    got, want = [], []
-    for j in range(12):
-        a, sa, b, sb = (float(v[sym][j]) for sym in (m1, s1, m2, s2))
-
-        def integrand(x: float, a: float = a, sa: float = sa, b: float = b, sb: float = sb) -> float:
-            l1 = -0.5 * np.log(2 * np.pi * sa**2) - (x - a) ** 2 / (2 * sa**2)
-            l2 = -0.5 * np.log(2 * np.pi * sb**2) - (x - b) ** 2 / (2 * sb**2)
-            return float(np.exp(l1) * (l1 - l2))
-
-        got.append(quad(integrand, a - 40 * sa, a + 40 * sa, epsabs=1e-13, epsrel=1e-11, limit=400)[0])
-        want.append(float(f(a, sa, b, sb)))
-    one_d = ctx.compare("1-D KL integral", "numerical integration (QUADPACK)", np.array(got), np.array(want), rtol=1e-8)
-
-    results = []
-    for _ in range(3):
-        mu1, mu2 = ctx.rng.normal(0, 1, 3), ctx.rng.normal(0, 1, 3)
-        a1, a2 = ctx.rng.normal(size=(3, 3)), ctx.rng.normal(size=(3, 3))
-        c1, c2 = a1 @ a1.T + 0.5 * np.eye(3), a2 @ a2.T + 0.5 * np.eye(3)
-        x = ctx.rng.multivariate_normal(mu1, c1, 200_000)
-
-        def logpdf(x: np.ndarray, mu: np.ndarray, c: np.ndarray) -> np.ndarray:
-            r = np.linalg.solve(np.linalg.cholesky(c), (x - mu).T)
-            return -0.5 * np.sum(r**2, 0) - 0.5 * np.linalg.slogdet(2 * np.pi * c)[1]
-
-        est = mc.estimate(logpdf(x, mu1, c1) - logpdf(x, mu2, c2))
-        results.append(mc.agrees(ctx, "3-D KL, full covariances", est, _kl_gauss_mv(mu1, c1, mu2, c2)))
-    return combine(one_d, *results)
-
-
-@identity(
-    "kl-gaussians",
-    aliases=("kl-gaussian",),
-    title="KL divergence between two Gaussians",
-    section="4",
-    map_row=r"KL divergence: knowledge distillation, VAE, Gaussian policies",
-    variables={
-        m1: real(-3, 3),
-        s1: SD,
-        m2: real(-3, 3),
-        s2: SD,
-        u: real(),
-        **{sym: real(-3, 3) for sym in (ma1, mb1, ma2, mb2)},
-        **{sym: positive(4) for sym in (sa1, sb1, sa2, sb2)},
-    },
-    claim=Statement(
-        "1-D",
-        Eq(KL_GAUSS_DEF, KL_GAUSS),
-        text=r"$\mathrm{KL}(\mathcal N(m_1, s_1^2)\,\|\,\mathcal N(m_2, s_2^2))$, the expectation over "
-        r"$x = m_1 + s_1 u$, $u \sim \mathcal N(0, 1)$",
-    ),
-    also=[
-        Statement(
-            "diagonal 2-D",
-            Eq(KL_DIAG, KL_MATRIX),
-            text=r"for diagonal covariances the KL is a sum over coordinates, which is the multivariate form "
-            r"$\frac12[\operatorname{tr}(\Sigma_2^{-1}\Sigma_1) + (\mu_2 - \mu_1)^\top \Sigma_2^{-1}(\mu_2 - \mu_1)"
-            r" - d + \log\frac{\det\Sigma_2}{\det\Sigma_1}]$ (full covariances: checked by Monte Carlo in 3-D)",
-        )
-    ],
-    crosscheck=_kl_gaussians_check,
-    question=Question(
-        target=KL_GAUSS,
-        prompt=r"Compute $\mathrm{KL}\bigl(\mathcal N(m_1, s_1^2)\,\|\,\mathcal N(m_2, s_2^2)\bigr)$ in closed form.",
-        approximations={
-            r"the log term is inverted: $\log(s_1/s_2)$ instead of $\log(s_2/s_1)$": log(s1 / s2)
-            + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2)
-            - Rational(1, 2),
-            r"the variance ratio is the wrong way round ($s_2^2/s_1^2$)": log(s2 / s1)
-            + (s2**2 + (m1 - m2) ** 2) / (2 * s1**2)
-            - Rational(1, 2),
-            r"the constant $-\tfrac12$ is missing": log(s2 / s1) + (s1**2 + (m1 - m2) ** 2) / (2 * s2**2),
-        },
-    ),
-    refs=(
-        Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="App. B"),
-        Ref.arxiv(
-            "1503.02531", "G. Hinton, O. Vinyals and J. Dean, Distilling the Knowledge in a Neural Network, 2015"
-        ),
-    ),
-    builds_on=("kl-nonnegative",),
-)
-def kl_gaussians(d: Derivation) -> None:
-    r"""The KL divergence between two normal distributions has a closed form, which is why Gaussian
-    posteriors and policies are everywhere: the VAE regulariser $\mathrm{KL}(q(z\mid x)\,\|\,\mathcal N(0, I))$,
-    trust regions between Gaussian policies, distillation of Gaussian heads. It is an expectation of
-    the log density ratio, a quadratic in $x$, so only the first two moments of $x \sim \mathcal N(m_1, s_1^2)$
-    enter: $\log\frac{s_2}{s_1} + \frac{s_1^2 + (m_1 - m_2)^2}{2 s_2^2} - \frac12$."""
-    d.begin(KL_GAUSS_DEF, r"$\mathbb{E}_{x\sim q_1}[\log q_1(x) - \log q_2(x)]$ with $x = m_1 + s_1 u$")
-    d.then(_moments, r"the log ratio is a quadratic in $u$: linearity of the expectation")
-    d.then(
-        gm.integrate, r"the moments $\mathbb{E}[1] = 1$, $\mathbb{E}[u] = 0$, $\mathbb{E}[u^2] = 1$ (sympy.integrate)"
-    )
-    d.then(KL_GAUSS, "collect")
-    d.conclude("1-D")
-
-    d.begin(KL_DIAG, r"independent coordinates: the log ratio and the KL add", scope="for d = 2, diagonal covariances")
-    d.then(KL_MATRIX, r"collect the sums into a trace, a quadratic form and a log-determinant")
-    d.conclude("diagonal 2-D")
-
-
 # ============================================================================ mutual information
 wj = IndexedBase("w", positive=True)
 PXY = Function("p")  # the joint table p(i, j) = w_ij / sum w
@@ -629,6 +283,7 @@ H_X_GIVEN_Y = -sp.Add(*(PXY(a, b) * log(PXY(a, b) / py(b)) for a, b in CELLS))
 MI_KL = sp.Add(*(PXY(a, b) * log(PXY(a, b) / (px(a) * py(b))) for a, b in CELLS))
 MI_GIBBS = sp.Add(*(PXY(a, b) * gibbs(px(a) * py(b) / PXY(a, b)) for a, b in CELLS))
 
+u = real().symbol("u")
 rho = interval(Rational(-9, 10), Rational(9, 10)).symbol("rho")
 vv = real().symbol("v")
 _y = rho * u + sp.sqrt(1 - rho**2) * vv  # (x, y) = (u, rho u + sqrt(1 - rho^2) v) has correlation rho
@@ -644,7 +299,7 @@ def _mi_tables_check(ctx: CheckContext) -> CrossCheckResult:
     rows = []
     for shape in ((2, 2), (4, 5), (3, 7)):
         for _ in range(100):
-            pj = _dirichlet(ctx, shape[0] * shape[1], 1).reshape(shape)
+            pj = distributions(ctx.rng, shape[0] * shape[1], 1).reshape(shape)
             pxm, pym = pj.sum(1), pj.sum(0)
             hx, hy = -np.sum(pxm * np.log(pxm)), -np.sum(pym * np.log(pym))
             hxy = -np.sum(pj * np.log(pj))
@@ -662,7 +317,7 @@ def _mi_tables_check(ctx: CheckContext) -> CrossCheckResult:
         w = ctx.rng.uniform(0.1, 5, 4)
         subs = {wj[a, b]: w[k] for k, (a, b) in enumerate(CELLS)}
         pj = w.reshape(2, 2) / w.sum()
-        got.append(_values(ctx.result, subs, ctx.identity.unfold))
+        got.append(value_at(ctx.result, subs, ctx.identity.unfold))
         want.append(np.sum(pj * np.log(pj / np.outer(pj.sum(1), pj.sum(0)))))
     derived = ctx.compare(
         "derived 2x2 form at random weights", "direct sums", np.array(got), np.array(want), rtol=1e-12
@@ -799,7 +454,7 @@ def mutual_information(d: Derivation) -> None:
         r"$\mathbb{E}[\log p(x,y) - \log p(x) - \log p(y)]$ with $x = u$, "
         r"$y = \rho u + \sqrt{1 - \rho^2}\,v$ for independent standard normal $u, v$",
     )
-    d.then(lambda e: _moments(e, (u, vv)), "the log ratio is a quadratic in $(u, v)$: linearity of the expectation")
+    d.then(lambda e: gm.moments(e, (u, vv)), "the log ratio is a quadratic in $(u, v)$: linearity of the expectation")
     d.then(gm.integrate, r"the moments $\mathbb{E}[1] = 1$, $\mathbb{E}[u] = 0$, $\mathbb{E}[u^2] = 1$")
     d.then(MI_GAUSS, "collect")
     d.conclude("Gaussian")
@@ -902,231 +557,3 @@ def perplexity(d: Derivation) -> None:
     d.begin(PPL_UNIFORM, r"every token has probability $1/V$")
     d.then(lambda e: e.doit(), r"the sum of $T$ equal terms is $T \log V$")
     d.conclude("uniform")
-
-
-# ============================================================================ bits-back coding
-CODE = dm.expectation(qz, lambda k: -log(lik(k)), K3) + dm.kl(qz, prior, K3)  # E_q[-log p(x|z)] + KL(q || p(z))
-CODE_BITS_BACK = dm.expectation(qz, lambda k: -log(lik(k)) - log(prior(k)), K3) - dm.entropy(qz, K3)
-
-
-def _bits_back_check(ctx: CheckContext) -> CrossCheckResult:
-    """Discrete models with random tables (K = 3 and 10): the expected net message length of the
-    bits-back scheme, simulated (draw z ~ q, pay -log p(x|z) - log p(z), get back -log q(z)), against
-    the ideal -log p(x) plus the gap KL(q || p(z|x)) by direct sums; the derived forms at random tables."""
-    unfold = ctx.identity.unfold
-    got, want = [], []
-    for _ in range(20):
-        a, c, lv = ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.1, 5, K3), ctx.rng.uniform(0.01, 1, K3)
-        subs = {**_table(ctx, qz, a), **_table(ctx, prior, c), **_table(ctx, lik, lv)}
-        q, pz = a / a.sum(), c / c.sum()
-        px = np.sum(pz * lv)
-        got.append(_values(ctx.result, subs, unfold))
-        want.append(np.sum(q * np.log(q / (pz * lv / px))))
-    derived = ctx.compare(
-        "derived gap at random tables (K = 3)", "direct sums", np.array(got), np.array(want), rtol=1e-12
-    )
-    sims = []
-    for kk in (3, 10):
-        q, pz, lv = _dirichlet(ctx, kk, 1)[0], _dirichlet(ctx, kk, 1)[0], ctx.rng.uniform(0.01, 1, kk)
-        px = np.sum(pz * lv)
-        z = ctx.rng.choice(kk, size=200_000, p=q / q.sum())
-        net = -np.log(lv[z]) - np.log(pz[z]) + np.log(q[z])  # paid for x and z, minus the bits got back
-        ideal_plus_gap = -np.log(px) + np.sum(q * np.log(q / (pz * lv / px)))
-        sims.append(mc.agrees(ctx, f"simulated bits-back code length, K = {kk}", mc.estimate(net), ideal_plus_gap))
-    return combine(derived, *sims)
-
-
-@identity(
-    "bits-back",
-    aliases=("bits-back-coding",),
-    title="Bits-back coding: the negative ELBO as a code length",
-    section="4",
-    map_row=r"Bits-back coding $-\mathbb{E}_q[\log p(x\mid z)] + D_{\mathrm{KL}}(q\,\|\,p)$: "
-    r"the VAE ELBO reinterpreted as compression",
-    variables={aw: positive(10), cw: positive(10), lw: probability(), xo: real()},
-    definitions={EVIDENCE: EVIDENCE_SUM, **dm.definitions(qz, prior, lik)},
-    claim=Statement(
-        "excess",
-        Eq(CODE - (-log(EVIDENCE)), GAP),
-        text=r"the expected code length $-\mathrm{ELBO}$ exceeds the ideal $-\log p(x)$ by exactly "
-        r"$\mathrm{KL}(q(z\mid x)\,\|\,p(z\mid x))$",
-    ),
-    also=[
-        Statement("bound", Ge(CODE, -log(EVIDENCE)), text=r"$-\mathrm{ELBO} \ge -\log p(x)$"),
-        Statement(
-            "bits back",
-            Eq(CODE, CODE_BITS_BACK),
-            text=r"sending $z \sim q$ costs $-\log p(z)$, then $x$ costs $-\log p(x\mid z)$; the receiver "
-            r"recovers the $H(q)$ nats used to choose $z$",
-        ),
-    ],
-    crosscheck=_bits_back_check,
-    question=Question(
-        target=GAP,
-        prompt=r"With prior $\pi(k)$, likelihood $\ell(k) = p(x\mid z=k)$ and encoder $q(k)$ over $k = 1, 2, 3$, "
-        r"by how many nats does the expected bits-back code length exceed $-\log p(x)$?",
-        names={"q": qz.head, "pi": prior.head, "ell": lik.head},
-        approximations={
-            r"this is $\mathrm{KL}(q\,\|\,p(z))$, the rate term, not the excess": dm.kl(qz, prior, K3),
-        },
-    ),
-    refs=(
-        Ref.book(
-            "G. E. Hinton and D. van Camp, Keeping Neural Networks Simple by Minimizing the Description Length "
-            "of the Weights, COLT 1993"
-        ),
-        Ref.arxiv(
-            "1901.04866",
-            "J. Townsend, T. Bird and D. Barber, Practical Lossless Compression with Latent "
-            "Variables using Bits Back Coding, 2019",
-            where="Sec. 2",
-        ),
-    ),
-    builds_on=("elbo", "kl-nonnegative"),
-)
-def bits_back(d: Derivation) -> None:
-    r"""Bits-back coding turns a latent variable model into a lossless compressor: the sender picks
-    $z \sim q(z \mid x)$ (using bits taken from the message it carries), sends $z$ with the prior and
-    $x$ with the likelihood, and the receiver, who can recompute $q$, gets the bits used to pick $z$
-    back. The expected net length is $-\mathbb{E}_q[\log p(x\mid z)] + \mathrm{KL}(q\,\|\,p(z)) = -\mathrm{ELBO}$,
-    so training a VAE is training a compressor, and the loss over the ideal $-\log p(x)$ is exactly the
-    posterior mismatch $\mathrm{KL}(q(z\mid x)\,\|\,p(z\mid x))$. Same discrete model as the ELBO sheet."""
-    scope = "for K = 3 latent values"
-    d.begin(CODE, scope=scope)
-    d.note(f"Symbolic tables: ${qz.latex()}$, ${prior.latex()}$, ${lik.latex()}$.")
-    d.then(CODE_BITS_BACK, r"$\log\frac{q}{\pi} = -\log \pi - (-\log q)$: pay for $z$, get $H(q)$ back")
-    d.conclude("bits back")
-
-    d.begin(CODE - (-log(EVIDENCE)), scope=scope)
-    d.then(-ELBO + log(EVIDENCE), r"the code length is $-\mathrm{ELBO}$")
-    d.then(GAP, r"the decomposition $\log p(x) = \mathrm{ELBO} + \mathrm{KL}(q\,\|\,p(z\mid x))$ (elbo)")
-    d.conclude("excess")
-
-    d.begin(CODE, scope=scope)
-    d.then(-log(EVIDENCE) + dm.kl_gibbs(qz, posterior, K3), "the excess above, as a sum of Gibbs gaps")
-    d.bound(-log(EVIDENCE), r"every term $q(k)\,g(\cdot) \ge 0$", relation=">=")
-    d.conclude("bound")
-
-
-# ============================================================================ distillation gradient
-NCLS = 3
-zs = sp.symbols("s1:4", real=True)  # student logits
-zt = sp.symbols("t1:4", real=True)  # teacher logits
-TEMP = interval(Rational(1, 2), 10).symbol("T")  # distillation temperature
-
-
-def softmax_t(z: tuple[sp.Symbol, ...]) -> list[sp.Expr]:
-    """softmax(z / T), written out."""
-    den = sp.Add(*(sp.exp(zi / TEMP) for zi in z))
-    return [sp.exp(zi / TEMP) / den for zi in z]
-
-
-PS, PT = softmax_t(zs), softmax_t(zt)
-L_DISTILL = TEMP**2 * sp.Add(*(a * log(a / b) for a, b in zip(PT, PS, strict=True)))  # T^2 KL(p_t || p_s)
-CE_TS = -sp.Add(*(a * log(b) for a, b in zip(PT, PS, strict=True)))  # cross-entropy H(p_t, p_s)
-GRAD = sp.Matrix([TEMP * (a - b) for a, b in zip(PS, PT, strict=True)])
-ZERO_MEAN = {zs[2]: -zs[0] - zs[1], zt[2]: -zt[0] - zt[1]}
-
-
-def _distillation_check(ctx: CheckContext) -> CrossCheckResult:
-    """Random logits and temperatures: central differences of T^2 KL (numpy, stable log-softmax) against
-    the derived gradient, also at n = 10 classes; at T = 1e4 with zero-mean logits the gradient is
-    (s - t)/n to O(1/T) (checked at T = 1e5)."""
-
-    def log_softmax(z: np.ndarray) -> np.ndarray:
-        m = z.max(axis=-1, keepdims=True)
-        return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
-
-    def loss(s: np.ndarray, t: np.ndarray, temp: float) -> float:
-        lt, ls = log_softmax(t / temp), log_softmax(s / temp)
-        return float(temp**2 * np.sum(np.exp(lt) * (lt - ls)))
-
-    grad = ctx.numpy(ctx.result, [*zs, *zt, TEMP])
-    fd, exact, fd10, ex10 = [], [], [], []
-    h = 1e-5
-    for _ in range(40):
-        s, t, temp = ctx.rng.normal(0, 3, NCLS), ctx.rng.normal(0, 3, NCLS), float(ctx.rng.uniform(0.5, 10))
-        fd.append([(loss(s + h * e, t, temp) - loss(s - h * e, t, temp)) / (2 * h) for e in np.eye(NCLS)])
-        exact.append(np.asarray(grad(*s, *t, temp), dtype=float).ravel())
-        s, t = ctx.rng.normal(0, 3, 10), ctx.rng.normal(0, 3, 10)
-        fd10.append([(loss(s + h * e, t, temp) - loss(s - h * e, t, temp)) / (2 * h) for e in np.eye(10)])
-        ex10.append(temp * (np.exp(log_softmax(s / temp)) - np.exp(log_softmax(t / temp))))
-    a = ctx.compare("gradient, n = 3", "central differences", np.array(fd), np.array(exact), rtol=1e-6)
-    b = ctx.compare(
-        "T (softmax(s/T) - softmax(t/T)), n = 10", "central differences", np.array(fd10), np.array(ex10), rtol=1e-6
-    )
-    big = []
-    for _ in range(20):
-        s, t = ctx.rng.normal(0, 3, 10), ctx.rng.normal(0, 3, 10)
-        s, t = s - s.mean(), t - t.mean()
-        temp = 1e5
-        g = temp * (np.exp(log_softmax(s / temp)) - np.exp(log_softmax(t / temp)))
-        big.append(np.max(np.abs(g - (s - t) / 10)) / np.max(np.abs((s - t) / 10)))
-    c = ctx.bound(
-        "large T: |grad - (s - t)/n| / |(s - t)/n| at T = 1e5", "numpy", float(max(big)), 1e-3, samples=len(big)
-    )
-    return combine(a, b, c)
-
-
-@identity(
-    "distillation-gradient",
-    aliases=("kd-gradient",),
-    title="The gradient of the distillation loss, and logit matching at high temperature",
-    section="4",
-    map_row=r"KL divergence: knowledge distillation, $T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$",
-    variables={**{z: real(-5, 5) for z in (*zs, *zt)}, TEMP: interval(Rational(1, 2), 10)},
-    claim=Statement(
-        "gradient",
-        Eq(sp.Matrix([Derivative(L_DISTILL, z) for z in zs]), GRAD),
-        text=r"$\partial L/\partial s = T\,(\mathrm{softmax}(s/T) - \mathrm{softmax}(t/T))$ for $L = T^2\,"
-        r"\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$, $n = 3$ classes",
-    ),
-    also=[
-        Statement(
-            "logit matching",
-            Eq(sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo), (zs[0] - zt[0]) / NCLS),
-            text=r"for zero-mean logits the gradient tends to $(s - t)/n$ as $T \to \infty$: matching logits "
-            r"with a squared error (first component shown)",
-        )
-    ],
-    crosscheck=_distillation_check,
-    question=Question(
-        target=GRAD[0],
-        prompt=r"For the distillation loss $L = T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$ "
-        r"with three classes, compute $\partial L/\partial s_1$.",
-        names={"T": TEMP},
-        approximations={
-            r"the factor $T$ is missing (it comes from $T^2$ times the $1/T$ of the chain rule)": GRAD[0] / TEMP,
-            r"the sign is wrong: the gradient is student minus teacher": -GRAD[0],
-        },
-    ),
-    refs=(
-        Ref.arxiv(
-            "1503.02531",
-            "G. Hinton, O. Vinyals and J. Dean, Distilling the Knowledge in a Neural Network, 2015",
-            where="Sec. 2.1",
-        ),
-    ),
-    builds_on=("softmax-cross-entropy-grad", "cross-entropy-kl"),
-)
-def distillation_gradient(d: Derivation) -> None:
-    r"""Knowledge distillation trains a student on the teacher's softened distribution,
-    $L = T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$. The entropy of the teacher does
-    not depend on the student, so the gradient is that of a cross-entropy, $T^2 \cdot \frac1T(\mathrm{softmax}(s/T) -
-    \mathrm{softmax}(t/T))$; the factor $T^2$ keeps its size independent of $T$. At high temperature and
-    zero-mean logits it becomes $(s - t)/n$: distillation turns into matching logits (Hinton et al.)."""
-    d.begin(sp.Matrix([Derivative(L_DISTILL, z) for z in zs]), scope="for n = 3 classes")
-    d.then(
-        TEMP**2 * sp.Matrix([Derivative(CE_TS, z) for z in zs]),
-        r"$\mathrm{KL}(p_t\|p_s) = H(p_t, p_s) - H(p_t)$ and $H(p_t)$ does not depend on $s$ (cross-entropy-kl)",
-    )
-    d.then(
-        GRAD,
-        r"softmax-cross-entropy-grad at $z = s/T$: $\nabla_z H = \mathrm{softmax}(z) - p_t$, times $\partial z/\partial s"
-        r" = 1/T$",
-    )
-    d.conclude("gradient")
-
-    d.begin(sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo), r"$s_3 = -s_1 - s_2$, $t_3 = -t_1 - t_2$")
-    d.then(lambda e: e.doit(), r"the limit (SymPy): $e^{z/T} = 1 + z/T + O(T^{-2})$")
-    d.conclude("logit matching")

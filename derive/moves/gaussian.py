@@ -16,7 +16,8 @@ does in closed form for polynomial, exponential and log-polynomial integrands.
 - :func:`normal_pdf` -- the density :math:`\mathcal N(x; \mu, s^2)` written out;
 - :func:`log_normal_pdf` -- its logarithm, expanded (the form likelihood derivations start from);
 - :func:`expectation` -- :math:`\int f\,\mathcal N` over the real line (or a half line);
-- :func:`integrate` -- evaluate such integrals (a derivation step: ``d.then(integrate, ...)``).
+- :func:`integrate` -- evaluate such integrals (a derivation step: ``d.then(integrate, ...)``);
+- :func:`moments` -- linearity of expectation: a polynomial's expectation as a sum of moments.
 """
 
 from __future__ import annotations
@@ -88,3 +89,14 @@ def integrate(e: Expr, *, expand: bool = False) -> Expr:
         return second if clean(second) else first
 
     return e.replace(lambda a: isinstance(a, Integral), one)
+
+
+def moments(e: Expr, variables: tuple[sp.Symbol, ...]) -> Expr:
+    r"""Linearity of expectation for independent standard normal ``variables``:
+    :math:`\int \prod_j \varphi(u_j)\, \sum_k c_k u^k\, du = \sum_k c_k \prod_j \mathbb{E}[u_j^{k_j}]`,
+    each moment an unevaluated :func:`expectation` (``e`` holds one such integral of a polynomial)."""
+    (integral,) = e.atoms(Integral)
+    density = sp.Mul(*(normal_pdf(w) for w in variables))
+    poly = sp.Poly(sp.expand(integral.function / density), *variables)
+    terms = (c * sp.Mul(*(expectation(w**k, w) for w, k in zip(variables, ks, strict=True))) for ks, c in poly.terms())
+    return e.xreplace({integral: sp.Add(*terms)})
