@@ -59,7 +59,10 @@ def named_entries(name: str, args: Sequence[sp.Symbol], bodies: Sequence[sp.Expr
         cls = type(
             f"{name}{a}",
             (sp.Function,),
-            {"_latex": lambda self, printer, exp=None, t=latex: t if exp is None else f"{t}^{{{exp}}}"},
+            {
+                "_latex": lambda self, printer, exp=None, t=latex: t if exp is None else f"{t}^{{{exp}}}",
+                "_sympystr": lambda self, printer, label=f"{name}{a}": label,
+            },
         )
         head = cls(*args)
         heads.append(head)
