@@ -267,14 +267,14 @@ def _diagnose(ctx: Context, parsed: sp.Basic, target: sp.Basic, av: list[Any], t
     )
     if ratio is not None and abs(ratio - 1) > 1e-12 and abs(ratio) > 1e-12:
         return f"off by a constant factor {_describe(ratio)}"
+    term = _term_mistake(ctx, parsed, target, av, tv)
+    if term:
+        return term
     shift = _constant(
         [(x - y) if (x is not None and y is not None) else None for x, y in zip(av, tv, strict=True)], absolute=tv
     )
     if shift is not None and abs(shift) > 1e-12:
         return f"off by an additive constant {_describe(shift)}"
-    term = _term_mistake(ctx, parsed, target, av, tv)
-    if term:
-        return term
     return _partial_domain(ctx, av, tv) or _close(av, tv)
 
 
