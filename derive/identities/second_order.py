@@ -483,3 +483,135 @@ def kfac_kronecker(d: Derivation) -> None:
     d.then(lambda e: e.doit(), r"multiply out $(A \otimes B)\operatorname{vec}(X)$")
     d.then(vec(KB * KX * KA.T), r"block $i$ is $B \sum_j A_{ij} X_{:,j}$, column $i$ of $B X A^\top$")
     d.conclude("mat-vec")
+
+
+# ----------------------------------------------------------------------------- Fisher = expected Hessian
+N_CLASSES = 3
+ZL = [real(-5, 5).symbol(f"z{a}") for a in range(1, N_CLASSES + 1)]
+PROBS, PROB_DEFINITIONS = named_entries("p", ZL, list(softmax_vector(ZL)))
+LOG_P = [z - sp.log(sum(sp.exp(v) for v in ZL)) for z in ZL]  # log p_y, the log-softmax written out
+SCORES = [jacobian_form([lp], ZL).T for lp in LOG_P]
+FISHER_FORM = notation(
+    r"\mathbb{E}_{y \sim p}\!\left[\nabla_z \log p_y\, \nabla_z \log p_y^\top\right]",
+    sum((p * s * s.T for p, s in zip(PROBS, SCORES, strict=True)), sp.zeros(N_CLASSES, N_CLASSES)),
+    "E[score score^T]",
+)
+NEG_HESS_FORM = notation(
+    r"-\mathbb{E}_{y \sim p}\!\left[\nabla_z^2 \log p_y\right]",
+    -sum((p * hessian_form(lp, ZL) for p, lp in zip(PROBS, LOG_P, strict=True)), sp.zeros(N_CLASSES, N_CLASSES)),
+    "-E[hess log p]",
+)
+FISHER = sp.diag(*PROBS) - PROBS * PROBS.T
+E_BASIS = [sp.eye(N_CLASSES)[:, a] for a in range(N_CLASSES)]
+n_f = integer(2, 6).symbol("n")
+i_f, j_f = integer(1, n_f).symbol("i"), integer(1, n_f).symbol("j")
+p_f = sp.IndexedBase("p", real=True)
+
+
+def _fisher_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random logits for 5 classes: Monte Carlo over :math:`y \\sim p` (100 000 draws) of the outer
+    product of scores, each score by central differences of a stable log-softmax (not
+    :math:`e_y - p`), against :math:`\\operatorname{diag}(p) - pp^\\top`; and the Hessian of
+    :math:`\\log p_y` by finite differences for every :math:`y` against
+    :math:`-(\\operatorname{diag}(p) - pp^\\top)`."""
+    from ..numeric.matrices import gradient_fd
+    from ..numeric.montecarlo import agrees, estimate
+    from ..numeric.stable import log_softmax, softmax
+
+    results, hess_err = [], 0.0
+    for _ in range(2):
+        z = ctx.rng.normal(0, 1.5, 5)
+        p = softmax(z)
+        fisher = np.diag(p) - np.outer(p, p)
+        scores = np.array([gradient_fd(lambda v, y=y: float(log_softmax(v)[y]), z) for y in range(5)])
+        ys = ctx.rng.choice(5, size=100_000, p=p)
+        draws = np.einsum("ni,nj->nij", scores[ys], scores[ys]).reshape(len(ys), -1)
+        results.append(agrees(ctx, "E[score score^T]", estimate(draws), fisher.reshape(-1)))
+        for y in range(5):
+            hess = hessian_fd(lambda v, y=y: float(log_softmax(v)[y]), z)
+            hess_err = max(hess_err, float(np.max(np.abs(hess + fisher)) / np.max(np.abs(fisher))))
+    results.append(
+        ctx.bound("FD Hessian of log p_y vs -(diag p - pp^T)", "finite differences", hess_err, 1e-6, samples=15)
+    )
+    return combine(*results)
+
+
+@identity(
+    "fisher-hessian",
+    title="The Fisher information is the expected Hessian",
+    section="2.4",
+    map_row=r"Fisher information matrix $F = \mathbb{E}[\nabla\log p\,\nabla\log p^\top]$",
+    variables={
+        **{z: real(-5, 5) for z in ZL},
+        n_f: integer(2, 6),
+        i_f: integer(1, n_f),
+        j_f: integer(1, n_f),
+        p_f: probability(),
+    },
+    definitions=PROB_DEFINITIONS,
+    claim=Statement(
+        "Fisher = -E Hessian",
+        Eq(FISHER_FORM, NEG_HESS_FORM, evaluate=False),
+        text=r"for a softmax categorical $p = \operatorname{softmax}(z)$ with $3$ logits: the expected outer "
+        r"product of the score equals the expected Hessian of the negative log-likelihood",
+    ),
+    also=[
+        Statement(
+            "Fisher",
+            Eq(FISHER_FORM, FISHER, evaluate=False),
+            text=r"both are $\operatorname{diag}(p) - pp^\top$",
+        ),
+        Statement(
+            "expected Hessian",
+            Eq(NEG_HESS_FORM, FISHER, evaluate=False),
+            text=r"(the Hessian of $\log p_y$ in the logits does not even depend on $y$)",
+        ),
+    ],
+    crosscheck=_fisher_check,
+    question=Question(
+        target=p_f[i_f] * sp.KroneckerDelta(i_f, j_f) - p_f[i_f] * p_f[j_f],
+        prompt=r"For a categorical distribution $p = \operatorname{softmax}(z)$ over $n$ classes, compute the Fisher "
+        r"information in the logits, $F_{ij} = \mathbb{E}_{y \sim p}[\partial_i \log p_y\, \partial_j \log p_y]$, "
+        r"in terms of $p_i$, $p_j$ and $\delta_{ij}$.",
+        forms=(FISHER,),
+        approximations={
+            r"the outer product $pp^\top$ is missing: that is $\mathbb{E}[e_y e_y^\top]$, not the covariance of "
+            r"the score": p_f[i_f] * sp.KroneckerDelta(i_f, j_f),
+            r"sign: the Fisher is $+(\operatorname{diag}(p) - pp^\top)$, the Hessian of $\log p_y$ is its "
+            r"negative": p_f[i_f] * p_f[j_f] - p_f[i_f] * sp.KroneckerDelta(i_f, j_f),
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "1412.1193",
+            "J. Martens, New insights and perspectives on the natural gradient method, 2014",
+            where="Sec. 9",
+        ),
+        Ref.book("S. Amari, Natural gradient works efficiently in learning, Neural Computation 10(2), 1998"),
+    ),
+    builds_on=("softmax-jacobian", "gauss-newton"),
+)
+def fisher_hessian(d: Derivation) -> None:
+    r"""The Fisher information $F = \mathbb{E}_{y \sim p}[\nabla\log p_y\,\nabla\log p_y^\top]$ is the
+    curvature used by natural-gradient methods. Because $\sum_y p_y = 1$ for every parameter value,
+    differentiating twice shows that it equals the expected Hessian of the negative log-likelihood.
+    For a softmax output the score is $e_y - p$ and both sides are $\operatorname{diag}(p) - pp^\top$,
+    which is why K-FAC and the generalised Gauss-Newton matrix coincide for cross-entropy losses."""
+    scope = "for 3 classes"
+    d.begin(FISHER_FORM, scope=scope)
+    d.then(lambda e: e.doit(), r"differentiate $\log p_y = z_y - \log\sum_k e^{z_k}$")
+    d.then(
+        sum((p * (e - PROBS) * (e - PROBS).T for p, e in zip(PROBS, E_BASIS, strict=True)), sp.zeros(3, 3)),
+        r"the score is $\nabla_z \log p_y = e_y - p$",
+    )
+    d.then(FISHER, r"$\sum_y p_y e_y e_y^\top = \operatorname{diag}(p)$, $\sum_y p_y e_y = p$, $\sum_y p_y = 1$")
+    d.conclude("Fisher")
+
+    d.begin(NEG_HESS_FORM, scope=scope)
+    d.then(lambda e: e.doit(), r"differentiate $\log p_y$ twice")
+    d.then(FISHER, r"every $-\nabla_z^2 \log p_y = \operatorname{diag}(p) - pp^\top$; the weights sum to 1")
+    d.conclude("expected Hessian")
+
+    d.begin(FISHER_FORM, scope=scope)
+    d.then(FISHER, r"the Fisher (derived above); the expected Hessian is the same matrix")
+    d.conclude("Fisher = -E Hessian")
