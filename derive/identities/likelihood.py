@@ -19,6 +19,7 @@ from sympy import Derivative, Eq, Gt, Matrix, Subs, log, symbols
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
+from ..moves.functions import named_function
 from ..moves.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import positive, probability, real, vector
@@ -54,6 +55,9 @@ NEG_LOG_POSTERIOR_3 = -(
     sum(log(normal_pdf(yi, w * xi, sigma)) for xi, yi in zip(xs, ys, strict=True)) + log(normal_pdf(w, 0, tau))
 )
 SQUARED_ERROR_3 = sum((yi - w * xi) ** 2 for xi, yi in zip(xs, ys, strict=True))
+# compact names for the statement (the ladder unfolds them through ``definitions=``)
+NLP_NAME = named_function("NegLogPosterior", r"-\log p(y\mid w) - \log p(w)", show_args=False)(w)
+SSE_NAME = named_function("SquaredError", r"\textstyle\sum_{i=1}^{3}(y_i - w x_i)^2", show_args=False)(w)
 RIDGE_DATA_1D = (Syy - 2 * w * Sxy + w**2 * Sxx) / (2 * sigma**2)  # the squared error, written with the sums
 RIDGE_PENALTY_1D = w**2 / (2 * tau**2)
 RIDGE_LOSS_1D = RIDGE_DATA_1D + RIDGE_PENALTY_1D
@@ -140,8 +144,8 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
         Statement(
             "neg log posterior",
             Eq(
-                NEG_LOG_POSTERIOR_3,
-                SQUARED_ERROR_3 / (2 * sigma**2)
+                NLP_NAME,
+                SSE_NAME / (2 * sigma**2)
                 + w**2 / (2 * tau**2)
                 + 3 * log(2 * sp.pi * sigma**2) / 2
                 + log(2 * sp.pi * tau**2) / 2,
@@ -160,6 +164,7 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
             text=r"$w_{\mathrm{MAP}} = (X^\top X + \lambda I)^{-1} X^\top y$, $\lambda = \sigma^2/\tau^2$",
         ),
     ],
+    definitions={NLP_NAME: NEG_LOG_POSTERIOR_3, SSE_NAME: SQUARED_ERROR_3},
     crosscheck=_ridge_check,
     question=Question(
         target=Sxy / (Sxx + sigma**2 / tau**2),
@@ -187,7 +192,8 @@ def map_ridge(d: Derivation) -> None:
     over $2\sigma^2$ plus $\|w\|^2/(2\tau^2)$: weight decay \emph{is} a Gaussian prior, and its
     strength is the ratio $\lambda = \sigma^2/\tau^2$ of noise to prior variance. The MAP estimate is
     ridge regression, $w = (X^\top X + \lambda I)^{-1}X^\top y$."""
-    d.begin(NEG_LOG_POSTERIOR_3, r"$-\log p(w\mid y) = -\log p(y\mid w) - \log p(w) + \log p(y)$", scope="for n = 3")
+    d.begin(NLP_NAME, r"$-\log p(w\mid y) = -\log p(y\mid w) - \log p(w) + \log p(y)$", scope="for n = 3")
+    d.then(NEG_LOG_POSTERIOR_3, r"the two Gaussian densities, $n = 3$ observations")
     d.then(
         lambda e: sp.expand_log(e, force=True),
         r"the log of each density: $\log\mathcal N(v; m, s^2) = -\frac{(v-m)^2}{2s^2} - \log(\sqrt{2\pi}s)$",
@@ -548,13 +554,29 @@ mus, ss = symbols("mu1 mu2", real=True), symbols("s1 s2", positive=True)
 KL_STANDARD = (mu**2 + s**2 - 1 - log(s**2)) / 2
 ts2 = symbols("t1 t2", real=True)  # standardised coordinates: x_j = mu_j + s_j t_j
 _z2 = [m + v * t for m, v, t in zip(mus, ss, ts2, strict=True)]
+# expanded into monomials times the two densities: SymPy's doit (used by the ladder) then takes
+# a fraction of a second instead of several seconds
 KL_DIAG_2 = sp.Integral(
-    normal_pdf(ts2[0])
-    * normal_pdf(ts2[1])
-    * sum(log_normal_pdf(z, m, v) - log_normal_pdf(z) for z, m, v in zip(_z2, mus, ss, strict=True)),
+    sp.expand(
+        normal_pdf(ts2[0])
+        * normal_pdf(ts2[1])
+        * sum(log_normal_pdf(z, m, v) - log_normal_pdf(z) for z, m, v in zip(_z2, mus, ss, strict=True)),
+        power_exp=False,
+        log=False,
+    ),
     (ts2[0], -sp.oo, sp.oo),
     (ts2[1], -sp.oo, sp.oo),
 )
+
+
+KL_NAME = named_function(
+    "KLStandard", r"\mathrm{KL}\big(\mathcal N(\mu, s^2)\,\|\,\mathcal N(0, 1)\big)", show_args=False
+)(mu, s)
+KL2_NAME = named_function(
+    "KLDiagonal",
+    r"\mathrm{KL}\big(\mathcal N(\mu, \operatorname{diag}(s_1^2, s_2^2))\,\|\,\mathcal N(0, I)\big)",
+    show_args=False,
+)(*mus, *ss)
 
 
 def _kl_integral(q: sp.Expr, p: sp.Expr, var: sp.Symbol, mu_q: sp.Expr, s_q: sp.Expr) -> sp.Integral:
@@ -592,17 +614,18 @@ def _kl_check(ctx: CheckContext) -> CrossCheckResult:
     },
     claim=Statement(
         "KL",
-        Eq(_kl_integral(normal_pdf(x, mu, s), normal_pdf(x), x, mu, s), KL_STANDARD),
+        Eq(KL_NAME, KL_STANDARD),
         text=r"$\mathrm{KL}(\mathcal N(\mu, s^2)\,\|\,\mathcal N(0, 1)) = \frac12(\mu^2 + s^2 - 1 - \log s^2)$",
     ),
     also=[
         Statement(
             "diagonal (d = 2)",
-            Eq(KL_DIAG_2, sum((m**2 + v**2 - 1 - log(v**2)) / 2 for m, v in zip(mus, ss, strict=True))),
+            Eq(KL2_NAME, sum((m**2 + v**2 - 1 - log(v**2)) / 2 for m, v in zip(mus, ss, strict=True))),
             text=r"for a diagonal Gaussian the KL is the sum over dimensions (shown for $d = 2$), written as "
             r"$\mathbb E_{t\sim\mathcal N(0, I)}[\log q(\mu + s\odot t) - \log p(\mu + s\odot t)]$",
         ),
     ],
+    definitions={KL_NAME: _kl_integral(normal_pdf(x, mu, s), normal_pdf(x), x, mu, s), KL2_NAME: KL_DIAG_2},
     crosscheck=_kl_check,
     question=Question(
         target=KL_STANDARD,
@@ -625,7 +648,8 @@ def kl_gaussian_standard(d: Derivation) -> None:
     divergence from the prior $\mathcal N(0, 1)$. In closed form it is $\frac12(\mu^2 + s^2 - 1 - \log s^2)$
     per latent dimension: no sampling is needed for this term, and its gradient pulls $\mu \to 0$
     and $s \to 1$."""
-    d.begin(_kl_integral(normal_pdf(x, mu, s), normal_pdf(x), x, mu, s), r"$\mathrm{KL}(q\|p) = \mathbb E_q[\log q/p]$")
+    d.begin(KL_NAME)
+    d.then(_kl_integral(normal_pdf(x, mu, s), normal_pdf(x), x, mu, s), r"$\mathrm{KL}(q\|p) = \mathbb E_q[\log q/p]$")
     d.then(
         lambda e: expectation(sp.expand(sp.expand_log(e.function / normal_pdf(x, mu, s), force=True)), x, mu, s),
         r"$\log\frac{q}{p} = -\log s - \frac{(x-\mu)^2}{2s^2} + \frac{x^2}{2}$",
@@ -637,7 +661,12 @@ def kl_gaussian_standard(d: Derivation) -> None:
     d.then(KL_STANDARD, r"$\log s = \frac12\log s^2$")
     d.conclude("KL")
 
-    d.begin(KL_DIAG_2, r"$\log q - \log p$ of the diagonal Gaussians is a sum over dimensions", scope="for d = 2")
+    d.begin(KL2_NAME, scope="for d = 2")
+    d.then(
+        KL_DIAG_2,
+        r"$\mathbb E_{t\sim\mathcal N(0, I)}[\log q(\mu + s\odot t) - \log p(\mu + s\odot t)]$: "
+        r"$\log q - \log p$ of diagonal Gaussians is a sum over dimensions",
+    )
     d.then(lambda e: integrate(e, expand=True), "Gaussian moments of $t_1, t_2$ (each density integrates to 1)")
     d.then(sum((m**2 + v**2 - 1 - log(v**2)) / 2 for m, v in zip(mus, ss, strict=True)), "one KL per dimension")
     d.conclude("diagonal (d = 2)")
@@ -656,6 +685,11 @@ def _e_eps(f: sp.Expr) -> sp.Integral:
     """E over eps ~ N(0, 1) of a polynomial in eps, expanded so that SymPy integrates it monomial by
     monomial (unexpanded, it takes a detour through erfc that only cancels numerically)."""
     return expectation(f, eps, expand=True)
+
+
+E_F = named_function("Ef", r"\mathbb E[f(\mu + s\varepsilon)]", show_args=False)(mu, s)
+E_FPRIME = named_function("Efprime", r"\mathbb E[f'(\mu + s\varepsilon)]", show_args=False)(mu, s)
+E_EPS_FPRIME = named_function("Eepsfprime", r"\mathbb E[\varepsilon f'(\mu + s\varepsilon)]", show_args=False)(mu, s)
 
 
 def _reparam_check(ctx: CheckContext) -> CrossCheckResult:
@@ -686,16 +720,21 @@ def _reparam_check(ctx: CheckContext) -> CrossCheckResult:
     numeric_samples=128,
     claim=Statement(
         "d/dmu",
-        Eq(Derivative(_e_eps(F_POLY(Z_REPARAM)), mu), _e_eps(F_PRIME(Z_REPARAM))),
+        Eq(Derivative(E_F, mu), E_FPRIME),
         text=r"$\partial_\mu \mathbb E[f(\mu + s\varepsilon)] = \mathbb E[f'(z)]$ (for a polynomial $f$ of degree 4)",
     ),
     also=[
         Statement(
             "d/ds",
-            Eq(Derivative(_e_eps(F_POLY(Z_REPARAM)), s), _e_eps(eps * F_PRIME(Z_REPARAM))),
+            Eq(Derivative(E_F, s), E_EPS_FPRIME),
             text=r"$\partial_s \mathbb E[f(\mu + s\varepsilon)] = \mathbb E[\varepsilon f'(z)]$",
         ),
     ],
+    definitions={
+        E_F: _e_eps(F_POLY(Z_REPARAM)),
+        E_FPRIME: _e_eps(F_PRIME(Z_REPARAM)),
+        E_EPS_FPRIME: _e_eps(eps * F_PRIME(Z_REPARAM)),
+    },
     crosscheck=_reparam_check,
     question=Question(
         target=12 * mu**2 * s + 12 * s**3,
@@ -724,7 +763,11 @@ def reparameterization(d: Derivation) -> None:
     $\mathbb E[f'(z)]$ and $\mathbb E[\varepsilon f'(z)]$, estimated with the same samples: backprop
     through the sample. Here both sides are computed in closed form for a polynomial of degree 4."""
     for wrt, label in ((mu, "d/dmu"), (s, "d/ds")):
-        d.begin(Derivative(_e_eps(F_POLY(Z_REPARAM)), wrt), scope="for f a polynomial of degree 4")
+        d.begin(Derivative(E_F, wrt), scope="for f a polynomial of degree 4")
+        d.then(
+            Derivative(_e_eps(F_POLY(Z_REPARAM)), wrt),
+            r"$f(z) = a_0 + a_1 z + \dots + a_4 z^4$, $\varepsilon\sim\mathcal N(0, 1)$, expanded in $\varepsilon$",
+        )
         d.then(
             lambda e: integrate(e, expand=True),
             r"the Gaussian moments $\mathbb E[\varepsilon^k] = 0, 1, 0, 3$ for $k = 1..4$",
