@@ -20,7 +20,15 @@ from sympy import Eq, Le, cos, exp, sin  # noqa: F401
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
-from ..moves.matrices import entry_domains, jacobian_form, notation, orthonormal_eigenbasis, rotation, symbol_vector
+from ..moves.matrices import (
+    cayley_orthogonal,
+    entry_domains,
+    jacobian_form,
+    notation,
+    orthonormal_eigenbasis,
+    rotation,
+    symbol_vector,
+)
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import graph, integer, nonnegative, positive, real
 from ..numeric.matrices import spectral_radius, with_spectral_radius
@@ -680,3 +688,323 @@ def laplacian_spectrum(d: Derivation) -> None:
         r"SymPy's orthonormal eigenbasis of $L$: eigenvalues $0, 3w, 3w$; $g$ applied to each",
     )
     d.conclude("spectral filter")
+
+
+# ------------------------------------------------------------------------------ ChebNet
+t_angle = real(-4, 4).symbol("t")
+kC = integer(2, 40).symbol("k")
+xC = real(-1, 1).symbol("x")
+K_MAX = 6
+
+
+def chebyshev(k_max: int, x: sp.Expr) -> list[sp.Expr]:
+    r""":math:`T_0 = 1`, :math:`T_1 = x`, :math:`T_k = 2xT_{k-1} - T_{k-2}` up to :math:`T_{k_{\max}}` (expanded)."""
+    out: list[sp.Expr] = [sp.Integer(1), x]
+    while len(out) <= k_max:
+        out.append(sp.expand(2 * x * out[-1] - out[-2]))
+    return out[: k_max + 1]
+
+
+def chebyshev_filter(lap: sp.Matrix, coeffs: list[sp.Expr], x: sp.Matrix) -> sp.Matrix:
+    r""":math:`\sum_k \theta_k T_k(\tilde L)\mathbf{x}` by the vector recursion :math:`\mathbf{x}_k = 2\tilde L\mathbf{x}_{k-1} -
+    \mathbf{x}_{k-2}` (only matrix-vector products: no eigendecomposition)."""
+    xs = [x, lap * x]
+    while len(xs) < len(coeffs):
+        xs.append(2 * lap * xs[-1] - xs[-2])
+    return sum((c * v for c, v in zip(coeffs, xs, strict=False)), sp.zeros(x.rows, 1))
+
+
+T_COS = sp.Matrix([tk.subs(xC, cos(t_angle)) for tk in chebyshev(K_MAX, xC)])
+COS_K = sp.Matrix([cos(k * t_angle) for k in range(K_MAX + 1)])
+STEP_LHS = 2 * cos(t_angle) * cos((kC - 1) * t_angle) - cos((kC - 2) * t_angle)
+wP = positive(3).symbol("w")
+LAP_P3 = wP * sp.Matrix([[1, -1, 0], [-1, 2, -1], [0, -1, 1]])  # the path 1 - 2 - 3, eigenvalues 0, w, 3w
+L_SCALED = 2 * LAP_P3 / (3 * wP) - sp.eye(3)  # 2 L / lambda_max - I, spectrum in [-1, 1]
+U_P3, LAM_P3 = orthonormal_eigenbasis(L_SCALED)
+CHEB_COEFFS = [real(-2, 2).symbol(f"theta{k}") for k in range(4)]
+
+
+def _cheb_spectral(u: sp.Matrix, lam: sp.Matrix, x: sp.Matrix) -> sp.Matrix:
+    r""":math:`U g(\tilde\Lambda) U^\top\mathbf{x}` with :math:`g = \sum_k\theta_kT_k` evaluated at each eigenvalue."""
+    polys = chebyshev(len(CHEB_COEFFS) - 1, xC)
+    g = sp.diag(
+        *(sum(c * p.subs(xC, lam[i, i]) for c, p in zip(CHEB_COEFFS, polys, strict=True)) for i in range(lam.rows))
+    )
+    return u * g * u.T * x
+
+
+def _chebnet_check(ctx: CheckContext) -> CrossCheckResult:
+    """T_k(cos t) by the numpy recursion against cos(k t) for k <= 40; on random graphs, the recursion
+    sum_k theta_k T_k(L~) x against U g(Lambda~) U^T x with numpy.linalg.eigh and numpy's chebval."""
+    t = ctx.rng.uniform(-4, 4, size=200)
+    ts = [np.ones_like(t), np.cos(t)]
+    for _ in range(2, 41):
+        ts.append(2 * np.cos(t) * ts[-1] - ts[-2])
+    trig = ctx.compare(
+        "T_k(cos t) = cos(k t), k <= 40",
+        "numpy recursion",
+        np.array(ts),
+        np.array([np.cos(k * t) for k in range(41)]),
+        rtol=1e-10,
+    )
+    rec, spec = [], []
+    for n in (6, 15, 40):
+        adj = graph(n, p=0.3).sample(ctx.rng) * ctx.rng.uniform(0.1, 2.0, size=(n, n))
+        adj = np.triu(adj, 1) + np.triu(adj, 1).T
+        lap = np.diag(adj.sum(axis=1)) - adj
+        vals, vecs = np.linalg.eigh(lap)
+        l_t = 2 * lap / vals[-1] - np.eye(n)
+        theta_k, x = ctx.rng.normal(size=6), ctx.rng.normal(size=n)
+        xs = [x, l_t @ x]
+        for _ in range(2, 6):
+            xs.append(2 * l_t @ xs[-1] - xs[-2])
+        rec.append(sum(c * v for c, v in zip(theta_k, xs, strict=True)))
+        g = np.polynomial.chebyshev.chebval(2 * vals / vals[-1] - 1, theta_k)
+        spec.append(vecs @ (g * (vecs.T @ x)))
+    filt = ctx.compare(
+        "Chebyshev filter", "numpy.linalg.eigh + chebval", np.concatenate(rec), np.concatenate(spec), rtol=1e-9
+    )
+    return combine(trig, filt)
+
+
+@identity(
+    "chebnet-recursion",
+    title="Chebyshev polynomials filter a graph signal without an eigendecomposition",
+    section="1.2",
+    map_row=r"Eigenvalues of the graph Laplacian $L$: ChebNet, spectral GNNs",
+    variables={t_angle: real(-4, 4), kC: integer(2, 40), wP: positive(3)}
+    | {c: real(-2, 2) for c in CHEB_COEFFS}
+    | entry_domains(x3, real(-3, 3)),
+    claim=Statement(
+        "k <= 6",
+        Eq(notation(r"\bigl(T_k(\cos t)\bigr)_{k=0}^{6}", T_COS, "T_k(cos t), k = 0..6"), COS_K, evaluate=False),
+        text=r"the recursion $T_0 = 1$, $T_1 = x$, $T_k = 2xT_{k-1} - T_{k-2}$ gives $T_k(\cos t) = \cos(kt)$: "
+        r"the base cases $k = 0, 1$ and the first five steps",
+    ),
+    also=[
+        Statement(
+            "step",
+            Eq(STEP_LHS, cos(kC * t_angle)),
+            text=r"the induction step: if $T_{k-1}(\cos t) = \cos((k-1)t)$ and $T_{k-2}(\cos t) = \cos((k-2)t)$, "
+            r"then $T_k(\cos t) = \cos(kt)$, for every $k \ge 2$",
+        ),
+        Statement(
+            "filter",
+            Eq(
+                notation(
+                    r"\sum_{k=0}^{3}\theta_kT_k(\tilde L)\,\mathbf{x}",
+                    chebyshev_filter(L_SCALED, CHEB_COEFFS, x3),
+                    "sum_k theta_k T_k(L~) x",
+                ),
+                notation(r"U g(\tilde\Lambda)U^\top\mathbf{x}", _cheb_spectral(U_P3, LAM_P3, x3), "U g(Lambda~) U^T x"),
+                evaluate=False,
+            ),
+            text=r"$\tilde L = 2L/\lambda_{\max} - I$, $g = \sum_k\theta_kT_k$: the recursion needs only products $\tilde L\mathbf{v}$ "
+            r"(on the path graph $1 - 2 - 3$ with edge weight $w$)",
+        ),
+    ],
+    crosscheck=_chebnet_check,
+    question=Question(
+        target=chebyshev(4, xC)[4],
+        prompt=r"With $T_0(x) = 1$, $T_1(x) = x$ and $T_k(x) = 2xT_{k-1}(x) - T_{k-2}(x)$, compute $T_4(x)$.",
+        variables=(xC,),
+        approximations={
+            r"that is $T_3(x)$": chebyshev(3, xC)[3],
+            r"sign error in the recursion: $T_k = 2xT_{k-1} + T_{k-2}$": 8 * xC**4 + 8 * xC**2 + 1,
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "1606.09375",
+            "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast Localized Spectral Filtering, 2016",
+            where="Sec. 2.1, Eq. (4)",
+        ),
+        Ref.arxiv(
+            "0912.3848",
+            "D. K. Hammond, P. Vandergheynst and R. Gribonval, Wavelets on Graphs via Spectral Graph Theory, 2011",
+            where="Sec. 6",
+        ),
+    ),
+    builds_on=("laplacian-spectrum",),
+)
+def chebnet_recursion(d: Derivation) -> None:
+    r"""A spectral filter $U g(\Lambda)U^\top\mathbf{x}$ needs the eigenvectors of the Laplacian, $O(n^3)$ work. ChebNet
+    instead takes $g = \sum_k\theta_kT_k$ in Chebyshev polynomials of the rescaled Laplacian $\tilde L = 2L/\lambda_{\max} - I$
+    (spectrum in $[-1, 1]$), which the three-term recursion evaluates with $K$ sparse matrix-vector products. The
+    identity $T_k(\cos t) = \cos(kt)$ is why these polynomials are the natural, well-conditioned basis on $[-1, 1]$."""
+    d.begin(T_COS, r"$T_0, \dots, T_6$ computed by the recursion, at $x = \cos t$", scope="for k = 0, ..., 6")
+    d.then(COS_K, r"multiple-angle formulas (proved by rewriting in exponentials)")
+    d.conclude("k <= 6")
+
+    d.begin(STEP_LHS, r"$2\cos t\,T_{k-1}(\cos t) - T_{k-2}(\cos t)$ under the induction hypothesis")
+    d.then(
+        sp.Add(cos(kC * t_angle), cos((kC - 2) * t_angle), -cos((kC - 2) * t_angle), evaluate=False),
+        r"product to sum: $2\cos a\cos b = \cos(a + b) + \cos(a - b)$",
+    )
+    d.then(cos(kC * t_angle), "cancel")
+    d.note(
+        r"With the base cases $T_0(\cos t) = 1 = \cos 0$ and $T_1(\cos t) = \cos t$, induction gives $T_k(\cos t) = \cos(kt)$ for all $k$."
+    )
+    d.conclude("step")
+
+    d.begin(
+        chebyshev_filter(L_SCALED, CHEB_COEFFS, x3),
+        r"$\mathbf{x}_0 = \mathbf{x}$, $\mathbf{x}_1 = \tilde L\mathbf{x}$, "
+        r"$\mathbf{x}_k = 2\tilde L\mathbf{x}_{k-1} - \mathbf{x}_{k-2}$, then $\sum_k\theta_k\mathbf{x}_k$",
+        scope="for the weighted path on 3 nodes",
+    )
+    d.then(lambda e: e.applyfunc(sp.expand), "multiply out")
+    d.then(
+        _cheb_spectral(U_P3, LAM_P3, x3),
+        r"SymPy's eigenbasis of $\tilde L$ (eigenvalues $-1, -\tfrac13, 1$); $g$ applied to each",
+    )
+    d.conclude("filter")
+
+
+# ------------------------------------------------------------------------------ NTK dynamics
+eta = positive(1).symbol("eta")
+time_t = nonnegative(5).symbol("t")
+mu1, mu2 = nonnegative(3).symbol("lambda_1"), nonnegative(3).symbol("lambda_2")
+r0 = symbol_vector("r", 2, real(-3, 3))  # r = f_0 - y, the initial residual
+s_rot = real(-3, 3).symbol("s")
+U_NTK = cayley_orthogonal([s_rot], 2)  # a rotation with rational entries: cos = (1 - s^2)/(1 + s^2)
+THETA_K = U_NTK * sp.diag(mu1, mu2) * U_NTK.T
+DECAY = sp.diag(exp(-eta * mu1 * time_t), exp(-eta * mu2 * time_t))
+RESIDUAL = U_NTK * DECAY * U_NTK.T * r0  # f_t - y in closed form
+EXP_NTK = notation(
+    r"e^{-\eta\Theta t}", sp.exp(sp.ImmutableMatrix(-eta * time_t * THETA_K), evaluate=False), "exp(-eta Theta t)"
+)
+
+
+def _rk4(theta_m: np.ndarray, r: np.ndarray, lr: float, t_end: float, steps: int = 2000) -> np.ndarray:
+    """Classical Runge-Kutta for dr/dt = -lr Theta r, from r(0) = r (no closed form used)."""
+    h = t_end / steps
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return -lr * theta_m @ v
+
+    for _ in range(steps):
+        k1 = f(r)
+        k2 = f(r + h / 2 * k1)
+        k3 = f(r + h / 2 * k2)
+        k4 = f(r + h * k3)
+        r = r + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return r
+
+
+def _ntk_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random PSD kernels Theta (n = 2, 5, 10): RK4 integration of gradient flow against U exp(-eta Lambda t) U^T r0
+    from numpy.linalg.eigh; and each eigencomponent's decay against exp(-eta lambda_i t)."""
+    got, want = [], []
+    for n in (2, 5, 10):
+        a = ctx.rng.normal(size=(n, n))
+        theta_m = a @ a.T / n
+        r, lr, t_end = ctx.rng.normal(size=n), float(ctx.rng.uniform(0.1, 1.0)), float(ctx.rng.uniform(0.5, 3.0))
+        vals, vecs = np.linalg.eigh(theta_m)
+        numeric = _rk4(theta_m, r, lr, t_end)
+        got.append(vecs.T @ numeric)  # components along the eigenvectors, integrated
+        want.append(np.exp(-lr * vals * t_end) * (vecs.T @ r))
+    return ctx.compare(
+        "eigencomponents of f_t - y", "RK4 integration (numpy)", np.concatenate(got), np.concatenate(want), rtol=1e-9
+    )
+
+
+@identity(
+    "ntk-linear-dynamics",
+    title="In the NTK regime each eigenmode of the error decays at its own rate",
+    section="1.2",
+    map_row=r"Neural Tangent Kernel eigenvalues: training speed of wide networks (Jacot et al., 2018)",
+    variables={eta: positive(1), time_t: nonnegative(5), mu1: nonnegative(3), mu2: nonnegative(3), s_rot: real(-3, 3)}
+    | entry_domains(r0, real(-3, 3)),
+    claim=Statement(
+        "gradient flow",
+        Eq(
+            notation(
+                r"\frac{d}{dt}(f_t - y)", sp.Matrix([sp.Derivative(e, time_t) for e in RESIDUAL]), "d/dt (f_t - y)"
+            ),
+            notation(r"-\eta\,\Theta\,(f_t - y)", -eta * THETA_K * RESIDUAL, "-eta Theta (f_t - y)"),
+            evaluate=False,
+        ),
+        text=r"$f_t - y = U e^{-\eta\Lambda t}U^\top(f_0 - y)$ solves gradient flow on $\tfrac12\lVert f - y\rVert^2$ "
+        r"with the constant kernel $\Theta = U\Lambda U^\top$",
+    ),
+    also=[
+        Statement(
+            "initial",
+            Eq(notation(r"(f_t - y)\big|_{t=0}", RESIDUAL.subs(time_t, 0), "(f_t - y) at t = 0"), r0, evaluate=False),
+        ),
+        Statement(
+            "exponential",
+            Eq(
+                EXP_NTK,
+                notation(r"U e^{-\eta\Lambda t}U^\top", U_NTK * DECAY * U_NTK.T, "U exp(-eta Lambda t) U^T"),
+                evaluate=False,
+            ),
+            text=r"the solution is $f_t - y = e^{-\eta\Theta t}(f_0 - y)$ (SymPy's matrix exponential)",
+        ),
+        Statement(
+            "mode 1",
+            Eq(
+                notation(r"\mathbf{u}_1^\top(f_t - y)", (U_NTK[:, 0].T * RESIDUAL)[0, 0], "u_1^T (f_t - y)"),
+                exp(-eta * mu1 * time_t) * (U_NTK[:, 0].T * r0)[0, 0],
+                evaluate=False,
+            ),
+            text=r"the component along the eigenvector $\mathbf{u}_1$ decays as $e^{-\eta\lambda_1t}$: large-eigenvalue modes are learned first",
+        ),
+    ],
+    crosscheck=_ntk_check,
+    question=Question(
+        target=exp(-eta * mu1 * time_t),
+        prompt=r"Under gradient flow with learning rate $\eta$ and a constant NTK $\Theta$, by what factor has the component "
+        r"of $f_t - y$ along an eigenvector of $\Theta$ with eigenvalue $\lambda_1$ shrunk at time $t$?",
+        names={"lambda": mu1, "lambda1": mu1},
+        approximations={
+            r"the learning rate $\eta$ is missing": exp(-mu1 * time_t),
+            r"that is gradient descent with step $\eta$ after $t$ steps, not gradient flow": (1 - eta * mu1) ** time_t,
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "1806.07572",
+            "A. Jacot, F. Gabriel and C. Hongler, Neural Tangent Kernel: Convergence and Generalization in Neural Networks, 2018",
+            where="Sec. 5",
+        ),
+        Ref.arxiv(
+            "1902.06720",
+            "J. Lee et al., Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent, 2019",
+            where="Sec. 2.2, Eq. (9)",
+        ),
+    ),
+    builds_on=("pca-top-eigenvector",),
+)
+def ntk_linear_dynamics(d: Derivation) -> None:
+    r"""For an infinitely wide network the neural tangent kernel $\Theta$ stays constant during training, and gradient
+    flow on $\tfrac12\lVert f - y\rVert^2$ becomes the linear ODE $\tfrac{d}{dt}(f_t - y) = -\eta\Theta(f_t - y)$. Its
+    solution $e^{-\eta\Theta t}(f_0 - y)$ decouples in the eigenbasis of $\Theta$: the error along an eigenvector with
+    eigenvalue $\lambda_i$ decays like $e^{-\eta\lambda_i t}$, so the kernel's spectrum sets which functions a wide
+    network learns quickly and which slowly (spectral bias). Below, a $2\times 2$ kernel $U\,\mathrm{diag}(\lambda_1, \lambda_2)U^\top$, $U$ a rotation with rational entries."""
+    scope = "for a 2 x 2 kernel"
+    d.begin(
+        EXP_NTK,
+        r"the solution operator of a linear ODE",
+        scope=scope,
+    )
+    d.then(d.ladder.evaluate, r"SymPy's matrix exponential")
+    d.then(U_NTK * DECAY * U_NTK.T, r"in the eigenbasis: $e^{U(-\eta\Lambda t)U^\top} = Ue^{-\eta\Lambda t}U^\top$")
+    d.conclude("exponential")
+
+    d.begin(sp.Matrix([sp.Derivative(e, time_t) for e in RESIDUAL]), scope=scope)
+    d.then(lambda e: e.doit(), r"$\tfrac{d}{dt}e^{-\eta\lambda_it} = -\eta\lambda_ie^{-\eta\lambda_it}$")
+    d.then(
+        -eta * THETA_K * RESIDUAL,
+        r"$U(-\eta\Lambda)e^{-\eta\Lambda t}U^\top = -\eta\,U\Lambda U^\top\,Ue^{-\eta\Lambda t}U^\top$ ($U^\top U = I$)",
+    )
+    d.conclude("gradient flow")
+
+    d.begin(RESIDUAL.subs(time_t, 0), scope=scope)
+    d.then(lambda e: e.applyfunc(lambda z: sp.trigsimp(sp.expand(z))), r"$e^0 = 1$ and $UU^\top = I$")
+    d.conclude("initial")
+
+    d.begin((U_NTK[:, 0].T * RESIDUAL)[0, 0], r"project on $\mathbf{u}_1$, the first column of $U$", scope=scope)
+    d.then(lambda e: sp.trigsimp(sp.expand(e)), r"$\mathbf{u}_1^\top U = \mathbf{e}_1^\top$")
+    d.conclude("mode 1")
