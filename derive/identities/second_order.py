@@ -105,7 +105,7 @@ def _newton_check(ctx: CheckContext) -> CrossCheckResult:
 
 @identity(
     "newton-step",
-    title="Newton's step minimises the quadratic model",
+    title="The Newton step minimises the quadratic model",
     section="2.4",
     map_row=r"Hessian $H$; Newton's method $\theta \leftarrow \theta - H^{-1}\nabla L$",
     variables={
