@@ -414,7 +414,7 @@ iS, jS = sp.symbols("i j", integer=True, positive=True)
 
 @identity(
     "sam-sharpness",
-    title="SAM's inner maximisation and the sharpness $\\lambda_{\\max}(H)$",
+    title="The inner maximisation of SAM and the sharpness $\\lambda_{\\max}(H)$",
     section="1.2",
     map_row=r"Hessian spectrum $\nabla^2\mathcal{L}$: loss landscape sharpness, sharpness-aware minimisation (Foret et al., 2021)",
     variables=RAYLEIGH_VARS | {rho_s: positive(1), gnorm: positive(5), psi: ANGLE} | entry_domains(g3, real(-3, 3)),
@@ -776,17 +776,17 @@ def _chebnet_check(ctx: CheckContext) -> CrossCheckResult:
     | {c: real(-2, 2) for c in CHEB_COEFFS}
     | entry_domains(x3, real(-3, 3)),
     claim=Statement(
-        "k <= 6",
-        Eq(notation(r"\bigl(T_k(\cos t)\bigr)_{k=0}^{6}", T_COS, "T_k(cos t), k = 0..6"), COS_K, evaluate=False),
-        text=r"the recursion $T_0 = 1$, $T_1 = x$, $T_k = 2xT_{k-1} - T_{k-2}$ gives $T_k(\cos t) = \cos(kt)$: "
-        r"the base cases $k = 0, 1$ and the first five steps",
+        "step",
+        Eq(STEP_LHS, cos(kC * t_angle)),
+        text=r"the induction step: if $T_{k-1}(\cos t) = \cos((k-1)t)$ and $T_{k-2}(\cos t) = \cos((k-2)t)$, "
+        r"then $T_k(\cos t) = \cos(kt)$, for every $k \ge 2$",
     ),
     also=[
         Statement(
-            "step",
-            Eq(STEP_LHS, cos(kC * t_angle)),
-            text=r"the induction step: if $T_{k-1}(\cos t) = \cos((k-1)t)$ and $T_{k-2}(\cos t) = \cos((k-2)t)$, "
-            r"then $T_k(\cos t) = \cos(kt)$, for every $k \ge 2$",
+            "k <= 6",
+            Eq(notation(r"\bigl(T_k(\cos t)\bigr)_{k=0}^{6}", T_COS, "T_k(cos t), k = 0..6"), COS_K, evaluate=False),
+            text=r"the recursion $T_0 = 1$, $T_1 = x$, $T_k = 2xT_{k-1} - T_{k-2}$ gives $T_k(\cos t) = \cos(kt)$: "
+            r"the base cases $k = 0, 1$ and the first five steps",
         ),
         Statement(
             "filter",
