@@ -99,7 +99,10 @@ def figure(p: Proof, points: int = 161) -> Figure | None:
             independent = (np.asarray(f(x + h)) - np.asarray(f(x - h))) / (2 * h)
         error_label = "central differences of $f$ vs the derived $f'$"
     else:
-        independent = _on_grid(ident.unfold(claim.lhs).doit().xreplace(fixed), spec.var, x)
+        lhs_value = ident.unfold(claim.lhs).doit().xreplace(fixed)
+        if not isinstance(lhs_value, sp.Expr) or lhs_value.free_symbols - {spec.var}:
+            return None  # the left side depends on more than the plotted variable (a matrix norm, say)
+        independent = _on_grid(lhs_value, spec.var, x)
         error_label = "left side evaluated numerically vs the derived right side"
     with np.errstate(all="ignore"):
         scale = np.abs(derived) + np.median(np.abs(derived)) + 1e-300

@@ -17,6 +17,7 @@ identities are derived on explicit :class:`~sympy.Matrix` objects whose entries 
 - :func:`singular_values`, :func:`rect_diag`: symbols :math:`\sigma_1 \ge \dots \ge \sigma_n > 0` with
   ordered domains, and the rectangular diagonal :math:`\Sigma` of an SVD :math:`A = U \Sigma V^\top`;
 - :func:`frobenius_sq`: :math:`\lVert M \rVert_F^2 = \sum_{ij} M_{ij}^2`, written out entry by entry.
+- :func:`fraction_form`: entries as one expanded numerator over a denominator;
 - :func:`svd_form`: an explicit :math:`A = U \Sigma V^\top` from Cayley rotations and symbolic singular values.
 """
 
@@ -88,6 +89,13 @@ def cayley_orthogonal(params: Sequence[sp.Expr], n: int) -> sp.Matrix:
     :math:`\sin\theta = 2t/(1 + t^2)`), so orthogonality and every identity built on it reduce to
     ``cancel``.
     """
+    numer, denom = cayley_parts(params, n)
+    return numer / denom
+
+
+def cayley_parts(params: Sequence[sp.Expr], n: int) -> tuple[sp.Matrix, sp.Expr]:
+    r"""Numerator matrix :math:`P` and denominator :math:`\delta` of :func:`cayley_orthogonal`, :math:`Q = P/\delta`:
+    :math:`(I + S)^{-1} = \operatorname{adj}(I + S)/\det(I + S)`, so the entries of :math:`P` are polynomials."""
     if len(params) != n * (n - 1) // 2:
         raise ValueError(f"an {n}x{n} Cayley rotation needs {n * (n - 1) // 2} parameters, got {len(params)}")
     s = sp.zeros(n)
@@ -97,7 +105,18 @@ def cayley_orthogonal(params: Sequence[sp.Expr], n: int) -> sp.Matrix:
             s[i, j], s[j, i] = -params[k], params[k]
             k += 1
     eye = sp.eye(n)
-    return ((eye - s) * (eye + s).inv()).applyfunc(sp.cancel)
+    return ((eye - s) * (eye + s).adjugate()).applyfunc(sp.expand), sp.expand((eye + s).det())
+
+
+def fraction_form(m: sp.MatrixBase) -> sp.Matrix:
+    """Each entry as one expanded numerator over its denominator (``together``, then ``expand``): the
+    cheapest shape for the ladder's ``cancel`` on products of Cayley rotations."""
+
+    def one(e: sp.Expr) -> sp.Expr:
+        num, den = sp.fraction(sp.together(e))
+        return sp.expand(num) / den
+
+    return m.applyfunc(one)
 
 
 @dataclass(frozen=True)
@@ -124,10 +143,10 @@ def singular_values(
     """
     doms: dict[sp.Symbol, Domain] = {}
     syms: list[sp.Symbol] = [sp.Symbol(f"{name}{n}", positive=True)]
-    doms[syms[0]] = Domain(0, smallest, open_lo=True)
+    doms[syms[0]] = Domain(0, sp.Rational(str(smallest)), open_lo=True)
     for i in range(n - 1, 0, -1):
         below = syms[0]
-        dom = _AtLeast(below, below + gap)
+        dom = _AtLeast(below, below + sp.Rational(str(gap)))
         s = dom.symbol(f"{name}{i}")
         syms.insert(0, s)
         doms[s] = dom
@@ -180,11 +199,12 @@ def svd_form(
     sigmas: Sequence[sp.Expr], rows: int, cols: int, u_params: Sequence[sp.Expr], v_params: Sequence[sp.Expr]
 ) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix, sp.Matrix]:
     r"""``(A, U, Sigma, V)`` with :math:`A = U \Sigma V^\top` explicit: :math:`U`, :math:`V` Cayley rotations
-    of the given parameters, :math:`\Sigma` the ``rows x cols`` diagonal of ``sigmas``."""
-    u = cayley_orthogonal(u_params, rows)
-    v = cayley_orthogonal(v_params, cols)
+    of the given parameters, :math:`\Sigma` the ``rows x cols`` diagonal of ``sigmas`` (``A`` over one denominator)."""
+    (pu, du), (pv, dv) = cayley_parts(u_params, rows), cayley_parts(v_params, cols)
     s = rect_diag(sigmas, rows, cols)
-    return u * s * v.T, u, s, v
+    # polynomial numerators over the product of the two denominators: no rational arithmetic
+    a = (pu * s * pv.T).applyfunc(sp.expand) / (du * dv)
+    return a, pu / du, s, pv / dv
 
 
 def orthonormal_eigenbasis(m: sp.MatrixBase) -> tuple[sp.Matrix, sp.Matrix]:

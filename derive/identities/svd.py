@@ -1,0 +1,541 @@
+r"""1.3 SVD: low-rank updates, best approximations, pseudoinverses, ridge filters and randomised SVD.
+
+Every matrix here is explicit. A general matrix with a known SVD is written
+$A = U\Sigma V^\top$ with $U$, $V$ *Cayley rotations* $(I - S)(I + S)^{-1}$ of a skew-symmetric $S$
+(:func:`~derive.moves.matrices.cayley_orthogonal`): their entries are rational in a few parameters,
+so $U^\top U = I$ and every identity built on it is proved by ``cancel``, with no trigonometry. The
+singular values are symbols $\sigma_1 \ge \sigma_2 \ge \dots > 0$ sampled in order; SymPy's
+assumptions cannot state the order, so the few links that use it are verified at 30 digits and the
+sheets say so. Parts that are statements about *all* matrices (Eckart--Young optimality, the
+randomised-SVD error bound) are checked numerically against numpy.linalg and say so.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import sympy as sp
+from sympy import Eq, Le, Sum
+from sympy.combinatorics import Permutation
+
+from ..derivation import Derivation
+from ..identity import Question, Ref, Statement, identity, numerically
+from ..moves.matrices import (
+    backprop_form,
+    entry_domains,
+    fraction_form,
+    frobenius_sq,
+    notation,
+    rect_diag,
+    singular_values,
+    svd_form,
+    symbol_matrix,
+    symbol_vector,
+)
+from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from ..numeric.domains import integer, positive, real
+from ..numeric.matrices import gradient_fd, low_rank, truncated_svd
+
+ENTRY = real(-3, 3)
+ANGLE = real(-2, 2)  # Cayley parameters: every rotation without eigenvalue -1 has them
+
+
+def _params(name: str, count: int) -> list[sp.Symbol]:
+    return [ANGLE.symbol(f"{name}{i + 1}") for i in range(count)]
+
+
+def _leibniz_halves(m: sp.MatrixBase) -> tuple[sp.Expr, sp.Expr]:
+    r"""The Leibniz expansion of :math:`\det M` split into its even and odd permutations, unexpanded:
+    :math:`\det M = 0` says the two halves are equal."""
+    n = m.rows
+    even, odd = [], []
+    for perm in itertools.permutations(range(n)):
+        term = sp.Mul(*(m[i, perm[i]] for i in range(n)))
+        (even if Permutation(list(perm)).is_even else odd).append(term)
+    return sp.Add(*even), sp.Add(*odd)
+
+
+def _at_samples(ctx: CheckContext, exprs: list[sp.Basic], n: int) -> list[np.ndarray]:
+    """The expressions at ``n`` samples of the identity's variables (matrices: shape ``(n, rows, cols)``)."""
+    values = ctx.sample(n)
+    return [np.asarray(ctx.evaluate(e, values, n), dtype=float) for e in exprs]
+
+
+# ============================================================================================ LoRA
+D_, R_, K_ = 3, 2, 2  # gradients; the rank statement uses k = 3 so that r = 2 < min(d, k)
+Bm = symbol_matrix("B", D_, R_, ENTRY)
+A3 = symbol_matrix("A", R_, 3, ENTRY)
+Am = A3[:, :K_]
+Gm = symbol_matrix("G", D_, K_, ENTRY)
+DW = Bm * Am
+d_dim, k_dim = integer(1, 4096).symbol("d"), integer(1, 4096).symbol("k")
+r_dim = integer(1, 64).symbol("r")
+iL, jL, sL = sp.symbols("i j s", integer=True, positive=True)
+aL, bL = sp.symbols("a b", integer=True, positive=True)
+GI, AI, BI = sp.IndexedBase("G", real=True), sp.IndexedBase("A", real=True), sp.IndexedBase("B", real=True)
+EVEN, ODD = _leibniz_halves(Bm * A3)
+DET_EVEN = notation(r"\sum_{\pi\ \mathrm{even}} \prod_i (BA)_{i\pi(i)}", EVEN, "det(BA) even half")
+DET_ODD = notation(r"\sum_{\pi\ \mathrm{odd}} \prod_i (BA)_{i\pi(i)}", ODD, "det(BA) odd half")
+
+
+def _logcosh_loss(w0: np.ndarray, t: np.ndarray, b: np.ndarray, a: np.ndarray) -> float:
+    """The check's loss L(Delta W) = sum log cosh(W0 + B A - T), from its definition."""
+    return float(np.sum(np.log(np.cosh(w0 + b @ a - t))))
+
+
+def _lora_check(ctx: CheckContext) -> CrossCheckResult:
+    """Rank of random B A by numpy; central differences of a log-cosh loss in B and A against the
+    derived 3x2 form and, at larger sizes, against G A^T and B^T G; the parameter count."""
+    rng = ctx.rng
+    results = []
+    for d, k, r in ((40, 30, 4), (64, 64, 8)):
+        rank = np.linalg.matrix_rank(low_rank(rng, d, k, r))
+        results.append(ctx.compare(f"rank of BA, {d}x{k}, r = {r}", "numpy.linalg.matrix_rank", rank, r, rtol=0.0))
+    f = sp.lambdify([*Bm, *Am, *Gm], ctx.result, "numpy")
+    got, want = [], []
+    for _ in range(10):
+        w0, t = rng.normal(size=(D_, K_)), rng.normal(size=(D_, K_))
+        b, a = rng.normal(size=(D_, R_)), rng.normal(size=(R_, K_))
+        g = np.tanh(w0 + b @ a - t)  # dL/d(Delta W) of the log-cosh loss, entry by entry
+        got.append(np.asarray(f(*b.ravel(), *a.ravel(), *g.ravel()), dtype=float))
+        want.append(gradient_fd(lambda x, w0=w0, t=t, a=a: _logcosh_loss(w0, t, x, a), b))
+    results.append(ctx.compare("derived 3x2 dL/dB", "central differences", np.array(got), np.array(want), rtol=1e-6))
+    d, k, r = 12, 9, 3
+    w0, t, b, a = rng.normal(size=(d, k)), rng.normal(size=(d, k)), rng.normal(size=(d, r)), rng.normal(size=(r, k))
+    g = np.tanh(w0 + b @ a - t)
+    fd_b = gradient_fd(lambda x: _logcosh_loss(w0, t, x, a), b)
+    fd_a = gradient_fd(lambda x: _logcosh_loss(w0, t, b, x), a)
+    results.append(ctx.compare("dL/dB = G A^T, 12x9, r = 3", "central differences", g @ a.T, fd_b, rtol=1e-6))
+    results.append(ctx.compare("dL/dA = B^T G, 12x9, r = 3", "central differences", b.T @ g, fd_a, rtol=1e-6))
+    results.append(ctx.compare("parameters of B and A", "counted", b.size + a.size, r * (d + k), rtol=0.0))
+    return combine(*results)
+
+
+@identity(
+    "lora-low-rank",
+    title="LoRA: a low-rank update and its gradients",
+    section="1.3",
+    map_row=r"$A = U\Sigma V^\top$: low-rank weight decomposition, LoRA (Hu et al., 2022): $\Delta W = BA$",
+    variables={
+        **entry_domains([*Bm, *A3, *Gm], ENTRY),
+        d_dim: integer(1, 4096),
+        k_dim: integer(1, 4096),
+        r_dim: integer(1, 64),
+        aL: integer(1, d_dim),
+        bL: integer(1, r_dim),
+        GI: ENTRY,
+        AI: ENTRY,
+        BI: ENTRY,
+    },
+    claim=Statement(
+        "dL/dB",
+        Eq(notation(r"\frac{\partial L}{\partial B}", backprop_form(Gm, DW, Bm), "dL/dB"), Gm * Am.T, evaluate=False),
+        text=r"$\partial L/\partial B = G A^\top$ with $G = \partial L/\partial(\Delta W)$",
+    ),
+    also=[
+        Statement(
+            "dL/dA",
+            Eq(
+                notation(r"\frac{\partial L}{\partial A}", backprop_form(Gm, DW, Am), "dL/dA"),
+                Bm.T * Gm,
+                evaluate=False,
+            ),
+            text=r"$\partial L/\partial A = B^\top G$",
+        ),
+        Statement(
+            "rank",
+            Eq(DET_EVEN, DET_ODD, evaluate=False),
+            text=r"$\det(BA) = 0$: the even and odd halves of the Leibniz expansion agree, so the "
+            r"$3\times 3$ update $BA$ with $r = 2$ has rank at most $2$",
+        ),
+        Statement(
+            "parameters",
+            Eq(
+                Sum(1, (iL, 1, d_dim), (sL, 1, r_dim)) + Sum(1, (sL, 1, r_dim), (jL, 1, k_dim)), r_dim * (d_dim + k_dim)
+            ),
+            text=r"$B$ and $A$ hold $r(d + k)$ numbers instead of the $dk$ of $\Delta W$",
+        ),
+    ],
+    crosscheck=_lora_check,
+    question=Question(
+        target=Sum(GI[aL, jL] * AI[bL, jL], (jL, 1, k_dim)),
+        prompt=r"A LoRA adapter writes $\Delta W = BA$ with $B \in \mathbb{R}^{d\times r}$, "
+        r"$A \in \mathbb{R}^{r\times k}$. Given $G = \partial L/\partial(\Delta W)$, "
+        r"give $\partial L/\partial B_{ab}$.",
+        forms=(Gm * Am.T,),
+        names={"G": GI, "A": AI, "B": BI},
+        approximations={
+            r"this is $(B^\top G)$, the gradient for $A$, not for $B$": Sum(BI[jL, aL] * GI[jL, bL], (jL, 1, d_dim)),
+            r"$G$ is not transposed: $\partial L/\partial B = G A^\top$": Sum(GI[jL, aL] * AI[bL, jL], (jL, 1, k_dim)),
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "2106.09685", "E. J. Hu et al., LoRA: Low-Rank Adaptation of Large Language Models, 2021", "Sec. 4.1"
+        ),
+    ),
+)
+def lora_low_rank(d: Derivation) -> None:
+    r"""LoRA freezes a pretrained weight $W_0 \in \mathbb{R}^{d\times k}$ and learns an update
+    $\Delta W = BA$ with $B \in \mathbb{R}^{d\times r}$, $A \in \mathbb{R}^{r\times k}$ and $r \ll \min(d, k)$.
+    The update has rank at most $r$ and costs $r(d + k)$ parameters instead of $dk$ (for $d = k = 4096$,
+    $r = 8$: $0.4\%$). With $B = 0$ at initialisation $\Delta W = 0$, so fine-tuning starts exactly at $W_0$.
+    Backpropagation only needs $G = \partial L/\partial(\Delta W)$: by the chain rule the two factors get
+    $G A^\top$ and $B^\top G$."""
+    scope = "for d = 3, r = 2, k = 2; other sizes in the cross-check"
+    d.begin(
+        backprop_form(Gm, DW, Bm),
+        r"chain rule: $\partial L/\partial B_{ab} = \sum_{ij} G_{ij}\,\partial(\Delta W)_{ij}/\partial B_{ab}$",
+        scope=scope,
+    )
+    d.then(
+        lambda e: e.doit(),
+        r"$(\Delta W)_{ij} = \sum_s B_{is}A_{sj}$, so $\partial(\Delta W)_{ij}/\partial B_{ab} = [i = a]\,A_{bj}$",
+    )
+    d.then(Gm * Am.T, r"$\sum_j G_{aj}A_{bj} = (GA^\top)_{ab}$")
+    d.conclude("dL/dB")
+
+    d.begin(backprop_form(Gm, DW, Am), r"chain rule in the entries of $A$", scope=scope)
+    d.then(lambda e: e.doit(), r"$\partial(\Delta W)_{ij}/\partial A_{ab} = B_{ia}\,[j = b]$")
+    d.then(Bm.T * Gm, r"$\sum_i B_{ia}G_{ib} = (B^\top G)_{ab}$")
+    d.conclude("dL/dA")
+
+    d.begin(DET_EVEN, r"even permutations in the Leibniz expansion of $\det(BA)$", scope="for d = k = 3, r = 2")
+    d.then(
+        DET_ODD, r"multiplied out, with $(BA)_{ij} = B_{i1}A_{1j} + B_{i2}A_{2j}$: the same polynomial as the odd half"
+    )
+    d.note(
+        r"A $3\times 3$ matrix that is a product through an inner dimension $2$ is singular; in general every "
+        r"$(r+1)\times(r+1)$ minor of $BA$ vanishes, which is $\operatorname{rank}(BA) \le r$."
+    )
+    d.conclude("rank")
+
+    d.begin(
+        Sum(1, (iL, 1, d_dim), (sL, 1, r_dim)) + Sum(1, (sL, 1, r_dim), (jL, 1, k_dim)),
+        r"count the entries of $B$ and $A$",
+    )
+    d.then(lambda e: e.doit(), "evaluate the sums")
+    d.then(sp.factor, "factor")
+    d.conclude("parameters")
+
+
+# ==================================================================================== Eckart-Young
+SIG2, SIG2_DOM = singular_values(2)
+UP, VP = _params("u", 3), _params("v", 1)
+A_EY, U_EY, S_EY, V_EY = svd_form(SIG2, 3, 2, UP, VP)
+A1_EY = SIG2[0] * U_EY[:, 0] * V_EY[:, 0].T
+YV = symbol_vector("y", 2, ENTRY)  # coordinates of x = V y in the right singular basis
+YSQ = [y**2 for y in YV]
+ERR = fraction_form(A_EY - A1_EY)
+FRO_ERR = notation(r"\lVert A - A_1 \rVert_F^2", frobenius_sq(ERR), "||A - A_1||_F^2")
+FRO_DIAG = notation(
+    r"\lVert \Sigma - \Sigma_1 \rVert_F^2", frobenius_sq(S_EY - rect_diag(SIG2[:1], 3, 2)), "||S - S_1||_F^2"
+)
+ERR_X = notation(r"\lVert (A - A_1)V\mathbf{y} \rVert^2", frobenius_sq(ERR * V_EY * YV), "||(A - A_1) V y||^2")
+ERR_V2 = notation(r"\lVert (A - A_1)\mathbf{v}_2 \rVert^2", frobenius_sq(ERR * V_EY[:, 1]), "||(A - A_1) v_2||^2")
+
+
+def _ey_errors(ctx: CheckContext) -> CrossCheckResult:
+    """The derived Frobenius error at sampled 3x3 matrices, against numpy: A_1 from numpy's own SVD."""
+    n = 64
+    a, res = _at_samples(ctx, [A_EY, ctx.result], n)
+    got = np.array([np.linalg.norm(m - truncated_svd(m, 1), "fro") ** 2 for m in a])
+    return ctx.compare("||A - A_1||_F^2, 3x3", "numpy.linalg.svd", got, res, rtol=1e-9)
+
+
+def _ey_optimal(ctx: CheckContext) -> CrossCheckResult:
+    r"""Random A (9x7, k = 1, 2, 3): both errors of A_k against sigma_{k+1} and the tail sum, and no random
+    rank-k matrix, nor any small perturbation of A_k within rank k, is closer in either norm."""
+    rng = ctx.rng
+    results = []
+    worst = -np.inf
+    for k in (1, 2, 3):
+        a = rng.normal(size=(9, 7))
+        s = np.linalg.svd(a, compute_uv=False)
+        ak = truncated_svd(a, k)
+        fro, two = np.linalg.norm(a - ak, "fro"), np.linalg.norm(a - ak, 2)
+        results.append(ctx.compare(f"||A - A_{k}||_F^2 = tail sum", "numpy", fro**2, np.sum(s[k:] ** 2), rtol=1e-10))
+        results.append(ctx.compare(f"||A - A_{k}||_2 = sigma_{k + 1}", "numpy", two, s[k], rtol=1e-10))
+        u, _, vt = np.linalg.svd(a, full_matrices=False)
+        for trial in range(400):
+            if trial % 2:
+                x = low_rank(rng, 9, 7, k)
+                x *= np.linalg.norm(ak) / np.linalg.norm(x)
+            else:
+                eps = 10.0 ** rng.uniform(-6, -1)
+                p = (u[:, :k] + eps * rng.normal(size=(9, k))) * s[:k]
+                x = p @ (vt[:k] + eps * rng.normal(size=(k, 7)))
+            # how much closer than A_k the competitor gets (negative: not closer)
+            worst = max(worst, fro - np.linalg.norm(a - x, "fro"), two - np.linalg.norm(a - x, 2))
+    results.append(
+        ctx.bound("no rank-k competitor is closer", "1200 random and perturbed rank-k matrices", worst, 1e-12)
+    )
+    return combine(*results)
+
+
+@identity(
+    "eckart-young",
+    aliases=("eckart-young-mirsky",),
+    title="Eckart-Young: the best rank-k approximation",
+    section="1.3",
+    map_row=r"Eckart--Young theorem: optimal rank-$k$ approximation (matrix factorisation for recommenders)",
+    variables={**SIG2_DOM, **entry_domains([*UP, *VP], ANGLE), **entry_domains(YV, ENTRY)},
+    claim=Statement(
+        "Frobenius",
+        Eq(FRO_ERR, SIG2[1] ** 2, evaluate=False),
+        text=r"$A_1 = \sigma_1\mathbf{u}_1\mathbf{v}_1^\top$ misses $A$ by the dropped $\sigma_2^2$ in squared "
+        r"Frobenius norm",
+    ),
+    also=[
+        Statement(
+            "spectral bound",
+            Le(ERR_X, SIG2[1] ** 2 * sp.Add(*YSQ), evaluate=False),
+            text=r"$\lVert (A - A_1)\mathbf{x}\rVert \le \sigma_2\lVert\mathbf{x}\rVert$ for every "
+            r"$\mathbf{x} = V\mathbf{y}$ ($\lVert\mathbf{x}\rVert = \lVert\mathbf{y}\rVert$)",
+        ),
+        Statement(
+            "attained",
+            Eq(ERR_V2, SIG2[1] ** 2, evaluate=False),
+            text=r"with equality at $\mathbf{x} = \mathbf{v}_2$: so $\lVert A - A_1\rVert_2 = \sigma_2$",
+        ),
+        numerically(
+            "optimal",
+            r"the errors are $\sum_{i > k}\sigma_i^2$ and $\sigma_{k+1}$ for every $k$, and no matrix of rank $k$ is "
+            r"closer to $A$ than $A_k$, in Frobenius or spectral norm (random $9\times 7$ matrices, $k = 1, 2, 3$, "
+            r"$1200$ random and perturbed rank-$k$ competitors)",
+            _ey_optimal,
+        ),
+    ],
+    crosscheck=_ey_errors,
+    question=Question(
+        target=SIG2[1] ** 2,
+        prompt=r"$A \in \mathbb{R}^{3\times 2}$ has singular values $\sigma_1 \ge \sigma_2$. What is "
+        r"$\lVert A - A_1\rVert_F^2$ for the best rank-one approximation $A_1$?",
+        names={"sigma1": SIG2[0], "sigma2": SIG2[1]},
+        approximations={
+            r"that is the error of the rank-zero approximation, $\lVert A\rVert_F^2$": SIG2[0] ** 2 + SIG2[1] ** 2,
+            r"that is $\lVert A - A_1\rVert_2$, a norm, not its square": SIG2[1],
+        },
+    ),
+    refs=(
+        Ref.book(
+            "C. Eckart and G. Young, The approximation of one matrix by another of lower rank, Psychometrika 1, 1936"
+        ),
+        Ref.book("L. Mirsky, Symmetric gauge functions and unitarily invariant norms, Q. J. Math. 11, 1960"),
+        Ref.book("G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed.", "Sec. 2.4"),
+    ),
+)
+def eckart_young(d: Derivation) -> None:
+    r"""Truncating the SVD, $A_k = \sum_{i \le k}\sigma_i\mathbf{u}_i\mathbf{v}_i^\top$, gives the best rank-$k$
+    approximation of $A$: the error is $\lVert A - A_k\rVert_F^2 = \sum_{i > k}\sigma_i^2$ in Frobenius norm and
+    $\sigma_{k+1}$ in spectral norm, and no rank-$k$ matrix does better. It is why PCA, truncated-SVD
+    compression of weight matrices and low-rank recommenders keep the top singular directions. The
+    derivation takes a general $3\times 2$ matrix $A = U\Sigma V^\top$ ($U$, $V$ Cayley rotations with
+    parameters $u_i$, $v_1$) and $k = 1$; optimality over all rank-$k$ matrices is checked numerically."""
+    scope = "for a 3 x 2 matrix and k = 1"
+    d.begin(
+        FRO_ERR, r"$A - A_1 = U(\Sigma - \Sigma_1)V^\top$ with $\Sigma_1 = \mathrm{diag}(\sigma_1, 0)$", scope=scope
+    )
+    d.then(FRO_DIAG, r"$\lVert U M V^\top\rVert_F = \lVert M\rVert_F$ for orthogonal $U$, $V$")
+    d.then(lambda e: e.doit(), r"the only nonzero entry of $\Sigma - \Sigma_1$ is $\sigma_2$")
+    d.conclude("Frobenius")
+
+    d.begin(
+        ERR_X, r"any $\mathbf{x}$ is $V\mathbf{y}$ with $\lVert\mathbf{y}\rVert = \lVert\mathbf{x}\rVert$", scope=scope
+    )
+    d.then(SIG2[1] ** 2 * YSQ[1], r"$(A - A_1)V\mathbf{y} = U(\Sigma - \Sigma_1)\mathbf{y} = \sigma_2 y_2\mathbf{u}_2$")
+    d.bound(SIG2[1] ** 2 * sp.Add(*YSQ), r"add $\sigma_2^2 y_1^2 \ge 0$")
+    d.conclude("spectral bound")
+
+    d.begin(ERR_V2, r"$\mathbf{v}_2$, the second column of $V$", scope=scope)
+    d.then(
+        lambda e: sp.cancel(e.doit()),
+        r"$(A - A_1)\mathbf{v}_2 = \sigma_2\mathbf{u}_2$ and $\lVert\mathbf{u}_2\rVert = 1$",
+    )
+    d.conclude("attained")
+
+
+# ======================================================================= pseudoinverse, least squares
+a_ls, b_ls = symbol_vector("a", 3, ENTRY), symbol_vector("b", 3, ENTRY)
+x_ls = real(-5, 5).symbol("x")
+RSS = frobenius_sq(a_ls * x_ls - b_ls)
+SP = [positive(5).symbol("sigma1")]
+UPP, VPP = _params("u", 1), _params("v", 1)
+A_P, U_P, S_P, V_P = svd_form([SP[0], 0], 2, 2, UPP, VPP)  # rank one: A has no inverse
+S_PLUS = rect_diag([1 / SP[0], 0], 2, 2)
+A_PLUS = V_P * S_PLUS * U_P.T
+A_SHOW, A_PLUS_SHOW = A_P.applyfunc(sp.factor), A_PLUS.applyfunc(sp.factor)
+PROJ_SHOW = (U_P[:, 0] * U_P[:, 0].T).applyfunc(sp.factor)
+PENROSE = notation(r"A A^{+} A", A_P * A_PLUS * A_P, "A A+ A")
+PENROSE2 = notation(r"A^{+} A A^{+}", A_PLUS * A_P * A_PLUS, "A+ A A+")
+PROJ = notation(r"A A^{+}", A_P * A_PLUS, "A A+")
+A_FULL = symbol_matrix("a", 3, 2, ENTRY)
+LEFT_INV = notation(r"(A^\top A)^{-1}A^\top A", (A_FULL.T * A_FULL).inv() * A_FULL.T * A_FULL, "(A^T A)^-1 A^T A")
+
+
+def _ls_check(ctx: CheckContext) -> CrossCheckResult:
+    """numpy.linalg.lstsq for the one-feature problem; pinv / lstsq / the SVD formula at random
+    full-rank and rank-deficient sizes."""
+    rng = ctx.rng
+    a, b, x = _at_samples(ctx, [a_ls, b_ls, ctx.result], 64)
+    got = np.array([np.linalg.lstsq(a[i], b[i], rcond=None)[0].item() for i in range(64)])
+    results = [ctx.compare("one feature, 64 samples", "numpy.linalg.lstsq", got, x.reshape(-1), rtol=1e-10)]
+    for m, n, r in ((20, 5, 5), (20, 6, 3), (7, 9, 4)):
+        a = low_rank(rng, m, n, r)
+        bb = rng.normal(size=m)
+        u, s, vt = np.linalg.svd(a, full_matrices=False)
+        s_plus = np.where(s > 1e-10 * s[0], 1 / np.where(s > 0, s, 1), 0.0)
+        formula = vt.T @ np.diag(s_plus) @ u.T
+        results.append(
+            ctx.compare(f"V S+ U^T, {m}x{n} rank {r}", "numpy.linalg.pinv", formula, np.linalg.pinv(a), rtol=1e-9)
+        )
+        results.append(
+            ctx.compare(
+                f"A+ b, {m}x{n} rank {r}",
+                "numpy.linalg.lstsq",
+                formula @ bb,
+                np.linalg.lstsq(a, bb, rcond=None)[0],
+                rtol=1e-8,
+            )
+        )
+        if r == n:
+            normal = np.linalg.solve(a.T @ a, a.T @ bb)
+            results.append(
+                ctx.compare(f"normal equations, {m}x{n}", "numpy.linalg.solve", normal, formula @ bb, rtol=1e-8)
+            )
+    return combine(*results)
+
+
+def _min_norm(ctx: CheckContext) -> CrossCheckResult:
+    """Rank-deficient A: every other least-squares solution A+ b + z (z in the null space) has the
+    same residual and a larger norm."""
+    rng = ctx.rng
+    worst_norm, worst_res = -np.inf, 0.0
+    for _ in range(20):
+        a = low_rank(rng, 8, 6, 3)
+        b = rng.normal(size=8)
+        x = np.linalg.pinv(a) @ b
+        null = np.linalg.svd(a)[2][3:].T  # basis of the null space of A
+        for _ in range(50):
+            y = x + null @ rng.normal(size=3) * 10.0 ** rng.uniform(-4, 1)
+            worst_norm = max(worst_norm, np.linalg.norm(x) - np.linalg.norm(y))
+            worst_res = max(worst_res, abs(np.linalg.norm(a @ y - b) - np.linalg.norm(a @ x - b)))
+    return combine(
+        ctx.bound("A+ b is the shortest solution", "1000 null-space shifts", worst_norm, 0.0),
+        ctx.bound("the shifts keep the residual", "1000 null-space shifts", worst_res, 1e-10),
+    )
+
+
+@identity(
+    "pseudoinverse-least-squares",
+    aliases=("normal-equations", "pseudoinverse"),
+    title="The pseudoinverse solves least squares",
+    section="1.3",
+    map_row=r"Pseudoinverse $A^{+}$: least-squares solution, normal equations",
+    variables={
+        **entry_domains([*a_ls, *b_ls, *A_FULL], ENTRY),
+        x_ls: real(-5, 5),
+        SP[0]: positive(5),
+        **entry_domains([*UPP, *VPP], ANGLE),
+    },
+    claim=Statement(
+        "normal equations",
+        Eq(x_ls, (a_ls.T * b_ls)[0] / (a_ls.T * a_ls)[0]),
+        text=r"the minimiser of $\lVert \mathbf{a}x - \mathbf{b}\rVert^2$ is $x = (\mathbf{a}^\top\mathbf{a})^{-1}"
+        r"\mathbf{a}^\top\mathbf{b}$ (one feature)",
+    ),
+    also=[
+        Statement(
+            "A A+ A = A",
+            Eq(PENROSE, A_SHOW, evaluate=False),
+            text=r"for a rank-one $2\times 2$ matrix $A = U\Sigma V^\top$, $A^{+} = V\Sigma^{+}U^\top$ satisfies "
+            r"$AA^{+}A = A$",
+        ),
+        Statement(
+            "A+ A A+ = A+",
+            Eq(PENROSE2, A_PLUS_SHOW, evaluate=False),
+            text=r"and $A^{+}AA^{+} = A^{+}$",
+        ),
+        Statement(
+            "A A+ projects",
+            Eq(PROJ, PROJ_SHOW, evaluate=False),
+            text=r"$AA^{+} = \mathbf{u}_1\mathbf{u}_1^\top$ is the orthogonal projector onto the range of $A$ "
+            r"(symmetric; likewise $A^{+}A = \mathbf{v}_1\mathbf{v}_1^\top$): the four Penrose conditions",
+        ),
+        Statement(
+            "full column rank",
+            Eq(LEFT_INV, sp.eye(2), evaluate=False),
+            text=r"for a $3\times 2$ matrix of full column rank, $(A^\top A)^{-1}A^\top$ is a left inverse; with "
+            r"$A(A^\top A)^{-1}A^\top$ symmetric it meets the Penrose conditions, so it is $A^{+}$",
+        ),
+        numerically(
+            "minimum norm",
+            r"for rank-deficient $A$ every least-squares solution is $A^{+}\mathbf{b} + \mathbf{z}$ with "
+            r"$A\mathbf{z} = 0$, and $A^{+}\mathbf{b}$ is the shortest ($8\times 6$ matrices of rank $3$)",
+            _min_norm,
+        ),
+    ],
+    crosscheck=_ls_check,
+    question=Question(
+        target=(a_ls.T * b_ls)[0] / (a_ls.T * a_ls)[0],
+        prompt=r"Minimise $\sum_{i=1}^{3} (a_i x - b_i)^2$ over $x \in \mathbb{R}$.",
+        approximations={
+            r"the normal equation divides by $\mathbf{a}^\top\mathbf{a}$, not by $\mathbf{a}^\top\mathbf{b}$": (
+                a_ls.T * a_ls
+            )[0]
+            / (a_ls.T * b_ls)[0],
+            r"the mean of $b_i/a_i$ is not the least-squares solution": sum(b_ls[i] / a_ls[i] for i in range(3)) / 3,
+        },
+    ),
+    refs=(
+        Ref.book("R. Penrose, A generalized inverse for matrices, Proc. Cambridge Philos. Soc. 51, 1955"),
+        Ref.book("G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed.", "Sec. 5.5"),
+    ),
+)
+def pseudoinverse_least_squares(d: Derivation) -> None:
+    r"""Least squares, $\min_{\mathbf{x}}\lVert A\mathbf{x} - \mathbf{b}\rVert^2$, is linear regression. Setting
+    the gradient $2A^\top(A\mathbf{x} - \mathbf{b})$ to zero gives the normal equations
+    $A^\top A\mathbf{x} = A^\top\mathbf{b}$; with the SVD $A = U\Sigma V^\top$ their solution (the shortest one
+    when $A$ is rank-deficient) is $A^{+}\mathbf{b}$ with $A^{+} = V\Sigma^{+}U^\top$, $\Sigma^{+}$ inverting the
+    nonzero singular values. Below: the one-feature case solved by SymPy, then the Penrose conditions
+    and the full-rank formula for a general $3\times 2$ matrix ($U$, $V$ Cayley rotations)."""
+    aa, ab = (a_ls.T * a_ls)[0], (a_ls.T * b_ls)[0]
+    d.begin(sp.Derivative(RSS, x_ls), r"the gradient of $\sum_i (a_i x - b_i)^2$")
+    d.then(lambda e: e.doit(), "differentiate")
+    d.then(2 * (aa * x_ls - ab), r"collect: $2(\mathbf{a}^\top\mathbf{a}\,x - \mathbf{a}^\top\mathbf{b})$")
+    d.begin(sp.Eq(2 * (aa * x_ls - ab), 0), "stationarity")
+    d.solve(x_ls, r"solve $\mathbf{a}^\top\mathbf{a}\,x = \mathbf{a}^\top\mathbf{b}$, the normal equation")
+    d.note(
+        r"The objective is a convex parabola in $x$ ($\mathbf{a}^\top\mathbf{a} > 0$), "
+        r"so the stationary point is the minimum."
+    )
+    d.conclude("normal equations")
+
+    scope = "for a 2 x 2 matrix of rank 1"
+    d.begin(PENROSE, r"$A = U\Sigma V^\top$, $A^{+} = V\Sigma^{+}U^\top$", scope=scope)
+    d.then(
+        lambda e: fraction_form(e.doit()).applyfunc(sp.factor),
+        r"multiply out: $V^\top V = I$, $U^\top U = I$ leave $U\Sigma\Sigma^{+}\Sigma V^\top$, "
+        r"and $\Sigma\Sigma^{+}\Sigma = \Sigma$",
+    )
+    d.conclude("A A+ A = A")
+
+    d.begin(PENROSE2, r"the same cancellations", scope=scope)
+    d.then(
+        lambda e: fraction_form(e.doit()).applyfunc(sp.factor),
+        r"multiply out: $V\Sigma^{+}\Sigma\Sigma^{+}U^\top$ and $\Sigma^{+}\Sigma\Sigma^{+} = \Sigma^{+}$",
+    )
+    d.conclude("A+ A A+ = A+")
+
+    d.begin(PROJ, r"$A A^{+} = U\Sigma V^\top V\Sigma^{+}U^\top$", scope=scope)
+    d.then(
+        lambda e: fraction_form(e.doit()).applyfunc(sp.factor),
+        r"multiply out: $U\Sigma\Sigma^{+}U^\top$ with $\Sigma\Sigma^{+} = \mathrm{diag}(1, 0)$ "
+        r"is $\mathbf{u}_1\mathbf{u}_1^\top$",
+    )
+    d.conclude("A A+ projects")
+
+    d.begin(LEFT_INV, r"explicit $3\times 2$ matrix $A$", scope="for a 3 x 2 matrix")
+    d.then(lambda e: e.doit().applyfunc(sp.cancel), r"invert the $2\times 2$ Gram matrix and cancel")
+    d.conclude("full column rank")
