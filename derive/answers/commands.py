@@ -91,7 +91,11 @@ def _read_rows(path: str, fmt: str) -> list[dict[str, Any]]:
     import io
     import json
 
-    text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8-sig", newline="").read()  # noqa: SIM115
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            text = f.read()
     if fmt == "auto":
         fmt = "jsonl" if path.endswith((".jsonl", ".ndjson", ".json")) else "csv"
     rows: list[dict[str, Any]] = []

@@ -193,7 +193,15 @@ def guess_variables(expected: str, *, latex: bool = False) -> dict[str, str]:
             word = str(tok).rstrip("( \t").lstrip("\\")
             if word not in FUNCTIONS and word not in CONSTANTS:
                 words[word] = "real"
-    return words
+    # ``2ab`` next to ``a`` and ``b`` is a product, not a new variable ``ab``
+    return {w: d for w, d in words.items() if len(w) == 1 or not _splits(w, set(words) - {w})}
+
+
+def _splits(word: str, parts: set[str]) -> bool:
+    ok = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        ok[end] = any(ok[end - len(p)] for p in parts if p and word[:end].endswith(p))
+    return ok[-1]
 
 
 def teacher_context(expected: str, variables: Mapping[str, str] | None, *, latex: bool = False) -> Context:
