@@ -321,8 +321,19 @@ def _matrix_scope(
     return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n)
 
 
+def _exact(e: Any) -> Any:
+    """Floats of a declaration as the decimals they were written as (``0.044715`` -> ``8943/200000``),
+    so that an answer typing the same decimal (read exactly) is not rejected at 45 digits."""
+    if isinstance(e, sp.Basic) and e.has(sp.Float):
+        return e.xreplace({f: sp.nsimplify(f, rational=True) for f in e.atoms(sp.Float)})
+    return e
+
+
 def _prepare(ctx: Context) -> None:
     """Sample points: edges and random points of the domain, then large magnitudes."""
+    ctx.target = _exact(ctx.target)
+    ctx.forms = tuple(_exact(f) for f in ctx.forms)
+    ctx.approximations = {k: _exact(v) for k, v in ctx.approximations.items()}
     used: set[sp.Basic] = set()
     for t in (ctx.target, *ctx.forms, *ctx.approximations.values()):
         if isinstance(t, sp.Basic):

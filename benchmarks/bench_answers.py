@@ -1,0 +1,155 @@
+"""Benchmark of answer checking: warm ``derive.check`` latency and ``derive grade`` throughput.
+
+    python benchmarks/bench_answers.py                 # defaults: 400 warm checks, 3000 graded rows
+    python benchmarks/bench_answers.py --checks 1000 --rows 5000 --jobs 4
+
+Latency is measured in the calling process around ``derive.check`` (parse, compare, diagnose,
+and the round trip to the warm worker), after one warm-up check per identity (which builds the
+question's context in the worker). Throughput runs the real CLI, ``derive grade FILE -o OUT``,
+on a generated CSV of a few thousand answers (a mix of correct rewrites, near misses, malformed
+and hostile input over the scalar identities), and reports rows per second including start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+# (identity, answer, latex): correct rewrites, near misses, malformed and hostile input
+ANSWERS: list[tuple[str, str, bool]] = [
+    ("gelu'", "Phi(x) + x*phi(x)", False),
+    ("gelu'", "1/2*(1+erf(x/sqrt(2))) + x*exp(-x^2/2)/sqrt(2*pi)", False),
+    ("gelu'", r"\Phi(x)+x\frac{e^{-x^2/2}}{\sqrt{2\pi}}", True),
+    ("gelu'", "erfc(-x/sqrt(2))/2 + x*phi(x)", False),
+    ("gelu'", "Phi(x) - x*phi(x)", False),
+    ("gelu'", "Phi(x)", False),
+    ("gelu'", "2*Phi(x) + 2*x*phi(x)", False),
+    ("gelu'", "0.5000001*(1+erf(x/sqrt(2))) + x*phi(x)", False),
+    ("gelu'", "x*(", False),
+    ("gelu'", "__import__('os').system('echo pwned')", False),
+    ("gelu'", "9**9**9**9", False),
+    ("sigmoid'", "sigma(x)*(1-sigma(x))", False),
+    ("sigmoid'", "exp(-x)/(1+exp(-x))^2", False),
+    ("sigmoid'", "sigma(x)*(1+sigma(x))", False),
+    ("tanh'", "sech(x)^2", False),
+    ("tanh'", "4/(e^x+e^-x)^2", False),
+    ("tanh'", "1+tanh(x)^2", False),
+    ("kl-gaussian-standard", r"\frac{1}{2}(\mu^2+s^2-1-\ln s^2)", True),
+    ("kl-gaussian-standard", "(mu^2+s^2-1)/2 - log(s)", False),
+    ("kl-gaussian-standard", "(mu^2+s^2)/2 - log(s)", False),
+    ("map-ridge", "Sxy*tau^2/(Sxx*tau^2+sigma^2)", False),
+    ("map-ridge", "Sxy/(Sxx + tau^2/sigma^2)", False),
+    ("cosine-schedule", r"\eta_{\min} + (\eta_{\max}-\eta_{\min})\cos^2\left(\frac{\pi t}{2T}\right)", True),
+    ("cosine-schedule", "eta_max*(1+cos(pi*t/T))/2", False),
+    ("adam-bias-correction", r"1-\beta_1^t", True),
+    ("mutual-information", "-log(1-rho^2)", False),
+]
+
+
+def _available() -> list[tuple[str, str, bool]]:
+    import derive
+
+    known = set(derive.names())
+    return [a for a in ANSWERS if a[0] in known]
+
+
+def _pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def bench_latency(n: int) -> dict[str, float]:
+    import derive
+
+    answers = _available()
+    for name in sorted({a[0] for a in answers}):  # build each question's context once
+        derive.check(name, "0")
+    for name, text, latex in answers:  # and warm every code path once
+        derive.check(name, text, latex=latex)
+    times: list[float] = []
+    statuses: Counter[str] = Counter()
+    for k in range(n):
+        name, text, latex = answers[k % len(answers)]
+        start = time.perf_counter()
+        v = derive.check(name, text, latex=latex)
+        times.append(time.perf_counter() - start)
+        statuses[v.status] += 1
+    return {
+        "checks": n,
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": _pct(times, 0.95) * 1000,
+        "max_ms": max(times) * 1000,
+        "mean_ms": statistics.mean(times) * 1000,
+        **{f"n_{s}": float(c) for s, c in statuses.items()},
+    }
+
+
+def bench_grade(rows: int, jobs: int) -> dict[str, float]:
+    answers = _available()
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "answers.csv"
+        out = Path(tmp) / "graded.csv"
+        with src.open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["student", "identity", "answer", "format"])
+            for k in range(rows):
+                name, text, latex = answers[k % len(answers)]
+                w.writerow([f"s{k:05d}", name, text, "latex" if latex else "plain"])
+        cmd = [sys.executable, "-m", "derive", "grade", str(src), "-o", str(out), "-q"]
+        if jobs:
+            cmd += ["-j", str(jobs)]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        seconds = time.perf_counter() - start
+        with out.open(newline="") as f:
+            graded = list(csv.DictReader(f))
+    assert len(graded) == rows, "every input row must yield one output row"
+    per = [float(r["seconds"]) for r in graded if r["seconds"]]
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "median_ms": statistics.median(per) * 1000,
+        "p95_ms": _pct(per, 0.95) * 1000,
+        "jobs": jobs or (os.cpu_count() or 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--checks", type=int, default=400, help="warm derive.check calls to time")
+    ap.add_argument("--rows", type=int, default=3000, help="rows for derive grade")
+    ap.add_argument("--jobs", type=int, default=0, help="workers for derive grade (default: all cores)")
+    args = ap.parse_args()
+
+    lat = bench_latency(args.checks)
+    thr = bench_grade(args.rows, args.jobs)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
+    print()
+    print(f"{'warm derive.check':<34}{'value':>12}")
+    print(f"{'  checks timed':<34}{lat['checks']:>12.0f}")
+    print(f"{'  median latency':<34}{lat['median_ms']:>10.1f}ms")
+    print(f"{'  p95 latency':<34}{lat['p95_ms']:>10.1f}ms")
+    print(f"{'  max latency':<34}{lat['max_ms']:>10.1f}ms")
+    mix = ", ".join(f"{k[2:]} {int(v)}" for k, v in lat.items() if k.startswith("n_"))
+    print(f"  verdicts: {mix}")
+    print()
+    print(f"{'derive grade (CLI, cold start)':<34}{'value':>12}")
+    print(f"{'  rows':<34}{thr['rows']:>12.0f}")
+    print(f"{'  workers':<34}{thr['jobs']:>12.0f}")
+    print(f"{'  wall time':<34}{thr['seconds']:>11.1f}s")
+    print(f"{'  throughput':<34}{thr['rows_per_s']:>8.0f} rows/s")
+    print(f"{'  per answer, median':<34}{thr['median_ms']:>10.1f}ms")
+    print(f"{'  per answer, p95':<34}{thr['p95_ms']:>10.1f}ms")
+
+
+if __name__ == "__main__":
+    main()
