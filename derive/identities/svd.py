@@ -16,7 +16,7 @@ import itertools
 
 import numpy as np
 import sympy as sp
-from sympy import Eq, Le, Sum
+from sympy import Eq, Le, Limit, Sum
 from sympy.combinatorics import Permutation
 
 from ..derivation import Derivation
@@ -539,3 +539,224 @@ def pseudoinverse_least_squares(d: Derivation) -> None:
     d.begin(LEFT_INV, r"explicit $3\times 2$ matrix $A$", scope="for a 3 x 2 matrix")
     d.then(lambda e: e.doit().applyfunc(sp.cancel), r"invert the $2\times 2$ Gram matrix and cancel")
     d.conclude("full column rank")
+
+
+def _inverse(m: sp.MatrixBase) -> sp.Matrix:
+    """``adj(M) / det(M)``, unsimplified (cheap on explicit rational entries)."""
+    return m.adjugate() / m.det(method="berkowitz")
+
+
+# ========================================================================================= ridge
+lam = positive(10).symbol("lambda")
+SR = [positive(5).symbol("sigma1"), positive(5).symbol("sigma2")]
+UR, VR = _params("u", 1), _params("v", 1)
+X_R, U_R, S_R, V_R = svd_form(SR, 2, 2, UR, VR)
+RIDGE = notation(
+    r"V^\top (X^\top X + \lambda I)^{-1} X^\top U",
+    V_R.T * _inverse(X_R.T * X_R + lam * sp.eye(2)) * X_R.T * U_R,
+    "V^T (X^T X + lambda I)^-1 X^T U",
+)
+FILTER = sp.Matrix(2, 2, lambda i, j: SR[i] / (SR[i] ** 2 + lam) if i == j else 0)
+sig = positive(5).symbol("sigma")
+LIMITS = sp.Matrix(2, 2, lambda i, j: Limit(FILTER[i, j], lam, 0, "+") if i == j else 0)
+
+
+def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
+    """numpy.linalg.solve of the ridge normal equations against the SVD filter (numpy's SVD), at the
+    sampled 2x2 matrices and at random sizes; a tiny lambda against numpy.linalg.pinv."""
+    rng = ctx.rng
+    x, u, v, lv, f = _at_samples(ctx, [X_R, U_R, V_R, lam, ctx.result], 64)
+    direct = np.array([v[i].T @ np.linalg.solve(x[i].T @ x[i] + lv[i] * np.eye(2), x[i].T) @ u[i] for i in range(64)])
+    results = [ctx.compare("derived filter, 2x2", "numpy.linalg.solve", f, direct, rtol=1e-9)]
+    for m, n in ((30, 6), (8, 12), (50, 50)):
+        xm, y, lmb = rng.normal(size=(m, n)), rng.normal(size=m), 10.0 ** rng.uniform(-2, 1)
+        uu, s, vt = np.linalg.svd(xm, full_matrices=False)
+        svd_form_ = vt.T @ ((s / (s**2 + lmb)) * (uu.T @ y))
+        ridge = np.linalg.solve(xm.T @ xm + lmb * np.eye(n), xm.T @ y)
+        results.append(ctx.compare(f"ridge, {m}x{n}", "numpy.linalg.solve", svd_form_, ridge, rtol=1e-9))
+        tiny = vt.T @ ((s / (s**2 + 1e-12)) * (uu.T @ y))
+        results.append(
+            ctx.compare(f"lambda = 1e-12, {m}x{n}", "numpy.linalg.pinv", tiny, np.linalg.pinv(xm) @ y, rtol=1e-6)
+        )
+    return combine(*results)
+
+
+@identity(
+    "ridge-svd",
+    title="Ridge regression through the SVD",
+    section="1.3",
+    map_row=r"Pseudoinverse $A^{+}$; ridge regression $(X^\top X + \lambda I)^{-1}X^\top y$ filters singular values",
+    variables={**{s: positive(5) for s in SR}, lam: positive(10), sig: positive(5), **entry_domains([*UR, *VR], ANGLE)},
+    claim=Statement(
+        "filter",
+        Eq(RIDGE, FILTER, evaluate=False),
+        text=r"$(X^\top X + \lambda I)^{-1}X^\top\mathbf{y} = "
+        r"V\,\mathrm{diag}\bigl(\sigma_i/(\sigma_i^2 + \lambda)\bigr)\,U^\top\mathbf{y}$: ridge shrinks each singular direction by its own factor",
+    ),
+    also=[
+        Statement(
+            "limit",
+            Eq(Limit(sig / (sig**2 + lam), lam, 0, "+"), 1 / sig),
+            text=r"as $\lambda \to 0^{+}$ the factor tends to $1/\sigma$ (and is $0$ for $\sigma = 0$ at every "
+            r"$\lambda$), the factor of the pseudoinverse",
+        ),
+        Statement(
+            "ridge -> pinv",
+            Eq(LIMITS, rect_diag([1 / s for s in SR], 2, 2), evaluate=False),
+            text=r"so the ridge solution tends to $V\Sigma^{+}U^\top\mathbf{y} = X^{+}\mathbf{y}$",
+        ),
+    ],
+    crosscheck=_ridge_check,
+    question=Question(
+        target=sig / (sig**2 + lam),
+        prompt=r"Ridge regression $\hat{\mathbf{w}} = (X^\top X + \lambda I)^{-1}X^\top\mathbf{y}$ written in the SVD "
+        r"$X = U\Sigma V^\top$ multiplies $\mathbf{u}_i^\top\mathbf{y}$ by a factor before mapping back with "
+        r"$\mathbf{v}_i$. What is the factor for a singular value $\sigma$?",
+        names={"lam": lam},
+        approximations={
+            r"the sign of $\lambda$ is wrong: ridge adds $\lambda$ to $\sigma^2$": sig / (sig**2 - lam),
+            r"that is the factor of the fitted values $X\hat{\mathbf{w}}$ (the hat matrix), not of $\hat{\mathbf{w}}$": sig
+            ** 2
+            / (sig**2 + lam),
+            r"$\lambda$ is added to $\sigma^2$, not to $\sigma$": 1 / (sig + lam),
+        },
+    ),
+    refs=(
+        Ref.book(
+            "A. E. Hoerl and R. W. Kennard, Ridge regression: biased estimation for nonorthogonal problems, "
+            "Technometrics 12, 1970"
+        ),
+        Ref.book("T. Hastie, R. Tibshirani and J. Friedman (2009), The Elements of Statistical Learning", "Sec. 3.4.1"),
+    ),
+    builds_on=("pseudoinverse-least-squares",),
+)
+def ridge_svd(d: Derivation) -> None:
+    r"""Ridge regression (L2-regularised least squares, weight decay for a linear model) solves
+    $(X^\top X + \lambda I)\mathbf{w} = X^\top\mathbf{y}$. In the SVD $X = U\Sigma V^\top$ it becomes a *filter*:
+    the component of $\mathbf{y}$ along $\mathbf{u}_i$ is multiplied by $\sigma_i/(\sigma_i^2 + \lambda)$, which is
+    $\approx 1/\sigma_i$ for large singular values and $\approx \sigma_i/\lambda \to 0$ for small ones, so noisy
+    directions are damped instead of amplified. As $\lambda \to 0^{+}$ ridge becomes the pseudoinverse.
+    Derived for a $2\times 2$ matrix $X = U\Sigma V^\top$ ($U$, $V$ Cayley rotations); the statement in the
+    rotated frame, $V^\top(\cdot)U$, is the claim multiplied by the orthogonal $V^\top$ and $U$."""
+    d.begin(RIDGE, r"substitute $X = U\Sigma V^\top$", scope="for a 2 x 2 matrix X")
+    d.then(
+        lambda e: _inverse(S_R.T * S_R + lam * sp.eye(2)) * S_R.T,
+        r"$X^\top X + \lambda I = V(\Sigma^\top\Sigma + \lambda I)V^\top$ and $X^\top U = V\Sigma^\top$, "
+        r"so the rotations cancel: $(\Sigma^\top\Sigma + \lambda I)^{-1}\Sigma^\top$",
+    )
+    d.conclude("filter")
+
+    d.begin(Limit(sig / (sig**2 + lam), lam, 0, "+"), r"one filter factor")
+    d.then(lambda e: e.doit(), r"\texttt{sympy.limit}: the denominator tends to $\sigma^2 > 0$")
+    d.conclude("limit")
+
+    d.begin(LIMITS, r"the filter, entry by entry", scope="for a 2 x 2 matrix X")
+    d.then(lambda e: e.doit(), r"\texttt{sympy.limit} of each factor")
+    d.conclude("ridge -> pinv")
+
+
+# =========================================================================== singular spectrum
+SW, SW_DOM = singular_values(2)
+UW, VW = _params("u", 3), _params("v", 1)
+W_S, U_S, S_S, V_S = svd_form(SW, 3, 2, UW, VW)
+FRO_W = notation(r"\lVert W \rVert_F^2", frobenius_sq(W_S), "||W||_F^2")
+TRACE_W = notation(r"\operatorname{tr}(W^\top W)", (W_S.T * W_S).trace(), "tr(W^T W)")
+GRAM_W = notation(r"V^\top W^\top W V", V_S.T * W_S.T * W_S * V_S, "V^T W^T W V")
+
+
+def _spectrum_check(ctx: CheckContext) -> CrossCheckResult:
+    """numpy norms, eigvalsh of W^T W and matrix_rank for random W of several shapes; the derived
+    Frobenius norm at the sampled 3x2 matrices."""
+    rng = ctx.rng
+    w, res = _at_samples(ctx, [W_S, ctx.result], 64)
+    got = np.array([np.linalg.norm(m, "fro") ** 2 for m in w])
+    results = [ctx.compare("||W||_F^2 at the sampled 3x2 W", "numpy.linalg.norm", got, res, rtol=1e-10)]
+    for m, n, r in ((20, 10, 10), (10, 25, 10), (30, 30, 7)):
+        wm = low_rank(rng, m, n, r)
+        s = np.linalg.svd(wm, compute_uv=False)
+        results.append(
+            ctx.compare(
+                f"Frobenius, {m}x{n}", "numpy.linalg.norm", np.linalg.norm(wm, "fro") ** 2, np.sum(s**2), rtol=1e-10
+            )
+        )
+        eig = np.sort(np.linalg.eigvalsh(wm.T @ wm))[::-1][: min(m, n)]
+        results.append(
+            ctx.compare(f"eig(W^T W), {m}x{n}", "numpy.linalg.eigvalsh", eig, s**2, rtol=1e-9, floor=s[0] ** 2)
+        )
+        stable = np.linalg.norm(wm, "fro") ** 2 / np.linalg.norm(wm, 2) ** 2
+        results.append(
+            ctx.bound(
+                f"stable rank - rank, {m}x{n}", "numpy.linalg.matrix_rank", stable - np.linalg.matrix_rank(wm), 1e-12
+            )
+        )
+    return combine(*results)
+
+
+@identity(
+    "singular-spectrum",
+    aliases=("stable-rank",),
+    title="The singular spectrum: Frobenius norm, Gram eigenvalues, stable rank",
+    section="1.3",
+    map_row=r"Singular value spectrum: weight matrix health (WeightWatcher, Martin \& Mahoney, 2021)",
+    variables={**SW_DOM, **entry_domains([*UW, *VW], ANGLE)},
+    claim=Statement(
+        "Frobenius",
+        Eq(FRO_W, SW[0] ** 2 + SW[1] ** 2, evaluate=False),
+        text=r"$\lVert W\rVert_F^2 = \operatorname{tr}(W^\top W) = \sum_i \sigma_i^2$",
+    ),
+    also=[
+        Statement(
+            "eigenvalues",
+            Eq(GRAM_W, rect_diag([s**2 for s in SW], 2, 2), evaluate=False),
+            text=r"$W^\top W = V\,\mathrm{diag}(\sigma_i^2)\,V^\top$: its eigenvalues are $\sigma_i^2$, its "
+            r"eigenvectors the right singular vectors",
+        ),
+        Statement(
+            "stable rank",
+            Le((SW[0] ** 2 + SW[1] ** 2) / SW[0] ** 2, 2),
+            text=r"the stable rank $\lVert W\rVert_F^2/\lVert W\rVert_2^2 = \sum_i\sigma_i^2/\sigma_1^2$ is at most "
+            r"$\operatorname{rank} W = 2$",
+        ),
+    ],
+    crosscheck=_spectrum_check,
+    question=Question(
+        target=SW[0] ** 2 + SW[1] ** 2,
+        prompt=r"A weight matrix $W$ has singular values $\sigma_1, \sigma_2$. What is $\lVert W\rVert_F^2$?",
+        names={"sigma1": SW[0], "sigma2": SW[1]},
+        approximations={
+            r"that is the nuclear norm $\lVert W\rVert_*$; the Frobenius norm adds squares": SW[0] + SW[1],
+            r"that is $\lVert W\rVert_2^2$, the largest term only": SW[0] ** 2,
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "1810.01075",
+            "C. H. Martin and M. W. Mahoney, Implicit Self-Regularization in Deep Neural Networks: Evidence from "
+            "Random Matrix Theory and Implications for Learning, 2018 (JMLR 2021)",
+        ),
+        Ref.book("G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed.", "Sec. 2.4"),
+    ),
+)
+def singular_spectrum(d: Derivation) -> None:
+    r"""The singular values of a weight matrix summarise its health: WeightWatcher fits the spectrum of
+    $W^\top W$ (the squared singular values) and tracks norms built from it. The Frobenius norm is the
+    energy $\sum_i\sigma_i^2$, the spectral norm is $\sigma_1$, and their ratio, the *stable rank*, is a
+    robust count of the directions that matter (never more than the rank). Derived for a general
+    $3\times 2$ matrix $W = U\Sigma V^\top$ ($U$, $V$ Cayley rotations)."""
+    scope = "for a 3 x 2 matrix"
+    d.begin(FRO_W, r"the sum of squared entries", scope=scope)
+    d.then(TRACE_W, r"$\sum_{ij}W_{ij}^2 = \sum_j (W^\top W)_{jj}$")
+    d.then(
+        SW[0] ** 2 + SW[1] ** 2,
+        r"$\operatorname{tr}(V\Sigma^\top U^\top U\Sigma V^\top) = \operatorname{tr}(\Sigma^\top\Sigma)$",
+    )
+    d.conclude("Frobenius")
+
+    d.begin(GRAM_W, r"$W V = U\Sigma$", scope=scope)
+    d.then(lambda e: S_S.T * S_S, r"$U^\top U = I$ and $V^\top V = I$ leave $\Sigma^\top\Sigma$")
+    d.conclude("eigenvalues")
+
+    d.begin((SW[0] ** 2 + SW[1] ** 2) / SW[0] ** 2, r"$\lVert W\rVert_2 = \sigma_1$ (see \textsf{spectral-norm})")
+    d.then(1 + SW[1] ** 2 / SW[0] ** 2, "divide")
+    d.bound(2, r"$\sigma_2 \le \sigma_1$")
+    d.conclude("stable rank")
