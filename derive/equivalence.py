@@ -220,7 +220,7 @@ class Ladder:
                 None, "numeric", False, f"no domain for {', '.join(sorted(map(str, missing)))}: cannot sample"
             )
         rng = generator(self.seed, salt=self.salt + "|ladder")
-        points = exact_points(domains, rng, self.points) if domains else [{}]
+        points = _points(domains, rng, self.points, (a, b))
         ea, eb = elementary(a), elementary(b)
         rel_tol = 10.0 ** -(self.digits - 8)
         used = 0
@@ -284,7 +284,7 @@ class Ladder:
         if missing:
             return Verification(None, "numeric", False, f"no domain for {', '.join(sorted(map(str, missing)))}")
         rng = generator(self.seed, salt=self.salt + "|sign")
-        points = exact_points(domains, rng, self.points) if domains else [{}]
+        points = _points(domains, rng, self.points, (e1,))
         ee = elementary(e1)
         used = 0
         lowest = math.inf
@@ -315,6 +315,18 @@ class Ladder:
             seconds=time.perf_counter() - start,
             points=used,
         )
+
+
+def _points(
+    domains: Mapping[sp.Symbol, Domain], rng: object, n: int, exprs: tuple[sp.Basic, ...]
+) -> list[dict[sp.Symbol, sp.Expr]]:
+    """Sample points; with no scalar variable but indexed entries (drawn afresh at every point),
+    still ``n`` points, not one."""
+    if domains:
+        return exact_points(domains, rng, n)  # type: ignore[arg-type]
+    if any(e.has(sp.Indexed) for e in exprs):
+        return [{} for _ in range(n)]
+    return [{}]
 
 
 def _depends(s: sp.Symbol, symbols: set[sp.Symbol], domains: Mapping[sp.Symbol, Domain]) -> bool:
