@@ -601,7 +601,11 @@ xI4, aI4 = sp.IndexedBase("x", real=True), sp.IndexedBase("A", real=True)
     | {w_k3: positive(3), theta0: real(-2, 2), theta1: real(-2, 2), theta2: real(-2, 2)},
     claim=Statement(
         "quadratic form",
-        Eq(notation(r"\mathbf{x}^\top L\mathbf{x}", QUAD4, "x^T L x"), EDGE_SUM, evaluate=False),
+        Eq(
+            notation(r"\mathbf{x}^\top L\mathbf{x}", QUAD4, "x^T L x"),
+            notation(r"\sum_{i<j}A_{ij}(x_i - x_j)^2", EDGE_SUM, "sum_{i<j} A_ij (x_i - x_j)^2"),
+            evaluate=False,
+        ),
         text=r"$\mathbf{x}^\top(D - A)\mathbf{x} = \tfrac12\sum_{i,j}A_{ij}(x_i - x_j)^2 = \sum_{i<j}A_{ij}(x_i - x_j)^2$",
     ),
     also=[
@@ -681,7 +685,11 @@ def laplacian_spectrum(d: Derivation) -> None:
     d.then(lambda e: e.applyfunc(sp.expand), "the degrees cancel the row sums")
     d.conclude("L 1 = 0")
 
-    d.begin(_poly_filter(LAP_K3) * x3, r"the filter as a matrix polynomial", scope="for K_3 with edge weight w")
+    d.begin(
+        _poly_filter(LAP_K3) * x3,
+        r"the filter as a matrix polynomial",
+        scope="for the complete graph on 3 nodes, edge weight w",
+    )
     d.then(lambda e: e.applyfunc(sp.expand), "multiply out")
     d.then(
         _eigen_filter(U_K3, LAM_K3) * x3,
