@@ -20,6 +20,7 @@ sign-flipped term, or an answer that is right only on part of the domain.
 
 from __future__ import annotations
 
+import re
 import time
 from fractions import Fraction
 from typing import Any
@@ -77,7 +78,7 @@ def judge(ctx: Context, text: str, *, latex: bool = False, budget: float = 1.7) 
                     return _finish(ctx, parsed, r, start, t)
                 results.append((r, t))
             r, t = results[0]
-            return _finish(ctx, parsed, r, start, t)
+            return _finish(ctx, parsed, r, start, t, text)
     except (BudgetExceeded, RecursionError, MemoryError):
         return _out(
             parsed,
@@ -210,7 +211,12 @@ def _num_text(v: sp.Expr) -> str:
     return fmt(to_mp({sp.Symbol("_"): v}, 20)[sp.Symbol("_")], 6)
 
 
-def _finish(ctx: Context, parsed: sp.Basic, r: dict[str, Any], start: float, target: sp.Basic) -> dict[str, Any]:
+_SLASH_PRODUCT = re.compile(r"/\s*\d+(\.\d+)?\s*[A-Za-z\\(]")
+
+
+def _finish(
+    ctx: Context, parsed: sp.Basic, r: dict[str, Any], start: float, target: sp.Basic, text: str = ""
+) -> dict[str, Any]:
     status = r["status"]
     if status == CORRECT:
         how = r["method"]
@@ -241,6 +247,8 @@ def _finish(ctx: Context, parsed: sp.Basic, r: dict[str, Any], start: float, tar
         diagnosis = None
     head = f"Incorrect: {diagnosis}." if diagnosis else "Incorrect."
     msg = f"{head} At {where} your answer is {cex['answer']} but the expected value is {cex['expected']}."
+    if _SLASH_PRODUCT.search(text):
+        msg += " Note: a/2x is read as (a/2)*x; write a/(2x) for a over 2x."
     return _out(parsed, INCORRECT, msg, method=r["method"], start=start, counterexample=cex, diagnosis=diagnosis)
 
 
@@ -300,6 +308,8 @@ def _describe(c: Any) -> str:
         ("sqrt(2)", 2**0.5),
         ("sqrt(pi)", float(mpmath.sqrt(mpmath.pi))),
         ("sqrt(2*pi)", float(mpmath.sqrt(2 * mpmath.pi))),
+        ("pi^2", float(mpmath.pi) ** 2),
+        ("e", float(mpmath.e)),
     ):
         for inv in (False, True):
             y = x * unit if inv else x / unit

@@ -361,6 +361,12 @@ def _prepare(ctx: Context) -> None:
     ctx.points = order + big
     ctx._entries = [{} for _ in ctx.points]
     ctx._rngs = [generator(None, salt=f"{ctx.key}|entries|{i}") for i in range(len(ctx.points))]
+    # the targets' values are the question's cost, paid once here, not by the first answer
+    for t in ctx.scalar_targets:
+        ctx.values(t, cache=True)
+    for m in ctx.matrix_targets:
+        for entry in m:
+            ctx.values(entry, cache=True)
 
 
 def _is_label(s: sp.Symbol, domains: Mapping[sp.Basic, Domain]) -> bool:

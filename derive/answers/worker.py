@@ -120,7 +120,8 @@ def warm(server: Server) -> None:
 
     _lark()
     REGISTRY.load()
-    for name in REGISTRY.names()[:1]:
+    names = REGISTRY.names()
+    for name in ["gelu'"] if "gelu'" in names else names[:1]:
         with contextlib.suppress(Exception):  # warming is best effort
             server.handle({"kind": "identity", "name": name, "answer": "x", "latex": False, "budget": 1.0})
 
