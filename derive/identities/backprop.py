@@ -14,14 +14,14 @@ from itertools import pairwise
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, ImmutableMatrix, IndexedBase, Rational, Sum, tanh
+from sympy import Derivative, Eq, ImmutableMatrix, Rational, tanh
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
 from ..moves.chain import backward, fold, forward, named
 from ..moves.matrices import entry_domains, symbol_matrix, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, real
+from ..numeric.domains import real
 from ..numeric.matrices import gradient_fd
 
 DEPTH, WIDTH = 3, 2
@@ -123,11 +123,10 @@ def _mlp_check(ctx: CheckContext) -> CrossCheckResult:
 
 
 # ----------------------------------------------------------------------------- the question
-nq = integer(1, 6).symbol("n")
-iq = integer(1, nq).symbol("i")
-kq = integer(1, nq).symbol("k")
-Wq, dq, gq = IndexedBase("W", real=True), IndexedBase("delta", real=True), IndexedBase("g", real=True)
-Q2 = [sum(Wq[k, i] * dq[k] for k in (1, 2)) * gq[i] for i in (1, 2)]
+QW = symbol_matrix("W", WIDTH, WIDTH, real(-2, 2))  # the next layer's weights W[l+1]
+QD = symbol_vector("delta", WIDTH, real(-2, 2))  # its error signal delta[l+1]
+QG = symbol_vector("g", WIDTH, real(0, 1))  # f'(z[l])
+Q_DELTA = (QW.T * QD).multiply_elementwise(QG)  # delta[l] = (W^T delta) * f'(z[l])
 
 
 @identity(
@@ -141,30 +140,25 @@ Q2 = [sum(Wq[k, i] * dq[k] for k in (1, 2)) * gq[i] for i in (1, 2)]
         **entry_domains(X, real(-2, 2)),
         **entry_domains(T, real(-1, 1)),
         **{e: WEIGHT_DOMAIN for w in WEIGHTS for e in w},
-        nq: integer(1, 6),
-        iq: integer(1, nq),
-        Wq: real(-2, 2),
-        dq: real(-2, 2),
-        gq: real(0, 1),
+        **entry_domains(QW, real(-2, 2)),
+        **entry_domains(QD, real(-2, 2)),
+        **entry_domains(QG, real(0, 1)),
     },
     claim=_layer_statement(1),
     also=[_layer_statement(2), _layer_statement(3)],
     definitions=DEFINITIONS,
     crosscheck=_mlp_check,
     question=Question(
-        target=Sum(Wq[kq, iq] * dq[kq], (kq, 1, nq)) * gq[iq],
-        prompt=r"A layer $a^{[l]} = f(W^{[l]} a^{[l-1]})$ receives the error signal $\delta^{[l+1]}$ (entries "
-        r"delta[k]) through the next layer's weights $W = W^{[l+1]}$ (entries W[k, i]). With "
-        r"$g_i = f'(z^{[l]}_i)$, what is $\delta^{[l]}_i$?",
-        variables=(iq,),
-        names={"delta": dq, "W": Wq, "g": gq},
-        forms=(ImmutableMatrix(Q2),),
+        target=Q_DELTA[0],
+        prompt=r"A layer $a^{[l]} = f(W^{[l]} a^{[l-1]})$ of width 2 receives the error signal "
+        r"$\delta^{[l+1]} = (\delta_1, \delta_2)$ through the next layer's weights $W = W^{[l+1]}$ (entries "
+        r"W11, W12, W21, W22). With $g_i = f'(z^{[l]}_i)$, what is $\delta^{[l]}_1$?",
+        variables=(*QW, *QD, *QG),
         approximations={
-            r"$W\delta$ instead of $W^\top\delta$: the error flows back through the transposed weights": Sum(
-                Wq[iq, kq] * dq[kq], (kq, 1, nq)
-            )
-            * gq[iq],
-            r"the factor $f'(z^{[l]}_i)$ is missing": Sum(Wq[kq, iq] * dq[kq], (kq, 1, nq)),
+            r"$W\delta$ instead of $W^\top\delta$: the error flows back through the transposed weights": (
+                QW * QD
+            ).multiply_elementwise(QG)[0],
+            r"the factor $f'(z^{[l]}_1)$ is missing": (QW.T * QD)[0],
         },
     ),
     refs=(

@@ -512,7 +512,7 @@ def _lse_check(ctx: CheckContext) -> CrossCheckResult:
     title="Log-sum-exp and the max-shift trick",
     section="2.2",
     map_row=r"softmax: numerically use log-sum-exp, $\operatorname{LSE}(z) = m + \log\sum_i e^{z_i - m}$",
-    variables={**INDEX_DOMAINS, m: real(-5, 5), c: real(-5, 5)},
+    variables={**INDEX_DOMAINS, **entry_domains(LOGITS, real(-5, 5)), m: real(-5, 5), c: real(-5, 5)},
     claim=Eq(LSE, m + log(Sum(exp(z[k] - m), (k, 1, n)))),
     also=[
         Statement(
@@ -535,11 +535,14 @@ def _lse_check(ctx: CheckContext) -> CrossCheckResult:
     definitions=DEFINITIONS,
     crosscheck=_lse_check,
     question=Question(
-        target=m + log(Sum(exp(z[k] - m), (k, 1, n))),
-        prompt=r"Rewrite $\log\sum_{k=1}^n e^{z_k}$ so that no exponent is positive, using $m = \max_k z_k$.",
+        target=m + log(sum(exp(zk - m) for zk in logits(3))),
+        prompt=r"Rewrite $\log(e^{z_1} + e^{z_2} + e^{z_3})$ so that no exponent is positive, using "
+        r"$m = \max_k z_k$.",
+        variables=(*logits(3), m),
         approximations={
-            r"the shift must be added back: $+\,m$ is missing": log(Sum(exp(z[k] - m), (k, 1, n))),
-            r"sign of the shift: $e^{z_k + m}$ needs $-\,m$ outside": -m + log(Sum(exp(z[k] + m), (k, 1, n))),
+            r"the shift must be added back: $+\,m$ is missing": log(sum(exp(zk - m) for zk in logits(3))),
+            r"sign of the shift: with $e^{z_k + m}$ the correction is $-\,m$": -m
+            + log(sum(exp(zk + m) for zk in logits(3))),
         },
     ),
     refs=(
