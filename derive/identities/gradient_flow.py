@@ -29,7 +29,10 @@ W = [real(-6, 6).symbol(f"w{layer}") for layer in range(1, DEPTH + 1)]
 Z = [real(-8, 8).symbol(f"z{layer}") for layer in range(1, DEPTH + 1)]  # named pre-activations (question)
 x = real(-8, 8).symbol("x")
 s = positive().symbol("s")
-L = sp.Symbol("L", positive=True, integer=True)
+L = integer(1, 20).symbol("L")  # a depth: the induction variable, and the variable of the limits
+ell = integer(1, L + 1).symbol("l")
+WI = sp.IndexedBase("w", real=True)  # the weights w_l of a chain of any depth
+A_BELOW = sp.Function("a_L")  # a_L as a function of a_0: any differentiable chain below the new layer
 GAIN_DOWN = sp.Pow(exp(-s), L, evaluate=False)  # (e^{-s})^L: L layers of gain e^{-s} < 1
 GAIN_UP = sp.Pow(exp(s), L, evaluate=False)  # (e^{s})^L: L layers of gain e^{s} > 1
 
@@ -183,6 +186,9 @@ def _matrix_bound(ctx: CheckContext) -> CrossCheckResult:
         a0: real(-3, 3),
         **{w: real(-6, 6) for w in W},
         **{z: real(-8, 8) for z in Z},
+        L: integer(1, 20),
+        ell: integer(1, L + 1),
+        WI: real(-6, 6),
         x: real(-8, 8),
         s: positive(),
     },
@@ -194,13 +200,28 @@ def _matrix_bound(ctx: CheckContext) -> CrossCheckResult:
     ),
     also=[
         Statement(
+            "base case",
+            Eq(Derivative(sigmoid(WI[1] * a0), a0), sp.Product(WI[ell] * SLOPE(WI[ell] * a0), (ell, 1, 1))),
+            text=r"any depth $L$, by induction: for $L = 1$ the product has one factor $w_1\sigma'(w_1 a_0)$",
+        ),
+        Statement(
+            "one more layer",
+            Eq(
+                Derivative(sigmoid(WI[L + 1] * A_BELOW(a0)), a0),
+                WI[L + 1] * SLOPE(WI[L + 1] * A_BELOW(a0)) * Derivative(A_BELOW(a0), a0),
+            ),
+            text=r"a layer on top of any chain $a_L(a_0)$ multiplies its derivative by "
+            r"$w_{L+1}\sigma'(z_{L+1})$, $z_{L+1} = w_{L+1} a_L$; with the base case this is the induction "
+            r"$\partial a_L/\partial a_0 = \prod_{l=1}^{L} w_l \sigma'(z_l)$ for every depth $L$",
+        ),
+        Statement(
             "sigma' <= 1/4",
             Le(Derivative(sigmoid(x), x), Rational(1, 4)),
             text=r"the sigmoid's slope is at most $\tfrac14$ (attained at $x = 0$)",
         ),
         Statement(
             "bound",
-            Le(Abs(PRODUCT_Z), Mul(*[Abs(w) for w in W]) / 4**DEPTH),
+            Le(Abs(PRODUCT_Z), Abs(Mul(*W)) / 4**DEPTH),
             text=r"whatever the pre-activations $z_l$, so $|\partial a_4/\partial a_0| \le \prod_l |w_l|/4$",
         ),
         Statement(
@@ -256,12 +277,23 @@ def vanishing_gradient(d: Derivation) -> None:
     never exceeds $\tfrac14$, so unless the weights are larger than 4 the product shrinks
     geometrically with depth: the first layers of a deep sigmoid network barely learn. This is the
     vanishing-gradient problem that motivated ReLU, careful initialisation, residual connections and
-    the LSTM; the same product with large factors explodes instead."""
+    the LSTM; the same product with large factors explodes instead. SymPy differentiates a chain of
+    four layers outright; for every depth the product follows by induction (base case and step)."""
     d.begin(Derivative(ACT[-1](a0), a0), scope="for depth L = 4")
     d.then(lambda e: d.identity.unfold(e), r"substitute the layers $a_l = \sigma(w_l a_{l-1})$")
     d.then(lambda e: e.doit(), r"the chain rule through four layers, $\sigma' = \sigma(1 - \sigma)$")
     d.then(PRODUCT, r"one factor $w_l \sigma'(z_l)$ per layer")
     d.conclude("chain rule")
+
+    d.begin(Derivative(sigmoid(WI[1] * a0), a0))
+    d.then(lambda e: e.doit(), r"chain rule, one layer")
+    d.then(WI[1] * SLOPE(WI[1] * a0), r"$w_1 \sigma'(z_1)$")
+    d.conclude("base case")
+
+    d.begin(Derivative(sigmoid(WI[L + 1] * A_BELOW(a0)), a0))
+    d.then(lambda e: e.doit(), r"chain rule through $\sigma$ and the product $w_{L+1} a_L(a_0)$")
+    d.then(WI[L + 1] * SLOPE(WI[L + 1] * A_BELOW(a0)) * Derivative(A_BELOW(a0), a0), r"name the slope $\sigma'$")
+    d.conclude("one more layer")
 
     d.begin(Derivative(sigmoid(x), x))
     d.then(lambda e: e.doit(), r"$\sigma' = \sigma(1 - \sigma)$")
@@ -270,13 +302,13 @@ def vanishing_gradient(d: Derivation) -> None:
     d.conclude("sigma' <= 1/4")
 
     d.begin(Abs(PRODUCT_Z), scope="for depth L = 4")
-    factors = [Abs(w) * sigmoid(z) * sigmoid(-z) for w, z in zip(W, Z, strict=True)]
-    d.then(Mul(*factors), r"$|xy| = |x||y|$; $\sigma > 0$ and $1 - \sigma(z) = \sigma(-z) > 0$")
-    for k, (w, z) in enumerate(zip(W, Z, strict=True)):
-        factors[k] = Abs(w) / (4 * (1 + sp.sinh(z / 2) ** 2))
-        d.then(Mul(*factors), rf"$\sigma(z)\sigma(-z) = \frac{{1}}{{4\cosh^2(z/2)}}$ for $z = z_{k + 1}$")
-        factors[k] = Abs(w) / 4
-        d.bound(Mul(*factors), rf"$\sinh^2(z_{k + 1}/2) \ge 0$, so $\sigma'(z_{k + 1}) \le \tfrac14$")
+    factors = [Abs(Mul(*W)), *[sigmoid(z) * sigmoid(-z) for z in Z]]
+    d.then(Mul(*factors), r"$\sigma'(z) = \sigma(z)(1 - \sigma(z)) = \sigma(z)\sigma(-z) > 0$ leaves the $|\cdot|$")
+    for k, z in enumerate(Z, start=1):
+        factors[k] = 1 / (4 * (1 + sp.sinh(z / 2) ** 2))
+        d.then(Mul(*factors), rf"$\sigma(z)\sigma(-z) = \frac{{1}}{{4\cosh^2(z/2)}}$ for $z = z_{k}$")
+        factors[k] = Rational(1, 4)
+        d.bound(Mul(*factors), rf"$\sinh^2(z_{k}/2) \ge 0$, so $\sigma'(z_{k}) \le \tfrac14$")
     d.conclude("bound")
 
     d.begin(Limit(GAIN_DOWN, L, oo))
