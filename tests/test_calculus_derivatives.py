@@ -154,8 +154,7 @@ def test_gelu_tanh_published_constant_does_not_match_x4() -> None:
     """0.044715 is fitted, not the Taylor constant (4 - pi)/(6 pi): the x^4 coefficients differ."""
     ident = activations.gelu_tanh_approx
     relation = next(s.relation for s in ident.statements if s.label == "4th order")
-    published = relation.lhs.subs(activations.C_TAYLOR, activations.C)
-    assert published != relation.lhs
+    published = sp.Subs(sp.Derivative(activations.gelu_tanh(activations.C), x, 4), x, 0) / 24
     rejects(ident, "4th order", Eq(published, relation.rhs))
 
 
