@@ -23,6 +23,7 @@ from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.matrices import (
     backprop_form,
+    cayley_orthogonal,
     entry_domains,
     fraction_form,
     frobenius_sq,
@@ -35,7 +36,7 @@ from ..moves.matrices import (
 )
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, positive, real
-from ..numeric.matrices import gradient_fd, low_rank, truncated_svd
+from ..numeric.matrices import gradient_fd, low_rank, truncated_svd, with_spectrum
 
 ENTRY = real(-3, 3)
 ANGLE = real(-2, 2)  # Cayley parameters: every rotation without eigenvalue -1 has them
@@ -591,7 +592,8 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
         "filter",
         Eq(RIDGE, FILTER, evaluate=False),
         text=r"$(X^\top X + \lambda I)^{-1}X^\top\mathbf{y} = "
-        r"V\,\mathrm{diag}\bigl(\sigma_i/(\sigma_i^2 + \lambda)\bigr)\,U^\top\mathbf{y}$: ridge shrinks each singular direction by its own factor",
+        r"V\,\mathrm{diag}\bigl(\sigma_i/(\sigma_i^2 + \lambda)\bigr)\,U^\top\mathbf{y}$: "
+        r"ridge shrinks each singular direction by its own factor",
     ),
     also=[
         Statement(
@@ -615,9 +617,8 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
         names={"lam": lam},
         approximations={
             r"the sign of $\lambda$ is wrong: ridge adds $\lambda$ to $\sigma^2$": sig / (sig**2 - lam),
-            r"that is the factor of the fitted values $X\hat{\mathbf{w}}$ (the hat matrix), not of $\hat{\mathbf{w}}$": sig
-            ** 2
-            / (sig**2 + lam),
+            r"that is the factor of the fitted values $X\hat{\mathbf{w}}$ (the hat matrix), "
+            r"not of $\hat{\mathbf{w}}$": sig**2 / (sig**2 + lam),
             r"$\lambda$ is added to $\sigma^2$, not to $\sigma$": 1 / (sig + lam),
         },
     ),
@@ -760,3 +761,152 @@ def singular_spectrum(d: Derivation) -> None:
     d.then(1 + SW[1] ** 2 / SW[0] ** 2, "divide")
     d.bound(2, r"$\sigma_2 \le \sigma_1$")
     d.conclude("stable rank")
+
+
+# ============================================================================== randomised SVD
+QP = _params("q", 3)
+Q_R = cayley_orthogonal(QP, 3)[:, :2]  # an orthonormal basis of range(Y), Y = A Omega, k + p = 2 columns
+UB = cayley_orthogonal(_params("p", 1), 2)  # left singular vectors of B = Q^T A
+LIFT = notation(r"(Q U_B)^\top (Q U_B)", (Q_R * UB).T * (Q_R * UB), "(Q U_B)^T (Q U_B)")
+# one sketch column: q = stereographic unit vector (the first column of a Cayley rotation with one angle zero)
+QA, QB = _params("a", 1)[0], _params("b", 1)[0]
+q1 = sp.Matrix([1 - QA**2 - QB**2, 2 * QA, 2 * QB]) / (1 + QA**2 + QB**2)
+P_R = (q1 * q1.T).applyfunc(sp.factor)
+CV = symbol_vector("c", 3, ENTRY)
+A_R = (q1 * CV.T).applyfunc(sp.factor)  # rank one, range(A) = span(q)
+PSQ = notation(r"P^2", q1 * q1.T * q1 * q1.T, "P^2")
+PA = notation(r"P A", q1 * q1.T * q1 * CV.T, "P A")
+
+
+def _rsvd_core(a: np.ndarray, rng: np.random.Generator, k: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Halko-Martinsson-Tropp stage A and B: Q = orth(A Omega), B = Q^T A; returns Q and B."""
+    q, _ = np.linalg.qr(a @ rng.normal(size=(a.shape[1], k + p)))
+    return q, q.T @ a
+
+
+def _rsvd_check(ctx: CheckContext) -> CrossCheckResult:
+    """Random matrices of rank <= k + p: Q Q^T A = A and the lifted SVD Q U_B Sigma V^T against
+    numpy.linalg.svd (singular values, and the reconstruction)."""
+    rng = ctx.rng
+    results = []
+    for m, n, r, k, p in ((60, 40, 8, 6, 2), (100, 80, 5, 5, 5), (30, 50, 10, 8, 4)):
+        a = low_rank(rng, m, n, r)
+        q, b = _rsvd_core(a, rng, k, p)
+        results.append(
+            ctx.compare(f"Q Q^T A = A, rank {r}, k + p = {k + p}", "numpy.linalg.qr", q @ (q.T @ a), a, rtol=1e-10)
+        )
+        ub, s, vt = np.linalg.svd(b, full_matrices=False)
+        exact = np.linalg.svd(a, compute_uv=False)[: k + p]
+        results.append(
+            ctx.compare(f"singular values, {m}x{n}", "numpy.linalg.svd", s, exact, rtol=1e-9, floor=exact[0])
+        )
+        results.append(
+            ctx.compare(f"(Q U_B) S V^T = A, {m}x{n}", "numpy.linalg.svd", ((q @ ub) * s) @ vt, a, rtol=1e-10)
+        )
+        results.append(
+            ctx.compare(
+                f"(Q U_B)^T (Q U_B) = I, {m}x{n}", "numpy", (q @ ub).T @ (q @ ub), np.eye(k + p), rtol=1e-12, floor=1.0
+            )
+        )
+    return combine(*results)
+
+
+def _rsvd_bound(ctx: CheckContext) -> CrossCheckResult:
+    r"""Full-rank matrices with decaying spectra: the mean of ||A - Q Q^T A||_F over 300 Gaussian test
+    matrices (plus 5 standard errors) stays under (1 + k/(p - 1))^{1/2} (sum_{j > k} sigma_j^2)^{1/2}."""
+    rng = ctx.rng
+    results = []
+    for m, n, k, p, decay in ((60, 40, 5, 5, 0.7), (80, 60, 10, 3, 0.85), (50, 50, 4, 2, 0.5)):
+        sig = decay ** np.arange(min(m, n))
+        a = with_spectrum(rng, m, n, sig)
+        errs = []
+        for _ in range(300):
+            q, _ = _rsvd_core(a, rng, k, p)
+            errs.append(np.linalg.norm(a - q @ (q.T @ a), "fro"))
+        errs = np.asarray(errs)
+        bound = np.sqrt(1 + k / (p - 1)) * np.sqrt(np.sum(sig[k:] ** 2))
+        upper = errs.mean() + 5 * errs.std(ddof=1) / np.sqrt(len(errs))
+        results.append(
+            ctx.bound(f"E||A - QQ^T A||_F / bound, k = {k}, p = {p}", "Monte Carlo, 300 draws", upper / bound, 1.0)
+        )
+    return combine(*results)
+
+
+@identity(
+    "randomized-svd",
+    aliases=("randomised-svd",),
+    title="Randomised SVD: projection, exact recovery, error bound",
+    section="1.3",
+    map_row=r"Randomised SVD: scalable approximation (Halko, Martinsson \& Tropp, 2011)",
+    variables=entry_domains([*QP, *UB.free_symbols, QA, QB], ANGLE) | entry_domains(CV, ENTRY),
+    claim=Statement(
+        "projector",
+        Eq(PSQ, P_R, evaluate=False),
+        text=r"$P = QQ^\top$ with orthonormal $Q = \operatorname{orth}(A\Omega)$ is idempotent, $P^2 = P$ (and "
+        r"symmetric by its form): the orthogonal projector onto $\operatorname{range}(Y)$; here one column "
+        r"$Q = \mathbf{q}$",
+    ),
+    also=[
+        Statement(
+            "exact recovery",
+            Eq(PA, A_R, evaluate=False),
+            text=r"if $\operatorname{rank}A \le k + p$, then $\operatorname{range}(A\Omega) = \operatorname{range}(A)$ "
+            r"(almost surely) and $QQ^\top A = A$: here $A = \mathbf{q}\mathbf{c}^\top$ for any $\mathbf{c}$",
+        ),
+        Statement(
+            "lift",
+            Eq(LIFT, sp.eye(2), evaluate=False),
+            text=r"with the SVD $B = Q^\top A = U_B\Sigma V^\top$, the lifted $U = QU_B$ has orthonormal columns, so "
+            r"$A = QB = (QU_B)\Sigma V^\top$ is an SVD of $A$",
+        ),
+        numerically(
+            "error bound",
+            r"for full-rank $A$: $\mathbb{E}\lVert A - QQ^\top A\rVert_F \le (1 + k/(p - 1))^{1/2}"
+            r"(\sum_{j > k}\sigma_j^2)^{1/2}$ (Gaussian $\Omega$ with $k + p$ columns; Monte Carlo, three spectra)",
+            _rsvd_bound,
+        ),
+    ],
+    crosscheck=_rsvd_check,
+    question=Question(
+        target=P_R,
+        prompt=r"With $\mathbf{q}$ a unit vector spanning the sketch $Y = A\Omega$ (one column), simplify "
+        r"$P^2 = (\mathbf{q}\mathbf{q}^\top)^2$.",
+        approximations={r"$\mathbf{q}^\top\mathbf{q} = 1$, not $0$: $P^2 = P$, not the zero matrix": sp.zeros(3, 3)},
+    ),
+    refs=(
+        Ref.arxiv(
+            "0909.4061",
+            "N. Halko, P.-G. Martinsson and J. A. Tropp, Finding structure with randomness: probabilistic algorithms "
+            "for constructing approximate matrix decompositions, SIAM Review 53, 2011",
+            "Sec. 1.3 (algorithm), Thm. 10.5 (bound)",
+        ),
+    ),
+    builds_on=("eckart-young",),
+)
+def randomized_svd(d: Derivation) -> None:
+    r"""Randomised SVD sketches the range of a large $A$ with a Gaussian test matrix: $Y = A\Omega$ with
+    $k + p$ columns, $Q = \operatorname{orth}(Y)$, then a small SVD of $B = Q^\top A$. Everything rests on
+    $P = QQ^\top$ being the orthogonal projector onto $\operatorname{range}(Y)$: when $A$ has rank at most
+    $k + p$ the sketch captures its range and $A = QQ^\top A$ exactly, and the small SVD lifts to one of $A$.
+    Otherwise the error exceeds the optimal $(\sum_{j>k}\sigma_j^2)^{1/2}$ (Eckart--Young) by a factor
+    $(1 + k/(p-1))^{1/2}$ in expectation, checked here by Monte Carlo. $Q$ is the first two columns of a
+    $3\times 3$ Cayley rotation (parameters $q_i$), $U_B$ a $2\times 2$ one; the single sketch column
+    $\mathbf{q} = (1 - a^2 - b^2, 2a, 2b)/(1 + a^2 + b^2)$ is a general unit vector."""
+    scope = "for one sketch column in three dimensions"
+    d.begin(PSQ, r"$P^2 = \mathbf{q}(\mathbf{q}^\top\mathbf{q})\mathbf{q}^\top$", scope=scope)
+    d.then(lambda e: e.doit().applyfunc(sp.factor), r"$\mathbf{q}^\top\mathbf{q} = 1$: multiply out and factor")
+    d.conclude("projector")
+
+    d.begin(
+        PA, r"$A = \mathbf{q}\mathbf{c}^\top$: the columns of $A$ lie in $\operatorname{span}(\mathbf{q})$", scope=scope
+    )
+    d.then(
+        lambda e: e.doit().applyfunc(sp.factor),
+        r"$\mathbf{q}\mathbf{q}^\top\mathbf{q}\mathbf{c}^\top = \mathbf{q}\mathbf{c}^\top$",
+    )
+    d.conclude("exact recovery")
+
+    d.begin(LIFT, r"$U_B^\top (Q^\top Q) U_B$", scope="for Q with 3 rows and k + p = 2 columns")
+    d.then(lambda e: (UB.T * UB).applyfunc(sp.cancel), r"$Q^\top Q = I$")
+    d.then(lambda e: e.applyfunc(sp.cancel), r"$U_B^\top U_B = I$")
+    d.conclude("lift")
