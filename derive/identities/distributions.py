@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Eq, Integral, Limit, Matrix, Sum, exp, log, oo, pi, sqrt, symbols
+from sympy import Derivative, Eq, Integral, Limit, Matrix, Sum, exp, log, oo, pi, sqrt, symbols
 
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
+from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
 from ..moves.gaussian import expectation, integrate
 from ..moves.matrices import cayley_orthogonal
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine, quadrature
-from ..numeric.domains import integer, positive, real
+from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine, finite_difference, quadrature
+from ..numeric.domains import integer, interval, positive, probability, real
 from ..numeric.montecarlo import agrees, estimate
+from ..special import sigmoid
 
 # ------------------------------------------------------------------------------------ gaussian-normalizer
 x = real().symbol("x")
@@ -374,3 +375,381 @@ def categorical_softmax(d: Derivation) -> None:
         d.begin(Limit(expr, T, point, "+" if point == 0 else "-"), scope="for n = 3")
         d.then(lambda e: e.doit(), why)
         d.conclude(label)
+
+
+# -------------------------------------------------------------------------------------- bernoulli-dropout
+p_keep = probability().symbol("p")
+xv = real(-5, 5).symbol("x")
+m = sp.Symbol("m", integer=True, nonnegative=True)  # the mask, summed over {0, 1}
+y_lbl = interval(0, 1).symbol("y")
+z_logit = real(-10, 10).symbol("z")
+BERNOULLI = p_keep**m * (1 - p_keep) ** (1 - m)  # P(m) for m in {0, 1}
+BCE = -(y_lbl * log(sigmoid(z_logit)) + (1 - y_lbl) * log(1 - sigmoid(z_logit)))
+
+
+def _dropout_check(ctx: CheckContext) -> CrossCheckResult:
+    """Monte Carlo masks (numpy Bernoulli draws) for the mean and the variance of m x / p, and
+    central differences of the binary cross-entropy in the logit."""
+    results = []
+    for _ in range(4):
+        p, xx = ctx.rng.uniform(0.2, 0.95), ctx.rng.uniform(-3, 3)
+        out = (ctx.rng.random(400_000) < p) * xx / p
+        results.append(agrees(ctx, "E[m x/p]", estimate(out), xx))
+        results.append(agrees(ctx, "Var(m x/p)", estimate((out - xx) ** 2), xx**2 * (1 - p) / p))
+    fd = finite_difference(BCE, z_logit, derivative=sigmoid(z_logit) - y_lbl)(ctx)
+    return combine(fd, *results)
+
+
+@identity(
+    "bernoulli-dropout",
+    aliases=("dropout", "inverted-dropout", "bce-gradient"),
+    title="Bernoulli: inverted dropout and the binary cross-entropy",
+    section="3.2",
+    map_row=r"Bernoulli: dropout mask, binary classification",
+    variables={p_keep: probability(), xv: real(-5, 5), y_lbl: interval(0, 1), z_logit: real(-10, 10)},
+    claim=Statement(
+        "mean",
+        Eq(Sum(BERNOULLI * m * xv / p_keep, (m, 0, 1)), xv),
+        text=r"inverted dropout with keep probability $p$ is unbiased: $\mathbb E[m x/p] = x$",
+    ),
+    also=[
+        Statement(
+            "variance",
+            Eq(Sum(BERNOULLI * (m * xv / p_keep - xv) ** 2, (m, 0, 1)), xv**2 * (1 - p_keep) / p_keep),
+            text=r"$\operatorname{Var}(m x/p) = x^2(1-p)/p$",
+        ),
+        Statement(
+            "BCE",
+            Eq(-log(sigmoid(z_logit) ** y_lbl * (1 - sigmoid(z_logit)) ** (1 - y_lbl)), BCE),
+            text=r"binary cross-entropy is the negative log of the Bernoulli likelihood with $P(y=1) = \sigma(z)$",
+        ),
+        Statement(
+            "gradient",
+            Eq(Derivative(BCE, z_logit), sigmoid(z_logit) - y_lbl),
+            text=r"its gradient in the logit is $\sigma(z) - y$",
+        ),
+    ],
+    crosscheck=_dropout_check,
+    question=Question(
+        target=sigmoid(z_logit) - y_lbl,
+        prompt=r"Differentiate the binary cross-entropy $-(y\log\sigma(z) + (1-y)\log(1-\sigma(z)))$ with respect to "
+        r"the logit $z$.",
+        names={"sigma": sigmoid, "sigmoid": sigmoid},
+        approximations={
+            r"the sign is reversed: the gradient is $\sigma(z) - y$": y_lbl - sigmoid(z_logit),
+            r"an extra factor $\sigma'(z)$: that is the squared-error gradient's shape": (sigmoid(z_logit) - y_lbl)
+            * sigmoid(z_logit)
+            * (1 - sigmoid(z_logit)),
+        },
+    ),
+    refs=(
+        Ref.book(
+            "N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever and R. Salakhutdinov (2014), Dropout: a simple way "
+            "to prevent neural networks from overfitting, JMLR 15",
+            where="Sec. 4",
+        ),
+        Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 4.3.2"),
+    ),
+)
+def bernoulli_dropout(d: Derivation) -> None:
+    r"""Dropout multiplies each activation by a Bernoulli mask $m$ with keep probability $p$; dividing
+    by $p$ at training time (inverted dropout) keeps the expected activation equal to $x$, so nothing
+    changes at test time. Binary classifiers model $y \sim \mathrm{Bernoulli}(\sigma(z))$: the loss is
+    its negative log-likelihood and the logit gradient is the residual $\sigma(z) - y$."""
+    d.begin(Sum(BERNOULLI * m * xv / p_keep, (m, 0, 1)), r"$\mathbb E[m x/p] = \sum_{m\in\{0,1\}} P(m)\,m x/p$")
+    d.then(lambda e: e.doit(), r"the terms $m = 0$ and $m = 1$")
+    d.conclude("mean")
+
+    d.begin(Sum(BERNOULLI * (m * xv / p_keep - xv) ** 2, (m, 0, 1)), r"$\mathbb E[(m x/p - x)^2]$")
+    d.then(lambda e: e.doit(), r"the terms $m = 0$ and $m = 1$")
+    d.then(lambda e: sp.factor(e), "factor")
+    d.conclude("variance")
+
+    d.begin(-log(sigmoid(z_logit) ** y_lbl * (1 - sigmoid(z_logit)) ** (1 - y_lbl)))
+    d.then(lambda e: sp.expand_log(e, force=True), "log of the Bernoulli likelihood")
+    d.conclude("BCE")
+
+    d.begin(Derivative(BCE, z_logit))
+    d.then(lambda e: e.doit(), r"chain rule, $\sigma' = \sigma(1-\sigma)$")
+    d.then(lambda e: sp.expand(sp.cancel(e)), r"cancel $\sigma(1-\sigma)$")
+    d.conclude("gradient")
+
+
+# ---------------------------------------------------------------------------------- dirichlet-categorical
+alphas = tuple(positive(5, lo=0.1).symbol(f"alpha{k}") for k in (1, 2, 3))
+counts = tuple(positive(20).symbol(f"n{k}") for k in (1, 2, 3))
+thetas = tuple(probability().symbol(f"theta{k}") for k in (1, 2, 3))
+theta = probability().symbol("theta")
+N_ALL = sum(counts)
+
+
+def multivariate_beta(v: tuple[sp.Expr, ...]) -> sp.Expr:
+    r""":math:`B(v) = \prod_k \Gamma(v_k) / \Gamma(\sum_k v_k)`, the normaliser of :math:`\mathrm{Dir}(v)`."""
+    return sp.Mul(*(sp.gamma(a) for a in v)) / sp.gamma(sum(v))
+
+
+POST = tuple(a + c for a, c in zip(alphas, counts, strict=True))
+PRED = named_function("PosteriorPredictive", r"p(y = 1\mid n)", show_args=False)(*alphas, *counts)
+# the worked Beta case (K = 2) with numbers: prior Beta(2, 3), counts (4, 1)
+BETA_A, BETA_B, BETA_N1, BETA_N2 = 2, 3, 4, 1
+
+
+def _beta_density(t: sp.Expr, a: int, b: int) -> sp.Expr:
+    return t ** (a - 1) * (1 - t) ** (b - 1) / multivariate_beta((sp.Integer(a), sp.Integer(b)))
+
+
+def _dirichlet_mc(ctx: CheckContext) -> CrossCheckResult:
+    """numpy's Dirichlet sampler: the posterior mean of theta_1 under Dir(alpha + n) against the
+    derived predictive, for random alpha and counts (5 standard errors)."""
+    predictive = ctx.numpy(ctx.result, [*alphas, *counts])
+    results = []
+    for _ in range(6):
+        a, c = ctx.rng.uniform(0.3, 4.0, 3), ctx.rng.integers(0, 15, 3).astype(float)
+        draws = ctx.rng.dirichlet(a + c, size=200_000)
+        results.append(agrees(ctx, "E[theta_1 | n]", estimate(draws[:, 0]), predictive(*a, *c)))
+    return combine(*results)
+
+
+def _marginal_mc(ctx: CheckContext) -> CrossCheckResult:
+    r"""Monte Carlo of the marginal likelihood:
+    :math:`\mathbb E_{\theta\sim\mathrm{Dir}(\alpha)}[\prod_k\theta_k^{n_k}]` from numpy's sampler against :math:`B(\alpha + n)/B(\alpha)` (log-gamma), 5 standard errors."""
+    from scipy.special import gammaln
+
+    def log_b(v: np.ndarray) -> float:
+        return float(np.sum(gammaln(v)) - gammaln(np.sum(v)))
+
+    results = []
+    for _ in range(6):
+        a, c = ctx.rng.uniform(0.5, 4.0, 3), ctx.rng.integers(0, 5, 3).astype(float)
+        draws = ctx.rng.dirichlet(a, size=400_000)
+        values = np.prod(draws**c, axis=1)
+        results.append(agrees(ctx, "p(n | alpha)", estimate(values), np.exp(log_b(a + c) - log_b(a))))
+    return combine(*results)
+
+
+@identity(
+    "dirichlet-categorical",
+    aliases=("dirichlet-conjugate", "dirichlet-multinomial", "beta-bernoulli"),
+    title="The Dirichlet prior is conjugate to the categorical",
+    section="3.2",
+    map_row=r"Dirichlet: conjugate to Categorical (topic models, LDA)",
+    variables={
+        **{a: positive(5, lo=0.1) for a in alphas},
+        **{c: positive(20) for c in counts},
+        **{t: probability() for t in thetas},
+    },
+    claim=Statement(
+        "predictive",
+        Eq(PRED, POST[0] / sum(POST)),
+        text=r"the posterior predictive $p(y = k\mid n) = \mathbb E[\theta_k\mid n] = (\alpha_k + "
+        r"n_k)/(\sum_j\alpha_j + N)$ "
+        r"($K = 3$, shown for $k = 1$)",
+    ),
+    also=[
+        Statement(
+            "posterior",
+            Eq(
+                sp.Mul(*(t ** (a - 1) for t, a in zip(thetas, alphas, strict=True)))
+                * sp.Mul(*(t**c for t, c in zip(thetas, counts, strict=True))),
+                sp.Mul(*(t ** (a + c - 1) for t, a, c in zip(thetas, alphas, counts, strict=True))),
+            ),
+            text=r"prior kernel times likelihood is the kernel of $\mathrm{Dir}(\alpha + n)$: the posterior",
+        ),
+        Statement(
+            "Beta predictive",
+            Eq(
+                Integral(theta * _beta_density(theta, BETA_A + BETA_N1, BETA_B + BETA_N2), (theta, 0, 1)),
+                sp.Rational(BETA_A + BETA_N1, BETA_A + BETA_B + BETA_N1 + BETA_N2),
+            ),
+            text=r"the Beta case ($K = 2$) by integration, for the prior $\mathrm{Beta}(2, 3)$ and counts $(4, 1)$",
+        ),
+        Statement(
+            "Beta marginal",
+            Eq(
+                Integral(theta**BETA_N1 * (1 - theta) ** BETA_N2 * _beta_density(theta, BETA_A, BETA_B), (theta, 0, 1)),
+                multivariate_beta((sp.Integer(BETA_A + BETA_N1), sp.Integer(BETA_B + BETA_N2)))
+                / multivariate_beta((sp.Integer(BETA_A), sp.Integer(BETA_B))),
+            ),
+            text=r"and the marginal likelihood $B(\alpha + n)/B(\alpha)$ in the same example",
+        ),
+        numerically(
+            "marginal",
+            r"$p(n\mid\alpha) = \int\prod_k\theta_k^{n_k}\,\mathrm{Dir}(\theta;\alpha)\,d\theta = B(\alpha + "
+            r"n)/B(\alpha)$ "
+            r"for $K = 3$",
+            _marginal_mc,
+        ),
+    ],
+    definitions={PRED: multivariate_beta((POST[0] + 1, *POST[1:])) / multivariate_beta(POST)},
+    crosscheck=_dirichlet_mc,
+    question=Question(
+        target=POST[0] / sum(POST),
+        prompt=r"With a $\mathrm{Dir}(\alpha_1, \alpha_2, \alpha_3)$ prior and observed counts $n_1, n_2, n_3$, what "
+        r"is "
+        r"the posterior predictive probability that the next draw is category 1?",
+        approximations={
+            "the prior is missing: this is the maximum-likelihood frequency": counts[0] / N_ALL,
+            r"this is the posterior mode, $(\alpha_1 + n_1 - 1)/(\sum\alpha + N - K)$, not the mean": (POST[0] - 1)
+            / (sum(POST) - 3),
+        },
+    ),
+    refs=(
+        Ref.book("D. M. Blei, A. Y. Ng and M. I. Jordan (2003), Latent Dirichlet Allocation, JMLR 3", where="Sec. 5"),
+        Ref.book("K. P. Murphy (2012), Machine Learning: A Probabilistic Perspective", where="Sec. 3.4"),
+    ),
+)
+def dirichlet_categorical(d: Derivation) -> None:
+    r"""With a $\mathrm{Dir}(\alpha)$ prior on category probabilities and counts $n_k$, the posterior is
+    $\mathrm{Dir}(\alpha + n)$: the prior acts as $\alpha_k$ pseudo-counts. This conjugacy is what makes
+    LDA's collapsed Gibbs sampler and add-$\alpha$ smoothing of language models closed-form."""
+    d.begin(
+        sp.Mul(*(t ** (a - 1) for t, a in zip(thetas, alphas, strict=True)))
+        * sp.Mul(*(t**c for t, c in zip(thetas, counts, strict=True))),
+        r"$\mathrm{Dir}(\theta;\alpha) \propto \prod_k\theta_k^{\alpha_k-1}$ times the likelihood "
+        r"$\prod_k\theta_k^{n_k}$",
+        scope="for K = 3",
+    )
+    d.then(lambda e: sp.powsimp(e), "add the exponents")
+    d.conclude("posterior")
+
+    d.begin(PRED, scope="for K = 3")
+    d.then(
+        multivariate_beta((POST[0] + 1, *POST[1:])) / multivariate_beta(POST),
+        r"$\int\theta_1\prod_k\theta_k^{\beta_k-1}d\theta = B(\beta + e_1)$ (the kernel of $\mathrm{Dir}(\beta + "
+        r"e_1)$), "
+        r"$\beta = \alpha + n$",
+    )
+    d.then(lambda e: sp.gammasimp(e), r"$\Gamma(b + 1) = b\,\Gamma(b)$")
+    d.conclude("predictive")
+
+    d.begin(Integral(theta * _beta_density(theta, BETA_A + BETA_N1, BETA_B + BETA_N2), (theta, 0, 1)))
+    d.then(lambda e: e.doit(), "integrate the polynomial")
+    d.conclude("Beta predictive")
+
+    d.begin(Integral(theta**BETA_N1 * (1 - theta) ** BETA_N2 * _beta_density(theta, BETA_A, BETA_B), (theta, 0, 1)))
+    d.then(lambda e: e.doit(), "integrate the polynomial")
+    d.conclude("Beta marginal")
+
+
+# ------------------------------------------------------------------------------------------- ddpm-forward
+beta_t = probability().symbol("beta_t")
+abar_prev = probability().symbol("abar")  # alpha-bar_{t-1}
+x0 = real(-3, 3).symbol("x_0")
+eps = real().symbol("epsilon")
+betas = tuple(probability().symbol(f"beta{k}") for k in range(1, 5))
+MEAN_T = named_function("MeanStep", r"\mathbb E[x_t\mid x_0]", show_args=False)(beta_t, abar_prev, x0)
+VAR_T = named_function("VarStep", r"\operatorname{Var}(x_t\mid x_0)", show_args=False)(beta_t, abar_prev)
+MEAN_BODY = sqrt(1 - beta_t) * sqrt(abar_prev) * x0 + sqrt(beta_t) * expectation(eps, eps)
+VAR_BODY = (1 - beta_t) * (1 - abar_prev) + beta_t * expectation(eps**2, eps)
+
+
+def _unrolled_variances() -> list[sp.Expr]:
+    """Var(x_t | x_0) for t = 1..4 by running the recursion v_t = (1 - beta_t) v_{t-1} + beta_t, v_0 = 0."""
+    v, out = sp.S.Zero, []
+    for b in betas:
+        v = (1 - b) * v + b
+        out.append(v)
+    return out
+
+
+VARS_1_4 = Matrix(
+    [
+        named_function(f"VarUnrolled{t}", rf"\operatorname{{Var}}(x_{t}\mid x_0)", show_args=False)(*betas)
+        for t in range(1, 5)
+    ]
+)
+ABAR = [sp.Mul(*(1 - b for b in betas[:t])) for t in range(1, 5)]
+
+
+def _ddpm_mc(ctx: CheckContext) -> CrossCheckResult:
+    """Run the forward chain x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) eps_t for T = 12 random
+    betas on 200 000 samples; mean and variance of x_T against sqrt(abar_T) x_0 and 1 - abar_T."""
+    results = []
+    for _ in range(3):
+        b = ctx.rng.uniform(0.01, 0.3, 12)
+        start = ctx.rng.uniform(-2, 2)
+        xt = np.full(200_000, start)
+        for bt in b:
+            xt = np.sqrt(1 - bt) * xt + np.sqrt(bt) * ctx.rng.normal(size=xt.size)
+        abar = np.prod(1 - b)
+        results.append(agrees(ctx, "E[x_T]", estimate(xt), np.sqrt(abar) * start))
+        results.append(agrees(ctx, "Var(x_T)", estimate((xt - np.sqrt(abar) * start) ** 2), 1 - abar))
+    return combine(*results)
+
+
+@identity(
+    "ddpm-forward",
+    aliases=("ddpm", "diffusion-forward", "ddpm-marginal"),
+    title="The DDPM forward process in closed form",
+    section="3.2",
+    map_row=r"$\mathcal N(\mu, \Sigma)$ in diffusion: $q(x_t\mid x_0) = \mathcal N(\sqrt{\bar\alpha_t}x_0, "
+    r"(1-\bar\alpha_t)I)$",
+    variables={beta_t: probability(), abar_prev: probability(), x0: real(-3, 3), **{b: probability() for b in betas}},
+    claim=Statement(
+        "mean step",
+        Eq(MEAN_T, sqrt((1 - beta_t) * abar_prev) * x0),
+        text=r"if $\mathbb E[x_{t-1}\mid x_0] = \sqrt{\bar\alpha_{t-1}}x_0$ then $\mathbb E[x_t\mid x_0] = "
+        r"\sqrt{\bar\alpha_t}x_0$, "
+        r"$\bar\alpha_t = (1-\beta_t)\bar\alpha_{t-1}$",
+    ),
+    also=[
+        Statement(
+            "variance step",
+            Eq(VAR_T, 1 - (1 - beta_t) * abar_prev),
+            text=r"if $\operatorname{Var}(x_{t-1}\mid x_0) = 1 - \bar\alpha_{t-1}$ then $\operatorname{Var}(x_t\mid "
+            r"x_0) = 1 - \bar\alpha_t$",
+        ),
+        Statement(
+            "t = 1..4",
+            Eq(VARS_1_4, Matrix([1 - a for a in ABAR])),
+            text=r"unrolled from $x_0$: $\operatorname{Var}(x_t\mid x_0) = 1 - \prod_{s\le t}(1-\beta_s)$ for $t = "
+            r"1, \dots, 4$",
+        ),
+    ],
+    definitions={MEAN_T: MEAN_BODY, VAR_T: VAR_BODY, **dict(zip(VARS_1_4, _unrolled_variances(), strict=True))},
+    crosscheck=_ddpm_mc,
+    question=Question(
+        target=1 - sp.Mul(*(1 - b for b in betas)),
+        prompt=r"With $x_t = \sqrt{1-\beta_t}\,x_{t-1} + \sqrt{\beta_t}\,\varepsilon_t$, what is "
+        r"$\operatorname{Var}(x_4\mid x_0)$?",
+        approximations={
+            r"this is $\sum_s\beta_s$: the noise already added shrinks by $1-\beta$ at every later step": sum(betas),
+            r"this is $\bar\alpha_4$, the signal fraction, not the noise variance": sp.Mul(*(1 - b for b in betas)),
+        },
+    ),
+    refs=(
+        Ref.arxiv(
+            "2006.11239",
+            "J. Ho, A. Jain and P. Abbeel, Denoising Diffusion Probabilistic Models, 2020",
+            where="Sec. 2, eq. (4)",
+        ),
+    ),
+)
+def ddpm_forward(d: Derivation) -> None:
+    r"""DDPM corrupts data by $x_t = \sqrt{1-\beta_t}\,x_{t-1} + \sqrt{\beta_t}\,\varepsilon_t$. Because Gaussians
+    compose, $x_t$ given $x_0$ is Gaussian with mean $\sqrt{\bar\alpha_t}x_0$ and variance $1 - \bar\alpha_t$,
+    $\bar\alpha_t = \prod_{s\le t}(1-\beta_s)$: training samples any $x_t$ in one step instead of $t$,
+    and the variance stays 1 for unit-variance data (variance preserving)."""
+    d.begin(MEAN_T, r"induction step: $\mathbb E[x_{t-1}\mid x_0] = \sqrt{\bar\alpha_{t-1}}x_0$, written $\bar\alpha$")
+    d.then(MEAN_BODY, r"$x_t = \sqrt{1-\beta_t}x_{t-1} + \sqrt{\beta_t}\varepsilon$, linearity of $\mathbb E$")
+    d.then(integrate, r"$\mathbb E[\varepsilon] = 0$")
+    d.then(sqrt((1 - beta_t) * abar_prev) * x0, r"$\sqrt{a}\sqrt{b} = \sqrt{ab}$ for $a, b > 0$")
+    d.conclude("mean step")
+
+    d.begin(
+        VAR_T, r"$\operatorname{Var}(x_{t-1}\mid x_0) = 1 - \bar\alpha_{t-1}$, $\varepsilon$ independent of $x_{t-1}$"
+    )
+    d.then(
+        VAR_BODY,
+        r"variances of independent terms add: $(1-\beta_t)\operatorname{Var}(x_{t-1}) + \beta_t\mathbb "
+        r"E[\varepsilon^2]$",
+    )
+    d.then(integrate, r"$\mathbb E[\varepsilon^2] = 1$")
+    d.then(lambda e: sp.expand(e), "expand")
+    d.then(1 - (1 - beta_t) * abar_prev, r"$= 1 - \bar\alpha_t$")
+    d.conclude("variance step")
+
+    d.begin(VARS_1_4, scope="for t = 1, 2, 3, 4")
+    d.then(Matrix(_unrolled_variances()), r"the recursion $v_t = (1-\beta_t)v_{t-1} + \beta_t$ from $v_0 = 0$")
+    d.then(lambda e: e.applyfunc(sp.factor), r"factor: $1 - \prod_{s\le t}(1-\beta_s)$")
+    d.conclude("t = 1..4")
