@@ -465,8 +465,12 @@ def rlhf_kl_optimum(d: Derivation) -> None:
         r"$\log\frac{\pi}{\rho} = \log\frac{\pi}{\pi^*} + \frac{r}{\beta} - \log Z$ and $\sum_k \pi(k) = 1$",
     )
     d.then(
+        beta * log(Z) - beta * dm.kl_gibbs_written(POL, lambda k: PI_STAR[k - 1], NY),
+        r"with $t_k = \pi^*(k)/\pi(k)$: $\sum_k \pi(k)(t_k - 1) = \sum_k \pi^*(k) - \sum_k \pi(k) = 0$",
+    )
+    d.then(
         beta * log(Z) - beta * dm.kl_gibbs(POL, lambda k: PI_STAR[k - 1], NY),
-        "the KL divergence as a sum of Gibbs gaps",
+        r"name the gap: $g(t) = t - 1 - \log t$",
     )
     d.bound(beta * log(Z), r"$\beta > 0$ and every Gibbs gap is $\ge 0$, zero only at $\pi = \pi^*$")
     d.conclude("maximum")

@@ -24,7 +24,7 @@ from ..moves import gaussian as gm
 from ..moves.discrete import Table
 from ..numeric import montecarlo as mc
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.discrete import distributions, value_at
+from ..numeric.discrete import distributions, evaluator
 from ..numeric.domains import integer, interval, positive, probability, real
 from ..special_information import gibbs
 
@@ -137,13 +137,15 @@ def kl_nonnegative(d: Derivation) -> None:
     d.begin(dm.kl(P, Q, K3), "the definition, for $K = 3$ outcomes", scope="for K = 3 outcomes")
     d.note(f"Normalised tables: ${P.latex()}$ and ${Q.latex()}$ with positive weights.")
     d.then(
-        dm.kl_gibbs(P, Q, K3),
-        r"$p_k \log\frac{p_k}{q_k} = p_k\,g\!\left(\frac{q_k}{p_k}\right) + p_k - q_k$ "
-        r"and $\sum_k p_k = \sum_k q_k = 1$",
+        dm.kl_gibbs_written(P, Q, K3),
+        r"with $t_k = q_k/p_k$: $\sum_k p_k (t_k - 1) = \sum_k q_k - \sum_k p_k = 0$ and "
+        r"$-\log t_k = \log\frac{p_k}{q_k}$",
     )
+    d.then(dm.kl_gibbs(P, Q, K3), r"name the gap: $g(t) = t - 1 - \log t$")
     d.conclude("KL as gaps")
 
     d.begin(dm.kl(P, Q, K3), scope="for K = 3 outcomes")
+    d.then(dm.kl_gibbs_written(P, Q, K3), r"with $t_k = q_k/p_k$ (above)")
     d.then(dm.kl_gibbs(P, Q, K3), "KL as a sum of Gibbs gaps (above)")
     d.bound(0, r"each term $p_k\,g(q_k/p_k) \ge 0$ since $p_k > 0$, $g \ge 0$", relation=">=")
     d.conclude("KL >= 0")
@@ -315,11 +317,12 @@ def _mi_tables_check(ctx: CheckContext) -> CrossCheckResult:
         ctx.bound("random tables with I < 0", "direct sums", float(np.sum(r[:, 2] < 0)), 0.0, samples=len(r)),
     )
     got, want = [], []
-    for _ in range(8):
+    at_result = evaluator(ctx.result, ctx.identity.unfold)
+    for _ in range(20):
         w = ctx.rng.uniform(0.1, 5, 4)
         subs = {wj[a, b]: w[k] for k, (a, b) in enumerate(CELLS)}
         pj = w.reshape(2, 2) / w.sum()
-        got.append(value_at(ctx.result, subs, ctx.identity.unfold))
+        got.append(at_result(subs))
         want.append(np.sum(pj * np.log(pj / np.outer(pj.sum(1), pj.sum(0)))))
     derived = ctx.compare(
         "derived 2x2 form at random weights", "direct sums", np.array(got), np.array(want), rtol=1e-12
@@ -453,7 +456,11 @@ def mutual_information(d: Derivation) -> None:
     d.conclude("KL form")
 
     d.begin(MI_KL, scope=scope)
-    d.then(MI_GIBBS, r"a KL divergence as a sum of Gibbs gaps; $\sum_{i,j} p_X(i)\,p_Y(j) = 1$")
+    d.then(
+        dm.kl_gibbs_written(lambda c: PXY(*CELLS[c - 1]), lambda c: px(CELLS[c - 1][0]) * py(CELLS[c - 1][1]), 4),
+        r"with $t = p_X p_Y / p$ in each cell: $\sum p\,(t - 1) = \sum p_X p_Y - \sum p = 0$",
+    )
+    d.then(MI_GIBBS, r"name the gap: $g(t) = t - 1 - \log t$")
     d.bound(0, r"every term $p(i,j)\,g(\cdot) \ge 0$", relation=">=")
     d.conclude("I >= 0")
 

@@ -107,3 +107,16 @@ def kl_gibbs(p: Prob, q: Prob, n: int) -> sp.Expr:
     r""":math:`\sum_k p(k)\, g\bigl(q(k)/p(k)\bigr)`, equal to :math:`\mathrm{KL}(p\,\|\,q)` when
     :math:`\sum p = \sum q = 1`, and visibly :math:`\ge 0` (each Gibbs gap :math:`g \ge 0`)."""
     return sp.Add(*(p(k) * gibbs(q(k) / p(k)) for k in outcomes(n)))
+
+
+def total(p: Prob, n: int) -> sp.Expr:
+    r""":math:`\sum_k p(k)` (one for a distribution)."""
+    return sp.Add(*(p(k) for k in outcomes(n)))
+
+
+def kl_gibbs_written(p: Prob, q: Prob, n: int) -> sp.Expr:
+    r""":math:`\sum_k p(k)\,\bigl(t_k - 1 - \log t_k\bigr)` with :math:`t_k = q(k)/p(k)`: the Gibbs-gap form of
+    :math:`\mathrm{KL}(p\,\|\,q)` with the gap written out (equal to the KL when both tables sum to one,
+    since :math:`\sum_k p(k)(t_k - 1) = \sum q - \sum p`). The step before :func:`kl_gibbs`: the
+    ladder proves it by ``cancel`` and the renaming to :math:`g` by an elementary rewrite, both cheap."""
+    return sp.Add(*(p(k) * (q(k) / p(k) - 1 - sp.log(q(k) / p(k))) for k in outcomes(n)))

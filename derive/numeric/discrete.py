@@ -4,7 +4,8 @@ r"""Numbers for cross-checks of identities about discrete distributions.
 - :func:`weights` -- the substitution ``{weights[k]: value}`` that puts numbers into a symbolic
   table of :mod:`derive.moves.discrete`;
 - :func:`value_at` -- a derived symbolic form (function heads unfolded) at such numbers, in double
-  precision, to compare with a direct numpy computation of the definition.
+  precision, to compare with a direct numpy computation of the definition;
+- :func:`evaluator` -- the same, lambdified once (for many evaluations).
 """
 
 from __future__ import annotations
@@ -33,3 +34,21 @@ def value_at(expr: sp.Expr, subs: Mapping[sp.Basic, float], unfold: Callable[[sp
     returned as a float."""
     e = unfold(expr)
     return float(sp.N(e.xreplace({k: sp.Float(v, 30) for k, v in subs.items()}), 20))
+
+
+def evaluator(expr: sp.Expr, unfold: Callable[[sp.Basic], sp.Basic]) -> Callable[[Mapping[sp.Basic, float]], float]:
+    """A fast float evaluator of ``expr`` (definitions unfolded) at table entries: lambdified once,
+    then called with ``{weights[k]: value}`` (every indexed entry and free symbol it uses)."""
+    from .compare import numpy_function
+
+    e = unfold(expr)
+    entries = sorted(e.atoms(sp.Indexed), key=str)
+    labels = {ix.base.label for ix in entries}
+    atoms = entries + sorted((s for s in e.free_symbols if isinstance(s, sp.Symbol) and s not in labels), key=str)
+    dummies = [sp.Dummy(f"v{j}") for j in range(len(atoms))]
+    fn = numpy_function(e.xreplace(dict(zip(atoms, dummies, strict=True))), dummies)
+
+    def at(subs: Mapping[sp.Basic, float]) -> float:
+        return float(np.real(fn(*[subs[a] for a in atoms])))
+
+    return at
