@@ -230,7 +230,12 @@ def _check_statements(
         rel = st.relation
         if rel is None:
             continue
-        solved = _solution_residual(rel, chains, st.label) if isinstance(rel, sp.Eq) else None
+        try:
+            solved = _solution_residual(rel, chains, st.label) if isinstance(rel, sp.Eq) else None
+        except (ValueError, TypeError):  # e.g. a Derivative with respect to the unknown itself
+            solved = None
+        if solved is not None and any(e.has(sp.Sum, sp.Indexed, sp.Derivative, sp.Integral) for e in solved):
+            solved = None  # symbolic size or bound variable: not lambdifiable, left to the cross-check below
         if solved is not None:
             residual, size = (ladder.evaluate(e) for e in solved)
             try:

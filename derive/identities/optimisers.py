@@ -501,7 +501,7 @@ def _band_check(ctx: CheckContext) -> CrossCheckResult:
     },
     claim=Statement(
         "singular values",
-        Eq(NS_STEP, U_SVD * P_SIGMA * V_SVD.T, evaluate=False),
+        Eq(NS_STEP, notation(r"U\,p(\Sigma)\,V^\top", U_SVD * P_SIGMA * V_SVD.T, "U p(S) V^T"), evaluate=False),
         text=r"for $X = U\Sigma V^\top$ ($2\times2$, $U$ and $V$ rotations) one step is $U\,p(\Sigma)\,V^\top$: "
         r"the singular vectors stay, each singular value goes to $p(\sigma) = a\sigma + b\sigma^3 + c\sigma^5$",
     ),
@@ -606,6 +606,8 @@ def _spd_power(q: sp.Matrix, roots: tuple[sp.Expr, ...], power: sp.Expr) -> sp.M
 L_MAT, R_MAT = _spd_power(Q_L, (m1, m2), 1), _spd_power(Q_R, (n1, n2), 1)
 L_Q, R_Q = _spd_power(Q_L, (m1, m2), QUARTER), _spd_power(Q_R, (n1, n2), QUARTER)
 SCALE = sp.Matrix(2, 2, lambda i, j: 1 / ((m1, m2)[i] * (n1, n2)[j]))
+#: SOAP's form: rotate G' = Q_L^T G Q_R, scale entry (i, j) by S_ij = 1/(m_i n_j), rotate back
+SOAP_FORM = Q_L * (Q_L.T * GM * Q_R).multiply_elementwise(SCALE) * Q_R.T
 SHAMPOO = notation(r"L^{-1/4} G R^{-1/4}", L_Q * GM * R_Q, "L^(-1/4) G R^(-1/4)")
 
 
@@ -671,7 +673,15 @@ def _soap_check(ctx: CheckContext) -> CrossCheckResult:
     also=[
         Statement(
             "vec-Kronecker",
-            Eq(vec(AM * GM * BM), sp.kronecker_product(BM.T, AM) * vec(GM)),
+            Eq(
+                notation(r"\operatorname{vec}(AGB)", vec(AM * GM * BM), "vec(AGB)"),
+                notation(
+                    r"(B^\top \otimes A)\operatorname{vec} G",
+                    sp.kronecker_product(BM.T, AM) * vec(GM),
+                    "(B^T kron A) vec G",
+                ),
+                evaluate=False,
+            ),
             text=r"$\operatorname{vec}(AGB) = (B^\top \otimes A)\operatorname{vec} G$ "
             r"(column-stacking $\operatorname{vec}$)",
         ),
@@ -682,7 +692,11 @@ def _soap_check(ctx: CheckContext) -> CrossCheckResult:
         ),
         Statement(
             "eigenbasis",
-            Eq(SHAMPOO, Q_L * (Q_L.T * GM * Q_R).multiply_elementwise(SCALE) * Q_R.T, evaluate=False),
+            Eq(
+                SHAMPOO,
+                notation(r"Q_L \bigl(G' \circ S\bigr) Q_R^\top", SOAP_FORM, "Q_L (G' o S) Q_R^T"),
+                evaluate=False,
+            ),
             text=r"in the eigenbases both factors are diagonal: Shampoo rotates $G' = Q_L^\top G Q_R$, scales entry "
             r"$(i, j)$ by $\lambda_i^{-1/4}\rho_j^{-1/4} = 1/(m_i n_j)$ and rotates back. "
             r"SOAP replaces that fixed scaling by Adam's "
@@ -716,7 +730,8 @@ def soap_shampoo(d: Derivation) -> None:
     which is SOAP's observation: run Adam (with its running second moments) on the rotated gradient and
     rotate back, refreshing the eigenbases only now and then."""
     size = r"for $2\times2$ matrices"
-    d.begin(vec(AM * GM * BM), scope=size)
+    d.begin(notation(r"\operatorname{vec}(AGB)", vec(AM * GM * BM), "vec(AGB)"), scope=size)
+    d.then(lambda e: e.doit(), "entry by entry")
     d.then(
         lambda e: sp.kronecker_product(BM.T, AM) * vec(GM),
         r"read each entry $\sum_{kl} A_{ik} G_{kl} B_{lj}$ as a row of $B^\top \otimes A$",
@@ -746,7 +761,7 @@ def soap_shampoo(d: Derivation) -> None:
         r"$L^{-1/4} = Q_L\Lambda^{-1/4}Q_L^\top$ and $R^{-1/4} = Q_R P^{-1/4} Q_R^\top$, regrouped",
     )
     d.then(
-        lambda e: Q_L * (Q_L.T * GM * Q_R).multiply_elementwise(SCALE) * Q_R.T,
+        lambda e: SOAP_FORM,
         "diagonal scalings from both sides act entrywise",
     )
     d.conclude("eigenbasis")
