@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Eq, Le, cos, exp, sin  # noqa: F401
+from sympy import Eq, Le, cos, exp, sin
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
@@ -31,7 +31,7 @@ from ..moves.matrices import (
 )
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import graph, integer, nonnegative, positive, real
-from ..numeric.matrices import spectral_radius, with_spectral_radius
+from ..numeric.matrices import with_spectral_radius
 
 # ------------------------------------------------------------------------------ shared: Rayleigh
 ANGLE = real(-4, 4)
@@ -127,13 +127,15 @@ def _rnn_check(ctx: CheckContext) -> CrossCheckResult:
     "rnn-spectral-radius",
     title="The spectral radius decides whether an RNN's gradients vanish or explode",
     section="1.2",
-    map_row=r"$A\mathbf{v} = \lambda\mathbf{v}$: stability of the RNN hidden state, $\rho(W_h) < 1$ prevents exploding gradients",
+    map_row=r"$A\mathbf{v} = \lambda\mathbf{v}$: stability of the RNN hidden state, $\rho(W_h) < 1$ prevents "
+    r"exploding gradients",
     variables={l_1: real(-2, 2), l_2: real(-2, 2), beta: real(-3, 3), tt: integer(0, 30), rho_u: positive(5)}
     | entry_domains(h0, real(-3, 3)),
     claim=Statement(
         "diagonalise",
         Eq(W_SCHUR, notation(r"V\Lambda V^{-1}", _power(1), "V Lambda V^-1"), evaluate=False),
-        text=r"$W$ in Schur form $\begin{pmatrix}\lambda_1 & \beta\\ 0 & \lambda_2\end{pmatrix}$, $\lambda_1 \ne \lambda_2$",
+        text=r"$W$ in Schur form $\begin{pmatrix}\lambda_1 & \beta\\ 0 & \lambda_2\end{pmatrix}$, $\lambda_1 \ne "
+        r"\lambda_2$",
     ),
     also=[
         Statement("base", Eq(notation(r"V\Lambda^0V^{-1}", _power(0), "V Lambda^0 V^-1"), sp.eye(2), evaluate=False)),
@@ -167,15 +169,18 @@ def _rnn_check(ctx: CheckContext) -> CrossCheckResult:
         ),
         numerically(
             "norm",
-            r"$\rho(W)^t \le \lVert W^t\rVert_2 \le \kappa(V)\,\rho(W)^t$: the norm of the Jacobian decays like $\rho^t$ "
-            r"when $\rho(W) < 1$ and grows like $\rho^t$ when $\rho(W) > 1$ (random $8\times 8$ $W$, $\rho = 0.9, 1.1$, $t \le 100$)",
+            r"$\rho(W)^t \le \lVert W^t\rVert_2 \le \kappa(V)\,\rho(W)^t$: the norm of the Jacobian decays like "
+            r"$\rho^t$ "
+            r"when $\rho(W) < 1$ and grows like $\rho^t$ when $\rho(W) > 1$ (random $8\times 8$ $W$, $\rho = 0.9, "
+            r"1.1$, $t \le 100$)",
             _norm_growth,
         ),
     ],
     crosscheck=_rnn_check,
     question=Question(
         target=POWER,
-        prompt=r"For the linear RNN $h_t = Wh_{t-1}$ with $W = \begin{pmatrix}\lambda_1 & \beta\\ 0 & \lambda_2\end{pmatrix}$, "
+        prompt=r"For the linear RNN $h_t = Wh_{t-1}$ with $W = \begin{pmatrix}\lambda_1 & \beta\\ 0 & "
+        r"\lambda_2\end{pmatrix}$, "
         r"$\lambda_1 \ne \lambda_2$, give $\partial h_t/\partial h_0$ in closed form.",
         names={"lambda1": l_1, "lambda2": l_2},
         approximations={
@@ -189,7 +194,8 @@ def _rnn_check(ctx: CheckContext) -> CrossCheckResult:
             where="Sec. 2.1",
         ),
         Ref.book(
-            "Y. Bengio, P. Simard and P. Frasconi, Learning long-term dependencies with gradient descent is difficult, IEEE TNN 5(2), 1994"
+            "Y. Bengio, P. Simard and P. Frasconi, Learning long-term dependencies with gradient descent is "
+            "difficult, IEEE TNN 5(2), 1994"
         ),
     ),
 )
@@ -296,7 +302,8 @@ def _pca_check(ctx: CheckContext) -> CrossCheckResult:
     claim=Statement(
         "maximum",
         Le(notation(r"\mathbf{v}^\top S\mathbf{v}", RAYLEIGH, "v^T S v"), lam1),
-        text=r"for every unit vector $\mathbf{v}$: the variance captured along $\mathbf{v}$ is at most $\lambda_{\max} = \lambda_1$",
+        text=r"for every unit vector $\mathbf{v}$: the variance captured along $\mathbf{v}$ is at most "
+        r"$\lambda_{\max} = \lambda_1$",
     ),
     also=[
         Statement(
@@ -312,19 +319,22 @@ def _pca_check(ctx: CheckContext) -> CrossCheckResult:
             "stationarity",
             Eq(
                 notation(
-                    r"\nabla_{\mathbf{v}}\bigl[\mathbf{v}^\top S\mathbf{v} - \lambda(\mathbf{v}^\top\mathbf{v} - 1)\bigr]",
+                    r"\nabla_{\mathbf{v}}\bigl[\mathbf{v}^\top S\mathbf{v} - \lambda(\mathbf{v}^\top\mathbf{v} - "
+                    r"1)\bigr]",
                     jacobian_form([LAGRANGIAN], list(v3)).T,
                     "grad_v Lagrangian",
                 ),
                 notation(r"2(S\mathbf{v} - \lambda\mathbf{v})", 2 * (S3 * v3 - lagrange * v3), "2 (S v - lambda v)"),
                 evaluate=False,
             ),
-            text=r"for a symmetric $3\times 3$ $S$: a constrained stationary point is an eigenvector, $S\mathbf{v} = \lambda\mathbf{v}$, "
+            text=r"for a symmetric $3\times 3$ $S$: a constrained stationary point is an eigenvector, $S\mathbf{v} = "
+            r"\lambda\mathbf{v}$, "
             r"where $\mathbf{v}^\top S\mathbf{v} = \lambda\,\mathbf{v}^\top\mathbf{v} = \lambda$",
         ),
         numerically(
             "first PC",
-            r"in 6 dimensions the top eigenvector of the covariance is the first right singular vector of the centred data, "
+            r"in 6 dimensions the top eigenvector of the covariance is the first right singular vector of the centred "
+            r"data, "
             r"and no random unit vector captures more variance",
             _pca_optimality,
         ),
@@ -416,13 +426,16 @@ iS, jS = sp.symbols("i j", integer=True, positive=True)
     "sam-sharpness",
     title="The inner maximisation of SAM and the sharpness $\\lambda_{\\max}(H)$",
     section="1.2",
-    map_row=r"Hessian spectrum $\nabla^2\mathcal{L}$: loss landscape sharpness, sharpness-aware minimisation (Foret et al., 2021)",
+    map_row=r"Hessian spectrum $\nabla^2\mathcal{L}$: loss landscape sharpness, sharpness-aware minimisation (Foret "
+    r"et al., 2021)",
     variables=RAYLEIGH_VARS | {rho_s: positive(1), gnorm: positive(5), psi: ANGLE} | entry_domains(g3, real(-3, 3)),
     claim=Statement(
         "first-order max",
         Le(notation(r"\boldsymbol\epsilon^\top\mathbf{g}", (EPS.T * GRAD)[0, 0], "eps^T g"), rho_s * gnorm),
-        text=r"for every $\boldsymbol\epsilon$ with $\lVert\boldsymbol\epsilon\rVert = \rho$ and $\lVert\mathbf{g}\rVert = r$ "
-        r"(inside the ball $\boldsymbol\epsilon^\top\mathbf{g}$ is smaller still: it is linear in $\boldsymbol\epsilon$)",
+        text=r"for every $\boldsymbol\epsilon$ with $\lVert\boldsymbol\epsilon\rVert = \rho$ and "
+        r"$\lVert\mathbf{g}\rVert = r$ "
+        r"(inside the ball $\boldsymbol\epsilon^\top\mathbf{g}$ is smaller still: it is linear in "
+        r"$\boldsymbol\epsilon$)",
     ),
     also=[
         Statement(
@@ -432,7 +445,8 @@ iS, jS = sp.symbols("i j", integer=True, positive=True)
                 rho_s * G3NORM,
                 evaluate=False,
             ),
-            text=r"$\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$ attains the bound $\rho\lVert\mathbf{g}\rVert$",
+            text=r"$\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$ attains the bound "
+            r"$\rho\lVert\mathbf{g}\rVert$",
         ),
         Statement(
             "sharpness",
@@ -465,7 +479,8 @@ iS, jS = sp.symbols("i j", integer=True, positive=True)
     refs=(
         Ref.arxiv(
             "2010.01412",
-            "P. Foret, A. Kleiner, H. Mobahi and B. Neyshabur, Sharpness-Aware Minimization for Efficiently Improving Generalization, 2021",
+            "P. Foret, A. Kleiner, H. Mobahi and B. Neyshabur, Sharpness-Aware Minimization for Efficiently Improving "
+            "Generalization, 2021",
             where="Sec. 2, Eq. (2)",
         ),
         Ref.arxiv(
@@ -476,11 +491,12 @@ iS, jS = sp.symbols("i j", integer=True, positive=True)
     builds_on=("pca-top-eigenvector",),
 )
 def sam_sharpness(d: Derivation) -> None:
-    r"""SAM minimises $\max_{\lVert\boldsymbol\epsilon\rVert\le\rho} L(\mathbf{w} + \boldsymbol\epsilon)$. With the first-order
-    model $L(\mathbf{w}) + \boldsymbol\epsilon^\top\mathbf{g}$ the inner maximum is the step
-    $\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$ up the gradient, worth $\rho\lVert\mathbf{g}\rVert$; the
-    second-order term $\tfrac12\boldsymbol\epsilon^\top H\boldsymbol\epsilon$ is at most $\tfrac12\rho^2\lambda_{\max}(H)$,
-    the sharpness, because the top eigenvalue is the maximum of the Rayleigh quotient."""
+    r"""SAM minimises $\max_{\lVert\boldsymbol\epsilon\rVert\le\rho} L(\mathbf{w} + \boldsymbol\epsilon)$. With the
+    first-order model $L(\mathbf{w}) + \boldsymbol\epsilon^\top\mathbf{g}$ the inner maximum is the step
+    $\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$ up the gradient, worth
+    $\rho\lVert\mathbf{g}\rVert$; the second-order term $\tfrac12\boldsymbol\epsilon^\top H\boldsymbol\epsilon$ is
+    at most $\tfrac12\rho^2\lambda_{\max}(H)$, the sharpness, because the top eigenvalue is the maximum of the
+    Rayleigh quotient."""
     d.begin(
         (EPS.T * GRAD)[0, 0],
         r"$\boldsymbol\epsilon = \rho(\cos\varphi, \sin\varphi)$, $\mathbf{g} = r(\cos\psi, \sin\psi)$",
@@ -606,7 +622,8 @@ xI4, aI4 = sp.IndexedBase("x", real=True), sp.IndexedBase("A", real=True)
             notation(r"\sum_{i<j}A_{ij}(x_i - x_j)^2", EDGE_SUM, "sum_{i<j} A_ij (x_i - x_j)^2"),
             evaluate=False,
         ),
-        text=r"$\mathbf{x}^\top(D - A)\mathbf{x} = \tfrac12\sum_{i,j}A_{ij}(x_i - x_j)^2 = \sum_{i<j}A_{ij}(x_i - x_j)^2$",
+        text=r"$\mathbf{x}^\top(D - A)\mathbf{x} = \tfrac12\sum_{i,j}A_{ij}(x_i - x_j)^2 = \sum_{i<j}A_{ij}(x_i - "
+        r"x_j)^2$",
     ),
     also=[
         Statement(
@@ -631,14 +648,16 @@ xI4, aI4 = sp.IndexedBase("x", real=True), sp.IndexedBase("A", real=True)
         ),
         numerically(
             "components",
-            r"the multiplicity of the eigenvalue 0 equals the number of connected components (random weighted graphs with 1 to 4 components)",
+            r"the multiplicity of the eigenvalue 0 equals the number of connected components (random weighted graphs "
+            r"with 1 to 4 components)",
             _laplacian_components,
         ),
     ],
     crosscheck=_laplacian_check,
     question=Question(
         target=sp.Sum(sp.Sum(aI4[iS, jS] * (xI4[iS] - xI4[jS]) ** 2, (jS, 1, nS)), (iS, 1, nS)) / 2,
-        prompt=r"Let $L = D - A$ be the Laplacian of an undirected weighted graph. Write $\mathbf{x}^\top L\mathbf{x}$ as a sum over pairs of nodes.",
+        prompt=r"Let $L = D - A$ be the Laplacian of an undirected weighted graph. Write $\mathbf{x}^\top "
+        r"L\mathbf{x}$ as a sum over pairs of nodes.",
         forms=(EDGE_SUM,),
         approximations={
             r"sign error: that is $\mathbf{x}^\top(D + A)\mathbf{x}$, the signless Laplacian": sp.Sum(
@@ -654,19 +673,21 @@ xI4, aI4 = sp.IndexedBase("x", real=True), sp.IndexedBase("A", real=True)
         Ref.book("F. R. K. Chung (1997), Spectral Graph Theory, CBMS 92", "Ch. 1"),
         Ref.arxiv(
             "1312.6203",
-            "J. Bruna, W. Zaremba, A. Szlam and Y. LeCun, Spectral Networks and Locally Connected Networks on Graphs, 2014",
+            "J. Bruna, W. Zaremba, A. Szlam and Y. LeCun, Spectral Networks and Locally Connected Networks on Graphs, "
+            "2014",
             where="Sec. 3",
         ),
         Ref.arxiv(
             "1606.09375",
-            "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast Localized Spectral Filtering, 2016",
+            "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast "
+            "Localized Spectral Filtering, 2016",
             where="Sec. 2.1",
         ),
     ),
 )
 def laplacian_spectrum(d: Derivation) -> None:
-    r"""The Laplacian $L = D - A$ of an undirected graph with weights $A_{ij} \ge 0$ and degrees $D_{ii} = \sum_j A_{ij}$
-    measures how much a signal $\mathbf{x}$ on the nodes varies across edges: $\mathbf{x}^\top L\mathbf{x} =
+    r"""The Laplacian $L = D - A$ of an undirected graph with weights $A_{ij} \ge 0$ and degrees $D_{ii} = \sum_j
+    A_{ij}$ measures how much a signal $\mathbf{x}$ on the nodes varies across edges: $\mathbf{x}^\top L\mathbf{x} =
     \sum_{i<j}A_{ij}(x_i - x_j)^2$. Hence $L$ is positive semidefinite, its eigenvalues are ``frequencies'' and its
     eigenvectors a Fourier basis: spectral GNNs filter a signal as $U g(\Lambda)U^\top\mathbf{x}$, which for a
     polynomial $g$ is just $g(L)\mathbf{x}$. Below, a weighted graph on 4 nodes with symbolic weights."""
@@ -714,8 +735,8 @@ def chebyshev(k_max: int, x: sp.Expr) -> list[sp.Expr]:
 
 
 def chebyshev_filter(lap: sp.Matrix, coeffs: list[sp.Expr], x: sp.Matrix) -> sp.Matrix:
-    r""":math:`\sum_k \theta_k T_k(\tilde L)\mathbf{x}` by the vector recursion :math:`\mathbf{x}_k = 2\tilde L\mathbf{x}_{k-1} -
-    \mathbf{x}_{k-2}` (only matrix-vector products: no eigendecomposition)."""
+    r""":math:`\sum_k \theta_k T_k(\tilde L)\mathbf{x}` by the vector recursion :math:`\mathbf{x}_k = 2\tilde
+    L\mathbf{x}_{k-1} - \mathbf{x}_{k-2}` (only matrix-vector products: no eigendecomposition)."""
     xs = [x, lap * x]
     while len(xs) < len(coeffs):
         xs.append(2 * lap * xs[-1] - xs[-2])
@@ -807,7 +828,8 @@ def _chebnet_check(ctx: CheckContext) -> CrossCheckResult:
                 notation(r"U g(\tilde\Lambda)U^\top\mathbf{x}", _cheb_spectral(U_P3, LAM_P3, x3), "U g(Lambda~) U^T x"),
                 evaluate=False,
             ),
-            text=r"$\tilde L = 2L/\lambda_{\max} - I$, $g = \sum_k\theta_kT_k$: the recursion needs only products $\tilde L\mathbf{v}$ "
+            text=r"$\tilde L = 2L/\lambda_{\max} - I$, $g = \sum_k\theta_kT_k$: the recursion needs only products "
+            r"$\tilde L\mathbf{v}$ "
             r"(on the path graph $1 - 2 - 3$ with edge weight $w$)",
         ),
     ],
@@ -824,7 +846,8 @@ def _chebnet_check(ctx: CheckContext) -> CrossCheckResult:
     refs=(
         Ref.arxiv(
             "1606.09375",
-            "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast Localized Spectral Filtering, 2016",
+            "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast "
+            "Localized Spectral Filtering, 2016",
             where="Sec. 2.1, Eq. (4)",
         ),
         Ref.arxiv(
@@ -837,9 +860,10 @@ def _chebnet_check(ctx: CheckContext) -> CrossCheckResult:
 )
 def chebnet_recursion(d: Derivation) -> None:
     r"""A spectral filter $U g(\Lambda)U^\top\mathbf{x}$ needs the eigenvectors of the Laplacian, $O(n^3)$ work. ChebNet
-    instead takes $g = \sum_k\theta_kT_k$ in Chebyshev polynomials of the rescaled Laplacian $\tilde L = 2L/\lambda_{\max} - I$
-    (spectrum in $[-1, 1]$), which the three-term recursion evaluates with $K$ sparse matrix-vector products. The
-    identity $T_k(\cos t) = \cos(kt)$ is why these polynomials are the natural, well-conditioned basis on $[-1, 1]$."""
+    instead takes $g = \sum_k\theta_kT_k$ in Chebyshev polynomials of the rescaled Laplacian $\tilde L =
+    2L/\lambda_{\max} - I$ (spectrum in $[-1, 1]$), which the three-term recursion evaluates with $K$ sparse
+    matrix-vector products. The identity $T_k(\cos t) = \cos(kt)$ is why these polynomials are the natural,
+    well-conditioned basis on $[-1, 1]$."""
     d.begin(T_COS, r"$T_0, \dots, T_6$ computed by the recursion, at $x = \cos t$", scope="for k = 0, ..., 6")
     d.then(COS_K, r"multiple-angle formulas (proved by rewriting in exponentials)")
     d.conclude("k <= 6")
@@ -851,7 +875,8 @@ def chebnet_recursion(d: Derivation) -> None:
     )
     d.then(cos(kC * t_angle), "cancel")
     d.note(
-        r"With the base cases $T_0(\cos t) = 1 = \cos 0$ and $T_1(\cos t) = \cos t$, induction gives $T_k(\cos t) = \cos(kt)$ for all $k$."
+        r"With the base cases $T_0(\cos t) = 1 = \cos 0$ and $T_1(\cos t) = \cos t$, induction gives $T_k(\cos t) = "
+        r"\cos(kt)$ for all $k$."
     )
     d.conclude("step")
 
@@ -957,13 +982,15 @@ def _ntk_check(ctx: CheckContext) -> CrossCheckResult:
                 exp(-eta * mu1 * time_t) * (U_NTK[:, 0].T * r0)[0, 0],
                 evaluate=False,
             ),
-            text=r"the component along the eigenvector $\mathbf{u}_1$ decays as $e^{-\eta\lambda_1t}$: large-eigenvalue modes are learned first",
+            text=r"the component along the eigenvector $\mathbf{u}_1$ decays as $e^{-\eta\lambda_1t}$: "
+            r"large-eigenvalue modes are learned first",
         ),
     ],
     crosscheck=_ntk_check,
     question=Question(
         target=exp(-eta * mu1 * time_t),
-        prompt=r"Under gradient flow with learning rate $\eta$ and a constant NTK $\Theta$, by what factor has the component "
+        prompt=r"Under gradient flow with learning rate $\eta$ and a constant NTK $\Theta$, by what factor has the "
+        r"component "
         r"of $f_t - y$ along an eigenvector of $\Theta$ with eigenvalue $\lambda_1$ shrunk at time $t$?",
         names={"lambda": mu1, "lambda1": mu1},
         approximations={
@@ -974,7 +1001,8 @@ def _ntk_check(ctx: CheckContext) -> CrossCheckResult:
     refs=(
         Ref.arxiv(
             "1806.07572",
-            "A. Jacot, F. Gabriel and C. Hongler, Neural Tangent Kernel: Convergence and Generalization in Neural Networks, 2018",
+            "A. Jacot, F. Gabriel and C. Hongler, Neural Tangent Kernel: Convergence and Generalization in Neural "
+            "Networks, 2018",
             where="Sec. 5",
         ),
         Ref.arxiv(
@@ -987,10 +1015,11 @@ def _ntk_check(ctx: CheckContext) -> CrossCheckResult:
 )
 def ntk_linear_dynamics(d: Derivation) -> None:
     r"""For an infinitely wide network the neural tangent kernel $\Theta$ stays constant during training, and gradient
-    flow on $\tfrac12\lVert f - y\rVert^2$ becomes the linear ODE $\tfrac{d}{dt}(f_t - y) = -\eta\Theta(f_t - y)$. Its
-    solution $e^{-\eta\Theta t}(f_0 - y)$ decouples in the eigenbasis of $\Theta$: the error along an eigenvector with
-    eigenvalue $\lambda_i$ decays like $e^{-\eta\lambda_i t}$, so the kernel's spectrum sets which functions a wide
-    network learns quickly and which slowly (spectral bias). Below, a $2\times 2$ kernel $U\,\mathrm{diag}(\lambda_1, \lambda_2)U^\top$, $U$ a rotation with rational entries."""
+    flow on $\tfrac12\lVert f - y\rVert^2$ becomes the linear ODE $\tfrac{d}{dt}(f_t - y) = -\eta\Theta(f_t - y)$.
+    Its solution $e^{-\eta\Theta t}(f_0 - y)$ decouples in the eigenbasis of $\Theta$: the error along an
+    eigenvector with eigenvalue $\lambda_i$ decays like $e^{-\eta\lambda_i t}$, so the kernel's spectrum sets which
+    functions a wide network learns quickly and which slowly (spectral bias). Below, a $2\times 2$ kernel
+    $U\,\mathrm{diag}(\lambda_1, \lambda_2)U^\top$, $U$ a rotation with rational entries."""
     scope = "for a 2 x 2 kernel"
     d.begin(
         EXP_NTK,
@@ -1005,7 +1034,8 @@ def ntk_linear_dynamics(d: Derivation) -> None:
     d.then(lambda e: e.doit(), r"$\tfrac{d}{dt}e^{-\eta\lambda_it} = -\eta\lambda_ie^{-\eta\lambda_it}$")
     d.then(
         -eta * THETA_K * RESIDUAL,
-        r"$U(-\eta\Lambda)e^{-\eta\Lambda t}U^\top = -\eta\,U\Lambda U^\top\,Ue^{-\eta\Lambda t}U^\top$ ($U^\top U = I$)",
+        r"$U(-\eta\Lambda)e^{-\eta\Lambda t}U^\top = -\eta\,U\Lambda U^\top\,Ue^{-\eta\Lambda t}U^\top$ ($U^\top U = "
+        r"I$)",
     )
     d.conclude("gradient flow")
 
