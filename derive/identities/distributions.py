@@ -408,11 +408,16 @@ def _dropout_check(ctx: CheckContext) -> CrossCheckResult:
     map_row=r"Bernoulli: dropout mask, binary classification",
     variables={p_keep: probability(), xv: real(-5, 5), y_lbl: interval(0, 1), z_logit: real(-10, 10)},
     claim=Statement(
-        "mean",
-        Eq(Sum(BERNOULLI * m * xv / p_keep, (m, 0, 1)), xv),
-        text=r"inverted dropout with keep probability $p$ is unbiased: $\mathbb E[m x/p] = x$",
+        "gradient",
+        Eq(Derivative(BCE, z_logit), sigmoid(z_logit) - y_lbl),
+        text=r"the gradient of the binary cross-entropy in the logit is the residual $\sigma(z) - y$",
     ),
     also=[
+        Statement(
+            "mean",
+            Eq(Sum(BERNOULLI * m * xv / p_keep, (m, 0, 1)), xv),
+            text=r"inverted dropout with keep probability $p$ is unbiased: $\mathbb E[m x/p] = x$",
+        ),
         Statement(
             "variance",
             Eq(Sum(BERNOULLI * (m * xv / p_keep - xv) ** 2, (m, 0, 1)), xv**2 * (1 - p_keep) / p_keep),
@@ -422,11 +427,6 @@ def _dropout_check(ctx: CheckContext) -> CrossCheckResult:
             "BCE",
             Eq(-log(sigmoid(z_logit) ** y_lbl * (1 - sigmoid(z_logit)) ** (1 - y_lbl)), BCE),
             text=r"binary cross-entropy is the negative log of the Bernoulli likelihood with $P(y=1) = \sigma(z)$",
-        ),
-        Statement(
-            "gradient",
-            Eq(Derivative(BCE, z_logit), sigmoid(z_logit) - y_lbl),
-            text=r"its gradient in the logit is $\sigma(z) - y$",
         ),
     ],
     crosscheck=_dropout_check,
@@ -512,7 +512,8 @@ def _dirichlet_mc(ctx: CheckContext) -> CrossCheckResult:
 
 def _marginal_mc(ctx: CheckContext) -> CrossCheckResult:
     r"""Monte Carlo of the marginal likelihood:
-    :math:`\mathbb E_{\theta\sim\mathrm{Dir}(\alpha)}[\prod_k\theta_k^{n_k}]` from numpy's sampler against :math:`B(\alpha + n)/B(\alpha)` (log-gamma), 5 standard errors."""
+    :math:`\mathbb E_{\theta\sim\mathrm{Dir}(\alpha)}[\prod_k\theta_k^{n_k}]` from numpy's sampler
+    against :math:`B(\alpha + n)/B(\alpha)` (log-gamma), 5 standard errors."""
     from scipy.special import gammaln
 
     def log_b(v: np.ndarray) -> float:
