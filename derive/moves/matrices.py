@@ -25,10 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from ..numeric.domains import Domain
+
+if TYPE_CHECKING:
+    from ..derivation import Derivation
 
 
 def symbol_matrix(name: str, rows: int, cols: int, domain: Domain) -> sp.Matrix:
@@ -216,3 +220,9 @@ def orthonormal_eigenbasis(m: sp.MatrixBase) -> tuple[sp.Matrix, sp.Matrix]:
     p, lam = m.diagonalize()
     u = sp.Matrix.hstack(*sp.GramSchmidt([p[:, k] for k in range(p.cols)], True))
     return u.applyfunc(sp.radsimp), lam
+
+
+def statement_lhs(d: Derivation, label: str) -> sp.Basic:
+    """The left side of statement ``label``, so that its chain begins at the notation the statement uses
+    (:math:`\\partial L/\\partial W`, say) and the first step shows SymPy evaluating it."""
+    return next(s.relation.lhs for s in d.identity.statements if s.label == label and s.relation is not None)
