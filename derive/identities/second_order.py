@@ -18,7 +18,7 @@ from sympy import Eq, Ge, Rational, kronecker_product
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
 from ..moves.functions import named_function
-from ..moves.indexed import named_entries, softmax_vector
+from ..moves.indexed import softmax_vector
 from ..moves.matrices import entry_domains, hessian_form, jacobian_form, notation, symbol_matrix, symbol_vector, vec
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, interval, positive, probability, real
@@ -145,6 +145,7 @@ def _newton_check(ctx: CheckContext) -> CrossCheckResult:
         target=NEWTON_DIRECTION,
         prompt=r"Minimise the quadratic model $m(d) = L + g^\top d + \tfrac12 d^\top H d$ over $d \in \mathbb{R}^2$, "
         r"where $H = \begin{pmatrix} h_{11} & h_{12} \\ h_{12} & h_{22} \end{pmatrix}$ is positive definite.",
+        names={"H": HM, "g": GV},
         approximations={
             r"wrong sign: $+H^{-1}g$ is an ascent direction": -NEWTON_DIRECTION,
             r"this is a gradient step, not a Newton step": -GV,
@@ -488,7 +489,9 @@ def kfac_kronecker(d: Derivation) -> None:
 # ----------------------------------------------------------------------------- Fisher = expected Hessian
 N_CLASSES = 3
 ZL = [real(-5, 5).symbol(f"z{a}") for a in range(1, N_CLASSES + 1)]
-PROBS, PROB_DEFINITIONS = named_entries("p", ZL, list(softmax_vector(ZL)))
+# p_a(z) = softmax(z)_a, printed p_a; the class names differ from the question's indexed p_i
+PROBS = sp.Matrix([named_function(f"softmax{a}", f"p_{{{a}}}", show_args=False)(*ZL) for a in (1, 2, 3)])
+PROB_DEFINITIONS = dict(zip(PROBS, softmax_vector(ZL), strict=True))
 LOG_P = [z - sp.log(sum(sp.exp(v) for v in ZL)) for z in ZL]  # log p_y, the log-softmax written out
 SCORES = [jacobian_form([lp], ZL).T for lp in LOG_P]
 FISHER_FORM = notation(
@@ -505,7 +508,10 @@ FISHER = sp.diag(*PROBS) - PROBS * PROBS.T
 E_BASIS = [sp.eye(N_CLASSES)[:, a] for a in range(N_CLASSES)]
 n_f = integer(2, 6).symbol("n")
 i_f, j_f = integer(1, n_f).symbol("i"), integer(1, n_f).symbol("j")
-p_f = sp.IndexedBase("p", real=True)
+p_f = sp.IndexedBase("p", positive=True)  # the probabilities, as a student writes them
+P_COLUMN = sp.Matrix([p_f[a] for a in range(1, N_CLASSES + 1)])
+# the question's matrix form diag(p) - p p^T (sp.diag would take an Indexed entry for a matrix)
+FISHER_INDEXED = sp.Matrix(N_CLASSES, N_CLASSES, lambda a, b: P_COLUMN[a] if a == b else 0) - P_COLUMN * P_COLUMN.T
 
 
 def _fisher_check(ctx: CheckContext) -> CrossCheckResult:
@@ -573,7 +579,7 @@ def _fisher_check(ctx: CheckContext) -> CrossCheckResult:
         prompt=r"For a categorical distribution $p = \operatorname{softmax}(z)$ over $n$ classes, compute the Fisher "
         r"information in the logits, $F_{ij} = \mathbb{E}_{y \sim p}[\partial_i \log p_y\, \partial_j \log p_y]$, "
         r"in terms of $p_i$, $p_j$ and $\delta_{ij}$.",
-        forms=(FISHER,),
+        forms=(FISHER_INDEXED,),
         approximations={
             r"the outer product $pp^\top$ is missing: that is $\mathbb{E}[e_y e_y^\top]$, not the covariance of "
             r"the score": p_f[i_f] * sp.KroneckerDelta(i_f, j_f),
