@@ -549,7 +549,8 @@ def _inverse(m: sp.MatrixBase) -> sp.Matrix:
 
 # ========================================================================================= ridge
 lam = positive(10).symbol("lambda")
-SR = [positive(5).symbol("sigma1"), positive(5).symbol("sigma2")]
+SVAL = positive(5, lo=sp.Rational(1, 2))  # away from 0: the diagonal statements compare entries to a scale
+SR = [SVAL.symbol("sigma1"), SVAL.symbol("sigma2")]
 UR, VR = _params("u", 1), _params("v", 1)
 X_R, U_R, S_R, V_R = svd_form(SR, 2, 2, UR, VR)
 RIDGE = notation(
@@ -587,7 +588,7 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
     title="Ridge regression through the SVD",
     section="1.3",
     map_row=r"Pseudoinverse $A^{+}$; ridge regression $(X^\top X + \lambda I)^{-1}X^\top y$ filters singular values",
-    variables={**{s: positive(5) for s in SR}, lam: positive(10), sig: positive(5), **entry_domains([*UR, *VR], ANGLE)},
+    variables={**{s: SVAL for s in SR}, lam: positive(10), sig: positive(5), **entry_domains([*UR, *VR], ANGLE)},
     claim=Statement(
         "filter",
         Eq(RIDGE, FILTER, evaluate=False),

@@ -141,13 +141,14 @@ def singular_values(
 ) -> tuple[list[sp.Symbol], dict[sp.Symbol, Domain]]:
     r"""Symbols :math:`\sigma_1 \ge \sigma_2 \ge \dots \ge \sigma_n > 0` and their domains.
 
-    :math:`\sigma_n \in (0, \text{smallest}]` and :math:`\sigma_i \in [\sigma_{i+1}, \sigma_{i+1} + \text{gap}]`,
+    :math:`\sigma_n \in [1/2, \text{smallest}]` (away from 0, so diagonal statements have a scale) and
+    :math:`\sigma_i \in [\sigma_{i+1}, \sigma_{i+1} + \text{gap}]`,
     so every sample (and every point of the numeric rung) is ordered; the symbols are positive. SymPy's
     assumptions cannot express the order itself: a link that needs it is verified numerically.
     """
     doms: dict[sp.Symbol, Domain] = {}
     syms: list[sp.Symbol] = [sp.Symbol(f"{name}{n}", positive=True)]
-    doms[syms[0]] = Domain(0, sp.Rational(str(smallest)), open_lo=True)
+    doms[syms[0]] = Domain(sp.Rational(1, 2), sp.Rational(str(smallest)))
     for i in range(n - 1, 0, -1):
         below = syms[0]
         dom = _AtLeast(below, below + sp.Rational(str(gap)))
