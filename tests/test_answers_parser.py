@@ -289,4 +289,4 @@ def test_fuzz_verdicts_within_the_time_limit(text: str) -> None:
 
     v = derive.check("gelu'", text, timeout=1.0)
     assert v.status in ("correct", "incorrect", "invalid", "undecided")
-    assert v.seconds <= 1.0 + 0.5  # the hard limit, plus scheduling slack on a loaded machine
+    assert v.seconds <= 1.0 + 1.0  # the hard limit, plus scheduling slack on a (heavily) loaded machine

@@ -21,11 +21,13 @@ sign-flipped term, or an answer that is right only on part of the domain.
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from fractions import Fraction
 from typing import Any
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..budget import time_limit
@@ -37,6 +39,8 @@ from .question import QUICK, Context, values_equal
 from .verdict import CORRECT, INCORRECT, INVALID, UNDECIDED
 
 SYMBOLIC_BUDGET = 0.25
+FRESH = 6
+FRESH_ROUGH = 60
 
 
 def read(ctx: Context, text: str, latex: bool) -> sp.Basic:
@@ -164,6 +168,35 @@ def _compare(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[st
             used += 1
     if used < max(6, len(ctx.points) // 3):
         return {"status": UNDECIDED, "method": "numeric", "used": used}
+    # unpredictable points too; many more where the answer has kinks or jumps the target lacks
+    rough = (sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise, sp.floor, sp.ceiling)
+    extra = FRESH_ROUGH if any(a.has(f) and not t.has(f) for f in rough) else FRESH
+    for point in ctx.fresh_points(extra):
+        if time.perf_counter() > deadline:
+            break
+        entries: dict[sp.Basic, sp.Expr] = {}
+        rng = np.random.Generator(np.random.PCG64(secrets.randbits(64)))
+        va, vt = ctx.value_at(a, point, entries, rng), ctx.value_at(t, point, entries, rng)
+        if va is None or vt is None:
+            continue
+        with mpmath.workdps(DIGITS):
+            if not differ(va, vt, floor):
+                used += 1
+                continue
+        hi_a = ctx.value_at(a, point, entries, rng, RECHECK_DIGITS)
+        hi_t = ctx.value_at(t, point, entries, rng, RECHECK_DIGITS)
+        if hi_a is None or hi_t is None:
+            continue
+        with mpmath.workdps(RECHECK_DIGITS):
+            if differ(hi_a, hi_t, floor):
+                return {
+                    "status": INCORRECT,
+                    "method": f"numeric counterexample ({RECHECK_DIGITS} digits, unpredictable point)",
+                    "fresh": (point, entries, va, vt),
+                    "av": av,
+                    "tv": tv,
+                }
+        used += 1
     return {"status": CORRECT, "method": f"numeric ({REL_TOL_DIGITS} digits, {used} points)"}
 
 
@@ -190,17 +223,21 @@ def _digits(a: Any, b: Any) -> int:
     return 50
 
 
-def _point_text(ctx: Context, i: int, exprs: tuple[sp.Basic, ...] = ()) -> dict[str, str]:
-    """The coordinates of point ``i`` that matter for ``exprs`` (all of them if none is given)."""
+def _point_text(
+    ctx: Context, i: int | dict[sp.Basic, sp.Expr], exprs: tuple[sp.Basic, ...] = (), entries: dict | None = None
+) -> dict[str, str]:
+    """The coordinates of a point (index ``i`` or a point itself) that matter for ``exprs``."""
+    point = ctx.points[i] if isinstance(i, int) else i
+    entries = ctx._entries[i] if isinstance(i, int) else (entries or {})
     used: set[sp.Basic] = set()
     for e in exprs:
         u = ctx.unfolded(e)
         used |= u.free_symbols | e.free_symbols
     out = {}
-    for k, v in sorted(ctx.points[i].items(), key=lambda kv: str(kv[0])):
+    for k, v in sorted(point.items(), key=lambda kv: str(kv[0])):
         if not used or k in used:
             out[str(k)] = _num_text(v)
-    for k, v in sorted(ctx._entries[i].items(), key=lambda kv: str(kv[0])):
+    for k, v in sorted(entries.items(), key=lambda kv: str(kv[0])):
         out[str(k)] = _num_text(v)
     return out
 
@@ -233,14 +270,19 @@ def _finish(
     if status == UNDECIDED:
         msg = "No verdict: the answer could not be evaluated at enough points of the domain (is it undefined there?)."
         return _out(parsed, UNDECIDED, msg, method=r["method"], start=start)
-    i = r["index"]
     av, tv = r["av"], r["tv"]
-    point = _point_text(ctx, i, (parsed, target))
+    if "fresh" in r:  # found only at an unpredictable point: no rule below can name the mistake
+        raw, entries, va, vt = r["fresh"]
+        point = _point_text(ctx, raw, (parsed, target), entries)
+    else:
+        i = r["index"]
+        va, vt = av[i], tv[i]
+        point = _point_text(ctx, i, (parsed, target))
     where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "every point"
-    cex = {"point": point, "answer": fmt(av[i], _digits(av[i], tv[i])), "expected": fmt(tv[i], _digits(av[i], tv[i]))}
+    cex = {"point": point, "answer": fmt(va, _digits(va, vt)), "expected": fmt(vt, _digits(va, vt))}
     diagnosis = None
     try:
-        diagnosis = diagnose(ctx, parsed, target, av, tv)
+        diagnosis = None if "fresh" in r else diagnose(ctx, parsed, target, av, tv)
     except BudgetExceeded:
         raise
     except Exception:  # a diagnosis is a courtesy; the verdict stands without it
@@ -419,14 +461,16 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
                     return _out(
                         m, UNDECIDED, f"No verdict on entry ({r + 1}, {c + 1}).", method=res["method"], start=start
                     )
-                i = res["index"]
-                point = _point_text(ctx, i, (m[r, c], t[r, c]))
+                if "fresh" in res:
+                    raw, entries, va, vt = res["fresh"]
+                    point = _point_text(ctx, raw, (m[r, c], t[r, c]), entries)
+                else:
+                    i = res["index"]
+                    va, vt = res["av"][i], res["tv"][i]
+                    point = _point_text(ctx, i, (m[r, c], t[r, c]))
                 where = ", ".join(f"{k} = {v}" for k, v in point.items())
-                av, tv = res["av"], res["tv"]
-                diag = None
-                if _transposed(m, t):
-                    diag = "the matrix is transposed"
-                cex = {"point": point, "entry": [r + 1, c + 1], "answer": fmt(av[i]), "expected": fmt(tv[i])}
+                diag = "the matrix is transposed" if _transposed(m, t) else None
+                cex = {"point": point, "entry": [r + 1, c + 1], "answer": fmt(va), "expected": fmt(vt)}
                 head = f"Incorrect: {diag}." if diag else "Incorrect."
                 msg = (
                     f"{head} Entry ({r + 1}, {c + 1}) at {where}: your answer is {cex['answer']} but the expected "

@@ -19,6 +19,7 @@ import queue
 import select
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -29,7 +30,7 @@ STARTUP_TIMEOUT = 300.0
 
 
 class WorkerDied(RuntimeError):
-    """The worker exited or broke the protocol."""
+    """The worker exited, broke the protocol, or could not start (the message has its log)."""
 
 
 class Worker:
@@ -40,12 +41,13 @@ class Worker:
         env.setdefault("OMP_NUM_THREADS", "1")
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env["PYTHONUNBUFFERED"] = "1"
-        stderr = None if os.environ.get("DERIVE_ANSWERS_DEBUG") else subprocess.DEVNULL
+        # the worker's stderr goes to a small temporary file: shown if it fails to start
+        self.log = None if os.environ.get("DERIVE_ANSWERS_DEBUG") else tempfile.TemporaryFile()  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "derive.answers.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=stderr,
+            stderr=self.log,
             env=env,
             close_fds=True,
             start_new_session=True,
@@ -85,10 +87,25 @@ class Worker:
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
         if self.ready:
             return
-        msg = self._read(time.monotonic() + timeout)
+        try:
+            msg = self._read(time.monotonic() + timeout)
+        except WorkerDied:
+            msg = None
         if not (isinstance(msg, dict) and msg.get("ready")):
-            raise WorkerDied("the worker did not start")
+            tail = self._log_tail()
+            self.kill()
+            raise WorkerDied(f"the checking worker did not start{tail}")
         self.ready = True
+
+    def _log_tail(self) -> str:
+        if self.log is None:
+            return ""
+        try:
+            self.log.seek(0)
+            tail = self.log.read().decode("utf-8", "replace").strip()[-1500:]
+        except (OSError, ValueError):
+            return ""
+        return f":\n{tail}" if tail else ""
 
     def request(self, req: dict[str, Any], timeout: float) -> tuple[Any | None, float]:
         """``(reply, seconds)``; the reply is ``None`` if the worker overran ``timeout`` on the
@@ -119,7 +136,7 @@ class Worker:
             self.proc.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
-        for stream in (self.proc.stdin, self.proc.stdout):
+        for stream in (self.proc.stdin, self.proc.stdout, self.log):
             try:
                 if stream is not None:
                     stream.close()

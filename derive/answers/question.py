@@ -52,6 +52,7 @@ class Context:
     _entries: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
     _unfold_cache: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
     _rngs: list[Any] = field(default_factory=list)
+    _sample: dict[sp.Symbol, Domain] = field(default_factory=dict)
 
     @property
     def scalar_targets(self) -> list[sp.Basic]:
@@ -62,33 +63,56 @@ class Context:
         return [t for t in (self.target, *self.forms) if isinstance(t, sp.MatrixBase)]
 
     # -- values at the sample points -----------------------------------------------------------
-    def instantiate(self, expr: sp.Basic, i: int) -> sp.Basic:
-        """``expr`` at point ``i`` when it has sums, Kronecker deltas or indexed entries."""
-        point = self.points[i]
-        v = expr.xreplace(point)
+    def instantiate(
+        self, expr: sp.Basic, point: Mapping[sp.Basic, sp.Expr], entries: dict[sp.Basic, sp.Expr], rng: Any
+    ) -> sp.Basic:
+        """``expr`` at ``point`` when it has sums, Kronecker deltas or indexed entries; entries
+        ``z[k]`` are drawn from their domain once per point (``entries`` keeps them)."""
+        v = expr.xreplace(dict(point))
         if v.has(sp.Sum, sp.Product, sp.KroneckerDelta):
             v = v.doit()
-        entries = v.atoms(sp.Indexed)
-        if entries:
-            cache = self._entries[i]
-            rng = self._rngs[i]
-            for ix in sorted(entries, key=str):
-                if ix not in cache:
+        atoms = v.atoms(sp.Indexed)
+        if atoms:
+            for ix in sorted(atoms, key=str):
+                if ix not in entries:
                     dom = self.domains.get(ix.base, self.domains.get(ix.base.label, real(-3, 3)))
-                    cache[ix] = sp.Rational(repr(float(dom.sample(rng, 1, {})[0])))
-            v = v.xreplace(cache)
+                    entries[ix] = sp.Rational(repr(float(dom.sample(rng, 1, {})[0])))
+            v = v.xreplace(entries)
         return v
 
-    def value(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Any:
-        """The value of ``expr`` at point ``i`` (``None`` if undefined there)."""
+    def value_at(
+        self,
+        expr: sp.Basic,
+        point: Mapping[sp.Basic, sp.Expr],
+        entries: dict[sp.Basic, sp.Expr],
+        rng: Any,
+        dps: int = DIGITS,
+    ) -> Any:
+        """The value of ``expr`` at ``point`` (``None`` if undefined there)."""
         expr = self.unfolded(expr)
         needs = expr.has(sp.Sum, sp.Product, sp.KroneckerDelta, sp.Indexed)
-        e = self.instantiate(expr, i) if needs else expr
-        pt = to_mp(self.points[i], dps)
+        e = self.instantiate(expr, point, entries, rng) if needs else expr
+        pt = to_mp(point, dps)
         try:
             return mp_value(e, pt, dps)
         except NotANumber:
             return None
+
+    def value(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Any:
+        """The value of ``expr`` at the ``i``-th sample point."""
+        return self.value_at(expr, self.points[i], self._entries[i], self._rngs[i], dps)
+
+    def fresh_points(self, n: int) -> list[dict[sp.Basic, sp.Expr]]:
+        """``n`` random points from an unpredictable seed: the fixed points are reproducible, so an
+        answer crafted to agree only there still meets points nobody could know in advance."""
+        import secrets
+
+        import numpy as np
+
+        if not self._sample:
+            return []
+        rng = np.random.Generator(np.random.PCG64(secrets.randbits(64)))
+        return exact_points(self._sample, rng, 2 * n)[n:]  # the random half, not the edges
 
     def unfolded(self, expr: sp.Basic) -> sp.Basic:
         """``expr`` with the identity's defined functions replaced by their definitions (cached)."""
@@ -352,6 +376,7 @@ def _prepare(ctx: Context) -> None:
         if isinstance(s, sp.Symbol) and s not in sample and not _is_label(s, ctx.domains):
             # an index without a declared range runs over the size of the matrix form
             sample[s] = integer(1, size) if s in indices else real()
+    ctx._sample = sample
     rng = generator(None, salt=ctx.key + "|answers")
     points = exact_points(sample, rng, POINTS) if sample else [{}]
     # random points first among the first QUICK, so the quick screen sees generic values too

@@ -119,7 +119,11 @@ def warm(server: Server) -> None:
     from .parser import _lark
 
     _lark()
-    REGISTRY.load()
+    try:
+        REGISTRY.load()
+    except Exception as exc:  # a broken identity module must not stop teacher questions
+        print(f"derive.answers.worker: the registry failed to load: {exc!r}", file=sys.stderr)
+        return
     names = REGISTRY.names()
     for name in ["gelu'"] if "gelu'" in names else names[:1]:
         with contextlib.suppress(Exception):  # warming is best effort
