@@ -338,9 +338,14 @@ def _slope(f: sp.FunctionClass, at: sp.Expr) -> sp.Expr:
 HS = [named_function(f"h{layer}", f"h_{{{layer}}}") for layer in (1, 2, 3)]
 FP = [named_function(f"F{layer}p", f"F_{{{layer}}}'") for layer in (1, 2, 3)]
 BELOW = [xs, *[h(xs) for h in HS[:-1]]]  # the input of block l: x, h_1(x), h_2(x)
+H_BELOW = sp.Function("h")  # any stack of blocks below, as a function of x
+FNEXT = sp.Function("F")
+FNEXT_P = named_function("Fp", "F'")
+ONE_MORE = H_BELOW(xs) + FNEXT(H_BELOW(xs))
 STACK_DEFINITIONS = {
     **{h(xs): below + f(below) for h, f, below in reversed(list(zip(HS, G, BELOW, strict=True)))},
     **{fp(_t): _slope(f, _t) for fp, f in zip(FP, G, strict=True)},
+    FNEXT_P(_t): _slope(FNEXT, _t),
 }
 STACK_PRODUCT = Mul(*[1 + fp(below) for fp, below in zip(FP, BELOW, strict=True)])
 EXPANSION = 1 + sum(JS) + JS[1] * JS[0] + JS[2] * JS[0] + JS[2] * JS[1] + JS[2] * JS[1] * JS[0]
@@ -411,6 +416,12 @@ def _residual_check(ctx: CheckContext) -> CrossCheckResult:
             r"$\prod_l (1 + F_l'(h_{l-1}))$",
         ),
         Statement(
+            "one more block",
+            Eq(Derivative(ONE_MORE, xs), (1 + FNEXT_P(H_BELOW(xs))) * Derivative(H_BELOW(xs), xs)),
+            text=r"for any depth: a block on top of any stack $h(x)$ multiplies its derivative by "
+            r"$1 + F'(h)$, so by induction a stack of $L$ blocks has derivative $\prod_l (1 + F_l'(h_{l-1}))$",
+        ),
+        Statement(
             "expansion",
             Eq((1 + JS[2]) * (1 + JS[1]) * (1 + JS[0]), EXPANSION),
             text=r"with block Jacobians $J_l$ (non-commuting; $1$ is the identity matrix): the product "
@@ -455,6 +466,11 @@ def residual_gradient(d: Derivation) -> None:
     d.then(STACK_PRODUCT, r"factor: one $1 + F_l'(h_{l-1})$ per block")
     d.conclude("stack")
 
+    d.begin(Derivative(ONE_MORE, xs))
+    d.then(lambda e: e.doit(), "chain rule through the new block")
+    d.then((1 + FNEXT_P(H_BELOW(xs))) * Derivative(H_BELOW(xs), xs), r"factor out $h'(x)$")
+    d.conclude("one more block")
+
     d.begin((1 + JS[2]) * (1 + JS[1]) * (1 + JS[0]), scope="for three blocks")
     d.then(lambda e: sp.expand(e), r"multiply out, keeping the order of the (matrix) factors")
     d.conclude("expansion")
@@ -474,6 +490,11 @@ c0 = real(-5, 5).symbol("c0")
 FT = [probability().symbol(f"f{t}") for t in range(1, T_STEPS + 1)]
 IT = [probability().symbol(f"i{t}") for t in range(1, T_STEPS + 1)]
 GT = [real(-1, 1).symbol(f"g{t}") for t in range(1, T_STEPS + 1)]
+
+
+T_SYM = integer(1, 100).symbol("T")
+C_BELOW = sp.Function("c_T")  # the cell state after T steps, as a function of c_0
+STEP_T = fg[T_SYM + 1] * C_BELOW(c0) + ig[T_SYM + 1] * gg[T_SYM + 1]  # c_{T+1}, gates held fixed
 
 
 def _unrolled_cell() -> sp.Expr:
@@ -530,6 +551,7 @@ def _lstm_check(ctx: CheckContext) -> CrossCheckResult:
         **entry_domains(IV, probability()),
         **entry_domains(GV, real(-1, 1)),
         c0: real(-5, 5),
+        T_SYM: integer(1, 100),
         **{f: probability() for f in FT},
         **{i_: probability() for i_ in IT},
         **{g: real(-1, 1) for g in GT},
@@ -550,6 +572,12 @@ def _lstm_check(ctx: CheckContext) -> CrossCheckResult:
             "unrolled",
             Eq(Derivative(_unrolled_cell(), c0), Mul(*FT)),
             text=r"over three steps the direct path multiplies the forget gates: $f_1 f_2 f_3$",
+        ),
+        Statement(
+            "one more step",
+            Eq(Derivative(STEP_T, c0), fg[T_SYM + 1] * Derivative(C_BELOW(c0), c0)),
+            text=r"for any number of steps $T$: one more update multiplies $\partial c_T/\partial c_0$ by "
+            r"$f_{T+1}$, so by induction $\partial c_T/\partial c_0 = \prod_{t=1}^{T} f_t$ (unit by unit)",
         ),
     ],
     crosscheck=_lstm_check,
@@ -589,6 +617,10 @@ def lstm_cell_gradient(d: Derivation) -> None:
     d.begin(Derivative(_unrolled_cell(), c0), scope="for three steps")
     d.then(lambda e: e.doit(), "chain rule through the three additive updates")
     d.conclude("unrolled")
+
+    d.begin(Derivative(STEP_T, c0))
+    d.then(lambda e: e.doit(), r"the gates and $i_{T+1} g_{T+1}$ do not depend on $c_0$ on the direct path")
+    d.conclude("one more step")
 
 
 # ----------------------------------------------------------------------------- gradient clipping
