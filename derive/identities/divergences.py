@@ -286,11 +286,12 @@ def _distillation_check(ctx: CheckContext) -> CrossCheckResult:
     builds_on=("softmax-cross-entropy-grad", "cross-entropy-kl"),
 )
 def distillation_gradient(d: Derivation) -> None:
-    r"""Knowledge distillation trains a student on the teacher's softened distribution,
-    $L = T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$. The entropy of the teacher does
-    not depend on the student, so the gradient is that of a cross-entropy, $T^2 \cdot \frac1T(\mathrm{softmax}(s/T) -
-    \mathrm{softmax}(t/T))$; the factor $T^2$ keeps its size independent of $T$. At high temperature and
-    zero-mean logits it becomes $(s - t)/n$: distillation turns into matching logits (Hinton et al.)."""
+    r"""Knowledge distillation trains a student with logits $s$ on the teacher's distribution
+    $p_t = \mathrm{softmax}(t/T)$ softened by a temperature $T$: the loss is $L = T^2\,\mathrm{KL}(p_t\,\|\,p_s)$
+    with $p_s = \mathrm{softmax}(s/T)$. The entropy of the teacher does not depend on the student, so the
+    gradient is that of a cross-entropy, $T^2 \cdot \frac1T(p_s - p_t)$; the factor $T^2$ keeps its size
+    independent of $T$. At high temperature and zero-mean logits it becomes $(s - t)/n$: distillation
+    turns into matching logits (Hinton et al.)."""
     d.begin(sp.Matrix([Derivative(L_DISTILL, z) for z in zs]), scope="for n = 3 classes")
     d.then(
         TEMP**2 * sp.Matrix([Derivative(CE_TS, z) for z in zs]),

@@ -83,10 +83,10 @@ def _kl_nonnegative_check(ctx: CheckContext) -> CrossCheckResult:
     ),
     also=[
         Statement(
-            "g'", Eq(Derivative(G_T, t), (t - 1) / t), text=r"$g = t - 1 - \log t$ falls on $(0,1)$, rises after"
+            "slope", Eq(Derivative(G_T, t), (t - 1) / t), text=r"$g = t - 1 - \log t$ falls on $(0,1)$, rises after"
         ),
-        Statement("g'' > 0", Gt(Derivative(G_T, t, 2), 0), text=r"$g$ is strictly convex"),
-        Statement("g(1) = 0", Eq(Subs(G_T, t, 1), 0), text=r"so $g \ge 0$ with its only zero at $t = 1$"),
+        Statement("convex", Gt(Derivative(G_T, t, 2), 0), text=r"$g$ is strictly convex"),
+        Statement("minimum", Eq(Subs(G_T, t, 1), 0), text=r"so $g \ge 0$ with its only zero at $t = 1$"),
         Statement("log t <= t - 1", Le(log(t), t - 1)),
         Statement("KL as gaps", Eq(dm.kl(P, Q, K3), dm.kl_gibbs(P, Q, K3)), text="uses both tables summing to 1"),
         Statement(
@@ -114,16 +114,16 @@ def kl_nonnegative(d: Derivation) -> None:
     d.begin(Derivative(G_T, t), r"$g(t) = t - 1 - \log t$, the gap in $\log t \le t - 1$")
     d.then(lambda e: e.doit(), "differentiate")
     d.then((t - 1) / t, r"common denominator: negative for $t < 1$, positive for $t > 1$")
-    d.conclude("g'")
+    d.conclude("slope")
 
     d.begin(Derivative(G_T, t, 2))
     d.then(lambda e: e.doit(), "differentiate twice")
     d.bound(0, r"$1/t^2 > 0$ for $t > 0$", relation=">")
-    d.conclude("g'' > 0")
+    d.conclude("convex")
 
     d.begin(Subs(G_T, t, 1))
     d.then(lambda e: e.doit(), r"at $t = 1$: $1 - 1 - \log 1$")
-    d.conclude("g(1) = 0")
+    d.conclude("minimum")
 
     d.begin(log(t))
     d.then(t - 1 - gibbs(t), r"name the gap $g(t) = t - 1 - \log t$")
