@@ -18,7 +18,7 @@ import derive.identities.gradient_flow as gf
 import derive.identities.second_order as so
 from derive.equivalence import Ladder
 from derive.identity import Identity
-from derive.moves.matrices import hessian_form, notation, vec
+from derive.moves.matrices import frobenius_sq, hessian_form, notation, vec
 from derive.numeric.crosscheck import CheckContext
 from derive.numeric.sampling import generator
 from derive.perturb import perturbed
@@ -51,6 +51,16 @@ def test_vanishing_wrong_slope_bound(bound: sp.Rational) -> None:
 def test_vanishing_bound_with_one_half_per_layer_is_not_derived() -> None:
     wrong = Le(sp.Abs(gf.PRODUCT_Z), sp.Mul(*[sp.Abs(w) for w in gf.W]) / 2**gf.DEPTH)
     rejects(gf.vanishing_gradient, "bound", wrong)
+
+
+def test_vanishing_matrix_bound_too_tight() -> None:
+    # sigma' <= 1/8 per unit would give 1/64^2: false (sigma'(0) = 1/4 and the Frobenius bound is attained)
+    wrong = Le(gf.FROB_J, frobenius_sq(gf.MU) * frobenius_sq(gf.MV) / 8**4)
+    rejects(gf.vanishing_gradient, "matrix bound", wrong)
+    # and it is false: at z = 0 with U = V = e_1 e_1^T the left side is 1/256, the claimed bound 1/4096
+    point = {e: 0 for e in [*gf.MU, *gf.MV, *gf.MZ1, *gf.MZ2]}
+    point[gf.MU[0, 0]] = point[gf.MV[0, 0]] = 1
+    assert (wrong.lhs.doit().subs(point) - wrong.rhs.subs(point)) == Rational(1, 256) - Rational(1, 4096)
 
 
 def test_vanishing_limit_is_not_one() -> None:
