@@ -319,8 +319,8 @@ def gauss_newton(d: Derivation) -> None:
 # ----------------------------------------------------------------------------- K-FAC
 AV = symbol_vector("a", 2, real(-3, 3))  # layer input (activations)
 DL = symbol_vector("delta", 2, real(-3, 3))  # backpropagated gradient at the layer output
-AV2 = symbol_vector("ap", 2, real(-3, 3))  # second value of a (the independence statement)
-DL2 = symbol_vector("deltap", 2, real(-3, 3))
+AV2 = symbol_vector("ahat", 2, real(-3, 3))  # second value of a (the independence statement)
+DL2 = symbol_vector("deltahat", 2, real(-3, 3))
 PA, PD = probability().symbol("p"), probability().symbol("q")
 KA, KB, KX = (symbol_matrix(name, 2, 2, real(-3, 3)) for name in ("A", "B", "X"))
 
@@ -423,7 +423,8 @@ def _kfac_check(ctx: CheckContext) -> CrossCheckResult:
             "independence",
             Eq(FISHER_BLOCK, KFAC_FACTORS, evaluate=False),
             text=r"if $a$ and $\delta$ are independent (here each takes two values, with probabilities $p$ "
-            r"and $q$), the expectation factorises: K-FAC's approximation, exact in this case",
+            r"and $q$; the second values are $\hat a$, $\hat\delta$), the expectation factorises: "
+            r"K-FAC's approximation, exact in this case",
         ),
         Statement(
             "inverse",
@@ -461,8 +462,7 @@ def kfac_kronecker(d: Derivation) -> None:
     of size $(mn)^2$. Shampoo and SOAP build on the same identities."""
     scope = r"for $2 \times 2$ matrices"
     d.begin(VEC_G, scope=scope)
-    d.then(lambda e: e.doit(), r"stack the columns $a_j \delta$ of $\delta a^\top$")
-    d.then(kronecker_product(AV, DL), r"block $j$ of $a \otimes \delta$ is $a_j \delta$")
+    d.then(lambda e: e.doit(), r"stack the columns $a_j \delta$ of $\delta a^\top$: block $j$ of $a \otimes \delta$")
     d.conclude("vec")
 
     d.begin(OUTER_G, scope=scope)
