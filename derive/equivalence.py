@@ -161,6 +161,18 @@ class Ladder:
             ("elementary rewrite + expand", lambda: sp.expand(el()), 1.0),
             ("rewrite(exp) + cancel", lambda: sp.cancel(sp.expand(el().rewrite(sp.exp))), 1.5),
             ("expand_log + powsimp", lambda: sp.expand(sp.powsimp(sp.expand_log(el()))), 1.0),
+            ("Kronecker deltas sifted, summation indices renamed", lambda: _index_canonical(diff), 1.0),
+            # a sum over 1..n with a Kronecker delta leaves a case split "if 1 <= j <= n": the
+            # domains of the indices decide it
+            (
+                "sums evaluated, case conditions decided by the index domains",
+                lambda: (
+                    _index_canonical(decide_conditions(sp.expand(diff).doit(), self.domains))
+                    if diff.has(sp.Sum, sp.Piecewise)
+                    else diff
+                ),
+                2.0,
+            ),
             ("trigsimp", lambda: sp.trigsimp(el()), 1.5),
             ("simplify (time-boxed)", lambda: sp.simplify(el()), 3.0),
         ]
@@ -327,6 +339,79 @@ def _points(
     if any(e.has(sp.Indexed) for e in exprs):
         return [{} for _ in range(n)]
     return [{}]
+
+
+def _index_canonical(e: sp.Expr) -> sp.Expr:
+    """``e`` with factors free of a sum's index taken out of it, every sum's index renamed
+    canonically (``sum_j f(j)`` and ``sum_k f(k)`` become one object) and each ``delta_ab * f(b)``
+    term rewritten as ``delta_ab * f(a)``, then expanded."""
+    if not e.has(sp.Sum, sp.KroneckerDelta):
+        return e
+    from sympy.simplify.simplify import factor_sum
+
+    pulled = e.replace(lambda x: isinstance(x, sp.Sum), factor_sum)  # constants out of sums
+    renamed = _rename_indices(pulled, 1)
+    terms = []
+    for term in sp.Add.make_args(sp.expand(renamed)):
+        for delta in term.atoms(sp.KroneckerDelta):
+            a, b = delta.args
+            if isinstance(b, sp.Symbol) and b in term.free_symbols:
+                term = delta * (term / delta).xreplace({b: a}) if term.has(b) else term
+        terms.append(term)
+    return sp.expand(sp.Add(*terms))
+
+
+def _rename_indices(e: sp.Basic, depth: int) -> sp.Basic:
+    """Rename the index of each sum by its nesting depth (sums are independent scopes)."""
+    if isinstance(e, sp.Sum) and len(e.variables) == 1:
+        var = e.variables[0]
+        canon = sp.Symbol(f"_i{depth}", **var.assumptions0)
+        inner = _rename_indices(e.function, depth + 1)
+        ((_, lo, hi),) = e.limits
+        return sp.Sum(inner.xreplace({var: canon}), (canon, lo, hi))
+    if not e.args or not e.has(sp.Sum):
+        return e
+    return e.func(*[_rename_indices(a, depth) for a in e.args])
+
+
+def decide_conditions(e: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> sp.Basic:
+    """Replace each relation in ``e`` that the variables' bounds decide by ``True``/``False``.
+
+    A linear relation ``lhs >= rhs`` holds on the domain when ``lhs - rhs``, with every bounded
+    symbol moved to the end of its interval that makes the difference smallest, is still
+    nonnegative (``j <= n`` for ``j`` in ``[1, n]``). Relations it cannot decide are kept.
+    """
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for rel in e.atoms(sp.Rel):
+        if not isinstance(rel, sp.Le | sp.Lt | sp.Ge | sp.Gt):
+            continue
+        gap = rel.gts - rel.lts  # the relation says gap >= 0 (or > 0)
+        strict = isinstance(rel, sp.Lt | sp.Gt)
+        if _always(gap, strict, domains):
+            replacements[rel] = sp.true
+        elif _always(-gap, not strict, domains):
+            replacements[rel] = sp.false
+    return e.xreplace(replacements) if replacements else e
+
+
+def _always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> bool:
+    """True if ``gap >= 0`` (``> 0``) at the least favourable ends of the symbols' intervals."""
+    worst = gap
+    for _ in range(4):  # bounds may name other bounded symbols (j <= n, n <= 6): a few rounds
+        changed = False
+        for s in sorted(worst.free_symbols, key=str):
+            dom = domains.get(s)
+            if dom is None or not worst.is_polynomial(s) or sp.degree(worst, s) != 1:
+                continue
+            slope = worst.coeff(s)
+            end = dom.lo if slope.is_positive else dom.hi if slope.is_negative else None
+            if end is None:
+                continue
+            worst = sp.expand(worst.subs(s, sp.sympify(end)))
+            changed = True
+        if not changed:
+            break
+    return bool(worst.is_positive) if strict else bool(worst.is_nonnegative)
 
 
 def _depends(s: sp.Symbol, symbols: set[sp.Symbol], domains: Mapping[sp.Symbol, Domain]) -> bool:

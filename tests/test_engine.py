@@ -85,6 +85,20 @@ def test_ladder_samples_symbolic_sizes() -> None:
     assert ladder.equal(jac, exp(z[i]) / total * (sp.KroneckerDelta(i, j) + exp(z[j]) / total)).ok is False
 
 
+def test_case_conditions_are_decided_by_index_domains() -> None:
+    from derive.equivalence import decide_conditions
+
+    n = integer(2, 6).symbol("n")
+    j, k = (integer(1, n).symbol(c) for c in "jk")
+    z = sp.IndexedBase("z", real=True)
+    domains = {n: integer(2, 6), j: integer(1, n), k: integer(1, n)}
+    sifted = sp.Sum(sp.KroneckerDelta(j, k) * exp(z[k]), (k, 1, n)).doit()
+    assert sifted.has(sp.Piecewise) and decide_conditions(sifted, domains) == exp(z[j])
+    assert decide_conditions(sp.Piecewise((1, j > n), (2, True)), domains) == 2
+    undecidable = sp.Piecewise((1, j < 3), (2, True))
+    assert decide_conditions(undecidable, domains) == undecidable
+
+
 def test_nonnegative_proves_and_refutes() -> None:
     assert LADDER.nonnegative((1 - 2 * sigmoid(x)) ** 2 / 4).ok is True
     v = LADDER.nonnegative(sp.Rational(1, 4) - sigmoid(x) * (1 - sigmoid(x)) - sp.Rational(1, 100))
