@@ -31,15 +31,15 @@ N_WD = 3
 THETA = symbol_vector("theta", N_WD, real(-5, 5))
 lam_wd = positive(1).symbol("lambda")
 eta = positive(1).symbol("eta")
-th, g = real(-5, 5).symbol("theta"), real(-5, 5).symbol("g")
 PENALTY = lam_wd / 2 * frobenius_sq(THETA)
 GRAD_PEN = notation(
     r"\nabla_{\boldsymbol\theta}\tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2",
     sp.Matrix([sp.Derivative(PENALTY, t) for t in THETA]),
     "grad (lambda/2)||theta||^2",
 )
-thI = sp.IndexedBase("theta", real=True)
+thI, gI = sp.IndexedBase("theta", real=True), sp.IndexedBase("g", real=True)  # coordinate j of theta, grad L
 jW, nW = integer(1, 100).symbol("j"), integer(1, 100).symbol("n")
+th, g = thI[jW], gI[jW]
 
 
 def _wd_check(ctx: CheckContext) -> CrossCheckResult:
@@ -81,9 +81,8 @@ def _wd_check(ctx: CheckContext) -> CrossCheckResult:
         **entry_domains(THETA, real(-5, 5)),
         lam_wd: positive(1),
         eta: positive(1),
-        th: real(-5, 5),
-        g: real(-5, 5),
         thI: real(-5, 5),
+        gI: real(-5, 5),
         jW: integer(1, nW),
         nW: integer(1, 100),
     },
@@ -98,7 +97,7 @@ def _wd_check(ctx: CheckContext) -> CrossCheckResult:
             Eq(th - eta * (g + lam_wd * th), (1 - eta * lam_wd) * th - eta * g),
             text=r"a gradient step on $L + \tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2$ first shrinks every "
             r"weight by the factor $1 - \eta\lambda$, then steps along $-\nabla L$ "
-            r"(per coordinate, $g = \partial L/\partial\theta$)",
+            r"(coordinate $j$, $g_j = \partial L/\partial\theta_j$)",
         ),
     ],
     crosscheck=_wd_check,
@@ -107,7 +106,6 @@ def _wd_check(ctx: CheckContext) -> CrossCheckResult:
         prompt=r"What is $\partial/\partial\theta_j$ of the penalty "
         r"$\tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert_2^2$?",
         names={"theta": thI, "lam": lam_wd},
-        forms=(lam_wd * THETA,),
         approximations={
             r"the $\tfrac12$ cancels the $2$ of $\theta_j^2$: the gradient is $\lambda\theta_j$": 2 * lam_wd * thI[jW],
             r"the derivative of $\theta_j^2$ is $2\theta_j$, not $\theta_j$": lam_wd * thI[jW] / 2,
@@ -134,7 +132,7 @@ def weight_decay_l2(d: Derivation) -> None:
     )
     d.conclude("gradient")
 
-    d.begin(th - eta * (g + lam_wd * th), r"one step of size $\eta$ on one coordinate")
+    d.begin(th - eta * (g + lam_wd * th), r"one step of size $\eta$ on coordinate $j$ of any $n$")
     d.then(sp.expand, "expand")
     d.then((1 - eta * lam_wd) * th - eta * g, r"collect $\theta$: shrink, then step")
     d.conclude("step")

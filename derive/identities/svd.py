@@ -73,8 +73,6 @@ DW = Bm * Am
 d_dim, k_dim = integer(1, 4096).symbol("d"), integer(1, 4096).symbol("k")
 r_dim = integer(1, 64).symbol("r")
 iL, jL, sL = sp.symbols("i j s", integer=True, positive=True)
-aL, bL = sp.symbols("a b", integer=True, positive=True)
-GI, AI, BI = sp.IndexedBase("G", real=True), sp.IndexedBase("A", real=True), sp.IndexedBase("B", real=True)
 EVEN, ODD = _leibniz_halves(Bm * A3)
 DET_EVEN = notation(r"\sum_{\pi\ \mathrm{even}} \prod_i (BA)_{i\pi(i)}", EVEN, "det(BA) even half")
 DET_ODD = notation(r"\sum_{\pi\ \mathrm{odd}} \prod_i (BA)_{i\pi(i)}", ODD, "det(BA) odd half")
@@ -123,11 +121,6 @@ def _lora_check(ctx: CheckContext) -> CrossCheckResult:
         d_dim: integer(1, 4096),
         k_dim: integer(1, 4096),
         r_dim: integer(1, 64),
-        aL: integer(1, d_dim),
-        bL: integer(1, r_dim),
-        GI: ENTRY,
-        AI: ENTRY,
-        BI: ENTRY,
     },
     claim=Statement(
         "dL/dB",
@@ -160,15 +153,13 @@ def _lora_check(ctx: CheckContext) -> CrossCheckResult:
     ],
     crosscheck=_lora_check,
     question=Question(
-        target=Sum(GI[aL, jL] * AI[bL, jL], (jL, 1, k_dim)),
-        prompt=r"A LoRA adapter writes $\Delta W = BA$ with $B \in \mathbb{R}^{d\times r}$, "
-        r"$A \in \mathbb{R}^{r\times k}$. Given $G = \partial L/\partial(\Delta W)$, "
-        r"give $\partial L/\partial B_{ab}$.",
-        forms=(Gm * Am.T,),
-        names={"G": GI, "A": AI, "B": BI},
+        target=r_dim * (d_dim + k_dim),
+        prompt=r"A LoRA adapter replaces the update $\Delta W \in \mathbb{R}^{d\times k}$ of a frozen weight by "
+        r"$BA$ with $B \in \mathbb{R}^{d\times r}$, $A \in \mathbb{R}^{r\times k}$. How many numbers does it train?",
         approximations={
-            r"this is $(B^\top G)$, the gradient for $A$, not for $B$": Sum(BI[jL, aL] * GI[jL, bL], (jL, 1, d_dim)),
-            r"$G$ is not transposed: $\partial L/\partial B = G A^\top$": Sum(GI[jL, aL] * AI[bL, jL], (jL, 1, k_dim)),
+            r"that is the size of the full update $\Delta W$; the adapter trains only $B$ and $A$": d_dim * k_dim,
+            r"$B$ has $dr$ and $A$ has $rk$ entries: they add, they do not multiply": r_dim * d_dim * k_dim,
+            r"the rank $r$ multiplies both factors: $r(d + k)$": d_dim + k_dim,
         },
     ),
     refs=(
@@ -777,6 +768,7 @@ CV = symbol_vector("c", 3, ENTRY)
 A_R = (q1 * CV.T).applyfunc(sp.factor)  # rank one, range(A) = span(q)
 PSQ = notation(r"P^2", q1 * q1.T * q1 * q1.T, "P^2")
 PA = notation(r"P A", q1 * q1.T * q1 * CV.T, "P A")
+k_rs, p_rs = integer(1, 100).symbol("k"), integer(2, 20).symbol("p")
 
 
 def _rsvd_core(a: np.ndarray, rng: np.random.Generator, k: int, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -839,7 +831,9 @@ def _rsvd_bound(ctx: CheckContext) -> CrossCheckResult:
     title="Randomised SVD: projection, exact recovery, error bound",
     section="1.3",
     map_row=r"Randomised SVD: scalable approximation (Halko, Martinsson \& Tropp, 2011)",
-    variables=entry_domains([*QP, *UB.free_symbols, QA, QB], ANGLE) | entry_domains(CV, ENTRY),
+    variables=entry_domains([*QP, *UB.free_symbols, QA, QB], ANGLE)
+    | entry_domains(CV, ENTRY)
+    | {k_rs: integer(1, 100), p_rs: integer(2, 20)},
     claim=Statement(
         "projector",
         Eq(PSQ, P_R, evaluate=False),
@@ -869,10 +863,14 @@ def _rsvd_bound(ctx: CheckContext) -> CrossCheckResult:
     ],
     crosscheck=_rsvd_check,
     question=Question(
-        target=P_R,
-        prompt=r"With $\mathbf{q}$ a unit vector spanning the sketch $Y = A\Omega$ (one column), simplify "
-        r"$P^2 = (\mathbf{q}\mathbf{q}^\top)^2$.",
-        approximations={r"$\mathbf{q}^\top\mathbf{q} = 1$, not $0$: $P^2 = P$, not the zero matrix": sp.zeros(3, 3)},
+        target=sp.sqrt(1 + k_rs / (p_rs - 1)),
+        prompt=r"Randomised SVD samples $k + p$ columns $Y = A\Omega$ (Gaussian $\Omega$, $p \ge 2$). By what factor "
+        r"can $\mathbb{E}\lVert A - QQ^\top A\rVert_F$ exceed the best rank-$k$ error "
+        r"$(\sum_{j > k}\sigma_j^2)^{1/2}$ (Halko, Martinsson and Tropp)?",
+        approximations={
+            r"the oversampling enters as $p - 1$, not $p$": sp.sqrt(1 + k_rs / p_rs),
+            r"the factor is a square root: $(1 + k/(p-1))^{1/2}$": 1 + k_rs / (p_rs - 1),
+        },
     ),
     refs=(
         Ref.arxiv(
