@@ -42,8 +42,13 @@ def test_sheet_compiles(name: str, tmp_path: Path, latex_available: None) -> Non
     pdf = compile_tex(p.latex(), tmp_path)
     warnings = warnings_in_log((tmp_path / "sheet.log").read_text(encoding="utf-8", errors="replace"))
     assert not warnings, f"LaTeX warnings (overfull boxes, bad PDF strings...) in the sheet of {name}: {warnings}"
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert p.identity.title.split("$")[0].strip()[:20] in text.replace("\n", " ")
-    assert "Verdict" in text and "proved" in text
-    for o in p.outcomes:
-        assert o.label.replace("'", "’")[:12] in text or o.label[:12] in text
+    text = _letters(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    assert _letters(p.identity.title.split("$")[0])[:20] in text
+    assert "verdict" in text and "proved" in text
+    for o in p.outcomes:  # every statement label, as printed (quotes and dashes set by TeX)
+        assert _letters(o.label)[:12] in text, o.label
+
+
+def _letters(text: str) -> str:
+    """Lower-case letters and digits only: what survives TeX typography and pdftotext alike."""
+    return "".join(c for c in text.lower() if c.isalnum())
