@@ -141,8 +141,8 @@ def _elbo_check(ctx: CheckContext) -> CrossCheckResult:
         target=GAP,
         prompt=r"A latent variable $z \in \{1, 2, 3\}$ has prior $\pi(k)$ and likelihood $\ell(k) = p(x \mid z = k)$ "
         r"at the observed $x$. For the variational distribution $q(k)$, write the gap "
-        r"$\log p(x) - \mathrm{ELBO}(q)$ as an explicit sum over $k$.",
-        names={"q": qz.head, "pi": prior.head, "ell": lik.head},
+        r"$\log p(x) - \mathrm{ELBO}(q)$ as an explicit sum over $k$ (you may write $p(x)$ for the evidence).",
+        names={"q": qz.head, "pi": prior.head, "ell": lik.head, "p": EVIDENCE.func},
         approximations={
             r"this is $\mathrm{KL}(p(z\mid x)\,\|\,q)$: the wrong way round": dm.kl(posterior, qz, K3),
             r"this is $\mathrm{KL}(q\,\|\,p(z))$, the regulariser inside the ELBO, not the gap": dm.kl(qz, prior, K3),
@@ -270,7 +270,7 @@ def _bits_back_check(ctx: CheckContext) -> CrossCheckResult:
         target=GAP,
         prompt=r"With prior $\pi(k)$, likelihood $\ell(k) = p(x\mid z=k)$ and encoder $q(k)$ over $k = 1, 2, 3$, "
         r"by how many nats does the expected bits-back code length exceed $-\log p(x)$?",
-        names={"q": qz.head, "pi": prior.head, "ell": lik.head},
+        names={"q": qz.head, "pi": prior.head, "ell": lik.head, "p": EVIDENCE.func},
         approximations={
             r"this is $\mathrm{KL}(q\,\|\,p(z))$, the rate term, not the excess": dm.kl(qz, prior, K3),
         },
