@@ -27,6 +27,7 @@ from ..moves.matrices import (
     notation,
     orthonormal_eigenbasis,
     rotation,
+    statement_lhs,
     symbol_vector,
 )
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
@@ -226,7 +227,7 @@ def rnn_spectral_radius(d: Derivation) -> None:
     d.keep("power", POWER)
     d.conclude("step")
 
-    d.begin(jacobian_form(POWER * h0, list(h0)), r"$h_t = V\Lambda^tV^{-1}h_0$ is linear in $h_0$", scope=scope)
+    d.begin(statement_lhs(d, "Jacobian"), r"$h_t = V\Lambda^tV^{-1}h_0$ is linear in $h_0$", scope=scope)
     d.then(lambda e: e.doit(), "differentiate entry by entry")
     d.conclude("Jacobian")
 
@@ -365,7 +366,7 @@ def pca_top_eigenvector(d: Derivation) -> None:
 
     _rayleigh_attained(d, "attained", "for 2 x 2 S")
 
-    d.begin(jacobian_form([LAGRANGIAN], list(v3)).T, r"gradient of the Lagrangian", scope="for 3 x 3 S")
+    d.begin(statement_lhs(d, "stationarity"), r"the gradient of the Lagrangian", scope="for 3 x 3 S")
     d.then(lambda e: e.doit(), "differentiate entry by entry")
     d.then(2 * (S3 * v3 - lagrange * v3), r"$\nabla\,\mathbf{v}^\top S\mathbf{v} = 2S\mathbf{v}$ for symmetric $S$")
     d.conclude("stationarity")
@@ -1030,7 +1031,7 @@ def ntk_linear_dynamics(d: Derivation) -> None:
     d.then(U_NTK * DECAY * U_NTK.T, r"in the eigenbasis: $e^{U(-\eta\Lambda t)U^\top} = Ue^{-\eta\Lambda t}U^\top$")
     d.conclude("exponential")
 
-    d.begin(sp.Matrix([sp.Derivative(e, time_t) for e in RESIDUAL]), scope=scope)
+    d.begin(statement_lhs(d, "gradient flow"), r"with $f_t - y = Ue^{-\eta\Lambda t}U^\top(f_0 - y)$", scope=scope)
     d.then(lambda e: e.doit(), r"$\tfrac{d}{dt}e^{-\eta\lambda_it} = -\eta\lambda_ie^{-\eta\lambda_it}$")
     d.then(
         -eta * THETA_K * RESIDUAL,

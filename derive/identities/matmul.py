@@ -15,7 +15,15 @@ from sympy.simplify.simplify import factor_sum
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
-from ..moves.matrices import backprop_form, entry_domains, notation, row_softmax, symbol_matrix, symbol_vector
+from ..moves.matrices import (
+    backprop_form,
+    entry_domains,
+    notation,
+    row_softmax,
+    statement_lhs,
+    symbol_matrix,
+    symbol_vector,
+)
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import graph, integer, nonnegative, positive, real
 from ..numeric.matrices import gradient_fd
@@ -129,7 +137,7 @@ def dense_backprop(d: Derivation) -> None:
     the weights, $\boldsymbol\delta$ for the bias, and $W^\top\boldsymbol\delta$ passed to the layer below."""
     scope = "for a 2 x 2 layer; other sizes in the cross-check"
     d.begin(
-        backprop_form(delta, Y, W),
+        statement_lhs(d, "dL/dW"),
         r"chain rule: $\partial L/\partial W_{ij} = \sum_k \delta_k\,\partial y_k/\partial W_{ij}$",
         scope=scope,
     )
@@ -137,12 +145,12 @@ def dense_backprop(d: Derivation) -> None:
     d.then(delta * xv.T, r"the outer product $\boldsymbol\delta\mathbf{x}^\top$")
     d.conclude("dL/dW")
 
-    d.begin(backprop_form(delta, Y, bv), r"chain rule through $y_k = \dots + b_k$", scope=scope)
+    d.begin(statement_lhs(d, "dL/db"), r"chain rule through $y_k = \dots + b_k$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial y_k/\partial b_i = [k = i]$")
     d.conclude("dL/db")
 
     d.begin(
-        backprop_form(delta, Y, xv),
+        statement_lhs(d, "dL/dx"),
         r"chain rule: $\partial L/\partial x_j = \sum_k \delta_k\,\partial y_k/\partial x_j$",
         scope=scope,
     )
@@ -510,12 +518,12 @@ def attention_backprop(d: Derivation) -> None:
     \operatorname{rowsum}(dO\circ O)$ is what lets FlashAttention recompute $dS$ block by block without ever
     storing the $n\times n$ matrix $A$."""
     scope = "for n = d = 2; other sizes in the cross-check"
-    d.begin(backprop_form(dO, Am * Vm, Vm), r"chain rule through $O = AV$ with upstream $dO$", scope=scope)
+    d.begin(statement_lhs(d, "dV"), r"chain rule through $O = AV$ with upstream $dO$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial V_{ij} = A_{ki}\,[c = j]$")
     d.then(Am.T * dO, r"$\sum_k A_{ki}\,dO_{kj} = (A^\top dO)_{ij}$")
     d.conclude("dV")
 
-    d.begin(backprop_form(dO, Am * Vm, Am), r"chain rule through $O = AV$, now in $A$", scope=scope)
+    d.begin(statement_lhs(d, "dA"), r"chain rule through $O = AV$, now in $A$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial A_{ij} = [k = i]\,V_{jc}$")
     d.then(dO * Vm.T, r"$\sum_c dO_{ic}V_{jc} = (dO\,V^\top)_{ij}$")
     d.conclude("dA")
@@ -528,22 +536,18 @@ def attention_backprop(d: Derivation) -> None:
     )
     d.conclude("D")
 
-    d.begin(
-        backprop_form(dO, SOFT * Vm, Sm), r"chain rule through $O = \mathrm{softmax}_{\text{rows}}(S)\,V$", scope=scope
-    )
+    d.begin(statement_lhs(d, "dS"), r"chain rule through $O = \mathrm{softmax}_{\text{rows}}(S)\,V$", scope=scope)
     d.then(lambda e: e.doit(), r"differentiate the softmax entries (quotient rule)")
     d.then(DS_RULE, r"softmax Jacobian $\partial A_{il}/\partial S_{ij} = A_{il}([l = j] - A_{ij})$, collected")
     d.keep("dS")
     d.conclude("dS")
 
-    d.begin(
-        backprop_form(dSm, SCORES, Qm), r"chain rule through $S = QK^\top/\sqrt{d}$ with upstream $dS$", scope=scope
-    )
+    d.begin(statement_lhs(d, "dQ"), r"chain rule through $S = QK^\top/\sqrt{d}$ with upstream $dS$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial Q_{ij} = [a = i]\,K_{bj}/\sqrt{d}$")
     d.then(dSm * Km / sp.sqrt(2), r"$\sum_b dS_{ib}K_{bj}/\sqrt{d}$")
     d.conclude("dQ")
 
-    d.begin(backprop_form(dSm, SCORES, Km), r"the same chain rule, in $K$", scope=scope)
+    d.begin(statement_lhs(d, "dK"), r"the same chain rule, in $K$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial K_{ij} = Q_{aj}\,[b = i]/\sqrt{d}$")
     d.then(dSm.T * Qm / sp.sqrt(2), r"$\sum_a dS_{ai}Q_{aj}/\sqrt{d}$")
     d.conclude("dK")
