@@ -30,7 +30,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..budget import time_limit
+from ..budget import attempt, time_limit
 from ..equivalence import Ladder
 from ..errors import BudgetExceeded
 from .numeric import DIGITS, RECHECK_DIGITS, REL_TOL_DIGITS, differ, fmt, to_mp
@@ -144,8 +144,8 @@ def _compare(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[st
     remaining = deadline - time.perf_counter()
     budget = min(SYMBOLIC_BUDGET, max(remaining * 0.3, 0.02))
     ladder = Ladder(domains=ctx.domains, unfold=ctx.unfold, symbolic_budget=budget, rung_budget=budget)
-    ae = ladder.evaluate(a)
-    te = ladder.evaluate(t)
+    ae = _evaluate(ctx, a, budget)
+    te = _evaluate(ctx, t, budget)
     if ae == te or (ae - te) == 0:
         return {"status": CORRECT, "method": "proved: identical after evaluation"}
     rung = ladder.symbolic_zero(ae - te)
@@ -200,6 +200,21 @@ def _compare(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[st
     return {"status": CORRECT, "method": f"numeric ({REL_TOL_DIGITS} digits, {used} points)"}
 
 
+def _evaluate(ctx: Context, e: sp.Basic, budget: float) -> sp.Basic:
+    """Definitions unfolded and derivatives/integrals/limits evaluated, within ``budget``; sums stay
+    (their closed forms can take SymPy arbitrarily long, and the symbolic rungs handle them)."""
+    e = ctx.unfolded(e)
+    if not e.has(sp.Derivative, sp.Integral, sp.Subs, sp.Limit):
+        return e
+    out = attempt(
+        lambda: e.replace(
+            lambda n: isinstance(n, sp.Derivative | sp.Integral | sp.Subs | sp.Limit), lambda n: n.doit()
+        ),
+        budget,
+    )
+    return e if out is None else out
+
+
 def _refutes(ctx: Context, a: sp.Basic, t: sp.Basic, i: int, va: Any, vt: Any, floor: Any) -> bool:
     if va is None or vt is None:
         return False
@@ -237,8 +252,8 @@ def _point_text(
     for k, v in sorted(point.items(), key=lambda kv: str(kv[0])):
         if not used or k in used:
             out[str(k)] = _num_text(v)
-    for k, v in sorted(entries.items(), key=lambda kv: str(kv[0])):
-        out[str(k)] = _num_text(v)
+    for (base, idx), v in sorted(entries.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        out[f"{base}[{', '.join(map(str, idx))}]"] = _num_text(v)
     return out
 
 

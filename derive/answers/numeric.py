@@ -12,7 +12,7 @@ difference is only believed if it survives re-evaluation at more than twice the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mpmath
@@ -65,14 +65,39 @@ def _real(v: Any) -> Any:
     return v
 
 
-def mp_value(expr: sp.Basic, point: Mapping[sp.Basic, Any], dps: int = DIGITS) -> Any:
+class Env(dict):  # type: ignore[type-arg]
+    """Values of symbols, plus ``entry(base, indices)`` for the entries ``z[k]`` of indexed variables."""
+
+    entry: Callable[[sp.IndexedBase, tuple[int, ...]], Any] | None = None
+
+    def child(self, key: sp.Basic, value: Any) -> Env:
+        out = Env(self)
+        out[key] = value
+        out.entry = self.entry
+        return out
+
+
+MAX_TERMS = 10_000
+
+
+def mp_value(
+    expr: sp.Basic,
+    point: Mapping[sp.Basic, Any],
+    dps: int = DIGITS,
+    entry: Callable[[sp.IndexedBase, tuple[int, ...]], Any] | None = None,
+) -> Any:
     """``expr`` at ``point`` (SymPy atoms -> mpmath numbers) with ``dps`` working digits.
+
+    Finite sums and products are added up term by term, and an entry ``z[k]`` of an indexed
+    variable takes the value ``entry(z, (k,))``.
 
     Raises :class:`NotANumber` if the value is infinite, undefined or cannot be evaluated.
     """
+    env = Env(point)
+    env.entry = entry
     with mpmath.workdps(dps):
         try:
-            v = _ev(expr, point, {})
+            v = _ev(expr, env, {})
         except (ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
             raise NotANumber(str(exc)) from None
         if not mpmath.isfinite(v):
@@ -163,11 +188,45 @@ def _ev1(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: dict[sp.Basic, Any]) -> 
             if c is sp.true or c == True:  # noqa: E712 - SymPy booleans
                 return _ev(value, pt, memo)
         raise ValueError("no Piecewise branch applies")
+    if isinstance(e, sp.Indexed):
+        entry = getattr(pt, "entry", None)
+        if entry is None:
+            raise ValueError("no value for an indexed entry")
+        return entry(e.base, tuple(_integer(_ev(i, pt, memo)) for i in e.indices))
+    if isinstance(e, sp.Sum | sp.Product):
+        values = [_ev(e.function, env, {}) for env in _ranges(list(e.limits), pt)]  # type: ignore[arg-type]
+        if isinstance(e, sp.Sum):
+            return mpmath.fsum(values)
+        out = mpmath.mpf(1)
+        for v in values:
+            out *= v
+        return out
     if e in (sp.oo, -sp.oo, sp.zoo, sp.nan):
         raise ValueError("infinite")
     if e.is_Number or e.is_NumberSymbol:
         return mpmath.mpmathify(sp.N(e, mpmath.mp.dps))
     return _fallback(e, pt)
+
+
+def _integer(v: Any) -> int:
+    v = _real_only(v)
+    n = int(mpmath.nint(v))
+    if v != n:
+        raise ValueError("a non-integer index or bound")
+    return n
+
+
+def _ranges(limits: list[tuple[sp.Basic, sp.Basic, sp.Basic]], env: Env) -> Any:
+    """Every assignment of the summation indices (outer limit last, as SymPy lists them)."""
+    if not limits:
+        yield env
+        return
+    k, lo, hi = limits[-1]
+    a, b = _integer(_ev(lo, env, {})), _integer(_ev(hi, env, {}))
+    if b - a > MAX_TERMS:
+        raise ValueError("a sum with too many terms")
+    for v in range(a, b + 1):
+        yield from _ranges(limits[:-1], env.child(k, mpmath.mpf(v)))
 
 
 def _real_only(v: Any) -> Any:

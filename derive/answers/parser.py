@@ -867,7 +867,7 @@ class _Builder:
             # a declared name written with a subscript wins: beta_1, S_{xy}, eta_{min}, T_{warm}
             for candidate in (f"{base_word}{sub}", f"{base_word}_{sub}"):
                 obj = self.scope.lookup(candidate) if candidate not in self.bound else self.bound[candidate]
-                if obj is not _MISSING and not isinstance(obj, Fn):
+                if isinstance(obj, sp.Symbol):  # a variable, never a constant: p_i is not pi
                     return obj
             if base_word == "delta" and isinstance(self.scope.lookup("delta"), Fn):
                 idx = self._indices(parts, sub)

@@ -63,38 +63,30 @@ class Context:
         return [t for t in (self.target, *self.forms) if isinstance(t, sp.MatrixBase)]
 
     # -- values at the sample points -----------------------------------------------------------
-    def instantiate(
-        self, expr: sp.Basic, point: Mapping[sp.Basic, sp.Expr], entries: dict[sp.Basic, sp.Expr], rng: Any
-    ) -> sp.Basic:
-        """``expr`` at ``point`` when it has sums, Kronecker deltas or indexed entries; entries
-        ``z[k]`` are drawn from their domain once per point (``entries`` keeps them)."""
-        v = expr.xreplace(dict(point))
-        if v.has(sp.Sum, sp.Product, sp.KroneckerDelta):
-            v = v.doit()
-        atoms = v.atoms(sp.Indexed)
-        if atoms:
-            for ix in sorted(atoms, key=str):
-                if ix not in entries:
-                    dom = self.domains.get(ix.base, self.domains.get(ix.base.label, real(-3, 3)))
-                    entries[ix] = sp.Rational(repr(float(dom.sample(rng, 1, {})[0])))
-            v = v.xreplace(entries)
-        return v
-
     def value_at(
         self,
         expr: sp.Basic,
         point: Mapping[sp.Basic, sp.Expr],
-        entries: dict[sp.Basic, sp.Expr],
+        entries: dict[Any, sp.Expr],
         rng: Any,
         dps: int = DIGITS,
     ) -> Any:
-        """The value of ``expr`` at ``point`` (``None`` if undefined there)."""
-        expr = self.unfolded(expr)
-        needs = expr.has(sp.Sum, sp.Product, sp.KroneckerDelta, sp.Indexed)
-        e = self.instantiate(expr, point, entries, rng) if needs else expr
-        pt = to_mp(point, dps)
+        """The value of ``expr`` at ``point`` (``None`` if undefined there). Entries ``z[k]`` of
+        indexed variables are drawn from their domain once per point (``entries`` keeps them)."""
+        e = self.unfolded(expr)
+        free = e.free_symbols
+        pt = to_mp({k: v for k, v in point.items() if k in free}, dps)
+
+        def entry(base: sp.IndexedBase, idx: tuple[int, ...]) -> Any:
+            key = (base, idx)
+            if key not in entries:
+                dom = self.domains.get(base, self.domains.get(base.label, real(-3, 3)))
+                entries[key] = sp.Rational(repr(float(dom.sample(rng, 1, {})[0])))
+            q = entries[key]
+            return mpmath.mpf(int(q.p)) / int(q.q)
+
         try:
-            return mp_value(e, pt, dps)
+            return mp_value(e, pt, dps, entry)
         except NotANumber:
             return None
 
@@ -132,6 +124,22 @@ class Context:
         if cache:
             self._cache[expr] = out
         return out
+
+
+def expand_finite(e: sp.Basic, limit: int = 1000) -> sp.Basic:
+    """Sums and products with integer bounds written out term by term (much faster than ``doit``,
+    which looks for closed forms); others are left as they are."""
+    if not isinstance(e, sp.Basic) or not e.has(sp.Sum, sp.Product):
+        return e
+    if isinstance(e, sp.Sum | sp.Product):
+        body = expand_finite(e.function, limit)
+        for k, lo, hi in reversed(e.limits):
+            if not (lo.is_Integer and hi.is_Integer) or hi - lo > limit:
+                return e
+            terms = [body.xreplace({k: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)]
+            body = sp.Add(*terms) if isinstance(e, sp.Sum) else sp.Mul(*terms)
+        return expand_finite(body, limit)
+    return e.func(*[expand_finite(a, limit) for a in e.args])
 
 
 # ------------------------------------------------------------------------------------ domains
@@ -279,11 +287,10 @@ def identity_context(name: str) -> Context:
             for j in ix.indices:
                 for s in j.free_symbols:
                     symbols.setdefault(str(s), s)  # index symbols (i, j)
-        if not q.variables:
-            labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
-            for s in e.free_symbols:
-                if isinstance(s, sp.Symbol) and s not in labels:
-                    symbols.setdefault(str(s), s)
+        labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
+        for s in e.free_symbols:  # every symbol of the expected answer can be typed
+            if isinstance(s, sp.Symbol) and s not in labels:
+                symbols.setdefault(str(s), s)
     for key in domains:  # an identity's declared symbols may be typed even if absent from the target
         if isinstance(key, sp.Symbol):
             symbols.setdefault(str(key), key)
@@ -372,10 +379,23 @@ def _prepare(ctx: Context) -> None:
         if isinstance(j, sp.Symbol)
     }
     size = max([f.rows for f in ctx.forms if isinstance(f, sp.MatrixBase)] + [3])
-    for s in used | indices:
+    # a summation bound without a declared domain is a size: a small integer
+    sizes = {
+        b
+        for t in (ctx.target, *ctx.forms)
+        if isinstance(t, sp.Basic)
+        for su in t.atoms(sp.Sum, sp.Product)
+        for lim in su.limits
+        for b in lim[1:]
+        if isinstance(b, sp.Symbol)
+    }
+    for s in used | indices | sizes:
         if isinstance(s, sp.Symbol) and s not in sample and not _is_label(s, ctx.domains):
             # an index without a declared range runs over the size of the matrix form
-            sample[s] = integer(1, size) if s in indices else real()
+            if s in sizes:
+                sample[s] = integer(2, 4)
+            else:
+                sample[s] = integer(1, size) if s in indices else real()
     ctx._sample = sample
     rng = generator(None, salt=ctx.key + "|answers")
     points = exact_points(sample, rng, POINTS) if sample else [{}]
