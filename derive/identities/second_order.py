@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Eq, Ge, Rational, kronecker_product
+from sympy import Derivative, Eq, Ge, KroneckerDelta, Rational, kronecker_product
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
 from ..moves.functions import named_function
-from ..moves.indexed import softmax_vector
 from ..moves.matrices import entry_domains, hessian_form, jacobian_form, notation, symbol_matrix, symbol_vector, vec
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, interval, positive, probability, real
@@ -487,27 +486,38 @@ def kfac_kronecker(d: Derivation) -> None:
 
 
 # ----------------------------------------------------------------------------- Fisher = expected Hessian
-N_CLASSES = 3
-ZL = [real(-5, 5).symbol(f"z{a}") for a in range(1, N_CLASSES + 1)]
-# p_a(z) = softmax(z)_a, printed p_a; the class names differ from the question's indexed p_i
-PROBS = sp.Matrix([named_function(f"softmax{a}", f"p_{{{a}}}", show_args=False)(*ZL) for a in (1, 2, 3)])
-PROB_DEFINITIONS = dict(zip(PROBS, softmax_vector(ZL), strict=True))
-LOG_P = [z - sp.log(sum(sp.exp(v) for v in ZL)) for z in ZL]  # log p_y, the log-softmax written out
-SCORES = [jacobian_form([lp], ZL).T for lp in LOG_P]
-FISHER_FORM = notation(
-    r"\mathbb{E}_{y \sim p}\!\left[\nabla_z \log p_y\, \nabla_z \log p_y^\top\right]",
-    sum((p * s * s.T for p, s in zip(PROBS, SCORES, strict=True)), sp.zeros(N_CLASSES, N_CLASSES)),
-    "E[score score^T]",
-)
-NEG_HESS_FORM = notation(
-    r"-\mathbb{E}_{y \sim p}\!\left[\nabla_z^2 \log p_y\right]",
-    -sum((p * hessian_form(lp, ZL) for p, lp in zip(PROBS, LOG_P, strict=True)), sp.zeros(N_CLASSES, N_CLASSES)),
-    "-E[hess log p]",
-)
-FISHER = sp.diag(*PROBS) - PROBS * PROBS.T
-E_BASIS = [sp.eye(N_CLASSES)[:, a] for a in range(N_CLASSES)]
 n_f = integer(2, 6).symbol("n")
 i_f, j_f = integer(1, n_f).symbol("i"), integer(1, n_f).symbol("j")
+y_f, k_f = integer(1, n_f).symbol("y"), integer(1, n_f).symbol("k")
+z_f = sp.IndexedBase("z", real=True)  # the logits
+LSE_SUM = sp.Sum(sp.exp(z_f[k_f]), (k_f, 1, n_f))
+PROB = type("softmax_p", (sp.Function,), {"_latex": lambda self, printer, exp=None: _p_latex(printer, self, exp)})
+
+
+def _p_latex(printer: sp.printing.latex.LatexPrinter, e: sp.Function, exp: object = None) -> str:
+    head = f"p_{{{printer._print(e.args[0])}}}"
+    return head if exp is None else f"{head}^{{{exp}}}"
+
+
+_a = sp.Dummy("a", integer=True)
+PROB_DEFINITIONS = {PROB(_a): sp.exp(z_f[_a]) / LSE_SUM}  # p_a = softmax(z)_a
+LOG_P = z_f[y_f] - sp.log(LSE_SUM)  # log p_y, the log-softmax written out
+FISHER_SUM = notation(
+    r"\sum_{y=1}^{n} p_y\, \partial_{z_i}\log p_y\, \partial_{z_j}\log p_y",
+    sp.Sum(PROB(y_f) * Derivative(LOG_P, z_f[i_f]) * Derivative(LOG_P, z_f[j_f]), (y_f, 1, n_f)),
+    "sum_y p_y d_i log p_y d_j log p_y",
+)
+NEG_HESS_SUM = notation(
+    r"-\sum_{y=1}^{n} p_y\, \partial_{z_i}\partial_{z_j}\log p_y",
+    -sp.Sum(PROB(y_f) * Derivative(LOG_P, z_f[i_f], z_f[j_f]), (y_f, 1, n_f)),
+    "-sum_y p_y d_i d_j log p_y",
+)
+FISHER = PROB(i_f) * KroneckerDelta(i_f, j_f) - PROB(i_f) * PROB(j_f)  # diag(p) - p p^T, entry (i, j)
+SCORE_FORM = sp.Sum(
+    PROB(y_f) * (KroneckerDelta(i_f, y_f) - PROB(i_f)) * (KroneckerDelta(j_f, y_f) - PROB(j_f)), (y_f, 1, n_f)
+)
+HESS_FORM = sp.Sum(PROB(y_f) * FISHER, (y_f, 1, n_f))
+N_CLASSES = 3
 p_f = sp.IndexedBase("p", positive=True)  # the probabilities, as a student writes them
 P_COLUMN = sp.Matrix([p_f[a] for a in range(1, N_CLASSES + 1)])
 # the question's matrix form diag(p) - p p^T (sp.diag would take an Indexed entry for a matrix)
@@ -537,7 +547,7 @@ def _fisher_check(ctx: CheckContext) -> CrossCheckResult:
             hess = hessian_fd(lambda v, y=y: float(log_softmax(v)[y]), z)
             hess_err = max(hess_err, float(np.max(np.abs(hess + fisher)) / np.max(np.abs(fisher))))
     results.append(
-        ctx.bound("FD Hessian of log p_y vs -(diag p - pp^T)", "finite differences", hess_err, 1e-6, samples=15)
+        ctx.bound("FD Hessian of log p_y vs -(diag p - pp^T)", "finite differences", hess_err, 1e-6, samples=10)
     )
     return combine(*results)
 
@@ -548,43 +558,46 @@ def _fisher_check(ctx: CheckContext) -> CrossCheckResult:
     section="2.4",
     map_row=r"Fisher information matrix $F = \mathbb{E}[\nabla\log p\,\nabla\log p^\top]$",
     variables={
-        **{z: real(-5, 5) for z in ZL},
         n_f: integer(2, 6),
         i_f: integer(1, n_f),
         j_f: integer(1, n_f),
+        y_f: integer(1, n_f),
+        k_f: integer(1, n_f),
+        z_f: real(-5, 5),
         p_f: probability(),
     },
     definitions=PROB_DEFINITIONS,
     claim=Statement(
         "Fisher = -E Hessian",
-        Eq(FISHER_FORM, NEG_HESS_FORM, evaluate=False),
-        text=r"for a softmax categorical $p = \operatorname{softmax}(z)$ with $3$ logits: the expected outer "
-        r"product of the score equals the expected Hessian of the negative log-likelihood",
+        Eq(FISHER_SUM, NEG_HESS_SUM, evaluate=False),
+        text=r"for a softmax categorical $p = \operatorname{softmax}(z)$ with any number $n$ of classes: the "
+        r"expected outer product of the score equals the expected Hessian of the negative log-likelihood, "
+        r"entry $(i, j)$",
     ),
     also=[
         Statement(
             "Fisher",
-            Eq(FISHER_FORM, FISHER, evaluate=False),
-            text=r"both are $\operatorname{diag}(p) - pp^\top$",
+            Eq(FISHER_SUM, FISHER, evaluate=False),
+            text=r"both are $\operatorname{diag}(p) - pp^\top$, entry by entry",
         ),
         Statement(
             "expected Hessian",
-            Eq(NEG_HESS_FORM, FISHER, evaluate=False),
+            Eq(NEG_HESS_SUM, FISHER, evaluate=False),
             text=r"(the Hessian of $\log p_y$ in the logits does not even depend on $y$)",
         ),
     ],
     crosscheck=_fisher_check,
     question=Question(
-        target=p_f[i_f] * sp.KroneckerDelta(i_f, j_f) - p_f[i_f] * p_f[j_f],
+        target=p_f[i_f] * KroneckerDelta(i_f, j_f) - p_f[i_f] * p_f[j_f],
         prompt=r"For a categorical distribution $p = \operatorname{softmax}(z)$ over $n$ classes, compute the Fisher "
         r"information in the logits, $F_{ij} = \mathbb{E}_{y \sim p}[\partial_i \log p_y\, \partial_j \log p_y]$, "
         r"in terms of $p_i$, $p_j$ and $\delta_{ij}$.",
         forms=(FISHER_INDEXED,),
         approximations={
             r"the outer product $pp^\top$ is missing: that is $\mathbb{E}[e_y e_y^\top]$, not the covariance of "
-            r"the score": p_f[i_f] * sp.KroneckerDelta(i_f, j_f),
+            r"the score": p_f[i_f] * KroneckerDelta(i_f, j_f),
             r"sign: the Fisher is $+(\operatorname{diag}(p) - pp^\top)$, the Hessian of $\log p_y$ is its "
-            r"negative": p_f[i_f] * p_f[j_f] - p_f[i_f] * sp.KroneckerDelta(i_f, j_f),
+            r"negative": p_f[i_f] * p_f[j_f] - p_f[i_f] * KroneckerDelta(i_f, j_f),
         },
     ),
     refs=(
@@ -603,21 +616,22 @@ def fisher_hessian(d: Derivation) -> None:
     differentiating twice shows that it equals the expected Hessian of the negative log-likelihood.
     For a softmax output the score is $e_y - p$ and both sides are $\operatorname{diag}(p) - pp^\top$,
     which is why K-FAC and the generalised Gauss-Newton matrix coincide for cross-entropy losses."""
-    scope = "for 3 classes"
-    d.begin(FISHER_FORM, scope=scope)
-    d.then(lambda e: e.doit(), r"differentiate $\log p_y = z_y - \log\sum_k e^{z_k}$")
+    d.begin(FISHER_SUM)
+    d.then(SCORE_FORM, r"differentiate $\log p_y = z_y - \log\sum_k e^{z_k}$: the score is $\delta_{iy} - p_i$")
     d.then(
-        sum((p * (e - PROBS) * (e - PROBS).T for p, e in zip(PROBS, E_BASIS, strict=True)), sp.zeros(3, 3)),
-        r"the score is $\nabla_z \log p_y = e_y - p$",
+        FISHER,
+        r"$\sum_y p_y \delta_{iy}\delta_{jy} = p_i\delta_{ij}$, $\sum_y p_y \delta_{iy} = p_i$, $\sum_y p_y = 1$",
     )
-    d.then(FISHER, r"$\sum_y p_y e_y e_y^\top = \operatorname{diag}(p)$, $\sum_y p_y e_y = p$, $\sum_y p_y = 1$")
     d.conclude("Fisher")
 
-    d.begin(NEG_HESS_FORM, scope=scope)
-    d.then(lambda e: e.doit(), r"differentiate $\log p_y$ twice")
-    d.then(FISHER, r"every $-\nabla_z^2 \log p_y = \operatorname{diag}(p) - pp^\top$; the weights sum to 1")
+    d.begin(NEG_HESS_SUM)
+    d.then(
+        HESS_FORM,
+        r"differentiate twice: $-\partial_{z_i}\partial_{z_j}\log p_y = p_i\delta_{ij} - p_i p_j$, for every $y$",
+    )
+    d.then(FISHER, r"the weights $p_y$ sum to 1")
     d.conclude("expected Hessian")
 
-    d.begin(FISHER_FORM, scope=scope)
+    d.begin(FISHER_SUM)
     d.then(FISHER, r"the Fisher (derived above); the expected Hessian is the same matrix")
     d.conclude("Fisher = -E Hessian")
