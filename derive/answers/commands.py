@@ -40,11 +40,11 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 def check(
     args: tuple[str, ...], latex: bool, expected: str | None, variables: tuple[str, ...], timeout: float, as_json: bool
 ) -> None:
-    r"""Check a homework ANSWER to the question of identity NAME (or to --expected).
+    """Check a homework ANSWER to the question of identity NAME (or to --expected).
 
     \b
       derive check "gelu'" "Phi(x) + x*phi(x)"
-      derive check kl-gaussian-standard --latex "\frac{1}{2}(\mu^2+s^2-1-\ln s^2)"
+      derive check kl-gaussian-standard --latex "\\frac{1}{2}(\\mu^2+s^2-1-\\ln s^2)"
       derive check --expected "log(s^2)" --var s=positive "2*log(s)"
 
     Exit status: 0 correct, 1 incorrect, 2 invalid, 3 undecided, 4 unusable question.
