@@ -53,7 +53,7 @@ def test_ridge_penalty_over_sigma_instead_of_tau() -> None:
     wrong = (
         lk.SSE_NAME / (2 * lk.sigma**2)
         + lk.w**2 / (2 * lk.sigma**2)
-        + 3 * log(2 * pi * lk.sigma**2) / 2
+        + lk.n_obs * log(2 * pi * lk.sigma**2) / 2
         + log(2 * pi * lk.tau**2) / 2
     )
     _rejected(lk.map_ridge, "neg log posterior", Eq(lk.NLP_NAME, wrong))

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, Gt, Matrix, Subs, log, symbols
+from sympy import Derivative, Eq, Gt, Matrix, Subs, Sum, log, symbols
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
 from ..moves.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import positive, probability, real, vector
+from ..numeric.domains import integer, positive, probability, real, vector
 from ..numeric.montecarlo import agrees, estimate, normal_expectation, normal_quad
 
 # ------------------------------------------------------------------------------------------ map-ridge
@@ -32,8 +32,9 @@ w = real(-2, 2).symbol("w")
 Sxx, Syy = positive(20).symbol("Sxx"), positive(20).symbol("Syy")
 Sxy = real(-20, 20).symbol("Sxy")
 w_map = sp.Symbol("w_MAP", real=True)  # the unknown of the stationarity equation
-xs = symbols("x1:4", real=True)  # n = 3 observations (x_i, y_i) for the likelihood chain
-ys = symbols("y1:4", real=True)
+n_obs = integer(1, 6).symbol("n")  # number of observations (x_i, y_i)
+i_obs = sp.Symbol("i", integer=True)
+xi_, yi_ = sp.IndexedBase("x", real=True), sp.IndexedBase("y", real=True)
 LAMBDA = sigma**2 / tau**2
 
 # the 2x2 matrix form: X is 2x2, y in R^2, w = (w1, w2) the unknowns
@@ -51,13 +52,13 @@ RIDGE_2X2 = Matrix(
     ]
 )
 
-NEG_LOG_POSTERIOR_3 = -(
-    sum(log(normal_pdf(yi, w * xi, sigma)) for xi, yi in zip(xs, ys, strict=True)) + log(normal_pdf(w, 0, tau))
-)
-SQUARED_ERROR_3 = sum((yi - w * xi) ** 2 for xi, yi in zip(xs, ys, strict=True))
+OBS = (i_obs, 1, n_obs)
+NEG_LOG_POSTERIOR = -(Sum(log(normal_pdf(yi_[i_obs], w * xi_[i_obs], sigma)), OBS) + log(normal_pdf(w, 0, tau)))
+SQUARED_ERROR = Sum((yi_[i_obs] - w * xi_[i_obs]) ** 2, OBS)
+
 # compact names for the statement (the ladder unfolds them through ``definitions=``)
 NLP_NAME = named_function("NegLogPosterior", r"-\log p(y\mid w) - \log p(w)", show_args=False)(w)
-SSE_NAME = named_function("SquaredError", r"\textstyle\sum_{i=1}^{3}(y_i - w x_i)^2", show_args=False)(w)
+SSE_NAME = named_function("SquaredError", r"\textstyle\sum_{i=1}^{n}(y_i - w x_i)^2", show_args=False)(w)
 RIDGE_DATA_1D = (Syy - 2 * w * Sxy + w**2 * Sxx) / (2 * sigma**2)  # the squared error, written with the sums
 RIDGE_PENALTY_1D = w**2 / (2 * tau**2)
 RIDGE_LOSS_1D = RIDGE_DATA_1D + RIDGE_PENALTY_1D
@@ -73,7 +74,8 @@ def _neg_log_posterior(X: np.ndarray, y: np.ndarray, wv: np.ndarray, s: float, t
 
 def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
     """Minimise the negative log posterior numerically (scipy BFGS / Brent) on random data and compare
-    with the 1-D closed form (derived) and with (X^T X + lambda I)^-1 X^T y at n = 40, d = 5."""
+    with the 1-D closed form (derived) and with (X^T X + lambda I)^-1 X^T y at n = 40, d = 5; and the
+    negative log posterior from the product of the densities against its decomposition, n = 1..8."""
     from scipy.optimize import minimize, minimize_scalar
 
     closed_1d = ctx.numpy(ctx.result, [Sxx, Sxy, sigma, tau])
@@ -112,7 +114,27 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
         np.array(expected_m),
         rtol=1e-6,
     )
-    return combine(one_d, matrix)
+    nlp_got, nlp_expected = [], []
+    for k in range(1, 9):  # the decomposition of -log p(y | w) - log p(w), product of densities first
+        x, y = ctx.rng.uniform(-2, 2, size=k), ctx.rng.uniform(-3, 3, size=k)
+        wv, s, t = ctx.rng.uniform(-2, 2), ctx.rng.uniform(0.3, 3.0), ctx.rng.uniform(0.3, 3.0)
+        density = np.prod(np.exp(-((y - wv * x) ** 2) / (2 * s**2)) / (np.sqrt(2 * np.pi) * s))
+        prior = np.exp(-(wv**2) / (2 * t**2)) / (np.sqrt(2 * np.pi) * t)
+        nlp_got.append(-np.log(density * prior))
+        nlp_expected.append(
+            np.sum((y - wv * x) ** 2) / (2 * s**2)
+            + wv**2 / (2 * t**2)
+            + k * np.log(2 * np.pi * s**2) / 2
+            + np.log(2 * np.pi * t**2) / 2
+        )
+    nlp = ctx.compare(
+        "-log p(y|w) - log p(w) vs squared error + penalty + constant",
+        "product of the densities (numpy)",
+        np.array(nlp_got),
+        np.array(nlp_expected),
+        rtol=1e-11,
+    )
+    return combine(one_d, matrix, nlp)
 
 
 @identity(
@@ -128,8 +150,9 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
         Sxx: positive(20),
         Sxy: real(-20, 20),
         Syy: positive(20),
-        **{v: real(-2, 2) for v in xs},
-        **{v: real(-3, 3) for v in ys},
+        n_obs: integer(1, 6),
+        xi_: real(-2, 2),
+        yi_: real(-3, 3),
         w_map: vector(1),
         **{v: real(-3, 3) for v in (*X2, *y2)},
         **{v: real(-5, 5) for v in w2},
@@ -147,7 +170,7 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
                 NLP_NAME,
                 SSE_NAME / (2 * sigma**2)
                 + w**2 / (2 * tau**2)
-                + 3 * log(2 * sp.pi * sigma**2) / 2
+                + n_obs * log(2 * sp.pi * sigma**2) / 2
                 + log(2 * sp.pi * tau**2) / 2,
             ),
             text=r"$-\log p(y\mid w) - \log p(w)$ is the squared error over $2\sigma^2$ plus the L2 penalty "
@@ -164,7 +187,7 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
             text=r"$w_{\mathrm{MAP}} = (X^\top X + \lambda I)^{-1} X^\top y$, $\lambda = \sigma^2/\tau^2$",
         ),
     ],
-    definitions={NLP_NAME: NEG_LOG_POSTERIOR_3, SSE_NAME: SQUARED_ERROR_3},
+    definitions={NLP_NAME: NEG_LOG_POSTERIOR, SSE_NAME: SQUARED_ERROR},
     crosscheck=_ridge_check,
     question=Question(
         target=Sxy / (Sxx + sigma**2 / tau**2),
@@ -192,27 +215,26 @@ def map_ridge(d: Derivation) -> None:
     over $2\sigma^2$ plus $\|w\|^2/(2\tau^2)$: weight decay \emph{is} a Gaussian prior, and its
     strength is the ratio $\lambda = \sigma^2/\tau^2$ of noise to prior variance. The MAP estimate is
     ridge regression, $w = (X^\top X + \lambda I)^{-1}X^\top y$."""
-    d.begin(NLP_NAME, r"$-\log p(w\mid y) = -\log p(y\mid w) - \log p(w) + \log p(y)$", scope="for n = 3")
-    d.then(NEG_LOG_POSTERIOR_3, r"the two Gaussian densities, $n = 3$ observations")
+    d.begin(NLP_NAME, r"$-\log p(w\mid y) = -\log p(y\mid w) - \log p(w) + \log p(y)$")
+    d.then(NEG_LOG_POSTERIOR, r"the two Gaussian densities, $n$ independent observations")
     d.then(
-        lambda e: sp.expand_log(e, force=True),
-        r"the log of each density: $\log\mathcal N(v; m, s^2) = -\frac{(v-m)^2}{2s^2} - \log(\sqrt{2\pi}s)$",
+        -(Sum(log_normal_pdf(yi_[i_obs], w * xi_[i_obs], sigma), OBS) + log_normal_pdf(w, 0, tau)),
+        r"the log of each density: $\log\mathcal N(v; m, s^2) = -\frac{(v-m)^2}{2s^2} - \frac12\log(2\pi s^2)$",
     )
     d.then(
-        -(sum(log_normal_pdf(yi, w * xi, sigma) for xi, yi in zip(xs, ys, strict=True)) + log_normal_pdf(w, 0, tau)),
-        "collect each density's constant",
-    )
-    d.then(
-        SQUARED_ERROR_3 / (2 * sigma**2)
+        SQUARED_ERROR / (2 * sigma**2)
         + w**2 / (2 * tau**2)
-        + 3 * log(2 * sp.pi * sigma**2) / 2
+        + n_obs * log(2 * sp.pi * sigma**2) / 2
         + log(2 * sp.pi * tau**2) / 2,
         r"squared error $/2\sigma^2$, penalty $w^2/2\tau^2$, and constants free of $w$ (dropped below)",
     )
     d.conclude("neg log posterior")
 
-    d.begin(SQUARED_ERROR_3, scope="for n = 3", title="The squared error through the sums")
-    d.then(lambda e: sp.collect(sp.expand(e), w), "expand the squares and collect powers of $w$")
+    d.begin(SQUARED_ERROR, title="The squared error through the sums")
+    d.then(
+        Sum(yi_[i_obs] ** 2, OBS) - 2 * w * Sum(xi_[i_obs] * yi_[i_obs], OBS) + w**2 * Sum(xi_[i_obs] ** 2, OBS),
+        r"expand the square; constants move out of the sums",
+    )
     d.note(
         r"that is, $S_{yy} - 2wS_{xy} + w^2S_{xx}$ with $S_{xx} = \sum_i x_i^2$, $S_{xy} = \sum_i x_i y_i$, "
         r"$S_{yy} = \sum_i y_i^2$"
