@@ -74,6 +74,7 @@ d_dim, k_dim = integer(1, 4096).symbol("d"), integer(1, 4096).symbol("k")
 r_dim = integer(1, 64).symbol("r")
 iL, jL, sL = sp.symbols("i j s", integer=True, positive=True)
 EVEN, ODD = _leibniz_halves(Bm * A3)
+INIT = notation(r"BA\,\big|_{B = 0}", (Bm * Am).subs({e: 0 for e in Bm}), "BA at B = 0")
 DET_EVEN = notation(r"\sum_{\pi\ \mathrm{even}} \prod_i (BA)_{i\pi(i)}", EVEN, "det(BA) even half")
 DET_ODD = notation(r"\sum_{\pi\ \mathrm{odd}} \prod_i (BA)_{i\pi(i)}", ODD, "det(BA) odd half")
 
@@ -138,6 +139,11 @@ def _lora_check(ctx: CheckContext) -> CrossCheckResult:
             text=r"$\partial L/\partial A = B^\top G$",
         ),
         Statement(
+            "init",
+            Eq(INIT, sp.zeros(D_, K_), evaluate=False),
+            text=r"with $B = 0$ at initialisation $\Delta W = 0$: fine-tuning starts exactly at $W_0$",
+        ),
+        Statement(
             "rank",
             Eq(DET_EVEN, DET_ODD, evaluate=False),
             text=r"$\det(BA) = 0$: the even and odd halves of the Leibniz expansion agree, so the "
@@ -192,6 +198,10 @@ def lora_low_rank(d: Derivation) -> None:
     d.then(lambda e: e.doit(), r"$\partial(\Delta W)_{ij}/\partial A_{ab} = B_{ia}\,[j = b]$")
     d.then(Bm.T * Gm, r"$\sum_i B_{ia}G_{ib} = (B^\top G)_{ab}$")
     d.conclude("dL/dA")
+
+    d.begin(INIT, r"LoRA initialises $B = 0$ (and $A$ at random)", scope=scope)
+    d.then(lambda e: e.doit(), r"every entry $\sum_s B_{is}A_{sj}$ has the factor $B_{is} = 0$")
+    d.conclude("init")
 
     d.begin(DET_EVEN, r"even permutations in the Leibniz expansion of $\det(BA)$", scope="for d = k = 3, r = 2")
     d.then(
