@@ -302,8 +302,10 @@ def vanishing_gradient(d: Derivation) -> None:
     never exceeds $\tfrac14$, so unless the weights are larger than 4 the product shrinks
     geometrically with depth: the first layers of a deep sigmoid network barely learn. This is the
     vanishing-gradient problem that motivated ReLU, careful initialisation, residual connections and
-    the LSTM; the same product with large factors explodes instead. SymPy differentiates a chain of
-    four layers outright; for every depth the product follows by induction (base case and step)."""
+    the LSTM; the same product with large factors explodes instead. Notation: $z_l = w_l a_{l-1}$,
+    $a_l = \sigma(z_l)$; SymPy differentiates a chain of four layers outright, and for every depth the
+    product follows by induction (base case and step). The matrix version uses a width-2 network with
+    weights $V$, then $U$, and $D_l = \operatorname{diag}(\sigma'(z_l))$."""
     d.begin(Derivative(ACT[-1](a0), a0), scope="for depth L = 4")
     d.then(lambda e: d.identity.unfold(e), r"substitute the layers $a_l = \sigma(w_l a_{l-1})$")
     d.then(lambda e: e.doit(), r"the chain rule through four layers, $\sigma' = \sigma(1 - \sigma)$")
@@ -498,7 +500,8 @@ def residual_gradient(d: Derivation) -> None:
     $I + \partial F/\partial x$. Backpropagating through $L$ blocks multiplies $L$ such factors; the
     product expands into a sum over paths that always contains $I$ itself, so the gradient cannot
     vanish merely because every $\partial F_l/\partial x$ is small. This is why ResNets and every
-    Transformer (whose sublayers sit on a residual stream) train at depths where plain stacks fail."""
+    Transformer (whose sublayers sit on a residual stream) train at depths where plain stacks fail.
+    Below, $h_l = h_{l-1} + F_l(h_{l-1})$ with $h_0 = x$, and $J_l$ is the Jacobian of block $l$."""
     d.begin(jacobian_form(X + FX, list(X)), scope=r"for $x \in \mathbb{R}^2$, any differentiable $F$")
     d.then(lambda e: e.doit(), r"differentiate each output: $\partial x_i/\partial x_j = \delta_{ij}$")
     d.then(BLOCK_J, r"identity plus the Jacobian of $F$")
@@ -648,7 +651,8 @@ def lstm_cell_gradient(d: Derivation) -> None:
     forget gate $f_t = \sigma(\cdot) \in (0, 1)$. Along this direct path the Jacobian is the diagonal
     matrix $\operatorname{diag}(f_t)$, with no weight matrix and no squashing slope: when the network
     learns $f_t \approx 1$ the error flows back over many steps, the "constant error carousel"
-    that lets LSTMs learn long-range dependencies where plain recurrent networks forget."""
+    that lets LSTMs learn long-range dependencies where plain recurrent networks forget. Below, the
+    indexed entries are unit $k$ of $f_t$, $c_{t-1}$, $i_t$, $g_t$, and $c_T(c_0)$ is the state after $T$ steps."""
     d.begin(Derivative(CELL, cp[j]))
     d.then(lambda e: e.doit(), r"$\partial c_{t-1,k}/\partial c_{t-1,j} = \delta_{jk}$; the gates are held fixed")
     d.conclude("direct path")
@@ -762,7 +766,9 @@ def gradient_clipping(d: Derivation) -> None:
     $g' = g\min(1, c/\|g\|)$: below the threshold nothing changes, above it the step has length
     exactly $c$. Because the rescaling is by a positive number the direction is untouched, so
     clipping bounds the step without biasing where it points; it is standard in RNN and Transformer
-    training. The two cases of the min are derived separately (together they cover every $c > 0$)."""
+    training. The two cases of the min are derived separately for $g \in \mathbb{R}^3$: a threshold
+    $c = \|g\|/(1 + v)$, $v > 0$, below the norm, and $c = (1 + u)\|g\|$, $u \ge 0$, at or above it
+    (together they cover every $c > 0$)."""
     d.begin(_norm(clipped(GC, C_TIGHT)), scope=r"for $g \in \mathbb{R}^3$")
     d.then(lambda e: e.doit(), r"$c/\|g\| = 1/(1 + v) < 1$, so the min is $c/\|g\|$")
     d.then(NORM_G / (1 + v), r"the positive factor $1/(1 + v)$ comes out of the norm")

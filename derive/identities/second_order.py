@@ -157,7 +157,9 @@ def newton_step(d: Derivation) -> None:
     current point and jumps to its minimiser. Setting the model's gradient $g + Hd$ to zero gives
     $d = -H^{-1}g$, which is a minimum when $H$ is positive definite. On a quadratic loss the model
     is exact, so a single step lands on the optimum; every second-order method in deep learning
-    (Gauss-Newton, K-FAC, Shampoo) is an approximation of this step."""
+    (Gauss-Newton, K-FAC, Shampoo) is an approximation of this step.
+    Below, $H$ is a symbolic positive definite $2 \times 2$ matrix and $f(\theta) = \tfrac12\theta^\top H\theta -
+    b^\top\theta$."""
     d.begin(GRAD_M, scope=r"for $2 \times 2$ $H$")
     d.then(lambda e: e.doit(), "differentiate the model in each $d_i$")
     d.then(GV + HM * DV, r"collect: $g + Hd$")
@@ -292,7 +294,8 @@ def gauss_newton(d: Derivation) -> None:
     $\nabla L = J^\top r$ and $\nabla^2 L = J^\top J + \sum_i r_i \nabla^2 r_i$. The first part needs
     only first derivatives and is always positive semidefinite; dropping the second part is the
     Gauss-Newton approximation, exact for linear residuals and at a perfect fit. The generalised
-    Gauss-Newton matrix is the curvature that K-FAC and natural-gradient methods approximate."""
+    Gauss-Newton matrix is the curvature that K-FAC and natural-gradient methods approximate. Below,
+    three residuals $r_i(\theta)$ of $\theta \in \mathbb{R}^2$, $J_{ij} = \partial r_i/\partial\theta_j$."""
     d.begin(GRAD_L, scope="for 3 residuals of 2 parameters")
     d.then(lambda e: e.doit(), r"chain rule: $\partial_j \tfrac12 r_i^2 = r_i\, \partial_j r_i$")
     d.then(JAC.T * RES, r"collect the sums over $i$: $J^\top r$")
@@ -458,7 +461,9 @@ def kfac_kronecker(d: Derivation) -> None:
     products. K-FAC replaces it by $\mathbb{E}[aa^\top] \otimes \mathbb{E}[\delta\delta^\top]$ (exact when $a$
     and $\delta$ are independent). Then the Kronecker algebra does the rest: the inverse factorises and
     the preconditioned step is $\operatorname{vec}(B^{-1} G A^{-1})$, two small inverses instead of one
-    of size $(mn)^2$. Shampoo and SOAP build on the same identities."""
+    of size $(mn)^2$. Shampoo and SOAP build on the same identities. Below, $A$, $B$, $X$ are symbolic
+    $2 \times 2$ matrices, and in the expectation $a$ is $a$ or $\hat a$ (probabilities $p$, $1 - p$),
+    independently $\delta$ is $\delta$ or $\hat\delta$ (probabilities $q$, $1 - q$)."""
     scope = r"for $2 \times 2$ matrices"
     d.begin(VEC_G, scope=scope)
     d.then(lambda e: e.doit(), r"stack the columns $a_j \delta$ of $\delta a^\top$: block $j$ of $a \otimes \delta$")
@@ -615,7 +620,8 @@ def fisher_hessian(d: Derivation) -> None:
     curvature used by natural-gradient methods. Because $\sum_y p_y = 1$ for every parameter value,
     differentiating twice shows that it equals the expected Hessian of the negative log-likelihood.
     For a softmax output the score is $e_y - p$ and both sides are $\operatorname{diag}(p) - pp^\top$,
-    which is why K-FAC and the generalised Gauss-Newton matrix coincide for cross-entropy losses."""
+    which is why K-FAC and the generalised Gauss-Newton matrix coincide for cross-entropy losses.
+    Below, $p_y = e^{z_y}/\sum_{k=1}^{n} e^{z_k}$ for any number $n$ of classes, entry $(i, j)$."""
     d.begin(FISHER_SUM)
     d.then(SCORE_FORM, r"differentiate $\log p_y = z_y - \log\sum_k e^{z_k}$: the score is $\delta_{iy} - p_i$")
     d.then(
