@@ -22,6 +22,8 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from ..budget import time_limit
+from ..errors import BudgetExceeded
 from ..numeric.domains import Domain, exact_points, integer, nonnegative, positive, probability, real
 from ..numeric.sampling import generator
 from .numeric import DIGITS, NotANumber, mp_value, to_mp
@@ -29,6 +31,7 @@ from .parser import AnswerSyntaxError, Scope, parse
 
 POINTS = 36
 QUICK = 8
+PREPARE_SECONDS = 10.0
 
 
 class NoQuestionError(LookupError):
@@ -255,7 +258,11 @@ def teacher_context(expected: str, variables: Mapping[str, str] | None, *, latex
         raise ValueError(f"no domain for {', '.join(missing)}: add --var NAME=DOMAIN")
     key = f"teacher|{expected}|{sorted(variables.items())}|{latex}"
     ctx = Context(key=key, target=target, forms=(), scope=scope, matrix_scope=None, domains=domains)
-    _prepare(ctx)
+    try:
+        with time_limit(PREPARE_SECONDS):  # the expected answer is typed by a person too
+            _prepare(ctx)
+    except BudgetExceeded:
+        raise ValueError(f"the expected answer is too costly to evaluate (over {PREPARE_SECONDS:g} s)") from None
     return ctx
 
 
