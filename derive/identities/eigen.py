@@ -47,21 +47,26 @@ RAYLEIGH = (VUNIT.T * SYM * VUNIT)[0, 0]
 RAYLEIGH_VARS = {theta: ANGLE, phi: ANGLE, lam1: real(-5, 5), gap: nonnegative(5)}
 
 
-def _rayleigh_bound(d: Derivation, name: str, scope: str) -> None:
+def _rayleigh_bound(d: Derivation, label: str, scope: str) -> None:
     r"""The chain :math:`v^\top M v = \lambda_1 - \Delta\sin^2(\varphi - \theta) \le \lambda_1` over all unit
     :math:`v = (\cos\varphi, \sin\varphi)`, for :data:`SYM` (shared by PCA and the Hessian's sharpness)."""
-    d.begin(RAYLEIGH, rf"$v^\top {name} v$ for the unit vector $v = (\cos\varphi, \sin\varphi)$", scope=scope)
+    d.begin(statement_lhs(d, label), r"for the unit vector $v = (\cos\varphi, \sin\varphi)$", scope=scope)
     d.then(
         lam1 * cos(phi - theta) ** 2 + (lam1 - gap) * sin(phi - theta) ** 2,
         r"$v$ has coordinates $\cos(\varphi - \theta)$, $\sin(\varphi - \theta)$ in the eigenbasis $R(\theta)$",
     )
     d.then(lam1 - gap * sin(phi - theta) ** 2, r"$\cos^2 + \sin^2 = 1$")
     d.bound(lam1, r"$\Delta \ge 0$: equality exactly at $\varphi = \theta$, the top eigenvector", relation="<=")
+    d.conclude(label)
 
 
 def _rayleigh_attained(d: Derivation, label: str, scope: str) -> None:
-    d.begin(SYM * U1, r"the first column of $R(\theta)$", scope=scope)
-    d.then(lambda e: e.applyfunc(lambda z: sp.trigsimp(sp.expand(z))), r"expand; $\cos^2 + \sin^2 = 1$")
+    d.begin(
+        statement_lhs(d, label),
+        r"$\mathbf{u}_1 = (\cos\theta, \sin\theta)$, the first column of $R(\theta)$",
+        scope=scope,
+    )
+    d.then(lambda e: e.doit().applyfunc(lambda z: sp.trigsimp(sp.expand(z))), r"multiply out; $\cos^2 + \sin^2 = 1$")
     d.conclude(label)
 
 
@@ -361,8 +366,7 @@ def pca_top_eigenvector(d: Derivation) -> None:
     eigenvectors of $S$, where the variance equals the eigenvalue; in the eigenbasis of a $2\times 2$ covariance
     the variance along any unit vector is $\lambda_1 - \Delta\sin^2(\varphi - \theta)$, so the top eigenvector wins
     over all directions, not only among stationary points."""
-    _rayleigh_bound(d, "S", "for 2 x 2 S")
-    d.conclude("maximum")
+    _rayleigh_bound(d, "maximum", "for 2 x 2 S")
 
     _rayleigh_attained(d, "attained", "for 2 x 2 S")
 
@@ -520,8 +524,7 @@ def sam_sharpness(d: Derivation) -> None:
     d.then(lambda e: sp.factor(e), r"$\mathbf{g}^\top\mathbf{g} = \lVert\mathbf{g}\rVert^2$")
     d.conclude("maximiser")
 
-    _rayleigh_bound(d, "H", "for 2 x 2 H")
-    d.conclude("sharpness")
+    _rayleigh_bound(d, "sharpness", "for 2 x 2 H")
     _rayleigh_attained(d, "attained", "for 2 x 2 H")
 
 
@@ -693,18 +696,18 @@ def laplacian_spectrum(d: Derivation) -> None:
     eigenvectors a Fourier basis: spectral GNNs filter a signal as $U g(\Lambda)U^\top\mathbf{x}$, which for a
     polynomial $g$ is just $g(L)\mathbf{x}$. Below, a weighted graph on 4 nodes with symbolic weights."""
     scope = "for a weighted graph on 4 nodes"
-    d.begin(QUAD4, r"$\mathbf{x}^\top(D - A)\mathbf{x}$", scope=scope)
-    d.then(lambda e: sp.expand(e), r"expand: $\sum_i D_{ii}x_i^2 - \sum_{i,j}A_{ij}x_ix_j$")
+    d.begin(statement_lhs(d, "quadratic form"), r"$L = D - A$", scope=scope)
+    d.then(lambda e: sp.expand(e.doit()), r"expand: $\sum_i D_{ii}x_i^2 - \sum_{i,j}A_{ij}x_ix_j$")
     d.then(EDGE_SUM, r"group by edge: $A_{ij}(x_i^2 + x_j^2) - 2A_{ij}x_ix_j = A_{ij}(x_i - x_j)^2$")
     d.conclude("quadratic form")
 
-    d.begin(QUAD4, scope=scope)
+    d.begin(statement_lhs(d, "PSD"), scope=scope)
     d.then(EDGE_SUM, "the quadratic form above")
     d.bound(0, r"a sum of weights $A_{ij} \ge 0$ times squares", relation=">=")
     d.conclude("PSD")
 
-    d.begin(LAP4 * sp.ones(4, 1), r"row $i$ of $L\mathbf{1}$ is $D_{ii} - \sum_j A_{ij}$", scope=scope)
-    d.then(lambda e: e.applyfunc(sp.expand), "the degrees cancel the row sums")
+    d.begin(statement_lhs(d, "L 1 = 0"), r"row $i$ of $L\mathbf{1}$ is $D_{ii} - \sum_j A_{ij}$", scope=scope)
+    d.then(lambda e: e.doit().applyfunc(sp.expand), "the degrees cancel the row sums")
     d.conclude("L 1 = 0")
 
     d.begin(

@@ -702,9 +702,13 @@ def gcn_propagation(d: Derivation) -> None:
     nor oscillates, and the product is message passing: each node averages its neighbours' transformed
     features. Below, a weighted graph on three nodes with symbolic weights $a_{ij} \ge 0$."""
     scope = "for a weighted graph on 3 nodes"
-    d.begin(A_HAT * U_ONE, r"$\hat A_{ij}\sqrt{\tilde d_j} = \tilde A_{ij}/\sqrt{\tilde d_i}$", scope=scope)
+    d.begin(
+        statement_lhs(d, "eigenvector"),
+        r"$\hat A_{ij}\sqrt{\tilde d_j} = \tilde A_{ij}/\sqrt{\tilde d_i}$",
+        scope=scope,
+    )
     d.then(
-        lambda e: e.applyfunc(sp.cancel),
+        lambda e: e.doit().applyfunc(sp.cancel),
         r"$\sum_j \tilde A_{ij} = \tilde d_i$, so entry $i$ is $\tilde d_i/\sqrt{\tilde d_i}$",
     )
     d.then(U_ONE, r"$= \sqrt{\tilde d_i}$")
@@ -715,8 +719,8 @@ def gcn_propagation(d: Derivation) -> None:
     d.then(A_HAT, r"$\tilde D^{-1/2}$ is diagonal and $\tilde A = A + I$ is symmetric")
     d.conclude("symmetric")
 
-    d.begin(Q_MINUS, r"the quadratic form of $\tilde D - \tilde A$", scope=scope)
-    d.then(lambda e: sp.expand(e), "expand; the self-loops cancel")
+    d.begin(statement_lhs(d, "lambda <= 1"), r"the quadratic form of $\tilde D - \tilde A$", scope=scope)
+    d.then(lambda e: sp.expand(e.doit()), "expand; the self-loops cancel")
     d.then(
         a12 * (xg[0] - xg[1]) ** 2 + a13 * (xg[0] - xg[2]) ** 2 + a23 * (xg[1] - xg[2]) ** 2,
         r"complete the squares: $\sum_{i<j} a_{ij}(x_i - x_j)^2$",
@@ -724,8 +728,8 @@ def gcn_propagation(d: Derivation) -> None:
     d.bound(0, r"weights $a_{ij} \ge 0$ times squares", relation=">=")
     d.conclude("lambda <= 1")
 
-    d.begin(Q_PLUS, r"the quadratic form of $\tilde D + \tilde A$", scope=scope)
-    d.then(lambda e: sp.expand(e), "expand")
+    d.begin(statement_lhs(d, "lambda > -1"), r"the quadratic form of $\tilde D + \tilde A$", scope=scope)
+    d.then(lambda e: sp.expand(e.doit()), "expand")
     d.then(
         a12 * (xg[0] + xg[1]) ** 2 + a13 * (xg[0] + xg[2]) ** 2 + a23 * (xg[1] + xg[2]) ** 2 + 2 * NORM_SQ,
         r"complete the squares: $\sum_{i<j} a_{ij}(x_i + x_j)^2 + 2\sum_i x_i^2$",
