@@ -18,7 +18,11 @@ identities are derived on explicit :class:`~sympy.Matrix` objects whose entries 
   ordered domains, and the rectangular diagonal :math:`\Sigma` of an SVD :math:`A = U \Sigma V^\top`;
 - :func:`frobenius_sq`: :math:`\lVert M \rVert_F^2 = \sum_{ij} M_{ij}^2`, written out entry by entry.
 - :func:`fraction_form`: entries as one expanded numerator over a denominator;
-- :func:`svd_form`: an explicit :math:`A = U \Sigma V^\top` from Cayley rotations and symbolic singular values.
+- :func:`svd_form`: an explicit :math:`A = U \Sigma V^\top` from Cayley rotations and symbolic singular values;
+- :func:`orthonormal_eigenbasis`: :math:`M = U\Lambda U^\top`, :math:`U` orthonormal, for a symmetric explicit matrix;
+- :func:`notation`, :func:`statement_lhs`: a statement written in textbook notation
+  (:math:`\partial L/\partial W`, :math:`\mathbf{x}^\top L\mathbf{x}`) whose value the ladder evaluates, and the
+  left side of a statement, to begin its chain there.
 """
 
 from __future__ import annotations
