@@ -235,3 +235,13 @@ def test_monte_carlo_agrees_within_standard_errors_and_rejects_a_biased_value() 
     assert agrees(ctx, "mean", est, 1.0).ok
     assert not agrees(ctx, "mean", est, 1.0 + 10 * float(est.stderr)).ok
     assert not agrees(ctx, "mean", estimate(np.array([np.nan, 1.0, 2.0])), 1.0).ok
+
+
+def test_regulariser_centred_at_zero_instead_of_prior_mean() -> None:
+    wrong = (
+        by.SSE_NAME / (2 * by.sigma**2)
+        + by.mu**2 / (2 * by.tau**2)
+        + by.n * log(2 * pi * by.sigma**2) / 2
+        + log(2 * pi * by.tau**2) / 2
+    )
+    _rejected(by.bayes_gaussian_conjugate, "loss + regulariser", Eq(by.NLJ_NAME, wrong))

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, Integral, Subs, exp, log, oo, pi
+from sympy import Derivative, Eq, Integral, Subs, Sum, exp, log, oo, pi
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
-from ..moves.gaussian import integrate, log_normal_pdf
+from ..moves.gaussian import integrate, log_normal_pdf, normal_pdf
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, positive, real, vector
 
@@ -30,6 +30,13 @@ n = integer(1, 50).symbol("n")
 Sx = real(-100, 100).symbol("Sx")  # sum of the observations
 Sxx = positive(500).symbol("Sxx")  # sum of their squares
 mu_hat = sp.Symbol("mu_n", real=True)  # the unknown of the stationarity equation
+i_obs = sp.Symbol("i", integer=True)
+xb = sp.IndexedBase("x", real=True)  # the observations x_1..x_n
+OBS = (i_obs, 1, n)
+NEG_LOG_JOINT_MU = -(Sum(log(normal_pdf(xb[i_obs], mu, sigma)), OBS) + log(normal_pdf(mu, mu0, tau)))
+SSE_MU = Sum((xb[i_obs] - mu) ** 2, OBS)
+NLJ_NAME = named_function("NegLogJointMu", r"-\log p(x\mid\mu) - \log p(\mu)", show_args=False)(mu)
+SSE_NAME = named_function("SquaredErrorMu", r"\textstyle\sum_{i=1}^{n}(x_i - \mu)^2", show_args=False)(mu)
 
 # -log p(x | mu) - log p(mu) up to constants, with sum_i (x_i - mu)^2 = Sxx - 2 mu Sx + n mu^2
 LOSS = (Sxx - 2 * mu * Sx + n * mu**2) / (2 * sigma**2)
@@ -84,6 +91,7 @@ def _grid_posterior(ctx: CheckContext) -> CrossCheckResult:
         Sx: real(-100, 100),
         Sxx: positive(500),
         mu_hat: vector(1),
+        xb: real(-5, 5),
     },
     claim=Statement(
         "complete the square",
@@ -92,6 +100,18 @@ def _grid_posterior(ctx: CheckContext) -> CrossCheckResult:
         r"$\frac{(\mu - \mu_n)^2}{2\tau_n^2}$ plus a constant, so the posterior is $\mathcal N(\mu_n, \tau_n^2)$",
     ),
     also=[
+        Statement(
+            "loss + regulariser",
+            Eq(
+                NLJ_NAME,
+                SSE_NAME / (2 * sigma**2)
+                + (mu - mu0) ** 2 / (2 * tau**2)
+                + n * log(2 * pi * sigma**2) / 2
+                + log(2 * pi * tau**2) / 2,
+            ),
+            text=r"the negative log posterior is the squared-error loss plus an L2 regulariser centred at $\mu_0$, "
+            r"up to constants (and $-\log p(x)$, free of $\mu$)",
+        ),
         Statement(
             "precision",
             Eq(Derivative(NEG_LOG_POST, (mu, 2)), 1 / tau**2 + n / sigma**2),
@@ -103,7 +123,7 @@ def _grid_posterior(ctx: CheckContext) -> CrossCheckResult:
             text=r"$\mu_n = \tau_n^2(\mu_0/\tau^2 + \sum_i x_i/\sigma^2)$, the stationary point",
         ),
     ],
-    definitions={NEG_LOG_POST: LOSS + REGULARISER},
+    definitions={NEG_LOG_POST: LOSS + REGULARISER, NLJ_NAME: NEG_LOG_JOINT_MU, SSE_NAME: SSE_MU},
     crosscheck=_grid_posterior,
     question=Question(
         target=1 / (1 / tau**2 + n / sigma**2),
@@ -129,6 +149,26 @@ def bayes_gaussian_conjugate(d: Derivation) -> None:
     log posterior is the squared-error loss $\sum_i(x_i-\mu)^2/2\sigma^2$ plus the regulariser
     $(\mu-\mu_0)^2/2\tau^2$, a quadratic in $\mu$; completing the square shows the posterior is Gaussian
     with precision $1/\tau^2 + n/\sigma^2$ and a precision-weighted mean."""
+    d.begin(NLJ_NAME)
+    d.then(NEG_LOG_JOINT_MU, r"the Gaussian likelihood of $n$ independent observations and the Gaussian prior")
+    d.then(
+        -(Sum(log_normal_pdf(xb[i_obs], mu, sigma), OBS) + log_normal_pdf(mu, mu0, tau)),
+        r"$\log\mathcal N(v; m, s^2) = -\frac{(v-m)^2}{2s^2} - \frac12\log(2\pi s^2)$",
+    )
+    d.then(
+        SSE_MU / (2 * sigma**2)
+        + (mu - mu0) ** 2 / (2 * tau**2)
+        + n * log(2 * pi * sigma**2) / 2
+        + log(2 * pi * tau**2) / 2,
+        "loss, regulariser and constants",
+    )
+    d.conclude("loss + regulariser")
+
+    d.begin(SSE_MU, title="The loss through the sums")
+    d.then(Sum(xb[i_obs] ** 2, OBS) - 2 * mu * Sum(xb[i_obs], OBS) + n * mu**2, "expand the square")
+    d.note(r"that is, $S_{xx} - 2\mu S_x + n\mu^2$ with $S_x = \sum_i x_i$, $S_{xx} = \sum_i x_i^2$")
+    d.finish()
+
     d.begin(
         NEG_LOG_POST - NEG_LOG_POST.subs(mu, MU_N),
         r"$-\log p(\mu\mid x) = \frac{\sum_i (x_i-\mu)^2}{2\sigma^2} + \frac{(\mu-\mu_0)^2}{2\tau^2} + c$, "
