@@ -25,7 +25,8 @@ PHI_DATA = symbol_matrix("Phi", 3, 2, ENTRY)
 
 
 def features(v1: sp.Expr, v2: sp.Expr, shift: sp.Expr = c) -> sp.Matrix:
-    r"""The six features of $(x^\top y + c)^2$ in $d = 2$: $(v_1^2, v_2^2, \sqrt2 v_1v_2, \sqrt{2c}v_1, \sqrt{2c}v_2, c)$."""
+    r"""The six features of $(x^\top y + c)^2$ in $d = 2$:
+    $(v_1^2, v_2^2, \sqrt2 v_1v_2, \sqrt{2c}v_1, \sqrt{2c}v_2, c)$."""
     return sp.Matrix([v1**2, v2**2, sqrt(2) * v1 * v2, sqrt(2 * shift) * v1, sqrt(2 * shift) * v2, shift])
 
 
@@ -92,7 +93,8 @@ def _kernel_check(ctx: CheckContext) -> CrossCheckResult:
             Eq(PRIMAL, DUAL, evaluate=False),
             text=r"for a feature matrix $\Phi$ ($n = 3$ points, $p = 2$ features): the primal ridge solution "
             r"$w = (\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top y$ equals $\Phi^\top\alpha$ with "
-            r"$\alpha = (K + \lambda I)^{-1}y$, $K = \Phi\Phi^\top$, so predictions $\varphi(x)^\top w = k(x)^\top\alpha$ "
+            r"$\alpha = (K + \lambda I)^{-1}y$, $K = \Phi\Phi^\top$, so predictions "
+            r"$\varphi(x)^\top w = k(x)^\top\alpha$ "
             r"need only kernel values (the representer theorem for ridge regression)",
         ),
     ],

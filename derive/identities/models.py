@@ -31,6 +31,20 @@ YV = (XV - MEAN * sp.ones(N_LN, 1)) / STD
 LN_JAC = (sp.eye(N_LN) - sp.ones(N_LN, N_LN) / N_LN - YV * YV.T / N_LN) / STD
 
 
+def _entrywise(m: sp.Matrix) -> sp.Matrix:
+    r"""``m`` with entry $(i, j)$ displayed as $\bigl(\delta_{ij} - \frac1n - \frac1n y_iy_j\bigr)/\sigma$
+    (its value kept)."""
+    return sp.Matrix(
+        m.rows,
+        m.cols,
+        lambda i, j: notation(
+            rf"\tfrac{{{int(i == j)} - \frac{{1}}{{{N_LN}}} - \frac{{1}}{{{N_LN}}}y_{i + 1}y_{j + 1}}}{{\sigma}}",
+            m[i, j],
+            f"J{i + 1}{j + 1}",
+        ),
+    )
+
+
 def _layernorm_numpy(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / x.std()
 
@@ -112,9 +126,10 @@ def layernorm_jacobian(d: Derivation) -> None:
 
     d.begin(notation(r"\frac{\partial y}{\partial x}", jacobian_form(YV, list(XV)), "dy/dx"), scope=size)
     d.then(
-        lambda e: e.doit(), r"differentiate: $\partial\mu/\partial x_j = 1/n$, $\partial\sigma/\partial x_j = y_j/n$"
+        lambda e: _entrywise(e.doit().applyfunc(sp.expand)),
+        r"differentiate ($\partial\mu/\partial x_j = 1/n$, $\partial\sigma/\partial x_j = y_j/n$) and expand; "
+        r"each entry is shown by what it is (the expanded rational functions of $x$ are too wide to print)",
     )
-    d.then(lambda e: e.applyfunc(sp.expand), r"expand in powers of $\sigma$")
     d.conclude("Jacobian")
 
 
@@ -171,11 +186,11 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
         x, w = ctx.rng.normal(size=50), ctx.rng.normal(size=7)
         delta = ctx.rng.normal(size=44)
 
-        def loss(xx: np.ndarray, ww: np.ndarray) -> float:
+        def loss(xx: np.ndarray, ww: np.ndarray, delta: np.ndarray = delta) -> float:
             return float(delta @ np.correlate(xx, ww, "valid"))
 
-        gx = gradient_fd(lambda v: loss(v, w), x)
-        gw = gradient_fd(lambda v: loss(x, v), w)
+        gx = gradient_fd(lambda v, w=w: loss(v, w), x)
+        gw = gradient_fd(lambda v, x=x: loss(x, v), w)
         errs.append(float(np.max(np.abs(gx - np.convolve(delta, w, "full")))))
         errs.append(float(np.max(np.abs(gw - np.correlate(x, delta, "valid")))))
     return ctx.bound("input and kernel gradients", "central differences vs numpy", max(errs), 1e-7)
@@ -195,7 +210,8 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
             notation(r"\delta \ast w\ (\text{full})", FULL_CONV, "full conv(delta, w)"),
             evaluate=False,
         ),
-        text=r"for $y_i = \sum_j w_j x_{i+j}$ (stride 1, no padding) and upstream $\delta = \partial L/\partial y$: the "
+        text=r"for $y_i = \sum_j w_j x_{i+j}$ (stride 1, no padding) and upstream $\delta = \partial L/\partial y$: "
+        r"the "
         r"input gradient is the full convolution of $\delta$ with $w$ (correlation of the zero-padded $\delta$ with "
         r"the flipped kernel)",
     ),
@@ -331,7 +347,8 @@ def _gan_check(ctx: CheckContext) -> CrossCheckResult:
         Statement(
             "value",
             Eq(VALUE, JSD2 - log(4)),
-            text=r"with $D = D^*$ the objective $\mathbb E_{p_{\mathrm{data}}}[\log D^*] + \mathbb E_{p_g}[\log(1 - D^*)]$ "
+            text=r"with $D = D^*$ the objective "
+            r"$\mathbb E_{p_{\mathrm{data}}}[\log D^*] + \mathbb E_{p_g}[\log(1 - D^*)]$ "
             r"equals $2\,\mathrm{JSD}(p_{\mathrm{data}}\,\|\,p_g) - \log 4$ (three outcomes)",
         ),
     ],

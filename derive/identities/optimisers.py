@@ -400,11 +400,11 @@ def adamw_decoupled(d: Derivation) -> None:
 
 
 # ----------------------------------------------------------------------------- Muon
-s1, s2 = (positive(2).symbol(n) for n in ("sigma1", "sigma2"))
+sv1, sv2 = (positive(2).symbol(n) for n in ("sigma1", "sigma2"))
 u_rot, w_rot = (real(-2, 2).symbol(n) for n in ("u", "w"))
 na, nb, nc = (real(-5, 5).symbol(n) for n in ("a", "b", "c"))
 sigma = positive(2).symbol("sigma")
-X_SVD, U_SVD, S_SVD, V_SVD = svd_form([s1, s2], 2, 2, [u_rot], [w_rot])
+X_SVD, U_SVD, S_SVD, V_SVD = svd_form([sv1, sv2], 2, 2, [u_rot], [w_rot])
 _GRAM = (X_SVD * X_SVD.T).applyfunc(sp.cancel)
 _GX = (_GRAM * X_SVD).applyfunc(sp.cancel)
 NS_STEP = notation(
@@ -419,7 +419,7 @@ def _p(x: sp.Expr, a: sp.Expr = na, b: sp.Expr = nb, c: sp.Expr = nc) -> sp.Expr
     return a * x + b * x**3 + c * x**5
 
 
-P_SIGMA = sp.diag(_p(s1), _p(s2))
+P_SIGMA = sp.diag(_p(sv1), _p(sv2))
 CUBIC = _p(sigma, sp.Rational(3, 2), -sp.Rational(1, 2), 0)
 MUON = (3.4445, -4.7750, 2.0315)
 BAND = (0.68, 1.14)
@@ -490,8 +490,8 @@ def _band_check(ctx: CheckContext) -> CrossCheckResult:
     section="5.1",
     map_row=r"Muon (2024): orthogonalised Nesterov momentum via Newton--Schulz iterations",
     variables={
-        s1: positive(2),
-        s2: positive(2),
+        sv1: positive(2),
+        sv2: positive(2),
         u_rot: real(-2, 2),
         w_rot: real(-2, 2),
         na: real(-5, 5),
