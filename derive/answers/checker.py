@@ -61,13 +61,14 @@ def judge(ctx: Context, text: str, *, latex: bool = False, budget: float = 1.7) 
     """The verdict fields for ``text`` (see :class:`~derive.answers.verdict.Verdict`)."""
     start = time.perf_counter()
     deadline = start + budget
-    try:
-        parsed = read(ctx, text, latex)
-    except AnswerSyntaxError as exc:
-        method = "parser (resource limit)" if exc.limit else "parser"
-        return _out(None, INVALID, f"Could not read the answer: {exc}.", method=method, start=start)
+    parsed = None
     try:
         with time_limit(max(deadline - time.perf_counter(), 1e-3)):
+            try:
+                parsed = read(ctx, text, latex)
+            except AnswerSyntaxError as exc:
+                method = "parser (resource limit)" if exc.limit else "parser"
+                return _out(None, INVALID, f"Could not read the answer: {exc}.", method=method, start=start)
             if isinstance(parsed, sp.MatrixBase):
                 return _judge_matrix(ctx, parsed, deadline, start)
             targets = ctx.scalar_targets
