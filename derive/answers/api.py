@@ -9,6 +9,7 @@ rows keeps its own warm worker pool, so the same call scales from a laptop to a 
 
 .. code-block:: python
 
+    import concurrent.futures
     from concurrent.futures import ProcessPoolExecutor
     rows = derive.grade(rows)                                   # threads + one worker per core
     rows = derive.grade(rows, executor=ProcessPoolExecutor(8))  # any Executor
@@ -16,7 +17,10 @@ rows keeps its own warm worker pool, so the same call scales from a laptop to a 
     from dask.distributed import Client                         # a Dask cluster
     rows = derive.grade(rows, executor=Client("scheduler:8786").get_executor())
 
-    from ray.util.concurrent.futures.ray_executor import RayExecutor   # Ray (recent versions)
+    import ray                                                  # Ray: a four-line Executor
+    class RayExecutor(concurrent.futures.Executor):            # (each Ray ObjectRef has .future())
+        def submit(self, fn, /, *args, **kwargs):
+            return ray.remote(fn).remote(*args, **kwargs).future()
     rows = derive.grade(rows, executor=RayExecutor())
 
 The rows are plain dicts (``student``, ``identity``, ``answer``, optional ``format`` =
@@ -200,7 +204,9 @@ def grade(
         rows: dicts with ``identity`` and ``answer`` (optional ``student``, ``format``), or
             ``expected`` (+ ``variables``, ``"s=positive; x=real"``) for a teacher's question.
         executor: any :class:`concurrent.futures.Executor` (process pool, Dask, Ray); by default
-            threads, each driving a warm worker process, ``jobs`` of them (all cores).
+            threads, each driving a warm worker process, ``jobs`` of them (all cores). Only
+            ``executor.submit`` is used, and the futures it returns must work with
+            :func:`concurrent.futures.as_completed`.
         timeout: hard limit per answer in seconds.
         jobs: number of parallel workers when ``executor`` is ``None`` (default: all cores).
         progress: called with the number of rows finished so far, after each row.
