@@ -373,6 +373,19 @@ PENROSE = notation(r"A A^{+} A", A_P * A_PLUS * A_P, "A A+ A")
 PENROSE2 = notation(r"A^{+} A A^{+}", A_PLUS * A_P * A_PLUS, "A+ A A+")
 PROJ = notation(r"A A^{+}", A_P * A_PLUS, "A A+")
 A_FULL = symbol_matrix("a", 3, 2, ENTRY)
+t_null = real(-3, 3).symbol("t")
+B2 = sp.Matrix(b_ls[:2])
+X_ALL = A_PLUS * B2 + t_null * V_P[:, 1]  # A^+ b plus any vector of the null space span(v_2)
+RESID = notation(
+    r"\lVert A(A^{+}\mathbf{b} + t\mathbf{v}_2) - \mathbf{b}\rVert^2",
+    frobenius_sq(fraction_form(A_P * X_ALL - B2)),
+    "residual",
+)
+RESID_VALUE = sp.factor((U_P[:, 1].T * B2)[0]) ** 2
+NORM_ALL = notation(
+    r"\lVert A^{+}\mathbf{b} + t\mathbf{v}_2\rVert^2", frobenius_sq(fraction_form(X_ALL)), "||A+ b + t v_2||^2"
+)
+NORM_VALUE = sp.factor((U_P[:, 0].T * B2)[0]) ** 2 / SP[0] ** 2 + t_null**2
 LEFT_INV = notation(r"(A^\top A)^{-1}A^\top A", (A_FULL.T * A_FULL).inv() * A_FULL.T * A_FULL, "(A^T A)^-1 A^T A")
 
 
@@ -429,6 +442,11 @@ def _min_norm(ctx: CheckContext) -> CrossCheckResult:
     )
 
 
+def _pinv_checks(ctx: CheckContext) -> CrossCheckResult:
+    """Least squares against numpy, and the minimum norm of A+ b at larger rank-deficient sizes."""
+    return combine(_ls_check(ctx), _min_norm(ctx))
+
+
 @identity(
     "pseudoinverse-least-squares",
     aliases=("normal-equations", "pseudoinverse"),
@@ -438,6 +456,7 @@ def _min_norm(ctx: CheckContext) -> CrossCheckResult:
     variables={
         **entry_domains([*a_ls, *b_ls, *A_FULL], ENTRY),
         x_ls: real(-5, 5),
+        t_null: real(-3, 3),
         SP[0]: positive(5),
         **entry_domains([*UPP, *VPP], ANGLE),
     },
@@ -471,14 +490,20 @@ def _min_norm(ctx: CheckContext) -> CrossCheckResult:
             text=r"for a $3\times 2$ matrix of full column rank, $(A^\top A)^{-1}A^\top$ is a left inverse; with "
             r"$A(A^\top A)^{-1}A^\top$ symmetric it meets the Penrose conditions, so it is $A^{+}$",
         ),
-        numerically(
+        Statement(
+            "same residual",
+            Eq(RESID, RESID_VALUE, evaluate=False),
+            text=r"for the rank-one $A$ every $A^{+}\mathbf{b} + t\mathbf{v}_2$ ($A\mathbf{v}_2 = 0$) leaves the same "
+            r"residual $(\mathbf{u}_2^\top\mathbf{b})^2$, whatever $t$: all of them are least-squares solutions",
+        ),
+        Statement(
             "minimum norm",
-            r"for rank-deficient $A$ every least-squares solution is $A^{+}\mathbf{b} + \mathbf{z}$ with "
-            r"$A\mathbf{z} = 0$, and $A^{+}\mathbf{b}$ is the shortest ($8\times 6$ matrices of rank $3$)",
-            _min_norm,
+            Eq(NORM_ALL, NORM_VALUE, evaluate=False),
+            text=r"their squared length is $(\mathbf{u}_1^\top\mathbf{b}/\sigma_1)^2 + t^2$, smallest at $t = 0$: "
+            r"$A^{+}\mathbf{b}$ is the minimum-norm solution",
         ),
     ],
-    crosscheck=_ls_check,
+    crosscheck=_pinv_checks,
     question=Question(
         target=(a_ls.T * b_ls)[0] / (a_ls.T * a_ls)[0],
         prompt=r"Minimise $\sum_{i=1}^{3} (a_i x - b_i)^2$ over $x \in \mathbb{R}$.",
@@ -500,8 +525,9 @@ def pseudoinverse_least_squares(d: Derivation) -> None:
     the gradient $2A^\top(A\mathbf{x} - \mathbf{b})$ to zero gives the normal equations
     $A^\top A\mathbf{x} = A^\top\mathbf{b}$; with the SVD $A = U\Sigma V^\top$ their solution (the shortest one
     when $A$ is rank-deficient) is $A^{+}\mathbf{b}$ with $A^{+} = V\Sigma^{+}U^\top$, $\Sigma^{+}$ inverting the
-    nonzero singular values. Below: the one-feature case solved by SymPy, then the Penrose conditions
-    and the full-rank formula for a general $3\times 2$ matrix ($U$, $V$ Cayley rotations)."""
+    nonzero singular values. Below: the one-feature case solved by SymPy; the Penrose conditions and the
+    minimum-norm property for a rank-one $2\times 2$ matrix $A = U\Sigma V^\top$ ($U$, $V$ Cayley rotations),
+    which has no inverse; and the full-rank formula for a general $3\times 2$ matrix."""
     aa, ab = (a_ls.T * a_ls)[0], (a_ls.T * b_ls)[0]
     d.begin(sp.Derivative(RSS, x_ls), r"the gradient of $\sum_i (a_i x - b_i)^2$")
     d.then(lambda e: e.doit(), "differentiate")
@@ -537,6 +563,17 @@ def pseudoinverse_least_squares(d: Derivation) -> None:
         r"is $\mathbf{u}_1\mathbf{u}_1^\top$",
     )
     d.conclude("A A+ projects")
+
+    d.begin(RESID, r"$A\mathbf{v}_2 = U\Sigma V^\top\mathbf{v}_2 = 0$", scope=scope)
+    d.then(
+        RESID_VALUE,
+        r"$AA^{+}\mathbf{b} - \mathbf{b} = -\mathbf{u}_2\mathbf{u}_2^\top\mathbf{b}$: no $t$ left",
+    )
+    d.conclude("same residual")
+
+    d.begin(NORM_ALL, r"$A^{+}\mathbf{b} = \mathbf{v}_1\,\mathbf{u}_1^\top\mathbf{b}/\sigma_1$", scope=scope)
+    d.then(NORM_VALUE, r"Pythagoras: $\mathbf{v}_1 \perp \mathbf{v}_2$, both of length $1$")
+    d.conclude("minimum norm")
 
     d.begin(LEFT_INV, r"explicit $3\times 2$ matrix $A$", scope="for a 3 x 2 matrix")
     d.then(lambda e: e.doit().applyfunc(sp.cancel), r"invert the $2\times 2$ Gram matrix and cancel")
