@@ -180,3 +180,35 @@ def test_bounds_are_proved_symbolically(ident) -> None:  # type: ignore[no-untyp
     assert p.ok
     bounds = [s for s in p.steps if s.relation in ("<=", ">=", "<", ">")]
     assert bounds and all(s.symbolic for s in bounds)
+
+
+# ------------------------------------------------------------------------------ shared helpers
+def test_table_moves_and_evaluator() -> None:
+    from derive.numeric.discrete import evaluator, value_at, weights
+
+    a = sp.IndexedBase("a", positive=True)
+    b = sp.IndexedBase("b", positive=True)
+    p = dm.Table(sp.Function("p"), a, 3)
+    q = dm.Table(sp.Function("q"), b, 3)
+    ident = info.kl_nonnegative  # its definitions are exactly these tables
+    kl = dm.kl(p, q, 3)
+    wa, wb = np.array([1.0, 2.0, 3.0]), np.array([3.0, 1.0, 1.0])
+    subs = {**weights(p, wa), **weights(q, wb)}
+    pa, qb = wa / wa.sum(), wb / wb.sum()
+    direct = float(np.sum(pa * np.log(pa / qb)))
+    assert abs(value_at(kl, subs, ident.unfold) - direct) < 1e-14
+    assert abs(evaluator(kl, ident.unfold)(subs) - direct) < 1e-14
+    # the Gibbs forms agree with the KL only because both tables sum to one
+    assert abs(evaluator(dm.kl_gibbs(p, q, 3), ident.unfold)(subs) - direct) < 1e-14
+    assert abs(evaluator(dm.kl_gibbs_written(p, q, 3), ident.unfold)(subs) - direct) < 1e-14
+    assert abs(evaluator(dm.total(p, 3), ident.unfold)(subs) - 1.0) < 1e-15
+
+
+def test_gaussian_moments_move() -> None:
+    from derive.moves import gaussian as gm
+
+    u = sp.Symbol("u", real=True)
+    c0, c1, c2 = sp.symbols("c0 c1 c2", real=True)
+    e = gm.expectation(c0 + c1 * u + c2 * u**2, u)
+    split = gm.moments(e, (u,))
+    assert split.atoms(sp.Integral) and sp.expand(gm.integrate(split) - (c0 + c2)) == 0
