@@ -805,10 +805,10 @@ def singular_spectrum(d: Derivation) -> None:
 # ============================================================================== randomised SVD
 QP = _params("q", 3)
 Q_R = cayley_orthogonal(QP, 3)[:, :2]  # an orthonormal basis of range(Y), Y = A Omega, k + p = 2 columns
-UB = cayley_orthogonal(_params("p", 1), 2)  # left singular vectors of B = Q^T A
+UB = cayley_orthogonal(_params("w", 1), 2)  # left singular vectors of B = Q^T A
 LIFT = notation(r"(Q U_B)^\top (Q U_B)", (Q_R * UB).T * (Q_R * UB), "(Q U_B)^T (Q U_B)")
 # one sketch column: q = stereographic unit vector (the first column of a Cayley rotation with one angle zero)
-QA, QB = _params("a", 1)[0], _params("b", 1)[0]
+QA, QB = ANGLE.symbol("a"), ANGLE.symbol("b")
 q1 = sp.Matrix([1 - QA**2 - QB**2, 2 * QA, 2 * QB]) / (1 + QA**2 + QB**2)
 P_R = (q1 * q1.T).applyfunc(sp.factor)
 CV = symbol_vector("c", 3, ENTRY)
@@ -936,7 +936,7 @@ def randomized_svd(d: Derivation) -> None:
     $k + p$ the sketch captures its range and $A = QQ^\top A$ exactly, and the small SVD lifts to one of $A$.
     Otherwise the error exceeds the optimal $(\sum_{j>k}\sigma_j^2)^{1/2}$ (Eckart--Young) by a factor
     $(1 + k/(p-1))^{1/2}$ in expectation, checked here by Monte Carlo. $Q$ is the first two columns of a
-    $3\times 3$ Cayley rotation (parameters $q_i$), $U_B$ a $2\times 2$ one; the single sketch column
+    $3\times 3$ Cayley rotation (parameters $q_i$), $U_B$ a $2\times 2$ one (parameter $w_1$); the single sketch column
     $\mathbf{q} = (1 - a^2 - b^2, 2a, 2b)/(1 + a^2 + b^2)$ is a general unit vector."""
     scope = "for one sketch column in three dimensions"
     d.begin(PSQ, r"$P^2 = \mathbf{q}(\mathbf{q}^\top\mathbf{q})\mathbf{q}^\top$", scope=scope)
