@@ -123,7 +123,7 @@ def _wd_check(ctx: CheckContext) -> CrossCheckResult:
 def weight_decay_l2(d: Derivation) -> None:
     r"""Adding $\tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2$ to a loss adds $\lambda\boldsymbol\theta$ to its
     gradient, so plain gradient descent multiplies every weight by $1 - \eta\lambda$ before the usual step: the
-    weights *decay*. For SGD the two are the same; for adaptive optimisers they are not, which is why AdamW
+    weights \emph{decay}. For SGD the two are the same; for adaptive optimisers they are not, which is why AdamW
     applies the decay $\boldsymbol\theta \leftarrow (1 - \eta\lambda)\boldsymbol\theta$ separately from the
     Adam update (decoupled weight decay, used to train essentially every modern LLM)."""
     d.begin(GRAD_PEN, r"the penalty is a sum over coordinates", scope=f"for n = {N_WD} coordinates")

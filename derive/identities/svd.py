@@ -672,7 +672,7 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
 )
 def ridge_svd(d: Derivation) -> None:
     r"""Ridge regression (L2-regularised least squares, weight decay for a linear model) solves
-    $(X^\top X + \lambda I)\mathbf{w} = X^\top\mathbf{y}$. In the SVD $X = U\Sigma V^\top$ it becomes a *filter*:
+    $(X^\top X + \lambda I)\mathbf{w} = X^\top\mathbf{y}$. In the SVD $X = U\Sigma V^\top$ it becomes a \emph{filter}:
     the component of $\mathbf{y}$ along $\mathbf{u}_i$ is multiplied by $\sigma_i/(\sigma_i^2 + \lambda)$, which is
     $\approx 1/\sigma_i$ for large singular values and $\approx \sigma_i/\lambda \to 0$ for small ones, so noisy
     directions are damped instead of amplified. As $\lambda \to 0^{+}$ ridge becomes the pseudoinverse.
@@ -680,7 +680,7 @@ def ridge_svd(d: Derivation) -> None:
     rotated frame, $V^\top(\cdot)U$, is the claim multiplied by the orthogonal $V^\top$ and $U$."""
     d.begin(RIDGE, r"substitute $X = U\Sigma V^\top$", scope="for a 2 x 2 matrix X")
     d.then(
-        lambda e: _inverse(S_R.T * S_R + lam * sp.eye(2)) * S_R.T,
+        lambda e: (S_R.T * S_R + lam * sp.eye(2)).inv() * S_R.T,
         r"$X^\top X + \lambda I = V(\Sigma^\top\Sigma + \lambda I)V^\top$ and $X^\top U = V\Sigma^\top$, "
         r"so the rotations cancel: $(\Sigma^\top\Sigma + \lambda I)^{-1}\Sigma^\top$",
     )
@@ -780,7 +780,7 @@ def _spectrum_check(ctx: CheckContext) -> CrossCheckResult:
 def singular_spectrum(d: Derivation) -> None:
     r"""The singular values of a weight matrix summarise its health: WeightWatcher fits the spectrum of
     $W^\top W$ (the squared singular values) and tracks norms built from it. The Frobenius norm is the
-    energy $\sum_i\sigma_i^2$, the spectral norm is $\sigma_1$, and their ratio, the *stable rank*, is a
+    energy $\sum_i\sigma_i^2$, the spectral norm is $\sigma_1$, and their ratio, the \emph{stable rank}, is a
     robust count of the directions that matter (never more than the rank). Derived for a general
     $3\times 2$ matrix $W = U\Sigma V^\top$ ($U$, $V$ Cayley rotations)."""
     scope = "for a 3 x 2 matrix"
