@@ -787,12 +787,9 @@ def reparameterization(d: Derivation) -> None:
     for wrt, label in ((mu, "d/dmu"), (s, "d/ds")):
         d.begin(Derivative(E_F, wrt), scope="for f a polynomial of degree 4")
         d.then(
-            Derivative(_e_eps(F_POLY(Z_REPARAM)), wrt),
-            r"$f(z) = a_0 + a_1 z + \dots + a_4 z^4$, $\varepsilon\sim\mathcal N(0, 1)$, expanded in $\varepsilon$",
-        )
-        d.then(
-            lambda e: integrate(e, expand=True),
-            r"the Gaussian moments $\mathbb E[\varepsilon^k] = 0, 1, 0, 3$ for $k = 1..4$",
+            lambda e: integrate(d.identity.unfold(e), expand=True),
+            r"$f(z) = a_0 + a_1 z + \dots + a_4 z^4$ expanded in $\varepsilon\sim\mathcal N(0, 1)$, integrated "
+            r"with the Gaussian moments $\mathbb E[\varepsilon^k] = 0, 1, 0, 3$ for $k = 1..4$",
         )
         d.then(lambda e: sp.expand(e.doit()), rf"differentiate in ${sp.latex(wrt)}$")
         d.note(
