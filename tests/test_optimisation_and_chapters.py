@@ -201,3 +201,9 @@ def test_gan_discriminator_is_not_the_generator_share() -> None:
 
 def test_gan_value_with_log2_instead_of_log4() -> None:
     _rejected(mo.gan_optimal_discriminator, "value", Eq(mo.VALUE, mo.JSD2 - log(2)))
+
+
+def test_conv_output_length_answers() -> None:
+    assert derive.check("conv-backprop", "floor((n + 2*p - k)/s) + 1").correct is True
+    wrong = derive.check("conv-backprop", "floor((n + p - k)/s) + 1")
+    assert wrong.correct is False and wrong.diagnosis

@@ -18,7 +18,7 @@ from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves import discrete as dm
 from ..moves.matrices import backprop_form, entry_domains, jacobian_form, notation, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import positive, probability, real
+from ..numeric.domains import integer, positive, probability, real
 from ..numeric.matrices import gradient_fd, jacobian_fd
 
 # ----------------------------------------------------------------------------- layer norm
@@ -156,6 +156,14 @@ FULL_CONV = _correlate([0] * (K_SIZE - 1) + list(DELTA) + [0] * (K_SIZE - 1), li
 KERNEL_GRAD = _correlate(list(XC), list(DELTA))
 
 
+# the sizes of the output-length question: signal n, padding p, kernel k <= n + 2p, stride s
+n_sig = integer(1, 64).symbol("n")
+p_pad = integer(0, 3).symbol("p")
+k_ker = integer(1, n_sig + 2 * p_pad).symbol("k")
+s_str = integer(1, 4).symbol("s")
+SIZES = {n_sig: integer(1, 64), p_pad: integer(0, 3), k_ker: integer(1, n_sig + 2 * p_pad), s_str: integer(1, 4)}
+
+
 def _out_len(n: int, k: int, p: int, s: int) -> int:
     """Count the windows of a strided, padded 1-D convolution with a loop (no formula)."""
     count, start = 0, 0
@@ -202,7 +210,7 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
     title="Backpropagation through a 1-D convolution",
     section="6",
     map_row=r"chapter 14 Math for specific models: CNN (convolution, output size, backprop)",
-    variables={**entry_domains(XC, ENTRY), **entry_domains(WC, ENTRY), **entry_domains(DELTA, ENTRY)},
+    variables={**entry_domains(XC, ENTRY), **entry_domains(WC, ENTRY), **entry_domains(DELTA, ENTRY), **SIZES},
     claim=Statement(
         "input gradient",
         Eq(
@@ -234,17 +242,13 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
     ],
     crosscheck=_conv_check,
     question=Question(
-        target=sp.floor((sp.Symbol("n") + 2 * sp.Symbol("p") - sp.Symbol("k")) / sp.Symbol("s")) + 1,
+        target=sp.floor((n_sig + 2 * p_pad - k_ker) / s_str) + 1,
         prompt=r"A 1-D convolution with kernel size $k$, padding $p$ on both sides and stride $s$ is applied to a "
         r"signal of length $n$. How long is the output?",
+        names={"floor": sp.floor},
         approximations={
-            "the padding goes on both sides: 2p": sp.floor(
-                (sp.Symbol("n") + sp.Symbol("p") - sp.Symbol("k")) / sp.Symbol("s")
-            )
-            + 1,
-            "the first window counts too: + 1": sp.floor(
-                (sp.Symbol("n") + 2 * sp.Symbol("p") - sp.Symbol("k")) / sp.Symbol("s")
-            ),
+            "the padding goes on both sides: 2p": sp.floor((n_sig + p_pad - k_ker) / s_str) + 1,
+            "the first window counts too: + 1": sp.floor((n_sig + 2 * p_pad - k_ker) / s_str),
         },
     ),
     refs=(
