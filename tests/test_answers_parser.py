@@ -48,6 +48,9 @@ READS = [
     ("sigma(x)(1 - sigma(x))", False, sigmoid(x) * (1 - sigmoid(x))),
     ("σ(x)(1−σ(x))", False, sigmoid(x) * (1 - sigmoid(x))),
     ("μ² + s²", False, mu**2 + s**2),
+    ("x⁻¹ + x¹⁰", False, 1 / x + x**10),
+    ("１ + µ", False, 1 + mu),  # full-width digit, micro sign (NFKC)
+    ("x\u200b + 1", False, x + 1),  # an invisible character pasted from a document
     ("e^x", False, sp.exp(x)),
     ("exp(x)^2", False, sp.exp(2 * x)),
     ("ln(s) + log(s)", False, 2 * sp.log(s)),

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -132,7 +133,8 @@ _GREEK_NAMES = (
     "sigma tau upsilon phi phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
 )
 _UNICODE_GREEK = dict(zip("αβγδεϵζηθϑικλμνξπρϱστυφϕχψωΓΔΘΛΞΠΣΦΨΩ", _GREEK_NAMES.split(), strict=True))
-_SUPERSCRIPTS = {"²": "^2", "³": "^3", "¹": "^1", "⁴": "^4", "⁻¹": "^(-1)", "ᵀ": "^T"}
+_SUPERSCRIPT_MAP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀⁿᵗ", "0123456789-+Tnt")
+_SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀⁿᵗ]+")
 _SYMBOLS = {
     "·": "*",
     "×": "*",
@@ -157,8 +159,12 @@ _LATEX_WORD = re.compile(
 
 def normalise(text: str, *, latex: bool) -> str:
     """Rewrite ``text`` into the token language of :data:`GRAMMAR` (no evaluation)."""
-    for k, v in _SUPERSCRIPTS.items():
-        text = text.replace(k, v)
+    # a run of superscript characters is one exponent: x⁻¹ is x^(-1), x¹⁰ is x^(10)
+    text = _SUPERSCRIPT_RUN.sub(lambda m: "^(" + m.group(0).translate(_SUPERSCRIPT_MAP) + ")", text)
+    # compatibility forms (full-width digits, micro sign, no-break space) to plain ones; invisible
+    # characters pasted from documents are dropped
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub("[\u200b-\u200f\u2060\ufeff\u202a-\u202e]", "", text)
     for k, v in _SYMBOLS.items():
         text = text.replace(k, v)
     text = "".join(f"\\{_UNICODE_GREEK[c]} " if c in _UNICODE_GREEK else c for c in text)
@@ -418,7 +424,9 @@ def _parse_tree(src: str) -> Any:
     except UnexpectedToken as exc:
         if exc.token.type == "$END":
             raise AnswerSyntaxError("the answer ends too early (an operator or bracket is not completed)") from None
-        raise AnswerSyntaxError(f"unexpected {str(exc.token)!r} at position {exc.column}") from None
+        tok = str(exc.token)
+        tok = tok if len(tok) <= 40 else tok[:37] + "..."
+        raise AnswerSyntaxError(f"unexpected {tok!r} at position {exc.column}") from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark errors
         raise AnswerSyntaxError(f"could not read the answer ({type(exc).__name__})") from None
 
@@ -629,7 +637,8 @@ class _Builder:
         known = self.scope.known_words()
         if known and not hint:
             hint = f"; this question knows {', '.join(known)}"
-        raise AnswerSyntaxError(f"unknown name {word!r}{hint}")
+        shown = word if len(word) <= 40 else word[:37] + "..."
+        raise AnswerSyntaxError(f"unknown name {shown!r}{hint}")
 
     def _split(self, word: str) -> list[str] | None:
         """Split a run of letters into declared variables/constants (``xy`` -> ``x y``), if unique."""
