@@ -634,7 +634,7 @@ def dirichlet_categorical(d: Derivation) -> None:
 
 # ------------------------------------------------------------------------------------------- ddpm-forward
 beta_t = probability().symbol("beta_t")
-abar_prev = probability().symbol("abar")  # alpha-bar_{t-1}
+abar_prev = probability().symbol("alphabar")  # alpha-bar_{t-1}, printed as a barred alpha
 x0 = real(-3, 3).symbol("x_0")
 eps = real().symbol("epsilon")
 betas = tuple(probability().symbol(f"beta{k}") for k in range(1, 5))
@@ -733,8 +733,10 @@ def ddpm_forward(d: Derivation) -> None:
     and the variance stays 1 for unit-variance data (variance preserving)."""
     d.begin(MEAN_T, r"induction step: $\mathbb E[x_{t-1}\mid x_0] = \sqrt{\bar\alpha_{t-1}}x_0$, written $\bar\alpha$")
     d.then(MEAN_BODY, r"$x_t = \sqrt{1-\beta_t}x_{t-1} + \sqrt{\beta_t}\varepsilon$, linearity of $\mathbb E$")
-    d.then(integrate, r"$\mathbb E[\varepsilon] = 0$")
-    d.then(sqrt((1 - beta_t) * abar_prev) * x0, r"$\sqrt{a}\sqrt{b} = \sqrt{ab}$ for $a, b > 0$")
+    d.then(
+        integrate,
+        r"$\mathbb E[\varepsilon] = 0$; this is $\sqrt{(1-\beta_t)\bar\alpha_{t-1}}\,x_0 = \sqrt{\bar\alpha_t}\,x_0$",
+    )
     d.conclude("mean step")
 
     d.begin(
