@@ -508,7 +508,7 @@ kA, dA_ = sp.Symbol("k", integer=True, positive=True), sp.Symbol("d", integer=Tr
         ),
         Ref.arxiv("1706.03762", "A. Vaswani et al., Attention Is All You Need, 2017", where="Sec. 3.2.1"),
     ),
-    builds_on=("dense-backprop", "attention-scaling"),
+    builds_on=("dense-backprop", "attention-scaling", "softmax-jacobian"),
 )
 def attention_backprop(d: Derivation) -> None:
     r"""Attention's forward pass is $S = QK^\top/\sqrt{d}$, $A = \mathrm{softmax}_{\text{rows}}(S)$, $O = AV$.
