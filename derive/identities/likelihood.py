@@ -278,17 +278,21 @@ def map_ridge(d: Derivation) -> None:
 
 
 # ------------------------------------------------------------------------------------ mle-cross-entropy
-q_cls = symbols("q1:4", positive=True)  # model probabilities of K = 3 classes
-n_cls = symbols("n1:4", positive=True)  # class counts in the data set
+K_cls = integer(2, 8).symbol("K")  # number of classes
+k_cls, j_cls = sp.Symbol("k", integer=True), sp.Symbol("j", integer=True)
+q_cls = sp.IndexedBase("q", positive=True)  # model probabilities q_k
+n_cls = sp.IndexedBase("n", positive=True)  # class counts n_k in the data set
 y_obs, f_pred = real(-3, 3).symbol("y"), real(-3, 3).symbol("f")
-N_TOTAL = sum(n_cls)
+N_TOTAL = Sum(n_cls[j_cls], (j_cls, 1, K_cls))
+CLASSES = (k_cls, 1, K_cls)
+CE_NLL = -log(sp.Product(q_cls[k_cls] ** n_cls[k_cls], CLASSES)) / N_TOTAL  # mean NLL through the counts
+CE_EMPIRICAL = -Sum(n_cls[k_cls] / N_TOTAL * log(q_cls[k_cls]), CLASSES)  # H(p_hat, q)
 GAUSS_NLL = -log(normal_pdf(y_obs, f_pred, sigma))
 
 
 def _mle_check(ctx: CheckContext) -> CrossCheckResult:
     """Draw labels and Gaussian targets; the NLL from a loop over data points (density values
     multiplied, then -log) against the cross-entropy of the empirical distribution and the MSE form."""
-    ce = ctx.numpy(ctx.result, [*n_cls, *q_cls])
     got, expected = [], []
     for _ in range(16):
         q = ctx.rng.dirichlet(np.ones(3))
@@ -298,7 +302,7 @@ def _mle_check(ctx: CheckContext) -> CrossCheckResult:
             likelihood *= q[k]
         got.append(-np.log(likelihood) / len(labels))
         counts = np.bincount(labels, minlength=3).astype(float)
-        expected.append(ce(*counts, *q))
+        expected.append(-np.sum(counts / counts.sum() * np.log(q)))  # H(p_hat, q), the claimed form
     cat = ctx.compare(
         "categorical NLL / N vs H(p_data, q)", "direct product of probabilities", got, expected, rtol=1e-12
     )
@@ -321,8 +325,9 @@ def _mle_check(ctx: CheckContext) -> CrossCheckResult:
     section="3.1",
     map_row=r"MLE $=$ minimise cross-entropy loss; a Gaussian likelihood gives the squared error",
     variables={
-        **{q: probability() for q in q_cls},
-        **{c: positive(50) for c in n_cls},
+        K_cls: integer(2, 8),
+        q_cls: probability(),
+        n_cls: positive(50),
         y_obs: real(-3, 3),
         f_pred: real(-3, 3),
         sigma: positive(5, lo=0.2),
@@ -330,8 +335,8 @@ def _mle_check(ctx: CheckContext) -> CrossCheckResult:
     claim=Statement(
         "cross-entropy",
         Eq(
-            -log(sp.Mul(*[q**c for q, c in zip(q_cls, n_cls, strict=True)])) / N_TOTAL,
-            -sum(c / N_TOTAL * log(q) for q, c in zip(q_cls, n_cls, strict=True)),
+            CE_NLL,
+            CE_EMPIRICAL,
         ),
         text=r"the mean negative log-likelihood of data with class counts $n_k$ is the cross-entropy "
         r"$H(\hat p, q) = -\sum_k \hat p_k \log q_k$ of the empirical distribution $\hat p_k = n_k/N$",
@@ -367,16 +372,9 @@ def mle_cross_entropy(d: Derivation) -> None:
     same thing: the mean negative log-likelihood of the data is the cross-entropy between the
     empirical label distribution and the model. With a Gaussian likelihood the same recipe gives
     the squared error, which is why regression is trained with MSE."""
-    d.begin(
-        -log(sp.Mul(*[q**c for q, c in zip(q_cls, n_cls, strict=True)])) / N_TOTAL,
-        r"likelihood $\prod_i q_{y_i} = \prod_k q_k^{n_k}$ for $K = 3$ classes",
-        scope="for K = 3 classes",
-    )
+    d.begin(CE_NLL, r"likelihood $\prod_i q_{y_i} = \prod_{k=1}^K q_k^{n_k}$, $N = \sum_j n_j$ data points")
     d.then(lambda e: sp.expand_log(e, force=True), r"the log of a product is the sum of the logs")
-    d.then(
-        -sum(c / N_TOTAL * log(q) for q, c in zip(q_cls, n_cls, strict=True)),
-        r"weights $n_k/N = \hat p_k$: the cross-entropy $H(\hat p, q)$",
-    )
+    d.then(CE_EMPIRICAL, r"weights $n_k/N = \hat p_k$: the cross-entropy $H(\hat p, q)$")
     d.conclude("cross-entropy")
 
     d.begin(GAUSS_NLL)
