@@ -119,6 +119,22 @@ def test_matrix_form() -> None:
         parse("diag(s) - s^T s", scope)
 
 
+def test_matrix_literals_and_bracket_indexing() -> None:
+    a, b, c, d = sp.symbols("a b c d", real=True)
+    z = sp.IndexedBase("z")
+    k = sp.Symbol("k", integer=True)
+    scope = Scope(variables={"a": a, "b": b, "c": c, "d": d, "k": k}, indexed={"z": z})
+    m = sp.Matrix([[a, b], [c, d]])
+    assert parse("[[a, b], [c, d]]", scope) == m
+    assert parse(r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}", scope, latex=True) == m
+    assert parse(r"\begin{bmatrix} a \\ b \end{bmatrix}^T", scope, latex=True) == sp.Matrix([[a, b]])
+    assert parse("[a, b]", scope) == sp.Matrix([a, b])
+    assert parse("2[a + 1]", scope) == 2 * a + 2
+    assert parse("z[k] + z[1]", scope) == z[k] + z[1]
+    with pytest.raises(AnswerSyntaxError, match="same length"):
+        parse("[[a, b], [c]]", scope)
+
+
 def test_declared_variable_shadows_function() -> None:
     assert parse("sigma^2 + sigma(x)", NOISE_SCOPE) == sigma**2 + sigma * x
     assert parse("sigma(x)", SCOPE) == sigmoid(x)

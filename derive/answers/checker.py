@@ -485,7 +485,7 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
                     va, vt = res["av"][i], res["tv"][i]
                     point = _point_text(ctx, i, (m[r, c], t[r, c]))
                 where = ", ".join(f"{k} = {v}" for k, v in point.items())
-                diag = "the matrix is transposed" if _transposed(m, t) else None
+                diag = _matrix_approximation(ctx, m) or ("the matrix is transposed" if _transposed(m, t) else None)
                 cex = {"point": point, "entry": [r + 1, c + 1], "answer": fmt(va), "expected": fmt(vt)}
                 head = f"Incorrect: {diag}." if diag else "Incorrect."
                 msg = (
@@ -498,6 +498,20 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
     method = "proved entry by entry" if proved else "numeric entry by entry"
     msg = "Correct: every entry equals the expected matrix" + (" (proved)." if proved else " (numerically, 45 digits).")
     return _out(m, CORRECT, msg, method=method, start=start)
+
+
+def _matrix_approximation(ctx: Context, m: sp.MatrixBase) -> str | None:
+    """The question's declared near miss that the matrix answer equals, entry by entry."""
+    with mpmath.workdps(DIGITS):
+        for text, approx in ctx.approximations.items():
+            if not (isinstance(approx, sp.MatrixBase) and approx.shape == m.shape):
+                continue
+            if all(
+                values_equal(ctx.values(x), ctx.values(y, cache=True)) is not False
+                for x, y in zip(m, approx, strict=True)
+            ):
+                return text
+    return None
 
 
 def _transposed(m: sp.MatrixBase, t: sp.MatrixBase) -> bool:

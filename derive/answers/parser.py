@@ -89,7 +89,7 @@ GRAMMAR = r"""
      | CMD                                 -> command
      | CALL arglist ")"                    -> call
      | "(" arglist ")"                     -> paren
-     | "[" expr "]"                        -> group
+     | "[" arglist "]"                     -> bracket
      | "{" expr "}"                        -> group
      | ABSOPEN expr ABSCLOSE               -> abs
      | FRAC atom atom                      -> frac
@@ -169,6 +169,10 @@ def normalise(text: str, *, latex: bool) -> str:
         text = text.replace(k, v)
     text = "".join(f"\\{_UNICODE_GREEK[c]} " if c in _UNICODE_GREEK else c for c in text)
     if latex:
+        # \begin{pmatrix} a & b \\ c & d \end{pmatrix} is the list of rows [[a, b], [c, d]]
+        text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "[[", text)
+        text = re.sub(r"\\end\{[pbvBV]?matrix\}", "]]", text)
+        text = text.replace("\\\\", "],[").replace("&", ",")
         text = text.replace(r"\left|", r"\lvert ").replace(r"\right|", r"\rvert ")
         text = re.sub(r"\\(left|right)\s*\.", " ", text)
         text = re.sub(r"\\sqrt\s*\[([^\]]*)\]", r"\\root{\1}", text)
@@ -472,6 +476,38 @@ class _Applied:
         return out if self.sign > 0 else -out
 
 
+class _Bracket:
+    """``[a, b]`` before it is known to be an index (``z[k]``), a grouping, a vector or a matrix."""
+
+    MAX = 12
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def value(self) -> sp.Basic:
+        items = self.items
+        if len(items) == 1 and not isinstance(items[0], _Bracket):
+            return _plain(items[0])  # [x + 1] is a grouping
+        if all(isinstance(r, _Bracket) for r in items):  # [[a, b], [c, d]]: rows
+            rows = [[_plain(x) for x in r.items] for r in items]
+            if len({len(r) for r in rows}) != 1:
+                raise AnswerSyntaxError("the rows of a matrix must have the same length")
+            if len(rows) > self.MAX or len(rows[0]) > self.MAX:
+                raise AnswerSyntaxError(f"matrices larger than {self.MAX}x{self.MAX} are not read")
+            return sp.Matrix(rows)
+        if len(items) > self.MAX:
+            raise AnswerSyntaxError(f"vectors longer than {self.MAX} are not read")
+        return sp.Matrix([_plain(x) for x in items])  # [a, b, c]: a column vector
+
+
+def _plain(v: Any) -> sp.Expr:
+    if isinstance(v, _Bracket):
+        raise AnswerSyntaxError("a matrix entry must be a scalar")
+    if isinstance(v, sp.MatrixBase) or not isinstance(v, sp.Expr):
+        raise AnswerSyntaxError("a matrix entry must be a scalar expression")
+    return v
+
+
 def _call(fn: Fn, args: list[Any]) -> sp.Basic:
     if fn.name in ("Sum", "sum", "diag"):
         raise AnswerSyntaxError(f"{fn.name}(...) is handled elsewhere")  # pragma: no cover
@@ -518,6 +554,8 @@ class _Builder:
     def build(self, tree: Any) -> sp.Basic:
         self._size(tree)
         out = self.value(tree)
+        if isinstance(out, _Bracket):
+            out = out.value()
         if isinstance(out, _Applied):
             raise AnswerSyntaxError(f"the function {out.fn.name} needs an argument")
         if isinstance(out, tuple):
@@ -595,16 +633,7 @@ class _Builder:
 
     # -- node values ---------------------------------------------------------------------------
     def expr(self, tree: Any) -> sp.Basic:
-        v = self.value(tree)
-        if isinstance(v, _Applied):
-            raise AnswerSyntaxError(f"the function {v.fn.name} needs an argument")
-        if isinstance(v, tuple):
-            raise AnswerSyntaxError("a comma outside a function call")
-        if isinstance(v, sp.IndexedBase):
-            raise AnswerSyntaxError(f"{v} is a vector: write an entry such as {v}_i")
-        if isinstance(v, Fn):
-            raise AnswerSyntaxError(f"the function {v.name} needs an argument")
-        return v
+        return self._as_expr(self.value(tree))
 
     def _number(self, tok: Any) -> sp.Expr:
         s = str(tok)
@@ -767,6 +796,11 @@ class _Builder:
                 arg, j = self._unit(values, i + 1)
                 return self._juxtapose(v, arg if isinstance(arg, tuple) else self._as_expr(arg)), j
             raise AnswerSyntaxError(f"the function {v.fn.name} needs an argument")
+        if isinstance(v, sp.IndexedBase) and i + 1 < len(values) and values[i + 1][0] == " ":
+            nxt = values[i + 1][1]
+            if isinstance(nxt, _Bracket):  # z[k] or A[i, j]
+                idx = [self._as_expr(x) for x in nxt.items]
+                return (v[tuple(idx)] if len(idx) > 1 else v[idx[0]]), i + 2
         return v, i + 1
 
     _div = _mul
@@ -827,6 +861,8 @@ class _Builder:
 
     def _pow(self, a: Any, _op: Any, b: Any) -> Any:
         base = self.value(a)
+        if isinstance(base, _Bracket):
+            base = base.value()
         if isinstance(base, _Applied):  # \sin^2 x: the power applies after the function
             if base.power is not None:
                 raise AnswerSyntaxError(f"two powers on {base.fn.name}")
@@ -851,6 +887,8 @@ class _Builder:
         return self.expr(tree)
 
     def _as_expr(self, v: Any) -> sp.Basic:
+        if isinstance(v, _Bracket):
+            return v.value()
         if isinstance(v, _Applied | Fn):
             raise AnswerSyntaxError(f"the function {(v.fn if isinstance(v, _Applied) else v).name} needs an argument")
         if isinstance(v, tuple):
@@ -858,6 +896,9 @@ class _Builder:
         if isinstance(v, sp.IndexedBase):
             raise AnswerSyntaxError(f"{v} is a vector: write an entry such as {v}_i")
         return v
+
+    def _bracket(self, arglist: Any) -> _Bracket:
+        return _Bracket([self.value(c) for c in arglist.children])
 
     # -- subscripts: beta_1 -> beta1, S_{xy} -> Sxy, delta_{ij}, s_i, log_2 -----------------------
     def _subscript(self, base_tree: Any, script: Any) -> Any:
