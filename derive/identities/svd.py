@@ -239,7 +239,7 @@ ERR_V2 = notation(r"\lVert (A - A_1)\mathbf{v}_2 \rVert^2", frobenius_sq(ERR * V
 
 
 def _ey_errors(ctx: CheckContext) -> CrossCheckResult:
-    """The derived Frobenius error at sampled 3x3 matrices, against numpy: A_1 from numpy's own SVD."""
+    """The derived Frobenius error at sampled 3x2 matrices, against numpy: A_1 from numpy's own SVD."""
     n = 64
     a, res = _at_samples(ctx, [A_EY, ctx.result], n)
     got = np.array([np.linalg.norm(m - truncated_svd(m, 1), "fro") ** 2 for m in a])
