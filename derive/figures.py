@@ -65,8 +65,8 @@ def figure(p: Proof, points: int = 161) -> Figure | None:
     if not isinstance(claim, sp.Eq) or not p.ok:
         return None
     result = p.result
-    if not isinstance(result, sp.Expr):
-        return None
+    if not isinstance(result, sp.Expr) or getattr(result, "is_Matrix", False):
+        return None  # a figure plots scalar functions of one variable
     spec = ident.plot
     if spec is None:
         free = [s for s in ident.unfold(claim.rhs).free_symbols if isinstance(s, sp.Symbol)]
