@@ -9,6 +9,7 @@ the answer checker accepts an equivalent form of a question's answer.
 
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
 from sympy import Eq, Le, Rational, cos, log, pi
 
@@ -21,6 +22,7 @@ from derive.identities import optimisers as op
 from derive.identities import schedules as sc
 from derive.moves.matrices import notation
 from derive.numeric.crosscheck import CheckContext
+from derive.numeric.montecarlo import agrees, estimate
 from derive.numeric.sampling import generator
 from derive.perturb import perturbed
 from derive.proof import prove
@@ -99,9 +101,16 @@ def test_adam_mean_of_m_without_the_bias() -> None:
     _rejected(op.adam_bias_correction, "E[m_t]", wrong)
 
 
-def test_adam_crosscheck_catches_a_wrong_loop() -> None:
-    # the unrolled sum with the (1 - beta1) factor dropped does not match a numpy Adam loop
-    assert op._adam_check(CheckContext(op.adam_bias_correction, generator(5), 5, None, {})).ok
+def test_adam_monte_carlo_separates_right_and_wrong_corrections() -> None:
+    # the Monte Carlo tolerance (5 standard errors) is tight enough to reject m_t/(1 - beta1^(t+1))
+    ctx = CheckContext(op.adam_bias_correction, generator(5), 5, None, {})
+    assert op._adam_check(ctx).ok
+    rng = np.random.default_rng(11)
+    b1, mean = 0.9, 1.3
+    m = op._ema_loop(rng.normal(mean, 1.0, size=(12, 20000)), b1, 1 - b1)
+    steps = np.arange(1, 13)[:, None]
+    assert agrees(ctx, "right", estimate(m / (1 - b1**steps), axis=1), mean).ok
+    assert not agrees(ctx, "wrong", estimate(m / (1 - b1 ** (steps + 1)), axis=1), mean).ok
 
 
 def test_adamw_sgd_decay_without_learning_rate() -> None:
