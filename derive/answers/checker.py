@@ -46,7 +46,14 @@ FRESH_ROUGH = 60
 def read(ctx: Context, text: str, latex: bool) -> sp.Basic:
     """Parse ``text`` in the question's scope; a matrix reading is tried where a matrix form exists."""
     try:
-        return parse(text, ctx.scope, latex=latex)
+        out = parse(text, ctx.scope, latex=latex)
+        if isinstance(out, sp.MatrixBase) and ctx.matrix_scope is not None:
+            # a matrix answer is read with the matrix form's own entries (s_1 is the form's s[1])
+            try:
+                return parse(text, ctx.matrix_scope, latex=latex)
+            except AnswerSyntaxError:
+                return out
+        return out
     except AnswerSyntaxError as first:
         if ctx.matrix_scope is None or first.limit:
             raise

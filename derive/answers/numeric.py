@@ -56,6 +56,8 @@ _UNARY = {
     sp.erf: mpmath.erf,
     sp.erfc: mpmath.erfc,
     sp.Abs: abs,
+    sp.floor: mpmath.floor,
+    sp.ceiling: mpmath.ceil,
 }
 
 

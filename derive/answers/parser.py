@@ -81,8 +81,9 @@ GRAMMAR = r"""
        | postfix POW unary  -> pow
 
 ?postfix: atom
-        | postfix "_" script -> subscript
-        | postfix "'"        -> prime
+        | postfix "_" script        -> subscript
+        | postfix "'"               -> prime
+        | postfix "[" arglist "]"   -> index
 
 ?atom: NUMBER                              -> number
      | NAME                                -> name
@@ -157,6 +158,10 @@ _LATEX_WORD = re.compile(
 )
 
 
+_ACCENTS = {"tilde": "tilde", "widetilde": "tilde", "hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
+_ACCENT = re.compile(r"\\(widetilde|tilde|widehat|hat|overline|bar)\s*\{\s*([A-Za-z]+)\s*\}")
+
+
 def normalise(text: str, *, latex: bool) -> str:
     """Rewrite ``text`` into the token language of :data:`GRAMMAR` (no evaluation)."""
     # a run of superscript characters is one exponent: x⁻¹ is x^(-1), x¹⁰ is x^(10)
@@ -168,12 +173,19 @@ def normalise(text: str, *, latex: bool) -> str:
     for k, v in _SYMBOLS.items():
         text = text.replace(k, v)
     text = "".join(f"\\{_UNICODE_GREEK[c]} " if c in _UNICODE_GREEK else c for c in text)
+    # f_*, f^*, f_{\ast}: the starred name (an optimum), never a product
+    text = re.sub(r"[_^]\s*(\{\s*(\*|\\ast|\\star)\s*\}|\*(?!\*)|\\ast\b|\\star\b)", "_{ast}", text)
     if latex:
         # \begin{pmatrix} a & b \\ c & d \end{pmatrix} is the list of rows [[a, b], [c, d]]
         text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "[[", text)
         text = re.sub(r"\\end\{[pbvBV]?matrix\}", "]]", text)
         text = text.replace("\\\\", "],[").replace("&", ",")
         text = text.replace(r"\left|", r"\lvert ").replace(r"\right|", r"\rvert ")
+        text = re.sub(r"\\(left|right|big|Big)?\s*\\lfloor", r" \\floor(", text)
+        text = re.sub(r"\\(left|right|big|Big)?\s*\\lceil", r" \\ceiling(", text)
+        text = re.sub(r"\\(left|right|big|Big)?\s*\\r(floor|ceil)", ")", text)
+        # accents name a variable: \tilde{d} is dtilde, \hat{y} is yhat, \bar{x} is xbar
+        text = _ACCENT.sub(lambda m: "{" + m.group(2) + _ACCENTS[m.group(1)] + "}", text)
         text = re.sub(r"\\(left|right)\s*\.", " ", text)
         text = re.sub(r"\\sqrt\s*\[([^\]]*)\]", r"\\root{\1}", text)
         text = text.replace(r"\|", "|").replace(r"\{", "(").replace(r"\}", ")")
@@ -294,6 +306,9 @@ FUNCTIONS: dict[str, Fn] = {
         Fn("arctanh", sp.atanh),
         Fn("atanh", sp.atanh),
         Fn("sign", sp.sign),
+        Fn("floor", sp.floor),
+        Fn("ceil", sp.ceiling),
+        Fn("ceiling", sp.ceiling),
         Fn("sgn", sp.sign),
         Fn("heaviside", lambda x: sp.Heaviside(x, sp.Rational(1, 2))),
         Fn("Heaviside", lambda x: sp.Heaviside(x, sp.Rational(1, 2))),
@@ -335,6 +350,7 @@ class Scope:
     indexed: Mapping[str, sp.IndexedBase] = field(default_factory=dict)
     vectors: Mapping[str, sp.Matrix] = field(default_factory=dict)
     matrix_size: int = 0
+    vector_entries: Mapping[str, Mapping[int, sp.Expr]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         table: dict[str, Any] = {}
@@ -476,6 +492,18 @@ class _Applied:
         return out if self.sign > 0 else -out
 
 
+class _Vector:
+    """A vector of a matrix answer whose entries can also be named (``s``, ``s_1``, ``s[1]``)."""
+
+    def __init__(self, name: str, matrix: sp.Matrix, entries: Mapping[int, sp.Expr]) -> None:
+        self.name, self.matrix, self.entries = name, matrix, entries
+
+    def entry(self, idx: list[sp.Expr]) -> sp.Expr:
+        if len(idx) == 1 and idx[0].is_Integer and int(idx[0]) in self.entries:
+            return self.entries[int(idx[0])]
+        raise AnswerSyntaxError(f"{self.name} has entries {', '.join(map(str, sorted(self.entries)))}")
+
+
 class _Bracket:
     """``[a, b]`` before it is known to be an index (``z[k]``), a grouping, a vector or a matrix."""
 
@@ -488,6 +516,10 @@ class _Bracket:
         items = self.items
         if len(items) == 1 and not isinstance(items[0], _Bracket):
             return _plain(items[0])  # [x + 1] is a grouping
+        if len(items) == 1 and all(isinstance(r, _Bracket) for r in items[0].items):
+            return items[0].value()  # \left[\begin{matrix}...\end{matrix}\right]: brackets around a matrix
+        if len(items) == 1:
+            return sp.Matrix([[_plain(x) for x in items[0].items]])  # [[a, b]]: one row
         if all(isinstance(r, _Bracket) for r in items):  # [[a, b], [c, d]]: rows
             rows = [[_plain(x) for x in r.items] for r in items]
             if len({len(r) for r in rows}) != 1:
@@ -554,8 +586,8 @@ class _Builder:
     def build(self, tree: Any) -> sp.Basic:
         self._size(tree)
         out = self.value(tree)
-        if isinstance(out, _Bracket):
-            out = out.value()
+        if isinstance(out, _Bracket | _Vector):
+            out = self._as_expr(out)
         if isinstance(out, _Applied):
             raise AnswerSyntaxError(f"the function {out.fn.name} needs an argument")
         if isinstance(out, tuple):
@@ -655,6 +687,8 @@ class _Builder:
             return self.bound[word]
         obj = self.scope.lookup(word)
         if obj is not _MISSING:
+            if isinstance(obj, sp.MatrixBase) and word in self.scope.vector_entries:
+                return _Vector(word, obj, self.scope.vector_entries[word])
             return _Applied(obj) if isinstance(obj, Fn) else obj
         if allow_split and len(word) > 1:
             parts = self._split(word)
@@ -691,6 +725,11 @@ class _Builder:
         name = str(head).rstrip("( \t").lstrip("\\")
         if name in ("Sum", "sum") and name not in self.scope.variables:
             return self._plain_sum(name, args)
+        if name in ("Matrix", "matrix") and name not in self.scope.variables:  # Matrix([[a, b], [c, d]])
+            m = self._args(args)
+            if not isinstance(m, sp.MatrixBase):
+                raise AnswerSyntaxError("write Matrix([[a, b], [c, d]]) (a list of rows)")
+            return m
         values = self._args(args)
         target = self.bound.get(name)
         if target is None:
@@ -724,6 +763,19 @@ class _Builder:
         if not (isinstance(k, sp.Integer) and 2 <= k <= 100):
             raise AnswerSyntaxError(r"\sqrt[n]{...} needs a small integer n")
         return sp.root(self.expr(a), k)
+
+    def _index(self, base_tree: Any, arglist: Any) -> Any:
+        """``z[k]``, ``A[i, j]``, ``s[1]`` of a vector; after anything else, brackets group: ``2[x+1]``."""
+        base = self.value(base_tree)
+        items = [self.value(c) for c in arglist.children]
+        if isinstance(base, sp.IndexedBase):
+            idx = [self._as_expr(x) for x in items]
+            return base[tuple(idx)] if len(idx) > 1 else base[idx[0]]
+        if isinstance(base, _Vector):
+            return base.entry([self._as_expr(x) for x in items])
+        if isinstance(base, _Bracket | _Vector):
+            base = self._as_expr(base)
+        return self._juxtapose(base, self._as_expr(_Bracket(items)))
 
     def _prime(self, a: Any) -> Any:
         v = self.value(a)
@@ -796,11 +848,8 @@ class _Builder:
                 arg, j = self._unit(values, i + 1)
                 return self._juxtapose(v, arg if isinstance(arg, tuple) else self._as_expr(arg)), j
             raise AnswerSyntaxError(f"the function {v.fn.name} needs an argument")
-        if isinstance(v, sp.IndexedBase) and i + 1 < len(values) and values[i + 1][0] == " ":
-            nxt = values[i + 1][1]
-            if isinstance(nxt, _Bracket):  # z[k] or A[i, j]
-                idx = [self._as_expr(x) for x in nxt.items]
-                return (v[tuple(idx)] if len(idx) > 1 else v[idx[0]]), i + 2
+        if isinstance(v, _Vector):
+            v = v.matrix
         return v, i + 1
 
     _div = _mul
@@ -861,8 +910,8 @@ class _Builder:
 
     def _pow(self, a: Any, _op: Any, b: Any) -> Any:
         base = self.value(a)
-        if isinstance(base, _Bracket):
-            base = base.value()
+        if isinstance(base, _Bracket | _Vector):
+            base = self._as_expr(base)
         if isinstance(base, _Applied):  # \sin^2 x: the power applies after the function
             if base.power is not None:
                 raise AnswerSyntaxError(f"two powers on {base.fn.name}")
@@ -887,6 +936,8 @@ class _Builder:
         return self.expr(tree)
 
     def _as_expr(self, v: Any) -> sp.Basic:
+        if isinstance(v, _Vector):
+            return v.matrix
         if isinstance(v, _Bracket):
             return v.value()
         if isinstance(v, _Applied | Fn):
@@ -909,10 +960,19 @@ class _Builder:
             if str(tok) != ",":
                 parts.append(str(tok).lstrip("\\"))
         sub = "".join(parts)
+        if sub == "ast":
+            sub = "*"  # f_*, f^*, f_{\ast}
         base_word = None
         node = base_tree
+        while isinstance(node, Tree) and node.data == "group":  # {s}_{j}, as SymPy prints it
+            node = node.children[0]
+        base_tree = node
         if isinstance(node, Tree) and node.data in ("name", "command"):
             base_word = str(node.children[0]).lstrip("\\")
+        if base_word in self.scope.vector_entries and base_word not in self.bound:
+            vec = self.word(base_word, allow_split=False)
+            if isinstance(vec, _Vector):  # s_1 in a matrix answer: the form's own first entry
+                return vec.entry(self._indices(parts, sub))
         if base_word is not None:
             # a declared name written with a subscript wins: beta_1, S_{xy}, eta_{min}, T_{warm}
             for candidate in (f"{base_word}{sub}", f"{base_word}_{sub}"):
@@ -974,32 +1034,40 @@ class _Builder:
         return self._make_sum(str(var), lo, hi, body)
 
     def _make_sum(self, var: str, lo_tree: Any, hi_tree: Any, body_tree: Any) -> sp.Expr:
-        lo, hi = self.expr(lo_tree), self.expr(hi_tree)
-        if lo.is_number and hi.is_number and (hi - lo) > self.limits.max_sum_terms:
-            raise AnswerSyntaxError(f"a sum with more than {self.limits.max_sum_terms} terms", limit=True)
-        k = sp.Symbol(var, integer=True)
-        saved = self.bound.get(var)
-        self.bound[var] = k
+        return self._make_sums([(var, lo_tree, hi_tree)], body_tree)
+
+    def _make_sums(self, limits: list[tuple[str, Any, Any]], body_tree: Any) -> sp.Expr:
+        """``Sum(body, (k1, a1, b1), (k2, a2, b2), ...)`` with every index bound while reading."""
+        saved = {var: self.bound.get(var) for var, _, _ in limits}
+        out_limits = []
         try:
+            for var, _, _ in limits:
+                self.bound[var] = sp.Symbol(var, integer=True)
+            for var, lo_tree, hi_tree in limits:
+                lo, hi = self.expr(lo_tree), self.expr(hi_tree)
+                if lo.is_number and hi.is_number and (hi - lo) > self.limits.max_sum_terms:
+                    raise AnswerSyntaxError(f"a sum with more than {self.limits.max_sum_terms} terms", limit=True)
+                out_limits.append((self.bound[var], lo, hi))
             body = self.expr(body_tree)
         finally:
-            if saved is None:
-                self.bound.pop(var)
-            else:
-                self.bound[var] = saved
+            for var, old in saved.items():
+                if old is None:
+                    self.bound.pop(var, None)
+                else:
+                    self.bound[var] = old
         if isinstance(body, sp.MatrixBase):
             raise AnswerSyntaxError("a sum of matrices is not understood")
-        return sp.Sum(body, (k, lo, hi))
+        return sp.Sum(body, *out_limits)
 
     def _plain_sum(self, name: str, arglist: Any) -> sp.Expr:
         """``Sum(f, (k, a, b))`` or ``sum(f, k, a, b)``."""
         from lark import Tree
 
         kids = arglist.children
-        if len(kids) == 2 and isinstance(kids[1], Tree) and kids[1].data == "paren":
-            spec = kids[1].children[0].children
-            if len(spec) == 3:
-                return self._make_sum(self._bound_name(spec[0]), spec[1], spec[2], kids[0])
+        specs = [k.children[0].children for k in kids[1:] if isinstance(k, Tree) and k.data == "paren"]
+        if len(kids) >= 2 and len(specs) == len(kids) - 1 and all(len(sp_) == 3 for sp_ in specs):
+            # Sum(f, (j, 1, n), (i, 1, n)): the first limit is the innermost
+            return self._make_sums([(self._bound_name(sp_[0]), sp_[1], sp_[2]) for sp_ in specs], kids[0])
         if len(kids) == 4:
             return self._make_sum(self._bound_name(kids[1]), kids[2], kids[3], kids[0])
         raise AnswerSyntaxError(f"write {name}(f, (k, a, b)) for the sum of f over k = a..b")

@@ -332,14 +332,17 @@ def _matrix_scope(
     form = mats[0]
     n = form.rows
     vectors: dict[str, sp.Matrix] = {}
+    numbered: dict[str, dict[int, sp.Expr]] = {}
     atoms = form.atoms(sp.Indexed)
     free = form.free_symbols
     for label in {*indexed, *{str(ix.base.label) for ix in atoms}}:
         entries = sorted(
-            (ix for ix in atoms if str(ix.base.label) == label), key=lambda ix: [str(i) for i in ix.indices]
+            (ix for ix in atoms if str(ix.base.label) == label and len(ix.indices) == 1 and ix.indices[0].is_Integer),
+            key=lambda ix: int(ix.indices[0]),
         )
         if len(entries) == n:
             vectors[label] = sp.Matrix(entries)
+            numbered[label] = {int(ix.indices[0]): ix for ix in entries}
             continue
         named = sorted(
             (s for s in free if isinstance(s, sp.Symbol) and re.fullmatch(rf"{re.escape(label)}_?\d+", s.name)),
@@ -347,6 +350,7 @@ def _matrix_scope(
         )
         if len(named) == n:
             vectors[label] = sp.Matrix(named)
+            numbered[label] = {int(re.sub(r"\D", "", s.name)): s for s in named}
     if not vectors:
         return None
     if "I" not in symbols:
@@ -356,7 +360,7 @@ def _matrix_scope(
     for s in free:
         if isinstance(s, sp.Symbol) and s.name not in vectors and s.name not in labels:
             scalars.setdefault(s.name, s)
-    return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n)
+    return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n, vector_entries=numbered)
 
 
 def _exact(e: Any) -> Any:
