@@ -36,12 +36,17 @@ def value_at(expr: sp.Expr, subs: Mapping[sp.Basic, float], unfold: Callable[[sp
     return float(sp.N(e.xreplace({k: sp.Float(v, 30) for k, v in subs.items()}), 20))
 
 
-def evaluator(expr: sp.Expr, unfold: Callable[[sp.Basic], sp.Basic]) -> Callable[[Mapping[sp.Basic, float]], float]:
+def evaluator(
+    expr: sp.Expr, unfold: Callable[[sp.Basic], sp.Basic], sizes: Mapping[sp.Symbol, int] | None = None
+) -> Callable[[Mapping[sp.Basic, float]], float]:
     """A fast float evaluator of ``expr`` (definitions unfolded) at table entries: lambdified once,
-    then called with ``{weights[k]: value}`` (every indexed entry and free symbol it uses)."""
+    then called with ``{weights[k]: value}`` (every indexed entry and free symbol it uses). A symbolic
+    size is fixed by ``sizes`` (``{K: 5}``) and its sums are expanded first."""
     from .compare import numpy_function
 
     e = unfold(expr)
+    if sizes:
+        e = e.xreplace({k: sp.Integer(v) for k, v in sizes.items()}).doit()
     entries = sorted(e.atoms(sp.Indexed), key=str)
     labels = {ix.base.label for ix in entries}
     atoms = entries + sorted((s for s in e.free_symbols if isinstance(s, sp.Symbol) and s not in labels), key=str)
