@@ -7,7 +7,6 @@ that the check fails.
 
 from __future__ import annotations
 
-import dataclasses
 from itertools import pairwise
 
 import numpy as np
@@ -19,7 +18,6 @@ from derive.equivalence import Ladder
 from derive.identities import activations, backprop, softmax
 from derive.identity import Identity
 from derive.numeric.crosscheck import CheckContext
-from derive.numeric.domains import probability
 from derive.numeric.punctured import punctured
 from derive.numeric.sampling import generator
 from derive.numeric.stable import logsumexp, nonfinite, softmax_naive
@@ -80,15 +78,11 @@ def test_naive_softmax_overflows_and_nonfinite_fails_a_comparison() -> None:
 
 # ----------------------------------------------------------------------------- cross-entropy, log-sum-exp
 def test_cross_entropy_grad_needs_a_normalised_target() -> None:
-    """s - y with y_3 free (sum y != 1) is false: the gradient is s sum(y) - y."""
+    """s - y for unnormalised weights y (sum y != 1) is false: the gradient is s sum(y) - y."""
     ident = softmax.softmax_cross_entropy_grad
-    y3 = probability().symbol("y3")
-    y = sp.Matrix([softmax.y1, softmax.y2, y3])
-    heads = softmax.HEADS[3]
-    zs = list(softmax.logits(3))
-    loss = -sum(y[a] * log(heads[a]) for a in range(3))
-    wrong = Eq(ImmutableMatrix([[sp.Derivative(loss, zb) for zb in zs]]).T, ImmutableMatrix(heads - y), evaluate=False)
-    bad = dataclasses.replace(perturbed(ident, "claim", wrong), variables={**ident.variables, y3: probability()})
+    j, y = softmax.j, softmax.y
+    wrong = Eq(sp.Derivative(softmax.CE_ANY_Y, softmax.z[j]), softmax.s_(j) - y[j])
+    bad = perturbed(ident, "claim", wrong)
     p = prove(bad)
     assert not p.ok and p.failure and "claim" in p.failure
     # and the ladder itself refutes the unnormalised gradient
@@ -98,8 +92,15 @@ def test_cross_entropy_grad_needs_a_normalised_target() -> None:
 
 def test_cross_entropy_grad_sign_flipped() -> None:
     ident = softmax.softmax_cross_entropy_grad
-    lhs = ident.claim.lhs
-    rejects(ident, "claim", Eq(lhs, ImmutableMatrix(softmax.Y3 - softmax.HEADS[3]), evaluate=False))
+    j = softmax.j
+    rejects(ident, "claim", Eq(ident.claim.lhs, softmax.y_(j) - softmax.s_(j)))
+
+
+def test_cross_entropy_grad_wrong_any_weights() -> None:
+    """Forgetting the sum of the weights: s - y is not the gradient for unnormalised y."""
+    ident = softmax.softmax_cross_entropy_grad
+    j, y = softmax.j, softmax.y
+    rejects(ident, "any y", Eq(sp.Derivative(softmax.CE_ANY_Y, softmax.z[j]), softmax.s_(j) - y[j]))
 
 
 def test_log_sum_exp_shift_with_the_wrong_sign() -> None:

@@ -8,8 +8,9 @@ multiplies by; composed with the log-loss it collapses to :math:`s - y`
 as :math:`m + \log\sum_k e^{z_k - m}` (``log-sum-exp``) or float64 overflows at logits near 709.
 
 General-:math:`n` statements use ``IndexedBase`` entries :math:`z_k` and ``KroneckerDelta``; the
-ladder verifies their Kronecker-sum links by sampling :math:`n` (numeric). Explicit sizes are
-proved symbolically. The numeric checks evaluate softmax stably (shifted by the max) at logits of
+ladder proves their Kronecker-sum links symbolically (deltas sifted, the range :math:`1 \le j \le n`
+decided by the index domains). Explicit sizes (the matrices, the PSD and rank statements) are
+proved for :math:`n = 2, 3, 4`. The numeric checks evaluate softmax stably (shifted by the max) at logits of
 size 500 and 800, where the unshifted formula gives ``nan``.
 """
 
@@ -20,11 +21,11 @@ import sympy as sp
 from sympy import Derivative, Determinant, Eq, Ge, ImmutableMatrix, IndexedBase, KroneckerDelta, Sum, exp, log
 
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
+from ..identity import Question, Ref, Statement, identity
 from ..moves.indexed import fold, named_entries, sift, softmax_entry, softmax_vector
 from ..moves.matrices import entry_domains, jacobian_form, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, interval, probability, real
+from ..numeric.domains import integer, interval, positive, probability, real
 from ..numeric.matrices import jacobian_fd
 from ..numeric.stable import log_softmax, logsumexp, nonfinite, softmax, softmax_naive
 
@@ -39,12 +40,17 @@ INDEX_DOMAINS = {n: integer(2, 6), i: integer(1, n), j: integer(1, n), z: real(-
 SUM = Sum(exp(z[k]), (k, 1, n))
 
 
-class s_(sp.Function):
-    """The softmax entry :math:`s_a` for a symbolic index (its body: :func:`S`)."""
+def _entry_name(letter: str, doc: str) -> type[sp.Function]:
+    """An undefined function printed :math:`letter_a` for an index :math:`a` (its body is a definition)."""
 
-    def _latex(self, printer: object, exp: object = None) -> str:
-        body = f"s_{{{printer._print(self.args[0])}}}"  # type: ignore[attr-defined]
+    def _latex(self: sp.Function, printer: object, exp: object = None) -> str:
+        body = f"{letter}_{{{printer._print(self.args[0])}}}"  # type: ignore[attr-defined]
         return body if exp is None else f"{body}^{{{exp}}}"
+
+    return type(f"{letter}_", (sp.Function,), {"__doc__": doc, "_latex": _latex})
+
+
+s_ = _entry_name("s", "The softmax entry :math:`s_a` for a symbolic index (its body: :func:`S`).")
 
 
 def S(a: sp.Expr) -> sp.Expr:
@@ -304,11 +310,15 @@ def softmax_jacobian(d: Derivation) -> None:
 
 
 # ----------------------------------------------------------------------------- cross-entropy gradient
-y = IndexedBase("y", real=True)
+y = IndexedBase("y", real=True)  # a target as a student writes it (and any weights, not normalised)
+q = IndexedBase("q", positive=True)
+y_ = _entry_name("y", r"A target probability :math:`y_a = q_a/\sum_k q_k` (every point of the simplex is one).")
+TARGET = {y_(i): q[i] / Sum(q[k], (k, 1, n))}
 y1 = probability().symbol("y1")
 y2 = interval(0, 1 - y1).symbol("y2")
 Y3 = sp.Matrix([y1, y2, 1 - y1 - y2])  # a point of the simplex: y_3 = 1 - y_1 - y_2
 CE_LOSS = -sum(Y3[a] * log(HEADS[3][a]) for a in range(3))
+CE = -Sum(y_(i) * log(s_(i)), (i, 1, n))
 CE_ANY_Y = -Sum(y[i] * log(s_(i)), (i, 1, n))
 
 
@@ -380,21 +390,22 @@ def _grad_fd(f, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
         y1: probability(),
         y2: interval(0, 1 - y1),
         y: real(0, 1),
+        q: positive(1),
         s: probability(),
     },
-    claim=Eq(
-        ImmutableMatrix(jacobian_form([CE_LOSS], list(logits(3))).T),
-        ImmutableMatrix(HEADS[3] - Y3),
-        evaluate=False,
+    claim=Statement(
+        "claim",
+        Eq(Derivative(CE, z[j]), s_(j) - y_(j)),
+        text=r"for every $n$ and every target on the simplex, written $y_i = q_i/\sum_k q_k$ with $q_k > 0$",
     ),
     also=[
         Statement(
             "any y",
             Eq(Derivative(CE_ANY_Y, z[j]), s_(j) * Sum(y[i], (i, 1, n)) - y[j]),
-            text=r"for any target $y$ and any $n$; it reduces to $s_j - y_j$ exactly when $\sum_i y_i = 1$",
+            text=r"for any weights $y_i$ (not normalised); it reduces to $s_j - y_j$ exactly when $\sum_i y_i = 1$",
         ),
     ],
-    definitions=DEFINITIONS,
+    definitions={**DEFINITIONS, **TARGET},
     crosscheck=_cross_entropy_check,
     question=Question(
         target=s[j] - y[j],
@@ -419,9 +430,23 @@ def softmax_cross_entropy_grad(d: Derivation) -> None:
     Jacobian the gradient collapses to the residual $s - y$: bounded, never saturating, and the reason
     frameworks fuse the two operations. The collapse uses $\sum_i y_i = 1$; for an unnormalised target
     the gradient is $s \sum_i y_i - y$."""
+    chains = ((y_, "claim", "A target on the simplex, any $n$"), (y.__getitem__, "any y", "Any weights"))
+    for target, label, title in chains:
+        d.begin(Derivative(-Sum(target(i) * log(s_(i)), (i, 1, n)), z[j]), title=title)
+        d.then(
+            -Sum(target(i) * Derivative(s_(i), z[j]) / s_(i), (i, 1, n)),
+            r"chain rule: $\partial \log s_i = \partial s_i / s_i$",
+        )
+        d.then(-Sum(target(i) * (KroneckerDelta(i, j) - s_(j)), (i, 1, n)), r"softmax Jacobian (symbolic $n$)")
+        d.then(s_(j) * Sum(target(i), (i, 1, n)) - target(j), r"sifting: $\sum_i y_i \delta_{ij} = y_j$")
+        if label == "claim":
+            d.then(s_(j) - y_(j), r"$\sum_i y_i = \sum_i q_i / \sum_k q_k = 1$")
+        d.conclude(label)
+    d.keep("any y", d.last)
+
     zs = list(logits(3))
     sv = HEADS[3]
-    d.begin(ImmutableMatrix(jacobian_form([CE_LOSS], zs).T), scope="for n = 3", title="The gradient, n = 3")
+    d.begin(ImmutableMatrix(jacobian_form([CE_LOSS], zs).T), scope="for n = 3", title="Example: the gradient for n = 3")
     d.then(
         ImmutableMatrix([-sum(Y3[a] / sv[a] * Derivative(sv[a], zb) for a in range(3)) for zb in zs]),
         r"chain rule: $\partial \log s_a = \partial s_a / s_a$",
@@ -430,17 +455,8 @@ def softmax_cross_entropy_grad(d: Derivation) -> None:
         ImmutableMatrix([-sum(Y3[a] * (KroneckerDelta(a, b) - sv[b]) for a in range(3)) for b in range(3)]),
         r"softmax Jacobian: $\partial s_a/\partial z_b = s_a(\delta_{ab} - s_b)$",
     )
-    d.then(ImmutableMatrix(sv - Y3), r"$\sum_a y_a = 1$ (here $y_3 = 1 - y_1 - y_2$)")
-    d.conclude()
-
-    d.begin(Derivative(CE_ANY_Y, z[j]), title="Any target, any $n$")
-    d.then(
-        -Sum(y[i] * Derivative(s_(i), z[j]) / s_(i), (i, 1, n)), r"chain rule: $\partial \log s_i = \partial s_i / s_i$"
-    )
-    d.then(-Sum(y[i] * (KroneckerDelta(i, j) - s_(j)), (i, 1, n)), r"softmax Jacobian (symbolic $n$)")
-    d.then(s_(j) * Sum(y[i], (i, 1, n)) - y[j], r"sifting: $\sum_i y_i \delta_{ij} = y_j$")
-    d.conclude("any y")
-    d.keep("any y", d.last)
+    d.then(ImmutableMatrix(sv - Y3), r"$\sum_a y_a = 1$ (here $y_3 = 1 - y_1 - y_2$): $s - y$")
+    d.finish()
 
 
 # ----------------------------------------------------------------------------- log-sum-exp
@@ -479,8 +495,8 @@ def _lse_stability(ctx: CheckContext) -> CrossCheckResult:
 
 def _lse_check(ctx: CheckContext) -> CrossCheckResult:
     """The gradient of the stable LSE by central differences against softmax, at logits near 500 and
-    of size 800; shift invariance of the stable softmax."""
-    results = []
+    of size 800; shift invariance of the stable softmax; and float64 stability (:func:`_lse_stability`)."""
+    results = [_lse_stability(ctx)]
     for name, zz in (
         ("moderate logits", ctx.rng.normal(0.0, 2.0, 6)),
         ("logits near 500", 500.0 + ctx.rng.normal(0.0, 3.0, 8)),
@@ -513,7 +529,12 @@ def _lse_check(ctx: CheckContext) -> CrossCheckResult:
     section="2.2",
     map_row=r"softmax: numerically use log-sum-exp, $\operatorname{LSE}(z) = m + \log\sum_i e^{z_i - m}$",
     variables={**INDEX_DOMAINS, **entry_domains(LOGITS, real(-5, 5)), m: real(-5, 5), c: real(-5, 5)},
-    claim=Eq(LSE, m + log(Sum(exp(z[k] - m), (k, 1, n)))),
+    claim=Statement(
+        "claim",
+        Eq(LSE, m + log(Sum(exp(z[k] - m), (k, 1, n)))),
+        text=r"for every real $m$; with $m = \max_k z_k$ no exponent is positive, so float64 cannot overflow "
+        r"(the cross-check evaluates it at logits up to $10^3$ against 50-digit mpmath)",
+    ),
     also=[
         Statement(
             "gradient",
@@ -524,12 +545,6 @@ def _lse_check(ctx: CheckContext) -> CrossCheckResult:
             "shift",
             Eq(exp(z[i] + c) / Sum(exp(z[k] + c), (k, 1, n)), s_(i)),
             text=r"softmax ignores a common shift $c$ of the logits (take $c = -\max_k z_k$)",
-        ),
-        numerically(
-            "stable",
-            r"with $m = \max_k z_k$ every exponent is $\le 0$: for logits up to $10^3$ the shifted form is "
-            r"finite and agrees with 50-digit mpmath, while $\log\sum_k e^{z_k}$ in float64 overflows",
-            _lse_stability,
         ),
     ],
     definitions=DEFINITIONS,
