@@ -5,8 +5,8 @@ SymPy evaluates such a sum to ``Piecewise((f'(z_j), j <= n), (0, True))`` becaus
 that :math:`1 \le j \le n`. The moves here state that range once:
 
 - :func:`sift`: :math:`\sum_{k=a}^{b} \delta_{jk}\, g(k) = g(j)` for every Kronecker sum in an
-  expression (the index assumed in range, as its domain says); the verification ladder checks the
-  link by sampling :math:`n`, :math:`j` and the entries, so it is a numeric verification;
+  expression (the index assumed in range, as its domain says); the verification ladder proves the
+  link symbolically (deltas sifted, the case condition :math:`j \le n` decided by the index domains);
 - :func:`softmax_entry`: :math:`e^{z_i} / \sum_{k=1}^n e^{z_k}` for an index (symbolic or concrete);
 - :func:`softmax_vector`: the explicit softmax of :math:`(z_1, \dots, z_m)` as a column.
 """
