@@ -236,3 +236,31 @@ def test_import_of_commands_is_light() -> None:
     code = "import sys, derive.answers.commands; print('sympy' in sys.modules, 'lark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+# ------------------------------------------------------------------------------------ catalog
+def _questions() -> list[str]:
+    # derive.names() + derive.get(): the attribute derive.identities is shadowed by the subpackage of
+    # the same name once the registry has loaded it
+    return [n for n in derive.names() if derive.get(n).question is not None]
+
+
+@pytest.mark.parametrize("latex", [False, True], ids=["plain", "latex"])
+def test_every_expected_answer_reads_back_as_correct(latex: bool) -> None:
+    """Each identity's expected answer (and its forms), printed by SymPy, is a student's answer:
+    it must be judged correct, or be unreadable because the printer used notation a student
+    does not type (an operator d/dx, a helper function's name); it must never be judged wrong."""
+    import sympy as sp
+
+    from derive.answers.checker import judge
+    from derive.answers.question import identity_context
+
+    wrong = []
+    for name in _questions():
+        ctx = identity_context(name)
+        for form in (ctx.target, *ctx.forms):
+            text = sp.latex(form) if latex else sp.sstr(form)
+            v = judge(ctx, text, latex=latex, budget=8.0)
+            if v["status"] in ("incorrect", "undecided"):
+                wrong.append(f"{name}: {text[:60]!r} -> {v['status']}: {v['message'][:100]}")
+    assert not wrong, "\n".join(wrong)
