@@ -147,6 +147,30 @@ def test_grade_yields_one_row_per_input_row_errors_included() -> None:
     assert all(r["message"] for r in out)
 
 
+def test_grade_keeps_rows_the_executor_refuses_or_fails() -> None:
+    from concurrent.futures import Executor, Future
+
+    class Flaky(Executor):
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.calls += 1
+            if self.calls == 2:
+                raise RuntimeError("cannot pickle this row")
+            fut: Future = Future()
+            if self.calls == 3:
+                fut.set_exception(ConnectionError("worker lost"))
+            else:
+                fut.set_result(fn(*args, **kwargs))
+            return fut
+
+    rows = [{"identity": "gelu'", "answer": a} for a in ("Phi(x) + x*phi(x)", "Phi(x)", "x*(", "Phi(x)")]
+    out = derive.grade(rows, executor=Flaky())
+    assert [r["status"] for r in out] == ["correct", "undecided", "undecided", "incorrect"]
+    assert "cannot pickle" in out[1]["message"] and "worker lost" in out[2]["message"]
+
+
 @pytest.mark.slow
 def test_grade_on_a_process_pool() -> None:
     from concurrent.futures import ProcessPoolExecutor

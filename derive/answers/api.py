@@ -186,8 +186,12 @@ def grade_row(row: Mapping[str, Any], timeout: float = DEFAULT_TIMEOUT) -> dict[
         msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
         out.update(Verdict(None, INVALID, f"Cannot check this row: {msg}", method="row").to_dict())
     except Exception as exc:  # one bad row never stops a batch
-        out.update(Verdict(None, UNDECIDED, f"Grading failed: {type(exc).__name__}: {exc}", method="error").to_dict())
+        out.update(_failed(exc))
     return out
+
+
+def _failed(exc: BaseException) -> dict[str, Any]:
+    return Verdict(None, UNDECIDED, f"Grading failed: {type(exc).__name__}: {exc}", method="error").to_dict()
 
 
 def grade(
@@ -222,18 +226,22 @@ def grade(
         executor = ThreadPoolExecutor(max_workers=n)
     assert executor is not None
     try:
-        futures = {executor.submit(grade_row, row, timeout): i for i, row in enumerate(rows)}
-        for done, fut in enumerate(as_completed(futures), start=1):
+        futures = {}
+        for i, row in enumerate(rows):
+            try:
+                futures[executor.submit(grade_row, row, timeout)] = i
+            except Exception as exc:  # the executor refused the row (pickling, shut down): still one row out
+                results[i] = {**row, **_failed(exc)}
+        done = sum(r is not None for r in results)
+        if progress is not None and done:
+            progress(done)
+        for fut in as_completed(futures):
             i = futures[fut]
             try:
                 results[i] = fut.result()
             except Exception as exc:  # the executor itself failed on this row
-                results[i] = {
-                    **rows[i],
-                    **Verdict(
-                        None, UNDECIDED, f"Grading failed: {type(exc).__name__}: {exc}", method="error"
-                    ).to_dict(),
-                }
+                results[i] = {**rows[i], **_failed(exc)}
+            done += 1
             if progress is not None:
                 progress(done)
     finally:
