@@ -1,10 +1,12 @@
 """Time budgets for SymPy work.
 
-SymPy cannot be interrupted from another thread, but it is pure Python, so a ``SIGALRM`` timer
-in the main thread interrupts it between bytecodes. :func:`time_limit` arms such a timer (nesting
-keeps the tighter deadline). Off the main thread, or on platforms without ``setitimer``, the
-budget is advisory only: callers there must rely on cheap operations, and untrusted work must run
-in a worker process that can be killed (see :mod:`derive.answers`).
+SymPy cannot be interrupted from another thread, but it is pure Python, so a signal timer in the
+main thread interrupts it between bytecodes. :func:`time_limit` arms such a timer (nesting keeps
+the tighter deadline). Budgets count the process's CPU time (``ITIMER_PROF``), not wall time, so
+a proof verified symbolically on an idle machine is verified the same way on a loaded one.
+Off the main thread, or on platforms without ``setitimer``, the budget is advisory only: callers
+there must rely on cheap operations, and untrusted work must run in a worker process that can be
+killed on a wall-clock limit (see :mod:`derive.answers`).
 """
 
 from __future__ import annotations
@@ -23,8 +25,17 @@ T = TypeVar("T")
 _deadlines: list[float] = []
 
 
+_SIGNAL = getattr(signal, "SIGPROF", None)
+_TIMER = getattr(signal, "ITIMER_PROF", None)
+
+
+def cpu_time() -> float:
+    """The clock budgets are measured on: CPU seconds of this process."""
+    return time.process_time()
+
+
 def _can_interrupt() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    return _SIGNAL is not None and threading.current_thread() is threading.main_thread()
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -39,21 +50,21 @@ def time_limit(seconds: float) -> Iterator[None]:
     if not _can_interrupt():
         yield
         return
-    deadline = time.monotonic() + seconds
+    deadline = cpu_time() + seconds
     outer = _deadlines[-1] if _deadlines else None
     effective = min(deadline, outer) if outer is not None else deadline
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    previous = signal.signal(_SIGNAL, _on_alarm)
     _deadlines.append(effective)
-    signal.setitimer(signal.ITIMER_REAL, max(effective - time.monotonic(), 1e-4))
+    signal.setitimer(_TIMER, max(effective - cpu_time(), 1e-4))
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(_TIMER, 0)
         _deadlines.pop()
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(_SIGNAL, previous)
         if _deadlines:  # re-arm the enclosing budget
             # an expired outer budget fires at once, in the outer block, not swallowed here
-            signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-4))
+            signal.setitimer(_TIMER, max(_deadlines[-1] - cpu_time(), 1e-4))
 
 
 def attempt(fn: Callable[[], T], seconds: float) -> T | None:

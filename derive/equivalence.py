@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .budget import attempt
+from .budget import attempt, cpu_time
 from .numeric.domains import Domain, exact_points
 from .numeric.sampling import generator
 from .special import elementary
@@ -143,11 +143,17 @@ class Ladder:
         decided = self.symbolic_zero(diff)
         if decided is not None:
             return Verification(True, decided, True)
+        raw = self.unfold(a0) - self.unfold(b0)
+        if raw.has(sp.Sum):
+            # evaluation may have collapsed or summed the sums; compare their unevaluated ranges
+            aligned = attempt(lambda: _align_sum_ranges(raw), self.rung_budget)
+            if aligned is not None and _index_canonical(aligned) == 0:
+                return Verification(True, "sum ranges aligned, indices renamed", True)
         return self.numeric_zero(a1, b1)
 
     def symbolic_zero(self, diff: sp.Expr) -> str | None:
         """Name of the first cheap rewrite that takes ``diff`` to zero, or ``None``."""
-        deadline = time.perf_counter() + self.symbolic_budget
+        deadline = cpu_time() + self.symbolic_budget
         elem: list[sp.Expr] = []
 
         def el() -> sp.Expr:
@@ -177,7 +183,7 @@ class Ladder:
             ("simplify (time-boxed)", lambda: sp.simplify(el()), 3.0),
         ]
         for name, fn, cap in rungs:
-            remaining = deadline - time.perf_counter()
+            remaining = deadline - cpu_time()
             if remaining <= 0:
                 return None
             out = attempt(fn, min(cap, remaining))
@@ -237,9 +243,9 @@ class Ladder:
         rel_tol = 10.0 ** -(self.digits - 8)
         used = 0
         worst = 0.0
-        deadline = time.perf_counter() + max(self.symbolic_budget, 4.0)
+        deadline = cpu_time() + max(self.symbolic_budget, 4.0)
         for point in points:
-            if time.perf_counter() > deadline:
+            if cpu_time() > deadline:
                 break
             cache: dict[sp.Indexed, sp.Expr] = {}
             va = attempt(lambda p=point, c=cache: _value(self._instantiate(ea, p, rng, c), self.digits), 2.0)
@@ -359,6 +365,71 @@ def _index_canonical(e: sp.Expr) -> sp.Expr:
                 term = delta * (term / delta).xreplace({b: a}) if term.has(b) else term
         terms.append(term)
     return sp.expand(sp.Add(*terms))
+
+
+def _align_sum_ranges(e: sp.Expr) -> sp.Expr:
+    """Split sums that differ only in how far they run, so the common part cancels.
+
+    ``sum_{k=a}^{b+o} f(k)`` becomes ``sum_{k=a}^{b+m} f(k) + f(b+m+1) + ... + f(b+o)`` where ``m``
+    is the smallest offset among the sums of the same ``f`` from the same ``a`` (``b`` symbolic,
+    offsets integers), so sum_{k=1}^{t-1} f(k) + f(t) and sum_{k=1}^{t} f(k) meet term by term.
+    """
+    e = sp.Add(*[_absorb_into_sum(t) for t in sp.Add.make_args(sp.expand(e))])
+    e = sp.expand(e.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) == 1, _split_sum))
+    e = e.replace(lambda x: isinstance(x, sp.Sum) and _short_range(x), lambda x: x.doit())  # sum_{k=t}^{t} f = f(t)
+    sums = [x for x in e.atoms(sp.Sum) if len(x.limits) == 1]
+    groups: dict[tuple[sp.Basic, ...], list[tuple[sp.Sum, sp.Expr, int]]] = {}
+    for total in sums:
+        ((k, lo, hi),) = total.limits
+        offset = hi.as_coeff_Add()[0] if hi.as_coeff_Add()[0].is_Integer else sp.S.Zero
+        base = hi - offset
+        canon = sp.Symbol("_k", **k.assumptions0)
+        key = (total.function.xreplace({k: canon}), lo, base)
+        groups.setdefault(key, []).append((total, base, int(offset)))
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        low = min(o for _, _, o in members)
+        for total, base, off in members:
+            if off == low:
+                continue
+            ((k, lo, _hi),) = total.limits
+            extra = [total.function.xreplace({k: base + j}) for j in range(low + 1, off + 1)]
+            replacements[total] = sp.Sum(total.function, (k, lo, base + low)) + sp.Add(*extra)
+    return sp.expand(e.xreplace(replacements)) if replacements else e
+
+
+def _split_sum(total: sp.Sum) -> sp.Expr:
+    """Linearity: ``sum_k (c a(k) + b(k)) = c sum_k a(k) + sum_k b(k)`` with numeric ``c`` outside."""
+    parts = []
+    for term in sp.Add.make_args(sp.expand(total.function)):
+        number, rest = term.as_coeff_Mul()
+        parts.append(number * sp.Sum(sp.powsimp(rest), total.limits[0]))
+    return sp.Add(*parts)
+
+
+def _short_range(total: sp.Sum) -> bool:
+    """A sum over a range of a few terms whose count does not depend on any symbol."""
+    if len(total.limits) != 1:
+        return False
+    ((_, lo, hi),) = total.limits
+    count = sp.simplify(hi - lo)
+    return bool(count.is_Integer and 0 <= count < 8)
+
+
+def _absorb_into_sum(term: sp.Expr) -> sp.Expr:
+    """``c * sum_k f(k)`` as ``sum_k c f(k)`` (powers merged) when ``c`` does not involve ``k``."""
+    factors = sp.Mul.make_args(term)
+    sums = [f for f in factors if isinstance(f, sp.Sum) and len(f.limits) == 1]
+    if len(sums) != 1:
+        return term
+    (total,) = sums
+    number, coefficient = sp.Mul(*[f for f in factors if f is not total]).as_coeff_Mul()
+    k = total.limits[0][0]
+    if coefficient.has(k):
+        return term
+    return number * sp.Sum(sp.powsimp(sp.expand(coefficient * total.function)), total.limits[0])
 
 
 def _rename_indices(e: sp.Basic, depth: int) -> sp.Basic:

@@ -279,7 +279,11 @@ def _check_statements(
             out.append(StatementCheck(st.label, 0, 0.0, 0.0, False, f"could not be evaluated: {exc}"))
             continue
         if isinstance(rel, sp.Eq):
-            c = compare(a, b, rtol=1e-9)
+            floor = None
+            if not np.any(b):  # a right side of 0: judge the left side against the size of its terms
+                size = lhs.applyfunc(_term_size) if isinstance(lhs, sp.MatrixBase) else _term_size(lhs)
+                floor = float(np.median(np.abs(evaluate(size, values, n))))
+            c = compare(a, b, rtol=1e-9, floor=floor)
             out.append(StatementCheck(st.label, c.samples, c.max_abs_error, c.max_rel_error, c.ok, c.detail))
         else:
             big, small = (b, a) if isinstance(rel, (sp.Le, sp.Lt)) else (a, b)

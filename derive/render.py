@@ -227,6 +227,8 @@ def _figure_context(p: Proof) -> dict[str, Any] | None:
         "var": fig.var,
         "curves": [{"label": label, "coords": coordinates(fig.x, y)} for label, y in fig.curves],
         "error": coordinates(fig.x, fig.error),
+        # an exact check leaves the error at the floor everywhere: give the axis a range anyway
+        "error_max": f"{max(1e-13, 10 * float(fig.error.max())):.0e}",
         "error_label": fig.error_label,
         "fixed": fig.fixed,
     }

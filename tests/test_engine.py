@@ -99,6 +99,35 @@ def test_case_conditions_are_decided_by_index_domains() -> None:
     assert decide_conditions(undecidable, domains) == undecidable
 
 
+def test_sums_over_different_ranges_are_joined() -> None:
+    t = integer(2, 30).symbol("t")
+    k = integer(1, t).symbol("k")
+    beta = real(0, 1).symbol("beta")
+    g = sp.IndexedBase("g", real=True)
+    ladder = Ladder(domains={t: integer(2, 30), k: integer(1, t), beta: real(0, 1), g: real(-3, 3)})
+    unrolled = sp.Sum(beta ** (t - k) * g[k], (k, 1, t))
+    one_step = beta * sp.Sum(beta ** (t - 1 - k) * g[k], (k, 1, t - 1)) + g[t]
+    v = ladder.equal(one_step, unrolled)
+    assert v.ok is True and v.symbolic, v
+    assert ladder.equal(one_step + g[t] / 10**6, unrolled).ok is False
+    assert ladder.equal(sp.Sum(g[k], (k, 1, t - 1)) + sp.Sum(g[k], (k, t, t)), sp.Sum(g[k], (k, 1, t))).symbolic
+
+
+def test_a_zero_right_side_is_judged_against_the_size_of_the_left() -> None:
+    def body(d: Derivation) -> None:
+        d.begin(sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1)
+        d.then(0, "Pythagoras")
+        d.conclude()
+
+    p = prove_identity(_toy(Eq(sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1, 0, evaluate=False), body))
+    assert p.ok, p.numeric.statements  # float rounding of 1 - 1 is not a relative error of 1
+
+
+def test_budgets_count_cpu_time_not_waiting() -> None:
+    with time_limit(0.5):
+        time.sleep(1.0)  # waiting costs no CPU: a loaded machine does not shrink a budget
+
+
 def test_nonnegative_proves_and_refutes() -> None:
     assert LADDER.nonnegative((1 - 2 * sigmoid(x)) ** 2 / 4).ok is True
     v = LADDER.nonnegative(sp.Rational(1, 4) - sigmoid(x) * (1 - sigmoid(x)) - sp.Rational(1, 100))

@@ -66,7 +66,7 @@ def compare(got: np.ndarray, expected: np.ndarray, *, rtol: float = 1e-9, floor:
     """Relative error ``|got - expected| / (max(|got|, |expected|) + floor)`` at every sample.
 
     ``floor`` is the magnitude below which a value counts as "about zero"; it defaults to the
-    median magnitude of ``expected``, so quantities that should vanish are judged against the
+    median magnitude of the nonzero values of ``expected``, so quantities that should vanish are judged against the
     scale of the quantity and not against themselves. Passes if every sample is within ``rtol``
     and finite (or both sides are the same infinity).
     """
@@ -78,8 +78,9 @@ def compare(got: np.ndarray, expected: np.ndarray, *, rtol: float = 1e-9, floor:
         fin_g, fin_e = np.isfinite(got), np.isfinite(expected)
         same_inf = (~fin_g) & (~fin_e) & (got == expected)
         bad = ~(fin_g & fin_e) & ~same_inf
-        if floor is None:
-            floor = float(np.median(np.abs(expected[fin_e]))) if np.any(fin_e) else 0.0
+        if floor is None:  # the typical size of the nonzero values (structural zeros do not count)
+            sizes = np.abs(expected[fin_e & (expected != 0)])
+            floor = float(np.median(sizes)) if sizes.size else 0.0
         mag = np.maximum(np.abs(got), np.abs(expected))
         err = np.where(fin_g & fin_e, np.abs(got - expected), 0.0)
         denom = mag + max(floor, 1e-300)
