@@ -18,7 +18,10 @@ Implicit multiplication is accepted where it is unambiguous: ``2x``, ``x phi(x)`
 ``s_i (\delta_{ij} - s_j)``; an unknown run of letters is split into declared names when it can
 be (``xy`` is ``x*y`` if ``x`` and ``y`` are variables). A word that names a function applies
 to what follows it (``\ln s^2`` is ``log(s**2)``, ``\sin^2 x`` is ``sin(x)**2``); a variable
-followed by brackets multiplies them (``x(1+x)``).
+followed by brackets multiplies them (``x(1+x)``). Subscripts name variables (``\beta_1`` is
+``beta1``, ``S_{xy}`` is ``Sxy``, ``\eta_{\min}`` is ``eta_min``, ``f_*``), entries of indexed
+variables (``s_i``, ``z[k]``) or a Kronecker delta (``\delta_{ij}``); ``f'(x)`` is a derivative;
+``[[a, b], [c, d]]``, ``\begin{pmatrix}...\end{pmatrix}``, ``diag(s)`` and ``s^T`` build matrices.
 """
 
 from __future__ import annotations
@@ -333,7 +336,7 @@ _ALIASES = {
     "theta": ("vartheta",),
     "rho": ("varrho",),
 }
-_FORBIDDEN_HINT = {"factorial", "gamma", "import", "eval", "exec", "lambda", "os", "system", "open", "subs"}
+_FORBIDDEN_HINT = {"factorial", "import", "eval", "exec", "os", "system", "open", "subs", "getattr", "globals"}
 
 
 def _key(name: str) -> str:
