@@ -33,7 +33,7 @@ GIBBS = Ref.book("T. M. Cover and J. A. Thomas (2006), Elements of Information T
 
 # ============================================================================ Gibbs' inequality
 t = positive().symbol("t")
-K3 = 3
+K3 = integer(2, 8).symbol("K")  # the number of outcomes: the statements hold for every K
 pw, qw = IndexedBase("a", positive=True), IndexedBase("b", positive=True)
 P = Table(Function("p"), pw, K3)
 Q = Table(Function("q"), qw, K3)
@@ -74,12 +74,12 @@ def _kl_nonnegative_check(ctx: CheckContext) -> CrossCheckResult:
     section="4",
     map_row=r"KL divergence $D_{\mathrm{KL}}(p\,\|\,q) = \sum p \log(p/q)$: VAE regulariser, "
     r"knowledge distillation, RLHF KL penalty",
-    variables={t: positive(), pw: positive(10), qw: positive(10)},
+    variables={t: positive(), K3: integer(2, 8), pw: positive(10), qw: positive(10)},
     definitions=dm.definitions(P, Q),
     claim=Statement(
         "KL >= 0",
         Ge(dm.kl(P, Q, K3), 0),
-        text=r"for distributions on $K = 3$ outcomes; equality iff $p = q$, because $g(t) = 0$ only at $t = 1$",
+        text=r"for distributions on $K$ outcomes; equality iff $p = q$, because $g(t) = 0$ only at $t = 1$",
     ),
     also=[
         Statement(
@@ -134,18 +134,17 @@ def kl_nonnegative(d: Derivation) -> None:
     )
     d.conclude("log t <= t - 1")
 
-    d.begin(dm.kl(P, Q, K3), "the definition, for $K = 3$ outcomes", scope="for K = 3 outcomes")
+    d.begin(dm.kl(P, Q, K3), "the definition, for any number $K$ of outcomes")
     d.note(f"Normalised tables: ${P.latex()}$ and ${Q.latex()}$ with positive weights.")
     d.then(
-        dm.kl_gibbs_written(P, Q, K3),
-        r"with $t_k = q_k/p_k$: $\sum_k p_k (t_k - 1) = \sum_k q_k - \sum_k p_k = 0$ and "
-        r"$-\log t_k = \log\frac{p_k}{q_k}$",
+        dm.kl_gibbs_terms(P, Q, K3),
+        r"termwise $p_k \log\frac{p_k}{q_k} = p_k\,g(q_k/p_k) + p_k - q_k$ with $g(t) = t - 1 - \log t$",
     )
-    d.then(dm.kl_gibbs(P, Q, K3), r"name the gap: $g(t) = t - 1 - \log t$")
+    d.then(dm.kl_gibbs(P, Q, K3), r"$\sum_k p_k = \sum_k q_k = 1$")
     d.conclude("KL as gaps")
 
-    d.begin(dm.kl(P, Q, K3), scope="for K = 3 outcomes")
-    d.then(dm.kl_gibbs_written(P, Q, K3), r"with $t_k = q_k/p_k$ (above)")
+    d.begin(dm.kl(P, Q, K3))
+    d.then(dm.kl_gibbs_terms(P, Q, K3), "termwise (above)")
     d.then(dm.kl_gibbs(P, Q, K3), "KL as a sum of Gibbs gaps (above)")
     d.bound(0, r"each term $p_k\,g(q_k/p_k) \ge 0$ since $p_k > 0$, $g \ge 0$", relation=">=")
     d.conclude("KL >= 0")
