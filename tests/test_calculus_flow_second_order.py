@@ -105,8 +105,13 @@ def test_lstm_unrolled_drops_a_gate() -> None:
 
 
 def test_clipping_does_not_keep_the_norm() -> None:
-    clipped = gf._norm(gf.clipped(gf.GC, gf.C_TIGHT))
+    clipped = gf.clipped_norm(gf.C_TIGHT)
     rejects(gf.gradient_clipping, "clipped norm", Eq(clipped, gf.NORM_G))
+
+
+def test_clipping_below_the_threshold_does_not_rescale_to_c() -> None:
+    """||g'|| = c holds only above the threshold: for c = (1 + u)||g||, any dimension, g' = g."""
+    rejects(gf.gradient_clipping, "unclipped norm", Eq(gf.clipped_norm(gf.C_LOOSE), gf.C_LOOSE))
 
 
 def test_clipping_direction_is_not_reversed() -> None:

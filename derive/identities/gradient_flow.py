@@ -672,22 +672,29 @@ def lstm_cell_gradient(d: Derivation) -> None:
 
 
 # ----------------------------------------------------------------------------- gradient clipping
-GC = [real(-10, 10).symbol(f"g{i}") for i in (1, 2, 3)]
-NORM_G = sp.sqrt(sum(x_**2 for x_ in GC))
+n_c = integer(1, 8).symbol("n")  # the dimension of g
+i_c = integer(1, n_c).symbol("i")
+gc = sp.IndexedBase("g", real=True)
+NORM_G = sp.sqrt(sp.Sum(gc[i_c] ** 2, (i_c, 1, n_c)))  # ||g|| for g in R^n
 u = nonnegative(10).symbol("u")
 v = positive(10).symbol("v")
+c = positive(20).symbol("c")
 C_LOOSE = (1 + u) * NORM_G  # a threshold c >= ||g||
 C_TIGHT = NORM_G / (1 + v)  # a threshold c < ||g||
+GC = [real(-10, 10).symbol(f"g{a}") for a in (1, 2, 3)]  # the homework question's g in R^3
+NORM_G3 = sp.sqrt(sum(x_**2 for x_ in GC))
 
 
-def clipped(g: list[sp.Expr], c: sp.Expr) -> list[sp.Expr]:
-    r""":math:`g' = g \min(1, c/\|g\|)`, the min left unevaluated so that a derivation evaluates it."""
-    norm = sp.sqrt(sum(x_**2 for x_ in g))
-    return [x_ * sp.Min(1, c / norm, evaluate=False) for x_ in g]
+def clipped_norm(threshold: sp.Expr) -> sp.Expr:
+    r""":math:`\|g'\|` for :math:`g' = g \min(1, c/\|g\|)` (the min unevaluated: a derivation evaluates it)."""
+    factor = sp.Min(1, threshold / NORM_G, evaluate=False)
+    return sp.sqrt(sp.Sum((gc[i_c] * factor) ** 2, (i_c, 1, n_c)))
 
 
-def _norm(g: list[sp.Expr]) -> sp.Expr:
-    return sp.sqrt(sum(x_**2 for x_ in g))
+def clipped_cosine(threshold: sp.Expr) -> sp.Expr:
+    r""":math:`\cos(g', g) = \langle g', g\rangle / (\|g'\|\,\|g\|)` for the clipped :math:`g'`."""
+    factor = sp.Min(1, threshold / NORM_G, evaluate=False)
+    return sp.Sum(gc[i_c] * factor * gc[i_c], (i_c, 1, n_c)) / (clipped_norm(threshold) * NORM_G)
 
 
 def _clip_check(ctx: CheckContext) -> CrossCheckResult:
@@ -698,13 +705,13 @@ def _clip_check(ctx: CheckContext) -> CrossCheckResult:
     for _ in range(200):
         dim = int(ctx.rng.integers(2, 201))
         g = ctx.rng.normal(0, 1, dim) * 10 ** ctx.rng.uniform(-3, 3)
-        c = 10 ** ctx.rng.uniform(-3, 3)
+        cc = 10 ** ctx.rng.uniform(-3, 3)
         norm = np.linalg.norm(g)
-        clipped_g = g * min(1.0, c / norm)
+        clipped_g = g * min(1.0, cc / norm)
         norms.append(np.linalg.norm(clipped_g))
-        targets.append(min(norm, c))
+        targets.append(min(norm, cc))
         cosines.append(clipped_g @ g / (np.linalg.norm(clipped_g) * norm))
-        over = max(over, np.linalg.norm(clipped_g) / c - 1.0)
+        over = max(over, np.linalg.norm(clipped_g) / cc - 1.0)
     return combine(
         ctx.compare("||g'|| = min(||g||, c)", "numpy clipping", np.array(norms), np.array(targets), rtol=1e-12),
         ctx.compare("cos(g', g) = 1", "numpy", np.array(cosines), np.ones(len(cosines)), rtol=1e-12),
@@ -717,40 +724,48 @@ def _clip_check(ctx: CheckContext) -> CrossCheckResult:
     title="Gradient clipping caps the norm and keeps the direction",
     section="2.3",
     map_row=r"fix: gradient clipping $\|g\| \le c$",
-    variables={**{x_: real(-10, 10) for x_ in GC}, u: nonnegative(10), v: positive(10)},
+    variables={
+        n_c: integer(1, 8),
+        i_c: integer(1, n_c),
+        gc: real(-10, 10),
+        u: nonnegative(10),
+        v: positive(10),
+        c: positive(20),
+        **{x_: real(-10, 10) for x_ in GC},
+    },
     claim=Statement(
         "clipped norm",
-        Eq(_norm(clipped(GC, C_TIGHT)), sp.Min(NORM_G, C_TIGHT)),
+        Eq(clipped_norm(C_TIGHT), sp.Min(NORM_G, C_TIGHT)),
         text=r"if $\|g\| > c$, write $c = \|g\|/(1 + v)$ with $v > 0$: then $\|g'\| = c = \min(\|g\|, c)$",
     ),
     also=[
         Statement(
             "unclipped norm",
-            Eq(_norm(clipped(GC, C_LOOSE)), sp.Min(NORM_G, C_LOOSE)),
+            Eq(clipped_norm(C_LOOSE), sp.Min(NORM_G, C_LOOSE)),
             text=r"if $\|g\| \le c$, write $c = (1 + u)\|g\|$ with $u \ge 0$: then $g' = g$ and "
             r"$\|g'\| = \|g\| = \min(\|g\|, c)$",
         ),
         Statement(
             "<= c",
-            Le(_norm(clipped(GC, C_LOOSE)), C_LOOSE),
+            Le(clipped_norm(C_LOOSE), C_LOOSE),
             text=r"so $\|g'\| \le c$ in both cases (in the clipped case with equality)",
         ),
         Statement(
             "direction",
-            Eq(
-                sum(a * b for a, b in zip(clipped(GC, C_TIGHT), GC, strict=True))
-                / (_norm(clipped(GC, C_TIGHT)) * NORM_G),
-                1,
-            ),
+            Eq(clipped_cosine(C_TIGHT), 1),
             text=r"the clipped gradient points along $g$: $\cos(g', g) = 1$ (unclipped, $g' = g$)",
         ),
     ],
     crosscheck=_clip_check,
     question=Question(
-        target=sp.Min(NORM_G, C_TIGHT),
-        prompt=r"A gradient $g \in \mathbb{R}^3$ with $\|g\| > c$ is clipped to $g' = g\min(1, c/\|g\|)$, where "
-        r"$c = \|g\|/(1 + v)$. What is $\|g'\|$?",
-        approximations={r"clipping does not change the norm only when $\|g\| \le c$": NORM_G},
+        target=sp.Min(NORM_G3, c),
+        prompt=r"A gradient $g \in \mathbb{R}^3$ (entries g1, g2, g3) is clipped to the threshold $c > 0$: "
+        r"$g' = g\min(1, c/\|g\|)$. What is $\|g'\|$, for any $g \ne 0$ and $c$?",
+        variables=(*GC, c),
+        approximations={
+            r"$\|g'\| = c$ only when $\|g\| > c$; below the threshold $g' = g$": c,
+            r"clipping does not change the norm only when $\|g\| \le c$": NORM_G3,
+        },
     ),
     refs=(
         Ref.arxiv(
@@ -766,27 +781,27 @@ def gradient_clipping(d: Derivation) -> None:
     $g' = g\min(1, c/\|g\|)$: below the threshold nothing changes, above it the step has length
     exactly $c$. Because the rescaling is by a positive number the direction is untouched, so
     clipping bounds the step without biasing where it points; it is standard in RNN and Transformer
-    training. The two cases of the min are derived separately for $g \in \mathbb{R}^3$: a threshold
-    $c = \|g\|/(1 + v)$, $v > 0$, below the norm, and $c = (1 + u)\|g\|$, $u \ge 0$, at or above it
-    (together they cover every $c > 0$)."""
-    d.begin(_norm(clipped(GC, C_TIGHT)), scope=r"for $g \in \mathbb{R}^3$")
+    training. The two cases of the min are derived separately for $g \in \mathbb{R}^n$, any $n$: a
+    threshold $c = \|g\|/(1 + v)$, $v > 0$, below the norm, and $c = (1 + u)\|g\|$, $u \ge 0$, at or
+    above it (together they cover every $c > 0$)."""
+    d.begin(clipped_norm(C_TIGHT), title="Above the threshold")
     d.then(lambda e: e.doit(), r"$c/\|g\| = 1/(1 + v) < 1$, so the min is $c/\|g\|$")
-    d.then(NORM_G / (1 + v), r"the positive factor $1/(1 + v)$ comes out of the norm")
-    d.then(lambda e: sp.Min(NORM_G, e), r"$\|g\|/(1+v) < \|g\|$: this is the min")
+    d.then(NORM_G / (1 + v), r"the positive factor $1/(1 + v)$ comes out of the norm; it is $c = \min(\|g\|, c)$")
     d.conclude("clipped norm")
 
-    d.begin(_norm(clipped(GC, C_LOOSE)), scope=r"for $g \in \mathbb{R}^3$")
-    d.then(lambda e: e.doit(), r"$c/\|g\| = 1 + u \ge 1$, so the min is $1$ and $g' = g$")
-    d.then(lambda e: sp.Min(e, C_LOOSE), r"$\|g\| \le (1 + u)\|g\|$: this is the min")
+    d.begin(clipped_norm(C_LOOSE), title="At or below the threshold")
+    d.then(
+        lambda e: e.doit(),
+        r"$c/\|g\| = 1 + u \ge 1$, so the min is $1$ and $g' = g$: $\|g'\| = \|g\| = \min(\|g\|, c)$",
+    )
     d.conclude("unclipped norm")
 
-    d.begin(_norm(clipped(GC, C_LOOSE)), scope=r"for $g \in \mathbb{R}^3$")
+    d.begin(clipped_norm(C_LOOSE), title="The norm never exceeds c")
     d.then(lambda e: e.doit(), r"unclipped: $g' = g$")
     d.bound(C_LOOSE, r"$(1 + u)\|g\| - \|g\| = u\|g\| \ge 0$")
     d.conclude("<= c")
 
-    cos = sum(a * b for a, b in zip(clipped(GC, C_TIGHT), GC, strict=True)) / (_norm(clipped(GC, C_TIGHT)) * NORM_G)
-    d.begin(cos, scope=r"for $g \in \mathbb{R}^3$")
+    d.begin(clipped_cosine(C_TIGHT), title="The direction is kept")
     d.then(lambda e: e.doit(), r"the min is $1/(1 + v)$")
-    d.then(lambda e: sp.cancel(e), r"the factor $1/(1 + v)$ and $\|g\|^2$ cancel")
+    d.then(1, r"the factor $1/(1 + v)$ and $\|g\|^2$ cancel")
     d.conclude("direction")
