@@ -52,6 +52,13 @@ def _gelu_checks(ctx):  # type: ignore[no-untyped-def]
         target=Phi(x) + x * phi(x),
         prompt=r"Differentiate $\mathrm{GELU}(x) = x\,\Phi(x)$, where $\Phi$ is the standard normal CDF.",
         names={"Phi": Phi, "phi": phi},
+        approximations={
+            r"$\Phi$ and $\varphi$ swapped: $\Phi' = \varphi$, so the product rule gives $\Phi(x) + x\varphi(x)$": (
+                phi(x) + x * Phi(x)
+            ),
+            r"the product rule's second term $x\,\Phi'(x) = x\varphi(x)$ is missing": Phi(x),
+            r"the first term is missing: $\frac{d}{dx} x = 1$ multiplies $\Phi(x)$": x * phi(x),
+        },
     ),
     refs=(
         Ref.arxiv(

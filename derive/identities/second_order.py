@@ -298,7 +298,7 @@ def gauss_newton(d: Derivation) -> None:
     three residuals $r_i(\theta)$ of $\theta \in \mathbb{R}^2$, $J_{ij} = \partial r_i/\partial\theta_j$."""
     d.begin(GRAD_L, scope="for 3 residuals of 2 parameters")
     d.then(lambda e: e.doit(), r"chain rule: $\partial_j \tfrac12 r_i^2 = r_i\, \partial_j r_i$")
-    d.then(JAC.T * RES, r"collect the sums over $i$: $J^\top r$")
+    d.then(notation(r"J^\top r", JAC.T * RES, "J^T r"), r"$\sum_i (\partial_j r_i)\, r_i$: a product")
     d.conclude("gradient")
 
     d.begin(HESS_L, scope="for 3 residuals of 2 parameters")
