@@ -76,6 +76,12 @@ def test_cross_entropy_kl_wrong_direction() -> None:
     _rejected(info.cross_entropy_kl, "claim", Eq(info.H_PQ, info.H_P + reverse))
 
 
+def test_cross_entropy_gradient_without_p() -> None:
+    # d/dq_j of -sum p_i log q_i is -p_j/q_j, not -1/q_j
+    wrong = Eq(sp.Derivative(info.H_PQ, info.qq[info.jq]), -1 / info.qq[info.jq])
+    _rejected(info.cross_entropy_kl, "same gradient in q", wrong)
+
+
 # ------------------------------------------------------------------------------ ELBO, bits-back
 def test_elbo_with_a_plus_sign_on_the_kl() -> None:
     wrong = dm.expectation(va.qz, lambda k: log(va.lik(k)), va.KZ) + dm.kl(va.qz, va.prior, va.KZ)
