@@ -26,7 +26,7 @@ from derive.answers.commands import grade as grade_cmd
 DATA = Path(__file__).parent / "data" / "answers.jsonl"
 ROWS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
 TIMEOUT = 2.0
-SLACK = 0.5  # scheduling slack on a loaded machine, on top of the hard limit
+SLACK = 1.0  # scheduling slack on a loaded machine (2 cores, ~9 agents), on top of the hard limit
 
 
 def _id(row: dict[str, Any]) -> str:
