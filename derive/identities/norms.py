@@ -542,7 +542,7 @@ def nuclear_norm(d: Derivation) -> None:
     is checked numerically."""
     scope = "for a 2 x 2 matrix"
     d.begin(GRAM_A, r"$AV = U\Sigma$", scope=scope)
-    d.then(lambda e: S_A.T * S_A, r"$U^\top U = I$, $V^\top V = I$ leave $\Sigma^\top\Sigma$")
+    d.then(S_A.T * S_A, r"$U^\top U = I$, $V^\top V = I$ leave $\Sigma^\top\Sigma$")
     d.conclude("root")
 
     d.begin(NUC, r"$\sqrt{A^\top A} = V\,\mathrm{diag}\bigl(\sqrt{\sigma_i^2}\bigr)V^\top$ (above)", scope=scope)

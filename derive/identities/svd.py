@@ -35,7 +35,7 @@ from ..moves.matrices import (
     symbol_vector,
 )
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, positive, real
+from ..numeric.domains import integer, nonnegative, positive, real
 from ..numeric.matrices import gradient_fd, low_rank, truncated_svd, with_spectrum
 
 ENTRY = real(-3, 3)
@@ -702,6 +702,9 @@ W_S, U_S, S_S, V_S = svd_form(SW, 3, 2, UW, VW)
 FRO_W = notation(r"\lVert W \rVert_F^2", frobenius_sq(W_S), "||W||_F^2")
 TRACE_W = notation(r"\operatorname{tr}(W^\top W)", (W_S.T * W_S).trace(), "tr(W^T W)")
 GRAM_W = notation(r"V^\top W^\top W V", V_S.T * W_S.T * W_S * V_S, "V^T W^T W V")
+# the order sigma_1 >= sigma_2 in a form SymPy's assumptions can use: sigma_1 = sigma_2 + delta, delta >= 0
+DELTA_W = nonnegative(3).symbol("delta")
+STABLE = ((SW[1] + DELTA_W) ** 2 + SW[1] ** 2) / (SW[1] + DELTA_W) ** 2
 
 
 def _spectrum_check(ctx: CheckContext) -> CrossCheckResult:
@@ -738,7 +741,7 @@ def _spectrum_check(ctx: CheckContext) -> CrossCheckResult:
     title="The singular spectrum: Frobenius norm, Gram eigenvalues, stable rank",
     section="1.3",
     map_row=r"Singular value spectrum: weight matrix health (WeightWatcher, Martin \& Mahoney, 2021)",
-    variables={**SW_DOM, **entry_domains([*UW, *VW], ANGLE)},
+    variables={**SW_DOM, DELTA_W: nonnegative(3), **entry_domains([*UW, *VW], ANGLE)},
     claim=Statement(
         "Frobenius",
         Eq(FRO_W, SW[0] ** 2 + SW[1] ** 2, evaluate=False),
@@ -753,9 +756,9 @@ def _spectrum_check(ctx: CheckContext) -> CrossCheckResult:
         ),
         Statement(
             "stable rank",
-            Le((SW[0] ** 2 + SW[1] ** 2) / SW[0] ** 2, 2),
+            Le(STABLE, 2),
             text=r"the stable rank $\lVert W\rVert_F^2/\lVert W\rVert_2^2 = \sum_i\sigma_i^2/\sigma_1^2$ is at most "
-            r"$\operatorname{rank} W = 2$",
+            r"$\operatorname{rank} W = 2$ (the order written $\sigma_1 = \sigma_2 + \delta$, $\delta \ge 0$)",
         ),
     ],
     crosscheck=_spectrum_check,
@@ -793,12 +796,12 @@ def singular_spectrum(d: Derivation) -> None:
     d.conclude("Frobenius")
 
     d.begin(GRAM_W, r"$W V = U\Sigma$", scope=scope)
-    d.then(lambda e: S_S.T * S_S, r"$U^\top U = I$ and $V^\top V = I$ leave $\Sigma^\top\Sigma$")
+    d.then(S_S.T * S_S, r"$U^\top U = I$ and $V^\top V = I$ leave $\Sigma^\top\Sigma$")
     d.conclude("eigenvalues")
 
-    d.begin((SW[0] ** 2 + SW[1] ** 2) / SW[0] ** 2, r"$\lVert W\rVert_2 = \sigma_1$ (see \textsf{spectral-norm})")
-    d.then(1 + SW[1] ** 2 / SW[0] ** 2, "divide")
-    d.bound(2, r"$\sigma_2 \le \sigma_1$")
+    d.begin(STABLE, r"$\lVert W\rVert_2 = \sigma_1$ (see \textsf{spectral-norm}), $\sigma_1 = \sigma_2 + \delta$")
+    d.then(lambda e: 2 - sp.factor(2 - e), r"$2$ minus the gap, factored")
+    d.bound(2, r"$\delta \ge 0$ and $\sigma_2 > 0$: the subtracted term is $\ge 0$")
     d.conclude("stable rank")
 
 
