@@ -50,8 +50,8 @@ def test_cosine_half_angle_with_the_full_angle() -> None:
 
 def test_cosine_ratio_recursion_off_by_one_step() -> None:
     t, T = sc.t, sc.T
-    wrong = (sc.eta(t) - sc.eta_min) * (1 + cos(pi * (t + 2) / T)) / (1 + cos(pi * t / T))
-    _rejected(sc.cosine_schedule, "ratio recursion", Eq(sc.eta(t + 1) - sc.eta_min, wrong))
+    wrong = sc.eta_min + (sc.eta(t) - sc.eta_min) * (1 + cos(pi * (t + 2) / T)) / (1 + cos(pi * t / T))
+    _rejected(sc.cosine_schedule, "ratio recursion", Eq(sc.eta(t + 1), wrong))
 
 
 def test_cosine_crosscheck_catches_a_full_period() -> None:
@@ -68,6 +68,11 @@ def test_cosine_answer_in_half_angle_form_is_accepted() -> None:
 def test_warmup_area_is_a_triangle() -> None:
     area = sp.Integral(sc.eta_warm(sc.t_run), (sc.t_run, 0, sc.T_warm))
     _rejected(sc.linear_warmup, "warmup area", Eq(area, sc.eta_max * sc.T_warm))
+
+
+def test_wsd_is_not_twice_the_cosine_area() -> None:
+    lhs = sc.wsd_schedule.statements[-1].relation.lhs
+    _rejected(sc.wsd_schedule, "larger than cosine", sp.Gt(lhs, sc.peak * sc.T_SPLIT))
 
 
 def test_wsd_area_is_not_the_cosine_area() -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, Function, Integral, Limit, Subs, cos, pi
+from sympy import Derivative, Eq, Function, Gt, Integral, Limit, Subs, cos, pi
 
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
+from ..identity import Plot, Question, Ref, Statement, identity
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import interval, nonnegative, positive
 
@@ -28,6 +28,8 @@ eta = Function("eta")
 
 #: the cosine schedule eta_t, the map's formula
 COSINE = eta_min + (eta_max - eta_min) * (1 + cos(pi * t / T)) / 2
+#: the factor by which chainable schedulers shrink eta_t - eta_min from step t to t + 1
+RATIO = (1 + cos(pi * (t + 1) / T)) / (1 + cos(pi * t / T))
 LOSHCHILOV = Ref.arxiv(
     "1608.03983", "I. Loshchilov and F. Hutter, SGDR: Stochastic Gradient Descent with Warm Restarts, 2017", "Eq. (5)"
 )
@@ -91,7 +93,11 @@ def _cosine_check(ctx: CheckContext) -> CrossCheckResult:
         eta_max: interval(eta_min, eta_min + 10, open_lo=True),
     },
     definitions={eta(t): COSINE},
-    claim=Statement("closed form", Eq(eta(t), COSINE), text="the schedule (its definition, unfolded)"),
+    claim=Statement(
+        "half-angle",
+        Eq(eta(t), eta_min + (eta_max - eta_min) * cos(pi * t / (2 * T)) ** 2),
+        text=r"the schedule is a squared cosine of the quarter period: it falls from $\eta_{\max}$ to $\eta_{\min}$",
+    ),
     also=[
         Statement("start", Eq(eta(0), eta_max), text=r"it starts at the peak rate"),
         Statement("end", Eq(eta(T), eta_min), text=r"it ends at the floor rate"),
@@ -104,18 +110,19 @@ def _cosine_check(ctx: CheckContext) -> CrossCheckResult:
             text=r"the average rate over the run, so the total step budget is $T(\eta_{\max}+\eta_{\min})/2$",
         ),
         Statement(
-            "half-angle",
-            Eq(eta(t), eta_min + (eta_max - eta_min) * cos(pi * t / (2 * T)) ** 2),
-            text=r"the same schedule as a squared cosine",
-        ),
-        Statement(
             "ratio recursion",
-            Eq(eta(t + 1) - eta_min, (eta(t) - eta_min) * (1 + cos(pi * (t + 1) / T)) / (1 + cos(pi * t / T))),
+            Eq(eta(t + 1), eta_min + (eta(t) - eta_min) * RATIO),
             text=r"the step-to-step form of chainable schedulers (PyTorch \texttt{CosineAnnealingLR}), for $t < T$; "
             r"run from $\eta(0) = \eta_{\max}$ it reproduces the closed form",
         ),
     ],
     crosscheck=_cosine_check,
+    plot=Plot(
+        t,
+        over=(0.0, 100.0),
+        fixed={T: 100, eta_min: 0.1, eta_max: 1.0},
+        curves={r"$\eta(t)$": eta(t), r"$T\,\eta'(t)$": T * sp.diff(COSINE, t)},
+    ),
     question=Question(
         target=COSINE,
         prompt=r"Write the cosine learning-rate schedule $\eta_t$ for $0 \le t \le T$ that starts at $\eta_{\max}$, "
@@ -143,9 +150,14 @@ def cosine_schedule(d: Derivation) -> None:
     starts, a gentle landing), its midpoint and its mean are the average of the two rates, and
     framework schedulers implement it as a multiplicative ratio from one step to the next."""
     unfold = d.identity.unfold
-    d.begin(eta(t), "the schedule")
-    d.then(unfold, "its definition")
-    d.conclude("closed form")
+    u = sp.Dummy("u")
+    d.begin(eta(t))
+    d.then(unfold, "the definition")
+    d.then(
+        lambda e: sp.expand_trig(e.subs(t, 2 * T * u / pi)).subs(u, pi * t / (2 * T)),
+        r"double angle: $1 + \cos 2u = 2\cos^2 u$ with $u = \frac{\pi t}{2T}$",
+    )
+    d.conclude("half-angle")
 
     for label, at, why in (
         ("start", sp.S.Zero, r"$\cos 0 = 1$"),
@@ -154,16 +166,12 @@ def cosine_schedule(d: Derivation) -> None:
     ):
         d.begin(eta(at))
         d.then(unfold, f"the definition at $t = {sp.latex(at)}$; {why}")
-        d.then(lambda e: sp.factor(sp.expand(e)), "collect")
         d.conclude(label)
 
     for label, at in (("flat at 0", sp.S.Zero), ("flat at T", T)):
         d.begin(Subs(Derivative(eta(t), t), t, at))
         d.then(lambda e: e.func(unfold(e.args[0]), *e.args[1:]), "the definition")
-        d.then(
-            lambda e: e.func(e.args[0].doit(), *e.args[1:]),
-            r"differentiate: $-\frac{\pi}{2T}(\eta_{\max} - \eta_{\min})\sin\frac{\pi t}{T}$",
-        )
+        d.then(lambda e: e.func(e.args[0].doit(), *e.args[1:]), "differentiate")
         d.then(lambda e: e.doit(), rf"at $t = {sp.latex(at)}$ the sine vanishes")
         d.conclude(label)
 
@@ -173,29 +181,19 @@ def cosine_schedule(d: Derivation) -> None:
     d.then(lambda e: sp.factor(sp.expand(e)), "divide by $T$")
     d.conclude("mean")
 
-    u = sp.Dummy("u")
-    d.begin(eta(t))
-    d.then(unfold, "the definition")
-    d.then(
-        lambda e: sp.expand_trig(e.subs(t, 2 * T * u / pi)).subs(u, pi * t / (2 * T)),
-        r"double angle: $1 + \cos 2u = 2\cos^2 u$ with $u = \frac{\pi t}{2T}$",
-    )
-    d.then(lambda e: sp.collect(sp.expand(e), cos(pi * t / (2 * T)) ** 2), r"collect $\cos^2$")
-    d.conclude("half-angle")
-
     def eliminate_peak(e: sp.Expr) -> sp.Expr:
         """Solve the definition at t for eta_max and substitute it."""
         (peak,) = sp.solve(Eq(eta(t), unfold(eta(t))), eta_max)
         return e.subs(eta_max, peak)
 
-    d.begin(eta(t + 1) - eta_min)
+    d.begin(eta(t + 1))
     d.then(unfold, r"the definition at $t + 1$")
     d.then(
         eliminate_peak,
         r"eliminate $\eta_{\max}$ with the definition at $t$: "
         r"$\eta_{\max} - \eta_{\min} = \frac{2(\eta(t) - \eta_{\min})}{1 + \cos(\pi t/T)}$",
     )
-    d.then(lambda e: sp.factor(e, eta(t) - eta_min), "collect the ratio")
+    d.then(eta_min + (eta(t) - eta_min) * RATIO, r"collect $\eta(t) - \eta_{\min}$")
     d.conclude("ratio recursion")
 
 
@@ -285,6 +283,12 @@ def _warmup_check(ctx: CheckContext) -> CrossCheckResult:
         ),
     ],
     crosscheck=_warmup_check,
+    plot=Plot(
+        t_run,
+        over=(0.0, 100.0),
+        fixed={T_warm: 10, T_run: 100, eta_min: 0.1, eta_max: 1.0},
+        curves={"warmup, then cosine": sp.Piecewise((WARM, t_run < T_warm), (DECAY, True))},
+    ),
     question=Question(
         target=eta_max * T_warm / 2,
         prompt=r"A linear warmup $\eta_t = \eta_{\max} t / T_{\mathrm{warm}}$ runs for $T_{\mathrm{warm}}$ steps. "
@@ -335,8 +339,20 @@ T_d = interval(1, 1000).symbol("T_d")
 T_all = interval(T_w + T_d, T_w + T_d + 10000, open_lo=True).symbol("T")
 tau = interval(0, T_all).symbol("t")
 peak = positive(10).symbol("eta_max")
+T_s = positive(10000).symbol("T_s")
+#: the run length written as warmup + plateau + decay, so "T_w + T_d < T" is the sign of the plateau T_s
+T_SPLIT = T_w + T_s + T_d
 eta_w, eta_s, eta_d, eta_dc = Function("eta_w"), Function("eta_s"), Function("eta_d"), Function("eta_dc")
 WSD_AREA = peak * (T_all - T_w / 2 - T_d / 2)
+
+
+def _wsd_integrals(end: sp.Expr) -> sp.Expr:
+    """The WSD learning rate (linear decay to 0) summed over the three phases of a run of length ``end``."""
+    return (
+        Integral(peak * tau / T_w, (tau, 0, T_w))
+        + Integral(peak, (tau, T_w, end - T_d))
+        + Integral(peak * (end - tau) / T_d, (tau, end - T_d, end))
+    )
 
 
 def _wsd_numpy(tt: np.ndarray, tw: float, td: float, TT: float, hi: float, cosine: bool = False) -> np.ndarray:
@@ -392,6 +408,7 @@ def _wsd_check(ctx: CheckContext) -> CrossCheckResult:
         T_all: interval(T_w + T_d, T_w + T_d + 10000, open_lo=True),
         tau: interval(0, T_all),
         peak: positive(10),
+        T_s: positive(10000),
     },
     definitions={
         eta_w(tau): peak * tau / T_w,
@@ -431,11 +448,30 @@ def _wsd_check(ctx: CheckContext) -> CrossCheckResult:
                 WSD_AREA - Integral(peak * (1 + cos(pi * tau / T_all)) / 2, (tau, 0, T_all)),
                 peak * (T_all - T_w - T_d) / 2,
             ),
-            text=r"WSD spends more learning rate than a cosine schedule over the same $T$, by a positive amount "
-            r"since $T_w + T_d < T$",
+            text=r"WSD spends more learning rate than a cosine schedule over the same $T$",
+        ),
+        Statement(
+            "larger than cosine",
+            Gt(
+                _wsd_integrals(T_SPLIT),
+                Integral(peak * (1 + cos(pi * tau / T_SPLIT)) / 2, (tau, 0, T_SPLIT)),
+            ),
+            text=r"strictly, whenever there is a plateau: write $T = T_w + T_s + T_d$ with $T_s > 0$ "
+            r"(that is, $T_w + T_d < T$)",
         ),
     ],
     crosscheck=_wsd_check,
+    plot=Plot(
+        tau,
+        over=(0.0, 100.0),
+        fixed={T_w: 10, T_d: 20, T_all: 100, peak: 1.0},
+        curves={
+            "WSD": sp.Piecewise(
+                (peak * tau / T_w, tau < T_w), (peak, tau < T_all - T_d), (peak * (T_all - tau) / T_d, True)
+            ),
+            "cosine": peak * (1 + cos(pi * tau / T_all)) / 2,
+        },
+    ),
     question=Question(
         target=WSD_AREA,
         prompt=r"A warmup-stable-decay schedule rises linearly from 0 to $\eta_{\max}$ over $T_w$ steps, stays at "
@@ -493,3 +529,12 @@ def wsd_schedule(d: Derivation) -> None:
     d.then(lambda e: e.doit(), "the cosine schedule's area is $\\eta_{\\max}T/2$")
     d.then(lambda e: sp.factor(sp.expand(e)), "collect")
     d.conclude("gain over cosine")
+
+    d.begin(_wsd_integrals(T_SPLIT))
+    d.then(lambda e: sp.expand(e.doit()), r"integrate each phase, with $T = T_w + T_s + T_d$")
+    d.bound(peak * T_SPLIT / 2, r"drop the positive $\eta_{\max} T_s / 2$", relation=">")
+    d.then(
+        Integral(peak * (1 + cos(pi * tau / T_SPLIT)) / 2, (tau, 0, T_SPLIT)),
+        r"which is the cosine schedule's area over the same run",
+    )
+    d.conclude("larger than cosine")
