@@ -520,12 +520,12 @@ def attention_backprop(d: Derivation) -> None:
     scope = "for n = d = 2; other sizes in the cross-check"
     d.begin(statement_lhs(d, "dV"), r"chain rule through $O = AV$ with upstream $dO$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial V_{ij} = A_{ki}\,[c = j]$")
-    d.then(Am.T * dO, r"$\sum_k A_{ki}\,dO_{kj} = (A^\top dO)_{ij}$")
+    d.then(notation(r"A^\top dO", Am.T * dO, "A^T dO"), r"$\sum_k A_{ki}\,dO_{kj} = (A^\top dO)_{ij}$")
     d.conclude("dV")
 
     d.begin(statement_lhs(d, "dA"), r"chain rule through $O = AV$, now in $A$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial A_{ij} = [k = i]\,V_{jc}$")
-    d.then(dO * Vm.T, r"$\sum_c dO_{ic}V_{jc} = (dO\,V^\top)_{ij}$")
+    d.then(notation(r"dO\,V^\top", dO * Vm.T, "dO V^T"), r"$\sum_c dO_{ic}V_{jc} = (dO\,V^\top)_{ij}$")
     d.conclude("dA")
 
     d.begin(_rowsum((dO * Vm.T).multiply_elementwise(Am)), r"$D_i = \sum_j (dO\,V^\top)_{ij}A_{ij}$", scope=scope)
@@ -544,12 +544,14 @@ def attention_backprop(d: Derivation) -> None:
 
     d.begin(statement_lhs(d, "dQ"), r"chain rule through $S = QK^\top/\sqrt{d}$ with upstream $dS$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial Q_{ij} = [a = i]\,K_{bj}/\sqrt{d}$")
-    d.then(dSm * Km / sp.sqrt(2), r"$\sum_b dS_{ib}K_{bj}/\sqrt{d}$")
+    d.then(notation(r"dS\,K/\sqrt{d}", dSm * Km / sp.sqrt(2), "dS K/sqrt(d)"), r"$\sum_b dS_{ib}K_{bj}/\sqrt{d}$")
     d.conclude("dQ")
 
     d.begin(statement_lhs(d, "dK"), r"the same chain rule, in $K$", scope=scope)
     d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial K_{ij} = Q_{aj}\,[b = i]/\sqrt{d}$")
-    d.then(dSm.T * Qm / sp.sqrt(2), r"$\sum_a dS_{ai}Q_{aj}/\sqrt{d}$")
+    d.then(
+        notation(r"dS^\top Q/\sqrt{d}", dSm.T * Qm / sp.sqrt(2), "dS^T Q/sqrt(d)"), r"$\sum_a dS_{ai}Q_{aj}/\sqrt{d}$"
+    )
     d.conclude("dK")
 
 
