@@ -504,7 +504,7 @@ def residual_gradient(d: Derivation) -> None:
     Below, $h_l = h_{l-1} + F_l(h_{l-1})$ with $h_0 = x$, and $J_l$ is the Jacobian of block $l$."""
     d.begin(jacobian_form(X + FX, list(X)), scope=r"for $x \in \mathbb{R}^2$, any differentiable $F$")
     d.then(lambda e: e.doit(), r"differentiate each output: $\partial x_i/\partial x_j = \delta_{ij}$")
-    d.then(BLOCK_J, r"identity plus the Jacobian of $F$")
+    d.then(notation(r"I + \partial F/\partial x", BLOCK_J, "I + dF/dx"), r"identity plus the Jacobian of $F$")
     d.conclude("block")
 
     d.begin(Derivative(HS[-1](xs), xs), scope="for three blocks")

@@ -162,7 +162,7 @@ def newton_step(d: Derivation) -> None:
     b^\top\theta$."""
     d.begin(GRAD_M, scope=r"for $2 \times 2$ $H$")
     d.then(lambda e: e.doit(), "differentiate the model in each $d_i$")
-    d.then(GV + HM * DV, r"collect: $g + Hd$")
+    d.then(notation("g + Hd", GV + HM * DV, "g + Hd"), r"collect: $g + Hd$")
     d.conclude("gradient")
 
     d.begin(

@@ -23,7 +23,7 @@ from sympy import Derivative, Determinant, Eq, Ge, ImmutableMatrix, IndexedBase,
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
 from ..moves.indexed import fold, named_entries, sift, softmax_entry, softmax_vector
-from ..moves.matrices import entry_domains, jacobian_form, symbol_vector
+from ..moves.matrices import entry_domains, jacobian_form, notation, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, interval, positive, probability, real
 from ..numeric.matrices import jacobian_fd
@@ -272,7 +272,7 @@ def softmax_jacobian(d: Derivation) -> None:
             lambda e, h=heads, zs=zs: ImmutableMatrix(fold(d.identity.unfold(e).doit(), h, zs, sum(map(exp, zs)))),
             r"differentiate each $s_a = e^{z_a}/\sum_b e^{z_b}$, then write $e^{z_a} = s_a \sum_b e^{z_b}$",
         )
-        d.then(jacobian_matrix(heads), r"$\operatorname{diag}(s) - s s^\top$")
+        d.then(notation(r"\operatorname{diag}(s) - s s^\top", jacobian_matrix(heads), "diag(s) - s s^T"), "as matrices")
         d.conclude(f"J for n = {m}")
     d.begin(s_(i) * (KroneckerDelta(i, j) - s_(j)), title="Symmetry")
     d.then(lambda e: sp.expand(e), "expand")
