@@ -358,7 +358,7 @@ def _pca_check(ctx: CheckContext) -> CrossCheckResult:
         target=lam1,
         prompt=r"Let $S$ be a covariance matrix with eigenvalues $\lambda_1 \ge \lambda_2$. What is "
         r"$\max_{\lVert\mathbf{v}\rVert = 1}\mathbf{v}^\top S\mathbf{v}$?",
-        names={"lambda_max": lam1, "lambda1": lam1},
+        names={"lambda_max": lam1, "lambda1": lam1, "lambda_2": lam1 - gap, "lambda2": lam1 - gap},
         approximations={r"that is the smallest eigenvalue, the minimum of the Rayleigh quotient": lam1 - gap},
     ),
     refs=(

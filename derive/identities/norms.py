@@ -356,7 +356,7 @@ def _spectral_check(ctx: CheckContext) -> CrossCheckResult:
         target=s1,
         prompt=r"$W$ has singular values $\sigma_1 > \sigma_2$. What is its spectral norm "
         r"$\max_{\mathbf{x} \ne 0}\lVert W\mathbf{x}\rVert/\lVert\mathbf{x}\rVert$?",
-        names={"sigma1": s1},
+        names={"sigma1": s1, "sigma2": s2},
         approximations={
             r"that is $\lambda_{\max}(W^\top W) = \sigma_1^2$; the norm is its square root": s1**2,
             r"that is the Frobenius norm $\sqrt{\sigma_1^2 + \sigma_2^2}$": sp.sqrt(s1**2 + s2**2),
