@@ -184,8 +184,19 @@ def test_kernel_features_without_sqrt2() -> None:
 
 def test_layernorm_jacobian_without_the_yy_term() -> None:
     lhs = mo.layernorm_jacobian.statements[0].relation.lhs
-    wrong = notation("wrong", (sp.eye(mo.N_LN) - sp.ones(mo.N_LN, mo.N_LN) / mo.N_LN) / mo.STD, "(I - 11^T/n)/std")
-    _rejected(mo.layernorm_jacobian, "Jacobian", Eq(lhs, wrong, evaluate=False))
+    wrong = (sp.KroneckerDelta(mo.i_ln, mo.j_ln) - 1 / mo.n_ln) / mo.SIGMA_N
+    _rejected(mo.layernorm_jacobian, "Jacobian", Eq(lhs, wrong))
+
+
+def test_layernorm_sum_of_squares_is_not_one() -> None:
+    lhs = mo.layernorm_jacobian.statements[2].relation.lhs
+    _rejected(mo.layernorm_jacobian, "sum y^2 = n", Eq(lhs, 1))
+
+
+def test_conv_output_length_needs_the_plus_one() -> None:
+    n, p, k = mo.n_sig, mo.p_pad, mo.k_ker
+    lhs = sp.Sum(1, (mo.i_win, 0, n + 2 * p - k))
+    _rejected(mo.conv_backprop, "output length, stride 1", Eq(lhs, n + 2 * p - k))
 
 
 def test_conv_input_gradient_needs_the_flipped_kernel() -> None:

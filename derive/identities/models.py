@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, Function, IndexedBase, Lt, Subs, log, sqrt
+from sympy import Derivative, Eq, Function, IndexedBase, Lt, Subs, Sum, log, sqrt
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves import discrete as dm
+from ..moves.indexed import sift
 from ..moves.matrices import backprop_form, entry_domains, jacobian_form, notation, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, positive, probability, real
@@ -66,34 +67,45 @@ def _layernorm_check(ctx: CheckContext) -> CrossCheckResult:
     )
 
 
+# general n: x_1..x_n as an IndexedBase, mean and population standard deviation as sums
+n_ln = integer(2, 8).symbol("n")
+i_ln, j_ln, k_ln, l_ln = (integer(1, n_ln).symbol(c) for c in "ijkl")
+x_ln = IndexedBase("x", real=True)
+MU_N = Sum(x_ln[l_ln], (l_ln, 1, n_ln)) / n_ln
+SIGMA_N = sqrt(Sum((x_ln[k_ln] - MU_N) ** 2, (k_ln, 1, n_ln)) / n_ln)
+LN_DOMAINS = {n_ln: integer(2, 8), **{v: integer(1, n_ln) for v in (i_ln, j_ln, k_ln, l_ln)}, x_ln: ENTRY}
+
+
+def _y(m: sp.Expr) -> sp.Expr:
+    """The layer-norm output y_m = (x_m - mu)/sigma for symbolic n."""
+    return (x_ln[m] - MU_N) / SIGMA_N
+
+
 @identity(
     "layernorm-jacobian",
     aliases=("layer-norm-jacobian",),
     title="Layer normalisation: its moments and its Jacobian",
     section="6",
     map_row=r"chapter 13 ML-specific math: normalisation (LayerNorm, BatchNorm)",
-    variables=entry_domains(XV, ENTRY),
+    variables={**entry_domains(XV, ENTRY), **LN_DOMAINS},
     claim=Statement(
         "Jacobian",
         Eq(
-            notation(r"\frac{\partial y}{\partial x}", jacobian_form(YV, list(XV)), "dy/dx"),
-            notation(
-                r"\frac{1}{\sigma}\Bigl(I - \frac{1}{n}\mathbf 1\mathbf 1^\top - \frac{1}{n}yy^\top\Bigr)", LN_JAC, "J"
-            ),
-            evaluate=False,
+            Derivative(_y(i_ln), x_ln[j_ln]),
+            (sp.KroneckerDelta(i_ln, j_ln) - 1 / n_ln - _y(i_ln) * _y(j_ln) / n_ln) / SIGMA_N,
         ),
-        text=r"for $y = (x - \mu)/\sigma$ with $\mu$ the mean and $\sigma$ the population standard deviation",
+        text=r"for $y_i = (x_i - \mu)/\sigma$ with $\mu$ the mean and $\sigma$ the population standard deviation "
+        r"of $x \in \mathbb R^n$: $\partial y/\partial x = \frac{1}{\sigma}\bigl(I - \frac1n\mathbf 1\mathbf 1^\top "
+        r"- \frac1n yy^\top\bigr)$",
     ),
     also=[
         Statement(
             "sum y = 0",
-            Eq(notation(r"y_1 + y_2", YV[0] + YV[1], "y1 + y2"), -YV[2], evaluate=False),
-            text=r"centred: $\sum_i y_i = 0$, so any $n - 1$ coordinates determine the last",
+            Eq(Sum(_y(k_ln), (k_ln, 1, n_ln)), 0),
+            text=r"centred, so any $n - 1$ coordinates determine the last",
         ),
         Statement(
-            "sum y^2 = n",
-            Eq(notation(r"\sum_i y_i^2", sum(yi**2 for yi in YV), "sum y^2"), N_LN, evaluate=False),
-            text=r"on the sphere of radius $\sqrt n$",
+            "sum y^2 = n", Eq(Sum(_y(k_ln) ** 2, (k_ln, 1, n_ln)), n_ln), text=r"on the sphere of radius $\sqrt n$"
         ),
     ],
     crosscheck=_layernorm_check,
@@ -113,24 +125,49 @@ def layernorm_jacobian(d: Derivation) -> None:
     sphere ($\sum y = 0$, $\sum y^2 = n$), and its Jacobian projects out the two directions it normalises
     away, $\mathbf 1$ and $y$: gradients along them are removed, which is what makes pre-norm transformers
     insensitive to the scale of the residual stream."""
-    size = f"for n = {N_LN}"
-    d.begin(notation(r"y_1 + y_2", YV[0] + YV[1], "y1 + y2"), scope=size)
-    d.then(lambda e: e.doit(), r"$(x_1 + x_2 - 2\mu)/\sigma$")
-    d.then(lambda e: sp.cancel(e), r"$x_1 + x_2 - 2\mu = \mu - x_3$ since $3\mu = x_1 + x_2 + x_3$")
+    d.begin(Sum(_y(k_ln), (k_ln, 1, n_ln)))
+    d.then((Sum(x_ln[k_ln], (k_ln, 1, n_ln)) - n_ln * MU_N) / SIGMA_N, r"$\sigma$ and $\mu$ do not depend on $k$")
+    d.then(sp.S.Zero, r"$\sum_k x_k = n\mu$")
     d.conclude("sum y = 0")
 
-    d.begin(notation(r"\sum_i y_i^2", sum(yi**2 for yi in YV), "sum y^2"), scope=size)
-    d.then(lambda e: e.doit(), r"$\sum_i (x_i - \mu)^2/\sigma^2$")
-    d.then(lambda e: sp.cancel(e), r"$\sum_i (x_i - \mu)^2 = n\sigma^2$")
+    d.begin(Sum(_y(k_ln) ** 2, (k_ln, 1, n_ln)))
+    d.then(
+        lambda e: sp.cancel(Sum((x_ln[k_ln] - MU_N) ** 2, (k_ln, 1, n_ln)) / SIGMA_N**2),
+        r"$\sigma$ does not depend on $k$, and $\sum_k (x_k - \mu)^2 = n\sigma^2$",
+    )
     d.conclude("sum y^2 = n")
 
-    d.begin(notation(r"\frac{\partial y}{\partial x}", jacobian_form(YV, list(XV)), "dy/dx"), scope=size)
+    d.begin(Derivative(_y(i_ln), x_ln[j_ln]))
+    d.then(
+        lambda e: e.doit(),
+        r"differentiate: $\partial x_k/\partial x_j = \delta_{kj}$ inside $\mu$ and $\sigma$",
+    )
+    d.then(sift, r"sift the deltas: $\sum_l \delta_{lj} = 1$, $\sum_k \delta_{kj} g_k = g_j$")
+    d.then(
+        lambda e: e.subs(Sum(-2 * x_ln[k_ln] / n_ln, (k_ln, 1, n_ln)), -2 * MU_N),
+        r"$\frac1n\sum_k x_k = \mu$, so $\partial \sigma/\partial x_j = (x_j - \mu)/(n\sigma) = y_j/n$",
+    )
+    d.then(
+        (sp.KroneckerDelta(i_ln, j_ln) - 1 / n_ln - _y(i_ln) * _y(j_ln) / n_ln) / SIGMA_N,
+        r"collect $1/\sigma$: $(\delta_{ij} - \frac1n - \frac1n y_iy_j)/\sigma$",
+    )
+    d.conclude("Jacobian")
+
+    size = f"for n = {N_LN}"
+    title = f"Example: the whole Jacobian for n = {N_LN}"
+    d.begin(notation(r"\frac{\partial y}{\partial x}", jacobian_form(YV, list(XV)), "dy/dx"), scope=size, title=title)
     d.then(
         lambda e: _entrywise(e.doit().applyfunc(sp.expand)),
         r"differentiate ($\partial\mu/\partial x_j = 1/n$, $\partial\sigma/\partial x_j = y_j/n$) and expand; "
         r"each entry is shown by what it is (the expanded rational functions of $x$ are too wide to print)",
     )
-    d.conclude("Jacobian")
+    d.then(
+        notation(
+            r"\frac{1}{\sigma}\Bigl(I - \frac{1}{n}\mathbf 1\mathbf 1^\top - \frac{1}{n}yy^\top\Bigr)", LN_JAC, "J"
+        ),
+        "the general formula at $n = 3$",
+    )
+    d.finish()
 
 
 # ----------------------------------------------------------------------------- 1-D convolution
@@ -162,6 +199,7 @@ p_pad = integer(0, 3).symbol("p")
 k_ker = integer(1, n_sig + 2 * p_pad).symbol("k")
 s_str = integer(1, 4).symbol("s")
 SIZES = {n_sig: integer(1, 64), p_pad: integer(0, 3), k_ker: integer(1, n_sig + 2 * p_pad), s_str: integer(1, 4)}
+i_win = integer(0, n_sig + 2 * p_pad - k_ker).symbol("i")  # a window's first index
 
 
 def _out_len(n: int, k: int, p: int, s: int) -> int:
@@ -233,6 +271,12 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
             ),
             text=r"the kernel gradient is the cross-correlation of the input with $\delta$",
         ),
+        Statement(
+            "output length, stride 1",
+            Eq(Sum(1, (i_win, 0, n_sig + 2 * p_pad - k_ker)), n_sig + 2 * p_pad - k_ker + 1),
+            text=r"with padding $p$ and stride 1 the windows start at $i = 0, 1, \dots, n + 2p - k$ "
+            r"(the last one ends at $i + k = n + 2p$): the output has $n + 2p - k + 1$ entries",
+        ),
         numerically(
             "output length",
             r"with padding $p$ and stride $s$ the output has $\lfloor (n + 2p - k)/s \rfloor + 1$ entries "
@@ -279,6 +323,15 @@ def conv_backprop(d: Derivation) -> None:
     d.then(lambda e: e.doit(), r"chain rule: $\partial L/\partial w_j = \sum_i \delta_i\, x_{i+j}$")
     d.then(lambda e: KERNEL_GRAD, r"read as the correlation of $x$ with $\delta$")
     d.conclude("kernel gradient")
+
+    d.begin(Sum(1, (i_win, 0, n_sig + 2 * p_pad - k_ker)), "count the window starts")
+    d.then(lambda e: e.doit(), "one output per start")
+    d.note(
+        r"With stride $s$ the starts are $0, s, 2s, \dots, sJ$ with $sJ \le n + 2p - k$, so "
+        r"$J = \lfloor (n + 2p - k)/s \rfloor$ and there are $J + 1$ outputs; that general count is checked "
+        r"numerically against a window-counting loop (part \emph{output length})."
+    )
+    d.conclude("output length, stride 1")
 
 
 # ----------------------------------------------------------------------------- GAN discriminator
