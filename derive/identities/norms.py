@@ -40,6 +40,9 @@ GRAD_PEN = notation(
 thI, gI = sp.IndexedBase("theta", real=True), sp.IndexedBase("g", real=True)  # coordinate j of theta, grad L
 jW, nW = integer(1, 100).symbol("j"), integer(1, 100).symbol("n")
 th, g = thI[jW], gI[jW]
+iW = sp.Symbol("i", integer=True, positive=True)
+#: coordinate j of the gradient of the penalty, for any n
+GRAD_J = sp.Derivative(lam_wd / 2 * sp.Sum(thI[iW] ** 2, (iW, 1, nW)), th)
 
 
 def _wd_check(ctx: CheckContext) -> CrossCheckResult:
@@ -88,8 +91,9 @@ def _wd_check(ctx: CheckContext) -> CrossCheckResult:
     },
     claim=Statement(
         "gradient",
-        Eq(GRAD_PEN, lam_wd * THETA, evaluate=False),
-        text=r"$\nabla\,\tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2 = \lambda\boldsymbol\theta$",
+        Eq(GRAD_J, lam_wd * th),
+        text=r"$\nabla\,\tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2 = \lambda\boldsymbol\theta$, "
+        r"coordinate $j$ of any $n$",
     ),
     also=[
         Statement(
@@ -126,11 +130,15 @@ def weight_decay_l2(d: Derivation) -> None:
     weights \emph{decay}. For SGD the two are the same; for adaptive optimisers they are not, which is why AdamW
     applies the decay $\boldsymbol\theta \leftarrow (1 - \eta\lambda)\boldsymbol\theta$ separately from the
     Adam update (decoupled weight decay, used to train essentially every modern LLM)."""
-    d.begin(GRAD_PEN, r"the penalty is a sum over coordinates", scope=f"for n = {N_WD} coordinates")
-    d.then(
-        lambda e: e.doit(), r"$\partial\theta_i^2/\partial\theta_j = 2\theta_j[i = j]$; the $\tfrac12$ cancels the $2$"
-    )
+    d.begin(GRAD_J, r"the penalty is a sum over coordinates")
+    d.then(lambda e: e.doit(), r"$\partial\theta_i^2/\partial\theta_j = 2\theta_i\,\delta_{ij}$")
+    d.then(lambda e: e.doit(), r"the Kronecker delta picks $i = j$, which lies in $1..n$")
+    d.then(lam_wd * th, r"the $\tfrac12$ cancels the $2$")
     d.conclude("gradient")
+
+    d.begin(GRAD_PEN, r"the same, as a vector", scope=f"for n = {N_WD} coordinates", title="Worked example: n = 3")
+    d.then(lambda e: e.doit(), r"differentiate each coordinate: $\lambda\boldsymbol\theta$")
+    d.finish()
 
     d.begin(th - eta * (g + lam_wd * th), r"one step of size $\eta$ on coordinate $j$ of any $n$")
     d.then(sp.expand, "expand")
