@@ -21,6 +21,7 @@ from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
 from ..moves.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
+from ..moves.indexed import sift
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, positive, probability, real, vector
 from ..numeric.montecarlo import agrees, estimate, normal_expectation, normal_quad
@@ -51,6 +52,19 @@ RIDGE_2X2 = Matrix(
         (GRAM[0, 0] * XTY[1] - GRAM[0, 1] * XTY[0]) / (GRAM[0, 0] * GRAM[1, 1] - GRAM[0, 1] ** 2),
     ]
 )
+
+# any size: n observations, p features, X[i, k] the design matrix, w[k] the weights
+p_feat = integer(1, 4).symbol("p")  # named p (X is n x p): the ladder decides j <= p, see report
+j_feat, k_feat = sp.Symbol("j", integer=True), sp.Symbol("k", integer=True)
+# the weight vector's label is a plain "w" (no assumptions), distinct from the real scalar w of the 1-D part
+X_ik, w_k = sp.IndexedBase("X", real=True), sp.IndexedBase("w")
+FEATS = (k_feat, 1, p_feat)
+PRED_I = Sum(X_ik[i_obs, k_feat] * w_k[k_feat], FEATS)  # (Xw)_i
+NLP_ANY = -(
+    Sum(log_normal_pdf(yi_[i_obs], PRED_I, sigma), (i_obs, 1, n_obs)) + Sum(log_normal_pdf(w_k[k_feat], 0, tau), FEATS)
+)
+# (X^T (Xw - y) + lambda w)_j / sigma^2
+NORMAL_EQ_J = (Sum(X_ik[i_obs, j_feat] * (PRED_I - yi_[i_obs]), (i_obs, 1, n_obs)) + LAMBDA * w_k[j_feat]) / sigma**2
 
 OBS = (i_obs, 1, n_obs)
 NEG_LOG_POSTERIOR = -(Sum(log(normal_pdf(yi_[i_obs], w * xi_[i_obs], sigma)), OBS) + log(normal_pdf(w, 0, tau)))
@@ -157,6 +171,10 @@ def _ridge_check(ctx: CheckContext) -> CrossCheckResult:
         **{v: real(-3, 3) for v in (*X2, *y2)},
         **{v: real(-5, 5) for v in w2},
         tuple(w2_map): vector(2),
+        p_feat: integer(1, 4),
+        j_feat: integer(1, p_feat),
+        X_ik: real(-2, 2),
+        w_k: real(-2, 2),
     },
     claim=Statement(
         "MAP (1-D)",
@@ -258,22 +276,35 @@ def map_ridge(d: Derivation) -> None:
     d.bound(0, r"$S_{xx} > 0$, $\sigma, \tau > 0$", relation=">")
     d.conclude("convex")
 
-    pred = X2 * w2
-    nll = -sum(log(normal_pdf(y2[k], pred[k], sigma)) for k in range(2))
-    nlprior = -sum(log(normal_pdf(w2[j], 0, tau)) for j in range(2))
+    d.begin(
+        Derivative(NLP_ANY, w_k[j_feat]),
+        r"the gradient of $-\log p(y\mid w) - \log p(w)$ for $y \sim \mathcal N(Xw, \sigma^2 I)$, "
+        r"$w \sim \mathcal N(0, \tau^2 I)$, any $n \times p$ design matrix $X$",
+        title="The matrix form, any size",
+    )
+    d.then(lambda e: e.doit(), r"differentiate; $\partial w_k/\partial w_j = \delta_{jk}$")
+    d.then(sift, r"the Kronecker deltas pick $k = j$ (the weight index is in range, $1 \le j \le p$)")
+    d.then(NORMAL_EQ_J, r"factor out $1/\sigma^2$: this is $\big(X^\top(Xw - y) + \lambda w\big)_j/\sigma^2$")
+    d.note(
+        r"setting it to zero gives the normal equations $(X^\top X + \lambda I)\,w_{\mathrm{MAP}} = X^\top y$; "
+        r"$X^\top X + \lambda I$ is positive definite for $\lambda > 0$, so $w_{\mathrm{MAP}} = (X^\top X + "
+        r"\lambda I)^{-1}X^\top y$. The sifting link is checked numerically (nested sums): the statement below "
+        r"is proved symbolically for a 2x2 $X$"
+    )
+    d.finish()
+
+    nll = -sum(log_normal_pdf(y2[k], (X2 * w2)[k], sigma) for k in range(2))
+    nlprior = -sum(log_normal_pdf(w2[j], 0, tau) for j in range(2))
     at_map = (tuple(w2), tuple(w2_map))
     d.begin(
-        Eq(
-            Matrix([Subs(Derivative(nll, wj), *at_map) + Subs(Derivative(nlprior, wj), *at_map) for wj in w2]),
-            sp.zeros(2, 1),
-        ),
-        r"stationarity of $-\log p(y\mid w) - \log p(w)$ at $w_{\mathrm{MAP}}$, "
-        r"for $y \sim \mathcal N(Xw, \sigma^2 I)$, $w \sim \mathcal N(0, \tau^2 I)$",
+        Eq(Matrix([Subs(Derivative(nll + nlprior, wj), *at_map) for wj in w2]), sp.zeros(2, 1)),
+        r"stationarity of $-\log p(y\mid w) - \log p(w)$ at $w_{\mathrm{MAP}}$ for a $2\times 2$ $X$",
+        title="The 2x2 solution",
         scope="for a symbolic 2x2 X",
     )
     d.then(lambda e: Eq(e.lhs.doit().applyfunc(sp.expand), e.rhs), "the gradient; the constants drop out")
-    d.solve(list(w2_map), "solve the 2x2 linear system (the normal equations)")
-    d.then(Eq(w2_map, RIDGE_2X2), r"$= (X^\top X + \lambda I)^{-1} X^\top y$ with $\lambda = \sigma^2/\tau^2$")
+    d.solve(list(w2_map), r"solve the 2x2 linear system (the normal equations, $\sigma^2 \times$ the gradient)")
+    d.then(Eq(w2_map, RIDGE_2X2), r"$= (X^\top X + \lambda I)^{-1} X^\top y$ by the adjugate formula")
     d.conclude("ridge (2x2)")
 
 
