@@ -81,7 +81,10 @@ def _walk_check(ctx: CheckContext) -> CrossCheckResult:
         prompt=r"A random walk moves from node $i$ to a neighbour $j$ with probability $w_{ij}/d_i$ on an undirected "
         r"weighted graph with four nodes. What is the stationary probability of node 1?",
         names={str(w): w for w in EDGES.values()},
-        approximations={"uniform over nodes: only for regular graphs": sp.Rational(1, N_NODES)},
+        approximations={
+            "uniform over nodes: only for regular graphs": sp.Rational(1, N_NODES),
+            r"each edge weight counts at both of its ends: the degrees sum to $2\sum w$": 2 * DEG[0] / TWO_M,
+        },
     ),
     refs=(
         Ref.arxiv(

@@ -293,6 +293,11 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
         approximations={
             "the padding goes on both sides: 2p": sp.floor((n_sig + p_pad - k_ker) / s_str) + 1,
             "the first window counts too: + 1": sp.floor((n_sig + 2 * p_pad - k_ker) / s_str),
+            r"the floor is missing: when $s$ does not divide $n + 2p - k$ the last partial window is dropped": (
+                n_sig + 2 * p_pad - k_ker
+            )
+            / s_str
+            + 1,
         },
     ),
     refs=(

@@ -105,6 +105,7 @@ _const = induction_statements(
         approximations={
             r"the sign of $\beta$ is wrong: the geometric series is $\sum \beta^k = 1/(1-\beta)$": eta / (1 + beta),
             r"this is the learning rate without momentum": eta,
+            r"the current gradient is missing: the series $\sum_k \beta^k$ starts at $k = 0$": eta * beta / (1 - beta),
         },
     ),
     refs=(
@@ -240,6 +241,7 @@ FIRST_STEP = eta * (M1 / (1 - beta1)) / (sqrt(V1 / (1 - beta2)) + eps)
         approximations={
             r"one power too many: after $t$ steps the weight of $m_0$ is $\beta_1^t$": 1 - beta1 ** (t + 1),
             r"this is only the weight of the newest gradient": 1 - beta1,
+            r"one power too few: after $t$ steps the weight of $m_0$ is $\beta_1^t$": 1 - beta1 ** (t - 1),
         },
     ),
     refs=(
