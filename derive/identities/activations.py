@@ -141,7 +141,7 @@ def sigmoid_derivative(d: Derivation) -> None:
     d.begin(Derivative(sigmoid(x), x))
     d.then(Derivative(1 / (1 + exp(-x)), x), r"$\sigma(x) = 1/(1 + e^{-x})$")
     d.then(lambda e: e.doit(), "chain rule")
-    d.then(1 / (1 + exp(-x)) * (exp(-x) / (1 + exp(-x))), "split the square in the denominator")
+    d.then(sigmoid(x) * exp(-x) / (1 + exp(-x)), r"split the square: one factor $1/(1 + e^{-x})$ is $\sigma(x)$")
     d.then(sigmoid(x) * (1 - sigmoid(x)), r"$e^{-x}/(1 + e^{-x}) = 1 - \sigma(x)$")
     d.conclude()
 
