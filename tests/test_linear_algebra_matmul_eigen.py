@@ -36,24 +36,23 @@ def _lhs(name: str, label: str) -> sp.Basic:
 
 # ------------------------------------------------------------------------------ 1.1 dense layer
 def test_dense_dw_transposed_is_rejected() -> None:
-    _rejected("dense-backprop", "dL/dW", Eq(_lhs("dense-backprop", "dL/dW"), mm.xv * mm.delta.T, evaluate=False))
+    wrong = mm.xI[mm.iD] * mm.deltaI[mm.jD]  # (x delta^T)_ij, the shape of W^T
+    _rejected("dense-backprop", "dL/dW", Eq(_lhs("dense-backprop", "dL/dW"), wrong, evaluate=False))
 
 
 def test_dense_dx_without_transpose_is_rejected() -> None:
-    _rejected("dense-backprop", "dL/dx", Eq(_lhs("dense-backprop", "dL/dx"), mm.W * mm.delta, evaluate=False))
+    wrong = sp.Sum(mm.WI[mm.jD, mm.kD] * mm.deltaI[mm.kD], (mm.kD, 1, mm.mD))  # (W delta)_j
+    _rejected("dense-backprop", "dL/dx", Eq(_lhs("dense-backprop", "dL/dx"), wrong, evaluate=False))
 
 
 def test_dense_db_with_input_is_rejected() -> None:
-    _rejected(
-        "dense-backprop",
-        "dL/db",
-        Eq(_lhs("dense-backprop", "dL/db"), mm.delta.multiply_elementwise(mm.xv), evaluate=False),
-    )
+    wrong = mm.deltaI[mm.iD] * mm.xI[mm.iD]
+    _rejected("dense-backprop", "dL/db", Eq(_lhs("dense-backprop", "dL/db"), wrong, evaluate=False))
 
 
 def test_dense_crosscheck_catches_transposed_result() -> None:
     ident = derive.get("dense-backprop")
-    ctx = CheckContext(ident, generator(1, salt="t"), 1, result=sp.ImmutableMatrix(mm.xv * mm.delta.T))
+    ctx = CheckContext(ident, generator(1, salt="t"), 1, result=mm.xI[mm.iD] * mm.deltaI[mm.jD])
     assert not ident.crosscheck(ctx).ok
 
 

@@ -38,7 +38,23 @@ Y = W * xv + bv
 
 iD, jD = sp.symbols("i j", integer=True, positive=True)
 nD = sp.Symbol("n", integer=True, positive=True)
+mD = sp.Symbol("m", integer=True, positive=True)
+kD, lD = sp.symbols("k l", integer=True, positive=True)
 deltaI, xI = sp.IndexedBase("delta", real=True), sp.IndexedBase("x", real=True)
+WI, bI = sp.IndexedBase("W", real=True), sp.IndexedBase("b", real=True)
+#: the layer for any m x n: y_k = sum_l W_kl x_l + b_k, and the chain rule sum_k delta_k dy_k/d(.)
+Y_K = sp.Sum(WI[kD, lD] * xI[lD], (lD, 1, nD)) + bI[kD]
+
+
+def _chain_rule(wrt: sp.Basic) -> sp.Sum:
+    r""":math:`\sum_{k=1}^m \delta_k\,\partial y_k/\partial(\text{wrt})`, unevaluated."""
+    return sp.Sum(deltaI[kD] * sp.Derivative(Y_K, wrt), (kD, 1, mD))
+
+
+DW_IJ = notation(r"\frac{\partial L}{\partial W_{ij}}", _chain_rule(WI[iD, jD]), "dL/dW_ij")
+DB_I = notation(r"\frac{\partial L}{\partial b_i}", _chain_rule(bI[iD]), "dL/db_i")
+DX_J = notation(r"\frac{\partial L}{\partial x_j}", _chain_rule(xI[jD]), "dL/dx_j")
+WT_DELTA_J = sp.Sum(WI[kD, jD] * deltaI[kD], (kD, 1, mD))  # (W^T delta)_j
 
 
 def _half_squared_error(w: np.ndarray, x: np.ndarray, b: np.ndarray, t: np.ndarray) -> float:
@@ -57,7 +73,7 @@ def _dense_fd(w: np.ndarray, x: np.ndarray, b: np.ndarray, t: np.ndarray) -> tup
 
 def _dense_check(ctx: CheckContext) -> CrossCheckResult:
     """L = 1/2 ||W x + b - t||^2 at random sizes: central differences in W, b, x against
-    delta x^T, delta, W^T delta with delta = y - t; and the derived 2x2 form entry by entry."""
+    delta x^T, delta, W^T delta with delta = y - t; and the derived index form of dL/dW_ij entry by entry."""
     results = []
     for m, n in ((5, 7), (3, 2), (8, 4)):
         w, x, b, t = (ctx.rng.normal(size=s) for s in ((m, n), n, m, m))
@@ -65,14 +81,19 @@ def _dense_check(ctx: CheckContext) -> CrossCheckResult:
         fd = np.concatenate([g.ravel() for g in _dense_fd(w, x, b, t)])
         got = np.concatenate([np.outer(dlt, x).ravel(), dlt, w.T @ dlt])
         results.append(ctx.compare(f"{m}x{n} layer", "central differences", got, fd, rtol=1e-6))
-    # the derived symbolic dL/dW (2x2), evaluated at random entries with delta = y - t
-    f = sp.lambdify([*W, *xv, *bv, *delta], ctx.result, "numpy")
-    got, want = [], []
-    for _ in range(20):
-        w, x, b, t = ctx.rng.normal(size=(2, 2)), ctx.rng.normal(size=2), ctx.rng.normal(size=2), ctx.rng.normal(size=2)
-        got.append(np.asarray(f(*w.ravel(), *x, *b, *(w @ x + b - t)), dtype=float))
-        want.append(_dense_fd(w, x, b, t)[0])
-    results.append(ctx.compare("derived 2x2 dL/dW", "central differences", np.array(got), np.array(want), rtol=1e-6))
+    # the derived index form of dL/dW_ij, evaluated entry by entry at a random 3x2 layer with delta = y - t
+    for _ in range(5):
+        w, x, b, t = ctx.rng.normal(size=(3, 2)), ctx.rng.normal(size=2), ctx.rng.normal(size=3), ctx.rng.normal(size=3)
+        dlt = w @ x + b - t
+        values = {**{deltaI[k + 1]: dlt[k] for k in range(3)}, **{xI[k + 1]: x[k] for k in range(2)}}
+        entries = [[ctx.result.xreplace({iD: r + 1, jD: c + 1}).xreplace(values) for c in range(2)] for r in range(3)]
+        # an entry naming an index out of range (a wrong formula) is not a number: NaN, which fails
+        got = [[float(v) if v.is_number else np.nan for v in row] for row in entries]
+        results.append(
+            ctx.compare(
+                "derived dL/dW_ij, 3x2", "central differences", np.array(got), _dense_fd(w, x, b, t)[0], rtol=1e-6
+            )
+        )
     return combine(*results)
 
 
@@ -81,34 +102,33 @@ def _dense_check(ctx: CheckContext) -> CrossCheckResult:
     title="Backpropagation through a dense layer",
     section="1.1",
     map_row=r"$\mathbf{y} = W\mathbf{x} + \mathbf{b}$: the fully-connected layer, forward pass of every dense layer",
-    variables=entry_domains([*W, *xv, *bv, *delta], ENTRY),
+    variables=entry_domains([*W, *xv, *bv, *delta], ENTRY)
+    | {
+        mD: integer(1, 6),
+        nD: integer(1, 6),
+        iD: integer(1, mD),
+        jD: integer(1, nD),
+        WI: ENTRY,
+        bI: ENTRY,
+        xI: ENTRY,
+        deltaI: ENTRY,
+    },
     claim=Statement(
         "dL/dW",
-        Eq(
-            notation(r"\frac{\partial L}{\partial W}", backprop_form(delta, Y, W), "dL/dW"),
-            delta * xv.T,
-            evaluate=False,
-        ),
-        text=r"$\partial L/\partial W = \boldsymbol\delta\,\mathbf{x}^\top$",
+        Eq(DW_IJ, deltaI[iD] * xI[jD], evaluate=False),
+        text=r"$\partial L/\partial W = \boldsymbol\delta\,\mathbf{x}^\top$: entry $(i, j)$ is $\delta_i x_j$, for "
+        r"any $m\times n$ layer",
     ),
     also=[
         Statement(
             "dL/db",
-            Eq(
-                notation(r"\frac{\partial L}{\partial \mathbf{b}}", backprop_form(delta, Y, bv), "dL/db"),
-                delta,
-                evaluate=False,
-            ),
+            Eq(DB_I, deltaI[iD], evaluate=False),
             text=r"$\partial L/\partial \mathbf{b} = \boldsymbol\delta$",
         ),
         Statement(
             "dL/dx",
-            Eq(
-                notation(r"\frac{\partial L}{\partial \mathbf{x}}", backprop_form(delta, Y, xv), "dL/dx"),
-                W.T * delta,
-                evaluate=False,
-            ),
-            text=r"$\partial L/\partial\mathbf{x} = W^\top\boldsymbol\delta$",
+            Eq(DX_J, WT_DELTA_J, evaluate=False),
+            text=r"$\partial L/\partial\mathbf{x} = W^\top\boldsymbol\delta$: entry $j$ is $\sum_k W_{kj}\delta_k$",
         ),
     ],
     crosscheck=_dense_check,
@@ -135,28 +155,39 @@ def dense_backprop(d: Derivation) -> None:
     the chain rule $\partial L/\partial\theta = \sum_k \delta_k\,\partial y_k/\partial\theta$ gives the three
     gradients that every backward pass computes: the outer product $\boldsymbol\delta\mathbf{x}^\top$ for
     the weights, $\boldsymbol\delta$ for the bias, and $W^\top\boldsymbol\delta$ passed to the layer below."""
-    scope = "for a 2 x 2 layer; other sizes in the cross-check"
+    for label, lhs, rhs, rule, where in (
+        (
+            "dL/dW",
+            DW_IJ,
+            deltaI[iD] * xI[jD],
+            r"$\partial y_k/\partial W_{ij} = \delta_{ki}\,x_j$",
+            "$i \\le m$, $j \\le n$",
+        ),
+        ("dL/db", DB_I, deltaI[iD], r"$\partial y_k/\partial b_i = \delta_{ki}$", r"$i \le m$"),
+        (
+            "dL/dx",
+            DX_J,
+            WT_DELTA_J,
+            r"$\partial y_k/\partial x_j = W_{kj}$",
+            r"$j \le n$: $(W^\top\boldsymbol\delta)_j$",
+        ),
+    ):
+        d.begin(lhs, title=f"Proof of {label}")
+        d.then(lambda e: e.doit(deep=False), r"chain rule through $y_k = \sum_l W_{kl}x_l + b_k$")
+        d.then(lambda e: e.doit(), rule + r"; the sums over $k$ and $l$ with a Kronecker delta collapse")
+        d.then(rhs, r"the indices lie in their ranges: " + where)
+        d.conclude(label)
+
     d.begin(
-        statement_lhs(d, "dL/dW"),
-        r"chain rule: $\partial L/\partial W_{ij} = \sum_k \delta_k\,\partial y_k/\partial W_{ij}$",
-        scope=scope,
+        notation(r"\frac{\partial L}{\partial W}", backprop_form(delta, Y, W), "dL/dW"),
+        r"the same chain rule, entry by entry",
+        scope="for a 2 x 2 layer",
+        title="Worked example: the matrix form",
     )
     d.then(lambda e: e.doit(), r"$\partial y_k/\partial W_{ij} = [k = i]\,x_j$: only $y_i$ depends on $W_{ij}$")
-    d.then(delta * xv.T, r"the outer product $\boldsymbol\delta\mathbf{x}^\top$")
-    d.conclude("dL/dW")
-
-    d.begin(statement_lhs(d, "dL/db"), r"chain rule through $y_k = \dots + b_k$", scope=scope)
-    d.then(lambda e: e.doit(), r"$\partial y_k/\partial b_i = [k = i]$")
-    d.conclude("dL/db")
-
-    d.begin(
-        statement_lhs(d, "dL/dx"),
-        r"chain rule: $\partial L/\partial x_j = \sum_k \delta_k\,\partial y_k/\partial x_j$",
-        scope=scope,
-    )
-    d.then(lambda e: e.doit(), r"$\partial y_k/\partial x_j = W_{kj}$")
-    d.then(W.T * delta, r"$\sum_k W_{kj}\delta_k = (W^\top\boldsymbol\delta)_j$")
-    d.conclude("dL/dx")
+    d.then(notation(r"\boldsymbol\delta\,\mathbf{x}^\top", delta * xv.T, "delta x^T"), r"the outer product")
+    d.keep("dL/dW 2x2", delta * xv.T)
+    d.finish()
 
 
 # ------------------------------------------------------------------------------ attention: scaling
