@@ -49,8 +49,6 @@ for _l, _w in enumerate(WEIGHTS, start=1):
     A.append(sp.Matrix(_nodes))
 LOSS, LOSS_DEF = named("L", ALL, Rational(1, 2) * sum((A[DEPTH][i] - T[i]) ** 2 for i in range(WIDTH)), name="L")
 
-# the recursion on the nodes (a[l] stands for f(z[l]), so f'(z[l]) = 1 - a[l]^2)
-_, RECURSION = backward(WEIGHTS, A[1:], A[:DEPTH], A[DEPTH] - T, _tanh_prime_of_output)
 DELTA_DEFS: dict[sp.Expr, sp.Expr] = {}
 DELTA: list[sp.Matrix] = [sp.Matrix()] * DEPTH
 for _l in range(DEPTH, 0, -1):  # delta[3] first: delta[l] is written with the node delta[l+1]
@@ -195,10 +193,11 @@ def backprop_chain_rule(d: Derivation) -> None:
             lambda e: ImmutableMatrix(fold(d.identity.unfold(e).doit(), inner_first)),
             r"sympy.diff of the fully composed loss, written with the activations $a^{[k]}$",
         )
-        d.then(ImmutableMatrix(EXPANDED[layer - 1]), "the backward recursion, unrolled")
-        d.then(outer_form(layer), rf"$\delta^{{[{layer}]}} a^{{[{layer - 1}]\top}}$")
+        d.then(
+            outer_form(layer),
+            rf"the backward recursion above: this is $\delta^{{[{layer}]}} a^{{[{layer - 1}]\top}}$",
+        )
         d.conclude(label)
 
 
 RECURSION_BODY = [sp.Matrix([DELTA_DEFS[node] for node in DELTA[layer]]) for layer in range(DEPTH)]
-EXPANDED = [sp.Matrix(g) for g in RECURSION]
