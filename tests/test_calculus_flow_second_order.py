@@ -100,8 +100,10 @@ def test_lstm_without_forget_gate() -> None:
     rejects(gf.lstm_cell_gradient, "direct path", Eq(Derivative(gf.CELL, gf.cp[gf.j]), KroneckerDelta(gf.j, gf.k)))
 
 
-def test_lstm_unrolled_drops_a_gate() -> None:
-    rejects(gf.lstm_cell_gradient, "unrolled", Eq(Derivative(gf._unrolled_cell(), gf.c0), gf.FT[0] * gf.FT[1]))
+def test_lstm_one_more_step_drops_the_new_gate() -> None:
+    """Forgetting f_{T+1}: the induction step would claim the error passes a new step undamped."""
+    rel = next(s.relation for s in gf.lstm_cell_gradient.statements if s.label == "one more step")
+    rejects(gf.lstm_cell_gradient, "one more step", Eq(rel.lhs, Derivative(gf.C_BELOW(gf.c0), gf.c0)))
 
 
 def test_clipping_does_not_keep_the_norm() -> None:

@@ -611,16 +611,6 @@ def _lstm_check(ctx: CheckContext) -> CrossCheckResult:
     ),
     also=[
         Statement(
-            "matrix form",
-            Eq(jacobian_form(FV.multiply_elementwise(CV) + IV.multiply_elementwise(GV), list(CV)), sp.diag(*FV)),
-            text=r"for two units: $\partial c_t/\partial c_{t-1} = \operatorname{diag}(f_1, f_2)$",
-        ),
-        Statement(
-            "unrolled",
-            Eq(Derivative(_unrolled_cell(), c0), Mul(*FT)),
-            text=r"over three steps the direct path multiplies the forget gates: $f_1 f_2 f_3$",
-        ),
-        Statement(
             "one more step",
             Eq(Derivative(STEP_T, c0), fg[T_SYM + 1] * Derivative(C_BELOW(c0), c0)),
             text=r"for any number of steps $T$: one more update multiplies $\partial c_T/\partial c_0$ by "
@@ -657,18 +647,18 @@ def lstm_cell_gradient(d: Derivation) -> None:
     d.then(lambda e: e.doit(), r"$\partial c_{t-1,k}/\partial c_{t-1,j} = \delta_{jk}$; the gates are held fixed")
     d.conclude("direct path")
 
-    cell2 = FV.multiply_elementwise(CV) + IV.multiply_elementwise(GV)
-    d.begin(jacobian_form(cell2, list(CV)), scope="for two units")
-    d.then(lambda e: e.doit(), "differentiate each unit in each input")
-    d.conclude("matrix form")
-
-    d.begin(Derivative(_unrolled_cell(), c0), scope="for three steps")
-    d.then(lambda e: e.doit(), "chain rule through the three additive updates")
-    d.conclude("unrolled")
-
-    d.begin(Derivative(STEP_T, c0))
+    d.begin(Derivative(STEP_T, c0), title="Any number of steps")
     d.then(lambda e: e.doit(), r"the gates and $i_{T+1} g_{T+1}$ do not depend on $c_0$ on the direct path")
     d.conclude("one more step")
+
+    cell2 = FV.multiply_elementwise(CV) + IV.multiply_elementwise(GV)
+    d.begin(jacobian_form(cell2, list(CV)), scope="for two units", title=r"Example: two units")
+    d.then(lambda e: e.doit(), r"differentiate each unit in each input: $\operatorname{diag}(f_1, f_2)$")
+    d.finish()
+
+    d.begin(Derivative(_unrolled_cell(), c0), scope="for three steps", title=r"Example: three steps")
+    d.then(lambda e: e.doit(), r"chain rule through the three additive updates: $f_1 f_2 f_3$")
+    d.finish()
 
 
 # ----------------------------------------------------------------------------- gradient clipping
