@@ -172,7 +172,7 @@ def dense_backprop(d: Derivation) -> None:
             r"$j \le n$: $(W^\top\boldsymbol\delta)_j$",
         ),
     ):
-        d.begin(lhs, title=f"Proof of {label}")
+        d.begin(lhs)
         d.then(lambda e: e.doit(deep=False), r"chain rule through $y_k = \sum_l W_{kl}x_l + b_k$")
         d.then(lambda e: e.doit(), rule + r"; the sums over $k$ and $l$ with a Kronecker delta collapse")
         d.then(rhs, r"the indices lie in their ranges: " + where)

@@ -42,7 +42,11 @@ jW, nW = integer(1, 100).symbol("j"), integer(1, 100).symbol("n")
 th, g = thI[jW], gI[jW]
 iW = sp.Symbol("i", integer=True, positive=True)
 #: coordinate j of the gradient of the penalty, for any n
-GRAD_J = sp.Derivative(lam_wd / 2 * sp.Sum(thI[iW] ** 2, (iW, 1, nW)), th)
+GRAD_J = notation(
+    r"\frac{\partial}{\partial\theta_j}\,\frac{\lambda}{2}\sum_{i=1}^n\theta_i^2",
+    sp.Derivative(lam_wd / 2 * sp.Sum(thI[iW] ** 2, (iW, 1, nW)), th),
+    "d/dtheta_j (lambda/2) sum_i theta_i^2",
+)
 
 
 def _wd_check(ctx: CheckContext) -> CrossCheckResult:
@@ -91,7 +95,7 @@ def _wd_check(ctx: CheckContext) -> CrossCheckResult:
     },
     claim=Statement(
         "gradient",
-        Eq(GRAD_J, lam_wd * th),
+        Eq(GRAD_J, lam_wd * th, evaluate=False),
         text=r"$\nabla\,\tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2 = \lambda\boldsymbol\theta$, "
         r"coordinate $j$ of any $n$",
     ),
