@@ -152,7 +152,11 @@ def _rnn_check(ctx: CheckContext) -> CrossCheckResult:
         r"\lambda_2$",
     ),
     also=[
-        Statement("base", Eq(notation(r"V\Lambda^0V^{-1}", _power(0), "V Lambda^0 V^-1"), sp.eye(2), evaluate=False)),
+        Statement(
+            "base",
+            Eq(notation(r"V\Lambda^0V^{-1}", _power(0), "V Lambda^0 V^-1"), sp.eye(2), evaluate=False),
+            text=r"the base case $t = 0$: $V\Lambda^0V^{-1} = I = W^0$",
+        ),
         Statement(
             "step",
             Eq(
@@ -977,6 +981,7 @@ def _ntk_check(ctx: CheckContext) -> CrossCheckResult:
         Statement(
             "initial",
             Eq(notation(r"(f_t - y)\big|_{t=0}", RESIDUAL.subs(time_t, 0), "(f_t - y) at t = 0"), r0, evaluate=False),
+            text=r"the solution starts at the initial residual $f_0 - y$",
         ),
         Statement(
             "exponential",
