@@ -458,7 +458,10 @@ kA, dA_ = sp.Symbol("k", integer=True, positive=True), sp.Symbol("d", integer=Tr
     map_row=r"self-attention $\mathrm{softmax}(QK^\top/\sqrt{d})V$: the backward pass that FlashAttention uses",
     variables=entry_domains([*Qm, *Km, *Vm, *dO, *dSm], AE)
     | entry_domains(Am, real(0, 1))
-    | entry_domains(Sm, real(-3, 3)),
+    | entry_domains(Sm, real(-3, 3))
+    # the index form of the question: n tokens, head dimension d
+    | {nA: integer(1, 8), dA_: integer(1, 64), iA: integer(1, nA), jA: integer(1, dA_), kA: integer(1, nA)}
+    | {dSi: AE, Ki: AE},
     claim=Statement(
         "dV",
         Eq(
@@ -529,6 +532,8 @@ kA, dA_ = sp.Symbol("k", integer=True, positive=True), sp.Symbol("d", integer=Tr
             r"the factor $1/\sqrt{d}$ of the scores is missing": sp.Sum(dSi[iA, kA] * Ki[kA, jA], (kA, 1, nA)),
             r"$K$ is transposed: that is $dS\,K^\top/\sqrt{d}$": sp.Sum(dSi[iA, kA] * Ki[jA, kA], (kA, 1, nA))
             / sp.sqrt(dA_),
+            r"$dS$ is transposed: that is $dS^\top K/\sqrt{d}$, the form of $\partial L/\partial K$ with $Q$ "
+            r"replaced by $K$": sp.Sum(dSi[kA, iA] * Ki[kA, jA], (kA, 1, nA)) / sp.sqrt(dA_),
         },
     ),
     refs=(
