@@ -20,7 +20,7 @@ from sympy import Derivative, Eq, Integral, Limit, Matrix, Sum, exp, log, oo, pi
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
-from ..moves.gaussian import expectation, integrate
+from ..moves.gaussian import expectation, integrate, normal_pdf
 from ..moves.matrices import cayley_orthogonal
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine, finite_difference, quadrature
 from ..numeric.domains import integer, interval, positive, probability, real
@@ -149,6 +149,48 @@ var_w = positive(1).symbol("v")  # Var(w)
 m2 = positive(4).symbol("m_2")  # E[x^2]
 n_in, n_out = integer(1, 1000).symbol("n_in"), integer(1, 1000).symbol("n_out")
 v_xavier, v_he = positive(1).symbol("v_X"), positive(1).symbol("v_He")
+# the variance of a sum worked out for n = 2: w_i = sqrt(v) a_i, x_i = mu_x + s_x b_i, a_i, b_i iid N(0, 1)
+mu_x, s_x = real(-2, 2).symbol("mu_x"), positive(2, lo=0.05).symbol("s_x")
+A2, B2 = symbols("a1 a2", real=True), symbols("b1 b2", real=True)
+Y2 = sum(sqrt(var_w) * ak * (mu_x + s_x * bk) for ak, bk in zip(A2, B2, strict=True))
+
+
+def _e_std(f: sp.Expr) -> sp.Integral:
+    """E[f] over independent standard normal a1, a2, b1, b2, the integrand expanded into monomials."""
+    dens = sp.Mul(*(normal_pdf(t) for t in (*A2, *B2)))
+    return Integral(sp.expand(f) * dens, *((t, -oo, oo) for t in (*A2, *B2)))
+
+
+VAR_Y2 = named_function("VarY2", r"\operatorname{Var}(w_1x_1 + w_2x_2)", show_args=False)(var_w, mu_x, s_x)
+E_Y2 = named_function("EY2", r"\mathbb E[y^2]", show_args=False)(var_w, mu_x, s_x)
+E_Y = named_function("EY", r"\mathbb E[y]", show_args=False)(var_w, mu_x, s_x)
+T1, T2 = sqrt(var_w) * A2[0] * (mu_x + s_x * B2[0]), sqrt(var_w) * A2[1] * (mu_x + s_x * B2[1])  # w_1x_1, w_2x_2
+SQUARE_TERMS = {
+    named_function(name, tex, show_args=False)(var_w, mu_x, s_x): f
+    for name, tex, f in (
+        ("ESq1", r"\mathbb E[(w_1x_1)^2]", T1**2),
+        ("ESq2", r"\mathbb E[(w_2x_2)^2]", T2**2),
+        ("ECross", r"\mathbb E[w_1x_1w_2x_2]", T1 * T2),
+    )
+}
+E_SQ1, E_SQ2, E_CROSS = SQUARE_TERMS
+# the moments E[t^k] of the standard normal variables, printed as such (bodies in ``definitions``)
+MOMENTS = {
+    (t, k): named_function(f"E_{t}_{k}", rf"\mathbb E[{sp.latex(t**k)}]", show_args=False)()
+    for t in (*A2, *B2)
+    for k in (1, 2)
+}
+
+
+def _moment_form(f: sp.Expr) -> sp.Expr:
+    """E[f] for a polynomial f in a1, a2, b1, b2: linearity, then each monomial's expectation as a product
+    of the variables' moments (independence)."""
+    poly = sp.Poly(sp.expand(f), *A2, *B2)
+    return sp.Add(
+        *(c * sp.Mul(*(MOMENTS[t, k] for t, k in zip((*A2, *B2), ks, strict=True) if k)) for ks, c in poly.terms())
+    )
+
+
 RELU2 = named_function("ReluSecondMoment", r"\mathbb E[\operatorname{relu}(z)^2]", show_args=False)(s)
 
 
@@ -188,6 +230,8 @@ def _depth_check(ctx: CheckContext) -> CrossCheckResult:
         n_out: integer(1, 1000),
         v_xavier: positive(1),
         v_he: positive(1),
+        mu_x: real(-2, 2),
+        s_x: positive(2, lo=0.05),
     },
     claim=Statement(
         "Var(y)",
@@ -209,7 +253,14 @@ def _depth_check(ctx: CheckContext) -> CrossCheckResult:
         ),
         Statement("He", Eq(v_he, 2 / n_in), text=r"with ReLU, keeping the variance needs $n_{in}v\cdot\frac12 = 1$"),
     ],
-    definitions={RELU2: expectation(x**2, x, 0, s, lo=0)},
+    definitions={
+        RELU2: expectation(x**2, x, 0, s, lo=0),
+        VAR_Y2: _e_std(Y2**2) - _e_std(Y2) ** 2,
+        E_Y2: _e_std(Y2**2),
+        E_Y: _e_std(Y2),
+        **{name: _e_std(f) for name, f in SQUARE_TERMS.items()},
+        **{m: expectation(t**k, t) for (t, k), m in MOMENTS.items()},
+    },
     crosscheck=_depth_check,
     question=Question(
         target=2 / n_in,
@@ -243,6 +294,33 @@ def he_xavier_init(d: Derivation) -> None:
     )
     d.then(lambda e: e.doit(), "$n$ equal terms")
     d.conclude("Var(y)")
+
+    moment_values = {m: integrate(expectation(t**k, t)) for (t, k), m in MOMENTS.items()}
+    for k, (name, f) in enumerate(((E_Y, Y2), (E_SQ1, T1**2), (E_CROSS, T1 * T2))):
+        d.begin(
+            name,
+            r"$w_i = \sqrt v\,a_i$, $x_i = \mu_x + s_x b_i$ with $a_1, a_2, b_1, b_2$ independent $\mathcal N(0, 1)$"
+            if k == 0
+            else "",
+            title="The variance of the sum, worked out" if k == 0 else "",
+            scope="for n = 2, Gaussian weights and inputs",
+        )
+        d.then(_moment_form(f), r"expand; linearity, then independence: a product of moments per monomial")
+        d.then(
+            lambda e: sp.factor(e.xreplace(moment_values)),
+            r"the moments $\mathbb E[a] = 0$, $\mathbb E[a^2] = 1$ (Gaussian integrals)"
+            + (r": the cross term vanishes" if name == E_CROSS else ""),
+        )
+        d.finish()
+    d.begin(VAR_Y2, scope="for n = 2, Gaussian weights and inputs")
+    d.then(E_Y2 - E_Y**2, r"$\operatorname{Var}(y) = \mathbb E[y^2] - \mathbb E[y]^2$")
+    d.then(E_SQ1 + E_SQ2 + 2 * E_CROSS - E_Y**2, r"expand the square $y^2 = (w_1x_1 + w_2x_2)^2$")
+    d.then(
+        2 * var_w * (mu_x**2 + s_x**2),
+        r"the expectations above ($\mathbb E[(w_2x_2)^2]$ like $\mathbb E[(w_1x_1)^2]$): $n\,v\,m_2$ with $n = 2$, "
+        r"$m_2 = \mathbb E[x^2] = \mu_x^2 + s_x^2$",
+    )
+    d.finish()
 
     d.begin(
         Eq((n_in * v_xavier + n_out * v_xavier) / 2, 1),
