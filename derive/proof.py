@@ -268,11 +268,15 @@ def _check_statements(
         rel = st.relation
         if rel is None:
             continue
+        solved_unlambdifiable = False
         try:
             solved = _solution_residual(rel, chains, st.label) if isinstance(rel, sp.Eq) else None
         except (ValueError, TypeError):  # e.g. a Derivative with respect to the unknown itself
-            solved = None
-        if solved is not None and any(e.has(sp.Sum, sp.Indexed, sp.Derivative, sp.Integral) for e in solved):
+            solved, solved_unlambdifiable = None, True
+        solved_unlambdifiable = solved_unlambdifiable or (
+            solved is not None and any(e.has(sp.Sum, sp.Indexed, sp.Derivative, sp.Integral) for e in solved)
+        )
+        if solved_unlambdifiable:
             solved = None  # symbolic size or bound variable: not lambdifiable, left to the cross-check below
         if solved is not None:
             residual, size = (ladder.evaluate(e) for e in solved)
@@ -295,7 +299,10 @@ def _check_statements(
             continue
         lhs, rhs = ladder.evaluate(rel.lhs), ladder.evaluate(rel.rhs)
         free = (lhs.free_symbols | rhs.free_symbols) if hasattr(lhs, "free_symbols") else set()
-        sized = _sampled_sizes(ladder, rel, lhs, rhs, rng) if isinstance(rel, sp.Eq) else None
+        # a solved statement (unknown = solution) is not an identity in its variables: never compare its sides
+        sized = (
+            _sampled_sizes(ladder, rel, lhs, rhs, rng) if isinstance(rel, sp.Eq) and not solved_unlambdifiable else None
+        )
         if sized is not None:
             out.append(StatementCheck(st.label, *sized))
             continue

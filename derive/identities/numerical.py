@@ -15,7 +15,7 @@ from sympy import Derivative, Eq, IndexedBase, Le, Sum, log, pi
 from sympy.stats import Expectation, Normal
 
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
+from ..identity import Plot, Question, Ref, Statement, identity, numerically
 from ..moves.matrices import notation, svd_form
 from ..moves.moments import normal_expectation
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
@@ -317,7 +317,18 @@ def _taylor(step: sp.Expr) -> sp.Expr:
     return sp.Add(*(fk[k] * step**k / sp.factorial(k) for k in range(6)))
 
 
-QUOTIENT = (_taylor(hx) - _taylor(-hx)) / (2 * hx)
+def _taylor_tex(step: sp.Expr) -> str:
+    """The expansion of :func:`_taylor` in LaTeX, in ascending powers."""
+    terms = [sp.latex(fk[k] * step**k / sp.factorial(k)) for k in range(6)]
+    return " + ".join(terms).replace("+ -", "- ")
+
+
+#: the central quotient with both expansions written out (the cancellation is the derivation's step)
+QUOTIENT = notation(
+    rf"\frac{{1}}{{2h}}\Bigl[\bigl({_taylor_tex(hx)}\bigr) - \bigl({_taylor_tex(-hx)}\bigr)\Bigr]",
+    sp.Mul(sp.Add(_taylor(hx), -_taylor(-hx), evaluate=False), 1 / (2 * hx), evaluate=False),
+    "(f(x+h) - f(x-h))/(2h)",
+)
 ERROR_MODEL = hx**2 * F3_ABS / 6 + mach * F_ABS / hx
 H_STAR = (3 * mach * F_ABS / F3_ABS) ** sp.Rational(1, 3)
 
@@ -369,7 +380,7 @@ def _v_shape(ctx: CheckContext) -> CrossCheckResult:
     },
     claim=Statement(
         "truncation",
-        Eq(QUOTIENT, fk[1] + hx**2 * fk[3] / 6 + hx**4 * fk[5] / 120),
+        Eq(QUOTIENT, fk[1] + hx**2 * fk[3] / 6 + hx**4 * fk[5] / 120, evaluate=False),
         text=r"with $f(x \pm h)$ expanded to order 5 ($f_k = f^{(k)}(x)$), the central quotient "
         r"$\frac{f(x+h) - f(x-h)}{2h}$ is $f'(x) + \frac{h^2}{6}f'''(x) + O(h^4)$: the even terms cancel",
     ),
@@ -388,6 +399,16 @@ def _v_shape(ctx: CheckContext) -> CrossCheckResult:
         ),
     ],
     crosscheck=_fd_check,
+    plot=Plot(
+        hx,
+        over=(2e-6, 4e-5),
+        fixed={mach: 2.2e-16, F_ABS: 1.0, F3_ABS: 1.0, **dict.fromkeys(fk, 1.0)},
+        curves={
+            r"$E(h)$": ERROR_MODEL,
+            r"truncation $\frac{h^2}{6}M$": hx**2 * F3_ABS / 6,
+            r"rounding $\frac{\epsilon F}{h}$": mach * F_ABS / hx,
+        },
+    ),
     question=Question(
         target=hx**2 * fk[3] / 6,
         prompt=r"Expand $\frac{f(x+h) - f(x-h)}{2h} - f'(x)$ in $h$. What is the leading term "
@@ -410,7 +431,7 @@ def central_difference(d: Derivation) -> None:
     best relative accuracy of about $\epsilon^{2/3} \approx 10^{-11}$ in float64, which is why gradient
     checks use relative tolerances near $10^{-6}$ rather than machine precision."""
     d.begin(QUOTIENT, r"both Taylor expansions, subtracted")
-    d.then(lambda e: sp.expand(e), "the even powers cancel")
+    d.then(lambda e: sp.expand(e.args[1]), "the even powers cancel")
     d.conclude("truncation")
 
     d.begin(Derivative(ERROR_MODEL, hx), r"the slope of the error model")
