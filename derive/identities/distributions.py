@@ -267,7 +267,9 @@ def _depth_check(ctx: CheckContext) -> CrossCheckResult:
         prompt=r"For a ReLU layer with $n_{in}$ inputs and weights $w \sim \mathcal N(0, v)$, which $v$ keeps the "
         r"second moment of the activations constant from layer to layer?",
         approximations={
-            r"$1/n_{in}$ is the LeCun/Xavier choice for linear units: ReLU halves the second moment": 1 / n_in
+            r"$1/n_{in}$ is the LeCun/Xavier choice for linear units: ReLU halves the second moment": 1 / n_in,
+            r"$2/(n_{in} + n_{out})$ is Xavier (Glorot) initialisation, for linear or tanh units; ReLU needs "
+            r"$2/n_{in}$": 2 / (n_in + n_out),
         },
     ),
     refs=(

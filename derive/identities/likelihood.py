@@ -551,6 +551,10 @@ def _lasso_scipy_check(ctx: CheckContext) -> CrossCheckResult:
         approximations={
             r"the threshold is $\sigma^2/b$, not $1/b$": sp.sign(Sxy) * sp.Max(sp.Abs(Sxy) - 1 / b_scale, 0) / Sxx,
             "this is the least-squares estimate: the prior is missing": Sxy / Sxx,
+            r"the soft threshold of $S_{xy}$ must still be divided by $S_{xx}$": sp.sign(Sxy)
+            * sp.Max(sp.Abs(Sxy) - sigma**2 / b_scale, 0),
+            r"the threshold is $\sigma^2/b$, not $\sigma^2/(2b)$ (the Laplace penalty is $|w|/b$, not "
+            r"$|w|/(2b)$)": sp.sign(Sxy) * sp.Max(sp.Abs(Sxy) - sigma**2 / (2 * b_scale), 0) / Sxx,
         },
     ),
     refs=(
