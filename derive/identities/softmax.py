@@ -9,8 +9,8 @@ as :math:`m + \log\sum_k e^{z_k - m}` (``log-sum-exp``) or float64 overflows at 
 
 General-:math:`n` statements use ``IndexedBase`` entries :math:`z_k` and ``KroneckerDelta``; the
 ladder proves their Kronecker-sum links symbolically (deltas sifted, the range :math:`1 \le j \le n`
-decided by the index domains). Explicit sizes (the matrices, the PSD and rank statements) are
-proved for :math:`n = 2, 3, 4`. The numeric checks evaluate softmax stably (shifted by the max) at logits of
+decided by the index domains). Explicit sizes: the Jacobian matrices for :math:`n = 2, 3, 4`, the
+PSD and rank statements for :math:`n = 3`. The numeric checks evaluate softmax stably (shifted by the max) at logits of
 size 500 and 800, where the unshifted formula gives ``nan``.
 """
 
