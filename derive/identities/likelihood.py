@@ -439,17 +439,27 @@ def _lasso_objective(x: np.ndarray, y: np.ndarray, wv: np.ndarray, s: float, b: 
     return nll + np.abs(wv) / b + np.log(2 * b)
 
 
+def _lasso_problems(
+    ctx: CheckContext, count: int, size: int, slope: float
+) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """``count`` random 1-D problems (x, y = slope x + noise, sigma, b); in half of them the threshold
+    sigma^2/b is above |Sxy|, so the MAP estimate is exactly 0."""
+    out = []
+    for k in range(count):
+        x = ctx.rng.normal(size=size)
+        y = slope * x + ctx.rng.normal(size=size)
+        s = ctx.rng.uniform(0.5, 2.0)
+        b = ctx.rng.uniform(0.02, 0.2) if k % 2 else ctx.rng.uniform(0.5, 5.0)
+        out.append((x, y, s, b))
+    return out
+
+
 def _soft_threshold_check(ctx: CheckContext) -> CrossCheckResult:
     """Random 1-D problems: the minimiser of the negative log posterior on a fine grid (refined
     twice around the best point) against sign(Sxy) max(|Sxy| - sigma^2/b, 0)/Sxx."""
     rule = sp.lambdify([Sxy, Sxx, sigma, b_scale], SOFT_THRESHOLD, "numpy")
     got, expected = [], []
-    for k in range(24):
-        x = ctx.rng.normal(size=15)
-        y = 0.3 * x + ctx.rng.normal(size=15)
-        s = ctx.rng.uniform(0.5, 2.0)
-        # half the problems have a threshold above |Sxy| (the MAP estimate is exactly 0)
-        b = ctx.rng.uniform(0.02, 0.2) if k % 2 else ctx.rng.uniform(0.5, 5.0)
+    for x, y, s, b in _lasso_problems(ctx, 24, 15, 0.3):
         centre, half = 0.0, 5.0
         for _ in range(3):
             grid = np.linspace(centre - half, centre + half, 20001)
@@ -474,11 +484,7 @@ def _lasso_scipy_check(ctx: CheckContext) -> CrossCheckResult:
 
     rule = sp.lambdify([Sxy, Sxx, sigma, b_scale], SOFT_THRESHOLD, "numpy")
     got, expected = [], []
-    for k in range(16):
-        x = ctx.rng.normal(size=12)
-        y = 0.5 * x + ctx.rng.normal(size=12)
-        s = ctx.rng.uniform(0.5, 2.0)
-        b = ctx.rng.uniform(0.02, 0.2) if k % 2 else ctx.rng.uniform(0.5, 5.0)
+    for x, y, s, b in _lasso_problems(ctx, 16, 12, 0.5):
 
         def obj(v: float, x: np.ndarray = x, y: np.ndarray = y, s: float = s, b: float = b) -> float:
             return float(_lasso_objective(x, y, np.array([v]), s, b)[0])
