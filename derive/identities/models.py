@@ -361,6 +361,12 @@ VALUE = sp.Add(
     )
 )
 JSD2 = dm.kl(P_DATA, _mixture, K_OUT) + dm.kl(P_GEN, _mixture, K_OUT)  # 2 JSD(p_data || p_g)
+VALUE_TEX = notation(
+    rf"\sum_{{k=1}}^{{{K_OUT}}}\Bigl[p_{{\mathrm{{data}}}}(k)\log D^*(k) + p_g(k)\log\bigl(1 - D^*(k)\bigr)\Bigr]",
+    VALUE,
+    "V(D*)",
+)
+JSD_TEX = notation(r"2\,\mathrm{JSD}(p_{\mathrm{data}}\,\|\,p_g) - \log 4", JSD2 - log(4), "2 JSD - log 4")
 
 
 def _gan_check(ctx: CheckContext) -> CrossCheckResult:
@@ -408,7 +414,7 @@ def _gan_check(ctx: CheckContext) -> CrossCheckResult:
         ),
         Statement(
             "value",
-            Eq(VALUE, JSD2 - log(4)),
+            Eq(VALUE_TEX, JSD_TEX, evaluate=False),
             text=r"with $D = D^*$ the objective "
             r"$\mathbb E_{p_{\mathrm{data}}}[\log D^*] + \mathbb E_{p_g}[\log(1 - D^*)]$ "
             r"equals $2\,\mathrm{JSD}(p_{\mathrm{data}}\,\|\,p_g) - \log 4$ (three outcomes)",
@@ -446,7 +452,8 @@ def gan_optimal_discriminator(d: Derivation) -> None:
     d.bound(sp.S.Zero, "a negative quantity", relation="<")
     d.conclude("maximum")
 
-    d.begin(VALUE, r"the objective at $D^*$, summed over outcomes")
+    d.begin(VALUE_TEX, r"the objective at $D^*$, summed over outcomes")
+    d.then(lambda e: VALUE, r"$D^*(k) = \frac{p_{\mathrm{data}}(k)}{p_{\mathrm{data}}(k) + p_g(k)}$")
     d.then(
         sp.Add(
             *(
@@ -458,4 +465,5 @@ def gan_optimal_discriminator(d: Derivation) -> None:
     )
     d.then(JSD2 - log(2) * (dm.total(P_DATA, K_OUT) + dm.total(P_GEN, K_OUT)), r"collect the KL sums")
     d.then(JSD2 - log(4), r"both distributions sum to 1: $-2\log 2 = -\log 4$")
+    d.then(JSD_TEX, r"$\mathrm{KL}(p_{\mathrm{data}}\,\|\,m) + \mathrm{KL}(p_g\,\|\,m) = 2\,\mathrm{JSD}$")
     d.conclude("value")

@@ -32,6 +32,15 @@ def unrolled(a: sp.Expr, b: Drive, t: sp.Expr, k: sp.Symbol, x0: sp.Expr = sp.S.
     return a**t * x0 + sp.Sum(a ** (t - k) * b(k), (k, 1, t))
 
 
+def _at_zero(closed: Callable[[sp.Expr], sp.Expr]) -> sp.Expr:
+    """The candidate at t = 0, left unevaluated (so a closed form reads $g(1 - \\beta^0)/(1 - \\beta)$, not 0)."""
+    value = closed(sp.S.Zero)
+    if value.has(sp.Sum):
+        return value  # an empty sum already reads as one
+    with sp.evaluate(False):
+        return closed(sp.S.Zero)
+
+
 def induction_statements(
     closed: Callable[[sp.Expr], sp.Expr],
     a: sp.Expr,
@@ -47,7 +56,7 @@ def induction_statements(
     return [
         Statement(
             base,
-            sp.Eq(closed(sp.S.Zero), x0, evaluate=False),
+            sp.Eq(_at_zero(closed), x0, evaluate=False),
             text=rf"at $t = 0$ the candidate is ${name}_0 = {sp.latex(x0)}$",
         ),
         Statement(
@@ -77,7 +86,7 @@ def prove_by_induction(
     step: str = "induction step",
 ) -> None:
     """Derive both :func:`induction_statements` on ``d`` (sum forms need the summation index ``k``)."""
-    d.begin(closed(sp.S.Zero), r"the candidate at $t = 0$")
+    d.begin(_at_zero(closed), r"the candidate at $t = 0$")
     d.then(lambda e: e.doit(), "an empty sum is zero" if k is not None else "substitute $t = 0$")
     d.conclude(base)
 
