@@ -12,6 +12,7 @@ import numpy as np
 import sympy as sp
 from sympy import Eq, Ge
 from sympy.simplify.simplify import factor_sum
+from sympy.stats import Expectation, Normal, Variance
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
@@ -334,6 +335,17 @@ def attention_scaling(d: Derivation) -> None:
     )
     d.then(lambda e: e.doit(), "a sum of $d_k$ equal terms")
     d.conclude("mean")
+
+    # the term formula, computed by sympy.stats for one instance (Gaussian entries)
+    qg, kg = Normal("q_i", mu_q, sigma_q), Normal("k_i", mu_k, sigma_k)
+    d.begin(
+        notation(r"\operatorname{Var}(q_ik_i)", Variance(qg * kg).rewrite(Expectation), "Var(q_i k_i)"),
+        r"for Gaussian entries (the formula uses only the first two moments of independent entries)",
+        title="The variance of one term",
+    )
+    d.then(lambda e: sp.expand(e.doit()), r"\texttt{sympy.stats}: $\mathbb{E}[q_i^2k_i^2] - \mathbb{E}[q_ik_i]^2$")
+    d.then(TERM_VARIANCE, r"$= \mathbb{E}[q_i^2]\,\mathbb{E}[k_i^2] - \mathbb{E}[q_i]^2\,\mathbb{E}[k_i]^2$")
+    d.finish()
 
     d.begin(
         sp.Sum(TERM_VARIANCE, (iA, 1, dk)),
