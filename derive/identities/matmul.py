@@ -329,6 +329,16 @@ def attention_scaling(d: Derivation) -> None:
     like $d_k$; without the factor $1/\sqrt{d_k}$ the softmax saturates and its gradients vanish. The row
     sums and the $2n^2d_k$ multiply-adds explain the other two facts every transformer relies on:
     attention weights are a convex combination, and their cost is quadratic in the sequence length."""
+    # the moments of one term q_i k_i, computed by sympy.stats for one instance (Gaussian entries)
+    qg, kg = Normal("q_i", mu_q, sigma_q), Normal("k_i", mu_k, sigma_k)
+    d.begin(
+        notation(r"\mathbb{E}[q_ik_i]", Expectation(qg * kg), "E[q_i k_i]"),
+        r"for Gaussian entries (independence is all the formula uses)",
+        title="The mean of one term",
+    )
+    d.then(lambda e: e.doit(), r"\texttt{sympy.stats}: $\mathbb{E}[q_i]\,\mathbb{E}[k_i]$")
+    d.finish()
+
     d.begin(
         sp.Sum(mu_q * mu_k, (iA, 1, dk)),
         r"linearity; $\mathbb{E}[q_ik_i] = \mathbb{E}[q_i]\,\mathbb{E}[k_i]$ by independence",
@@ -336,8 +346,6 @@ def attention_scaling(d: Derivation) -> None:
     d.then(lambda e: e.doit(), "a sum of $d_k$ equal terms")
     d.conclude("mean")
 
-    # the term formula, computed by sympy.stats for one instance (Gaussian entries)
-    qg, kg = Normal("q_i", mu_q, sigma_q), Normal("k_i", mu_k, sigma_k)
     d.begin(
         notation(r"\operatorname{Var}(q_ik_i)", Variance(qg * kg).rewrite(Expectation), "Var(q_i k_i)"),
         r"for Gaussian entries (the formula uses only the first two moments of independent entries)",
