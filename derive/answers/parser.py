@@ -728,6 +728,8 @@ class _Builder:
         name = str(head).rstrip("( \t").lstrip("\\")
         if name in ("Sum", "sum") and name not in self.scope.variables:
             return self._plain_sum(name, args)
+        if name in ("Derivative", "diff") and self.scope.lookup(name) is _MISSING:
+            return self._derivative_call(name, args)
         if name in ("Matrix", "matrix") and name not in self.scope.variables:  # Matrix([[a, b], [c, d]])
             m = self._args(args)
             if not isinstance(m, sp.MatrixBase):
@@ -756,7 +758,56 @@ class _Builder:
         return sp.Abs(v)
 
     def _frac(self, _t: Any, a: Any, b: Any) -> Any:
+        leibniz = self._leibniz(a, b)
+        if leibniz is not None:  # \frac{dF}{dx}, \frac{d}{dx}
+            return leibniz
         return self._divide(self.expr(a), self.expr(b))
+
+    def _leibniz(self, num: Any, den: Any) -> Any:
+        """``dF/dx`` (the derivative of a function word ``F`` of one argument at ``x``) or the
+        operator ``d/dx``, when ``dF`` and ``dx`` are not names of the question and ``x`` is a
+        declared variable; otherwise ``None`` (an ordinary quotient)."""
+        from lark import Tree
+
+        words = []
+        for tree in (num, den):
+            node = tree
+            while isinstance(node, Tree) and node.data == "group":
+                node = node.children[0]
+            if not (isinstance(node, Tree) and node.data in ("name", "command")):
+                return None
+            words.append(str(node.children[0]).lstrip("\\"))
+        top, bottom = words
+        if not (top.startswith("d") and bottom.startswith("d") and len(bottom) > 1):
+            return None
+        if any(w in self.bound or self.scope.lookup(w) is not _MISSING for w in (top, bottom)):
+            return None
+        var = self.bound.get(bottom[1:], self.scope.lookup(bottom[1:]))
+        if not isinstance(var, sp.Symbol):
+            return None
+        if top == "d":
+            return _Applied(Fn(f"d/d{var}", lambda e: sp.Derivative(e, var)))
+        fn = self.scope.lookup(top[1:])
+        if not isinstance(fn, Fn) or 1 not in fn.nargs:
+            return None
+        return sp.Derivative(_call(fn, [var]), var)
+
+    def _derivative_call(self, name: str, arglist: Any) -> sp.Expr:
+        """``Derivative(F(x), x)``, ``diff(F(x), x, 2)``, ``diff(f, x, y)``: at most three orders."""
+        args = [self.expr(c) for c in arglist.children]
+        if len(args) < 2 or not isinstance(args[0], sp.Expr) or isinstance(args[0], sp.MatrixBase):
+            raise AnswerSyntaxError(f"write {name}(f, x) for the derivative of f with respect to x")
+        pairs: list[list[Any]] = []
+        for a in args[1:]:
+            if isinstance(a, sp.Symbol):
+                pairs.append([a, 1])
+            elif isinstance(a, sp.Integer) and pairs and pairs[-1][1] == 1 and 1 <= a <= 3:
+                pairs[-1][1] = int(a)
+            else:
+                raise AnswerSyntaxError(f"{name}(f, x, ...): differentiate with respect to variables (and orders 1-3)")
+        if sum(n for _, n in pairs) > 3:
+            raise AnswerSyntaxError(f"{name}: at most three derivatives")
+        return sp.Derivative(args[0], *[(v, n) for v, n in pairs])
 
     def _sqrt(self, _t: Any, a: Any) -> sp.Expr:
         return _call(FUNCTIONS["sqrt"], [self.expr(a)])
@@ -829,7 +880,18 @@ class _Builder:
             node = node.children[0]
         items.append(("*", node))
         items.reverse()
-        values = [(op, self.value(t)) for op, t in items]
+        values: list[tuple[str, Any]] = []
+        k = 0
+        while k < len(items):
+            op, t = items[k]
+            if k + 1 < len(items) and items[k + 1][0] == "/":
+                leibniz = self._leibniz(t, items[k + 1][1])
+                if leibniz is not None:  # dF/dx
+                    values.append((op, leibniz))
+                    k += 2
+                    continue
+            values.append((op, self.value(t)))
+            k += 1
         out: list[tuple[str, Any]] = []
         i = 0
         while i < len(values):
