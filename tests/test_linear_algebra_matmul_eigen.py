@@ -174,7 +174,7 @@ def test_pca_stationarity_sign_is_rejected() -> None:
 
 
 def test_sam_unnormalised_step_is_rejected() -> None:
-    wrong = ei.rho_s * ei.G3NORM**2  # e = rho g: the value of an unnormalised step
+    wrong = ei.rho_s * ei.GN_NORM**2  # e = rho g: the value of an unnormalised step
     _rejected("sam-sharpness", "maximiser", Eq(_lhs("sam-sharpness", "maximiser"), wrong, evaluate=False))
 
 

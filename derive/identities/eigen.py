@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 from sympy import Eq, Le, cos, exp, sin
+from sympy.simplify.simplify import factor_sum
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity, numerically
@@ -437,6 +438,8 @@ def _sam_check(ctx: CheckContext) -> CrossCheckResult:
 
 gI, nS = sp.IndexedBase("g", real=True), sp.Symbol("n", integer=True, positive=True)
 iS, jS = sp.symbols("i j", integer=True, positive=True)
+GN_NORM = sp.sqrt(sp.Sum(gI[jS] ** 2, (jS, 1, nS)))  # ||g|| in any dimension n
+STAR_DOT_G = sp.Sum(rho_s * gI[iS] / GN_NORM * gI[iS], (iS, 1, nS))  # eps*^T g
 
 
 @identity(
@@ -445,7 +448,9 @@ iS, jS = sp.symbols("i j", integer=True, positive=True)
     section="1.2",
     map_row=r"Hessian spectrum $\nabla^2\mathcal{L}$: loss landscape sharpness, sharpness-aware minimisation (Foret "
     r"et al., 2021)",
-    variables=RAYLEIGH_VARS | {rho_s: positive(1), gnorm: positive(5), psi: ANGLE} | entry_domains(g3, real(-3, 3)),
+    variables=RAYLEIGH_VARS
+    | {rho_s: positive(1), gnorm: positive(5), psi: ANGLE, nS: integer(1, 8), gI: real(-3, 3)}
+    | entry_domains(g3, real(-3, 3)),
     claim=Statement(
         "first-order max",
         Le(notation(r"\boldsymbol\epsilon^\top\mathbf{g}", (EPS.T * GRAD)[0, 0], "eps^T g"), rho_s * gnorm),
@@ -458,8 +463,8 @@ iS, jS = sp.symbols("i j", integer=True, positive=True)
         Statement(
             "maximiser",
             Eq(
-                notation(r"\boldsymbol\epsilon^{*\top}\mathbf{g}", (E_STAR.T * g3)[0, 0], "e*^T g"),
-                rho_s * G3NORM,
+                notation(r"\boldsymbol\epsilon^{*\top}\mathbf{g}", STAR_DOT_G, "e*^T g"),
+                rho_s * GN_NORM,
                 evaluate=False,
             ),
             text=r"$\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$ attains the bound "
@@ -528,12 +533,9 @@ def sam_sharpness(d: Derivation) -> None:
     )
     d.conclude("first-order max")
 
-    d.begin(
-        (E_STAR.T * g3)[0, 0],
-        r"$\boldsymbol\epsilon^* = \rho\,\mathbf{g}/\lVert\mathbf{g}\rVert$",
-        scope="in 3 dimensions",
-    )
-    d.then(lambda e: sp.factor(e), r"$\mathbf{g}^\top\mathbf{g} = \lVert\mathbf{g}\rVert^2$")
+    d.begin(STAR_DOT_G, r"$\epsilon^*_i = \rho\,g_i/\lVert\mathbf{g}\rVert$, in any dimension $n$")
+    d.then(factor_sum, r"$\lVert\mathbf{g}\rVert$ does not depend on $i$: pull it out of the sum")
+    d.then(rho_s * GN_NORM, r"$\sum_i g_i^2 = \lVert\mathbf{g}\rVert^2$")
     d.conclude("maximiser")
 
     _rayleigh_bound(d, "sharpness", "for 2 x 2 H")
