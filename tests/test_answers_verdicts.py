@@ -294,3 +294,18 @@ def test_every_expected_answer_reads_back_as_correct(latex: bool) -> None:
             if v["status"] in ("incorrect", "undecided"):
                 wrong.append(f"{name}: {text[:60]!r} -> {v['status']}: {v['message'][:100]}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_scalar_answer_to_matrix_question_says_which_shape() -> None:
+    v = derive.check("rnn-spectral-radius", "lambda_1^t")
+    assert v.status == "incorrect" and v.diagnosis == "wrong shape"
+    assert "the answer is a scalar, the question asks for a 2x2 matrix" in v.message
+
+
+def test_unknown_name_lists_the_question_variables_only() -> None:
+    """The identity's derivation symbols (z1..z4, v1..v3) are not offered to the student."""
+    v = derive.check("softmax-jacobian", "foo_i")
+    assert v.status == "invalid"
+    known = v.message.split("this question knows ")[1]
+    assert "s" in known.split(", ") and "i" in known.split(", ")
+    assert not {"z1", "v1", "n"} & set(known.rstrip(".").split(", ")), known

@@ -80,9 +80,17 @@ def judge(ctx: Context, text: str, *, latex: bool = False, budget: float = 1.7) 
             if isinstance(parsed, sp.MatrixBase):
                 return _judge_matrix(ctx, parsed, deadline, start)
             targets = ctx.scalar_targets
-            if not targets:
+            if not targets:  # a readable scalar where a matrix is asked: a wrong answer, not an unreadable one
+                rows, cols = ctx.matrix_targets[0].shape if ctx.matrix_targets else ("", "")
+                kind = "vector" if cols == 1 else "matrix"
+                want = f"a {rows}x{cols} {kind}" if rows else "a vector or matrix"
                 return _out(
-                    parsed, INVALID, "This question expects a vector or matrix answer.", method="shape", start=start
+                    parsed,
+                    INCORRECT,
+                    f"Incorrect: the answer is a scalar, the question asks for {want}.",
+                    method="shape",
+                    start=start,
+                    diagnosis="wrong shape",
                 )
             results = []
             for t in targets:

@@ -354,6 +354,8 @@ class Scope:
     vectors: Mapping[str, sp.Matrix] = field(default_factory=dict)
     matrix_size: int = 0
     vector_entries: Mapping[str, Mapping[int, sp.Expr]] = field(default_factory=dict)
+    #: the words an error message lists (the question's own variables and names); all if empty
+    shown: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         table: dict[str, Any] = {}
@@ -384,6 +386,8 @@ class Scope:
         return self._by_key.get(_key(word), _MISSING)
 
     def known_words(self) -> list[str]:
+        if self.shown:
+            return sorted(set(self.shown))
         return sorted(set(self.variables) | set(self.names) | set(self.indexed) | set(self.vectors))
 
 

@@ -305,8 +305,11 @@ def identity_context(name: str) -> Context:
         if isinstance(obj, sp.Symbol):
             symbols.setdefault(word, obj)
     names = {w: o for w, o in q.names.items() if not isinstance(o, sp.Symbol)}
-    scope = Scope(variables={k: v for k, v in symbols.items() if k not in indexed}, names=names, indexed=indexed)
-    matrix_scope = _matrix_scope(forms, symbols, indexed, names)
+    shown = _question_words(q, [target, *forms], indexed)
+    scope = Scope(
+        variables={k: v for k, v in symbols.items() if k not in indexed}, names=names, indexed=indexed, shown=shown
+    )
+    matrix_scope = _matrix_scope(forms, symbols, indexed, names, shown)
     ctx = Context(
         key=f"identity|{ident.name}",
         target=target,
@@ -321,8 +324,31 @@ def identity_context(name: str) -> Context:
     return ctx
 
 
+def _question_words(q: Any, exprs: list[Any], indexed: Mapping[str, sp.IndexedBase]) -> tuple[str, ...]:
+    """The words an error message offers: the question's variables, the symbols of its expected
+    answers (not the entry symbols ``s1, s2`` of an indexed ``s``, not summation indices), indices
+    and extra names; not every symbol the identity declares for its derivation."""
+    words: set[str] = {str(s) for s in q.variables} | set(q.names) | set(indexed)
+    for e in exprs:
+        if not isinstance(e, sp.Basic):
+            continue
+        bound = {lim[0] for su in e.atoms(sp.Sum, sp.Product) for lim in su.limits}
+        labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
+        for ix in e.atoms(sp.Indexed):
+            words |= {str(s) for j in ix.indices for s in j.free_symbols - bound}
+        for s in e.free_symbols - labels - bound:
+            m = re.fullmatch(r"([A-Za-z]+)_?\d+", s.name) if isinstance(s, sp.Symbol) else None
+            if isinstance(s, sp.Symbol) and not (m and m.group(1) in indexed):
+                words.add(s.name)
+    return tuple(sorted(w for w in words if w))
+
+
 def _matrix_scope(
-    forms: tuple[sp.Basic, ...], symbols: dict[str, sp.Symbol], indexed: dict[str, sp.IndexedBase], names: dict
+    forms: tuple[sp.Basic, ...],
+    symbols: dict[str, sp.Symbol],
+    indexed: dict[str, sp.IndexedBase],
+    names: dict,
+    shown: tuple[str, ...] = (),
 ) -> Scope | None:
     """For a matrix form, each indexed variable ``s`` becomes the column of its entries in the form
     (``s[0], s[1], ...`` or symbols ``s1, s2, ...``), so ``diag(s) - s s^T`` can be read."""
@@ -360,7 +386,8 @@ def _matrix_scope(
     for s in free:
         if isinstance(s, sp.Symbol) and s.name not in vectors and s.name not in labels:
             scalars.setdefault(s.name, s)
-    return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n, vector_entries=numbered)
+    shown = tuple(sorted({*shown, *vectors} - {"I"})) if shown else ()
+    return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n, vector_entries=numbered, shown=shown)
 
 
 def _exact(e: Any) -> Any:
