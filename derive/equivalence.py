@@ -356,6 +356,7 @@ def _index_canonical(e: sp.Expr) -> sp.Expr:
     from sympy.simplify.simplify import factor_sum
 
     pulled = e.replace(lambda x: isinstance(x, sp.Sum), factor_sum)  # constants out of sums
+    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) == 1, _split_sum)  # and signs
     renamed = _rename_indices(pulled, 1)
     terms = []
     for term in sp.Add.make_args(sp.expand(renamed)):
@@ -465,12 +466,20 @@ def decide_conditions(e: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> sp.Bas
     return e.xreplace(replacements) if replacements else e
 
 
+def _bounded_by_others(s: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> bool:
+    dom = domains.get(s)
+    return dom is not None and bool(dom.depends_on())
+
+
 def _always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> bool:
     """True if ``gap >= 0`` (``> 0``) at the least favourable ends of the symbols' intervals."""
     worst = gap
     for _ in range(4):  # bounds may name other bounded symbols (j <= n, n <= 6): a few rounds
         changed = False
-        for s in sorted(worst.free_symbols, key=str):
+        # symbols whose bounds name other symbols first (j in [1, d] before d), so that j <= d
+        # becomes d <= d and not 1 <= j
+        order = sorted(worst.free_symbols, key=lambda s: (not _bounded_by_others(s, domains), str(s)))
+        for s in order:
             dom = domains.get(s)
             if dom is None or not worst.is_polynomial(s) or sp.degree(worst, s) != 1:
                 continue

@@ -97,6 +97,9 @@ def test_case_conditions_are_decided_by_index_domains() -> None:
     assert decide_conditions(sp.Piecewise((1, j > n), (2, True)), domains) == 2
     undecidable = sp.Piecewise((1, j < 3), (2, True))
     assert decide_conditions(undecidable, domains) == undecidable
+    d = integer(2, 9).symbol("d")  # a bound that sorts before its index: j in [1, d]
+    jd = integer(1, d).symbol("j")
+    assert decide_conditions(sp.Piecewise((1, jd <= d), (2, True)), {d: integer(2, 9), jd: integer(1, d)}) == 1
 
 
 def test_sums_over_different_ranges_are_joined() -> None:
