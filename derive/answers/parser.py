@@ -697,6 +697,9 @@ class _Builder:
             if isinstance(obj, sp.MatrixBase) and word in self.scope.vector_entries:
                 return _Vector(word, obj, self.scope.vector_entries[word])
             return _Applied(obj) if isinstance(obj, Fn) else obj
+        entry = self._numbered_entry(word)
+        if entry is not None:
+            return entry
         if allow_split and len(word) > 1:
             parts = self._split(word)
             if parts is not None:
@@ -709,6 +712,20 @@ class _Builder:
             hint = f"; this question knows {', '.join(known)}"
         shown = word if len(word) <= 40 else word[:37] + "..."
         raise AnswerSyntaxError(f"unknown name {shown!r}{hint}")
+
+    def _numbered_entry(self, word: str) -> sp.Expr | None:
+        """``s1`` (like ``s_1``) is entry 1 of a declared indexed variable or vector ``s``, when no
+        name ``s1`` is declared (checked before: a declared scalar ``s1`` wins)."""
+        m = re.fullmatch(r"([A-Za-z]+)(\d{1,2})", word)
+        if m is None or m.group(1) in self.bound:
+            return None
+        base = self.scope.lookup(m.group(1))
+        idx = sp.Integer(int(m.group(2)))
+        if isinstance(base, sp.IndexedBase):
+            return base[idx]
+        if isinstance(base, sp.MatrixBase) and m.group(1) in self.scope.vector_entries:
+            return _Vector(m.group(1), base, self.scope.vector_entries[m.group(1)]).entry([idx])
+        return None
 
     def _split(self, word: str) -> list[str] | None:
         """Split a run of letters into declared variables/constants (``xy`` -> ``x y``), if unique."""
