@@ -1,7 +1,9 @@
 r"""6 Curriculum chapter 11, graph theory: the stationary distribution of a random walk.
 
-The walk is derived on a weighted graph with four nodes whose six edge weights are symbols (an edge
-that is absent is the limit of a weight going to 0), and checked on random graphs with numpy.
+The walk is derived for $n$ nodes with symbolic weights: an ``IndexedBase`` $w$ and the symmetric
+weights $A_{ij} = w_{ij} + w_{ji}$ (every symmetric nonnegative matrix has this form, with $w = A/2$),
+so the sums over nodes are decided by the ladder for symbolic $n$. A graph with four nodes and six
+symbolic edge weights is worked out in full as an example, and random graphs are checked with numpy.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import itertools
 
 import numpy as np
 import sympy as sp
-from sympy import Eq
+from sympy import Eq, IndexedBase, Sum
 
 from ..derivation import Derivation
 from ..identity import Question, Ref, Statement, identity
 from ..moves.matrices import notation
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import graph, positive
+from ..numeric.domains import graph, integer, positive
 
 N_NODES = 4
 WEIGHT = positive(1)
@@ -27,6 +29,37 @@ DEG = ADJ * ONES
 TWO_M = sum(DEG)  # twice the total edge weight
 PI = DEG / TWO_M
 P_WALK = sp.diag(*[1 / di for di in DEG]) * ADJ
+
+# n nodes: symmetric weights A_ij = w_ij + w_ji, degrees d_i = sum_l A_il, total 2m = sum_k d_k
+n_nodes = integer(2, 6).symbol("n")
+i_nd, j_nd, k_nd, l_nd = (integer(1, n_nodes).symbol(c) for c in "ijkl")
+w_ix = IndexedBase("w", positive=True)
+NODE_DOMAINS = {n_nodes: integer(2, 6), **{v: integer(1, n_nodes) for v in (i_nd, j_nd, k_nd, l_nd)}, w_ix: WEIGHT}
+
+
+def _a(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """The symmetric weight A_ab = w_ab + w_ba."""
+    return w_ix[a, b] + w_ix[b, a]
+
+
+def _deg(a: sp.Expr) -> sp.Expr:
+    return Sum(_a(a, l_nd), (l_nd, 1, n_nodes))
+
+
+TOTAL = Sum(_deg(k_nd), (k_nd, 1, n_nodes))
+
+
+def _pi(a: sp.Expr) -> sp.Expr:
+    return _deg(a) / TOTAL
+
+
+def _p(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    return _a(a, b) / _deg(a)
+
+
+PI_P = Sum(_pi(i_nd) * _p(i_nd, j_nd), (i_nd, 1, n_nodes))
+SUM_PI = Sum(_pi(k_nd), (k_nd, 1, n_nodes))  # summed over k, the index of 2m's own sum
+ROW_SUM = Sum(_p(i_nd, j_nd), (j_nd, 1, n_nodes))
 
 
 def _walk_check(ctx: CheckContext) -> CrossCheckResult:
@@ -57,23 +90,16 @@ def _walk_check(ctx: CheckContext) -> CrossCheckResult:
     title="Stationary distribution of a random walk on a graph",
     section="6",
     map_row=r"chapter 11 Graph theory: random walks (DeepWalk, Node2Vec)",
-    variables=dict.fromkeys(EDGES.values(), WEIGHT),
+    variables={**dict.fromkeys(EDGES.values(), WEIGHT), **NODE_DOMAINS},
     claim=Statement(
         "pi P = pi",
-        Eq(notation(r"\pi^\top P", PI.T * P_WALK, "pi^T P"), notation(r"\pi^\top", PI.T, "pi^T"), evaluate=False),
-        text=r"the walk $P = D^{-1}A$ leaves $\pi_i = d_i/2m$ unchanged ($d_i$ the weighted degree, $2m = \sum_i d_i$)",
+        Eq(PI_P, _pi(j_nd)),
+        text=r"the walk $P_{ij} = A_{ij}/d_i$ leaves $\pi_i = d_i/2m$ unchanged ($d_i = \sum_l A_{il}$ the weighted "
+        r"degree, $2m = \sum_k d_k$), for any symmetric weights $A$ on $n$ nodes",
     ),
     also=[
-        Statement(
-            "normalised",
-            Eq(notation(r"\sum_i \pi_i", sum(PI), "sum pi"), 1, evaluate=False),
-            text="it is a distribution",
-        ),
-        Statement(
-            "stochastic",
-            Eq(notation(r"P\mathbf{1}", P_WALK * ONES, "P 1"), ONES, evaluate=False),
-            text="each row of $P$ is a distribution over the next node",
-        ),
+        Statement("normalised", Eq(SUM_PI, 1), text="it is a distribution"),
+        Statement("stochastic", Eq(ROW_SUM, 1), text="each row of $P$ is a distribution over the next node"),
     ],
     crosscheck=_walk_check,
     question=Question(
@@ -99,18 +125,22 @@ def random_walk_stationary(d: Derivation) -> None:
     restarts. On an undirected graph the simple walk $P = D^{-1}A$ visits each node in proportion to its
     degree: $\pi_i = d_i/2m$ is stationary, which is why walk-based embeddings over-sample hubs and why
     samplers reweight by $1/d_i$."""
-    size = f"for a weighted graph on {N_NODES} nodes (6 symbolic edge weights)"
-    d.begin(notation(r"\pi^\top P", PI.T * P_WALK, "pi^T P"), scope=size)
-    d.then(lambda e: e.doit(), r"$(\pi^\top P)_j = \sum_i \frac{d_i}{2m}\frac{w_{ij}}{d_i}$")
-    d.then(lambda e: e.applyfunc(sp.cancel), r"the degrees cancel: $\sum_i w_{ij}/2m = d_j/2m$ by symmetry")
+    d.begin(PI_P)
+    d.then(Sum(_a(i_nd, j_nd), (i_nd, 1, n_nodes)) / TOTAL, r"the degrees cancel: $\frac{d_i}{2m}\frac{A_{ij}}{d_i}$")
+    d.then(_deg(j_nd) / TOTAL, r"by symmetry $\sum_i A_{ij} = \sum_i A_{ji} = d_j$")
     d.conclude("pi P = pi")
 
-    d.begin(notation(r"\sum_i \pi_i", sum(PI), "sum pi"), scope=size)
-    d.then(lambda e: e.doit(), r"$\sum_i d_i / 2m$")
-    d.then(lambda e: sp.cancel(e), r"$\sum_i d_i = 2m$")
+    d.begin(SUM_PI)
+    d.then(sp.S.One, r"$2m$ does not depend on $k$, and $\sum_k d_k = 2m$")
     d.conclude("normalised")
 
-    d.begin(notation(r"P\mathbf{1}", P_WALK * ONES, "P 1"), scope=size)
-    d.then(lambda e: e.doit(), r"$\sum_j w_{ij}/d_i$")
-    d.then(lambda e: e.applyfunc(sp.cancel), r"$\sum_j w_{ij} = d_i$")
+    d.begin(ROW_SUM)
+    d.then(sp.S.One, r"$d_i$ does not depend on $j$, and $\sum_j A_{ij} = d_i$")
     d.conclude("stochastic")
+
+    size = f"for a weighted graph on {N_NODES} nodes (6 symbolic edge weights)"
+    d.begin(notation(r"\pi^\top P", PI.T * P_WALK, "pi^T P"), scope=size, title="Example: a graph with four nodes")
+    d.then(lambda e: e.doit(), r"$(\pi^\top P)_j = \sum_i \frac{d_i}{2m}\frac{w_{ij}}{d_i}$")
+    d.then(lambda e: e.applyfunc(sp.cancel), r"the degrees cancel: $\sum_i w_{ij}/2m = d_j/2m$ by symmetry")
+    d.then(notation(r"\pi^\top", PI.T, "pi^T"), r"$\pi^\top$")
+    d.finish()
