@@ -183,6 +183,8 @@ def normalise(text: str, *, latex: bool) -> str:
         text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "[[", text)
         text = re.sub(r"\\end\{[pbvBV]?matrix\}", "]]", text)
         text = text.replace("\\\\", "],[").replace("&", ",")
+        text = re.sub(r"(?:\\(?:left|right|big|Big|bigg|Bigg))?\s*\\lVert", r" \\lvert \\lvert ", text)
+        text = re.sub(r"(?:\\(?:left|right|big|Big|bigg|Bigg))?\s*\\rVert", r" \\rvert \\rvert ", text)
         text = text.replace(r"\left|", r"\lvert ").replace(r"\right|", r"\rvert ")
         text = re.sub(r"\\(left|right|big|Big)?\s*\\lfloor", r" \\floor(", text)
         text = re.sub(r"\\(left|right|big|Big)?\s*\\lceil", r" \\ceiling(", text)
@@ -354,6 +356,8 @@ class Scope:
     vectors: Mapping[str, sp.Matrix] = field(default_factory=dict)
     matrix_size: int = 0
     vector_entries: Mapping[str, Mapping[int, sp.Expr]] = field(default_factory=dict)
+    #: the length of an indexed vector (``g`` -> ``n`` when the targets sum ``g[j]`` over ``j = 1..n``)
+    sizes: Mapping[str, sp.Expr] = field(default_factory=dict)
     #: the words an error message lists (the question's own variables and names); all if empty
     shown: tuple[str, ...] = ()
 
@@ -749,6 +753,13 @@ class _Builder:
         name = str(head).rstrip("( \t").lstrip("\\")
         if name in ("Sum", "sum") and name not in self.scope.variables:
             return self._plain_sum(name, args)
+        if name == "norm" and self.scope.lookup(name) is _MISSING:
+            if len(args.children) != 1:
+                raise AnswerSyntaxError("norm takes one vector")
+            v = self.value(args.children[0])
+            if not self._is_vector(v):
+                raise AnswerSyntaxError("norm(...) is the norm of a vector of the question")
+            return self._norm(v)
         if name in ("Derivative", "diff") and self.scope.lookup(name) is _MISSING:
             return self._derivative_call(name, args)
         if name in ("Matrix", "matrix") and name not in self.scope.variables:  # Matrix([[a, b], [c, d]])
@@ -773,7 +784,16 @@ class _Builder:
         return self.expr(e)
 
     def _abs(self, _o: Any, e: Any, _c: Any) -> sp.Expr:
-        v = self.expr(e)
+        from lark import Tree
+
+        if isinstance(e, Tree) and e.data == "abs":  # \|g\| read as ||g||: the norm of a vector
+            inner = self.value(e.children[1])
+            if self._is_vector(inner):
+                return self._norm(inner)
+        v = self.value(e)
+        if self._is_vector(v):  # |g| of a vector: its Euclidean norm
+            return self._norm(v)
+        v = self._as_expr(v)
         if isinstance(v, sp.MatrixBase):
             raise AnswerSyntaxError("|...| of a matrix is not understood")
         return sp.Abs(v)
@@ -783,6 +803,23 @@ class _Builder:
         if leibniz is not None:  # \frac{dF}{dx}, \frac{d}{dx}
             return leibniz
         return self._divide(self.expr(a), self.expr(b))
+
+    @staticmethod
+    def _is_vector(v: Any) -> bool:
+        return isinstance(v, sp.IndexedBase | _Vector) or (isinstance(v, sp.MatrixBase) and v.cols == 1 and v.rows > 1)
+
+    def _norm(self, v: Any) -> sp.Expr:
+        """The Euclidean norm of a declared vector: ``sqrt(Sum(g[k]**2, (k, 1, n)))`` for an indexed
+        ``g`` of the question's length ``n``, or the root of the sum of squares of a column's entries."""
+        if isinstance(v, _Vector):
+            v = v.matrix
+        if isinstance(v, sp.MatrixBase):
+            return sp.sqrt(sp.Add(*[x**2 for x in v]))
+        size = self.scope.sizes.get(str(v.label))
+        if size is None:
+            raise AnswerSyntaxError(f"the length of the vector {v} is not known to this question; write its entries")
+        k = sp.Dummy("k", integer=True)
+        return sp.sqrt(sp.Sum(v[k] ** 2, (k, 1, size)))
 
     def _leibniz(self, num: Any, den: Any) -> Any:
         """``dF/dx`` (the derivative of a function word ``F`` of one argument at ``x``) or the
@@ -1053,6 +1090,8 @@ class _Builder:
         while isinstance(node, Tree) and node.data == "group":  # {s}_{j}, as SymPy prints it
             node = node.children[0]
         base_tree = node
+        if isinstance(node, Tree) and node.data == "abs" and sub == "2":  # \|g\|_2: the Euclidean norm
+            return self.value(node)
         if isinstance(node, Tree) and node.data in ("name", "command"):
             base_word = str(node.children[0]).lstrip("\\")
         if base_word in self.scope.vector_entries and base_word not in self.bound:

@@ -307,7 +307,11 @@ def identity_context(name: str) -> Context:
     names = {w: o for w, o in q.names.items() if not isinstance(o, sp.Symbol)}
     shown = _question_words(q, [target, *forms], indexed)
     scope = Scope(
-        variables={k: v for k, v in symbols.items() if k not in indexed}, names=names, indexed=indexed, shown=shown
+        variables={k: v for k, v in symbols.items() if k not in indexed},
+        names=names,
+        indexed=indexed,
+        shown=shown,
+        sizes=_vector_sizes([target, *forms]),
     )
     matrix_scope = _matrix_scope(forms, symbols, indexed, names, shown)
     ctx = Context(
@@ -322,6 +326,23 @@ def identity_context(name: str) -> Context:
     )
     _prepare(ctx)
     return ctx
+
+
+def _vector_sizes(exprs: list[Any]) -> dict[str, sp.Expr]:
+    """The length ``n`` of each indexed vector ``g`` that the expected answers sum over
+    (``Sum(g[j]**2, (j, 1, n))``), so that ``norm(g)`` can be read."""
+    out: dict[str, sp.Expr] = {}
+    for e in exprs:
+        if not isinstance(e, sp.Basic):
+            continue
+        for su in e.atoms(sp.Sum):
+            for k, lo, hi in su.limits:
+                if lo != 1:
+                    continue
+                for ix in su.function.atoms(sp.Indexed):
+                    if len(ix.indices) == 1 and ix.indices[0] == k:
+                        out.setdefault(str(ix.base.label), hi)
+    return out
 
 
 def _question_words(q: Any, exprs: list[Any], indexed: Mapping[str, sp.IndexedBase]) -> tuple[str, ...]:
