@@ -58,6 +58,7 @@ def _p(a: sp.Expr, b: sp.Expr) -> sp.Expr:
 
 
 PI_P = Sum(_pi(i_nd) * _p(i_nd, j_nd), (i_nd, 1, n_nodes))
+PI_P_TEX = notation(r"\sum_{i=1}^{n} \pi_i P_{ij}", PI_P, "sum_i pi_i P_ij")
 SUM_PI = Sum(_pi(k_nd), (k_nd, 1, n_nodes))  # summed over k, the index of 2m's own sum
 ROW_SUM = Sum(_p(i_nd, j_nd), (j_nd, 1, n_nodes))
 
@@ -93,7 +94,7 @@ def _walk_check(ctx: CheckContext) -> CrossCheckResult:
     variables={**dict.fromkeys(EDGES.values(), WEIGHT), **NODE_DOMAINS},
     claim=Statement(
         "pi P = pi",
-        Eq(PI_P, _pi(j_nd)),
+        Eq(PI_P_TEX, _pi(j_nd), evaluate=False),
         text=r"the walk $P_{ij} = A_{ij}/d_i$ leaves $\pi_i = d_i/2m$ unchanged ($d_i = \sum_l A_{il}$ the weighted "
         r"degree, $2m = \sum_k d_k$), for any symmetric weights $A$ on $n$ nodes",
     ),
@@ -125,7 +126,11 @@ def random_walk_stationary(d: Derivation) -> None:
     restarts. On an undirected graph the simple walk $P = D^{-1}A$ visits each node in proportion to its
     degree: $\pi_i = d_i/2m$ is stationary, which is why walk-based embeddings over-sample hubs and why
     samplers reweight by $1/d_i$."""
-    d.begin(PI_P)
+    d.begin(PI_P_TEX)
+    d.then(
+        lambda e: Sum(sp.Mul(_pi(i_nd), _p(i_nd, j_nd), evaluate=False), (i_nd, 1, n_nodes)),
+        r"$\pi_i = d_i/2m$ and $P_{ij} = A_{ij}/d_i$",
+    )
     d.then(Sum(_a(i_nd, j_nd), (i_nd, 1, n_nodes)) / TOTAL, r"the degrees cancel: $\frac{d_i}{2m}\frac{A_{ij}}{d_i}$")
     d.then(_deg(j_nd) / TOTAL, r"by symmetry $\sum_i A_{ij} = \sum_i A_{ji} = d_j$")
     d.conclude("pi P = pi")
