@@ -581,7 +581,15 @@ def _pow(base: Any, exponent: Any) -> sp.Basic:
     if isinstance(base, sp.MatrixBase):
         if exponent == sp.Symbol("T") or (isinstance(exponent, sp.Symbol) and exponent.name == "T"):
             return base.T
-        raise AnswerSyntaxError("only the transpose ^T of a vector or matrix is understood")
+        if exponent == -1 or (exponent.is_Integer and 1 <= exponent <= 4):
+            if not base.is_square or base.rows > 4:
+                raise AnswerSyntaxError(f"a power or inverse needs a small square matrix, not shape {base.shape}")
+            if exponent == -1:  # H^{-1}: the inverse of a declared (small, symbolic) matrix
+                if base.det() == 0:
+                    raise AnswerSyntaxError("the matrix is singular: it has no inverse")
+                return base.inv()
+            return base ** int(exponent)
+        raise AnswerSyntaxError("only the transpose ^T, the inverse ^{-1} and small powers of a matrix are understood")
     if isinstance(exponent, sp.MatrixBase) or not isinstance(base, sp.Expr) or not isinstance(exponent, sp.Expr):
         raise AnswerSyntaxError("cannot raise that to a power")
     return sp.Pow(base, exponent)
