@@ -398,6 +398,10 @@ def _matrix_scope(
         if len(named) == n:
             vectors[label] = sp.Matrix(named)
             numbered[label] = {int(re.sub(r"\D", "", s.name)): s for s in named}
+            continue
+        grid = _entry_grid(label, atoms, free)
+        if grid is not None:  # a two-index variable (G[a, j], dS[i, k]) is the matrix of its entries
+            vectors[label] = grid
     if not vectors:
         return None
     if "I" not in symbols:
@@ -409,6 +413,27 @@ def _matrix_scope(
             scalars.setdefault(s.name, s)
     shown = tuple(sorted({*shown, *vectors} - {"I"})) if shown else ()
     return Scope(variables=scalars, names=names, vectors=vectors, matrix_size=n, vector_entries=numbered, shown=shown)
+
+
+def _entry_grid(label: str, atoms: set[sp.Indexed], free: set[sp.Basic]) -> sp.Matrix | None:
+    """The matrix of a two-index variable's entries in a form: ``G[1, 1], G[1, 2], ...`` or symbols
+    ``G11, G12, ...`` (one digit per index), if they fill a full grid."""
+    cells: dict[tuple[int, int], sp.Expr] = {}
+    for ix in atoms:
+        if str(ix.base.label) == label and len(ix.indices) == 2 and all(j.is_Integer for j in ix.indices):
+            cells[(int(ix.indices[0]), int(ix.indices[1]))] = ix
+    if not cells:
+        for s in free:
+            m = re.fullmatch(rf"{re.escape(label)}_?(\d)(\d)", getattr(s, "name", ""))
+            if m:
+                cells[(int(m.group(1)), int(m.group(2)))] = s
+    if not cells:
+        return None
+    r0, c0 = min(r for r, _ in cells), min(c for _, c in cells)
+    r1, c1 = max(r for r, _ in cells), max(c for _, c in cells)
+    if len(cells) != (r1 - r0 + 1) * (c1 - c0 + 1) or r1 - r0 >= 8 or c1 - c0 >= 8:
+        return None
+    return sp.Matrix(r1 - r0 + 1, c1 - c0 + 1, lambda r, c: cells[(r + r0, c + c0)])
 
 
 def _exact(e: Any) -> Any:
