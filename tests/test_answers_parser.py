@@ -309,3 +309,44 @@ def test_fuzz_verdicts_within_the_time_limit(text: str) -> None:
     v = derive.check("gelu'", text, timeout=1.0)
     assert v.status in ("correct", "incorrect", "invalid", "undecided")
     assert v.seconds <= 1.0 + 1.0  # the hard limit, plus scheduling slack on a (heavily) loaded machine
+
+
+def test_numbered_entry_of_an_indexed_variable() -> None:
+    """``s1`` is ``s[1]`` for an indexed ``s``; a declared scalar ``s1`` wins; ``p_i`` is never pi."""
+    s, p = sp.IndexedBase("s"), sp.IndexedBase("p")
+    i = sp.Symbol("i", integer=True)
+    assert parse("s1 + s_2", Scope(indexed={"s": s})) == s[1] + s[2]
+    s1 = sp.Symbol("s1", real=True)
+    assert parse("s1", Scope(variables={"s1": s1}, indexed={"s": s})) == s1
+    assert parse("p_i", Scope(variables={"i": i}, indexed={"p": p})) == p[i]
+    with pytest.raises(AnswerSyntaxError):
+        parse("p_i", Scope(variables={"i": i}))
+
+
+def test_bound_summation_index_stays_bound() -> None:
+    """A LaTeX sum's index is bound (a dummy of the sum), never the question's variable of the same name."""
+    z = sp.IndexedBase("z")
+    n = sp.Symbol("n", integer=True, positive=True)
+    k = sp.Symbol("k", real=True)
+    out = parse(r"\sum_{k=1}^{n} z_k", Scope(variables={"n": n, "k": k}, indexed={"z": z}), latex=True)
+    assert isinstance(out, sp.Sum) and k not in out.free_symbols
+    assert out.limits[0][0] != k and out.limits[0][0].is_integer and out.limits[0][1:] == (1, n)
+
+
+def test_leibniz_derivative_and_norm_and_inverse() -> None:
+    x = sp.Symbol("x", real=True)
+    F = sp.Function("F")
+    scope = Scope(variables={"x": x}, names={"F": F})
+    assert parse("dF/dx", scope) == sp.Derivative(F(x), x)
+    assert parse(r"\frac{d}{dx} F(x)", scope, latex=True) == sp.Derivative(F(x), x)
+    assert parse("diff(F(x), x, 2)", scope) == sp.Derivative(F(x), (x, 2))
+    with pytest.raises(AnswerSyntaxError):
+        parse("diff(F(x), x, 9)", scope)
+    H = sp.Matrix([[2, 1], [1, 3]])
+    assert parse("H^-1", Scope(names={"H": H})) == H.inv()
+    with pytest.raises(AnswerSyntaxError):
+        parse("H^-1", Scope(names={"H": sp.Matrix([[1, 1], [1, 1]])}))
+    g = sp.IndexedBase("g")
+    n = sp.Symbol("n", integer=True)
+    v = parse("norm(g)", Scope(variables={"n": n}, indexed={"g": g}, sizes={"g": n}))
+    assert isinstance(v, sp.Pow) and v.base.has(sp.Sum)
