@@ -139,10 +139,10 @@ def layernorm_jacobian(d: Derivation) -> None:
 
     d.begin(Derivative(_y(i_ln), x_ln[j_ln]))
     d.then(
-        lambda e: e.doit(),
-        r"differentiate: $\partial x_k/\partial x_j = \delta_{kj}$ inside $\mu$ and $\sigma$",
+        lambda e: sift(e.doit()),
+        r"differentiate ($\partial x_k/\partial x_j = \delta_{kj}$ inside $\mu$ and $\sigma$) and sift the deltas: "
+        r"$\sum_l \delta_{lj} = 1$, $\sum_k \delta_{kj} g_k = g_j$",
     )
-    d.then(sift, r"sift the deltas: $\sum_l \delta_{lj} = 1$, $\sum_k \delta_{kj} g_k = g_j$")
     d.then(
         lambda e: e.subs(Sum(-2 * x_ln[k_ln] / n_ln, (k_ln, 1, n_ln)), -2 * MU_N),
         r"$\frac1n\sum_k x_k = \mu$, so $\partial \sigma/\partial x_j = (x_j - \mu)/(n\sigma) = y_j/n$",
