@@ -10,6 +10,8 @@ one-sided limits of neighbouring phases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, Gt, Integral, Limit, Subs, cos, pi
@@ -202,6 +204,11 @@ def _integral(f: np.ndarray, grid: np.ndarray) -> float:
     return float(np.trapezoid(f, grid))
 
 
+def _jump(schedule: Callable[[np.ndarray], np.ndarray], at: float, eps: float, scale: float) -> float:
+    """|schedule(at - eps) - schedule(at + eps)| / scale: the jump of a numpy schedule across a join."""
+    return abs(float(schedule(np.array(at - eps)) - schedule(np.array(at + eps)))) / scale
+
+
 T_warm = interval(1, 1000).symbol("T_warm")
 T_run = interval(T_warm + 1, T_warm + 10000).symbol("T")
 t_run = interval(0, T_run).symbol("t")
@@ -223,15 +230,7 @@ def _warmup_check(ctx: CheckContext) -> CrossCheckResult:
     for i in range(16):
         tw, TT, lo, hi = (float(s[v][i]) for v in (T_warm, T_run, eta_min, eta_max))
         eps = 1e-9 * tw
-        gaps.append(
-            abs(
-                float(
-                    _warmup_numpy(np.array(tw - eps), tw, TT, lo, hi)
-                    - _warmup_numpy(np.array(tw + eps), tw, TT, lo, hi)
-                )
-            )
-            / hi
-        )
+        gaps.append(_jump(lambda x, tw=tw, TT=TT, lo=lo, hi=hi: _warmup_numpy(x, tw, TT, lo, hi), tw, eps, hi))
         grid = np.concatenate([np.linspace(0, tw, 20001), np.linspace(tw, TT, 20001)[1:]])
         got.append(_integral(_warmup_numpy(grid, tw, TT, lo, hi), grid))
         ref.append(hi * tw / 2 + (hi + lo) * (TT - tw) / 2)
@@ -371,14 +370,7 @@ def _wsd_check(ctx: CheckContext) -> CrossCheckResult:
         tw, td, TT, hi = (float(s[v][i]) for v in (T_w, T_d, T_all, peak))
         for join in (tw, TT - td):
             e = 1e-9 * min(tw, td)
-            jumps.append(
-                abs(
-                    float(
-                        _wsd_numpy(np.array(join - e), tw, td, TT, hi) - _wsd_numpy(np.array(join + e), tw, td, TT, hi)
-                    )
-                )
-                / hi
-            )
+            jumps.append(_jump(lambda x, tw=tw, td=td, TT=TT, hi=hi: _wsd_numpy(x, tw, td, TT, hi), join, e, hi))
         grid = np.unique(
             np.concatenate([np.linspace(0, tw, 20001), np.linspace(tw, TT - td, 3), np.linspace(TT - td, TT, 20001)])
         )
