@@ -158,10 +158,14 @@ def _compare(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[st
     for k in range(TEST_FUNCTIONS):
         subs = {f: _test_function(f, k) for f in undefined}
         r = _compare_values(ctx, _instantiate(a, subs), _instantiate(t, subs), deadline)
-        shown = "; ".join(f"{f}({', '.join(map(str, lam.variables))}) = {sp.sstr(lam.expr)}" for f, lam in subs.items())
+        word = {obj: w for w, obj in ctx.scope.names.items() if obj in undefined}  # F, as the student types it
+        shown = "; ".join(
+            f"{word.get(f, f)}({', '.join(map(str, lam.variables))}) = {sp.sstr(lam.expr)}" for f, lam in subs.items()
+        )
         if r["status"] != CORRECT:
             r["note"] = f"with the unknown function replaced by the test function {shown}"
             r["method"] += f" (undefined {', '.join(sorted(map(str, undefined)))} sampled)"
+            r["pair"] = (_instantiate(a, subs), _instantiate(t, subs))  # what the values belong to
             return r
         methods.append(r["method"])
     return {
@@ -381,7 +385,13 @@ def _finish(
     cex = {"point": point, "answer": fmt(va, _digits(va, vt)), "expected": fmt(vt, _digits(va, vt))}
     diagnosis = None
     try:
-        diagnosis = None if "fresh" in r else diagnose(ctx, parsed, target, av, tv)
+        pa, pt = r.get("pair", (parsed, target))
+        diagnosis = None if "fresh" in r else diagnose(ctx, pa, pt, av, tv)
+        if "pair" in r and diagnosis and "term" in diagnosis:
+            # a term is named only if the student or the question wrote it, not a test function's piece
+            own = {sp.sstr(x) for e in (parsed, target) if isinstance(e, sp.Expr) for x in sp.Add.make_args(e)}
+            if not any(f"term {x}" in diagnosis for x in own):
+                diagnosis = None
     except BudgetExceeded:
         raise
     except Exception:  # a diagnosis is a courtesy; the verdict stands without it
