@@ -309,3 +309,32 @@ def test_unknown_name_lists_the_question_variables_only() -> None:
     known = v.message.split("this question knows ")[1]
     assert "s" in known.split(", ") and "i" in known.split(", ")
     assert not {"z1", "v1", "n"} & set(known.rstrip(".").split(", ")), known
+
+
+def test_summation_index_of_the_target_stays_bound() -> None:
+    """A target ``log(Sum(exp(z[k]), (k, 1, n)))`` whose bound ``k`` is also a declared symbol: points
+    never substitute ``k`` into the sum (no 'Invalid limits'), and LaTeX sums over any index are read."""
+    import sympy as sp
+
+    from derive.answers.checker import judge
+    from derive.answers.parser import Scope
+    from derive.answers.question import Context, _prepare
+    from derive.numeric.domains import integer, real
+
+    z = sp.IndexedBase("z", real=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True)
+    target = sp.log(sp.Sum(sp.exp(z[k]), (k, 1, n)))
+    scope = Scope(variables={"n": n, "k": k}, indexed={"z": z})
+    domains = {n: integer(2, 5), z: real(-3, 3), k: integer(1, n)}
+    ctx = Context(key="bound-k", target=target, forms=(), scope=scope, matrix_scope=None, domains=domains)
+    _prepare(ctx)
+    for text, latex, want in [
+        (r"\log \sum_{i=1}^{n} e^{z_i}", True, "correct"),
+        (r"\log \sum_{k=1}^{n} \exp(z_k)", True, "correct"),
+        ("log(Sum(exp(z[j]), (j, 1, n)))", False, "correct"),
+        ("log(Sum(exp(z[k]), (k, 1, n - 1)))", False, "incorrect"),
+        ("z_k", False, "incorrect"),
+    ]:
+        v = judge(ctx, text, latex=latex, budget=2.0)
+        assert v["status"] == want, (text, v["message"])
