@@ -434,13 +434,19 @@ def _absorb_into_sum(term: sp.Expr) -> sp.Expr:
 
 
 def _rename_indices(e: sp.Basic, depth: int) -> sp.Basic:
-    """Rename the index of each sum by its nesting depth (sums are independent scopes)."""
-    if isinstance(e, sp.Sum) and len(e.variables) == 1:
-        var = e.variables[0]
-        canon = sp.Symbol(f"_i{depth}", **var.assumptions0)
-        inner = _rename_indices(e.function, depth + 1)
-        ((_, lo, hi),) = e.limits
-        return sp.Sum(inner.xreplace({var: canon}), (canon, lo, hi))
+    """Rename the indices of each sum by nesting depth (sums are independent scopes). A sum over
+    several indices (SymPy flattens nested sums into one) numbers them from the outermost."""
+    if isinstance(e, sp.Sum):
+        limits = list(e.limits)  # innermost first
+        count = len(limits)
+        renames = {}
+        new_limits = []
+        for position, (var, lo, hi) in enumerate(limits):
+            canon = sp.Symbol(f"_i{depth + count - 1 - position}", **var.assumptions0)
+            renames[var] = canon
+            new_limits.append((canon, lo.xreplace(renames), hi.xreplace(renames)))
+        inner = _rename_indices(e.function, depth + count)
+        return sp.Sum(inner.xreplace(renames), *new_limits)
     if not e.args or not e.has(sp.Sum):
         return e
     return e.func(*[_rename_indices(a, depth) for a in e.args])
