@@ -59,8 +59,9 @@ def main() -> None:
         done = subprocess.run([py, "-m", "derive", "verify", "--all"], capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "no output"
-        rows.append((f"`derive verify --all` ({len(derive.names())} identities, all cores)",
-                     f"{elapsed:.1f} s ({summary})"))
+        rows.append(
+            (f"`derive verify --all` ({len(derive.names())} identities, all cores)", f"{elapsed:.1f} s ({summary})")
+        )
     width = max(len(r[0]) for r in rows)
     print(f"| {'what':<{width}} | time |\n|{'-' * (width + 2)}|------|")
     for what, t in rows:

@@ -27,11 +27,11 @@ __all__ = [
     "Verdict",
     "__version__",
     "book",
+    "catalog",
     "check",
     "equivalent",
     "get",
     "grade",
-    "identities",
     "identity",
     "names",
     "numerically",
@@ -39,21 +39,21 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .declaration import Identity, Question, Ref, Statement, identity, numerically
     from .derivation import Derivation
     from .errors import DeriveError, UnknownIdentityError
-    from .identity import Identity, Question, Ref, Statement, identity, numerically
     from .proof import Proof
 
 _LAZY = {
     "Derivation": ("derivation", "Derivation"),
     "DeriveError": ("errors", "DeriveError"),
     "UnknownIdentityError": ("errors", "UnknownIdentityError"),
-    "Identity": ("identity", "Identity"),
-    "Question": ("identity", "Question"),
-    "Ref": ("identity", "Ref"),
-    "Statement": ("identity", "Statement"),
-    "identity": ("identity", "identity"),
-    "numerically": ("identity", "numerically"),
+    "Identity": ("declaration", "Identity"),
+    "Question": ("declaration", "Question"),
+    "Ref": ("declaration", "Ref"),
+    "Statement": ("declaration", "Statement"),
+    "identity": ("declaration", "identity"),
+    "numerically": ("declaration", "numerically"),
     "Proof": ("proof", "Proof"),
     # answer checking (derive.answers)
     "check": ("answers", "check"),
@@ -95,8 +95,8 @@ def names() -> list[str]:
     return REGISTRY.names()
 
 
-def identities() -> list[Identity]:
-    """Every registered identity, in map order."""
+def catalog() -> list[Identity]:
+    """Every registered identity (declarations, nothing derived), in map order."""
     from .registry import REGISTRY
 
     return list(REGISTRY)

@@ -24,7 +24,7 @@ from .budget import attempt
 from .equivalence import Ladder, Verification
 
 if TYPE_CHECKING:
-    from .identity import Identity, Statement
+    from .declaration import Identity, Statement
 
 Form = sp.Basic
 Producer = Form | Callable[[Form], Form]

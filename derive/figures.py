@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy as sp
 
-from .identity import Plot
+from .declaration import Plot
 from .numeric.compare import numpy_function
 from .numeric.domains import Domain
 

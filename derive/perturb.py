@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import sympy as sp
 
-from .identity import Identity, Statement
+from .declaration import Identity, Statement
 
 
 def _terms(e: sp.Basic) -> tuple[sp.Basic, ...]:

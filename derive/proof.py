@@ -25,7 +25,7 @@ from .numeric.domains import sample_scalars
 from .numeric.sampling import DEFAULT_SEED, generator
 
 if TYPE_CHECKING:
-    from .identity import Identity
+    from .declaration import Identity
 
 GENERAL, FIXED_SIZE, NUMERIC = "general", "fixed-size", "numeric"
 _RANK = {GENERAL: 0, FIXED_SIZE: 1, NUMERIC: 2}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from .errors import DeclarationError, DuplicateIdentityError, UnknownIdentityError
 
 if TYPE_CHECKING:
-    from .identity import Identity
+    from .declaration import Identity
 
 ENTRY_POINT_GROUP = "derive.identities"
 

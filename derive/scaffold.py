@@ -23,7 +23,7 @@ def module_name(name: str) -> str:
 
 def scaffold(name: str, directory: Path, *, title: str | None = None, force: bool = False) -> list[Path]:
     """Write ``<module>.py`` and ``test_<module>.py`` into ``directory``; return their paths."""
-    from .identity import NAME
+    from .declaration import NAME
     from .render import environment
 
     if not NAME.match(name):

@@ -14,9 +14,9 @@ import pytest
 import sympy as sp
 from sympy import Eq, ImmutableMatrix, KroneckerDelta, Le, Rational, Sum, exp, log, tanh
 
+from derive.declaration import Identity
 from derive.equivalence import Ladder
 from derive.identities import activations, backprop, softmax
-from derive.identity import Identity
 from derive.numeric.crosscheck import CheckContext
 from derive.numeric.punctured import punctured
 from derive.numeric.sampling import generator

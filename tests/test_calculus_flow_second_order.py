@@ -16,8 +16,8 @@ from sympy import Derivative, Eq, KroneckerDelta, Le, Limit, Rational, kronecker
 
 import derive.identities.gradient_flow as gf
 import derive.identities.second_order as so
+from derive.declaration import Identity
 from derive.equivalence import Ladder
-from derive.identity import Identity
 from derive.moves.matrices import frobenius_sq, hessian_form, notation, vec
 from derive.numeric.crosscheck import CheckContext
 from derive.numeric.sampling import generator

@@ -10,10 +10,10 @@ from sympy import Derivative, Eq, erf, exp, pi, sqrt, tanh
 
 import derive
 from derive.budget import attempt, time_limit
+from derive.declaration import Identity, Statement, _validate
 from derive.derivation import Derivation
 from derive.equivalence import Ladder
 from derive.errors import BudgetExceeded, DeclarationError, DuplicateIdentityError, UnknownIdentityError
-from derive.identity import Identity, Statement, _validate
 from derive.numeric.domains import integer, interval, positive, real
 from derive.proof import prove as prove_identity
 from derive.special import SPECIAL_FUNCTIONS, Phi, phi, sigmoid, softplus
@@ -280,6 +280,14 @@ def test_unknown_name_suggests_close_names() -> None:
         derive.get("gelu")
     assert isinstance(info.value, UnknownIdentityError)
     assert "gelu'" in str(info.value) and "derive list" in str(info.value)
+
+
+def test_public_names_survive_loading_the_registry() -> None:
+    derive.names()  # imports derive.identities.* and derive.declaration
+    from derive import identity
+
+    assert callable(identity) and identity.__module__ == "derive.declaration"
+    assert callable(derive.catalog) and len(derive.catalog()) == len(derive.names())
 
 
 def test_aliases_resolve() -> None:

@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 from sympy import Abs, Eq, Le, Limit, Max, sign
 
+from derive.declaration import Identity
 from derive.identities import norms, svd
-from derive.identity import Identity
 from derive.numeric.crosscheck import CheckContext
 from derive.numeric.sampling import generator
 from derive.perturb import perturbed

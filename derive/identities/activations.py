@@ -10,8 +10,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy import Derivative, Eq, Heaviside, Le, Limit, Max, Rational, Subs, erf, exp, pi, sqrt, tanh
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.chain import named
 from ..numeric.crosscheck import combine, finite_difference
 from ..numeric.domains import Domain, real

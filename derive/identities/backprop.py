@@ -16,8 +16,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, ImmutableMatrix, Rational, tanh
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves.chain import backward, fold, forward, named
 from ..moves.matrices import entry_domains, symbol_matrix, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine

@@ -14,8 +14,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Integral, Subs, Sum, exp, log, oo, pi
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
 from ..moves.gaussian import integrate, log_normal_pdf, normal_pdf
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine

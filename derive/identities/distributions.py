@@ -17,8 +17,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Integral, Limit, Matrix, Sum, exp, log, oo, pi, sqrt, symbols
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
 from ..moves.gaussian import expectation, integrate, normal_pdf
 from ..moves.matrices import cayley_orthogonal

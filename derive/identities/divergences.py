@@ -11,8 +11,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, IndexedBase, Le, Rational, log
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves import discrete as dm
 from ..moves import gaussian as gm
 from ..moves.discrete import Table

@@ -19,8 +19,8 @@ import sympy as sp
 from sympy import Eq, Le, cos, exp, sin
 from sympy.simplify.simplify import factor_sum
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.matrices import (
     cayley_orthogonal,
     entry_domains,

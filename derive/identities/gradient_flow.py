@@ -14,8 +14,8 @@ import numpy as np
 import sympy as sp
 from sympy import Abs, Derivative, Eq, Le, Limit, Mul, Rational, exp, oo
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves.functions import named_function
 from ..moves.matrices import entry_domains, frobenius_sq, jacobian_form, notation, symbol_matrix, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine

@@ -14,8 +14,8 @@ import numpy as np
 import sympy as sp
 from sympy import Eq, IndexedBase, Sum
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves.matrices import notation
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import graph, integer, positive

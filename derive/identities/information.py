@@ -17,8 +17,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, Ge, Gt, IndexedBase, Le, Rational, Subs, Sum, log
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves import discrete as dm
 from ..moves import gaussian as gm
 from ..moves.discrete import Table

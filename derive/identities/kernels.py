@@ -11,8 +11,8 @@ import numpy as np
 import sympy as sp
 from sympy import Eq, sqrt
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves.matrices import entry_domains, notation, symbol_matrix
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import positive, real

@@ -17,8 +17,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Gt, Matrix, Subs, Sum, log, symbols
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.functions import named_function
 from ..moves.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
 from ..moves.indexed import sift

@@ -14,8 +14,8 @@ from sympy import Eq, Ge
 from sympy.simplify.simplify import factor_sum
 from sympy.stats import Expectation, Normal, Variance
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves.matrices import (
     backprop_form,
     entry_domains,

@@ -13,8 +13,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, IndexedBase, Lt, Subs, Sum, log, sqrt
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves import discrete as dm
 from ..moves.indexed import sift
 from ..moves.matrices import backprop_form, entry_domains, jacobian_form, notation, symbol_vector

@@ -12,8 +12,8 @@ import numpy as np
 import sympy as sp
 from sympy import Abs, Eq, Le, Limit, Max, Piecewise, sign
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.matrices import entry_domains, frobenius_sq, notation, svd_form, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, positive, real

@@ -14,8 +14,8 @@ import sympy as sp
 from sympy import Derivative, Eq, IndexedBase, Le, Sum, log, pi
 from sympy.stats import Expectation, Normal
 
+from ..declaration import Plot, Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Plot, Question, Ref, Statement, identity, numerically
 from ..moves.matrices import notation, svd_form
 from ..moves.moments import normal_expectation
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine

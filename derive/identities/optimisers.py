@@ -13,8 +13,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, IndexedBase, Limit, Subs, sqrt
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.matrices import cayley_orthogonal, entry_domains, notation, svd_form, symbol_matrix, vec
 from ..moves.recurrences import induction_statements, prove_by_induction, unrolled
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine

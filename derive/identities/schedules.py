@@ -16,8 +16,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, Gt, Integral, Limit, Subs, cos, pi
 
+from ..declaration import Plot, Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Plot, Question, Ref, Statement, identity
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import interval, nonnegative, positive
 

@@ -15,8 +15,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Ge, KroneckerDelta, Rational, kronecker_product
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves.functions import named_function
 from ..moves.matrices import entry_domains, hessian_form, jacobian_form, notation, symbol_matrix, symbol_vector, vec
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine

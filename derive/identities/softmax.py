@@ -20,8 +20,8 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Determinant, Eq, Ge, ImmutableMatrix, IndexedBase, KroneckerDelta, Sum, exp, log
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves.indexed import fold, named_entries, sift, softmax_entry, softmax_vector
 from ..moves.matrices import entry_domains, jacobian_form, notation, symbol_vector
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine

@@ -19,8 +19,8 @@ import sympy as sp
 from sympy import Eq, Le, Limit, Sum
 from sympy.combinatorics import Permutation
 
+from ..declaration import Question, Ref, Statement, identity, numerically
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity, numerically
 from ..moves.matrices import (
     backprop_form,
     cayley_orthogonal,

@@ -14,8 +14,8 @@ import numpy as np
 import sympy as sp
 from sympy import Eq, Function, Ge, IndexedBase, Le, log
 
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
-from ..identity import Question, Ref, Statement, identity
 from ..moves import discrete as dm
 from ..moves.discrete import Table
 from ..numeric import montecarlo as mc

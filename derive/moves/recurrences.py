@@ -21,8 +21,8 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.simplify.simplify import sum_combine
 
+from ..declaration import Statement
 from ..derivation import Derivation
-from ..identity import Statement
 
 Drive = Callable[[sp.Expr], sp.Expr]
 

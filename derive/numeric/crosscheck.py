@@ -23,7 +23,7 @@ from .compare import evaluate, numpy_function
 from .domains import sample_scalars
 
 if TYPE_CHECKING:
-    from ..identity import Identity
+    from ..declaration import Identity
 
 
 @dataclass(frozen=True)
