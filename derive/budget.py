@@ -39,6 +39,9 @@ def _can_interrupt() -> bool:
 
 
 def _on_alarm(signum: int, frame: object) -> None:
+    # re-arm first: an exception raised where Python cannot propagate it (a gc callback, a
+    # __del__) is discarded, and the budget must still end the work a moment later
+    signal.setitimer(_TIMER, 0.05)
     raise BudgetExceeded("time budget exceeded")
 
 
