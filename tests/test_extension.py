@@ -124,3 +124,32 @@ def test_installed_plugin_package_adds_identities_through_the_entry_point(tmp_pa
     clash = _run(["list"], tmp_path, python)
     assert clash.returncode != 0
     assert "acme-identities" in clash.stderr and "rival-identities" in clash.stderr and "declared twice" in clash.stderr
+
+
+def test_the_wheel_ships_the_templates(tmp_path: Path) -> None:
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = tmp_path.glob("derive-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for template in ("sheet.tex.j2", "identity.tex.j2", "preamble.tex.j2", "book.tex.j2", "new_identity.py.j2"):
+        assert f"derive/templates/{template}" in names
+    assert "derive/py.typed" in names and "derive/identities/activations.py" in names
