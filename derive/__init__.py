@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._lazy import lazy_names
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -67,15 +69,7 @@ _LAZY = {
 _cache: dict[tuple[str, int | None, int | None], Any] = {}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(f".{module}", __name__), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, globals(), _LAZY)
 
 
 def get(name: str) -> Identity:

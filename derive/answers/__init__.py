@@ -35,7 +35,9 @@ constant powers are checked on the tree before any SymPy object exists.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 __all__ = ["NoQuestionError", "Verdict", "check", "equivalent", "grade"]
 
@@ -53,13 +55,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    # lazy, so that ``derive.answers.commands`` (imported by the CLI) does not load SymPy
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(f".{module}", __name__), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'derive.answers' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, globals(), _LAZY)

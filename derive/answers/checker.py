@@ -221,13 +221,7 @@ def _compare_values(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> 
     for i in range(min(QUICK, len(ctx.points))):
         av[i] = ctx.value(a, i)
         if _refutes(ctx, a, t, i, av[i], tv[i], floor):
-            return {
-                "status": INCORRECT,
-                "method": f"numeric counterexample ({RECHECK_DIGITS} digits)",
-                "index": i,
-                "av": av,
-                "tv": tv,
-            }
+            return _counterexample(i, av, tv)
     # 3. symbolic proof, cheap rungs only
     remaining = deadline - time.perf_counter()
     budget = min(SYMBOLIC_BUDGET, max(remaining * 0.3, 0.02))
@@ -245,13 +239,7 @@ def _compare_values(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> 
         if av[i] is None and i >= QUICK:
             av[i] = ctx.value(a, i)
         if _refutes(ctx, a, t, i, av[i], tv[i], floor):
-            return {
-                "status": INCORRECT,
-                "method": f"numeric counterexample ({RECHECK_DIGITS} digits)",
-                "index": i,
-                "av": av,
-                "tv": tv,
-            }
+            return _counterexample(i, av, tv)
         if av[i] is not None and tv[i] is not None:
             used += 1
     if used < max(6, len(ctx.points) // 3):
@@ -301,6 +289,17 @@ def _evaluate(ctx: Context, e: sp.Basic, budget: float) -> sp.Basic:
         budget,
     )
     return e if out is None else out
+
+
+def _counterexample(index: int, av: list[Any], tv: list[Any]) -> dict[str, Any]:
+    """The decision 'incorrect' at the point ``index`` (values kept for the message)."""
+    return {
+        "status": INCORRECT,
+        "method": f"numeric counterexample ({RECHECK_DIGITS} digits)",
+        "index": index,
+        "av": av,
+        "tv": tv,
+    }
 
 
 def _refutes(ctx: Context, a: sp.Basic, t: sp.Basic, i: int, va: Any, vt: Any, floor: Any) -> bool:
