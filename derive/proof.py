@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,11 +111,9 @@ class Proof:
     @property
     def result(self) -> sp.Basic:
         """The derived closed form: the last form of the chain proving the principal statement."""
-        principal = self.identity.statements[0].label
-        for c in self.chains:
-            if c.statement == principal:
-                last = c.steps[-1].expr
-                return last.rhs if isinstance(last, sp.Eq) else last
+        derived = _principal_result(self.identity, self.chains)
+        if derived is not None:
+            return derived
         return self.chains[-1].steps[-1].expr if self.chains else sp.nan
 
     @property
@@ -162,9 +160,16 @@ class Proof:
         lines += [p.doprint(o.relation) for o in self.outcomes if o.relation is not None]
         return "$\\displaystyle\\begin{gathered}" + r"\\ ".join(lines) + r"\end{gathered}$"
 
-    @cached_property
-    def step_count(self) -> int:
-        return len(self.steps)
+
+def _principal_result(ident: Identity, chains: Sequence[Chain]) -> sp.Basic | None:
+    """The last form of the chain that concludes the principal statement (its right side if an
+    equation), or ``None`` if no chain concludes it."""
+    principal = ident.statements[0].label
+    for c in chains:
+        if c.statement == principal:
+            last = c.steps[-1].expr
+            return last.rhs if isinstance(last, sp.Eq) else last
+    return None
 
 
 def _outcomes(ident: Identity, chains: list[Chain], numeric_results: dict[str, CrossCheckResult]) -> list[Outcome]:
@@ -396,11 +401,7 @@ def prove(
         checks = _check_statements(ident, ladder, rng, n, d.chains)
     except Exception as exc:
         checks = [StatementCheck("claim", 0, 0.0, 0.0, False, f"numeric check raised {type(exc).__name__}: {exc}")]
-    result_expr = None
-    for c in d.chains:
-        if c.statement == ident.statements[0].label:
-            last = c.steps[-1].expr
-            result_expr = last.rhs if isinstance(last, sp.Eq) else last
+    result_expr = _principal_result(ident, d.chains)
     ctx = CheckContext(ident, rng, seed, result_expr if result_expr is not None else ident.claim.rhs, dict(d.values))
     cross = _run_check(ident.crosscheck, ctx, "cross-check") if ident.crosscheck else None
     numeric_results = {
