@@ -57,6 +57,7 @@ def select(
 ) -> list[str]:
     """Canonical names of the chosen identities, in map order (all when nothing is chosen)."""
     from .registry import REGISTRY
+    from .sections import in_section
 
     for m in modules:
         REGISTRY.load_module(m)
@@ -65,8 +66,7 @@ def select(
     everything = not chosen and not secs
     out = []
     for ident in REGISTRY:
-        in_section = any(ident.section == s or ident.section.startswith(s + ".") for s in secs)
-        if everything or ident.name in chosen or in_section:
+        if everything or ident.name in chosen or any(in_section(ident.section, s) for s in secs):
             out.append(ident.name)
     if not out:
         raise DeriveError(f"no identity in section(s) {', '.join(secs)}; run `derive list` to see the sections")

@@ -75,7 +75,9 @@ def main() -> None:
 def list_cmd(modules: Sequence[str], section: str | None, as_json: bool) -> None:
     """Every identity: name, title, map section."""
     reg = _registry(modules)
-    rows = [i for i in reg if section is None or i.section == section or i.section.startswith(section + ".")]
+    from .sections import in_section
+
+    rows = [i for i in reg if section is None or in_section(i.section, section)]
     if as_json:
         click.echo(
             json.dumps(
@@ -200,7 +202,9 @@ def verify(
     if all_:
         selected = reg.names()
     elif section:
-        selected = [i.name for i in reg if i.section == section or i.section.startswith(section + ".")]
+        from .sections import in_section
+
+        selected = [i.name for i in reg if in_section(i.section, section)]
     else:
         selected = [_identity(n, modules).name for n in names]
     if not selected:

@@ -23,6 +23,11 @@ SECTIONS: dict[str, str] = {
 }
 
 
+def in_section(section: str, selected: str) -> bool:
+    """True if map section ``section`` (``"2.2"``) is ``selected`` or lies under it (``"2"``)."""
+    return section == selected or section.startswith(selected + ".")
+
+
 #: The map's curriculum table (section 6): chapter, core math, models, and the identities of this
 #: book that make the chapter load-bearing (the book's index from chapter to identity).
 CURRICULUM: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
