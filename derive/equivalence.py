@@ -27,9 +27,6 @@ from .numeric.domains import Domain, exact_points
 from .numeric.sampling import generator
 from .special import elementary
 
-PROVED = "proved"
-NUMERIC = "numeric"
-
 
 @dataclass(frozen=True)
 class Verification:
