@@ -169,4 +169,3 @@ def elementary(expr: sp.Basic) -> sp.Basic:
         previous = expr
         expr = expr.replace(lambda e: isinstance(e, SpecialFunction), lambda e: e.elementary())
     return expr
-
