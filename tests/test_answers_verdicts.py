@@ -29,20 +29,6 @@ TIMEOUT = 2.0
 SLACK = 1.0  # scheduling slack on a loaded machine (2 cores, ~9 agents), on top of the hard limit
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_hypothesis_gc_callback() -> Any:
-    """Hypothesis (the parser's fuzz tests, same process) leaves a gc callback installed; a CPU-time
-    budget expiring while it runs raises BudgetExceeded inside the callback, where it is
-    'unraisable' and pytest fails whichever test is running. The callback only gathers statistics."""
-    import gc
-
-    removed = [cb for cb in gc.callbacks if "hypothesis" in getattr(cb, "__module__", "")]
-    for cb in removed:
-        gc.callbacks.remove(cb)
-    yield
-    gc.callbacks.extend(cb for cb in removed if cb not in gc.callbacks)
-
-
 def _id(row: dict[str, Any]) -> str:
     head = row.get("identity") or f"expected {row.get('expected', '')[:20]}"
     return f"{head}: {row['answer'][:40]!s}"
