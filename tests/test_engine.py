@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -295,6 +297,21 @@ def test_public_names_survive_loading_the_registry() -> None:
 
 def test_aliases_resolve() -> None:
     assert derive.get("gelu-derivative") is derive.get("gelu'")
+
+
+def test_one_lookup_imports_only_the_modules_that_name_it() -> None:
+    """A cold ``derive.get`` imports the modules quoting the name, not the whole catalog (a plugin's
+    name, which no built-in module quotes, resolves by the full load: see test_extension)."""
+    code = (
+        "import sys, derive\n"
+        "first = derive.get('gelu-derivative').name\n"
+        "mods = sorted(m for m in sys.modules if m.startswith('derive.identities.'))\n"
+        "print(first, ','.join(mods), len(derive.names()))"
+    )
+    env = {**os.environ, "DERIVE_NO_PLUGINS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    first, mods, count = out.stdout.split()
+    assert first == "gelu'" and mods == "derive.identities.activations" and int(count) >= 75
 
 
 def test_conflicting_names_name_both_sources() -> None:
