@@ -35,7 +35,7 @@ from ..budget import attempt, time_limit
 from ..equivalence import Ladder
 from ..errors import BudgetExceeded
 from .numeric import DIGITS, RECHECK_DIGITS, REL_TOL_DIGITS, differ, fmt, to_mp
-from .parser import AnswerSyntaxError, parse
+from .parser import GREEK_NAMES, AnswerSyntaxError, parse
 from .question import QUICK, Context, values_equal
 from .verdict import CORRECT, INCORRECT, INVALID, UNDECIDED
 
@@ -44,8 +44,28 @@ FRESH = 6
 FRESH_ROUGH = 60
 
 
+_LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
+
+
 def read(ctx: Context, text: str, latex: bool) -> sp.Basic:
-    """Parse ``text`` in the question's scope; a matrix reading is tried where a matrix form exists."""
+    """Parse ``text`` in the question's scope; a matrix reading is tried where a matrix form exists.
+
+    Text that uses a LaTeX command other than a Greek letter (``\\frac12``,
+    ``\\operatorname{sign}(z)``) is LaTeX whatever the caller said: plain reading would take
+    ``\\frac12 z`` for 12/z. Plain text naming only Greek letters (``\\lambda x``) is read
+    plainly, and again as LaTeX if that fails.
+    """
+    commands = set(_LATEX_COMMAND.findall(text))
+    latex = latex or bool(commands - GREEK_NAMES)
+    try:
+        return _read(ctx, text, latex)
+    except AnswerSyntaxError as plain:
+        if latex or plain.limit or not commands:
+            raise
+        return _read(ctx, text, True)
+
+
+def _read(ctx: Context, text: str, latex: bool) -> sp.Basic:
     try:
         out = parse(text, ctx.scope, latex=latex)
         if isinstance(out, sp.MatrixBase) and ctx.matrix_scope is not None:

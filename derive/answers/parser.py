@@ -136,6 +136,7 @@ _GREEK_NAMES = (
     "alpha beta gamma delta epsilon epsilon zeta eta theta theta iota kappa lambda mu nu xi pi rho rho "
     "sigma tau upsilon phi phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
 )
+GREEK_NAMES = frozenset(_GREEK_NAMES.split()) | {"varepsilon", "vartheta", "varphi", "varrho", "varsigma"}
 _UNICODE_GREEK = dict(zip("αβγδεϵζηθϑικλμνξπρϱστυφϕχψωΓΔΘΛΞΠΣΦΨΩ", _GREEK_NAMES.split(), strict=True))
 _SUPERSCRIPT_MAP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀⁿᵗ", "0123456789-+Tnt")
 _SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀⁿᵗ]+")
