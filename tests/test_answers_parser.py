@@ -97,6 +97,59 @@ def test_reads(text: str, latex: bool, expected: sp.Basic) -> None:
     assert sp.simplify(sp.expand(got - expected).rewrite(sp.exp)) == 0, (got, expected)
 
 
+CASES = [
+    ("x - 1 if x > 1 else 0", False, sp.Piecewise((x - 1, x > 1), (0, True))),
+    ("x if 0 < x <= 1 else 0", False, sp.Piecewise((x, (x > 0) & (x <= 1)), (0, True))),
+    ("x if (x > 1 or x < -1) and t > 0 else 0", False, sp.Piecewise((x, ((x > 1) | (x < -1)) & (t > 0)), (0, True))),
+    ("x - 1 if x >= 1 else x + 1 if x <= -1 else 0", False, sp.Piecewise((x - 1, x >= 1), (x + 1, x <= -1), (0, True))),
+    ("(1 if x > 0 else 0) + x", False, sp.Piecewise((1, x > 0), (0, True)) + x),
+    ("max(x if x != 0 else 1, 2)", False, sp.Max(sp.Piecewise((x, sp.Ne(x, 0)), (1, True)), 2, evaluate=False)),
+    ("x if |x| <= 1 else 0", False, sp.Piecewise((x, sp.Abs(x) <= 1), (0, True))),
+    ("x if x > 0", False, sp.Piecewise((x, x > 0))),
+    (
+        r"\begin{cases} x - 1 & \text{if } x > 1, \\ x + 1 & x < -1 \\ 0 & \text{otherwise} \end{cases}",
+        True,
+        sp.Piecewise((x - 1, x > 1), (x + 1, x < -1), (0, True)),
+    ),
+    (r"\begin{cases} 1 & x \ge 0 \\ 0 & x < 0 \end{cases}", True, sp.Piecewise((1, x >= 0), (0, x < 0))),
+    (
+        r"x \left(\begin{cases} 1 & x \geq 0 \\ 0 & \text{else} \end{cases}\right)",
+        True,
+        x * sp.Piecewise((1, x >= 0), (0, True)),
+    ),
+    (r"\mu \text{ if } \mu \leq 1 \text{ otherwise } 1", True, sp.Piecewise((mu, mu <= 1), (1, True))),
+]
+
+
+@pytest.mark.parametrize(("text", "latex", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_reads_cases(text: str, latex: bool, expected: sp.Basic) -> None:
+    got = parse(text, SCOPE, latex=latex)
+    assert got == expected, (got, expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x if x else 1",  # a condition must compare
+        "x if x > 0 else",
+        "if x > 0",
+        "x if [x, 1] > 0 else 0",
+        "x if x > 0 if x < 1",
+        "x if x > 0 and else 0",
+        r"\begin{cases} x & x > 0 \\ 1 & \text{sometimes} \end{cases}",
+    ],
+)
+def test_malformed_cases(text: str) -> None:
+    with pytest.raises(AnswerSyntaxError):
+        parse(text, SCOPE, latex="\\" in text)
+
+
+def test_keywords_do_not_eat_names() -> None:
+    """``or``, ``and``, ``if`` are words only on their own: ``orbit`` and ``iffy`` are names."""
+    scope = Scope(variables={"orbit": x, "iffy": s, "andante": t})
+    assert parse("orbit + iffy*andante", scope) == x + s * t
+
+
 def test_softplus_and_special_functions_keep_their_class() -> None:
     assert parse("Phi(x) + phi(x)", SCOPE) == Phi(x) + phi(x)
     assert parse(r"\varphi(x)", SCOPE, latex=True) == phi(x)
@@ -281,6 +334,16 @@ ALPHABET = st.sampled_from(
             "\t",
             "é",
             "\x00",
+            " if ",
+            " else ",
+            " and ",
+            " or ",
+            "<=",
+            r"\le",
+            r"\begin{cases}",
+            r"\end{cases}",
+            "&",
+            r"\\",
         ),
     ]
 )

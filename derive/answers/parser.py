@@ -22,6 +22,9 @@ followed by brackets multiplies them (``x(1+x)``). Subscripts name variables (``
 ``beta1``, ``S_{xy}`` is ``Sxy``, ``\eta_{\min}`` is ``eta_min``, ``f_*``), entries of indexed
 variables (``s_i``, ``z[k]``) or a Kronecker delta (``\delta_{ij}``); ``f'(x)`` is a derivative;
 ``[[a, b], [c, d]]``, ``\begin{pmatrix}...\end{pmatrix}``, ``diag(s)`` and ``s^T`` build matrices.
+Cases build a ``Piecewise``: ``z - lambda if z > lambda else 0`` (conditions compare with ``<``,
+``<=``, ``\le``, ..., chain as ``0 < x <= 1`` and combine with ``and``/``or``), and
+``\begin{cases} z - \lambda & z > \lambda \\ 0 & \text{otherwise} \end{cases}`` is the same chain.
 """
 
 from __future__ import annotations
@@ -64,6 +67,17 @@ class Limits:
 # ------------------------------------------------------------------------------------ grammar
 GRAMMAR = r"""
 ?start: expr
+      | cases
+
+cases: expr _IF cond (_ELSE (cases | expr))?
+?cond: conj
+     | cond _OR conj                -> or_
+?conj: clause
+     | conj _AND clause             -> and_
+?clause: relation
+       | "(" cond ")"
+relation: expr (relop expr)+
+!relop: "<" | ">" | "<=" | ">=" | "=" | "!=" | "\\le" | "\\leq" | "\\ge" | "\\geq" | "\\lt" | "\\gt" | "\\ne" | "\\neq"
 
 ?expr: term
      | expr "+" term        -> add
@@ -103,7 +117,8 @@ GRAMMAR = r"""
 script: NUMBER | NAME | CMD | "{" scriptbody "}"
 scriptbody: (NUMBER | NAME | CMD | ",")+
 
-arglist: expr ("," expr)*
+arglist: item ("," item)*
+?item: expr | cases
 
 bigsum: SUM "_" "{" NAME "=" expr "}" POW atom term
 
@@ -115,7 +130,11 @@ ROOT.2: "\\root"
 SUM.2: "\\sum"
 ABSOPEN.2: "\\lvert"
 ABSCLOSE.2: "\\rvert"
-CALL.1: /\\?[A-Za-z][A-Za-z0-9]*[ \t]*\(/
+_IF.2: /if\b/
+_ELSE.2: /(else|otherwise)\b/
+_AND.2: /(and|\\wedge|\\land)\b/
+_OR.2: /(or|\\vee|\\lor)\b/
+CALL.1: /\\?(?!(?:if|else|otherwise|and|or)\b)[A-Za-z][A-Za-z0-9]*[ \t]*\(/
 CMD: /\\[A-Za-z]+/
 NAME: /[A-Za-z][A-Za-z0-9]*/
 NUMBER: /(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/
@@ -166,6 +185,26 @@ _ACCENTS = {"tilde": "tilde", "widetilde": "tilde", "hat": "hat", "widehat": "ha
 _ACCENT = re.compile(r"\\(widetilde|tilde|widehat|hat|overline|bar)\s*\{\s*([A-Za-z]+)\s*\}")
 
 
+_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
+_TEXT_WORD = re.compile(r"\\(?:text|textrm|mathrm|quad|qquad)\s*(?:\{\s*([A-Za-z ]*?)\s*\})?")
+_KEYWORD = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*(if|else|otherwise|and|or)\s*\}")
+_OTHERWISE = re.compile(r"(otherwise|else|sonst)?")
+
+
+def _cases_as_chain(match: re.Match[str]) -> str:
+    """``\\begin{cases} a & c_1 \\\\ b & \\text{otherwise} \\end{cases}`` as ``(a if c_1 else b)``."""
+    pieces: list[str] = []
+    for row in (r for r in match.group(1).split("\\\\") if r.strip()):
+        value, _, cond = row.partition("&")
+        cond = _TEXT_WORD.sub(lambda m: f" {m.group(1) or ''} ", cond).strip().rstrip(",.;").strip()
+        cond = re.sub(r"^(if|for|when)\b", "", cond).strip()
+        if _OTHERWISE.fullmatch(cond):
+            pieces.append(f"({value})")
+            break
+        pieces.append(f"({value}) if {cond} else")
+    return "(" + " ".join(pieces).removesuffix(" else") + ")"
+
+
 def normalise(text: str, *, latex: bool) -> str:
     """Rewrite ``text`` into the token language of :data:`GRAMMAR` (no evaluation)."""
     # a run of superscript characters is one exponent: x⁻¹ is x^(-1), x¹⁰ is x^(10)
@@ -180,6 +219,8 @@ def normalise(text: str, *, latex: bool) -> str:
     # f_*, f^*, f_{\ast}: the starred name (an optimum), never a product
     text = re.sub(r"[_^]\s*(\{\s*(\*|\\ast|\\star)\s*\}|\*(?!\*)|\\ast\b|\\star\b)", "_{ast}", text)
     if latex:
+        # \begin{cases} is a chain of "if ... else" (before row breaks and & become matrix rows)
+        text = _CASES.sub(_cases_as_chain, text)
         # \begin{pmatrix} a & b \\ c & d \end{pmatrix} is the list of rows [[a, b], [c, d]]
         text = re.sub(r"\\begin\{[pbvBV]?matrix\}", "[[", text)
         text = re.sub(r"\\end\{[pbvBV]?matrix\}", "]]", text)
@@ -196,6 +237,7 @@ def normalise(text: str, *, latex: bool) -> str:
         text = re.sub(r"\\sqrt\s*\[([^\]]*)\]", r"\\root{\1}", text)
         text = text.replace(r"\|", "|").replace(r"\{", "(").replace(r"\}", ")")
         text = _LATEX_DROP.sub(" ", text)
+        text = _KEYWORD.sub(lambda m: f" {m.group(1)} ", text)
         text = _LATEX_WORD.sub(lambda m: "\\" + m.group(2), text)
         text = re.sub(r"\\[dt]frac\b", r"\\frac", text)
         text = re.sub(r"\\(mid|vert)\b", "|", text)
@@ -216,7 +258,7 @@ def _pair_bars(text: str) -> str:
     prev = ""
     for ch in text:
         if ch == "|":
-            opening = open_bars == 0 or prev in "+-*/^(,[{=_" or (prev == "|" and out[-1].endswith(r"\lvert "))
+            opening = open_bars == 0 or prev in "+-*/^(,[{=_<>" or (prev == "|" and out[-1].endswith(r"\lvert "))
             if opening:
                 out.append(r" \lvert ")
                 open_bars += 1
@@ -781,6 +823,45 @@ class _Builder:
         if target is None:
             target = self.word(name, allow_split=True)
         return self._juxtapose(target, values)
+
+    # -- cases: ``a if z > 0 else b``, ``\\begin{cases} a & z > 0 \\\\ b & \\text{otherwise} \\end{cases}``
+    _RELATIONS: Mapping[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
+        "<": sp.Lt, r"\lt": sp.Lt, ">": sp.Gt, r"\gt": sp.Gt,
+        "<=": sp.Le, r"\le": sp.Le, r"\leq": sp.Le, ">=": sp.Ge, r"\ge": sp.Ge, r"\geq": sp.Ge,
+        "=": sp.Eq, "!=": sp.Ne, r"\ne": sp.Ne, r"\neq": sp.Ne,
+    }  # fmt: skip
+
+    def _cases(self, value: Any, cond: Any, rest: Any = None) -> sp.Expr:
+        pieces = [(self._scalar(value), self._condition(cond))]
+        if rest is not None and rest.data == "cases":
+            pieces.extend(self._cases(*rest.children).args)
+        elif rest is not None:
+            pieces.append((self._scalar(rest), sp.true))
+        return sp.Piecewise(*pieces)
+
+    def _condition(self, tree: Any) -> sp.Basic:
+        return self.value(tree)
+
+    def _relation(self, *parts: Any) -> sp.Basic:
+        """``a < b <= c`` is ``a < b and b <= c``, as written."""
+        values = [self._scalar(t) for t in parts[0::2]]
+        ops = [str(t.children[0]) for t in parts[1::2]]
+        try:
+            return sp.And(*(self._RELATIONS[op](a, b) for op, a, b in zip(ops, values, values[1:], strict=False)))
+        except TypeError as exc:  # a comparison of non-real values
+            raise AnswerSyntaxError(f"a condition compares values that are not real ({exc})") from None
+
+    def _and_(self, a: Any, b: Any) -> sp.Basic:
+        return sp.And(self._condition(a), self._condition(b))
+
+    def _or_(self, a: Any, b: Any) -> sp.Basic:
+        return sp.Or(self._condition(a), self._condition(b))
+
+    def _scalar(self, tree: Any) -> sp.Expr:
+        v = self.expr(tree)
+        if not isinstance(v, sp.Expr) or isinstance(v, sp.MatrixBase):
+            raise AnswerSyntaxError("a case and its condition must be scalar expressions")
+        return v
 
     def _args(self, arglist: Any) -> Any:
         vals = [self.expr(c) for c in arglist.children]
