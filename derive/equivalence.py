@@ -4,7 +4,8 @@ Two expressions are compared by rungs of increasing cost, each under a time budg
 
 1. **identical** after unfolding definitions and evaluating unevaluated operators (``doit``);
 2. **bounded symbolic zero test** of the difference: ``expand``, ``cancel``, special functions
-   rewritten to elementary ones, ``rewrite(exp)``, ``trigsimp``, a time-boxed ``simplify``;
+   rewritten to elementary ones, ``rewrite(exp)``, a case split at the kinks of ``Abs``,
+   ``Max``, ``Piecewise``... (:mod:`derive.casesplit`), ``trigsimp``, a time-boxed ``simplify``;
 3. **high-precision numeric test**: the difference evaluated with mpmath at 30+ significant
    digits at edge and random points of the variables' domains.
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .budget import attempt, cpu_time
+from .casesplit import equal_by_cases
 from .numeric.domains import Domain, exact_points
 from .numeric.sampling import generator
 from .special import elementary
@@ -176,6 +178,8 @@ class Ladder:
                 ),
                 2.0,
             ),
+            # Abs, sign, Max, Min, Piecewise: the real line split at the kinks, branch by branch
+            ("case split at the kinks", lambda: sp.S.Zero if equal_by_cases(diff) is not None else diff, 1.5),
             ("trigsimp", lambda: sp.trigsimp(el()), 1.5),
             ("simplify (time-boxed)", lambda: sp.simplify(el()), 3.0),
         ]
