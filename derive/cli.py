@@ -77,7 +77,7 @@ def list_cmd(modules: Sequence[str], section: str | None, as_json: bool) -> None
     reg = _registry(modules)
     from .sections import in_section
 
-    rows = [i for i in reg if section is None or in_section(i.section, section)]
+    rows = [i for i in reg.summaries() if section is None or in_section(i.section, section)]
     if as_json:
         click.echo(
             json.dumps(

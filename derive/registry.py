@@ -26,6 +26,7 @@ from .errors import DeclarationError, DuplicateIdentityError, UnknownIdentityErr
 
 if TYPE_CHECKING:
     from .declaration import Identity
+    from .static_catalog import Summary
 
 ENTRY_POINT_GROUP = "derive.identities"
 
@@ -150,7 +151,28 @@ class Registry:
     def __iter__(self) -> Iterator[Identity]:
         self.load()
         order = {n: k for k, n in enumerate(self._by_name)}
-        return iter(sorted(self._by_name.values(), key=lambda i: (_section_key(i.section), order[i.name])))
+        # modules by name within a section: the same order whichever module a lookup imported first
+        return iter(sorted(self._by_name.values(), key=lambda i: (_section_key(i.section), i.module, order[i.name])))
+
+    def summaries(self) -> list[Summary]:
+        """Name, title, section, aliases and source of every identity, in map order.
+
+        Before anything is loaded and with no plugin installed, the built-in catalog is read
+        from its source (:mod:`derive.static_catalog`), which spares ``derive list`` importing
+        SymPy and building every declaration; otherwise the registry answers.
+        """
+        from .static_catalog import Summary, read
+
+        if not self._loaded and not self._plugins():
+            package = importlib.import_module(f"{__package__}.identities")
+            static = read(Path(package.__path__[0]))
+            if static is not None:
+                return sorted(static, key=lambda s: _section_key(s.section))  # stable: module order kept
+        return [Summary(i.name, i.title, i.section, i.aliases, i.source) for i in self]
+
+    @staticmethod
+    def _plugins() -> bool:
+        return not os.environ.get("DERIVE_NO_PLUGINS") and bool(entry_points(group=ENTRY_POINT_GROUP))
 
     def __len__(self) -> int:
         self.load()

@@ -8,12 +8,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sympy as sp
 from sympy import Derivative, Eq, erf, exp, pi, sqrt, tanh
 
 import derive
+import derive.identities
 from derive.budget import attempt, time_limit
 from derive.casesplit import equal_by_cases
 from derive.declaration import Identity, Statement, _validate
@@ -353,6 +355,39 @@ def test_one_lookup_imports_only_the_modules_that_name_it() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     first, mods, count = out.stdout.split()
     assert first == "gelu'" and mods == "derive.identities.activations" and int(count) >= 75
+
+
+def test_the_static_catalog_reads_what_the_registry_declares() -> None:
+    """``derive list`` reads names, titles and sections from the source; it must agree with
+    what importing the modules declares, in the same order."""
+    from derive.registry import REGISTRY
+    from derive.static_catalog import Summary, read
+
+    static = read(Path(derive.identities.__path__[0]))
+    assert static is not None
+    builtin = [Summary(i.name, i.title, i.section, i.aliases, i.source) for i in REGISTRY if i.source == "derive"]
+    assert sorted(static, key=lambda s: tuple(int(p) for p in s.section.split("."))) == builtin
+
+
+def test_the_static_catalog_gives_up_on_computed_fields(tmp_path: Path) -> None:
+    from derive.static_catalog import read
+
+    assert read(tmp_path) is None  # no sources at all
+    (tmp_path / "ok.py").write_text('@identity("a", title="A", section="1.1")\ndef a(d): pass\n')
+    assert read(tmp_path) is not None
+    (tmp_path / "computed.py").write_text('T = "B"\n@identity("b", title=T, section="1.1")\ndef b(d): pass\n')
+    assert read(tmp_path) is None
+
+
+def test_derive_list_does_not_import_sympy() -> None:
+    code = (
+        "import sys\nfrom derive.cli import main\n"
+        "try:\n    main(['list'])\nexcept SystemExit:\n    pass\n"
+        "print('SYMPY' if 'sympy' in sys.modules else 'NO-SYMPY')"
+    )
+    env = {**os.environ, "DERIVE_NO_PLUGINS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert "gelu'" in out and "softmax-jacobian" in out and out.strip().endswith("NO-SYMPY")
 
 
 def test_conflicting_names_name_both_sources() -> None:
