@@ -237,6 +237,10 @@ HOSTILE = [
     "'x'",
     "x if x else x",
     "Function('f')(x)",
+    "__import__('os') if x > 0 else 0",
+    "x if x.__class__ > 0 else 0",
+    "x if (lambda: 0) > 0 else 1",
+    "x if x > 0 else exec('1')",
 ]
 
 
@@ -277,6 +281,7 @@ RESOURCE = [
     "Sum(x**k, (k, 1, 10**9))",
     "1e999999*x",
     "x^1001",
+    "x if x > 10**10**10 else 0",
     "-" * 1500 + "x",
 ]
 
