@@ -215,8 +215,10 @@ class Ladder:
         ``z[k]`` of an indexed variable gets a value drawn from its domain (the same within a point)."""
         v = e.xreplace(dict(point))
         if v.has(sp.Sum, sp.Product, sp.KroneckerDelta):
-            v = v.doit()
-        entries = v.atoms(sp.Indexed)
+            v = _unroll(v.doit())
+        # only entries with concrete indices are values; z[k] under a sum that could not be
+        # unrolled stays symbolic, so the point is not evaluated rather than evaluated wrongly
+        entries = {ix for ix in v.atoms(sp.Indexed) if all(k.is_Integer for k in ix.indices)}
         if entries:
             for ix in sorted(entries, key=str):
                 if ix not in cache:
@@ -349,7 +351,8 @@ def _points(
 
 
 def _index_canonical(e: sp.Expr) -> sp.Expr:
-    """``e`` with factors free of a sum's index taken out of it, every sum's index renamed
+    """``e`` with factors free of a sum's index taken out of it, multiple sums of separable
+    products split into products of sums, every sum's index renamed
     canonically (``sum_j f(j)`` and ``sum_k f(k)`` become one object) and each ``delta_ab * f(b)``
     term rewritten as ``delta_ab * f(a)``, then expanded."""
     if not e.has(sp.Sum, sp.KroneckerDelta):
@@ -357,7 +360,9 @@ def _index_canonical(e: sp.Expr) -> sp.Expr:
     from sympy.simplify.simplify import factor_sum
 
     pulled = e.replace(lambda x: isinstance(x, sp.Sum), factor_sum)  # constants out of sums
-    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) == 1, _split_sum)  # and signs
+    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum), _split_sum)  # and signs
+    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) > 1, _separate)
+    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum), factor_sum)  # what the split freed
     renamed = _rename_indices(pulled, 1)
     terms = []
     for term in sp.Add.make_args(sp.expand(renamed)):
@@ -367,6 +372,49 @@ def _index_canonical(e: sp.Expr) -> sp.Expr:
                 term = delta * (term / delta).xreplace({b: a}) if term.has(b) else term
         terms.append(term)
     return sp.expand(sp.Add(*terms))
+
+
+def _separate(total: sp.Sum) -> sp.Expr:
+    """``sum_i sum_j f(i) g(j) c`` as ``c (sum_i f(i)) (sum_j g(j))``: a multiple sum of a product
+    whose every factor uses at most one index, over ranges that do not mention the other indices."""
+    indices = {lim[0] for lim in total.limits}
+    if any((lo.free_symbols | hi.free_symbols) & indices for _, lo, hi in total.limits):
+        return total
+    groups: dict[sp.Symbol, list[sp.Expr]] = {k: [] for k in indices}
+    rest: list[sp.Expr] = []
+    for factor in sp.Mul.make_args(sp.expand_power_exp(total.function)):  # e^(a+b) as e^a e^b
+        used = factor.free_symbols & indices
+        if len(used) > 1:
+            return total
+        (groups[used.pop()] if used else rest).append(factor)
+    return sp.Mul(*rest, *(sp.Sum(sp.Mul(*groups[lim[0]]), lim) for lim in total.limits))
+
+
+UNROLL_TERMS = 2000
+
+
+def _unroll(e: sp.Basic) -> sp.Basic:
+    """Sums over concrete integer ranges written out term by term, outermost index first, so a
+    triangular ``sum_{i=1}^{3} sum_{k=1}^{i} a_i b_k`` becomes its six terms (``doit`` leaves it)."""
+    budget = [UNROLL_TERMS]
+
+    def unroll(total: sp.Sum) -> sp.Basic:
+        var, lo, hi = total.limits[-1]
+        if not (lo.is_Integer and hi.is_Integer) or hi - lo >= budget[0]:
+            return total
+        budget[0] -= int(max(hi - lo + 1, 0))
+        inner = total.limits[:-1]
+        body = sp.Sum(total.function, *inner) if inner else total.function
+        return sp.Add(*(body.xreplace({var: sp.Integer(t)}) for t in range(int(lo), int(hi) + 1)))
+
+    for _ in range(8):  # each pass opens one more level of nesting
+        if not e.has(sp.Sum):
+            break
+        opened = e.replace(lambda x: isinstance(x, sp.Sum), unroll)
+        if opened == e:
+            break
+        e = opened
+    return e
 
 
 def _align_sum_ranges(e: sp.Expr) -> sp.Expr:
@@ -407,7 +455,7 @@ def _split_sum(total: sp.Sum) -> sp.Expr:
     parts = []
     for term in sp.Add.make_args(sp.expand(total.function)):
         number, rest = term.as_coeff_Mul()
-        parts.append(number * sp.Sum(sp.powsimp(rest), total.limits[0]))
+        parts.append(number * sp.Sum(sp.powsimp(rest), *total.limits))
     return sp.Add(*parts)
 
 

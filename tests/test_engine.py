@@ -179,6 +179,22 @@ def test_ladder_proves_the_soft_threshold_by_cases() -> None:
     assert v.ok and v.symbolic and v.method == "case split at the kinks"
 
 
+def test_double_sums_of_separable_products_split() -> None:
+    """sum_i sum_j a_i b_j = (sum_i a_i)(sum_j b_j), but not when the inner range depends on i."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    a, b = sp.IndexedBase("a", real=True), sp.IndexedBase("b", real=True)
+    doms = {n: integer(1, 6), i: integer(1, n), j: integer(1, n), a: real(-3, 3), b: real(-3, 3)}
+    ladder = Ladder(domains=doms, seed=3)
+    product = sp.Sum(a[i], (i, 1, n)) * sp.Sum(b[j], (j, 1, n))
+    weighted = sp.Sum(a[i] * sp.exp(i), (i, 1, n)) * sp.Sum(b[j] * sp.exp(j), (j, 1, n))
+    v = ladder.equal(sp.Sum(sp.Sum(2 * a[i] * sp.exp(i + j) * b[j], (j, 1, n)), (i, 1, n)) / 2, weighted)
+    assert v.ok and v.symbolic, v
+    k = sp.Symbol("k", integer=True, positive=True)
+    triangle = ladder.equal(sp.Sum(sp.Sum(a[i] * b[k], (k, 1, i)), (i, 1, n)), product)
+    assert triangle.ok is False
+
+
 def test_nonnegative_proves_and_refutes() -> None:
     assert LADDER.nonnegative((1 - 2 * sigmoid(x)) ** 2 / 4).ok is True
     v = LADDER.nonnegative(sp.Rational(1, 4) - sigmoid(x) * (1 - sigmoid(x)) - sp.Rational(1, 100))

@@ -9,9 +9,10 @@ as :math:`m + \log\sum_k e^{z_k - m}` (``log-sum-exp``) or float64 overflows at 
 
 General-:math:`n` statements use ``IndexedBase`` entries :math:`z_k` and ``KroneckerDelta``; the
 ladder proves their Kronecker-sum links symbolically (deltas sifted, the range :math:`1 \le j \le n`
-decided by the index domains). Explicit sizes: the Jacobian matrices for :math:`n = 2, 3, 4`, the
-PSD and rank statements for :math:`n = 3`. The numeric checks evaluate softmax stably (shifted by the max) at logits of
-size 500 and 800, where the unshifted formula gives ``nan``.
+decided by the index domains), and positive semidefiniteness for every :math:`n` (double sums of
+separable products split into products of sums). Explicit sizes: the Jacobian matrices for
+:math:`n = 2, 3, 4`, the rank statement for :math:`n = 3`. The numeric checks evaluate softmax
+stably (shifted by the max) at logits of size 500 and 800, where the unshifted formula gives ``nan``.
 """
 
 from __future__ import annotations
@@ -83,15 +84,16 @@ def in_terms_of_s(expr: sp.Expr) -> sp.Expr:
 
 # ----------------------------------------------------------------------------- softmax Jacobian
 SIZES = (2, 3, 4)
-PSD_SIZE = RANK_SIZE = 3
-v = symbol_vector("v", PSD_SIZE, real(-3, 3))
+RANK_SIZE = 3
+v = IndexedBase("v", real=True)  # a direction, for the quadratic form v^T J v
 HEADS: dict[int, sp.Matrix] = {}
 DEFINITIONS: dict[sp.Basic, sp.Expr] = {s_(i): S(i)}
 for _m in SIZES:  # s_1, ..., s_m as named functions of (z_1, ..., z_m), defined as the softmax entries
     HEADS[_m], _defs = named_entries("s", list(logits(_m)), list(softmax_vector(list(logits(_m)))))
     DEFINITIONS.update(_defs)
 MINOR = jacobian_matrix(HEADS[RANK_SIZE])[: RANK_SIZE - 1, : RANK_SIZE - 1]
-QUAD = sum(HEADS[PSD_SIZE][a] * v[a] ** 2 for a in range(PSD_SIZE)) - (HEADS[PSD_SIZE].T * v)[0] ** 2
+QUAD = Sum(Sum(v[i] * s_(i) * (KroneckerDelta(i, j) - s_(j)) * v[j], (j, 1, n)), (i, 1, n))  # v^T J v
+MEAN = Sum(s_(j) * v[j], (j, 1, n))  # the mean of v under the distribution s
 J_INDEX = s[i] * (KroneckerDelta(i, j) - s[j])
 S3 = sp.Matrix([s[a] for a in (1, 2, 3)])
 
@@ -195,7 +197,7 @@ def _jacobian_check(ctx: CheckContext) -> CrossCheckResult:
         **INDEX_DOMAINS,
         **entry_domains(LOGITS, real(-5, 5)),
         s: probability(),
-        **{e: real(-3, 3) for e in v},
+        v: real(-3, 3),
     },
     claim=Eq(Derivative(s_(i), z[j]), s_(i) * (KroneckerDelta(i, j) - s_(j))),
     also=[
@@ -213,7 +215,8 @@ def _jacobian_check(ctx: CheckContext) -> CrossCheckResult:
         Statement(
             "PSD",
             Ge(QUAD, 0),
-            text=rf"$v^\top J v = \sum_i s_i v_i^2 - (\sum_i s_i v_i)^2 \ge 0$ (for $n = {PSD_SIZE}$)",
+            text=r"$v^\top J v = \sum_i s_i (v_i - \bar v)^2 \ge 0$ with $\bar v = \sum_j s_j v_j$: "
+            r"a variance, for every $n$",
         ),
         Statement(
             "rank",
@@ -289,15 +292,23 @@ def softmax_jacobian(d: Derivation) -> None:
     d.then(0, r"the probabilities sum to one: $\sum_j e^{z_j}/\sum_k e^{z_k} = 1$")
     d.conclude("J 1 = 0")
 
-    sv = HEADS[PSD_SIZE]
-    d.begin((v.T * jacobian_matrix(sv) * v)[0], scope=f"for n = {PSD_SIZE}", title="The quadratic form")
-    d.then(QUAD, r"$v^\top J v = v^\top \operatorname{diag}(s) v - (s^\top v)^2$")
-    d.finish()
-    mean = (sv.T * v)[0]
-    d.begin(QUAD, scope=f"for n = {PSD_SIZE}", title="Positive semidefinite")
+    d.begin(QUAD, title="Positive semidefinite, any $n$")
     d.then(
-        sum(sv[a] * (v[a] - mean) ** 2 for a in range(PSD_SIZE)),
-        r"$\sum_i s_i = 1$: a variance, $\sum_i s_i (v_i - \bar v)^2$ with $\bar v = s^\top v$",
+        Sum(Sum(v[i] * s_(i) * KroneckerDelta(i, j) * v[j], (j, 1, n)), (i, 1, n))
+        - Sum(Sum(v[i] * s_(i) * s_(j) * v[j], (j, 1, n)), (i, 1, n)),
+        r"linearity: split $\delta_{ij} - s_j$",
+    )
+    d.then(
+        Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(Sum(v[i] * s_(i) * s_(j) * v[j], (j, 1, n)), (i, 1, n)),
+        r"sifting: $\sum_j \delta_{ij} v_j = v_i$",
+    )
+    d.then(
+        Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) * v[i], (i, 1, n)) ** 2,
+        r"$s_i v_i \cdot s_j v_j$ separates: the double sum is $(\sum_i s_i v_i)^2 = \bar v^2$",
+    )
+    d.then(
+        Sum(s_(i) * (v[i] - MEAN) ** 2, (i, 1, n)),
+        r"$\sum_i s_i = 1$: $\sum_i s_i (v_i - \bar v)^2 = \sum_i s_i v_i^2 - 2\bar v^2 + \bar v^2$, a variance",
     )
     d.bound(0, r"each term is $s_i > 0$ times a square", relation=">=")
     d.conclude("PSD")
