@@ -58,6 +58,27 @@ def test_softmax_jacobian_rows_do_not_sum_to_one() -> None:
     rejects(softmax.softmax_jacobian, "J 1 = 0", Eq(relation.lhs, 1))
 
 
+@pytest.mark.parametrize(
+    "wrong",
+    ["scaled", "mean doubled", "weights dropped", "sum of s not 1", "s_i squared"],
+)
+def test_softmax_psd_variance_step_rejects_near_misses(wrong: str) -> None:
+    """The link sum_i s_i v_i^2 - vbar^2 = sum_i s_i (v_i - vbar)^2, any n, against its near misses."""
+    s_, i, j, n, v, mean = softmax.s_, softmax.i, softmax.j, softmax.n, softmax.v, softmax.MEAN
+    ident = softmax.softmax_jacobian
+    ladder = Ladder(domains=ident.domains, unfold=ident.unfold, seed=1)
+    variance = Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) * v[i], (i, 1, n)) ** 2
+    forms = {
+        "scaled": Sum(s_(i) * (v[i] - mean) ** 2, (i, 1, n)) * Rational(1000001, 1000000),
+        "mean doubled": Sum(s_(i) * (v[i] - 2 * mean) ** 2, (i, 1, n)),
+        "weights dropped": Sum((v[i] - mean) ** 2, (i, 1, n)),
+        "sum of s not 1": Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) * v[i] ** 2, (i, 1, n)) * Sum(s_(j), (j, 1, n)),
+        "s_i squared": Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) ** 2 * v[i] ** 2, (i, 1, n)),
+    }
+    assert ladder.equal(variance, Sum(s_(i) * (v[i] - mean) ** 2, (i, 1, n))).symbolic
+    assert ladder.equal(variance, forms[wrong]).ok is False
+
+
 def test_softmax_jacobian_crosscheck_catches_a_wrong_formula() -> None:
     ident = softmax.softmax_jacobian
     p = prove(ident)
