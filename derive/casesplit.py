@@ -163,11 +163,11 @@ def _branch(k: sp.Basic, z: sp.Symbol, at: sp.Expr) -> sp.Expr | None:
         return None
     if isinstance(k, sp.Piecewise):
         for piece in k.args:
-            truth = sp.S(piece.cond).subs(z, at)
-            if truth is sp.true:
-                return piece.expr
-            if truth is not sp.false:
+            truth = _truth(sp.S(piece.cond), z, at)
+            if truth is None:
                 return None
+            if truth:
+                return piece.expr
         return None
     s = _sign_at(k.args[0], z, at)
     if s is None:
@@ -178,6 +178,30 @@ def _branch(k: sp.Basic, z: sp.Symbol, at: sp.Expr) -> sp.Expr | None:
     if isinstance(k, sp.sign):
         return sp.Integer(s)
     return sp.Integer(1 if s > 0 else 0) if s != 0 else k.subs(z, at)  # Heaviside
+
+
+_HOLDS = {
+    sp.StrictGreaterThan: lambda s: s > 0,
+    sp.GreaterThan: lambda s: s >= 0,
+    sp.StrictLessThan: lambda s: s < 0,
+    sp.LessThan: lambda s: s <= 0,
+    sp.Equality: lambda s: s == 0,
+    sp.Unequality: lambda s: s != 0,
+}
+
+
+def _truth(cond: sp.Basic, z: sp.Symbol, at: sp.Expr) -> bool | None:
+    """Whether a condition holds at ``z = at``: each comparison decided by the sign of its
+    ``lhs - rhs`` there (``None`` if a sign is not decided, or a condition is not a comparison)."""
+    values = {}
+    for rel in cond.atoms(sp.core.relational.Relational):
+        sign_ = _sign_at(rel.lhs - rel.rhs, z, at)
+        holds = _HOLDS.get(type(rel))
+        if sign_ is None or holds is None:
+            return None
+        values[rel] = sp.true if holds(sign_) else sp.false
+    out = cond.xreplace(values)
+    return True if out is sp.true else False if out is sp.false else None
 
 
 def _is_zero(e: sp.Expr) -> bool:

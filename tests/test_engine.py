@@ -195,6 +195,14 @@ def test_double_sums_of_separable_products_split() -> None:
     assert triangle.ok is False
 
 
+def test_edge_points_are_exact_even_for_float_bounds() -> None:
+    """A bound written 0.1 gives the edge 101/1000, not a 15-digit Float that would cap the ladder's
+    30-digit evaluation at double precision (and refute a true link by round-off)."""
+    edges = positive(20, lo=0.1).edge_points() + real(-2.5, 0.75).edge_points()
+    assert edges and all(e.is_Rational for e in edges)
+    assert sp.Rational(101, 1000) in positive(20, lo=0.1).edge_points()
+
+
 def test_nonnegative_proves_and_refutes() -> None:
     assert LADDER.nonnegative((1 - 2 * sigmoid(x)) ** 2 / 4).ok is True
     v = LADDER.nonnegative(sp.Rational(1, 4) - sigmoid(x) * (1 - sigmoid(x)) - sp.Rational(1, 100))

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Gt, Matrix, Subs, Sum, log, symbols
 
-from ..declaration import Question, Ref, Statement, identity, numerically
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
 from ..moves.functions import named_function
 from ..moves.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
@@ -25,6 +25,9 @@ from ..moves.indexed import sift
 from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
 from ..numeric.domains import integer, positive, probability, real, vector
 from ..numeric.montecarlo import agrees, estimate, normal_expectation, normal_quad
+from .norms import CASES as L1_PROX
+from .norms import lam1 as L1_LAMBDA
+from .norms import z as L1_Z
 
 # ------------------------------------------------------------------------------------------ map-ridge
 sigma = positive(5, lo=0.2).symbol("sigma")  # noise standard deviation (not the sigmoid in this chapter)
@@ -430,6 +433,8 @@ LAPLACE_PDF = sp.exp(-sp.Abs(w) / b_scale) / (2 * b_scale)
 LASSO_NLP = (Syy - 2 * w * Sxy + w**2 * Sxx) / (2 * sigma**2) + sp.Abs(w) / b_scale
 PROX_FORM = (w - Sxy / Sxx) ** 2 / 2 + sigma**2 / (b_scale * Sxx) * sp.Abs(w)
 SOFT_THRESHOLD = sp.sign(Sxy) * sp.Max(sp.Abs(Sxy) - sigma**2 / b_scale, 0) / Sxx
+# l1-soft-threshold's minimiser of (w - z)^2/2 + lambda |w|, case by case, at this problem's z and lambda
+MAP_CASES = L1_PROX.xreplace({L1_Z: Sxy / Sxx, L1_LAMBDA: sigma**2 / (b_scale * Sxx)})
 
 
 def _lasso_objective(x: np.ndarray, y: np.ndarray, wv: np.ndarray, s: float, b: float) -> np.ndarray:
@@ -475,6 +480,11 @@ def _soft_threshold_check(ctx: CheckContext) -> CrossCheckResult:
         rtol=1e-6,
         floor=1.0,
     )
+
+
+def _lasso_checks(ctx: CheckContext) -> CrossCheckResult:
+    """Two independent minimisers of the negative log posterior against the soft threshold."""
+    return combine(_soft_threshold_check(ctx), _lasso_scipy_check(ctx))
 
 
 def _lasso_scipy_check(ctx: CheckContext) -> CrossCheckResult:
@@ -540,14 +550,15 @@ def _lasso_scipy_check(ctx: CheckContext) -> CrossCheckResult:
             "w > 0", Eq(w_pos, z_ols - t_thr), text=r"on $w > 0$ the stationary point of $\frac12(w-z)^2 + t|w|$"
         ),
         Statement("w < 0", Eq(w_neg, z_ols + t_thr), text=r"on $w < 0$ the stationary point"),
-        numerically(
+        Statement(
             "soft threshold",
-            r"hence (l1-soft-threshold) $w_{\mathrm{MAP}} = \operatorname{sign}(S_{xy})"
-            r"\max(|S_{xy}| - \sigma^2/b, 0)/S_{xx}$: $z - t$ if $z > t$, $z + t$ if $z < -t$, else $0$",
-            _soft_threshold_check,
+            Eq(MAP_CASES, SOFT_THRESHOLD),
+            text=r"hence, by l1-soft-threshold with $z = S_{xy}/S_{xx}$ and $t = \sigma^2/(b S_{xx})$, the minimiser "
+            r"$z - t$ if $z > t$, $z + t$ if $z < -t$, else $0$, is $w_{\mathrm{MAP}} = \operatorname{sign}(S_{xy})"
+            r"\max(|S_{xy}| - \sigma^2/b, 0)/S_{xx}$",
         ),
     ],
-    crosscheck=_lasso_scipy_check,
+    crosscheck=_lasso_checks,
     question=Question(
         target=SOFT_THRESHOLD,
         prompt=r"Observations $y_i = w x_i + \varepsilon_i$, $\varepsilon_i \sim \mathcal N(0, \sigma^2)$, prior "
@@ -605,6 +616,19 @@ def map_lasso(d: Derivation) -> None:
             + r"; otherwise the minimum is at the kink $w = 0$ (the soft threshold)"
         )
         d.conclude(label)
+
+    d.begin(
+        MAP_CASES,
+        r"l1-soft-threshold: the minimiser of $\frac12(w - z)^2 + t|w|$, case by case, at "
+        r"$z = S_{xy}/S_{xx}$ and $t = \sigma^2/(b S_{xx})$",
+        title="The soft threshold",
+    )
+    d.then(
+        SOFT_THRESHOLD,
+        r"$z \mp t = (S_{xy} \mp \sigma^2/b)/S_{xx}$ and $S_{xx} > 0$: the cases are "
+        r"$\operatorname{sign}(S_{xy})\max(|S_{xy}| - \sigma^2/b, 0)/S_{xx}$",
+    )
+    d.conclude("soft threshold")
 
 
 # -------------------------------------------------------------------------------- kl-gaussian-standard

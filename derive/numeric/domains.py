@@ -132,10 +132,10 @@ class Domain:
             sp.Integer(-7),
         ]
         if self.lo is not None and not sp.sympify(self.lo).free_symbols:
-            lo = sp.sympify(self.lo)
+            lo = _exact(self.lo)
             candidates += [lo + sp.Rational(1, 1000), lo + 1, lo + 10] if self.open_lo else [lo, lo + 1]
         if self.hi is not None and not sp.sympify(self.hi).free_symbols:
-            hi = sp.sympify(self.hi)
+            hi = _exact(self.hi)
             candidates += [hi - sp.Rational(1, 1000)] if self.open_hi else [hi]
         if self.hi is None:
             candidates.append(sp.Integer(25))
@@ -282,6 +282,13 @@ def _order(domains: Mapping[sp.Symbol, Domain]) -> list[sp.Symbol]:
     return done
 
 
+def _exact(bound: object) -> sp.Expr:
+    """A bound as an exact number: ``lo=0.1`` is 1/10, not a 15-digit Float, so an edge point
+    near it does not cap the ladder's 30-digit evaluation at double precision."""
+    value = sp.sympify(bound)
+    return sp.Rational(repr(float(value))) if isinstance(value, sp.Float) else value
+
+
 def exact_points(
     domains: Mapping[sp.Symbol, Domain], rng: np.random.Generator, n: int
 ) -> list[dict[sp.Symbol, sp.Expr]]:
@@ -299,8 +306,8 @@ def exact_points(
         for k, s in enumerate(order):
             d = domains[s]
             if d.depends_on():
-                lo = sp.sympify(d.lo).subs(point) if d.lo is not None else None
-                hi = sp.sympify(d.hi).subs(point) if d.hi is not None else None
+                lo = _exact(d.lo).subs(point) if d.lo is not None else None
+                hi = _exact(d.hi).subs(point) if d.hi is not None else None
                 u = sp.Rational(repr(float(rng.uniform(0.001, 0.999))))
                 if lo is not None and hi is not None:
                     value = lo + u * (hi - lo)
