@@ -180,6 +180,11 @@ class Ladder:
             ),
             # Abs, sign, Max, Min, Piecewise: the real line split at the kinks, branch by branch
             ("case split at the kinks", lambda: sp.S.Zero if equal_by_cases(diff) is not None else diff, 1.5),
+            (
+                "floor(x) = x - frac(x)",
+                lambda: sp.expand(_floor_as_frac(diff)) if diff.has(sp.floor, sp.frac) else diff,
+                1.0,
+            ),
             ("trigsimp", lambda: sp.trigsimp(el()), 1.5),
             ("simplify (time-boxed)", lambda: sp.simplify(el()), 3.0),
         ]
@@ -296,6 +301,8 @@ class Ladder:
         for name, fn in (
             ("sign from assumptions", lambda: e1),
             ("sign after factor", lambda: sp.factor(e1)),
+            ("sign with 0 <= frac(x) < 1", lambda: _relax_frac(e1, below=True)),
+            ("sign with 0 <= frac(x) < 1", lambda: _relax_frac(e1, below=False)),
             ("sign after simplify", lambda: sp.simplify(elementary(e1))),
         ):
             form = attempt(fn, self.rung_budget)
@@ -336,6 +343,23 @@ class Ladder:
             seconds=time.perf_counter() - start,
             points=used,
         )
+
+
+def _floor_as_frac(e: sp.Expr) -> sp.Expr:
+    """``floor(x)`` written ``x - frac(x)``: one atom for the integer part's rounding."""
+    return e.replace(lambda x: isinstance(x, sp.floor), lambda x: x.args[0] - sp.frac(x.args[0]))
+
+
+def _relax_frac(e: sp.Expr, *, below: bool) -> sp.Expr:
+    """``e`` with every ``frac(x)`` (``floor`` rewritten through it) replaced by a fresh symbol
+    ``u >= 0`` (``below``) or ``1 - w`` with ``w > 0``: a sign that holds for every ``u >= 0``
+    (every ``w > 0``) holds on ``0 <= frac < 1``, so a proof of the relaxed form is sound."""
+    e = _floor_as_frac(e)
+    fracs = e.atoms(sp.frac)
+    if not fracs:
+        return e
+    fresh = {f: sp.Dummy("u", nonnegative=True) if below else 1 - sp.Dummy("w", positive=True) for f in fracs}
+    return sp.expand(e.xreplace(fresh))
 
 
 def _points(

@@ -203,6 +203,17 @@ def test_edge_points_are_exact_even_for_float_bounds() -> None:
     assert sp.Rational(101, 1000) in positive(20, lo=0.1).edge_points()
 
 
+def test_frac_bounds_prove_only_what_0_le_frac_lt_1_gives() -> None:
+    m = sp.Symbol("m", integer=True, nonnegative=True)
+    q = sp.Symbol("q", integer=True, positive=True)
+    ladder = Ladder(domains={m: integer(0, 50), q: integer(1, 4)})
+    room, overshoot = m - q * sp.floor(m / q), q * (sp.floor(m / q) + 1) - m
+    assert ladder.nonnegative(room).symbolic
+    assert ladder.nonnegative(overshoot, strict=True).symbolic
+    for false in (q * (sp.frac(m / q) - sp.Rational(1, 2)), sp.floor(m / q) - m / q, overshoot - q - 1):
+        assert not ladder.nonnegative(false).ok
+
+
 def test_nonnegative_proves_and_refutes() -> None:
     assert LADDER.nonnegative((1 - 2 * sigmoid(x)) ** 2 / 4).ok is True
     v = LADDER.nonnegative(sp.Rational(1, 4) - sigmoid(x) * (1 - sigmoid(x)) - sp.Rational(1, 100))

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, Function, IndexedBase, Lt, Subs, Sum, log, sqrt
+from sympy import Derivative, Eq, Function, Ge, Gt, IndexedBase, Lt, Subs, Sum, log, sqrt
 
-from ..declaration import Question, Ref, Statement, identity, numerically
+from ..declaration import Question, Ref, Statement, identity
 from ..derivation import Derivation
 from ..moves import discrete as dm
 from ..moves.indexed import sift
@@ -200,6 +200,9 @@ k_ker = integer(1, n_sig + 2 * p_pad).symbol("k")
 s_str = integer(1, 4).symbol("s")
 SIZES = {n_sig: integer(1, 64), p_pad: integer(0, 3), k_ker: integer(1, n_sig + 2 * p_pad), s_str: integer(1, 4)}
 i_win = integer(0, n_sig + 2 * p_pad - k_ker).symbol("i")  # a window's first index
+SPAN = n_sig + 2 * p_pad - k_ker  # how far the first window may move
+LAST = sp.floor(SPAN / s_str)  # the index J of the last window start s J
+j_win = integer(0, LAST).symbol("j")  # a strided window's index: it starts at s j
 
 
 def _out_len(n: int, k: int, p: int, s: int) -> int:
@@ -222,6 +225,11 @@ def _lengths_check(ctx: CheckContext) -> CrossCheckResult:
                     total += 1
                     bad += _out_len(n, k, p, s) != (n + 2 * p - k) // s + 1
     return ctx.bound("output length formula", "window-counting loop", float(bad), 0.0, samples=total)
+
+
+def _conv_checks(ctx: CheckContext) -> CrossCheckResult:
+    """The gradients by finite differences, and the output length by counting windows."""
+    return combine(_conv_check(ctx), _lengths_check(ctx))
 
 
 def _conv_check(ctx: CheckContext) -> CrossCheckResult:
@@ -277,14 +285,25 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
             text=r"with padding $p$ and stride 1 the windows start at $i = 0, 1, \dots, n + 2p - k$ "
             r"(the last one ends at $i + k = n + 2p$): the output has $n + 2p - k + 1$ entries",
         ),
-        numerically(
+        Statement(
+            "last window fits",
+            Ge(n_sig + 2 * p_pad - (s_str * LAST + k_ker), 0),
+            text=r"with stride $s$ the windows start at $0, s, 2s, \dots$; the one at $sJ$, "
+            r"$J = \lfloor (n + 2p - k)/s \rfloor$, still ends inside: $sJ + k \le n + 2p$",
+        ),
+        Statement(
+            "next window does not",
+            Gt(s_str * (LAST + 1) + k_ker - (n_sig + 2 * p_pad), 0),
+            text=r"the next start $s(J + 1)$ does not fit: $s(J + 1) + k > n + 2p$",
+        ),
+        Statement(
             "output length",
-            r"with padding $p$ and stride $s$ the output has $\lfloor (n + 2p - k)/s \rfloor + 1$ entries "
-            r"(the window starts $0, s, 2s, \dots$ with $si + k \le n + 2p$)",
-            _lengths_check,
+            Eq(Sum(1, (j_win, 0, LAST)), LAST + 1),
+            text=r"so the starts are $sj$ for $j = 0, \dots, J$: the output has $\lfloor (n + 2p - k)/s \rfloor + 1$ "
+            r"entries",
         ),
     ],
-    crosscheck=_conv_check,
+    crosscheck=_conv_checks,
     question=Question(
         target=sp.floor((n_sig + 2 * p_pad - k_ker) / s_str) + 1,
         prompt=r"A 1-D convolution with kernel size $k$, padding $p$ on both sides and stride $s$ is applied to a "
@@ -331,12 +350,22 @@ def conv_backprop(d: Derivation) -> None:
 
     d.begin(Sum(1, (i_win, 0, n_sig + 2 * p_pad - k_ker)), "count the window starts")
     d.then(lambda e: e.doit(), "one output per start")
-    d.note(
-        r"With stride $s$ the starts are $0, s, 2s, \dots, sJ$ with $sJ \le n + 2p - k$, so "
-        r"$J = \lfloor (n + 2p - k)/s \rfloor$ and there are $J + 1$ outputs; that general count is checked "
-        r"numerically against a window-counting loop (part \emph{output length})."
-    )
     d.conclude("output length, stride 1")
+
+    x_ = SPAN / s_str
+    d.begin(n_sig + 2 * p_pad - (s_str * LAST + k_ker), r"room left after the window at $sJ$", title="Stride $s$")
+    d.then(s_str * sp.frac(x_), r"$x - \lfloor x\rfloor = \operatorname{frac}(x)$ for $x = (n + 2p - k)/s$")
+    d.bound(0, r"$\operatorname{frac}(x) \ge 0$ and $s > 0$", relation=">=")
+    d.conclude("last window fits")
+
+    d.begin(s_str * (LAST + 1) + k_ker - (n_sig + 2 * p_pad), r"overshoot of the window at $s(J + 1)$")
+    d.then(s_str * (1 - sp.frac(x_)), r"the same identity")
+    d.bound(0, r"$\operatorname{frac}(x) < 1$ and $s > 0$", relation=">")
+    d.conclude("next window does not")
+
+    d.begin(Sum(1, (j_win, 0, LAST)), r"one output per start $sj$, $j = 0, \dots, J$")
+    d.then(lambda e: e.doit(), "count")
+    d.conclude("output length")
 
 
 # ----------------------------------------------------------------------------- GAN discriminator
