@@ -459,60 +459,49 @@ def _lasso_problems(
     return out
 
 
-def _soft_threshold_check(ctx: CheckContext) -> CrossCheckResult:
-    """Random 1-D problems: the minimiser of the negative log posterior on a fine grid (refined
-    twice around the best point) against sign(Sxy) max(|Sxy| - sigma^2/b, 0)/Sxx."""
-    rule = sp.lambdify([Sxy, Sxx, sigma, b_scale], SOFT_THRESHOLD, "numpy")
-    got, expected = [], []
-    for x, y, s, b in _lasso_problems(ctx, 24, 15, 0.3):
-        centre, half = 0.0, 5.0
-        for _ in range(3):
-            grid = np.linspace(centre - half, centre + half, 20001)
-            centre = grid[np.argmin(_lasso_objective(x, y, grid, s, b))]
-            half /= 200.0
-        got.append(centre)
-        expected.append(rule(np.sum(x * y), np.sum(x * x), s, b))
-    return ctx.compare(
-        "grid argmin of -log posterior vs soft threshold",
-        "grid minimisation (three refinements)",
-        np.array(got),
-        np.array(expected),
-        rtol=1e-6,
-        floor=1.0,
-    )
+def _grid_argmin(x: np.ndarray, y: np.ndarray, s: float, b: float) -> float:
+    """The minimiser of the negative log posterior on a fine grid, refined twice around the best point."""
+    centre, half = 0.0, 5.0
+    for _ in range(3):
+        grid = np.linspace(centre - half, centre + half, 20001)
+        centre = grid[np.argmin(_lasso_objective(x, y, grid, s, b))]
+        half /= 200.0
+    return float(centre)
+
+
+def _brent_argmin(x: np.ndarray, y: np.ndarray, s: float, b: float) -> float:
+    """scipy's bounded Brent search on each half line (the objective is smooth there) and the kink
+    w = 0: the best of the three."""
+    from scipy.optimize import minimize_scalar
+
+    def obj(v: float) -> float:
+        return float(_lasso_objective(x, y, np.array([v]), s, b)[0])
+
+    candidates = [0.0] + [
+        minimize_scalar(obj, bounds=side, method="bounded", options={"xatol": 1e-12}).x
+        for side in ((1e-15, 20.0), (-20.0, -1e-15))
+    ]
+    return float(min(candidates, key=obj))
 
 
 def _lasso_checks(ctx: CheckContext) -> CrossCheckResult:
-    """Two independent minimisers of the negative log posterior against the soft threshold."""
-    return combine(_soft_threshold_check(ctx), _lasso_scipy_check(ctx))
-
-
-def _lasso_scipy_check(ctx: CheckContext) -> CrossCheckResult:
-    """A second, independent minimiser: scipy's bounded Brent search on each half line (the
-    objective is smooth there) and at the kink, the best of the three against the soft threshold."""
-    from scipy.optimize import minimize_scalar
-
+    """Two independent minimisers of the negative log posterior on random 1-D problems (a refined
+    grid; scipy Brent on each half line) against sign(Sxy) max(|Sxy| - sigma^2/b, 0)/Sxx."""
     rule = sp.lambdify([Sxy, Sxx, sigma, b_scale], SOFT_THRESHOLD, "numpy")
-    got, expected = [], []
-    for x, y, s, b in _lasso_problems(ctx, 16, 12, 0.5):
-
-        def obj(v: float, x: np.ndarray = x, y: np.ndarray = y, s: float = s, b: float = b) -> float:
-            return float(_lasso_objective(x, y, np.array([v]), s, b)[0])
-
-        candidates = [0.0] + [
-            minimize_scalar(obj, bounds=side, method="bounded", options={"xatol": 1e-12}).x
-            for side in ((1e-15, 20.0), (-20.0, -1e-15))
-        ]
-        got.append(min(candidates, key=obj))
-        expected.append(rule(np.sum(x * y), np.sum(x * x), s, b))
-    return ctx.compare(
-        "scipy argmin of -log posterior vs soft threshold",
-        "scipy bounded Brent on each half line",
-        np.array(got),
-        np.array(expected),
-        rtol=1e-6,
-        floor=1.0,
-    )
+    results = []
+    for what, method, argmin, (count, size, slope) in (
+        ("grid", "grid minimisation (three refinements)", _grid_argmin, (24, 15, 0.3)),
+        ("scipy", "scipy bounded Brent on each half line", _brent_argmin, (16, 12, 0.5)),
+    ):
+        problems = _lasso_problems(ctx, count, size, slope)
+        got = np.array([argmin(x, y, s, b) for x, y, s, b in problems])
+        expected = np.array([rule(np.sum(x * y), np.sum(x * x), s, b) for x, y, s, b in problems])
+        results.append(
+            ctx.compare(
+                f"{what} argmin of -log posterior vs soft threshold", method, got, expected, rtol=1e-6, floor=1.0
+            )
+        )
+    return combine(*results)
 
 
 @identity(
