@@ -77,10 +77,8 @@ class Registry:
         with self._lock:
             if self._loaded:
                 return
-            package = importlib.import_module(f"{__package__}.identities")
-            for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-                if not info.name.startswith("_"):
-                    importlib.import_module(f"{package.__name__}.{info.name}")
+            for module, _ in _builtin_modules():
+                importlib.import_module(module)
             if not os.environ.get("DERIVE_NO_PLUGINS"):
                 self._load_entry_points()
             self._loaded = True
@@ -90,16 +88,14 @@ class Registry:
         module declaring it (a cross-reference elsewhere costs one extra import, a miss costs
         nothing, since :meth:`get` then loads everything)."""
         with self._lock:
-            package = importlib.import_module(f"{__package__}.identities")
             quoted = (f'"{name}"', f"'{name}'")
-            for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-                source = Path(package.__path__[0], f"{info.name}.py")
+            for module, source in _builtin_modules():
                 try:
                     text = source.read_text(encoding="utf-8")
                 except OSError:
                     continue
-                if not info.name.startswith("_") and any(q in text for q in quoted):
-                    importlib.import_module(f"{package.__name__}.{info.name}")
+                if any(q in text for q in quoted):
+                    importlib.import_module(module)
 
     def _load_entry_points(self) -> None:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -164,8 +160,7 @@ class Registry:
         from .static_catalog import Summary, read
 
         if not self._loaded and not self._plugins():
-            package = importlib.import_module(f"{__package__}.identities")
-            static = read(Path(package.__path__[0]))
+            static = read([source for _, source in _builtin_modules()])
             if static is not None:
                 return sorted(static, key=lambda s: _section_key(s.section))  # stable: module order kept
         return [Summary(i.name, i.title, i.section, i.aliases, i.source) for i in self]
@@ -181,6 +176,17 @@ class Registry:
     def __contains__(self, name: object) -> bool:
         self.load()
         return name in self._by_name or name in self._alias
+
+
+def _builtin_modules() -> list[tuple[str, Path]]:
+    """Dotted name and source path of each built-in identity module, by name (``_private`` ones
+    skipped): discovered with ``pkgutil``, so there is no list to keep in sync."""
+    package = importlib.import_module(f"{__package__}.identities")
+    return [
+        (f"{package.__name__}.{info.name}", Path(package.__path__[0], f"{info.name}.py"))
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name)
+        if not info.name.startswith("_")
+    ]
 
 
 def _section_key(section: str) -> tuple[int, ...]:

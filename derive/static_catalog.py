@@ -11,6 +11,7 @@ registry's.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,11 @@ class Summary:
     source: str = "derive"
 
 
-def read(package_dir: Path) -> list[Summary] | None:
-    """Summaries of the identities declared in the package's modules, in registry order
-    (modules by name, then declaration order; sort by section for the map order)."""
+def read(paths: Sequence[Path]) -> list[Summary] | None:
+    """Summaries of the identities declared in the modules at ``paths``, in their order, then
+    declaration order (sort by section for the map order)."""
     out: list[Summary] = []
-    paths = [p for p in sorted(package_dir.glob("*.py")) if not p.name.startswith("_")]
-    if not paths:  # installed without sources (bytecode only): nothing to read
+    if not paths:
         return None
     for path in paths:
         try:

@@ -15,7 +15,6 @@ import sympy as sp
 from sympy import Derivative, Eq, erf, exp, pi, sqrt, tanh
 
 import derive
-import derive.identities
 from derive.budget import attempt, time_limit
 from derive.casesplit import equal_by_cases
 from derive.declaration import Identity, Statement, _validate
@@ -395,10 +394,10 @@ def test_one_lookup_imports_only_the_modules_that_name_it() -> None:
 def test_the_static_catalog_reads_what_the_registry_declares() -> None:
     """``derive list`` reads names, titles and sections from the source; it must agree with
     what importing the modules declares, in the same order."""
-    from derive.registry import REGISTRY
+    from derive.registry import REGISTRY, _builtin_modules
     from derive.static_catalog import Summary, read
 
-    static = read(Path(derive.identities.__path__[0]))
+    static = read([source for _, source in _builtin_modules()])
     assert static is not None
     builtin = [Summary(i.name, i.title, i.section, i.aliases, i.source) for i in REGISTRY if i.source == "derive"]
     assert sorted(static, key=lambda s: tuple(int(p) for p in s.section.split("."))) == builtin
@@ -407,11 +406,12 @@ def test_the_static_catalog_reads_what_the_registry_declares() -> None:
 def test_the_static_catalog_gives_up_on_computed_fields(tmp_path: Path) -> None:
     from derive.static_catalog import read
 
-    assert read(tmp_path) is None  # no sources at all
+    assert read([]) is None  # no modules at all
+    assert read([tmp_path / "gone.py"]) is None  # installed without sources (bytecode only)
     (tmp_path / "ok.py").write_text('@identity("a", title="A", section="1.1")\ndef a(d): pass\n')
-    assert read(tmp_path) is not None
+    assert read(sorted(tmp_path.glob("*.py"))) is not None
     (tmp_path / "computed.py").write_text('T = "B"\n@identity("b", title=T, section="1.1")\ndef b(d): pass\n')
-    assert read(tmp_path) is None
+    assert read(sorted(tmp_path.glob("*.py"))) is None
 
 
 def test_derive_list_does_not_import_sympy() -> None:
