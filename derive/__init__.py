@@ -5,17 +5,18 @@
 >>> p.ok, p.level
 (True, 'general')
 
-The public API is re-exported here lazily, so ``import derive`` stays fast: SymPy, numpy and
-the identity modules load on first use.
+This module is the users' face (identity authors import :mod:`derive.authoring`). Its names are
+loaded lazily, so ``import derive`` stays fast: SymPy, numpy and the identity modules load on
+first use. The package is layered, each layer importing only those below it::
+
+    maths < numeric < verify < core < (identities | answers | render) < cli
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._lazy import lazy_names
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Derivation",
@@ -31,6 +32,7 @@ __all__ = [
     "book",
     "catalog",
     "check",
+    "declare",
     "equivalent",
     "get",
     "grade",
@@ -41,32 +43,37 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .declaration import Identity, Question, Ref, Statement, identity, numerically
-    from .derivation import Derivation
+    from .answers import Verdict, check, equivalent, grade
+    from .core.derivation import Derivation
+    from .core.identity import Identity, Question, Ref, declare, identity
+    from .core.proof import Proof
+    from .core.statements import Statement, numerically
     from .errors import DeriveError, UnknownIdentityError
-    from .proof import Proof
+    from .render.book import build_book as book
+
+    __version__: str
 
 _LAZY = {
-    "Derivation": ("derivation", "Derivation"),
+    "Derivation": ("core.derivation", "Derivation"),
     "DeriveError": ("errors", "DeriveError"),
     "UnknownIdentityError": ("errors", "UnknownIdentityError"),
-    "Identity": ("declaration", "Identity"),
-    "Question": ("declaration", "Question"),
-    "Ref": ("declaration", "Ref"),
-    "Statement": ("declaration", "Statement"),
-    "identity": ("declaration", "identity"),
-    "numerically": ("declaration", "numerically"),
-    "Proof": ("proof", "Proof"),
+    "Identity": ("core.identity", "Identity"),
+    "Question": ("core.identity", "Question"),
+    "Ref": ("core.identity", "Ref"),
+    "declare": ("core.identity", "declare"),
+    "identity": ("core.identity", "identity"),
+    "Statement": ("core.statements", "Statement"),
+    "numerically": ("core.statements", "numerically"),
+    "Proof": ("core.proof", "Proof"),
     # answer checking (derive.answers)
     "check": ("answers", "check"),
     "equivalent": ("answers", "equivalent"),
     "grade": ("answers", "grade"),
     "Verdict": ("answers", "Verdict"),
-    # the derivation book (derive.book)
-    "book": ("book_builder", "build_book"),
+    # the derivation book (derive.render.book)
+    "book": ("render.book", "build_book"),
+    "__version__": ("_version", "VERSION"),
 }
-
-_cache: dict[tuple[str, int | None, int | None], Any] = {}
 
 
 __getattr__ = lazy_names(__name__, globals(), _LAZY)
@@ -77,21 +84,21 @@ def get(name: str) -> Identity:
 
     Raises :class:`UnknownIdentityError` (a ``KeyError``) with the closest names.
     """
-    from .registry import REGISTRY
+    from .core.registry import REGISTRY
 
     return REGISTRY.get(name)
 
 
 def names() -> list[str]:
     """Canonical names of every registered identity, in map order."""
-    from .registry import REGISTRY
+    from .core.registry import REGISTRY
 
     return REGISTRY.names()
 
 
 def catalog() -> list[Identity]:
     """Every registered identity (declarations, nothing derived), in map order."""
-    from .registry import REGISTRY
+    from .core.registry import REGISTRY
 
     return list(REGISTRY)
 
@@ -101,10 +108,12 @@ def prove(name: str, *, seed: int | None = None, samples: int | None = None) -> 
 
     Proofs are cached per process by ``(name, seed, samples)``.
     """
-    from .proof import prove as _prove
+    from .core.proof import prove as _prove
 
-    ident = get(name)
-    key = (ident.name, seed, samples)
-    if key not in _cache:
-        _cache[key] = _prove(ident, seed=seed, samples=samples)
-    return _cache[key]
+    return _prove(name, seed=seed, samples=samples)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+

@@ -45,3 +45,29 @@ class CompileError(DeriveError, RuntimeError):
 
 class BudgetExceeded(DeriveError, TimeoutError):
     """A time-boxed computation ran past its budget."""
+
+
+class StepFailed(DeriveError):
+    """A link of a derivation is refuted or undecided; raised inside the derivation, it stops it
+    (:func:`derive.prove` records the message as the proof's failure)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AnswerSyntaxError(DeriveError, ValueError):
+    """An answer could not be read: malformed, an unknown name, or over a resource limit
+    (``limit`` is true for the last kind)."""
+
+    def __init__(self, message: str, *, limit: bool = False) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class NoQuestionError(DeriveError, LookupError):
+    """The identity declares no ``question=``, so answers to it cannot be checked."""
+
+
+class BookError(DeriveError, RuntimeError):
+    """Some identities of a book failed and ``keep_going`` was not set; the message lists them."""

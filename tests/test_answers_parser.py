@@ -16,8 +16,9 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.answers.parser import AnswerSyntaxError, Limits, Scope, normalise, parse
-from derive.special import Phi, phi, sigmoid
+from derive.answers.parser import Limits, Scope, normalise, parse
+from derive.errors import AnswerSyntaxError
+from derive.maths.special import Phi, phi, sigmoid
 
 x = sp.Symbol("x", real=True)
 s = sp.Symbol("s", positive=True)

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 import derive
-from derive.answers.commands import check as check_cmd
-from derive.answers.commands import grade as grade_cmd
+from derive.cli.answers import check as check_cmd
+from derive.cli.answers import grade as grade_cmd
 
 DATA = Path(__file__).parent / "data" / "answers.jsonl"
 ROWS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -263,7 +263,7 @@ def test_import_of_commands_is_light() -> None:
     import subprocess
     import sys
 
-    code = "import sys, derive.answers.commands; print('sympy' in sys.modules, 'lark' in sys.modules)"
+    code = "import sys, derive.cli.answers; print('sympy' in sys.modules, 'lark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
 
@@ -319,7 +319,7 @@ def test_summation_index_of_the_target_stays_bound() -> None:
     from derive.answers.checker import judge
     from derive.answers.parser import Scope
     from derive.answers.question import Context, _prepare
-    from derive.numeric.domains import integer, real
+    from derive.maths.domains import integer, real
 
     z = sp.IndexedBase("z", real=True)
     n = sp.Symbol("n", integer=True, positive=True)

@@ -12,10 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 import derive
-from derive.book_builder import BookError, build_book, select
 from derive.cli import main
-from derive.render import compile_tex, label, warnings_in_log
-from derive.sections import CURRICULUM
+from derive.core.sections import CURRICULUM
+from derive.errors import BookError
+from derive.render.book import build_book, select
+from derive.render.pdf import compile_tex, warnings_in_log
+from derive.render.tex import label
 
 SECTIONS = ["2.2", "5.2"]
 
@@ -84,7 +86,7 @@ def test_a_page_renders_to_png(book_dir: Path) -> None:
 
 
 def test_failures_stop_the_book_unless_keep_going(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import derive.book_builder as bb
+    import derive.render.book as bb
 
     real = bb.derive_entry
 

@@ -14,17 +14,16 @@ import pytest
 import sympy as sp
 from sympy import Eq, ImmutableMatrix, KroneckerDelta, Le, Rational, Sum, exp, log, tanh
 
-from derive.declaration import Identity
-from derive.equivalence import Ladder
+from derive.core.identity import Identity
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity as prove
 from derive.identities import activations, backprop, softmax
-from derive.numeric.crosscheck import CheckContext
-from derive.numeric.punctured import punctured
+from derive.maths.domains import punctured
+from derive.maths.special import sigmoid
 from derive.numeric.sampling import generator
 from derive.numeric.stable import logsumexp, nonfinite, softmax_naive
 from derive.numeric.stable import softmax as stable_softmax
-from derive.perturb import perturbed
-from derive.proof import prove
-from derive.special import sigmoid
+from derive.verify.ladder import Ladder
 
 x = activations.x
 
@@ -85,7 +84,7 @@ def test_softmax_jacobian_crosscheck_catches_a_wrong_formula() -> None:
     assert p.ok, p.text()
     s, i, j = softmax.s, softmax.i, softmax.j
     wrong = {"J in s": s[i] * (KroneckerDelta(i, j) + s[j])}
-    ctx = CheckContext(ident, generator(1, salt="test"), 1, p.result, wrong)
+    ctx = ident.check_context(generator(1, salt="test"), 1, p.result, wrong)
     assert not ident.crosscheck(ctx).ok
 
 
@@ -93,7 +92,7 @@ def test_naive_softmax_overflows_and_nonfinite_fails_a_comparison() -> None:
     z = np.array([800.0, 799.0, -3.0])
     assert nonfinite(softmax_naive(z)) > 0
     assert np.all(np.isfinite(stable_softmax(z)))
-    ctx = CheckContext(softmax.softmax_jacobian, generator(1), 1)
+    ctx = softmax.softmax_jacobian.check_context(generator(1), 1)
     assert not ctx.compare("naive", "overflow", softmax_naive(z), stable_softmax(z)).ok
 
 
@@ -181,7 +180,7 @@ def test_gelu_tanh_published_constant_does_not_match_x4() -> None:
 
 
 def test_gelu_tanh_max_error_is_measured() -> None:
-    r = activations._max_gelu_error(CheckContext(activations.gelu_tanh_approx, generator(1), 1))
+    r = activations._max_gelu_error(activations.gelu_tanh_approx.check_context(generator(1), 1))
     assert r.ok and 4.7e-4 < r.error < 4.8e-4
 
 
@@ -203,8 +202,8 @@ def test_backprop_without_the_activation_derivative() -> None:
 
 @pytest.mark.parametrize("depth", [1, 6])
 def test_backprop_moves_agree_with_finite_differences(depth: int) -> None:
-    from derive.moves.chain import backward, forward
-    from derive.numeric.matrices import gradient_fd
+    from derive.maths.layers import backward, forward
+    from derive.numeric.linalg import gradient_fd
 
     rng = np.random.default_rng(7)
     widths = [3] + [4] * (depth - 1) + [2]

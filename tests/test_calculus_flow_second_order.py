@@ -16,14 +16,15 @@ from sympy import Derivative, Eq, KroneckerDelta, Le, Limit, Rational, kronecker
 
 import derive.identities.gradient_flow as gf
 import derive.identities.second_order as so
-from derive.declaration import Identity
-from derive.equivalence import Ladder
-from derive.moves.matrices import frobenius_sq, hessian_form, notation, vec
+from derive.core.identity import Identity
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity as prove
+from derive.maths.matrices import frobenius_sq, hessian_form, vec
+from derive.maths.notation import notation
+from derive.maths.special import sigmoid
 from derive.numeric.crosscheck import CheckContext
 from derive.numeric.sampling import generator
-from derive.perturb import perturbed
-from derive.proof import prove
-from derive.special import sigmoid
+from derive.verify.ladder import Ladder
 
 
 def rejects(ident: Identity, label: str, wrong: sp.Basic) -> None:
@@ -193,7 +194,7 @@ def test_expected_hessian_sign() -> None:
 
 # ----------------------------------------------------------------------------- cross-checks catch wrong formulas
 def _ctx(ident: Identity, result: sp.Basic) -> CheckContext:
-    return CheckContext(ident, generator(7, salt=ident.name), 7, result, {})
+    return ident.check_context(generator(7, salt=ident.name), 7, result, {})
 
 
 def test_crosschecks_pass_on_the_identities() -> None:

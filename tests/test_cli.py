@@ -60,9 +60,9 @@ def test_sheet_compiles_pdf(tmp_path: Path, latex_available: None) -> None:
 
 
 def test_sheet_without_latexmk_explains_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import derive.render
+    import derive.render.pdf
 
-    monkeypatch.setattr(derive.render, "latexmk", lambda: None)
+    monkeypatch.setattr(derive.render.pdf, "latexmk", lambda: None)
     out = runner.invoke(main, ["sheet", "gelu'", "-o", str(tmp_path / "gelu.pdf")])
     assert out.exit_code == 1
     assert "latexmk was not found" in out.output and ".tex" in out.output
@@ -70,7 +70,7 @@ def test_sheet_without_latexmk_explains_what_to_install(tmp_path: Path, monkeypa
 
 def test_compile_error_shows_the_log_lines(tmp_path: Path, latex_available: None) -> None:
     from derive.errors import CompileError
-    from derive.render import compile_tex
+    from derive.render.pdf import compile_tex
 
     with pytest.raises(CompileError) as info:
         compile_tex("\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}", tmp_path)
@@ -85,7 +85,7 @@ def test_verify_json_and_exit_status() -> None:
 
 
 def test_verify_exits_1_when_a_proof_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    import derive.cli
+    import derive.cli.catalog
 
     def failing(name: str, seed: object, modules: object) -> dict[str, object]:
         return {
@@ -102,7 +102,7 @@ def test_verify_exits_1_when_a_proof_fails(monkeypatch: pytest.MonkeyPatch) -> N
             "failure": "simulated",
         }
 
-    monkeypatch.setattr(derive.cli, "_verify_one", failing)
+    monkeypatch.setattr(derive.cli.catalog, "verify_one", failing)
     out = runner.invoke(main, ["verify", "gelu'", "-j", "1"])
     assert out.exit_code == 1 and "FAILED" in out.output and "simulated" in out.output
 

@@ -15,15 +15,16 @@ import sympy as sp
 from sympy import Derivative, Eq, erf, exp, pi, sqrt, tanh
 
 import derive
-from derive.budget import attempt, time_limit
-from derive.casesplit import equal_by_cases
-from derive.declaration import Identity, Statement, _validate
-from derive.derivation import Derivation
-from derive.equivalence import Ladder
+from derive.core.derivation import Derivation
+from derive.core.identity import Identity, _validate
+from derive.core.proof import prove_identity
+from derive.core.statements import Statement
 from derive.errors import BudgetExceeded, DeclarationError, DuplicateIdentityError, UnknownIdentityError
-from derive.numeric.domains import integer, interval, positive, real
-from derive.proof import prove as prove_identity
-from derive.special import SPECIAL_FUNCTIONS, Phi, phi, sigmoid, softplus
+from derive.maths.domains import integer, interval, positive, real
+from derive.maths.special import SPECIAL_FUNCTIONS, Phi, phi, sigmoid, softplus
+from derive.verify.budget import attempt, time_limit
+from derive.verify.cases import equal_by_cases
+from derive.verify.ladder import Ladder
 
 x = real(-8, 8).symbol("x")
 s = positive().symbol("s")
@@ -93,7 +94,7 @@ def test_ladder_samples_symbolic_sizes() -> None:
 
 
 def test_case_conditions_are_decided_by_index_domains() -> None:
-    from derive.equivalence import decide_conditions
+    from derive.verify.sums import decide_conditions
 
     n = integer(2, 6).symbol("n")
     j, k = (integer(1, n).symbol(c) for c in "jk")
@@ -332,22 +333,20 @@ def test_undeclared_symbol_is_a_declaration_error() -> None:
 
 def test_symbol_assumptions_must_match_the_domain() -> None:
     y = sp.Symbol("y", positive=True)
-    ident = Identity(
-        name="toy",
-        title="t",
-        section="1.1",
-        map_row="t",
-        statements=(Statement("claim", Eq(y, 2 * y)),),
-        variables={y: real()},
-        derivation=lambda d: None,
-    )
     with pytest.raises(DeclarationError, match="assumptions"):
-        _validate(ident)
+        Identity(
+            name="toy",
+            title="t",
+            section="1.1",
+            map_row="t",
+            statements=(Statement("claim", Eq(y, 2 * y)),),
+            variables={y: real()},
+            derivation=lambda d: None,
+        )
 
 
 def test_dependent_bounds_are_respected() -> None:
-    from derive.numeric.domains import exact_points, sample_scalars
-    from derive.numeric.sampling import generator
+    from derive.numeric.sampling import exact_points, generator, sample_scalars
 
     big_t = positive(100).symbol("T")
     t = interval(0, big_t).symbol("t")
@@ -365,10 +364,10 @@ def test_unknown_name_suggests_close_names() -> None:
 
 
 def test_public_names_survive_loading_the_registry() -> None:
-    derive.names()  # imports derive.identities.* and derive.declaration
+    derive.names()  # imports derive.identities.* and derive.core.identity
     from derive import identity
 
-    assert callable(identity) and identity.__module__ == "derive.declaration"
+    assert callable(identity) and identity.__module__ == "derive.core.identity"
     assert callable(derive.catalog) and len(derive.catalog()) == len(derive.names())
 
 
@@ -394,24 +393,25 @@ def test_one_lookup_imports_only_the_modules_that_name_it() -> None:
 def test_the_static_catalog_reads_what_the_registry_declares() -> None:
     """``derive list`` reads names, titles and sections from the source; it must agree with
     what importing the modules declares, in the same order."""
-    from derive.registry import REGISTRY, _builtin_modules
-    from derive.static_catalog import Summary, read
+    from derive.core.index import Summary, catalog
+    from derive.core.registry import REGISTRY
 
-    static = read([source for _, source in _builtin_modules()])
+    static = catalog()
     assert static is not None
     builtin = [Summary(i.name, i.title, i.section, i.aliases, i.source) for i in REGISTRY if i.source == "derive"]
-    assert sorted(static, key=lambda s: tuple(int(p) for p in s.section.split("."))) == builtin
+    assert static == builtin
 
 
 def test_the_static_catalog_gives_up_on_computed_fields(tmp_path: Path) -> None:
-    from derive.static_catalog import read
+    from derive.core.index import read
 
-    assert read([]) is None  # no modules at all
-    assert read([tmp_path / "gone.py"]) is None  # installed without sources (bytecode only)
+    assert read(tmp_path / "gone.py") is None  # installed without sources (bytecode only)
     (tmp_path / "ok.py").write_text('@identity("a", title="A", section="1.1")\ndef a(d): pass\n')
-    assert read(sorted(tmp_path.glob("*.py"))) is not None
+    assert [s.name for s in read(tmp_path / "ok.py") or ()] == ["a"]
+    (tmp_path / "page.py").write_text('B = declare("b", title="B", section="1.1", aliases=("bee",))\n')
+    assert [(s.name, s.aliases) for s in read(tmp_path / "page.py") or ()] == [("b", ("bee",))]
     (tmp_path / "computed.py").write_text('T = "B"\n@identity("b", title=T, section="1.1")\ndef b(d): pass\n')
-    assert read(sorted(tmp_path.glob("*.py"))) is None
+    assert read(tmp_path / "computed.py") is None
 
 
 def test_derive_list_does_not_import_sympy() -> None:
@@ -426,7 +426,7 @@ def test_derive_list_does_not_import_sympy() -> None:
 
 
 def test_conflicting_names_name_both_sources() -> None:
-    from derive.registry import Registry
+    from derive.core.registry import Registry
 
     reg = Registry()
     reg._loaded = True
@@ -441,10 +441,10 @@ def test_conflicting_names_name_both_sources() -> None:
 
 
 def test_loading_the_registry_runs_no_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
-    import derive.proof
+    import derive.core.proof
 
     calls: list[str] = []
-    monkeypatch.setattr(derive.proof, "prove", lambda *a, **k: calls.append("x"))
+    monkeypatch.setattr(derive.core.proof, "prove_identity", lambda *a, **k: calls.append("x"))
     derive.names()
     derive.get("gelu'")
     assert calls == []

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from derive.cli import main
-from derive.scaffold import module_name, scaffold
+from derive.cli.new import module_name, scaffold
 
 
 def _run(args: list[str], cwd: Path, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
@@ -42,7 +42,7 @@ def test_scaffold_proves_and_its_test_passes(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONPATH": str(tmp_path)},
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert (tmp_path / "my_softplus.py").read_text().count("@identity(") == 1
+    assert (tmp_path / "my_softplus.py").read_text().count("declare(") == 1
 
 
 def test_new_refuses_to_overwrite(tmp_path: Path) -> None:

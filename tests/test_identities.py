@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import derive
-from derive.perturb import near_misses
-from derive.proof import prove as prove_identity
-from derive.render import compile_tex, warnings_in_log
+from derive.core.near_misses import near_misses
+from derive.core.proof import prove_identity
+from derive.render.pdf import compile_tex, warnings_in_log
 
 NAMES = derive.names()
 

@@ -13,15 +13,14 @@ import pytest
 import sympy as sp
 from sympy import Eq, Ge, Rational, log
 
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity as prove
 from derive.identities import divergences as dv
 from derive.identities import information as info
 from derive.identities import variational as va
-from derive.moves import discrete as dm
-from derive.numeric.crosscheck import CheckContext
+from derive.maths import discrete as dm
+from derive.maths.special import gibbs
 from derive.numeric.sampling import generator
-from derive.perturb import perturbed
-from derive.proof import prove
-from derive.special_information import gibbs
 
 
 def _rejected(ident, label: str, wrong: sp.Basic) -> None:  # type: ignore[no-untyped-def]
@@ -47,9 +46,9 @@ def test_kl_gaussians_multivariate_without_minus_d() -> None:
 
 def test_kl_gaussians_crosscheck_catches_wrong_formula() -> None:
     wrong = log(dv.s1 / dv.s2) + (dv.s1**2 + (dv.m1 - dv.m2) ** 2) / (2 * dv.s2**2) - Rational(1, 2)
-    ctx = CheckContext(dv.kl_gaussians, generator(7), 7, wrong, {})
+    ctx = dv.kl_gaussians.check_context(generator(7), 7, wrong, {})
     assert not dv._kl_gaussians_check(ctx).ok
-    right = CheckContext(dv.kl_gaussians, generator(7), 7, dv.KL_GAUSS, {})
+    right = dv.kl_gaussians.check_context(generator(7), 7, dv.KL_GAUSS, {})
     assert dv._kl_gaussians_check(right).ok
 
 
@@ -164,7 +163,7 @@ def test_rlhf_value_is_not_log_z() -> None:
 
 def test_rlhf_crosscheck_catches_missing_normaliser() -> None:
     unnormalised = sp.Matrix([dv.rho_ref[k] * sp.exp(dv.rw[k] / dv.beta) for k in range(dv.NY)])
-    ctx = CheckContext(dv.rlhf_kl_optimum, generator(3), 3, unnormalised, {})
+    ctx = dv.rlhf_kl_optimum.check_context(generator(3), 3, unnormalised, {})
     assert not dv._rlhf_check(ctx).ok
 
 
@@ -215,7 +214,7 @@ def test_table_moves_and_evaluator() -> None:
 
 
 def test_gaussian_moments_move() -> None:
-    from derive.moves import gaussian as gm
+    from derive.maths import gaussian as gm
 
     u = sp.Symbol("u", real=True)
     c0, c1, c2 = sp.symbols("c0 c1 c2", real=True)

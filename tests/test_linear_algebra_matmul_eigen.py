@@ -14,13 +14,12 @@ import sympy as sp
 from sympy import Eq, Ge, Le, cos, exp
 
 import derive
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity as prove
 from derive.identities import eigen as ei
 from derive.identities import matmul as mm
-from derive.moves.matrices import notation
-from derive.numeric.crosscheck import CheckContext
+from derive.maths.notation import notation
 from derive.numeric.sampling import generator
-from derive.perturb import perturbed
-from derive.proof import prove
 
 
 def _rejected(name: str, label: str, wrong: sp.Basic) -> None:
@@ -52,7 +51,7 @@ def test_dense_db_with_input_is_rejected() -> None:
 
 def test_dense_crosscheck_catches_transposed_result() -> None:
     ident = derive.get("dense-backprop")
-    ctx = CheckContext(ident, generator(1, salt="t"), 1, result=mm.xI[mm.iD] * mm.deltaI[mm.jD])
+    ctx = ident.check_context(generator(1, salt="t"), 1, result=mm.xI[mm.iD] * mm.deltaI[mm.jD])
     assert not ident.crosscheck(ctx).ok
 
 
@@ -80,7 +79,7 @@ def test_attention_dv_untransposed_is_rejected() -> None:
 def test_attention_crosscheck_catches_wrong_ds() -> None:
     ident = derive.get("attention-backprop")
     wrong = {"dS": mm.SOFT.multiply_elementwise(mm.dO * mm.Vm.T)}
-    ctx = CheckContext(ident, generator(1, salt="t"), 1, result=None, values=wrong)
+    ctx = ident.check_context(generator(1, salt="t"), 1, result=None, values=wrong)
     assert not ident.crosscheck(ctx).ok
 
 
@@ -158,7 +157,7 @@ def test_rnn_decay_to_one_is_rejected() -> None:
 
 def test_rnn_crosscheck_catches_lambda_power_only() -> None:
     ident = derive.get("rnn-spectral-radius")
-    ctx = CheckContext(ident, generator(1, salt="t"), 1, values={"power": sp.diag(ei.l_1**ei.tt, ei.l_2**ei.tt)})
+    ctx = ident.check_context(generator(1, salt="t"), 1, values={"power": sp.diag(ei.l_1**ei.tt, ei.l_2**ei.tt)})
     assert not ident.crosscheck(ctx).ok
 
 

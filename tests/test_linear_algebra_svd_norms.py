@@ -7,12 +7,11 @@ import pytest
 import sympy as sp
 from sympy import Abs, Eq, Le, Limit, Max, sign
 
-from derive.declaration import Identity
+from derive.core.identity import Identity
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity as prove
 from derive.identities import norms, svd
-from derive.numeric.crosscheck import CheckContext
 from derive.numeric.sampling import generator
-from derive.perturb import perturbed
-from derive.proof import prove
 
 
 def _rejected(ident: Identity, label: str, wrong: sp.Basic) -> None:
@@ -22,7 +21,7 @@ def _rejected(ident: Identity, label: str, wrong: sp.Basic) -> None:
 
 
 def _cross_fails(ident: Identity, check: object, wrong_result: sp.Basic) -> None:
-    ctx = CheckContext(ident, generator(7, salt=ident.name), 7, wrong_result, {})
+    ctx = ident.check_context(generator(7, salt=ident.name), 7, wrong_result, {})
     r = check(ctx)  # type: ignore[operator]
     assert not r.ok, f"{ident.name}: the cross-check accepted a wrong formula ({r.detail})"
 

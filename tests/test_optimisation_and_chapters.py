@@ -14,18 +14,17 @@ import sympy as sp
 from sympy import Eq, Le, Rational, cos, log, pi
 
 import derive
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity as prove
 from derive.identities import graphs as gr
 from derive.identities import kernels as ke
 from derive.identities import models as mo
 from derive.identities import numerical as nu
 from derive.identities import optimisers as op
 from derive.identities import schedules as sc
-from derive.moves.matrices import notation
-from derive.numeric.crosscheck import CheckContext
+from derive.maths.notation import notation
 from derive.numeric.montecarlo import agrees, estimate
 from derive.numeric.sampling import generator
-from derive.perturb import perturbed
-from derive.proof import prove
 
 
 def _rejected(ident, label: str, wrong: sp.Basic) -> None:  # type: ignore[no-untyped-def]
@@ -56,8 +55,8 @@ def test_cosine_ratio_recursion_off_by_one_step() -> None:
 
 def test_cosine_crosscheck_catches_a_full_period() -> None:
     wrong = sc.eta_min + (sc.eta_max - sc.eta_min) * (1 + cos(2 * pi * sc.t / sc.T)) / 2
-    assert not sc._cosine_check(CheckContext(sc.cosine_schedule, generator(3), 3, wrong, {})).ok
-    assert sc._cosine_check(CheckContext(sc.cosine_schedule, generator(3), 3, sc.COSINE, {})).ok
+    assert not sc._cosine_check(sc.cosine_schedule.check_context(generator(3), 3, wrong, {})).ok
+    assert sc._cosine_check(sc.cosine_schedule.check_context(generator(3), 3, sc.COSINE, {})).ok
 
 
 def test_cosine_answer_in_half_angle_form_is_accepted() -> None:
@@ -108,7 +107,7 @@ def test_adam_mean_of_m_without_the_bias() -> None:
 
 def test_adam_monte_carlo_separates_right_and_wrong_corrections() -> None:
     # the Monte Carlo tolerance (5 standard errors) is tight enough to reject m_t/(1 - beta1^(t+1))
-    ctx = CheckContext(op.adam_bias_correction, generator(5), 5, None, {})
+    ctx = op.adam_bias_correction.check_context(generator(5), 5, None, {})
     assert op._adam_check(ctx).ok
     rng = np.random.default_rng(11)
     b1, mean = 0.9, 1.3

@@ -13,15 +13,15 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Limit, Matrix, Rational, Sum, log, oo, pi, sqrt
 
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity as prove
 from derive.identities import bayes as by
 from derive.identities import distributions as ds
 from derive.identities import likelihood as lk
-from derive.moves.gaussian import expectation, integrate, normal_pdf
+from derive.maths.gaussian import expectation, integrate, normal_pdf
 from derive.numeric.crosscheck import CheckContext
 from derive.numeric.montecarlo import agrees, estimate, normal_expectation, normal_quad
 from derive.numeric.sampling import generator
-from derive.perturb import perturbed
-from derive.proof import prove
 
 
 def _rejected(ident, label: str, wrong: sp.Basic) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +31,7 @@ def _rejected(ident, label: str, wrong: sp.Basic) -> None:  # type: ignore[no-un
 
 
 def _context(ident, result: sp.Basic | None = None) -> CheckContext:  # type: ignore[no-untyped-def]
-    return CheckContext(ident, generator(11), 11, result, {})
+    return ident.check_context(generator(11), 11, result, {})
 
 
 # ------------------------------------------------------------------------------------------ map-ridge

@@ -12,12 +12,10 @@ Modules:
 
 - :mod:`~derive.answers.parser`: the grammar, the limits and the builder (plain math and LaTeX);
 - :mod:`~derive.answers.question`: what an answer is checked against (identity or teacher question);
-- :mod:`~derive.answers.numeric`: mpmath evaluation of an answer at domain points;
 - :mod:`~derive.answers.checker`: numeric screen, symbolic proof (the ladder), numeric
   verification, diagnoses;
 - :mod:`~derive.answers.worker` / :mod:`~derive.answers.pool`: killable warm worker processes;
 - :mod:`~derive.answers.api`: :func:`check`, :func:`equivalent`, :func:`grade`;
-- :mod:`~derive.answers.commands`: ``derive check`` and ``derive grade``.
 
 **Why our own Lark grammar, and not** ``sympy.parse_latex`` / ``parse_expr``. ``parse_expr``
 and ``sympify`` evaluate Python, and even SymPy's LaTeX parser hands names to ``Symbol``/
@@ -42,8 +40,8 @@ from .._lazy import lazy_names
 __all__ = ["NoQuestionError", "Verdict", "check", "equivalent", "grade"]
 
 if TYPE_CHECKING:
+    from ..errors import NoQuestionError
     from .api import check, equivalent, grade
-    from .question import NoQuestionError
     from .verdict import Verdict
 
 _LAZY = {
@@ -51,7 +49,7 @@ _LAZY = {
     "equivalent": ("api", "equivalent"),
     "grade": ("api", "grade"),
     "Verdict": ("verdict", "Verdict"),
-    "NoQuestionError": ("question", "NoQuestionError"),
+    "NoQuestionError": ("question", "NoQuestionError"),  # defined in derive.errors
 }
 
 

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from typing import Any
 
+from ..errors import NoQuestionError, UnknownIdentityError
 from .verdict import INVALID, UNDECIDED, Verdict
 
 DEFAULT_TIMEOUT = 2.0
@@ -58,7 +59,7 @@ def _submit(req: dict[str, Any], timeout: float) -> Verdict:
     if not isinstance(text, str):
         return Verdict(None, INVALID, "Could not read the answer: the answer must be text.", method="parser")
     req = {**req, "budget": max(timeout * 0.8 - 0.02, timeout * 0.5)}
-    import derive.special  # noqa: F401 - the reply unpickles SymPy objects: load SymPy before the clock starts
+    from ..maths import special  # noqa: F401 - the reply unpickles SymPy objects: load SymPy before the clock starts
 
     reply, seconds = default_pool().run(req, timeout)
     if reply is None:
@@ -71,12 +72,8 @@ def _submit(req: dict[str, Any], timeout: float) -> Verdict:
         return _verdict(reply["verdict"], seconds)
     kind = reply.get("error")
     if kind == "unknown":
-        from ..errors import UnknownIdentityError
-
         raise UnknownIdentityError(reply.get("name") or "", reply.get("known") or [])
     if kind == "noquestion":
-        from .question import NoQuestionError
-
         raise NoQuestionError(reply["message"])
     if kind == "value":
         raise ValueError(reply["message"])

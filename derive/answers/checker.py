@@ -31,11 +31,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..budget import attempt, time_limit
-from ..equivalence import Ladder
-from ..errors import BudgetExceeded
-from .numeric import DIGITS, RECHECK_DIGITS, REL_TOL_DIGITS, differ, fmt, to_mp
-from .parser import GREEK_NAMES, AnswerSyntaxError, parse
+from ..errors import AnswerSyntaxError, BudgetExceeded
+from ..numeric.precise import DIGITS, RECHECK_DIGITS, REL_TOL_DIGITS, differ, fmt, to_mp
+from ..verify.budget import attempt, time_limit
+from ..verify.ladder import Ladder
+from .parser import GREEK_NAMES, parse
 from .question import QUICK, Context, values_equal
 from .verdict import CORRECT, INCORRECT, INVALID, UNDECIDED
 

@@ -39,15 +39,8 @@ from typing import Any
 
 import sympy as sp
 
-from ..special import Phi, phi, sigmoid, softplus
-
-
-class AnswerSyntaxError(ValueError):
-    """The answer could not be read (malformed, unknown name, or over a resource limit)."""
-
-    def __init__(self, message: str, *, limit: bool = False) -> None:
-        super().__init__(message)
-        self.limit = limit
+from ..errors import AnswerSyntaxError
+from ..maths.special import Phi, phi, sigmoid, softplus
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ function names), the domains of the variables, the sample points of the domain (
 points, large magnitudes) and the target's values there, computed once and reused by every
 answer to the same question.
 
-Domain words (:func:`parse_domain`): ``real``, ``positive``, ``nonnegative``, ``negative``,
-``probability``, ``integer``, ``integer>=1`` (any bound), intervals ``(0,1)``, ``[0,1]``,
-``(0, T]``, ``[-8, 8]`` whose ends may name other variables and may be ``inf``.
+Domain words (:func:`parse_domain`, spelled as :func:`derive.maths.domains.from_word` reads them):
+``real``, ``positive``, ``nonnegative``, ``negative``, ``probability``, ``integer``, ``integer>=1``
+(any bound), intervals ``(0,1)``, ``[0,1]``, ``(0, T]``, ``[-8, 8]`` whose ends may name other
+variables and may be ``inf``.
 """
 
 from __future__ import annotations
@@ -22,20 +23,17 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from ..budget import time_limit
-from ..errors import BudgetExceeded
-from ..numeric.domains import Domain, exact_points, integer, nonnegative, positive, probability, real
-from ..numeric.sampling import generator
-from .numeric import DIGITS, NotANumber, mp_value, to_mp
-from .parser import AnswerSyntaxError, Scope, parse
+from ..core.registry import REGISTRY
+from ..errors import AnswerSyntaxError, BudgetExceeded, NoQuestionError
+from ..maths.domains import Domain, from_word, integer, real
+from ..numeric.precise import DIGITS, NotANumber, mp_value, to_mp
+from ..numeric.sampling import exact_points, generator
+from ..verify.budget import time_limit
+from .parser import Scope, parse
 
 POINTS = 36
 QUICK = 8
 PREPARE_SECONDS = 10.0
-
-
-class NoQuestionError(LookupError):
-    """The identity declares no ``question=``, so answers to it cannot be checked."""
 
 
 @dataclass
@@ -146,60 +144,17 @@ def expand_finite(e: sp.Basic, limit: int = 1000) -> sp.Basic:
 
 
 # ------------------------------------------------------------------------------------ domains
-_INTERVAL = re.compile(r"^\s*([\[(])\s*(.+?)\s*,\s*(.+?)\s*([\])])\s*$")
-_INTEGER = re.compile(r"^\s*(integer|int|natural)\s*(?:(>=|>|≥)\s*(-?\d+))?\s*(?:(?:,|and)?\s*(<=|<|≤)\s*(-?\d+))?\s*$")
-
-
 def parse_domain(word: str, symbols: Mapping[str, sp.Symbol] | None = None) -> Domain:
-    """A :class:`Domain` from a domain word; bounds may name the variables in ``symbols``."""
-    w = word.strip()
-    low = w.lower()
-    simple = {
-        "real": real(),
-        "reals": real(),
-        "r": real(),
-        "positive": positive(),
-        ">0": positive(),
-        "nonnegative": nonnegative(),
-        "non-negative": nonnegative(),
-        ">=0": nonnegative(),
-        "negative": Domain(None, 0, open_hi=True),
-        "probability": probability(),
-    }
-    if low in simple:
-        return simple[low]
-    m = _INTEGER.match(low)
-    if m:
-        lo = None if m.group(3) is None else int(m.group(3)) + (1 if m.group(2) == ">" else 0)
-        hi = None if m.group(5) is None else int(m.group(5)) - (1 if m.group(4) == "<" else 0)
-        if m.group(1) == "natural" and lo is None:
-            lo = 1
-        if lo is None and hi is None:
-            return Domain(-50, 50, integer=True)
-        if lo is None:
-            return Domain(hi - 50, hi, integer=True)  # type: ignore[operator]
-        return integer(lo, hi if hi is not None else lo + 49)
-    m = _INTERVAL.match(w)
-    if m:
-        lo = _bound(m.group(2), symbols)
-        hi = _bound(m.group(3), symbols)
-        if lo is not None and hi is not None and not (lo.free_symbols or hi.free_symbols) and not lo < hi:
-            raise ValueError(f"empty interval {word!r}")
-        return Domain(lo, hi, open_lo=m.group(1) == "(" or lo is None, open_hi=m.group(4) == ")" or hi is None)
-    raise ValueError(
-        f"unknown domain {word!r}: use real, positive, nonnegative, negative, probability, integer, "
-        "integer>=1, or an interval such as (0,1), [0,T]"
-    )
+    """A :class:`Domain` from a domain word (:func:`derive.maths.domains.from_word`); an interval's
+    ends are read by the answer parser, so they may name the variables in ``symbols``."""
 
+    def bound(text: str) -> sp.Expr:
+        try:
+            return parse(text, Scope(variables=dict(symbols or {})))
+        except AnswerSyntaxError as exc:
+            raise ValueError(f"cannot read the bound {text!r}: {exc}") from None
 
-def _bound(text: str, symbols: Mapping[str, sp.Symbol] | None) -> sp.Expr | None:
-    t = text.strip().lower()
-    if t in ("inf", "+inf", "oo", "infinity", "∞", "-inf", "-oo", "-infinity", "-∞"):
-        return None
-    try:
-        return parse(text, Scope(variables=dict(symbols or {})))
-    except AnswerSyntaxError as exc:
-        raise ValueError(f"cannot read the bound {text!r}: {exc}") from None
+    return from_word(word, bound)
 
 
 def _symbol_for(name: str, word: str) -> sp.Symbol:
@@ -272,8 +227,6 @@ def _bound_symbol(e: sp.Basic, s: sp.Symbol) -> bool:
 
 def identity_context(name: str) -> Context:
     """The context of a registered identity's ``question=`` (raises if it has none)."""
-    from ..registry import REGISTRY
-
     ident = REGISTRY.get(name)
     q = ident.question
     if q is None:

@@ -1,10 +1,13 @@
-"""The :class:`Verdict` on one answer: plain frozen data, rendered by the CLI and by grading."""
+"""The :class:`Verdict` on one answer: plain frozen data; its displays (``str``, notebook) come from
+:class:`~derive.core.display.Displayable`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from ..core.display import Displayable
 
 CORRECT = "correct"
 INCORRECT = "incorrect"
@@ -14,7 +17,7 @@ STATUSES = (CORRECT, INCORRECT, INVALID, UNDECIDED)
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Displayable):
     """What was decided about an answer, and why.
 
     Attributes:
@@ -31,6 +34,8 @@ class Verdict:
             ``"parser"``, ``"time limit"``).
         seconds: wall time of the check, including the worker round trip.
     """
+
+    display_kind: ClassVar[str] = "verdict"
 
     correct: bool | None
     status: str
@@ -53,9 +58,3 @@ class Verdict:
         d = asdict(self)
         d["parsed"] = None if self.parsed is None else str(self.parsed)
         return d
-
-    def __str__(self) -> str:
-        out = f"{self.status}: {self.message}"
-        if self.diagnosis and self.diagnosis not in self.message:
-            out += f" ({self.diagnosis})"
-        return out

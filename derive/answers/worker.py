@@ -85,13 +85,12 @@ class Server:
 
     def prepare(self, req: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
         """The question's context, or an error reply (unknown identity, unreadable question)."""
-        from ..errors import UnknownIdentityError
-        from .question import NoQuestionError
+        from ..errors import NoQuestionError, UnknownIdentityError
 
         try:
             return self.context(req), None
         except UnknownIdentityError as exc:
-            from ..registry import REGISTRY
+            from ..core.registry import REGISTRY
 
             return None, {"error": "unknown", "message": str(exc), "name": req.get("name"), "known": REGISTRY.names()}
         except NoQuestionError as exc:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import sympy as sp
 from sympy import Derivative, Eq, Heaviside, Le, Limit, Max, Rational, Subs, erf, exp, pi, sqrt, tanh
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.chain import named
-from ..numeric.crosscheck import combine, finite_difference
-from ..numeric.domains import Domain, real
-from ..numeric.punctured import punctured
-from ..special import Phi, phi, sigmoid
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import Domain, punctured, real
+from derive.maths.notation import named
+from derive.maths.special import Phi, phi, sigmoid
+from derive.numeric.crosscheck import combine, finite_difference
 
 x = real().symbol("x")
 GELU = x * Phi(x)

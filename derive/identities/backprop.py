@@ -16,13 +16,15 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, ImmutableMatrix, Rational, tanh
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.chain import backward, fold, forward, named
-from ..moves.matrices import entry_domains, symbol_matrix, symbol_vector
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import real
-from ..numeric.matrices import gradient_fd
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths.domains import real
+from derive.maths.layers import backward, forward
+from derive.maths.matrices import entry_domains, symbol_matrix, symbol_vector
+from derive.maths.notation import fold_nodes, named
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import gradient_fd
 
 DEPTH, WIDTH = 3, 2
 X = symbol_vector("x", WIDTH, real(-2, 2))
@@ -190,7 +192,7 @@ def backprop_chain_rule(d: Derivation) -> None:
         label = "claim" if layer == 1 else f"layer {layer}"
         d.begin(gradient_form(layer), scope="3 layers, 2 x 2 weights", title=f"Layer {layer}")
         d.then(
-            lambda e: ImmutableMatrix(fold(d.identity.unfold(e).doit(), inner_first)),
+            lambda e: ImmutableMatrix(fold_nodes(d.unfold(e).doit(), inner_first)),
             r"sympy.diff of the fully composed loss, written with the activations $a^{[k]}$",
         )
         d.then(

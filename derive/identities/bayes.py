@@ -14,12 +14,13 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Integral, Subs, Sum, exp, log, oo, pi
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.functions import named_function
-from ..moves.gaussian import integrate, log_normal_pdf, normal_pdf
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, positive, real, vector
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import integer, positive, real, vector
+from derive.maths.gaussian import integrate, log_normal_pdf, normal_pdf
+from derive.maths.notation import named_function
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
 
 # ------------------------------------------------------------------------------ bayes-gaussian-conjugate
 mu = real(-5, 5).symbol("mu")
@@ -174,7 +175,7 @@ def bayes_gaussian_conjugate(d: Derivation) -> None:
         r"$-\log p(\mu\mid x) = \frac{\sum_i (x_i-\mu)^2}{2\sigma^2} + \frac{(\mu-\mu_0)^2}{2\tau^2} + c$, "
         r"with $\sum_i(x_i - \mu)^2 = S_{xx} - 2\mu S_x + n\mu^2$",
     )
-    d.then(lambda e: d.identity.unfold(e), "the loss and the regulariser")
+    d.then(lambda e: d.unfold(e), "the loss and the regulariser")
     d.then(
         lambda e: sp.factor(sp.cancel(e)), r"collect over a common denominator and factor: a perfect square in $\mu$"
     )

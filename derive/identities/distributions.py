@@ -17,15 +17,16 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Integral, Limit, Matrix, Sum, exp, log, oo, pi, sqrt, symbols
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.functions import named_function
-from ..moves.gaussian import expectation, integrate, normal_pdf
-from ..moves.matrices import cayley_orthogonal
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine, finite_difference, quadrature
-from ..numeric.domains import integer, interval, positive, probability, real
-from ..numeric.montecarlo import agrees, estimate
-from ..special import sigmoid
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import integer, interval, positive, probability, real
+from derive.maths.gaussian import expectation, integrate, normal_pdf
+from derive.maths.matrices import cayley_orthogonal
+from derive.maths.notation import named_function
+from derive.maths.special import sigmoid
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine, finite_difference, quadrature
+from derive.numeric.montecarlo import agrees, estimate
 
 # ------------------------------------------------------------------------------------ gaussian-normalizer
 x = real().symbol("x")

@@ -11,15 +11,16 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, IndexedBase, Le, Rational, log
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves import discrete as dm
-from ..moves import gaussian as gm
-from ..moves.discrete import Table
-from ..numeric import montecarlo as mc
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.discrete import distributions
-from ..numeric.domains import interval, positive, probability, real, simplex
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths import discrete as dm
+from derive.maths import gaussian as gm
+from derive.maths.discrete import Table
+from derive.maths.domains import interval, positive, probability, real, simplex
+from derive.numeric import montecarlo as mc
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.discrete import distributions
 
 # ============================================================================ KL between Gaussians
 m1, m2 = real(-3, 3).symbol("m1"), real(-3, 3).symbol("m2")

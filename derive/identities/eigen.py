@@ -19,21 +19,22 @@ import sympy as sp
 from sympy import Eq, Le, cos, exp, sin
 from sympy.simplify.simplify import factor_sum
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.matrices import (
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.recipes import statement_lhs
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import graph, integer, nonnegative, positive, real
+from derive.maths.matrices import (
     cayley_orthogonal,
     entry_domains,
     jacobian_form,
-    notation,
     orthonormal_eigenbasis,
     rotation,
-    statement_lhs,
     symbol_vector,
 )
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import graph, integer, nonnegative, positive, real
-from ..numeric.matrices import with_spectral_radius
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import with_spectral_radius
 
 # ------------------------------------------------------------------------------ shared: Rayleigh
 ANGLE = real(-4, 4)

@@ -14,13 +14,14 @@ import numpy as np
 import sympy as sp
 from sympy import Abs, Derivative, Eq, Le, Limit, Mul, Rational, exp, oo
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.functions import named_function
-from ..moves.matrices import entry_domains, frobenius_sq, jacobian_form, notation, symbol_matrix, symbol_vector
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, matrix, nonnegative, positive, probability, real
-from ..special import sigmoid
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths.domains import integer, matrix, nonnegative, positive, probability, real
+from derive.maths.matrices import entry_domains, frobenius_sq, jacobian_form, symbol_matrix, symbol_vector
+from derive.maths.notation import named_function, notation
+from derive.maths.special import sigmoid
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
 
 # ----------------------------------------------------------------------------- vanishing gradient
 DEPTH = 4
@@ -160,7 +161,7 @@ def _matrix_bound(ctx: CheckContext) -> CrossCheckResult:
     """Random width-8 sigmoid nets of depth 2..30: the Jacobian of the forward pass by finite
     differences (not the product formula), its spectral norm against
     :math:`\\prod_l \\|W_l\\|_2 \\max_i \\sigma'(z_{l,i})`, and that bound against :math:`\\prod_l \\|W_l\\|_2/4`."""
-    from ..numeric.matrices import jacobian_fd
+    from derive.numeric.linalg import jacobian_fd
 
     first, second, count = 0.0, 0.0, 0
     for depth in (2, 3, 5, 10, 30):
@@ -307,7 +308,7 @@ def vanishing_gradient(d: Derivation) -> None:
     product follows by induction (base case and step). The matrix version uses a width-2 network with
     weights $V$, then $U$, and $D_l = \operatorname{diag}(\sigma'(z_l))$."""
     d.begin(Derivative(ACT[-1](a0), a0), scope="for depth L = 4")
-    d.then(lambda e: d.identity.unfold(e), r"substitute the layers $a_l = \sigma(w_l a_{l-1})$")
+    d.then(lambda e: d.unfold(e), r"substitute the layers $a_l = \sigma(w_l a_{l-1})$")
     d.then(lambda e: e.doit(), r"the chain rule through four layers, $\sigma' = \sigma(1 - \sigma)$")
     d.then(PRODUCT, r"one factor $w_l \sigma'(z_l)$ per layer")
     d.conclude("chain rule")
@@ -405,7 +406,7 @@ def _residual_check(ctx: CheckContext) -> CrossCheckResult:
     :math:`[0.5, 2]`, while the plain stack :math:`x \\mapsto \\tanh(W_l x)` with the same weights has a
     Jacobian below :math:`10^{-6}` in norm: the identity path is what keeps the gradient alive.
     """
-    from ..numeric.matrices import jacobian_fd
+    from derive.numeric.linalg import jacobian_fd
 
     err, worst_sv, plain_norm, count = 0.0, 0.0, 0.0, 0
     for _ in range(5):
@@ -508,7 +509,7 @@ def residual_gradient(d: Derivation) -> None:
     d.conclude("block")
 
     d.begin(Derivative(HS[-1](xs), xs), scope="for three blocks")
-    d.then(lambda e: d.identity.unfold(e), r"substitute the blocks $h_l = h_{l-1} + F_l(h_{l-1})$")
+    d.then(lambda e: d.unfold(e), r"substitute the blocks $h_l = h_{l-1} + F_l(h_{l-1})$")
     d.then(lambda e: e.doit(), "chain rule through the three blocks")
     d.then(STACK_PRODUCT, r"factor: one $1 + F_l'(h_{l-1})$ per block")
     d.conclude("stack")

@@ -14,11 +14,12 @@ import numpy as np
 import sympy as sp
 from sympy import Eq, IndexedBase, Sum
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.matrices import notation
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import graph, integer, positive
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths.domains import graph, integer, positive
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
 
 N_NODES = 4
 WEIGHT = positive(1)

@@ -17,16 +17,17 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, Ge, Gt, IndexedBase, Le, Rational, Subs, Sum, log
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves import discrete as dm
-from ..moves import gaussian as gm
-from ..moves.discrete import Table
-from ..numeric import montecarlo as mc
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.discrete import distributions, evaluator
-from ..numeric.domains import integer, interval, positive, probability, real
-from ..special_information import gibbs
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement, numerically
+from derive.maths import discrete as dm
+from derive.maths import gaussian as gm
+from derive.maths.discrete import Table
+from derive.maths.domains import integer, interval, positive, probability, real
+from derive.maths.special import gibbs
+from derive.numeric import montecarlo as mc
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.discrete import distributions, evaluator
 
 GIBBS = Ref.book("T. M. Cover and J. A. Thomas (2006), Elements of Information Theory, 2nd ed.", "Thm. 2.6.3")
 
@@ -313,7 +314,7 @@ def _mi_tables_check(ctx: CheckContext) -> CrossCheckResult:
         ctx.bound("random tables with I < 0", "direct sums", float(np.sum(r[:, 2] < 0)), 0.0, samples=len(r)),
     )
     got, want = [], []
-    at_result = evaluator(ctx.result, ctx.identity.unfold)
+    at_result = evaluator(ctx.result, ctx.unfold)
     for _ in range(20):
         w = ctx.rng.uniform(0.1, 5, 4)
         subs = {wj[a, b]: w[k] for k, (a, b) in enumerate(CELLS)}

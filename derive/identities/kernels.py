@@ -11,11 +11,13 @@ import numpy as np
 import sympy as sp
 from sympy import Eq, sqrt
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.matrices import entry_domains, notation, symbol_matrix
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import positive, real
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths.domains import positive, real
+from derive.maths.matrices import entry_domains, symbol_matrix
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
 
 ENTRY = real(-3, 3)
 x1, x2, y1, y2 = (ENTRY.symbol(n) for n in ("x1", "x2", "y1", "y2"))

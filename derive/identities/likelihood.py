@@ -17,17 +17,18 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Gt, Matrix, Subs, Sum, log, symbols
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.functions import named_function
-from ..moves.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
-from ..moves.indexed import sift
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, positive, probability, real, vector
-from ..numeric.montecarlo import agrees, estimate, normal_expectation, normal_quad
-from .norms import CASES as L1_PROX
-from .norms import lam1 as L1_LAMBDA
-from .norms import z as L1_Z
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.identities.norms import CASES as L1_PROX
+from derive.identities.norms import lam1 as L1_LAMBDA
+from derive.identities.norms import z as L1_Z
+from derive.maths.domains import integer, positive, probability, real, vector
+from derive.maths.gaussian import expectation, integrate, log_normal_pdf, normal_pdf
+from derive.maths.indexed import sift
+from derive.maths.notation import named_function
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.montecarlo import agrees, estimate, normal_expectation, normal_quad
 
 # ------------------------------------------------------------------------------------------ map-ridge
 sigma = positive(5, lo=0.2).symbol("sigma")  # noise standard deviation (not the sigmoid in this chapter)
@@ -839,7 +840,7 @@ def reparameterization(d: Derivation) -> None:
     for wrt, label in ((mu, "d/dmu"), (s, "d/ds")):
         d.begin(Derivative(E_F, wrt), scope="for f a polynomial of degree 4")
         d.then(
-            lambda e: integrate(d.identity.unfold(e), expand=True),
+            lambda e: integrate(d.unfold(e), expand=True),
             r"$f(z) = a_0 + a_1 z + \dots + a_4 z^4$ expanded in $\varepsilon\sim\mathcal N(0, 1)$, integrated "
             r"with the Gaussian moments $\mathbb E[\varepsilon^k] = 0, 1, 0, 3$ for $k = 1..4$",
         )

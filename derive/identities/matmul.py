@@ -14,20 +14,15 @@ from sympy import Eq, Ge
 from sympy.simplify.simplify import factor_sum
 from sympy.stats import Expectation, Normal, Variance
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.matrices import (
-    backprop_form,
-    entry_domains,
-    notation,
-    row_softmax,
-    statement_lhs,
-    symbol_matrix,
-    symbol_vector,
-)
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import graph, integer, nonnegative, positive, real
-from ..numeric.matrices import gradient_fd
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.recipes import statement_lhs
+from derive.core.statements import Statement
+from derive.maths.domains import graph, integer, nonnegative, positive, real
+from derive.maths.matrices import backprop_form, entry_domains, row_softmax, symbol_matrix, symbol_vector
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import gradient_fd
 
 # ---------------------------------------------------------------------------------------- dense layer
 ENTRY = real(-3, 3)

@@ -13,14 +13,16 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, Ge, Gt, IndexedBase, Lt, Subs, Sum, log, sqrt
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves import discrete as dm
-from ..moves.indexed import sift
-from ..moves.matrices import backprop_form, entry_domains, jacobian_form, notation, symbol_vector
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, positive, probability, real
-from ..numeric.matrices import gradient_fd, jacobian_fd
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths import discrete as dm
+from derive.maths.domains import integer, positive, probability, real
+from derive.maths.indexed import sift
+from derive.maths.matrices import backprop_form, entry_domains, jacobian_form, symbol_vector
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import gradient_fd, jacobian_fd
 
 # ----------------------------------------------------------------------------- layer norm
 N_LN = 3

@@ -12,12 +12,14 @@ import numpy as np
 import sympy as sp
 from sympy import Abs, Eq, Le, Limit, Max, Piecewise, sign
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.matrices import entry_domains, frobenius_sq, notation, svd_form, symbol_vector
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, positive, real
-from ..numeric.matrices import gradient_fd, power_iteration
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import integer, positive, real
+from derive.maths.matrices import entry_domains, frobenius_sq, svd_form, symbol_vector
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import gradient_fd, power_iteration
 
 ANGLE = real(-2, 2)
 

@@ -14,13 +14,15 @@ import sympy as sp
 from sympy import Derivative, Eq, IndexedBase, Le, Sum, log, pi
 from sympy.stats import Expectation, Normal
 
-from ..declaration import Plot, Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.matrices import notation, svd_form
-from ..moves.moments import normal_expectation
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, nonnegative, positive, real
-from ..numeric.montecarlo import agrees, estimate
+from derive.core.derivation import Derivation
+from derive.core.identity import Plot, Question, Ref, identity
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import integer, nonnegative, positive, real
+from derive.maths.matrices import svd_form
+from derive.maths.moments import normal_expectation
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.montecarlo import agrees, estimate
 
 # ----------------------------------------------------------------------------- Gaussian MLE
 xs = IndexedBase("x", real=True)

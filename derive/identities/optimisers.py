@@ -13,13 +13,16 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, IndexedBase, Limit, Subs, sqrt
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.matrices import cayley_orthogonal, entry_domains, notation, svd_form, symbol_matrix, vec
-from ..moves.recurrences import induction_statements, prove_by_induction, unrolled
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, interval, positive, probability, real
-from ..numeric.montecarlo import agrees, estimate
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.recipes import induction_statements, prove_by_induction
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import integer, interval, positive, probability, real
+from derive.maths.matrices import cayley_orthogonal, entry_domains, svd_form, symbol_matrix, vec
+from derive.maths.notation import notation
+from derive.maths.recurrences import unrolled
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.montecarlo import agrees, estimate
 
 k = sp.Symbol("k", integer=True)
 t = integer(1, 12).symbol("t")

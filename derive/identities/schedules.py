@@ -16,10 +16,11 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Function, Gt, Integral, Limit, Subs, cos, pi
 
-from ..declaration import Plot, Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import interval, nonnegative, positive
+from derive.core.derivation import Derivation
+from derive.core.identity import Plot, Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths.domains import interval, nonnegative, positive
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
 
 # ----------------------------------------------------------------------------- shared symbols
 T = interval(2, 1000).symbol("T")
@@ -151,7 +152,7 @@ def cosine_schedule(d: Derivation) -> None:
     It is the default decay of GPT-3 and LLaMA pre-training: flat at both ends (no shock when decay
     starts, a gentle landing), its midpoint and its mean are the average of the two rates, and
     framework schedulers implement it as a multiplicative ratio from one step to the next."""
-    unfold = d.identity.unfold
+    unfold = d.unfold
     u = sp.Dummy("u")
     d.begin(eta(t))
     d.then(unfold, "the definition")
@@ -309,7 +310,7 @@ def linear_warmup(d: Derivation) -> None:
     $\eta_t = \eta_{\max} t / T_{\mathrm{warm}}$, so that Adam's second-moment estimates settle before
     full-size steps are taken; then a cosine decay takes over. The two phases must meet at the peak
     (no jump in the step size), and the warmup spends only half the rate budget of its steps."""
-    unfold = d.identity.unfold
+    unfold = d.unfold
     d.begin(eta_warm(T_warm))
     d.then(unfold, r"the warmup at $t = T_{\mathrm{warm}}$")
     d.conclude("peak")
@@ -490,7 +491,7 @@ def wsd_schedule(d: Derivation) -> None:
     end, so a run can be extended (or checkpoints branched into short decays) without committing to a
     horizon $T$ in advance, as a cosine schedule must. Its joins are continuous, and it spends
     $\eta_{\max}(T - T_w/2 - T_d/2)$ of learning rate, more than cosine's $\eta_{\max}T/2$."""
-    unfold = d.identity.unfold
+    unfold = d.unfold
     d.begin(
         Integral(eta_w(tau), (tau, 0, T_w))
         + Integral(eta_s(tau), (tau, T_w, T_all - T_d))

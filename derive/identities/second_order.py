@@ -15,13 +15,14 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Eq, Ge, KroneckerDelta, Rational, kronecker_product
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.functions import named_function
-from ..moves.matrices import entry_domains, hessian_form, jacobian_form, notation, symbol_matrix, symbol_vector, vec
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, interval, positive, probability, real
-from ..numeric.matrices import hessian_fd
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths.domains import integer, interval, positive, probability, real
+from derive.maths.matrices import entry_domains, hessian_form, jacobian_form, symbol_matrix, symbol_vector, vec
+from derive.maths.notation import named_function, notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import hessian_fd
 
 MARTENS_GROSSE = Ref.arxiv(
     "1503.05671",
@@ -535,9 +536,9 @@ def _fisher_check(ctx: CheckContext) -> CrossCheckResult:
     :math:`e_y - p`), against :math:`\\operatorname{diag}(p) - pp^\\top`; and the Hessian of
     :math:`\\log p_y` by finite differences for every :math:`y` against
     :math:`-(\\operatorname{diag}(p) - pp^\\top)`."""
-    from ..numeric.matrices import gradient_fd
-    from ..numeric.montecarlo import agrees, estimate
-    from ..numeric.stable import log_softmax, softmax
+    from derive.numeric.linalg import gradient_fd
+    from derive.numeric.montecarlo import agrees, estimate
+    from derive.numeric.stable import log_softmax, softmax
 
     results, hess_err = [], 0.0
     for _ in range(2):

@@ -21,14 +21,16 @@ import numpy as np
 import sympy as sp
 from sympy import Derivative, Determinant, Eq, Ge, ImmutableMatrix, IndexedBase, KroneckerDelta, Sum, exp, log
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves.indexed import fold, named_entries, sift, softmax_entry, softmax_vector
-from ..moves.matrices import entry_domains, jacobian_form, notation, symbol_vector
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, interval, positive, probability, real
-from ..numeric.matrices import jacobian_fd
-from ..numeric.stable import log_softmax, logsumexp, nonfinite, softmax, softmax_naive
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths.domains import integer, interval, positive, probability, real
+from derive.maths.indexed import fold_softmax, sift, softmax_entry, softmax_vector
+from derive.maths.matrices import entry_domains, jacobian_form, symbol_vector
+from derive.maths.notation import named_entries, notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import jacobian_fd
+from derive.numeric.stable import log_softmax, logsumexp, nonfinite, softmax, softmax_naive
 
 n = integer(2, 6).symbol("n")
 i = integer(1, n).symbol("i")
@@ -119,7 +121,7 @@ def _jacobian_check(ctx: CheckContext) -> CrossCheckResult:
     entry = sp.lambdify((si, sj, delta), form.xreplace({s[i]: si, s[j]: sj, KroneckerDelta(i, j): delta}), "numpy")
     naive = sp.lambdify(
         (sp.Symbol("zi"), sp.Symbol("zj"), sp.Symbol("total"), delta),
-        ctx.identity.unfold(ctx.result).xreplace(
+        ctx.unfold(ctx.result).xreplace(
             {
                 exp(z[i]): exp(sp.Symbol("zi")),
                 exp(z[j]): exp(sp.Symbol("zj")),
@@ -266,13 +268,13 @@ def softmax_jacobian(d: Derivation) -> None:
     d.then(sift, r"sifting: only $k = j$ survives, as $1 \le j \le n$")
     d.then(s_(i) * (KroneckerDelta(i, j) - s_(j)), r"factor out $s_i = e^{z_i}/\sum_k e^{z_k}$")
     d.conclude()
-    d.keep("J in s", in_terms_of_s(d.identity.unfold(d.last)))
+    d.keep("J in s", in_terms_of_s(d.unfold(d.last)))
 
     for m in SIZES:
         heads, zs = HEADS[m], list(logits(m))
         d.begin(ImmutableMatrix(jacobian_form(heads, zs)), scope=f"for n = {m}", title=f"The matrix, n = {m}")
         d.then(
-            lambda e, h=heads, zs=zs: ImmutableMatrix(fold(d.identity.unfold(e).doit(), h, zs, sum(map(exp, zs)))),
+            lambda e, h=heads, zs=zs: ImmutableMatrix(fold_softmax(d.unfold(e).doit(), h, zs, sum(map(exp, zs)))),
             r"differentiate each $s_a = e^{z_a}/\sum_b e^{z_b}$, then write $e^{z_a} = s_a \sum_b e^{z_b}$",
         )
         d.then(notation(r"\operatorname{diag}(s) - s s^\top", jacobian_matrix(heads), "diag(s) - s s^T"), "as matrices")

@@ -19,24 +19,25 @@ import sympy as sp
 from sympy import Eq, Le, Limit, Sum
 from sympy.combinatorics import Permutation
 
-from ..declaration import Question, Ref, Statement, identity, numerically
-from ..derivation import Derivation
-from ..moves.matrices import (
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement, numerically
+from derive.maths.domains import integer, nonnegative, positive, real
+from derive.maths.matrices import (
     backprop_form,
     cayley_orthogonal,
     entry_domains,
     fraction_form,
     frobenius_sq,
-    notation,
     rect_diag,
     singular_values,
     svd_form,
     symbol_matrix,
     symbol_vector,
 )
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.domains import integer, nonnegative, positive, real
-from ..numeric.matrices import gradient_fd, low_rank, truncated_svd, with_spectrum
+from derive.maths.notation import notation
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.linalg import gradient_fd, low_rank, truncated_svd, with_spectrum
 
 ENTRY = real(-3, 3)
 ANGLE = real(-2, 2)  # Cayley parameters: every rotation without eigenvalue -1 has them

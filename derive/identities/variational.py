@@ -14,15 +14,16 @@ import numpy as np
 import sympy as sp
 from sympy import Eq, Function, Ge, IndexedBase, Le, log
 
-from ..declaration import Question, Ref, Statement, identity
-from ..derivation import Derivation
-from ..moves import discrete as dm
-from ..moves.discrete import Table
-from ..numeric import montecarlo as mc
-from ..numeric.crosscheck import CheckContext, CrossCheckResult, combine
-from ..numeric.discrete import distributions, evaluator, weights
-from ..numeric.domains import integer, positive, probability, real
-from ..numeric.montecarlo import normal_expectation
+from derive.core.derivation import Derivation
+from derive.core.identity import Question, Ref, identity
+from derive.core.statements import Statement
+from derive.maths import discrete as dm
+from derive.maths.discrete import Table
+from derive.maths.domains import integer, positive, probability, real
+from derive.numeric import montecarlo as mc
+from derive.numeric.crosscheck import CheckContext, CrossCheckResult, combine
+from derive.numeric.discrete import distributions, evaluator, weights
+from derive.numeric.montecarlo import normal_expectation
 
 KZ = integer(2, 8).symbol("K")  # the number of latent values: every statement holds for all K
 J = sp.Symbol("j", integer=True, positive=True)
@@ -62,7 +63,7 @@ def _elbo_check(ctx: CheckContext) -> CrossCheckResult:
     (2) a discrete model with K = 10 latent values; (3) the conjugate Gaussian model
     z ~ N(0, 1), x | z ~ N(z, s^2), q = N(m, v^2), expectations by Gauss-Hermite quadrature against
     the closed-form evidence N(x; 0, 1 + s^2)."""
-    unfold = ctx.identity.unfold
+    unfold = ctx.unfold
     got, want = [], []
     for kk in (2, 5):
         at_result, at_elbo, at_gap = (evaluator(e, unfold, {KZ: kk}) for e in (ctx.result, ELBO, GAP))
@@ -218,7 +219,7 @@ def _bits_back_check(ctx: CheckContext) -> CrossCheckResult:
     """Discrete models with random tables (K = 2, 5 and 10): the expected net message length of the
     bits-back scheme, simulated (draw z ~ q, pay -log p(x|z) - log p(z), get back -log q(z)), against
     the ideal -log p(x) plus the gap KL(q || p(z|x)) by direct sums; the derived forms at random tables."""
-    unfold = ctx.identity.unfold
+    unfold = ctx.unfold
     got, want = [], []
     for kk in (2, 5):
         at_result = evaluator(ctx.result, unfold, {KZ: kk})

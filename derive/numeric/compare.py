@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..special import elementary
+from ..maths.special import elementary
 
 MODULES: list[object] = ["scipy", "numpy"]
 

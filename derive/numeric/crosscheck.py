@@ -13,17 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
 
+from ..maths.domains import Domain
 from .compare import compare as _compare
 from .compare import evaluate, numpy_function
-from .domains import sample_scalars
-
-if TYPE_CHECKING:
-    from ..declaration import Identity
+from .sampling import sample_scalars
 
 
 @dataclass(frozen=True)
@@ -39,27 +36,34 @@ class CrossCheckResult:
     detail: str = ""
 
 
+def _unchanged(e: sp.Basic) -> sp.Basic:
+    return e
+
+
 @dataclass
 class CheckContext:
-    """What a cross-check may use: a seeded generator, the domains and the derived forms."""
+    """What a cross-check may use: a seeded generator, the variables' domains, how to unfold
+    defined functions, and the derived forms (``result``, and ``values`` kept by the derivation)."""
 
-    identity: Identity
+    domains: Mapping[sp.Basic, Domain]
     rng: np.random.Generator
     seed: int
     result: sp.Basic | None = None
     values: Mapping[str, sp.Basic] = field(default_factory=dict)
+    unfold: Callable[[sp.Basic], sp.Basic] = _unchanged
 
     def sample(self, n: int) -> dict[sp.Symbol, np.ndarray]:
         """``n`` samples of every scalar variable from its domain."""
-        return sample_scalars(self.identity.domains, self.rng, n)
+        return sample_scalars(self.domains, self.rng, n)
 
     def numpy(self, expr: sp.Basic, args: Sequence[sp.Basic] | None = None) -> Callable[..., np.ndarray]:
         """A numpy function of ``expr`` (arguments default to its sorted free symbols)."""
-        e = self.identity.unfold(expr)
+        e = self.unfold(expr)
         return numpy_function(e, args if args is not None else sorted(e.free_symbols, key=str))
 
     def evaluate(self, expr: sp.Basic, values: Mapping[sp.Symbol, np.ndarray], n: int) -> np.ndarray:
-        return evaluate(self.identity.unfold(expr), values, n)
+        """Vectorised values of ``expr`` (definitions unfolded) at ``n`` samples."""
+        return evaluate(self.unfold(expr), values, n)
 
     def compare(
         self,

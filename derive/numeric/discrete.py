@@ -2,7 +2,7 @@ r"""Numbers for cross-checks of identities about discrete distributions.
 
 - :func:`distributions` -- random distributions on :math:`n` outcomes (seeded, away from 0);
 - :func:`weights` -- the substitution ``{weights[k]: value}`` that puts numbers into a symbolic
-  table of :mod:`derive.moves.discrete`;
+  table of :mod:`derive.maths.discrete`;
 - :func:`value_at` -- a derived symbolic form (function heads unfolded) at such numbers, in double
   precision, to compare with a direct numpy computation of the definition;
 - :func:`evaluator` -- the same, lambdified once (for many evaluations).
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import sympy as sp
 
-from ..moves.discrete import Table
+from ..maths.discrete import Table
 
 
 def distributions(rng: np.random.Generator, n: int, size: int, *, floor: float = 1e-3) -> np.ndarray:

@@ -1,0 +1,229 @@
+"""``derive check`` and ``derive grade``: homework answers at the command line.
+
+Only click is imported at module level, so ``derive --help`` stays fast; SymPy loads (in the
+worker processes) only when an answer is checked.
+
+Exit status of ``derive check``: 0 correct, 1 incorrect, 2 invalid (the answer could not be
+read; click also uses 2 for a malformed command line), 3 undecided (time limit), 4 the question
+itself is unusable (unknown identity, identity without a question, bad ``--expected``/``--var``).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+EXIT = {"correct": 0, "incorrect": 1, "invalid": 2, "undecided": 3}
+EXIT_BAD_QUESTION = 4
+COLOURS = {"correct": "green", "incorrect": "red", "invalid": "yellow", "undecided": "magenta"}
+
+
+def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, dom = pair.partition("=")
+        if not sep or not name.strip() or not dom.strip():
+            raise click.BadParameter(f"{pair!r}: write NAME=DOMAIN, e.g. s=positive or t=[0,T]", param_hint="--var")
+        out[name.strip()] = dom.strip()
+    return out
+
+
+@click.command("check")
+@click.argument("args", nargs=-1, metavar="[NAME] ANSWER")
+@click.option("--latex", is_flag=True, help="Read the answer (and --expected) as LaTeX.")
+@click.option("--expected", metavar="EXPR", help="A teacher's expected answer instead of an identity NAME.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=DOMAIN", help="Domain of a variable of --expected.")
+@click.option("--timeout", type=float, default=2.0, show_default=True, help="Hard time limit in seconds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+def check(
+    args: tuple[str, ...], latex: bool, expected: str | None, variables: tuple[str, ...], timeout: float, as_json: bool
+) -> None:
+    """Check a homework ANSWER to the question of identity NAME (or to --expected).
+
+    \b
+      derive check "gelu'" "Phi(x) + x*phi(x)"
+      derive check kl-gaussian-standard --latex "\\frac{1}{2}(\\mu^2+s^2-1-\\ln s^2)"
+      derive check --expected "log(s^2)" --var s=positive "2*log(s)"
+
+    Exit status: 0 correct, 1 incorrect, 2 invalid, 3 undecided, 4 unusable question.
+    """
+    import json
+
+    from ..answers import api
+
+    want = 1 if expected is not None else 2
+    if len(args) != want:
+        usage = "ANSWER (with --expected)" if expected is not None else "NAME ANSWER"
+        click.echo(f"Error: expected {usage}, got {len(args)} argument(s).", err=True)
+        sys.exit(EXIT_BAD_QUESTION)
+    try:
+        if expected is not None:
+            verdict = api.equivalent(
+                args[0], expected, _parse_vars(variables) if variables else None, latex=latex, timeout=timeout
+            )
+        else:
+            verdict = api.check(args[0], args[1], latex=latex, timeout=timeout)
+    except (KeyError, LookupError, ValueError, click.BadParameter) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        click.echo(f"Error: {msg}", err=True)
+        sys.exit(EXIT_BAD_QUESTION)
+    if as_json:
+        click.echo(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        _show(verdict)
+    sys.exit(EXIT[verdict.status])
+
+
+def _show(v: Any) -> None:
+    click.echo(f"{click.style(v.status, fg=COLOURS[v.status], bold=True)}  ({v.method}, {v.seconds * 1000:.0f} ms)")
+    click.echo(v.message)
+    if v.parsed is not None:
+        click.echo(f"read as: {v.parsed}")
+    if v.diagnosis:
+        click.echo(f"diagnosis: {v.diagnosis}")
+
+
+# ------------------------------------------------------------------------------------ grade
+def _read_rows(path: str, fmt: str) -> list[dict[str, Any]]:
+    import csv
+    import io
+    import json
+
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            text = f.read()
+    if fmt == "auto":
+        fmt = "jsonl" if path.endswith((".jsonl", ".ndjson", ".json")) else "csv"
+    rows: list[dict[str, Any]] = []
+    if fmt == "jsonl":
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                rows.append(obj if isinstance(obj, dict) else {"line": n, "answer": None, "_error": "not an object"})
+            except json.JSONDecodeError as exc:
+                rows.append({"line": n, "answer": None, "_error": f"line {n} is not JSON: {exc.msg}"})
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        extra = row.pop(None, None)  # type: ignore[call-overload]
+        clean = {str(k).strip(): v for k, v in row.items() if k is not None}
+        if extra:
+            clean["answer"] = ",".join([clean.get("answer") or "", *extra])  # an unquoted comma in the answer
+        rows.append(clean)
+    return rows
+
+
+def _write_rows(rows: list[dict[str, Any]], path: str | None, fmt: str) -> None:
+    import csv
+    import json
+
+    from ..answers.api import RESULT_FIELDS
+
+    if fmt == "auto":
+        fmt = "jsonl" if path and path.endswith((".jsonl", ".ndjson", ".json")) else "csv"
+    stream = sys.stdout if path in (None, "-") else open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    try:
+        if fmt == "jsonl":
+            for r in rows:
+                stream.write(json.dumps(r, default=str) + "\n")
+            return
+        columns: list[str] = []
+        for r in rows:
+            for k in r:
+                if k not in columns and k not in RESULT_FIELDS:
+                    columns.append(k)
+        columns += list(RESULT_FIELDS)
+        writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows:
+            out = dict(r)
+            if isinstance(out.get("counterexample"), dict):
+                out["counterexample"] = json.dumps(out["counterexample"])
+            if out.get("correct") is not None:
+                out["correct"] = "true" if out["correct"] else "false"
+            if isinstance(out.get("seconds"), float):
+                out["seconds"] = f"{out['seconds']:.4f}"
+            writer.writerow(out)
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+
+
+def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
+    import statistics
+
+    statuses = ("correct", "incorrect", "invalid", "undecided")
+    by: dict[str, dict[str, int]] = {}
+    for r in rows:
+        key = str(r.get("identity") or ("(expected)" if r.get("expected") else "(none)"))
+        by.setdefault(key, dict.fromkeys(statuses, 0))[r.get("status", "undecided")] += 1
+    width = max([len(k) for k in by] + [8])
+    echo = click.echo
+    echo(f"\n{'identity':<{width}}  " + "  ".join(f"{s:>9}" for s in statuses) + f"  {'total':>6}", err=True)
+    for key, counts in by.items():
+        echo(
+            f"{key:<{width}}  " + "  ".join(f"{counts[s]:>9}" for s in statuses) + f"  {sum(counts.values()):>6}",
+            err=True,
+        )
+    totals = {s: sum(c[s] for c in by.values()) for s in statuses}
+    echo(f"{'total':<{width}}  " + "  ".join(f"{totals[s]:>9}" for s in statuses) + f"  {len(rows):>6}", err=True)
+    times = [float(r["seconds"]) for r in rows if isinstance(r.get("seconds"), int | float)]
+    if times:
+        q = sorted(times)
+        p95 = q[min(len(q) - 1, int(0.95 * len(q)))]
+        echo(
+            f"\n{len(rows)} answers in {seconds:.1f} s ({len(rows) / max(seconds, 1e-9):.0f}/s); per answer: "
+            f"median {statistics.median(q) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms",
+            err=True,
+        )
+
+
+@click.command("grade")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="Graded rows (default: stdout).")
+@click.option("-j", "--jobs", type=int, default=0, help="Parallel workers (default: all cores).")
+@click.option("--timeout", type=float, default=2.0, show_default=True, help="Hard time limit per answer in seconds.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "csv", "jsonl"]), default="auto", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def grade(path: str, output: str | None, jobs: int, timeout: float, fmt: str, quiet: bool) -> None:
+    """Grade a batch of answers: a CSV (columns student, identity, answer, optional format) or JSON Lines.
+
+    Every input row yields one output row (input columns + status, correct, message, diagnosis,
+    parsed, counterexample, method, seconds), errors included; a summary table goes to stderr.
+    """
+    import os
+    import time
+
+    from ..answers.api import grade as run
+
+    if path != "-" and not os.path.exists(path):
+        click.echo(f"Error: no such file {path!r}", err=True)
+        sys.exit(EXIT_BAD_QUESTION)
+    rows = _read_rows(path, fmt)
+    start = time.perf_counter()
+    if quiet or not rows:
+        graded = run(rows, timeout=timeout, jobs=jobs or None)
+    else:
+        with click.progressbar(length=len(rows), label="grading", file=sys.stderr, show_pos=True) as bar:
+            state = {"n": 0}
+
+            def progress(done: int) -> None:
+                bar.update(done - state["n"])
+                state["n"] = done
+
+            graded = run(rows, timeout=timeout, jobs=jobs or None, progress=progress)
+    for g in graded:
+        if g.get("_error"):
+            g.update({"status": "invalid", "correct": None, "message": f"Cannot check this row: {g['_error']}"})
+        g.pop("_error", None)
+    if fmt == "auto" and output in (None, "-"):
+        fmt = "jsonl" if path.endswith((".jsonl", ".ndjson", ".json")) else "csv"
+    _write_rows(graded, output, fmt)
+    if not quiet:
+        _summary(graded, time.perf_counter() - start)

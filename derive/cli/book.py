@@ -1,0 +1,54 @@
+"""``derive book``: the derivation book as one PDF, or its LaTeX sources."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .options import module_option
+
+
+@click.command("book")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The PDF to write, or a directory with --format tex.",
+)
+@click.option("--section", "sections", multiple=True, help="A map section (e.g. 2.2 or 4); repeatable.")
+@click.option("--names", help="Comma-separated identity names.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "tex"]), default="pdf", show_default=True)
+@click.option("--keep-going", is_flag=True, help="Build the book even if identities fail (marked as failed).")
+@click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
+@module_option
+def book(
+    output: Path,
+    sections: Sequence[str],
+    names: str | None,
+    fmt: str,
+    keep_going: bool,
+    jobs: int,
+    modules: Sequence[str],
+) -> None:
+    """Derive identities in parallel and write them as one book, organised like the map."""
+    from ..render.book import build_book, select
+
+    chosen = select([n.strip() for n in names.split(",") if n.strip()] if names else None, sections, modules)
+    with click.progressbar(length=len(chosen), label="deriving", file=sys.stderr, show_pos=True) as bar:
+        result = build_book(
+            output,
+            names=chosen,
+            fmt=fmt,
+            keep_going=keep_going,
+            jobs=jobs,
+            modules=modules,
+            progress=lambda _name: bar.update(1),
+        )
+    for e in result.failed:
+        click.secho(f"FAILED {e.name}: {e.error or 'numeric check failed'}", fg="red", err=True)
+    click.echo(f"wrote {result.output} ({len(result.entries)} identities, {len(result.failed)} failed)")
+    sys.exit(1 if result.failed else 0)

@@ -1,0 +1,206 @@
+"""``derive list``, ``prove``, ``sheet`` and ``verify``: the catalog at the command line.
+
+Exit codes: 0 success, 1 a proof failed, 2 a usage error such as an unknown name. SymPy is
+imported only when a command proves something, so ``derive --help`` and ``derive list`` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..core.sections import SECTIONS, in_section
+from ..errors import CompileError
+from ..parallel import ordered_map, workers
+from .options import file_stem, identity, module_option, registry
+
+
+@click.command("list")
+@module_option
+@click.option("--section", help="Only this map section (e.g. 2.2 or 3).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_cmd(modules: Sequence[str], section: str | None, as_json: bool) -> None:
+    """Every identity: name, title, map section."""
+    reg = registry(modules)
+    rows = [i for i in reg.summaries() if section is None or in_section(i.section, section)]
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": i.name,
+                        "title": i.title,
+                        "section": i.section,
+                        "aliases": list(i.aliases),
+                        "source": i.source,
+                    }
+                    for i in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    current = None
+    width = max((len(i.name) for i in rows), default=10)
+    for i in rows:
+        if i.section != current:
+            current = i.section
+            click.secho(f"\n{_section_title(i.section)}", bold=True)
+        extra = f"  [{i.source}]" if i.source != "derive" else ""
+        click.echo(f"  {i.name:<{width}}  {i.title}{extra}")
+
+
+def _section_title(section: str) -> str:
+    return f"{section} {SECTIONS.get(section, '')}".rstrip()
+
+
+@click.command()
+@module_option
+@click.argument("name")
+@click.option("--seed", type=int, default=None, help="Seed of the numeric checks.")
+@click.option("--color/--no-color", default=None, help="Colour the output (default: if a terminal).")
+def prove(modules: Sequence[str], name: str, seed: int | None, color: bool | None) -> None:
+    """Derive NAME and show every step, why it holds, the numeric check and the verdict."""
+    from ..core.proof import prove as run
+
+    ident = identity(name, modules)
+    p = run(ident.name, seed=seed)
+    click.echo(p.text(color=sys.stdout.isatty() if color is None else color))
+    sys.exit(0 if p.ok else 1)
+
+
+@click.command()
+@module_option
+@click.argument("name")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Output file: .pdf (compiled with latexmk) or .tex (the source). Default NAME.pdf.",
+)
+def sheet(modules: Sequence[str], name: str, output: Path | None) -> None:
+    """Write the LaTeX derivation sheet of NAME, compiled to PDF (or as .tex)."""
+    from ..core.proof import prove as run
+    from ..render.sheet import write_output
+
+    ident = identity(name, modules)
+    p = run(ident.name)
+    out = output or Path(file_stem(ident.name) + ".pdf")
+    try:
+        path = write_output(p, out)
+    except CompileError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"{ident.name}: {p.verdict}; wrote {path}")
+    sys.exit(0 if p.ok else 1)
+
+
+def verify_one(name: str, seed: int | None = None, modules: Sequence[str] = ()) -> dict[str, Any]:
+    """One row of ``derive verify``: prove ``name`` (in a worker process) and summarise."""
+    from ..core.proof import prove as run
+
+    registry(modules)
+    p = run(name, seed=seed)
+    cross = p.numeric.crosscheck
+    return {
+        "name": p.name,
+        "section": p.identity.section,
+        "ok": p.ok,
+        "level": p.level,
+        "steps": len(p.steps),
+        "max_rel_error": p.numeric.max_rel_error,
+        "crosscheck": cross.name if cross else None,
+        "crosscheck_error": cross.error if cross else None,
+        "crosscheck_tolerance": cross.tolerance if cross else None,
+        "seconds": round(p.seconds, 3),
+        "failure": p.failure or ("" if p.numeric.ok else "numeric check failed"),
+    }
+
+
+@click.command()
+@module_option
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every registered identity.")
+@click.option("--section", help="Every identity of a map section (e.g. 2.2).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--seed", type=int, default=None)
+@click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
+def verify(
+    modules: Sequence[str],
+    names: Sequence[str],
+    all_: bool,
+    section: str | None,
+    as_json: bool,
+    seed: int | None,
+    jobs: int,
+) -> None:
+    """Prove identities and print a table; exit status 1 if any fails."""
+    reg = registry(modules)
+    if all_:
+        selected = reg.names()
+    elif section:
+        selected = [i.name for i in reg if in_section(i.section, section)]
+    else:
+        selected = [identity(n, modules).name for n in names]
+    if not selected:
+        raise click.UsageError("name identities, or use --all or --section")
+    rows = _run_parallel(selected, seed, modules, jobs, show=not as_json)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        _table(rows)
+    sys.exit(0 if all(r["ok"] for r in rows) else 1)
+
+
+def _failed_row(name: str, exc: BaseException) -> dict[str, Any]:
+    return {
+        "name": name,
+        "section": "",
+        "ok": False,
+        "level": "-",
+        "steps": 0,
+        "max_rel_error": float("nan"),
+        "crosscheck": None,
+        "crosscheck_error": None,
+        "seconds": 0.0,
+        "failure": f"{type(exc).__name__}: {exc}",
+    }
+
+
+def _run_parallel(
+    names: list[str], seed: int | None, modules: Sequence[str], jobs: int, show: bool
+) -> list[dict[str, Any]]:
+    work = partial(verify_one, seed=seed, modules=tuple(modules))
+    if not show or workers(jobs) == 1 or len(names) == 1:
+        return ordered_map(work, names, on_error=_failed_row, jobs=jobs)
+    with click.progressbar(length=len(names), label="proving", file=sys.stderr, show_pos=True) as bar:
+        return ordered_map(work, names, on_error=_failed_row, jobs=jobs, progress=lambda _n, _r: bar.update(1))
+
+
+def _table(rows: list[dict[str, Any]]) -> None:
+    width = max(len(r["name"]) for r in rows)
+    click.echo(
+        f"{'identity':<{width}}  {'section':<7}  {'verdict':<7}  {'level':<10}  {'steps':>5}  "
+        f"{'rel.err':>8}  {'cross-check (tol)':>17}  {'time':>6}"
+    )
+    for r in rows:
+        verdict = click.style("ok", fg="green") if r["ok"] else click.style("FAILED", fg="red")
+        pad = " " * (7 - (2 if r["ok"] else 6))
+        cross = "-"
+        if r["crosscheck_error"] is not None:
+            cross = f"{r['crosscheck_error']:.1e} (≤{r.get('crosscheck_tolerance') or 0:.0e})"
+        click.echo(
+            f"{r['name']:<{width}}  {r['section']:<7}  {verdict}{pad}  {r['level']:<10}  {r['steps']:>5}  "
+            f"{r['max_rel_error']:>8.1e}  {cross:>17}  {r['seconds']:>5.2f}s"
+        )
+        if not r["ok"] and r["failure"]:
+            click.echo(f"    {r['failure']}")
+    failed = sum(not r["ok"] for r in rows)
+    click.echo(f"\n{len(rows) - failed} passed, {failed} failed")

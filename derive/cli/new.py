@@ -1,0 +1,70 @@
+"""``derive new NAME``: scaffold a module with a working identity and its test.
+
+The scaffold proves as written (the derivative of softplus), so a researcher starts from a
+passing example and edits it into their own identity.
+"""
+
+from __future__ import annotations
+
+import keyword
+from pathlib import Path
+
+import click
+
+from ..core.index import slug
+
+
+def module_name(name: str) -> str:
+    """A Python module name for an identity name (``my-identity'`` -> ``my_identity_prime``)."""
+    stem = slug(name).strip("_") or "identity"
+    if stem[0].isdigit() or keyword.iskeyword(stem):
+        stem = f"identity_{stem}"
+    return stem
+
+
+def scaffold(name: str, directory: Path, *, title: str | None = None, force: bool = False) -> list[Path]:
+    """Write ``<module>.py`` and ``test_<module>.py`` into ``directory``; return their paths."""
+    from ..core.identity import NAME  # SymPy loads only when a command needs it
+    from ..render.templates import environment
+
+    if not NAME.match(name):
+        raise click.BadParameter(f"{name!r}: use lower-case words joined by '-' (a trailing ' is allowed)")
+    module = module_name(name)
+    context = {
+        "name": name,
+        "module": module,
+        "constant": module.upper(),
+        "title": title or name.replace("-", " ").capitalize(),
+    }
+    files = {
+        directory / f"{module}.py": "new_identity.py.j2",
+        directory / f"test_{module}.py": "new_identity_test.py.j2",
+    }
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        raise click.ClickException(f"{existing[0]} exists; use --force to overwrite")
+    directory.mkdir(parents=True, exist_ok=True)
+    env = environment()
+    for path, template in files.items():
+        path.write_text(env.get_template(template).render(**context), encoding="utf-8")
+    return list(files)
+
+
+@click.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to write the module and its test.",
+)
+@click.option("--title", help="The identity's title.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def new(name: str, directory: Path, title: str | None, force: bool) -> None:
+    """Scaffold a module declaring the identity NAME, with a test, ready to prove."""
+    paths = scaffold(name, directory, title=title, force=force)
+    module = paths[0].stem
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+    click.echo(f'next: cd {directory} && derive prove "{name}" --module {module}')

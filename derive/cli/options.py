@@ -1,0 +1,58 @@
+"""What the commands share: the ``--module`` option, name lookup with usage errors, the group."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..core.registry import REGISTRY, Registry
+from ..errors import DeriveError, UnknownIdentityError
+
+if TYPE_CHECKING:
+    from ..core.identity import Identity
+
+module_option = click.option(
+    "--module",
+    "-m",
+    "modules",
+    multiple=True,
+    metavar="MODULE",
+    help="Also load identities from this importable module (repeatable).",
+)
+
+
+def registry(modules: Sequence[str]) -> Registry:
+    """The registry with ``modules`` loaded (a module that cannot be imported is a usage error)."""
+    for m in modules:
+        try:
+            REGISTRY.load_module(m)
+        except DeriveError as exc:
+            raise click.UsageError(str(exc)) from exc
+    return REGISTRY
+
+
+def identity(name: str, modules: Sequence[str]) -> Identity:
+    """The identity ``name``; an unknown name is a usage error that suggests close names."""
+    reg = registry(modules)
+    try:
+        return reg.get(name)
+    except UnknownIdentityError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+
+
+def file_stem(name: str) -> str:
+    """A file name for an identity name (``gelu'`` is ``gelu-prime``)."""
+    return name.replace("'", "-prime").replace("/", "-")
+
+
+class Group(click.Group):
+    """Turns any :class:`~derive.errors.DeriveError` (a name conflict between plugins, a broken
+    declaration) into a one-line error and exit status 1 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DeriveError as exc:
+            raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,11 @@
+"""The mathematical vocabulary of derive: what identities are written in.
+
+- :mod:`.domains`: where a variable lives (its SymPy assumptions, its samples, its edge points);
+- :mod:`.special`: the special functions of ML (:math:`\\Phi`, :math:`\\varphi`, :math:`\\sigma`, softplus,
+  the Gibbs gap);
+- :mod:`.notation`: quantities printed in textbook notation while the verification sees their value;
+- shared symbolic moves, one family a module: :mod:`.gaussian`, :mod:`.moments`, :mod:`.matrices`,
+  :mod:`.indexed`, :mod:`.discrete`, :mod:`.layers`, :mod:`.recurrences`.
+
+Nothing here knows about identities, proofs or answers: this is the bottom layer.
+"""

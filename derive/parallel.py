@@ -1,0 +1,100 @@
+"""One ordered, crash-tolerant, interruptible parallel map: ``derive verify``, the book and grading.
+
+:func:`ordered_map` applies a function to every item on a pool of worker processes (or threads, or
+any :class:`concurrent.futures.Executor`) and returns the results in input order. An item whose call
+raises, or whose worker dies, still yields a result: ``on_error(item, exc)``. ``progress(item,
+result)`` is called as each item finishes, in completion order. Ctrl-C cancels the work not yet
+started and re-raises, so the caller stops promptly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from typing import Literal, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def workers(jobs: int = 0) -> int:
+    """The number of workers for ``jobs`` (0: one per core)."""
+    return jobs if jobs > 0 else os.cpu_count() or 1
+
+
+def ordered_map(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    on_error: Callable[[T, BaseException], R],
+    jobs: int = 0,
+    executor: Executor | None = None,
+    kind: Literal["process", "thread"] = "process",
+    progress: Callable[[T, R], None] | None = None,
+) -> list[R]:
+    """``[fn(item) for item in items]`` in parallel, in input order, one result per item.
+
+    Args:
+        fn: a picklable function (a module-level function or a ``functools.partial`` of one) when
+            it runs in processes.
+        on_error: the result for an item whose call raised (or whose worker died).
+        jobs: workers of the pool this call makes (0: one per core); with one worker, or one item,
+            the items run in this process.
+        executor: run on this executor instead (a process pool, Dask, Ray...); it is not shut down.
+        kind: the pool this call makes: worker processes, or threads (for work that already runs
+            in processes of its own).
+        progress: called with each item and its result as it finishes.
+    """
+    n = workers(jobs)
+    if executor is None and (n == 1 or len(items) <= 1):
+        return [_one(fn, item, on_error, progress) for item in items]
+    own = executor is None
+    pool: Executor = executor if executor is not None else _pool(kind, min(n, len(items)))
+    results: dict[int, R] = {}
+    futures: dict[Future[R], int] = {}
+    try:
+        for i, item in enumerate(items):
+            try:
+                futures[pool.submit(fn, item)] = i
+            except Exception as exc:  # the executor refused the item (pickling, shut down): still one result
+                results[i] = _finish(item, on_error(item, exc), progress)
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                value = fut.result()
+            except Exception as exc:  # the call raised, or its worker died
+                value = on_error(items[i], exc)
+            results[i] = _finish(items[i], value, progress)
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()
+        if own:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if own:
+        pool.shutdown()
+    return [results[i] for i in range(len(items))]
+
+
+def _pool(kind: str, size: int) -> Executor:
+    return ProcessPoolExecutor(max_workers=size) if kind == "process" else ThreadPoolExecutor(max_workers=size)
+
+
+def _one(
+    fn: Callable[[T], R],
+    item: T,
+    on_error: Callable[[T, BaseException], R],
+    progress: Callable[[T, R], None] | None,
+) -> R:
+    try:
+        value = fn(item)
+    except Exception as exc:
+        value = on_error(item, exc)
+    return _finish(item, value, progress)
+
+
+def _finish(item: T, value: R, progress: Callable[[T, R], None] | None) -> R:
+    if progress is not None:
+        progress(item, value)
+    return value

@@ -1,0 +1,113 @@
+"""Plain-text and Markdown renderings of records (for the terminal and notebooks)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .tex import form, plain, tex
+
+if TYPE_CHECKING:
+    from ..core.proof import Proof
+    from ..verify.ladder import Verification
+
+
+def _method(v: Verification | None) -> str:
+    if v is None:
+        return ""
+    if v.ok is True:
+        return ("✓ " if v.symbolic else "≈ ") + v.method
+    return ("✗ " if v.ok is False else "? ") + v.method + (f": {v.detail}" if v.detail else "")
+
+
+def _c(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def proof_text(p: Proof, *, color: bool = False) -> str:
+    """The derivation as the terminal shows it: statement, steps with reasons, checks, verdict."""
+    ident = p.identity
+    lines = [_c(f"{ident.title}  [{ident.name}]", "1", color), f"map {ident.section}: {plain(ident.map_row)}", ""]
+    lines.append(_c("Statement", "1", color))
+    for o in p.outcomes:
+        body = form(o.relation) if o.relation is not None else plain(o.text)
+        lines.append(f"  ({o.label})  {body}")
+    if ident.variables:
+        lines.append("  where " + "; ".join(plain(v) for _, v in ident.variable_table))
+    lines += ["", _c("Derivation", "1", color)]
+    for k, c in enumerate(p.chains, 1):
+        head = f"  [{k}] proof of ({c.statement})" if c.statement else f"  [{k}] lemma"
+        lines.append(head + (f" — {c.scope}" if c.scope else ""))
+        for note in c.notes:
+            lines.append(f"      {plain(note)}")
+        for i, s in enumerate(c.steps):
+            lead = "     " if i == 0 else f"   {s.relation.text} "
+            lines.append(f"  {lead}{form(s.expr)}")
+            why = plain(s.why)
+            method = _method(s.verification)
+            if why or method:
+                lines.append(_c(f"        {why}" + (f"   [{method}]" if method else ""), "2", color))
+        for v in c.conclusion:
+            lines.append(_c(f"      ⇒ {_method(v)}", "2", color))
+    n = p.numeric
+    lines += [
+        "",
+        _c("Numeric check", "1", color),
+        f"  {n.samples} samples, seed {n.seed}: max abs error {n.max_abs_error:.2e}, "
+        f"max rel error {n.max_rel_error:.2e}",
+    ]
+    for s in n.statements:
+        if s.note or not s.ok:
+            lines.append(f"  ({s.label}) {'ok' if s.ok else 'FAIL'} {s.note}")
+    for r in ([n.crosscheck] if n.crosscheck else []) + list(n.extra):
+        mark = "✓" if r.ok else "✗"
+        lines.append(
+            f"  {mark} {r.name} [{r.method}]: error {r.error:.2e} (tolerance {r.tolerance:.0e}, "
+            f"{r.samples} samples)" + (f"\n      {r.detail}" if r.detail and not r.ok else "")
+        )
+    lines.append("")
+    verdict = f"Verdict: {p.verdict}"
+    lines.append(_c(verdict, "1;32" if p.ok else "1;31", color))
+    if p.failure:
+        lines.append(_c(p.failure, "31", color))
+    for o in p.outcomes:
+        if not o.ok or o.level != "general":
+            lines.append(f"  ({o.label}) {o.level}: {o.how}")
+    return "\n".join(lines)
+
+
+def proof_markdown(p: Proof) -> str:
+    """Markdown with LaTeX math, for Jupyter."""
+    ident = p.identity
+    out = [f"**{ident.title}** (`{ident.name}`, map {ident.section}) — **{p.verdict}**", ""]
+    for o in p.outcomes:
+        out.append(f"- $ {tex(o.relation)} $" if o.relation is not None else f"- {o.text} *(numeric)*")
+    out.append("")
+    for c in p.chains:
+        out.append(f"*Proof of {c.statement}*" if c.statement else "*Lemma*")
+        out.append("")
+        for i, s in enumerate(c.steps):
+            lead = "" if i == 0 else s.relation.tex + " "
+            note = f" — {s.why}" if s.why else ""
+            method = f" *({s.verification.label})*" if s.verification else ""
+            out.append(f"- $ {lead}{tex(s.expr)} ${note}{method}")
+        out.append("")
+    n = p.numeric
+    out.append(
+        f"Numeric check: {n.samples} samples (seed {n.seed}), max rel. error {n.max_rel_error:.1e}"
+        + (f"; cross-check {n.crosscheck.name}: {n.crosscheck.error:.1e}" if n.crosscheck else "")
+    )
+    return "\n".join(out)
+
+
+def verdict_text(v: Any) -> str:
+    """An answer's verdict in one line: its status, the message, the diagnosis if not already said."""
+    out = f"{v.status}: {v.message}"
+    if v.diagnosis and v.diagnosis not in v.message:
+        out += f" ({v.diagnosis})"
+    return out
+
+
+def verdict_markdown(v: Any) -> str:
+    """An answer's verdict for a notebook: status, how the answer was read, the message."""
+    read = f" — read as ${tex(v.parsed)}$" if v.parsed is not None else ""
+    return f"**{v.status}**{read}\n\n{v.message}"

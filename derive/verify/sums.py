@@ -1,0 +1,220 @@
+r"""The algebra of sums and Kronecker deltas that the ladder uses.
+
+- :func:`index_canonical`: a sum-and-delta expression in a canonical form (constants pulled out,
+  separable multiple sums split, indices renamed, :math:`\delta_{ab} f(b)` written :math:`\delta_{ab} f(a)`),
+  so that equal sums written differently become one object;
+- :func:`align_sum_ranges`: sums of the same summand over ranges that differ by a few terms, split
+  so the common part cancels;
+- :func:`unroll_sums`: sums over concrete ranges written out term by term;
+- :func:`decide_conditions`: the case conditions that the variables' bounds decide (``j <= n`` for
+  ``j`` in ``[1, n]``), replaced by ``True``/``False``.
+
+Every rewrite here is an identity of sums (linearity, renaming a bound index, sifting a delta that
+multiplies the summand); the ladder accepts a link only if the rewritten difference is zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sympy as sp
+from sympy.simplify.simplify import factor_sum
+
+from ..maths.domains import Domain
+
+
+def index_canonical(e: sp.Expr) -> sp.Expr:
+    """``e`` with factors free of a sum's index taken out of it, multiple sums of separable
+    products split into products of sums, every sum's index renamed
+    canonically (``sum_j f(j)`` and ``sum_k f(k)`` become one object) and each ``delta_ab * f(b)``
+    term rewritten as ``delta_ab * f(a)``, then expanded."""
+    if not e.has(sp.Sum, sp.KroneckerDelta):
+        return e
+    pulled = e.replace(lambda x: isinstance(x, sp.Sum), factor_sum)  # constants out of sums
+    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum), _split_sum)  # and signs
+    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) > 1, _separate)
+    pulled = pulled.replace(lambda x: isinstance(x, sp.Sum), factor_sum)  # what the split freed
+    renamed = _rename_indices(pulled, 1)
+    terms = []
+    for term in sp.Add.make_args(sp.expand(renamed)):
+        for delta in term.atoms(sp.KroneckerDelta):
+            a, b = delta.args
+            if isinstance(b, sp.Symbol) and b in term.free_symbols:
+                term = delta * (term / delta).xreplace({b: a}) if term.has(b) else term
+        terms.append(term)
+    return sp.expand(sp.Add(*terms))
+
+
+def _separate(total: sp.Sum) -> sp.Expr:
+    """``sum_i sum_j f(i) g(j) c`` as ``c (sum_i f(i)) (sum_j g(j))``: a multiple sum of a product
+    whose every factor uses at most one index, over ranges that do not mention the other indices."""
+    indices = {lim[0] for lim in total.limits}
+    if any((lo.free_symbols | hi.free_symbols) & indices for _, lo, hi in total.limits):
+        return total
+    groups: dict[sp.Symbol, list[sp.Expr]] = {k: [] for k in indices}
+    rest: list[sp.Expr] = []
+    for factor in sp.Mul.make_args(sp.expand_power_exp(total.function)):  # e^(a+b) as e^a e^b
+        used = factor.free_symbols & indices
+        if len(used) > 1:
+            return total
+        (groups[used.pop()] if used else rest).append(factor)
+    return sp.Mul(*rest, *(sp.Sum(sp.Mul(*groups[lim[0]]), lim) for lim in total.limits))
+
+
+UNROLL_TERMS = 2000
+
+
+def unroll_sums(e: sp.Basic) -> sp.Basic:
+    """Sums over concrete integer ranges written out term by term, outermost index first, so a
+    triangular ``sum_{i=1}^{3} sum_{k=1}^{i} a_i b_k`` becomes its six terms (``doit`` leaves it)."""
+    budget = [UNROLL_TERMS]
+
+    def unroll(total: sp.Sum) -> sp.Basic:
+        var, lo, hi = total.limits[-1]
+        if not (lo.is_Integer and hi.is_Integer) or hi - lo >= budget[0]:
+            return total
+        budget[0] -= int(max(hi - lo + 1, 0))
+        inner = total.limits[:-1]
+        body = sp.Sum(total.function, *inner) if inner else total.function
+        return sp.Add(*(body.xreplace({var: sp.Integer(t)}) for t in range(int(lo), int(hi) + 1)))
+
+    for _ in range(8):  # each pass opens one more level of nesting
+        if not e.has(sp.Sum):
+            break
+        opened = e.replace(lambda x: isinstance(x, sp.Sum), unroll)
+        if opened == e:
+            break
+        e = opened
+    return e
+
+
+def align_sum_ranges(e: sp.Expr) -> sp.Expr:
+    """Split sums that differ only in how far they run, so the common part cancels.
+
+    ``sum_{k=a}^{b+o} f(k)`` becomes ``sum_{k=a}^{b+m} f(k) + f(b+m+1) + ... + f(b+o)`` where ``m``
+    is the smallest offset among the sums of the same ``f`` from the same ``a`` (``b`` symbolic,
+    offsets integers), so sum_{k=1}^{t-1} f(k) + f(t) and sum_{k=1}^{t} f(k) meet term by term.
+    """
+    e = sp.Add(*[_absorb_into_sum(t) for t in sp.Add.make_args(sp.expand(e))])
+    e = sp.expand(e.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) == 1, _split_sum))
+    e = e.replace(lambda x: isinstance(x, sp.Sum) and _short_range(x), lambda x: x.doit())  # sum_{k=t}^{t} f = f(t)
+    sums = [x for x in e.atoms(sp.Sum) if len(x.limits) == 1]
+    groups: dict[tuple[sp.Basic, ...], list[tuple[sp.Sum, sp.Expr, int]]] = {}
+    for total in sums:
+        ((k, lo, hi),) = total.limits
+        offset = hi.as_coeff_Add()[0] if hi.as_coeff_Add()[0].is_Integer else sp.S.Zero
+        base = hi - offset
+        canon = sp.Symbol("_k", **k.assumptions0)
+        key = (total.function.xreplace({k: canon}), lo, base)
+        groups.setdefault(key, []).append((total, base, int(offset)))
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        low = min(o for _, _, o in members)
+        for total, base, off in members:
+            if off == low:
+                continue
+            ((k, lo, _hi),) = total.limits
+            extra = [total.function.xreplace({k: base + j}) for j in range(low + 1, off + 1)]
+            replacements[total] = sp.Sum(total.function, (k, lo, base + low)) + sp.Add(*extra)
+    return sp.expand(e.xreplace(replacements)) if replacements else e
+
+
+def _split_sum(total: sp.Sum) -> sp.Expr:
+    """Linearity: ``sum_k (c a(k) + b(k)) = c sum_k a(k) + sum_k b(k)`` with numeric ``c`` outside."""
+    parts = []
+    for term in sp.Add.make_args(sp.expand(total.function)):
+        number, rest = term.as_coeff_Mul()
+        parts.append(number * sp.Sum(sp.powsimp(rest), *total.limits))
+    return sp.Add(*parts)
+
+
+def _short_range(total: sp.Sum) -> bool:
+    """A sum over a range of a few terms whose count does not depend on any symbol."""
+    if len(total.limits) != 1:
+        return False
+    ((_, lo, hi),) = total.limits
+    count = sp.simplify(hi - lo)
+    return bool(count.is_Integer and 0 <= count < 8)
+
+
+def _absorb_into_sum(term: sp.Expr) -> sp.Expr:
+    """``c * sum_k f(k)`` as ``sum_k c f(k)`` (powers merged) when ``c`` does not involve ``k``."""
+    factors = sp.Mul.make_args(term)
+    sums = [f for f in factors if isinstance(f, sp.Sum) and len(f.limits) == 1]
+    if len(sums) != 1:
+        return term
+    (total,) = sums
+    number, coefficient = sp.Mul(*[f for f in factors if f is not total]).as_coeff_Mul()
+    k = total.limits[0][0]
+    if coefficient.has(k):
+        return term
+    return number * sp.Sum(sp.powsimp(sp.expand(coefficient * total.function)), total.limits[0])
+
+
+def _rename_indices(e: sp.Basic, depth: int) -> sp.Basic:
+    """Rename the indices of each sum by nesting depth (sums are independent scopes). A sum over
+    several indices (SymPy flattens nested sums into one) numbers them from the outermost."""
+    if isinstance(e, sp.Sum):
+        limits = list(e.limits)  # innermost first
+        count = len(limits)
+        renames = {}
+        new_limits = []
+        for position, (var, lo, hi) in enumerate(limits):
+            canon = sp.Symbol(f"_i{depth + count - 1 - position}", **var.assumptions0)
+            renames[var] = canon
+            new_limits.append((canon, lo.xreplace(renames), hi.xreplace(renames)))
+        inner = _rename_indices(e.function, depth + count)
+        return sp.Sum(inner.xreplace(renames), *new_limits)
+    if not e.args or not e.has(sp.Sum):
+        return e
+    return e.func(*[_rename_indices(a, depth) for a in e.args])
+
+
+def decide_conditions(e: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> sp.Basic:
+    """Replace each relation in ``e`` that the variables' bounds decide by ``True``/``False``.
+
+    A linear relation ``lhs >= rhs`` holds on the domain when ``lhs - rhs``, with every bounded
+    symbol moved to the end of its interval that makes the difference smallest, is still
+    nonnegative (``j <= n`` for ``j`` in ``[1, n]``). Relations it cannot decide are kept.
+    """
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for rel in e.atoms(sp.Rel):
+        if not isinstance(rel, sp.Le | sp.Lt | sp.Ge | sp.Gt):
+            continue
+        gap = rel.gts - rel.lts  # the relation says gap >= 0 (or > 0)
+        strict = isinstance(rel, sp.Lt | sp.Gt)
+        if _always(gap, strict, domains):
+            replacements[rel] = sp.true
+        elif _always(-gap, not strict, domains):
+            replacements[rel] = sp.false
+    return e.xreplace(replacements) if replacements else e
+
+
+def _bounded_by_others(s: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> bool:
+    dom = domains.get(s)
+    return dom is not None and bool(dom.depends_on())
+
+
+def _always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> bool:
+    """True if ``gap >= 0`` (``> 0``) at the least favourable ends of the symbols' intervals."""
+    worst = gap
+    for _ in range(4):  # bounds may name other bounded symbols (j <= n, n <= 6): a few rounds
+        changed = False
+        # symbols whose bounds name other symbols first (j in [1, d] before d), so that j <= d
+        # becomes d <= d and not 1 <= j
+        order = sorted(worst.free_symbols, key=lambda s: (not _bounded_by_others(s, domains), str(s)))
+        for s in order:
+            dom = domains.get(s)
+            if dom is None or not worst.is_polynomial(s) or sp.degree(worst, s) != 1:
+                continue
+            slope = worst.coeff(s)
+            end = dom.lo if slope.is_positive else dom.hi if slope.is_negative else None
+            if end is None:
+                continue
+            worst = sp.expand(worst.subs(s, sp.sympify(end)))
+            changed = True
+        if not changed:
+            break
+    return bool(worst.is_positive) if strict else bool(worst.is_nonnegative)
