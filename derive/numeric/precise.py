@@ -69,7 +69,7 @@ def _real(v: Any) -> Any:
     return v
 
 
-class Env(dict):  # type: ignore[type-arg]
+class Env(dict[sp.Basic, Any]):
     """Values of symbols, plus ``entry(base, indices)`` for the entries ``z[k]`` of indexed variables."""
 
     entry: Callable[[sp.IndexedBase, tuple[int, ...]], Any] | None = None
@@ -117,99 +117,152 @@ def _ev(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: dict[sp.Basic, Any]) -> A
     return v
 
 
-def _ev1(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: dict[sp.Basic, Any]) -> Any:
+Memo = dict[sp.Basic, Any]
+
+
+def _ev1(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    """One node: a value given at the point, a number, an elementary function (:data:`_UNARY`),
+    a node with its own rule (:data:`_RULES`, by class, then by kind), else ``evalf``."""
     if e in pt:
         return pt[e]
+    if e.is_Number or e.is_NumberSymbol:
+        return _number(e)
+    f = e.func
+    if f in _UNARY and len(e.args) == 1:
+        return _UNARY[f](_ev(e.args[0], pt, memo))
+    rule = _RULES.get(f) or next((r for kind, r in _KINDS if isinstance(e, kind)), None)
+    if rule is not None:
+        return rule(e, pt, memo)
+    return _fallback(e, pt)
+
+
+def _number(e: sp.Basic) -> Any:
     if e.is_Integer:
         return mpmath.mpf(int(e))
     if e.is_Rational:
         return mpmath.mpf(int(e.p)) / int(e.q)
     if e.is_Float:
-        return mpmath.mpf(e._mpf_)  # type: ignore[attr-defined]
+        return mpmath.mpf(e._mpf_)
     if e is sp.pi:
         return +mpmath.pi
     if e is sp.E:
         return mpmath.e + 0
-    if e is sp.S.Half:
-        return mpmath.mpf(1) / 2
-    if e.is_Add:
-        return mpmath.fsum(_ev(a, pt, memo) for a in e.args)
-    if e.is_Mul:
-        out = mpmath.mpf(1)
-        for a in e.args:
-            out = out * _ev(a, pt, memo)
-        return out
-    if e.is_Pow:
-        b, x = e.args
-        vb = _ev(b, pt, memo)
-        if x.is_Integer:
-            n = int(x)
-            if n < 0 and vb == 0:
-                raise ZeroDivisionError("0 to a negative power")
-            return vb**n
-        if x == sp.S.Half:
-            return mpmath.sqrt(vb)
-        vx = _ev(x, pt, memo)
-        if vb == 0:
-            if mpmath.re(vx) > 0:
-                return mpmath.mpf(0)
-            raise ZeroDivisionError("0 to a non-positive power")
-        return mpmath.power(vb, vx)
-    f = e.func
-    if f in _UNARY and len(e.args) == 1:
-        return _UNARY[f](_ev(e.args[0], pt, memo))
-    if f is sp.log:
-        args = [_ev(a, pt, memo) for a in e.args]
-        if any(a == 0 for a in args):
-            raise ZeroDivisionError("log(0)")
-        return mpmath.log(args[0]) if len(args) == 1 else mpmath.log(args[0]) / mpmath.log(args[1])
-    if f is Phi:
-        return mpmath.ncdf(_ev(e.args[0], pt, memo))
-    if f is phi:
-        return mpmath.npdf(_ev(e.args[0], pt, memo))
-    if f is sigmoid:
-        return 1 / (1 + mpmath.exp(-_ev(e.args[0], pt, memo)))
-    if f is softplus:
-        return mpmath.log(1 + mpmath.exp(_ev(e.args[0], pt, memo)))
-    if isinstance(e, SpecialFunction):
-        return _ev(e.elementary(), pt, memo)
-    if f in (sp.Max, sp.Min):
-        vals = [_real_only(_ev(a, pt, memo)) for a in e.args]
-        return max(vals) if f is sp.Max else min(vals)
-    if f is sp.sign:
-        v = _real_only(_ev(e.args[0], pt, memo))
-        return mpmath.mpf(0 if v == 0 else (1 if v > 0 else -1))
-    if f is sp.Heaviside:
-        v = _real_only(_ev(e.args[0], pt, memo))
-        at0 = _ev(e.args[1], pt, memo) if len(e.args) > 1 else mpmath.mpf(1) / 2
-        return mpmath.mpf(1) if v > 0 else (mpmath.mpf(0) if v < 0 else at0)
-    if f is sp.KroneckerDelta:
-        a, b = (_real_only(_ev(x, pt, memo)) for x in e.args)
-        return mpmath.mpf(1 if a == b else 0)
-    if f is sp.Piecewise:
-        for value, cond in e.args:
-            c = cond.xreplace({k: sp.Float(mpmath.nstr(v, 40)) for k, v in pt.items() if isinstance(k, sp.Symbol)})
-            if c is sp.true or c == True:  # noqa: E712 - SymPy booleans
-                return _ev(value, pt, memo)
-        raise ValueError("no Piecewise branch applies")
-    if isinstance(e, sp.Indexed):
-        entry = getattr(pt, "entry", None)
-        if entry is None:
-            raise ValueError("no value for an indexed entry")
-        return entry(e.base, tuple(_integer(_ev(i, pt, memo)) for i in e.indices))
-    if isinstance(e, sp.Sum | sp.Product):
-        values = [_ev(e.function, env, {}) for env in _ranges(list(e.limits), pt)]  # type: ignore[arg-type]
-        if isinstance(e, sp.Sum):
-            return mpmath.fsum(values)
-        out = mpmath.mpf(1)
-        for v in values:
-            out *= v
-        return out
     if e in (sp.oo, -sp.oo, sp.zoo, sp.nan):
         raise ValueError("infinite")
-    if e.is_Number or e.is_NumberSymbol:
-        return mpmath.mpmathify(sp.N(e, mpmath.mp.dps))
-    return _fallback(e, pt)
+    return mpmath.mpmathify(sp.N(e, mpmath.mp.dps))
+
+
+def _args(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> list[Any]:
+    return [_ev(a, pt, memo) for a in e.args]
+
+
+def _reals(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> list[Any]:
+    return [_real_only(v) for v in _args(e, pt, memo)]
+
+
+def _mul(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    out = mpmath.mpf(1)
+    for v in _args(e, pt, memo):
+        out = out * v
+    return out
+
+
+def _pow(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    b, x = e.args
+    vb = _ev(b, pt, memo)
+    if x.is_Integer:
+        n = int(x)
+        if n < 0 and vb == 0:
+            raise ZeroDivisionError("0 to a negative power")
+        return vb**n
+    if x == sp.S.Half:
+        return mpmath.sqrt(vb)
+    vx = _ev(x, pt, memo)
+    if vb == 0:
+        if mpmath.re(vx) > 0:
+            return mpmath.mpf(0)
+        raise ZeroDivisionError("0 to a non-positive power")
+    return mpmath.power(vb, vx)
+
+
+def _log(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    args = _args(e, pt, memo)
+    if any(a == 0 for a in args):
+        raise ZeroDivisionError("log(0)")
+    return mpmath.log(args[0]) if len(args) == 1 else mpmath.log(args[0]) / mpmath.log(args[1])
+
+
+def _sign(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    (v,) = _reals(e, pt, memo)
+    return mpmath.mpf(0 if v == 0 else (1 if v > 0 else -1))
+
+
+def _heaviside(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    v = _real_only(_ev(e.args[0], pt, memo))
+    at0 = _ev(e.args[1], pt, memo) if len(e.args) > 1 else mpmath.mpf(1) / 2
+    return mpmath.mpf(1) if v > 0 else (mpmath.mpf(0) if v < 0 else at0)
+
+
+def _kronecker(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    a, b = _reals(e, pt, memo)
+    return mpmath.mpf(1 if a == b else 0)
+
+
+def _piecewise(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    for value, cond in e.args:
+        c = cond.xreplace({k: sp.Float(mpmath.nstr(v, 40)) for k, v in pt.items() if isinstance(k, sp.Symbol)})
+        if c is sp.true or c == True:  # noqa: E712 - SymPy booleans
+            return _ev(value, pt, memo)
+    raise ValueError("no Piecewise branch applies")
+
+
+def _indexed(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    entry = getattr(pt, "entry", None)
+    if entry is None:
+        raise ValueError("no value for an indexed entry")
+    return entry(e.base, tuple(_integer(_ev(i, pt, memo)) for i in e.indices))
+
+
+def _sum_or_product(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    values = [_ev(e.function, env, {}) for env in _ranges(list(e.limits), pt)]  # type: ignore[arg-type]
+    if isinstance(e, sp.Sum):
+        return mpmath.fsum(values)
+    out = mpmath.mpf(1)
+    for v in values:
+        out *= v
+    return out
+
+
+def _unary(fn: Callable[[Any], Any]) -> Callable[[sp.Basic, Mapping[sp.Basic, Any], Memo], Any]:
+    return lambda e, pt, memo: fn(_ev(e.args[0], pt, memo))
+
+
+Rule = Callable[[sp.Basic, Mapping[sp.Basic, Any], Memo], Any]
+
+#: the nodes with a rule of their own, by class
+_RULES: dict[Any, Rule] = {
+    sp.Add: lambda e, pt, memo: mpmath.fsum(_args(e, pt, memo)),
+    sp.Mul: _mul,
+    sp.Pow: _pow,
+    sp.log: _log,
+    Phi: _unary(mpmath.ncdf),
+    phi: _unary(mpmath.npdf),
+    sigmoid: _unary(lambda v: 1 / (1 + mpmath.exp(-v))),
+    softplus: _unary(lambda v: mpmath.log(1 + mpmath.exp(v))),
+    sp.Max: lambda e, pt, memo: max(_reals(e, pt, memo)),
+    sp.Min: lambda e, pt, memo: min(_reals(e, pt, memo)),
+    sp.sign: _sign,
+    sp.Heaviside: _heaviside,
+    sp.KroneckerDelta: _kronecker,
+    sp.Piecewise: _piecewise,
+}
+#: the nodes with a rule by kind (subclasses included), tried in order
+_KINDS: tuple[tuple[type, Rule], ...] = (
+    (SpecialFunction, lambda e, pt, memo: _ev(e.elementary(), pt, memo)),
+    (sp.Indexed, _indexed),
+    (sp.Sum, _sum_or_product),
+    (sp.Product, _sum_or_product),
+)
 
 
 def _integer(v: Any) -> int:
