@@ -115,5 +115,3 @@ def prove(name: str, *, seed: int | None = None, samples: int | None = None) -> 
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-

@@ -111,7 +111,7 @@ def _read_rows(path: str, fmt: str) -> list[dict[str, Any]]:
         return rows
     reader = csv.DictReader(io.StringIO(text))
     for row in reader:
-        extra = row.pop(None, None)  # type: ignore[call-overload]
+        extra = row.pop(None, None)
         clean = {str(k).strip(): v for k, v in row.items() if k is not None}
         if extra:
             clean["answer"] = ",".join([clean.get("answer") or "", *extra])  # an unquoted comma in the answer

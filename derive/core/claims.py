@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import sympy as sp
@@ -170,9 +171,7 @@ def _sampled_sizes(
     a, b = [], []
     for point in at:
         cache: dict[sp.Indexed, sp.Expr] = {}
-        values = attempt(
-            lambda p=point, c=cache: tuple(_float(ladder.instantiate(e, p, rng, c)) for e in (lhs, rhs)), 2.0
-        )
+        values = attempt(partial(_floats, ladder, (lhs, rhs), point, rng, cache), 2.0)
         if values is not None:
             a.append(values[0])
             b.append(values[1])
@@ -181,6 +180,16 @@ def _sampled_sizes(
     c = compare(np.real_if_close(np.array(a)), np.real_if_close(np.array(b)), rtol=1e-9)
     note = "at sampled sizes: sums expanded, indexed entries drawn" + (f"; {c.detail}" if c.detail else "")
     return c.samples, c.max_abs_error, c.max_rel_error, c.ok, note
+
+
+def _floats(
+    ladder: Ladder,
+    exprs: tuple[sp.Basic, ...],
+    point: Mapping[sp.Symbol, sp.Expr],
+    rng: np.random.Generator,
+    cache: dict[sp.Indexed, sp.Expr],
+) -> tuple[complex, ...]:
+    return tuple(_float(ladder.instantiate(e, point, rng, cache)) for e in exprs)
 
 
 def _float(e: sp.Basic) -> complex:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeAlias
 
 import sympy as sp
 
@@ -25,8 +26,10 @@ from ..verify.ladder import Ladder, Verification
 from .relations import Relation
 from .statements import Statement
 
-Form = sp.Basic
-Producer = Form | Callable[[Form], Form]
+#: a form of a derivation: a SymPy expression, equation or matrix
+Form: TypeAlias = "sp.Basic"
+#: the next form, written out or computed from the previous one
+Producer: TypeAlias = "sp.Basic | Callable[[sp.Basic], sp.Basic]"
 
 
 def _unchanged(e: sp.Basic) -> sp.Basic:
@@ -175,6 +178,7 @@ class Derivation:
             checks.append(self._equivalent_equations(last, target))
         else:
             claimed = Relation.of(target)
+            assert target is not None  # statement() gives symbolic statements only
             if rel is None or not rel.implies(claimed):
                 raise StepFailed(
                     f"{self._where()}: the chain proves '{rel or '?'}', but statement {st.label!r} claims '{claimed}'"

@@ -135,15 +135,17 @@ def _declarations(tree: ast.Module) -> list[ast.Call]:
     calls: list[ast.Call] = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
-            calls += [d for d in node.decorator_list if _is_declaration(d)]
-        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and _is_declaration(node.value):
-            calls.append(node.value)  # type: ignore[arg-type]
+            calls += [d for d in node.decorator_list if isinstance(d, ast.Call) and _is_declaration(d)]
+        elif (
+            isinstance(node, ast.Assign | ast.AnnAssign)
+            and isinstance(node.value, ast.Call)
+            and _is_declaration(node.value)
+        ):
+            calls.append(node.value)
     return calls
 
 
-def _is_declaration(node: ast.expr) -> bool:
-    if not isinstance(node, ast.Call):
-        return False
+def _is_declaration(node: ast.Call) -> bool:
     func = node.func
     name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
     return name in DECLARERS

@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import sympy as sp
 
-Bound = float | int | sp.Expr | None
+Bound: TypeAlias = "float | int | sp.Expr | None"
 
 
 def _num(bound: Bound, values: Mapping[sp.Symbol, np.ndarray]) -> np.ndarray | float | None:
@@ -104,7 +105,7 @@ class Domain:
         if lo is None and hi is None:
             lo, hi = -self.spread, self.spread
         elif lo is None:
-            lo = hi - self.spread
+            lo = np.asarray(hi) - self.spread
         elif hi is None:
             if self.log_scale or (np.all(np.asarray(lo) >= 0)):
                 # positive quantities span orders of magnitude: sample log-uniformly above lo
@@ -315,7 +316,7 @@ def from_word(word: str, read_bound: BoundReader = _number) -> Domain:
     """
     w = word.strip()
     low = w.lower()
-    simple = {
+    simple: dict[str, Callable[[], Domain]] = {
         "real": real,
         "reals": real,
         "r": real,

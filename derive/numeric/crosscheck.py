@@ -117,6 +117,8 @@ def finite_difference(
     def check(ctx: CheckContext) -> CrossCheckResult:
         values = ctx.sample(samples)
         d = ctx.result if derivative is None else derivative
+        if d is None:
+            raise ValueError("finite_difference needs the derived result or an explicit derivative")
         args = sorted((f.free_symbols | d.free_symbols), key=str)
         F = ctx.numpy(f, args)
         x = values[wrt]

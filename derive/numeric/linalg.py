@@ -88,8 +88,8 @@ def with_spectrum(rng: np.random.Generator, m: int, n: int, sigmas: np.ndarray) 
 def power_iteration(w: np.ndarray, rng: np.random.Generator, iters: int = 500) -> float:
     r""":math:`\lVert W x_t \rVert` for :math:`x_{t+1} = W^\top W x_t / \lVert W^\top W x_t \rVert` from a random
     unit start: converges to :math:`\sigma_{\max}(W)` (the spectral normalisation estimate)."""
-    x = rng.normal(size=w.shape[1])
-    x /= np.linalg.norm(x)
+    x = np.asarray(rng.normal(size=w.shape[1]))
+    x = x / np.linalg.norm(x)
     for _ in range(iters):
         y = w.T @ (w @ x)
         x = y / np.linalg.norm(y)

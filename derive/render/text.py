@@ -55,9 +55,9 @@ def proof_text(p: Proof, *, color: bool = False) -> str:
         f"  {n.samples} samples, seed {n.seed}: max abs error {n.max_abs_error:.2e}, "
         f"max rel error {n.max_rel_error:.2e}",
     ]
-    for s in n.statements:
-        if s.note or not s.ok:
-            lines.append(f"  ({s.label}) {'ok' if s.ok else 'FAIL'} {s.note}")
+    for check in n.statements:
+        if check.note or not check.ok:
+            lines.append(f"  ({check.label}) {'ok' if check.ok else 'FAIL'} {check.note}")
     for r in ([n.crosscheck] if n.crosscheck else []) + list(n.extra):
         mark = "✓" if r.ok else "✗"
         lines.append(

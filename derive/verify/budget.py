@@ -36,8 +36,12 @@ def cpu_time() -> float:
     return time.process_time()
 
 
-def _can_interrupt() -> bool:
-    return _SIGNAL is not None and threading.current_thread() is threading.main_thread()
+def _timer() -> tuple[int, int] | None:
+    """The signal and interval timer that interrupt this thread (``None`` off the main thread or
+    on a platform without ``setitimer``)."""
+    if _SIGNAL is None or _TIMER is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return _SIGNAL, _TIMER
 
 
 _RETRY = 0.01  # seconds of CPU time before a deferred alarm fires again
@@ -62,7 +66,8 @@ def _in_discarding_context(frame: FrameType | None) -> bool:
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     # re-arm first: if the exception is deferred (or swallowed by a context we failed to
     # recognise) the budget must still end the work a moment later, in ordinary code
-    signal.setitimer(_TIMER, _RETRY)
+    if _TIMER is not None:
+        signal.setitimer(_TIMER, _RETRY)
     if _in_discarding_context(frame):
         return
     raise BudgetExceeded("time budget exceeded")
@@ -73,24 +78,26 @@ def time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`BudgetExceeded` in the block if it runs longer than ``seconds``."""
     if seconds <= 0:
         raise BudgetExceeded("no time left in the budget")
-    if not _can_interrupt():
+    timer = _timer()
+    if timer is None:
         yield
         return
+    signum, which = timer
     deadline = cpu_time() + seconds
     outer = _deadlines[-1] if _deadlines else None
     effective = min(deadline, outer) if outer is not None else deadline
-    previous = signal.signal(_SIGNAL, _on_alarm)
+    previous = signal.signal(signum, _on_alarm)
     _deadlines.append(effective)
-    signal.setitimer(_TIMER, max(effective - cpu_time(), 1e-4))
+    signal.setitimer(which, max(effective - cpu_time(), 1e-4))
     try:
         yield
     finally:
-        signal.setitimer(_TIMER, 0)
+        signal.setitimer(which, 0)
         _deadlines.pop()
-        signal.signal(_SIGNAL, previous)
+        signal.signal(signum, previous)
         if _deadlines:  # re-arm the enclosing budget
             # an expired outer budget fires at once, in the outer block, not swallowed here
-            signal.setitimer(_TIMER, max(_deadlines[-1] - cpu_time(), 1e-4))
+            signal.setitimer(which, max(_deadlines[-1] - cpu_time(), 1e-4))
 
 
 def attempt(fn: Callable[[], T], seconds: float) -> T | None:

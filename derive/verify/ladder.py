@@ -21,9 +21,11 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..maths.domains import Domain
@@ -163,7 +165,7 @@ class Ladder:
             remaining = deadline - cpu_time()
             if remaining <= 0:
                 return None
-            out = attempt(lambda r=rung: r.rewrite(form), min(rung.budget, remaining))
+            out = attempt(partial(rung.rewrite, form), min(rung.budget, remaining))
             if out is not None and out == 0:
                 return rung.name
         return None
@@ -186,7 +188,11 @@ class Ladder:
         return domains, {s for s in symbols if s not in domains and not _has_indexed_domain(s, self.domains)}
 
     def instantiate(
-        self, e: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], rng: object, cache: dict[sp.Indexed, sp.Expr]
+        self,
+        e: sp.Basic,
+        point: Mapping[sp.Symbol, sp.Expr],
+        rng: np.random.Generator,
+        cache: dict[sp.Indexed, sp.Expr],
     ) -> sp.Basic:
         """``e`` at ``point``; sums over a now-concrete range are expanded and every entry
         ``z[k]`` of an indexed variable gets a value drawn from its domain (the same within a point)."""
@@ -200,7 +206,9 @@ class Ladder:
             for ix in sorted(entries, key=str):
                 if ix not in cache:
                     dom = self.domains.get(ix.base, self.domains.get(ix.base.label))
-                    draw = dom.sample(rng, 1, {})[0]  # type: ignore[union-attr]
+                    if dom is None:
+                        raise ValueError(f"no domain for the entries of {ix.base}")
+                    draw = dom.sample(rng, 1, {})[0]
                     cache[ix] = sp.Rational(repr(float(draw)))
             v = v.xreplace(cache)
         return v
@@ -229,27 +237,16 @@ class Ladder:
             if cpu_time() > deadline:
                 break
             cache: dict[sp.Indexed, sp.Expr] = {}
-            at = attempt(
-                lambda p=point, c=cache: (self.instantiate(ea, p, rng, c), self.instantiate(eb, p, rng, c)), 2.0
-            )
-            values = None if at is None else attempt(lambda at=at: self._values(at, self.digits + 15), 2.0)
-            if values is None:
+            at = attempt(partial(self._instantiate_all, (ea, eb), point, rng, cache), 2.0)
+            values = None if at is None else attempt(partial(self._values, at, self.digits + 15), 2.0)
+            if at is None or values is None:
                 continue
             used += 1
             err, scale = self._gap(*values)
             if err is not None:
-                again = attempt(lambda at=at: self._values(at, precise.RECHECK_DIGITS), 4.0)
-                if again is not None and self._gap(*again)[0] is not None:
-                    where = {**{str(k): str(v) for k, v in point.items()}, **{str(k): str(v) for k, v in cache.items()}}
-                    return Verification(
-                        False,
-                        f"numeric ({self.digits} digits)",
-                        False,
-                        f"differ by {precise.fmt(abs(again[0] - again[1]), 8)} at {_point(point)}",
-                        counterexample=where,
-                        values=(precise.fmt(again[0], 8), precise.fmt(again[1], 8)),
-                        points=used,
-                    )
+                refuted = self._refutation(at, point, cache, used)
+                if refuted is not None:
+                    return refuted
                 continue  # round-off at the working precision: the values agree
             if scale != 0:
                 worst = max(worst, float(abs(values[0] - values[1]) / scale))
@@ -268,6 +265,37 @@ class Ladder:
             f"max relative difference {precise.fmt(worst, 8)}",
             points=used,
         )
+
+    def _refutation(
+        self,
+        at: tuple[sp.Basic, sp.Basic],
+        point: Mapping[sp.Symbol, sp.Expr],
+        cache: Mapping[sp.Indexed, sp.Expr],
+        used: int,
+    ) -> Verification | None:
+        """The counterexample at ``point`` if the sides still differ at more precision, else ``None``."""
+        again = attempt(lambda: self._values(at, precise.RECHECK_DIGITS), 4.0)
+        if again is None or self._gap(*again)[0] is None:
+            return None
+        where = {**{str(k): str(v) for k, v in point.items()}, **{str(k): str(v) for k, v in cache.items()}}
+        return Verification(
+            False,
+            f"numeric ({self.digits} digits)",
+            False,
+            f"differ by {precise.fmt(abs(again[0] - again[1]), 8)} at {_point(point)}",
+            counterexample=where,
+            values=(precise.fmt(again[0], 8), precise.fmt(again[1], 8)),
+            points=used,
+        )
+
+    def _instantiate_all(
+        self,
+        exprs: tuple[sp.Basic, ...],
+        point: Mapping[sp.Symbol, sp.Expr],
+        rng: np.random.Generator,
+        cache: dict[sp.Indexed, sp.Expr],
+    ) -> tuple[sp.Basic, ...]:
+        return tuple(self.instantiate(e, point, rng, cache) for e in exprs)
 
     @staticmethod
     def _values(exprs: tuple[sp.Basic, ...], dps: int) -> tuple[Any, ...] | None:
@@ -295,7 +323,7 @@ class Ladder:
             ("sign after simplify", lambda: sp.simplify(elementary(e1))),
         ):
             form = attempt(fn, self.rung_budget)
-            if form is not None and attempt(lambda f=form: getattr(f, attr), self.rung_budget) is True:
+            if form is not None and attempt(partial(getattr, form, attr), self.rung_budget) is True:
                 return Verification(True, name, True, seconds=time.perf_counter() - start)
         domains, missing = self.sampling_plan((e1,))
         if missing:
@@ -307,8 +335,8 @@ class Ladder:
         lowest = math.inf
         for point in points:
             cache: dict[sp.Indexed, sp.Expr] = {}
-            at = attempt(lambda p=point, c=cache: self.instantiate(ee, p, rng, c), 2.0)
-            v = None if at is None else attempt(lambda at=at: precise.value(at, self.digits + 15), 2.0)
+            at = attempt(partial(self.instantiate, ee, point, rng, cache), 2.0)
+            v = None if at is None else attempt(partial(precise.value, at, self.digits + 15), 2.0)
             if v is None or not isinstance(v, mpmath.mpf):
                 continue
             used += 1
