@@ -100,7 +100,7 @@ def test_installed_plugin_package_adds_identities_through_the_entry_point(tmp_pa
         text=True,
         check=True,
     ).stdout.strip()
-    paths = {sysconfig.get_paths()["purelib"], str(Path(__file__).resolve().parents[1])}
+    paths = {sysconfig.get_paths()["purelib"], str(Path(__file__).resolve().parents[2])}
     Path(site, "parent-env.pth").write_text("\n".join(sorted(paths)) + "\n")
 
     def install(pkg: Path) -> None:
@@ -129,7 +129,7 @@ def test_installed_plugin_package_adds_identities_through_the_entry_point(tmp_pa
 def test_the_wheel_ships_the_templates(tmp_path: Path) -> None:
     import zipfile
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     built = subprocess.run(
         [
             sys.executable,
@@ -152,4 +152,4 @@ def test_the_wheel_ships_the_templates(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("sheet.tex.j2", "identity.tex.j2", "preamble.tex.j2", "book.tex.j2", "new_identity.py.j2"):
         assert f"derive/templates/{template}" in names
-    assert "derive/py.typed" in names and "derive/identities/activations.py" in names
+    assert "derive/py.typed" in names and "derive/identities/calculus/gelu_prime.py" in names

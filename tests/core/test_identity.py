@@ -1,0 +1,59 @@
+"""Declarations validate themselves: every symbol has a domain its assumptions agree with."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from sympy import Eq
+
+from derive.core.identity import Identity, _validate
+from derive.core.statements import Statement
+from derive.errors import DeclarationError
+from derive.maths.domains import interval, positive, real
+
+x = real(-8, 8).symbol("x")
+
+
+def _toy(claim: sp.Basic, body) -> Identity:  # type: ignore[no-untyped-def]
+    ident = Identity(
+        name="toy",
+        title="Toy",
+        section="2.2",
+        map_row="toy",
+        statements=(Statement("claim", claim),),
+        variables={x: real(-8, 8)},
+        derivation=body,
+    )
+    _validate(ident)
+    return ident
+
+
+def test_undeclared_symbol_is_a_declaration_error() -> None:
+    y = sp.Symbol("y", real=True)
+    with pytest.raises(DeclarationError, match="without a domain"):
+        _toy(Eq(y, y**2), lambda d: None)
+
+
+def test_symbol_assumptions_must_match_the_domain() -> None:
+    y = sp.Symbol("y", positive=True)
+    with pytest.raises(DeclarationError, match="assumptions"):
+        Identity(
+            name="toy",
+            title="t",
+            section="1.1",
+            map_row="t",
+            statements=(Statement("claim", Eq(y, 2 * y)),),
+            variables={y: real()},
+            derivation=lambda d: None,
+        )
+
+
+def test_dependent_bounds_are_respected() -> None:
+    from derive.numeric.sampling import exact_points, generator, sample_scalars
+
+    big_t = positive(100).symbol("T")
+    t = interval(0, big_t).symbol("t")
+    doms = {big_t: positive(100), t: interval(0, big_t)}
+    values = sample_scalars(doms, generator(1), 500)
+    assert (values[t] >= 0).all() and (values[t] <= values[big_t]).all()
+    assert all(0 <= p[t] <= p[big_t] for p in exact_points(doms, generator(1), 30))
