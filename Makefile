@@ -1,6 +1,6 @@
 # Two entry points, each doing all set-up on a fresh machine (Debian/Ubuntu):
 #   make demo   install, derive the GELU derivative in the terminal and write gelu.pdf
-#   make test   install, then run the test suite (this is what CI runs)
+#   make test   install, lint (ruff, mypy), then run the test suite (this is what CI runs)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-pictures latexmk lmodern poppler-utils
@@ -25,7 +25,7 @@ demo: setup
 	$(VENV)/bin/derive prove "gelu'"
 	$(VENV)/bin/derive sheet "gelu'" -o gelu.pdf
 
-test: setup
+test: setup lint
 	$(PY) -m pytest -n auto
 
 bench: setup
@@ -33,3 +33,5 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check derive tests benchmarks
+	$(VENV)/bin/ruff format --check derive tests benchmarks
+	$(VENV)/bin/mypy
