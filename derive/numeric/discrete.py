@@ -3,8 +3,8 @@ r"""Numbers for cross-checks of identities about discrete distributions.
 - :func:`distributions` -- random distributions on :math:`n` outcomes (seeded, away from 0);
 - :func:`weights` -- the substitution ``{weights[k]: value}`` that puts numbers into a symbolic
   table of :mod:`derive.maths.discrete`;
-- :func:`value_at` -- a derived symbolic form (function heads unfolded) at such numbers, in double
-  precision, to compare with a direct numpy computation of the definition;
+- :func:`value_at` -- a derived symbolic form (function heads unfolded) at such numbers, evaluated at
+  30 digits and returned in double precision, to compare with a direct numpy computation of the definition;
 - :func:`evaluator` -- the same, lambdified once (for many evaluations).
 """
 
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from ..maths.discrete import Table
+from . import precise
 
 
 def distributions(rng: np.random.Generator, n: int, size: int, *, floor: float = 1e-3) -> np.ndarray:
@@ -30,10 +32,13 @@ def weights(table: Table, values: np.ndarray) -> dict[sp.Basic, float]:
 
 
 def value_at(expr: sp.Expr, subs: Mapping[sp.Basic, float], unfold: Callable[[sp.Basic], sp.Basic]) -> float:
-    """``expr`` with its definitions unfolded and ``subs`` substituted, evaluated at 30 digits and
-    returned as a float."""
-    e = unfold(expr)
-    return float(sp.N(e.xreplace({k: sp.Float(v, 30) for k, v in subs.items()}), 20))
+    """``expr`` with its definitions unfolded and ``subs`` substituted, evaluated at 30 digits
+    (:func:`derive.numeric.precise.value`) and returned as a float."""
+    e = unfold(expr).xreplace({k: sp.Float(v, 30) for k, v in subs.items()})
+    v = precise.value(e, 30)
+    if v is None:
+        raise ValueError(f"no finite value: {sp.sstr(e)[:200]}")
+    return float(mpmath.re(v))
 
 
 def evaluator(
