@@ -35,8 +35,9 @@ class DeclarationError(DeriveError, ValueError):
     """An identity is declared inconsistently (a free symbol without a domain, a bad name...)."""
 
 
-class DerivationError(DeriveError, RuntimeError):
-    """A derivation could not be run (its code raised); distinct from a step that is false."""
+class DerivationError(DeriveError, TypeError):
+    """A derivation used the builder wrongly (``conclude`` before ``begin``, an unknown statement,
+    ``solve`` away from an equation...); distinct from a step that is false (:class:`StepFailed`)."""
 
 
 class CompileError(DeriveError, RuntimeError):
@@ -71,3 +72,8 @@ class NoQuestionError(DeriveError, LookupError):
 
 class BookError(DeriveError, RuntimeError):
     """Some identities of a book failed and ``keep_going`` was not set; the message lists them."""
+
+
+class QuestionError(DeriveError, ValueError):
+    """A teacher's question cannot be used: the expected answer cannot be read, a domain word is
+    unknown, or a variable has no domain; the message says which and how to write it."""

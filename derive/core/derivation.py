@@ -20,7 +20,7 @@ from typing import TypeAlias
 
 import sympy as sp
 
-from ..errors import StepFailed
+from ..errors import DerivationError, StepFailed
 from ..verify.budget import attempt
 from ..verify.ladder import Ladder, Verification
 from .relations import Relation
@@ -132,7 +132,7 @@ class Derivation:
         form = sp.sympify(new(prev) if callable(new) else new)
         rel = Relation(relation)
         if rel in (Relation.EQ, Relation.IFF):
-            raise ValueError(f"bound() takes <=, <, >= or >, not {relation!r}; use then() for =")
+            raise DerivationError(f"bound() takes <=, <, >= or >, not {relation!r}; use then() for =")
         gap = form - prev if rel.upward else prev - form
         return self._push(form, why, self.ladder.nonnegative(gap, strict=rel.strict), rel)
 
@@ -140,7 +140,7 @@ class Derivation:
         """Solve the current equation for ``unknown`` (must have exactly one solution)."""
         prev = self.last
         if not isinstance(prev, sp.Eq):
-            raise TypeError("solve() needs the chain to be at an equation (an Eq)")
+            raise DerivationError("solve() needs the chain to be at an equation (an Eq)")
         unknowns = list(unknown) if isinstance(unknown, (list, tuple)) else [unknown]
         sols = attempt(lambda: sp.solve(prev, unknowns, dict=True), 20.0)
         if not sols or len(sols) != 1:
@@ -160,14 +160,14 @@ class Derivation:
     def note(self, text: str) -> Derivation:
         """A sentence of prose shown with the current chain."""
         if self._open is None:
-            raise TypeError("note() needs an open chain: call begin() first")
+            raise DerivationError("note() needs an open chain: call begin() first")
         self._open.notes.append(text)
         return self
 
     def conclude(self, statement: str | int | sp.Basic | None = None) -> Derivation:
         """Close the chain as a proof of a statement (default: the next one not yet proved)."""
         if self._open is None:
-            raise TypeError("conclude() needs an open chain: call begin() first")
+            raise DerivationError("conclude() needs an open chain: call begin() first")
         st = self.statement(statement)
         steps = self._open.steps
         first, last = steps[0].expr, steps[-1].expr
@@ -210,7 +210,7 @@ class Derivation:
         if self._open is None:
             if self.chains:
                 return self.chains[-1].steps[-1].expr
-            raise TypeError("no expression yet: call begin() first")
+            raise DerivationError("no expression yet: call begin() first")
         return self._open.steps[-1].expr
 
     @property
@@ -230,7 +230,7 @@ class Derivation:
 
     def _push(self, form: Form, why: str, check: Verification, relation: Relation) -> Derivation:
         if self._open is None:
-            raise TypeError("then() needs an open chain: call begin() first")
+            raise DerivationError("then() needs an open chain: call begin() first")
         self._open.steps.append(Step(form, why, check, relation))
         if check.ok is not True:
             n = len(self._open.steps) - 1
@@ -256,13 +256,13 @@ class Derivation:
             for s in sts:
                 if s.label not in self._concluded:
                     return s
-            raise TypeError(f"{self.name}: every statement is already concluded")
+            raise DerivationError(f"{self.name}: every statement is already concluded")
         if isinstance(which, int):
             return sts[which]
         for s in sts:
             if which == s.label or which == s.relation:
                 return s
-        raise TypeError(f"{self.name}: no statement {which!r}")
+        raise DerivationError(f"{self.name}: no statement {which!r}")
 
     def _equivalent_equations(self, a: Form, b: Form) -> Verification:
         if not (isinstance(a, sp.Eq) and isinstance(b, sp.Eq)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 from sympy import Derivative, Eq
 
@@ -9,8 +10,10 @@ from derive.core.derivation import Derivation
 from derive.core.identity import Identity, _validate
 from derive.core.proof import prove_identity
 from derive.core.statements import Statement
+from derive.errors import DerivationError, DeriveError
 from derive.maths.domains import positive, real
 from derive.maths.special import Phi, phi, sigmoid
+from derive.verify.ladder import Ladder
 
 x = real(-8, 8).symbol("x")
 
@@ -102,3 +105,16 @@ def test_solve_step_is_checked_by_substitution() -> None:
     p = prove_identity(ident)
     assert p.ok, p.failure
     assert "substitution" in p.chains[0].steps[1].verification.method
+
+
+def test_misusing_the_builder_is_a_derivation_error() -> None:
+    """conclude() before begin() is the author's mistake, reported as such (a TypeError too)."""
+    d = Derivation("toy", (Statement("claim", Eq(x, x)),), Ladder())
+    with pytest.raises(DerivationError, match="begin"):
+        d.conclude()
+    with pytest.raises(TypeError):
+        d.then(x, "no chain yet")
+    d.begin(x)
+    with pytest.raises(DerivationError, match="bound"):
+        d.bound(x + 1, "not a bound", relation="=")
+    assert issubclass(DerivationError, DeriveError)
