@@ -10,10 +10,21 @@ r"""Checking homework answers: safe parsing, sound equivalence on the domain, us
 
 Modules:
 
-- :mod:`~derive.answers.parser`: the grammar, the limits and the builder (plain math and LaTeX);
+- :mod:`~derive.answers.parse`: the safe parser (plain math and LaTeX), one module per stage:
+
+  - :mod:`~derive.answers.parse.normalise`: the table of named rewrites into the grammar's tokens;
+  - :mod:`~derive.answers.parse.limits`: :class:`~derive.answers.parse.Limits` and the checks on
+    the text and the tree (length, bracket and tree depth, node count, digits, constant powers);
+  - :mod:`~derive.answers.parse.grammar`: ``grammar.lark`` and its LALR parser;
+  - :mod:`~derive.answers.parse.scope`: the allow-list (:class:`~derive.answers.parse.Scope`, the
+    tables of function words, constants and Greek names);
+  - :mod:`~derive.answers.parse.builder` (on :mod:`~derive.answers.parse.notation` and
+    :mod:`~derive.answers.parse.values`): the tree builder, one handler per grammar rule;
+
 - :mod:`~derive.answers.question`: what an answer is checked against (identity or teacher question);
 - :mod:`~derive.answers.checker`: numeric screen, symbolic proof (the ladder), numeric
-  verification, diagnoses;
+  verification, the verdict's message;
+- :mod:`~derive.answers.diagnose`: the name of a wrong answer's mistake (sign, factor, term...);
 - :mod:`~derive.answers.worker` / :mod:`~derive.answers.pool`: killable warm worker processes;
 - :mod:`~derive.answers.api`: :func:`check`, :func:`equivalent`, :func:`grade`;
 
@@ -24,7 +35,7 @@ trust boundary. SymPy's LaTeX grammars also read only LaTeX (students type both)
 unknown word as a new symbol or undefined function (``phi(x)`` would silently become an
 unknown function instead of the normal density, and a typo would become a new variable
 instead of an error), and evaluate powers as they build (``9^{9^{9^9}}`` would hang the
-parser). One small LALR grammar (:data:`~derive.answers.parser.GRAMMAR`, linear time) reads
+parser). One small LALR grammar (``derive/answers/parse/grammar.lark``, linear time) reads
 both syntaxes; every tree node maps to one SymPy constructor, every name goes through the
 question's allow-list (declared variables first, then the question's names, then a fixed
 table of functions and constants), and limits on length, depth, node count, literal size and

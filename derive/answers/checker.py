@@ -6,16 +6,16 @@ The order is chosen for soundness first, then speed:
 2. **quick numeric screen**: the answer and the target at a few domain points at 60 digits; a
    difference that survives re-evaluation at 150 digits is a counterexample (``incorrect``), so
    wrong answers never wait for symbolic work;
-3. **symbolic proof** with the cheap rungs of :class:`derive.equivalence.Ladder` (identical,
+3. **symbolic proof** with the cheap rungs of :class:`derive.verify.ladder.Ladder` (identical,
    ``expand``, ``cancel``, elementary rewrites, ``rewrite(exp)``, ``expand_log``, ``trigsimp``,
    a time-boxed ``simplify``) under the question's assumptions (``s > 0`` makes
    ``log(s^2) = 2 log(s)`` provable; ``sqrt(x^2)`` stays ``|x|`` on the reals);
 4. **numeric verification** at every sample point (edges, random points, large magnitudes) to
    45 significant digits; equality there is reported as *numeric*, never as proved.
 
-On a wrong answer, :func:`diagnose` names the mistake when it is recognisable: a declared
-approximation, a sign error, a constant factor, an additive constant, a missing, extra or
-sign-flipped term, or an answer that is right only on part of the domain.
+On a wrong answer, :func:`~derive.answers.diagnose.diagnose` names the mistake when it is
+recognisable: a declared approximation, a sign error, a constant factor, an additive constant, a
+missing, extra or sign-flipped term, or an answer that is right only on part of the domain.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import re
 import secrets
 import time
 import zlib
-from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -35,8 +34,9 @@ from ..errors import AnswerSyntaxError, BudgetExceeded
 from ..numeric.precise import DIGITS, RECHECK_DIGITS, REL_TOL_DIGITS, differ, fmt, to_mp
 from ..verify.budget import attempt, time_limit
 from ..verify.ladder import Ladder
-from .parser import GREEK_NAMES, parse
-from .question import QUICK, Context, values_equal
+from .diagnose import diagnose, matrix_approximation, transposed
+from .parse import GREEK_NAMES, parse
+from .question import QUICK, Context, value_floor
 from .verdict import CORRECT, INCORRECT, INVALID, UNDECIDED
 
 SYMBOLIC_BUDGET = 0.25
@@ -153,12 +153,6 @@ def _out(parsed: Any, status: str, message: str, *, method: str, start: float, *
 
 
 # ------------------------------------------------------------------------------------ scalars
-def _floor(values: list[Any]) -> Any:
-    mags = sorted(abs(v) for v in values if v is not None and v != 0)
-    typical = mags[len(mags) // 2] if mags else mpmath.mpf(1)
-    return mpmath.mpf(10) ** (-(DIGITS - 10)) * typical
-
-
 def _compare(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str, Any]:
     """``{"status", "method", "index", "values"}`` for one target; ``index`` is the counterexample point.
 
@@ -232,10 +226,11 @@ def _instantiate(e: sp.Basic, subs: dict[Any, sp.Lambda]) -> sp.Basic:
 
 
 def _compare_values(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str, Any]:
+    """Steps 2-4 for one answer and one target: quick screen, symbolic proof, numeric verification."""
     if a == t:
         return {"status": CORRECT, "method": "proved: identical"}
     tv = ctx.values(t, cache=True)
-    floor = _floor(tv)
+    floor = value_floor(tv)
     av: list[Any] = [None] * len(ctx.points)
     # 2. quick screen
     for i in range(min(QUICK, len(ctx.points))):
@@ -243,16 +238,9 @@ def _compare_values(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> 
         if _refutes(ctx, a, t, i, av[i], tv[i], floor):
             return _counterexample(i, av, tv)
     # 3. symbolic proof, cheap rungs only
-    remaining = deadline - time.perf_counter()
-    budget = min(SYMBOLIC_BUDGET, max(remaining * 0.3, 0.02))
-    ladder = Ladder(domains=ctx.domains, unfold=ctx.unfold, symbolic_budget=budget, rung_budget=budget)
-    ae = _evaluate(ctx, a, budget)
-    te = _evaluate(ctx, t, budget)
-    if ae == te or (ae - te) == 0:
-        return {"status": CORRECT, "method": "proved: identical after evaluation"}
-    rung = ladder.symbolic_zero(ae - te)
-    if rung is not None:
-        return {"status": CORRECT, "method": f"proved: {rung}"}
+    proved = _prove(ctx, a, t, deadline)
+    if proved is not None:
+        return proved
     # 4. numeric verification everywhere
     used = 0
     for i in range(len(ctx.points)):
@@ -264,7 +252,29 @@ def _compare_values(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> 
             used += 1
     if used < max(6, len(ctx.points) // 3):
         return {"status": UNDECIDED, "method": "numeric", "used": used}
-    # unpredictable points too; many more where the answer has kinks or jumps the target lacks
+    return _verify_fresh(ctx, a, t, deadline, floor, av, tv, used)
+
+
+def _prove(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str, Any] | None:
+    """The cheap symbolic rungs of the ladder on ``a - t``, time-boxed: a proof, or ``None``."""
+    remaining = deadline - time.perf_counter()
+    budget = min(SYMBOLIC_BUDGET, max(remaining * 0.3, 0.02))
+    ladder = Ladder(domains=ctx.domains, unfold=ctx.unfold, symbolic_budget=budget, rung_budget=budget)
+    ae = _evaluate(ctx, a, budget)
+    te = _evaluate(ctx, t, budget)
+    if ae == te or (ae - te) == 0:
+        return {"status": CORRECT, "method": "proved: identical after evaluation"}
+    rung = ladder.symbolic_zero(ae - te)
+    if rung is not None:
+        return {"status": CORRECT, "method": f"proved: {rung}"}
+    return None
+
+
+def _verify_fresh(
+    ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float, floor: Any, av: list[Any], tv: list[Any], used: int
+) -> dict[str, Any]:
+    """Agreement at unpredictable points too (many more where the answer has kinks or jumps the
+    target lacks), after agreement at every fixed sample point: the numeric verdict."""
     rough = (sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise, sp.floor, sp.ceiling)
     extra = FRESH_ROUGH if any(a.has(f) and not t.has(f) for f in rough) else FRESH
     for point in ctx.fresh_points(extra):
@@ -423,142 +433,6 @@ def _finish(
     return _out(parsed, INCORRECT, msg, method=r["method"], start=start, counterexample=cex, diagnosis=diagnosis)
 
 
-# ------------------------------------------------------------------------------------ diagnoses
-def diagnose(ctx: Context, parsed: sp.Basic, target: sp.Basic, av: list[Any], tv: list[Any]) -> str | None:
-    """The recognisable mistake of a wrong answer, or ``None``."""
-    with mpmath.workdps(DIGITS):
-        return _diagnose(ctx, parsed, target, av, tv)
-
-
-def _diagnose(ctx: Context, parsed: sp.Basic, target: sp.Basic, av: list[Any], tv: list[Any]) -> str | None:
-    n = len(ctx.points)
-    for i in range(n):
-        if av[i] is None:
-            av[i] = ctx.value(parsed, i)
-    for text, approx in ctx.approximations.items():
-        if values_equal(av, ctx.values(approx, cache=True)):
-            return text
-    nonzero = [v for v in tv if v is not None and abs(v) > mpmath.mpf(10) ** -30]
-    if nonzero and values_equal(av, [None if v is None else -v for v in tv]):
-        return "sign error: the answer is the negative of the expected one"
-    ratio = _constant(
-        [(x / y) if (x is not None and y is not None and abs(y) > 1e-30) else None for x, y in zip(av, tv, strict=True)]
-    )
-    if ratio is not None and abs(ratio - 1) > 1e-12 and abs(ratio) > 1e-12:
-        return f"off by a constant factor {_describe(ratio)}"
-    term = _term_mistake(ctx, parsed, target, av, tv)
-    if term:
-        return term
-    shift = _constant(
-        [(x - y) if (x is not None and y is not None) else None for x, y in zip(av, tv, strict=True)], absolute=tv
-    )
-    if shift is not None and abs(shift) > 1e-12:
-        return f"off by an additive constant {_describe(shift)}"
-    return _partial_domain(ctx, av, tv) or _close(av, tv)
-
-
-def _constant(vals: list[Any], absolute: list[Any] | None = None) -> Any:
-    known = [v for v in vals if v is not None]
-    if len(known) < 3:
-        return None
-    ref = known[0]
-    if isinstance(ref, mpmath.mpc) and abs(ref.imag) > 1e-20:
-        return None
-    scale = max(abs(ref), max((abs(v) for v in absolute or [] if v is not None), default=0), mpmath.mpf(1e-30))
-    if all(abs(v - ref) <= mpmath.mpf(10) ** -20 * scale for v in known):
-        return ref.real if isinstance(ref, mpmath.mpc) else ref
-    return None
-
-
-def _describe(c: Any) -> str:
-    """A readable constant: a fraction, or a fraction times pi, sqrt(2), sqrt(pi), sqrt(2 pi)."""
-    x = float(c)
-    for label, unit in (
-        ("", 1.0),
-        ("pi", float(mpmath.pi)),
-        ("sqrt(2)", 2**0.5),
-        ("sqrt(pi)", float(mpmath.sqrt(mpmath.pi))),
-        ("sqrt(2*pi)", float(mpmath.sqrt(2 * mpmath.pi))),
-        ("pi^2", float(mpmath.pi) ** 2),
-        ("e", float(mpmath.e)),
-    ):
-        for inv in (False, True):
-            y = x * unit if inv else x / unit
-            f = Fraction(y).limit_denominator(64)
-            if f != 0 and abs(float(f) - y) <= 1e-12 * max(1.0, abs(y)):
-                num = str(f)
-                if not label:
-                    return num
-                return f"{num}/{label}" if inv else (label if num == "1" else f"{num}*{label}")
-    return mpmath.nstr(c, 8)
-
-
-def _term_mistake(ctx: Context, parsed: sp.Basic, target: sp.Basic, av: list[Any], tv: list[Any]) -> str | None:
-    terms = list(sp.Add.make_args(target))
-    if len(terms) < 2 and isinstance(target, sp.Mul):
-        terms = list(sp.Add.make_args(sp.expand(target)))
-    if 2 <= len(terms) <= 12:
-        for term in terms:
-            vals = ctx.values(term, cache=True)
-            if any(v is None for v in vals):
-                continue
-            for factor, text in (
-                (1, "missing term {}"),
-                (2, "sign error in the term {}"),
-                (-1, "the term {} is counted twice"),
-            ):
-                want = [None if x is None else x - factor * y for x, y in zip(tv, vals, strict=True)]
-                if values_equal(av, want):
-                    return text.format(sp.sstr(term))
-    own = list(sp.Add.make_args(parsed)) if isinstance(parsed, sp.Expr) else []
-    if 2 <= len(own) <= 12:
-        for term in own:
-            vals = ctx.values(term)
-            got = [None if x is None or y is None else x - y for x, y in zip(av, vals, strict=True)]
-            if values_equal(got, tv):
-                return f"extra term {sp.sstr(term)}"
-    return None
-
-
-def _partial_domain(ctx: Context, av: list[Any], tv: list[Any]) -> str | None:
-    floor = _floor(tv)
-    bad = []
-    good = []
-    for i, (x, y) in enumerate(zip(av, tv, strict=True)):
-        if x is None or y is None:
-            continue
-        with mpmath.workdps(DIGITS):
-            (bad if differ(x, y, floor) else good).append(i)
-    if not bad or len(good) < 3:
-        return None
-    symbols = sorted({s for p in ctx.points for s in p if isinstance(s, sp.Symbol)}, key=str)
-    for s in symbols:
-        for side, test in (("> 0", lambda v: v > 0), ("< 0", lambda v: v < 0), (">= 0", lambda v: v >= 0)):
-            holds = [bool(test(ctx.points[i][s])) for i in good]
-            if not any(bool(test(ctx.points[i][s])) for i in bad) and sum(holds) >= 3 and all(holds):
-                return f"correct only for {s} {side}"
-    return None
-
-
-def _close(av: list[Any], tv: list[Any]) -> str | None:
-    """A near miss that no rule names: the largest relative difference, if it is small."""
-    worst = mpmath.mpf(0)
-    mags = sorted(abs(v) for v in tv if v is not None)
-    typical = mags[len(mags) // 2] if mags else mpmath.mpf(0)
-    for x, y in zip(av, tv, strict=True):
-        if x is None or y is None:
-            continue
-        scale = max(abs(x), abs(y)) + typical
-        if scale > 0:
-            worst = max(worst, abs(x - y) / scale)
-    if 0 < worst < 1e-2:
-        return (
-            f"close to the expected answer (largest relative difference {mpmath.nstr(worst, 2)}) but not equal to it: "
-            "an approximation is not the exact answer"
-        )
-    return None
-
-
 # ------------------------------------------------------------------------------------ matrices
 def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float) -> dict[str, Any]:
     targets = [t for t in ctx.matrix_targets if t.shape == m.shape]
@@ -598,7 +472,7 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
                     va, vt = res["av"][i], res["tv"][i]
                     point = _point_text(ctx, i, (m[r, c], t[r, c]))
                 where = ", ".join(f"{k} = {v}" for k, v in point.items())
-                diag = _matrix_approximation(ctx, m) or ("the matrix is transposed" if _transposed(m, t) else None)
+                diag = matrix_approximation(ctx, m) or ("the matrix is transposed" if transposed(m, t) else None)
                 cex = {"point": point, "entry": [r + 1, c + 1], "answer": fmt(va), "expected": fmt(vt)}
                 head = f"Incorrect: {diag}." if diag else "Incorrect."
                 msg = (
@@ -611,26 +485,3 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
     method = "proved entry by entry" if proved else "numeric entry by entry"
     msg = "Correct: every entry equals the expected matrix" + (" (proved)." if proved else " (numerically, 45 digits).")
     return _out(m, CORRECT, msg, method=method, start=start)
-
-
-def _matrix_approximation(ctx: Context, m: sp.MatrixBase) -> str | None:
-    """The question's declared near miss that the matrix answer equals, entry by entry."""
-    with mpmath.workdps(DIGITS):
-        for text, approx in ctx.approximations.items():
-            if not (isinstance(approx, sp.MatrixBase) and approx.shape == m.shape):
-                continue
-            if all(
-                values_equal(ctx.values(x), ctx.values(y, cache=True)) is not False
-                for x, y in zip(m, approx, strict=True)
-            ):
-                return text
-    return None
-
-
-def _transposed(m: sp.MatrixBase, t: sp.MatrixBase) -> bool:
-    if not m.is_square:
-        return False
-    try:
-        return all(sp.expand(x) == 0 for x in (m.T - t))
-    except Exception:
-        return False

@@ -2,7 +2,7 @@ r"""What an answer is checked against: a :class:`Context` built from an identity
 or from a teacher's expected answer with the variables' domain words.
 
 A context holds the targets (the expected expression and its equally correct ``forms``), the
-:class:`~derive.answers.parser.Scope` a student's text is read in (declared variables shadow
+:class:`~derive.answers.parse.Scope` a student's text is read in (declared variables shadow
 function names), the domains of the variables, the sample points of the domain (edges, random
 points, large magnitudes) and the target's values there, computed once and reused by every
 answer to the same question.
@@ -29,7 +29,7 @@ from ..maths.domains import Domain, from_word, integer, real
 from ..numeric.precise import DIGITS, NotANumber, mp_value, to_mp
 from ..numeric.sampling import exact_points, generator
 from ..verify.budget import time_limit
-from .parser import Scope, parse
+from .parse import Scope, parse
 
 POINTS = 36
 QUICK = 8
@@ -171,11 +171,11 @@ def _symbol_for(name: str, word: str) -> sp.Symbol:
 # ------------------------------------------------------------------------------------ contexts
 def guess_variables(expected: str, *, latex: bool = False) -> dict[str, str]:
     """Every word of ``expected`` that is not a known function or constant, as a real variable."""
-    from .parser import CONSTANTS, FUNCTIONS, _lark, normalise
+    from .parse import CONSTANTS, FUNCTIONS, lark_parser, normalise
 
     words: dict[str, str] = {}
     try:
-        tokens = list(_lark().lex(normalise(expected, latex=latex)))
+        tokens = list(lark_parser().lex(normalise(expected, latex=latex)))
     except Exception as exc:
         raise ValueError(f"the expected answer could not be read: {exc}") from None
     for tok in tokens:
@@ -464,6 +464,14 @@ def _large_points(sample: Mapping[sp.Symbol, Domain], base: dict[sp.Basic, sp.Ex
             if (d.hi is None and v > 0 and (d.lo is None or v > sp.sympify(d.lo))) or (d.lo is None and v < 0):
                 out.append({**base, s: v})
     return out
+
+
+def value_floor(values: list[Any]) -> Any:
+    """The absolute tolerance below which two values count as equal: a target's typical magnitude
+    (the median of its nonzero values) scaled down to the working precision."""
+    mags = sorted(abs(v) for v in values if v is not None and v != 0)
+    typical = mags[len(mags) // 2] if mags else mpmath.mpf(1)
+    return mpmath.mpf(10) ** (-(DIGITS - 10)) * typical
 
 
 def values_equal(a: list[Any], b: list[Any], rel_digits: int = 20) -> bool | None:

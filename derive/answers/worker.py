@@ -116,9 +116,9 @@ def warm(server: Server) -> None:
     """Import and exercise the checking paths once (parse, prove, refute, diagnose), so the first
     real answer is fast. The registry loads on the first identity question instead (untimed): a
     teacher's own question never waits for the catalog."""
-    from .parser import _lark
+    from .parse import lark_parser
 
-    _lark()
+    lark_parser()
     for answer in ("1/2*(1 + erf(x/sqrt(2))) + x*phi(x)", "Phi(x) - x*phi(x)"):
         with contextlib.suppress(Exception):  # warming is best effort
             server.handle(

@@ -1,4 +1,5 @@
-"""The safe answer parser: what it reads, what it refuses, and that it never runs the text.
+"""The safe answer parser (:mod:`derive.answers.parse`): what it reads, what it refuses, and that
+it never runs the text.
 
 Everything here runs in-process (no worker), so a failure points at the grammar or the builder.
 The fuzz tests (hypothesis) assert that no exception other than ``AnswerSyntaxError`` escapes
@@ -16,7 +17,8 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.answers.parser import Limits, Scope, normalise, parse
+from derive.answers.parse import Limits, Scope, lark_parser, parse
+from derive.answers.parse.builder import HANDLERS, PRODUCTS, Builder
 from derive.errors import AnswerSyntaxError
 from derive.maths.special import Phi, phi, sigmoid
 
@@ -312,11 +314,6 @@ def test_unknown_name_lists_known_names() -> None:
         parse("y + 1", SCOPE)
 
 
-def test_normalise_braces_single_tex_tokens() -> None:
-    assert normalise(r"x^23", latex=True) == "x^{2}3"
-    assert normalise(r"\frac12", latex=True) == r"\frac{1}{2}"
-
-
 # ----------------------------------------------------------------------------------- fuzzing
 ALPHABET = st.sampled_from(
     [
@@ -419,3 +416,31 @@ def test_leibniz_derivative_and_norm_and_inverse() -> None:
     n = sp.Symbol("n", integer=True)
     v = parse("norm(g)", Scope(variables={"n": n}, indexed={"g": g}, sizes={"g": n}))
     assert isinstance(v, sp.Pow) and v.base.has(sp.Sum)
+
+
+# ----------------------------------------------------------------------------------- the builder
+#: rules whose nodes are read by their parent's handler, never on their own
+READ_BY_PARENT = {"arglist", "script", "scriptbody", "relop"}
+
+
+def test_every_grammar_rule_has_one_handler() -> None:
+    """The handler table and grammar.lark name the same rules: no node without a handler, no stale handler."""
+    nodes = {
+        rule.alias or rule.origin.name
+        for rule in lark_parser().rules
+        if rule.alias or not (rule.options.expand1 or rule.origin.name.startswith("_"))
+    }
+    assert nodes - READ_BY_PARENT == set(HANDLERS) | PRODUCTS
+    assert not set(HANDLERS) & PRODUCTS
+
+
+def test_an_unknown_grammar_rule_is_refused_by_name() -> None:
+    from lark import Tree
+
+    builder = Builder(SCOPE, Limits())
+    with pytest.raises(AnswerSyntaxError, match="unsupported construct frobnicate"):
+        builder.value(Tree("frobnicate", [Tree("number", ["1"])]))
+    for rule in sorted(READ_BY_PARENT):  # not on their own either
+        with pytest.raises(AnswerSyntaxError, match=f"unsupported construct {rule}"):
+            builder.value(Tree(rule, []))
+    assert builder.value(Tree("number", ["2"])) == 2  # the table itself works
