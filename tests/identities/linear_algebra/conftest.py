@@ -1,0 +1,61 @@
+"""What the tests of the linear-algebra chapter (map section 1) share: a targeted falsehood must fail its
+proof, and a wrong derived formula must fail the independent cross-check.
+
+Each test states a mistake a student or a careless derivation makes (a transposed matrix, a missing
+1/sqrt(d), a sign error in a quadratic form, a forgotten learning rate...) and checks that the engine
+rejects it, naming the statement (the ``rejected`` fixture); a few check that the cross-check catches a
+wrong derived formula on its own (the ``cross_fails`` fixture).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sympy as sp
+
+from derive.authoring import CrossCheckResult, Identity
+from derive.core.near_misses import perturbed
+from derive.core.proof import prove_identity
+from derive.numeric.crosscheck import CheckContext
+from derive.numeric.sampling import generator
+
+Rejected = Callable[[Identity, str, sp.Basic], None]
+CrossFails = Callable[[Identity, Callable[[CheckContext], CrossCheckResult], sp.Basic], None]
+Lhs = Callable[[Identity, str], sp.Basic]
+
+
+def _rejected(ident: Identity, label: str, wrong: sp.Basic) -> None:
+    p = prove_identity(perturbed(ident, label, wrong))
+    assert not p.ok, f"{ident.name}: the wrong {label!r} was accepted"
+    assert p.failure is not None and label in p.failure, p.failure
+
+
+def _cross_fails(ident: Identity, check: Callable[[CheckContext], CrossCheckResult], wrong_result: sp.Basic) -> None:
+    ctx = ident.check_context(generator(7, salt=ident.name), 7, wrong_result, {})
+    r = check(ctx)
+    assert not r.ok, f"{ident.name}: the cross-check accepted a wrong formula ({r.detail})"
+
+
+@pytest.fixture
+def rejected() -> Rejected:
+    """``rejected(identity, label, wrong)``: the proof of ``identity`` with statement ``label`` replaced
+    by ``wrong`` fails, and its failure names the statement."""
+    return _rejected
+
+
+@pytest.fixture
+def cross_fails() -> CrossFails:
+    """``cross_fails(identity, check, wrong_result)``: the cross-check ``check`` run on ``wrong_result``
+    in place of the derived formula fails."""
+    return _cross_fails
+
+
+def _lhs(ident: Identity, label: str) -> sp.Basic:
+    return next(s.relation.lhs for s in ident.statements if s.label == label)
+
+
+@pytest.fixture
+def lhs() -> Lhs:
+    """``lhs(identity, label)``: the left side of the statement ``label``."""
+    return _lhs
