@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
 from ..maths.domains import Domain
 from .compare import compare as _compare
@@ -69,13 +70,13 @@ class CheckContext:
         self,
         name: str,
         method: str,
-        got: np.ndarray,
-        expected: np.ndarray,
+        got: ArrayLike,
+        expected: ArrayLike,
         *,
         rtol: float = 1e-9,
         floor: float | None = None,
     ) -> CrossCheckResult:
-        """Compare arrays with a tolerance relative to magnitude (see :func:`compare`);
+        """Compare arrays (or numbers) with a tolerance relative to magnitude (see :func:`compare`);
         non-finite values fail."""
         c = _compare(np.asarray(got), np.asarray(expected), rtol=rtol, floor=floor)
         return CrossCheckResult(name, method, c.max_rel_error, rtol, c.samples, c.ok, c.detail)

@@ -1,0 +1,193 @@
+r"""The Newton step minimises the quadratic model.
+
+Newton's method fits the quadratic model $L + g^\top d + \tfrac12 d^\top H d$ to the loss and jumps
+to its minimiser $d = -H^{-1}g$ (a minimum when $H \succ 0$); on a quadratic loss one step lands on
+the optimum. Every second-order method in deep learning (Gauss-Newton, K-FAC, Shampoo) approximates
+this step (map 2.4, second-order methods: Hessian, Newton's method). Derived for a symbolic positive
+definite $2 \times 2$ Hessian. Nocedal and Wright (2006), Numerical Optimization, Ch. 2 and 10.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Eq, Rational
+
+from derive.authoring import (
+    CheckContext,
+    CrossCheckResult,
+    Derivation,
+    Question,
+    Statement,
+    combine,
+    declare,
+    interval,
+    matrices,
+    notation,
+    positive,
+    real,
+)
+
+from ._shared import NOCEDAL_WRIGHT, random_spd
+
+# -- symbols ---------------------------------------------------------------------------------------
+DIAGONAL = positive(5)
+h11, h22 = DIAGONAL.symbol("h11"), DIAGONAL.symbol("h22")
+OFF_DIAGONAL = interval(-sp.sqrt(h11 * h22), sp.sqrt(h11 * h22), open_lo=True, open_hi=True)  # H positive definite
+h12 = OFF_DIAGONAL.symbol("h12")
+H_DOMAINS = {h11: DIAGONAL, h22: DIAGONAL, h12: OFF_DIAGONAL}
+ENTRY = real(-5, 5)
+HM = sp.Matrix([[h11, h12], [h12, h22]])
+GV = matrices.symbol_vector("g", 2, ENTRY)
+DV = matrices.symbol_vector("d", 2, ENTRY)
+TH = matrices.symbol_vector("theta", 2, ENTRY)
+BV = matrices.symbol_vector("b", 2, ENTRY)
+L0 = ENTRY.symbol("L0")
+MODEL = L0 + (GV.T * DV)[0] + Rational(1, 2) * (DV.T * HM * DV)[0]
+QUADRATIC = Rational(1, 2) * (TH.T * HM * TH)[0] - (BV.T * TH)[0]
+NEWTON_DIRECTION = (-HM.inv() * GV).applyfunc(sp.cancel)
+GRAD_M = notation(r"\nabla_d\, m(d)", matrices.jacobian_form([MODEL], list(DV)).T, "grad m(d)")
+HESS_M = notation(r"\nabla_d^2\, m(d)", matrices.hessian_form(MODEL, list(DV)), "hess m(d)")
+STEP_FORM = notation(
+    r"\theta - H^{-1}\nabla f(\theta)",
+    TH - HM.inv() * matrices.jacobian_form([QUADRATIC], list(TH)).T,
+    "theta - H^-1 grad f(theta)",
+)
+
+# -- what is claimed -------------------------------------------------------------------------------
+CLAIM = Statement(
+    "minimiser",
+    Eq(DV, NEWTON_DIRECTION),
+    text=r"the model $L + g^\top d + \tfrac12 d^\top H d$ is stationary only at $d = -H^{-1}g$ "
+    r"($H$ a symbolic positive definite $2 \times 2$ matrix)",
+)
+GRADIENT = Statement(
+    "gradient",
+    Eq(GRAD_M, GV + HM * DV, evaluate=False),
+    text=r"the gradient of the model $m(d) = L + g^\top d + \tfrac12 d^\top H d$",
+)
+CURVATURE = Statement(
+    "curvature",
+    Eq(HESS_M, HM, evaluate=False),
+    text=r"the model's Hessian is $H \succ 0$, so the stationary point is the minimum",
+)
+ONE_STEP = Statement(
+    "one step",
+    Eq(STEP_FORM, HM.inv() * BV, evaluate=False),
+    text=r"on $f(\theta) = \tfrac12\theta^\top H\theta - b^\top\theta$ one Newton step from any "
+    r"$\theta$ lands on the minimiser $H^{-1}b$",
+)
+
+# -- the homework question, and where the identity comes from --------------------------------------
+QUESTION = Question(
+    target=NEWTON_DIRECTION,
+    prompt=r"Minimise the quadratic model $m(d) = L + g^\top d + \tfrac12 d^\top H d$ over $d \in \mathbb{R}^2$, "
+    r"where $H = \begin{pmatrix} h_{11} & h_{12} \\ h_{12} & h_{22} \end{pmatrix}$ is positive definite.",
+    names={"H": HM, "g": GV},
+    approximations={
+        r"wrong sign: $+H^{-1}g$ is an ascent direction": -NEWTON_DIRECTION,
+        r"this is a gradient step, not a Newton step": -GV,
+    },
+)
+REFS = (NOCEDAL_WRIGHT,)
+
+
+# -- how it is derived -----------------------------------------------------------------------------
+def derivation(d: Derivation) -> None:
+    r"""Newton's method fits a quadratic model $L + g^\top d + \tfrac12 d^\top H d$ to the loss at the
+    current point and jumps to its minimiser. Setting the model's gradient $g + Hd$ to zero gives
+    $d = -H^{-1}g$, which is a minimum when $H$ is positive definite. On a quadratic loss the model
+    is exact, so a single step lands on the optimum; every second-order method in deep learning
+    (Gauss-Newton, K-FAC, Shampoo) is an approximation of this step.
+    Below, $H$ is a symbolic positive definite $2 \times 2$ matrix and $f(\theta) = \tfrac12\theta^\top H\theta -
+    b^\top\theta$."""
+    d.begin(GRAD_M, scope=r"for $2 \times 2$ $H$")
+    d.then(lambda e: e.doit(), "differentiate the model in each $d_i$")
+    d.then(notation("g + Hd", GV + HM * DV, "g + Hd"), r"collect: $g + Hd$")
+    d.conclude("gradient")
+
+    d.begin(
+        Eq(GV + HM * DV, sp.zeros(2, 1), evaluate=False),
+        r"stationarity: $\nabla_d\, m = 0$",
+        scope=r"for $2 \times 2$ $H$",
+    )
+    d.solve(list(DV), r"solve the linear system $Hd = -g$ ($\det H > 0$)")
+    d.conclude("minimiser")
+
+    d.begin(HESS_M, scope=r"for $2 \times 2$ $H$")
+    d.then(lambda e: e.doit(), "differentiate twice")
+    d.conclude("curvature")
+
+    d.begin(STEP_FORM, scope=r"for $2 \times 2$ $H$")
+    d.then(lambda e: e.doit(), r"$\nabla f(\theta) = H\theta - b$, then multiply by $H^{-1}$")
+    d.then(lambda e: e.applyfunc(sp.cancel), r"$H^{-1}H\theta = \theta$ cancels the current point")
+    d.conclude("one step")
+
+
+# -- how it is checked -----------------------------------------------------------------------------
+def crosscheck(ctx: CheckContext) -> CrossCheckResult:
+    """Random SPD quadratics in dimension 2..8: the step :math:`-H^{-1}g` against the minimiser that
+    scipy's BFGS finds on the model (no formula), and one Newton step from a random start against
+    ``numpy.linalg.solve(H, b)``."""
+    from scipy.optimize import minimize
+
+    got_d, want_d, got_t, want_t = [], [], [], []
+    for _ in range(12):
+        dim = int(ctx.rng.integers(2, 9))
+        h, g, b, t0 = (
+            random_spd(ctx.rng, dim),
+            ctx.rng.normal(size=dim),
+            ctx.rng.normal(size=dim),
+            ctx.rng.normal(size=dim),
+        )
+        res = minimize(
+            lambda d, h=h, g=g: g @ d + 0.5 * d @ h @ d,
+            np.zeros(dim),
+            jac=lambda d, h=h, g=g: g + h @ d,
+            method="BFGS",
+            options={"gtol": 1e-12},
+        )
+        got_d.append(-np.linalg.inv(h) @ g)
+        want_d.append(res.x)
+        grad = h @ t0 - b  # gradient of 1/2 t^T H t - b^T t by its definition
+        got_t.append(t0 - np.linalg.inv(h) @ grad)
+        want_t.append(np.linalg.solve(h, b))
+    return combine(
+        ctx.compare(
+            "-H^-1 g vs BFGS minimiser",
+            "scipy.optimize.minimize",
+            np.concatenate(got_d),
+            np.concatenate(want_d),
+            rtol=1e-6,
+        ),
+        ctx.compare(
+            "one Newton step vs solve(H, b)",
+            "numpy.linalg.solve",
+            np.concatenate(got_t),
+            np.concatenate(want_t),
+            rtol=1e-9,
+        ),
+    )
+
+
+# -- the declaration -------------------------------------------------------------------------------
+NEWTON_STEP = declare(
+    "newton-step",
+    title="The Newton step minimises the quadratic model",
+    section="2.4",
+    map_row=r"Hessian $H$; Newton's method $\theta \leftarrow \theta - H^{-1}\nabla L$",
+    variables={
+        **H_DOMAINS,
+        **matrices.entry_domains(GV, ENTRY),
+        **matrices.entry_domains(DV, ENTRY),
+        **matrices.entry_domains(TH, ENTRY),
+        **matrices.entry_domains(BV, ENTRY),
+        L0: ENTRY,
+    },
+    claim=CLAIM,
+    also=(GRADIENT, CURVATURE, ONE_STEP),
+    derivation=derivation,
+    crosscheck=crosscheck,
+    question=QUESTION,
+    refs=REFS,
+)

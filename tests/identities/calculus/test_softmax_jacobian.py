@@ -1,0 +1,78 @@
+"""Targeted falsehoods for the softmax Jacobian (map 2.2): a flipped sign, a dropped diagonal, rows
+that sum to one, near misses of the variance step; the cross-check catches a wrong formula, and the
+naive softmax overflows where the stable one does not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+import sympy as sp
+from sympy import Eq, ImmutableMatrix, KroneckerDelta, Rational, Sum
+
+from derive.core.proof import prove_identity as prove
+from derive.identities.calculus import softmax_jacobian as sj
+from derive.numeric.sampling import generator
+from derive.numeric.stable import nonfinite, softmax_naive
+from derive.numeric.stable import softmax as stable_softmax
+from derive.verify.ladder import Ladder
+
+
+def test_softmax_jacobian_sign_of_sj_flipped(rejected: Callable[..., None]) -> None:
+    s_, i, j, z = sj.s_, sj.i, sj.j, sj.z
+    wrong = Eq(sp.Derivative(s_(i), z[j]), s_(i) * (KroneckerDelta(i, j) + s_(j)))
+    rejected(sj.SOFTMAX_JACOBIAN, "claim", wrong)
+
+
+def test_softmax_jacobian_without_the_diagonal_term(rejected: Callable[..., None]) -> None:
+    """-s s^T alone (the delta_ij s_i term dropped) for n = 3."""
+    heads = sj.HEADS[3]
+    lhs = sj.SOFTMAX_JACOBIAN.statements[2].relation.lhs  # J for n = 3
+    wrong = Eq(lhs, ImmutableMatrix(-heads * heads.T), evaluate=False)
+    rejected(sj.SOFTMAX_JACOBIAN, "J for n = 3", wrong)
+
+
+def test_softmax_jacobian_rows_do_not_sum_to_one(rejected: Callable[..., None]) -> None:
+    """A common slip: the rows of J sum to 0, not to 1 (that is softmax itself)."""
+    relation = next(s.relation for s in sj.SOFTMAX_JACOBIAN.statements if s.label == "J 1 = 0")
+    rejected(sj.SOFTMAX_JACOBIAN, "J 1 = 0", Eq(relation.lhs, 1))
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    ["scaled", "mean doubled", "weights dropped", "sum of s not 1", "s_i squared"],
+)
+def test_softmax_psd_variance_step_rejects_near_misses(wrong: str) -> None:
+    """The link sum_i s_i v_i^2 - vbar^2 = sum_i s_i (v_i - vbar)^2, any n, against its near misses."""
+    s_, i, j, n, v, mean = sj.s_, sj.i, sj.j, sj.n, sj.v, sj.MEAN
+    ident = sj.SOFTMAX_JACOBIAN
+    ladder = Ladder(domains=ident.domains, unfold=ident.unfold, seed=1)
+    variance = Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) * v[i], (i, 1, n)) ** 2
+    forms = {
+        "scaled": Sum(s_(i) * (v[i] - mean) ** 2, (i, 1, n)) * Rational(1000001, 1000000),
+        "mean doubled": Sum(s_(i) * (v[i] - 2 * mean) ** 2, (i, 1, n)),
+        "weights dropped": Sum((v[i] - mean) ** 2, (i, 1, n)),
+        "sum of s not 1": Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) * v[i] ** 2, (i, 1, n)) * Sum(s_(j), (j, 1, n)),
+        "s_i squared": Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) ** 2 * v[i] ** 2, (i, 1, n)),
+    }
+    assert ladder.equal(variance, Sum(s_(i) * (v[i] - mean) ** 2, (i, 1, n))).symbolic
+    assert ladder.equal(variance, forms[wrong]).ok is False
+
+
+def test_softmax_jacobian_crosscheck_catches_a_wrong_formula() -> None:
+    ident = sj.SOFTMAX_JACOBIAN
+    p = prove(ident)
+    assert p.ok, p.text()
+    s, i, j = sj.s, sj.i, sj.j
+    wrong = {"J in s": s[i] * (KroneckerDelta(i, j) + s[j])}
+    ctx = ident.check_context(generator(1, salt="test"), 1, p.result, wrong)
+    assert not ident.crosscheck(ctx).ok
+
+
+def test_naive_softmax_overflows_and_nonfinite_fails_a_comparison() -> None:
+    z = np.array([800.0, 799.0, -3.0])
+    assert nonfinite(softmax_naive(z)) > 0
+    assert np.all(np.isfinite(stable_softmax(z)))
+    ctx = sj.SOFTMAX_JACOBIAN.check_context(generator(1), 1)
+    assert not ctx.compare("naive", "overflow", softmax_naive(z), stable_softmax(z)).ok
