@@ -1,0 +1,166 @@
+r"""The gradient of the distillation loss, and logit matching at high temperature.
+
+Knowledge distillation trains a student with logits $s$ on the teacher's softened distribution: the loss
+$T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$ has the gradient
+$T\,(\mathrm{softmax}(s/T) - \mathrm{softmax}(t/T))$ in $s$, whose size does not depend on $T$, and for
+zero-mean logits it tends to $(s - t)/n$ as $T\to\infty$: matching logits (map 4, KL divergence: knowledge
+distillation). Hinton, Vinyals and Dean (2015), Distilling the Knowledge in a Neural Network, Sec. 2.1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Derivative, Eq, Rational, log
+
+from derive.authoring import (
+    CheckContext,
+    CrossCheckResult,
+    Derivation,
+    Question,
+    Ref,
+    Statement,
+    combine,
+    declare,
+    interval,
+    real,
+)
+
+# -- symbols ---------------------------------------------------------------------------------------
+NCLS = 3
+LOGIT = real(-5, 5)
+TEMPERATURE = interval(Rational(1, 2), 10)
+zs = tuple(LOGIT.symbol(f"s{k}") for k in range(1, 4))  # student logits
+zt = tuple(LOGIT.symbol(f"t{k}") for k in range(1, 4))  # teacher logits
+TEMP = TEMPERATURE.symbol("T")  # distillation temperature
+
+
+def softmax_t(z: tuple[sp.Symbol, ...]) -> list[sp.Expr]:
+    """softmax(z / T), written out."""
+    den = sp.Add(*(sp.exp(zi / TEMP) for zi in z))
+    return [sp.exp(zi / TEMP) / den for zi in z]
+
+
+PS, PT = softmax_t(zs), softmax_t(zt)
+L_DISTILL = TEMP**2 * sp.Add(*(a * log(a / b) for a, b in zip(PT, PS, strict=True)))  # T^2 KL(p_t || p_s)
+CE_TS = -sp.Add(*(a * log(b) for a, b in zip(PT, PS, strict=True)))  # cross-entropy H(p_t, p_s)
+GRAD = sp.Matrix([TEMP * (a - b) for a, b in zip(PS, PT, strict=True)])
+ZERO_MEAN = {zs[2]: -zs[0] - zs[1], zt[2]: -zt[0] - zt[1]}
+
+# -- what is claimed -------------------------------------------------------------------------------
+CLAIM = Statement(
+    "gradient",
+    Eq(sp.Matrix([Derivative(L_DISTILL, z) for z in zs]), GRAD),
+    text=r"$\partial L/\partial s = T\,(\mathrm{softmax}(s/T) - \mathrm{softmax}(t/T))$ for $L = T^2\,"
+    r"\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$, $n = 3$ classes",
+)
+LOGIT_MATCHING = Statement(
+    "logit matching",
+    Eq(sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo), (zs[0] - zt[0]) / NCLS),
+    text=r"for zero-mean logits the gradient tends to $(s - t)/n$ as $T \to \infty$: matching logits "
+    r"with a squared error (first component shown)",
+)
+
+# -- the homework question, and where the identity comes from --------------------------------------
+QUESTION = Question(
+    target=GRAD[0],
+    prompt=r"For the distillation loss $L = T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$ "
+    r"with three classes, compute $\partial L/\partial s_1$.",
+    names={"T": TEMP},
+    approximations={
+        r"the factor $T$ is missing (it comes from $T^2$ times the $1/T$ of the chain rule)": GRAD[0] / TEMP,
+        r"the sign is wrong: the gradient is student minus teacher": -GRAD[0],
+    },
+)
+REFS = (
+    Ref.arxiv(
+        "1503.02531",
+        "G. Hinton, O. Vinyals and J. Dean, Distilling the Knowledge in a Neural Network, 2015",
+        where="Sec. 2.1",
+    ),
+)
+
+
+# -- how it is derived -----------------------------------------------------------------------------
+def derivation(d: Derivation) -> None:
+    r"""Knowledge distillation trains a student with logits $s$ on the teacher's distribution
+    $p_t = \mathrm{softmax}(t/T)$ softened by a temperature $T$: the loss is $L = T^2\,\mathrm{KL}(p_t\,\|\,p_s)$
+    with $p_s = \mathrm{softmax}(s/T)$. The entropy of the teacher does not depend on the student, so the
+    gradient is that of a cross-entropy, $T^2 \cdot \frac1T(p_s - p_t)$; the factor $T^2$ keeps its size
+    independent of $T$. At high temperature and zero-mean logits it becomes $(s - t)/n$: distillation
+    turns into matching logits (Hinton et al.)."""
+    d.begin(sp.Matrix([Derivative(L_DISTILL, z) for z in zs]), scope="for n = 3 classes")
+    d.then(
+        TEMP**2 * sp.Matrix([Derivative(CE_TS, z) for z in zs]),
+        r"$\mathrm{KL}(p_t\|p_s) = H(p_t, p_s) - H(p_t)$ and $H(p_t)$ does not depend on $s$ (cross-entropy-kl)",
+    )
+    d.then(
+        GRAD,
+        r"softmax-cross-entropy-grad at $z = s/T$: $\nabla_z H = \mathrm{softmax}(z) - p_t$, "
+        r"times $\partial z/\partial s = 1/T$",
+    )
+    d.conclude("gradient")
+
+    d.begin(sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo), r"$s_3 = -s_1 - s_2$, $t_3 = -t_1 - t_2$")
+    d.then(lambda e: e.doit(), r"the limit (SymPy): $e^{z/T} = 1 + z/T + O(T^{-2})$")
+    d.conclude("logit matching")
+
+
+# -- how it is checked -----------------------------------------------------------------------------
+def crosscheck(ctx: CheckContext) -> CrossCheckResult:
+    """Random logits and temperatures: central differences of T^2 KL (numpy, stable log-softmax) against
+    the derived gradient, also at n = 10 classes; at T = 1e4 with zero-mean logits the gradient is
+    (s - t)/n to O(1/T) (checked at T = 1e5)."""
+
+    def log_softmax(z: np.ndarray) -> np.ndarray:
+        m = z.max(axis=-1, keepdims=True)
+        return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
+
+    def loss(s: np.ndarray, t: np.ndarray, temp: float) -> float:
+        lt, ls = log_softmax(t / temp), log_softmax(s / temp)
+        return float(temp**2 * np.sum(np.exp(lt) * (lt - ls)))
+
+    grad = ctx.numpy(ctx.result, [*zs, *zt, TEMP])
+    fd, exact, fd10, ex10 = [], [], [], []
+    h = 1e-5
+    for _ in range(40):
+        s, t, temp = ctx.rng.normal(0, 3, NCLS), ctx.rng.normal(0, 3, NCLS), float(ctx.rng.uniform(0.5, 10))
+        fd.append([(loss(s + h * e, t, temp) - loss(s - h * e, t, temp)) / (2 * h) for e in np.eye(NCLS)])
+        exact.append(np.asarray(grad(*s, *t, temp), dtype=float).ravel())
+        s, t = ctx.rng.normal(0, 3, 10), ctx.rng.normal(0, 3, 10)
+        fd10.append([(loss(s + h * e, t, temp) - loss(s - h * e, t, temp)) / (2 * h) for e in np.eye(10)])
+        ex10.append(temp * (np.exp(log_softmax(s / temp)) - np.exp(log_softmax(t / temp))))
+    a = ctx.compare("gradient, n = 3", "central differences", np.array(fd), np.array(exact), rtol=1e-6)
+    b = ctx.compare(
+        "T (softmax(s/T) - softmax(t/T)), n = 10", "central differences", np.array(fd10), np.array(ex10), rtol=1e-6
+    )
+    big = []
+    for _ in range(20):
+        s, t = ctx.rng.normal(0, 3, 10), ctx.rng.normal(0, 3, 10)
+        s, t = s - s.mean(), t - t.mean()
+        temp = 1e5
+        g = temp * (np.exp(log_softmax(s / temp)) - np.exp(log_softmax(t / temp)))
+        big.append(np.max(np.abs(g - (s - t) / 10)) / np.max(np.abs((s - t) / 10)))
+    c = ctx.bound(
+        "large T: |grad - (s - t)/n| / |(s - t)/n| at T = 1e5", "numpy", float(max(big)), 1e-3, samples=len(big)
+    )
+    return combine(a, b, c)
+
+
+# -- the declaration -------------------------------------------------------------------------------
+DISTILLATION_GRADIENT = declare(
+    "distillation-gradient",
+    aliases=("kd-gradient",),
+    title="The gradient of the distillation loss, and logit matching at high temperature",
+    section="4",
+    map_row=r"KL divergence: knowledge distillation, "
+    r"$T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$",
+    variables={**{z: LOGIT for z in (*zs, *zt)}, TEMP: TEMPERATURE},
+    claim=CLAIM,
+    also=(LOGIT_MATCHING,),
+    derivation=derivation,
+    crosscheck=crosscheck,
+    question=QUESTION,
+    refs=REFS,
+    builds_on=("softmax-cross-entropy-grad", "cross-entropy-kl"),
+)

@@ -1,0 +1,151 @@
+r"""The categorical distribution of a softmax, and its temperature.
+
+A classifier or a language model outputs the categorical distribution $\operatorname{softmax}(z/T)$: its
+log-probability is $z_y - \operatorname{LSE}(z)$ (what cross-entropy losses compute, stably), it does not
+change when a constant is added to every logit, and the temperature interpolates between greedy decoding
+($T\to0^+$) and the uniform distribution ($T\to\infty$) (map 3.2, categorical / softmax, the LLM output token
+distribution). Hinton, Vinyals and Dean (2015), Distilling the Knowledge in a Neural Network, Sec. 2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Eq, Limit, exp, log, oo
+
+from derive.authoring import (
+    CheckContext,
+    CrossCheckResult,
+    Derivation,
+    Question,
+    Ref,
+    Statement,
+    combine,
+    declare,
+    positive,
+    real,
+)
+
+# -- symbols ---------------------------------------------------------------------------------------
+LOGIT = real(-10, 10)
+GAP = positive(5, lo=0.01)
+TEMPERATURE = positive(10, lo=0.01)
+z1, z2, z3 = (LOGIT.symbol(f"z{k}") for k in (1, 2, 3))
+c_shift = LOGIT.symbol("c")
+a_gap, b_gap = GAP.symbol("a"), GAP.symbol("b")
+T = TEMPERATURE.symbol("T")
+LSE = log(exp(z1) + exp(z2) + exp(z3))
+TOP = 1 / (1 + exp(-a_gap / T) + exp(-b_gap / T))  # softmax(z/T)_1 for logits (0, -a, -b)
+OTHER = exp(-a_gap / T) / (1 + exp(-a_gap / T) + exp(-b_gap / T))
+
+# -- what is claimed -------------------------------------------------------------------------------
+CLAIM = Statement(
+    "log-softmax",
+    Eq(log(exp(z1) / (exp(z1) + exp(z2) + exp(z3))), z1 - LSE),
+    text=r"$\log\operatorname{softmax}(z)_y = z_y - \operatorname{LSE}(z)$ ($n = 3$)",
+)
+SHIFT = Statement(
+    "shift",
+    Eq(
+        exp(z1 + c_shift) / (exp(z1 + c_shift) + exp(z2 + c_shift) + exp(z3 + c_shift)),
+        exp(z1) / (exp(z1) + exp(z2) + exp(z3)),
+    ),
+    text="softmax is unchanged by adding a constant to every logit (so the largest logit may be taken as 0)",
+)
+COLD_TOP = Statement(
+    "T -> 0+ (top)",
+    Eq(Limit(TOP, T, 0, "+"), 1),
+    text=r"logits $(0, -a, -b)/T$, $a, b > 0$: the top class gets probability 1 as $T\to0^+$",
+)
+COLD_OTHER = Statement("T -> 0+ (other)", Eq(Limit(OTHER, T, 0, "+"), 0), text="and every other class 0")
+HOT = Statement("T -> oo", Eq(Limit(TOP, T, oo), sp.Rational(1, 3)), text=r"as $T\to\infty$ every class tends to $1/3$")
+
+# -- the homework question, and where the identity comes from --------------------------------------
+QUESTION = Question(
+    target=z1 - LSE,
+    prompt=r"Write $\log\operatorname{softmax}(z)_1$ for logits $z = (z_1, z_2, z_3)$.",
+    approximations={r"the log-sum-exp is missing: this is the logit, not its log-probability": z1},
+)
+REFS = (
+    Ref.arxiv(
+        "1503.02531",
+        "G. Hinton, O. Vinyals and J. Dean, Distilling the Knowledge in a Neural Network, 2015",
+        where="Sec. 2",
+    ),
+    Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", where="Sec. 6.2.2.3"),
+)
+
+
+# -- how it is derived -----------------------------------------------------------------------------
+def derivation(d: Derivation) -> None:
+    r"""A classifier or a language model outputs a categorical distribution $\operatorname{softmax}(z/T)$
+    over classes or tokens. Its log-probability is $z_y - \operatorname{LSE}(z)$ (what cross-entropy
+    losses compute, stably), and the temperature $T$ interpolates between greedy decoding
+    ($T\to0^+$: one-hot of the argmax) and the uniform distribution ($T\to\infty$)."""
+    d.begin(log(exp(z1) / (exp(z1) + exp(z2) + exp(z3))), scope="for n = 3")
+    d.then(lambda e: sp.expand_log(e, force=True), "log of a quotient")
+    d.conclude("log-softmax")
+
+    d.begin(exp(z1 + c_shift) / (exp(z1 + c_shift) + exp(z2 + c_shift) + exp(z3 + c_shift)), scope="for n = 3")
+    d.then(lambda e: sp.expand(e, power_exp=True, mul=False, multinomial=False), r"$e^{z_k + c} = e^{c}e^{z_k}$")
+    d.then(lambda e: sp.cancel(e), r"cancel $e^{c}$")
+    d.conclude("shift")
+
+    for label, expr, point, why in (
+        ("T -> 0+ (top)", TOP, 0, r"$e^{-a/T}, e^{-b/T}\to0$"),
+        ("T -> 0+ (other)", OTHER, 0, r"$e^{-a/T}\to0$ while the denominator tends to 1"),
+        ("T -> oo", TOP, oo, r"every $e^{-a/T}\to1$"),
+    ):
+        d.begin(Limit(expr, T, point, "+" if point == 0 else "-"), scope="for n = 3")
+        d.then(lambda e: e.doit(), why)
+        d.conclude(label)
+
+
+# -- how it is checked -----------------------------------------------------------------------------
+def crosscheck(ctx: CheckContext) -> CrossCheckResult:
+    """Random logits with a clear maximum: a max-subtracted numpy softmax at T = 1e-3 is one-hot of the
+    argmax (to 1e-12) and at T = 1e3 uniform (to 1e-2); log-softmax against scipy.special.log_softmax."""
+    from scipy.special import log_softmax
+
+    z = ctx.rng.normal(size=(64, 3)) * 3
+    top = np.sort(z, axis=1)
+    z = z[(top[:, -1] - top[:, -2]) > 0.05]  # gaps below 0.05 need a smaller T to resolve
+
+    def softmax(v: np.ndarray) -> np.ndarray:
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    onehot = np.eye(3)[np.argmax(z, axis=1)]
+    cold = np.max(np.abs(softmax(z / 1e-3) - onehot))
+    hot = np.max(np.abs(softmax(z / 1e3) - 1 / 3))
+    lsm = ctx.numpy(z1 - LSE, [z1, z2, z3])(z[:, 0], z[:, 1], z[:, 2])
+    return combine(
+        ctx.bound("T = 1e-3: distance to one-hot(argmax)", "numpy softmax", cold, 1e-12),
+        ctx.bound("T = 1e3: distance to uniform", "numpy softmax", hot, 1e-2),
+        ctx.compare("log-softmax", "scipy.special.log_softmax", lsm, log_softmax(z, axis=1)[:, 0], rtol=1e-12),
+    )
+
+
+# -- the declaration -------------------------------------------------------------------------------
+CATEGORICAL_SOFTMAX = declare(
+    "categorical-softmax",
+    aliases=("softmax-temperature", "log-softmax", "categorical"),
+    title="The categorical distribution of a softmax, and its temperature",
+    section="3.2",
+    map_row=r"Categorical / softmax, LLM output token distribution",
+    variables={
+        z1: LOGIT,
+        z2: LOGIT,
+        z3: LOGIT,
+        c_shift: LOGIT,
+        a_gap: GAP,
+        b_gap: GAP,
+        T: TEMPERATURE,
+    },
+    claim=CLAIM,
+    also=(SHIFT, COLD_TOP, COLD_OTHER, HOT),
+    derivation=derivation,
+    crosscheck=crosscheck,
+    question=QUESTION,
+    refs=REFS,
+)

@@ -1,0 +1,169 @@
+r"""The DDPM forward process in closed form.
+
+DDPM corrupts data by $x_t = \sqrt{1-\beta_t}\,x_{t-1} + \sqrt{\beta_t}\,\varepsilon_t$; because Gaussians
+compose, $q(x_t\mid x_0) = \mathcal N(\sqrt{\bar\alpha_t}x_0, (1-\bar\alpha_t)I)$ with $\bar\alpha_t =
+\prod_{s\le t}(1-\beta_s)$, so training samples any $x_t$ in one step and the variance stays 1 for
+unit-variance data (map 3.2, $\mathcal N(\mu, \Sigma)$ in diffusion). Ho, Jain and Abbeel (2020), Denoising
+Diffusion Probabilistic Models, Sec. 2, eq. (4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Eq, Matrix, sqrt
+
+from derive.authoring import (
+    CheckContext,
+    CrossCheckResult,
+    Derivation,
+    Question,
+    Ref,
+    Statement,
+    combine,
+    declare,
+    named_function,
+    probability,
+    real,
+)
+from derive.maths.gaussian import expectation, integrate
+from derive.numeric.montecarlo import agrees, estimate
+
+# -- symbols ---------------------------------------------------------------------------------------
+RATE = probability()
+DATA = real(-3, 3)
+beta_t = RATE.symbol("beta_t")
+abar_prev = RATE.symbol("alphabar")  # alpha-bar_{t-1}, printed as a barred alpha
+x0 = DATA.symbol("x_0")
+eps = real().symbol("epsilon")  # the standard normal noise
+betas = tuple(RATE.symbol(f"beta{k}") for k in range(1, 5))
+MEAN_T = named_function("MeanStep", r"\mathbb E[x_t\mid x_0]", show_args=False)(beta_t, abar_prev, x0)
+VAR_T = named_function("VarStep", r"\operatorname{Var}(x_t\mid x_0)", show_args=False)(beta_t, abar_prev)
+MEAN_BODY = sqrt(1 - beta_t) * sqrt(abar_prev) * x0 + sqrt(beta_t) * expectation(eps, eps)
+VAR_BODY = (1 - beta_t) * (1 - abar_prev) + beta_t * expectation(eps**2, eps)
+
+
+def _unrolled_variances() -> list[sp.Expr]:
+    """Var(x_t | x_0) for t = 1..4 by running the recursion v_t = (1 - beta_t) v_{t-1} + beta_t, v_0 = 0."""
+    v, out = sp.S.Zero, []
+    for b in betas:
+        v = (1 - b) * v + b
+        out.append(v)
+    return out
+
+
+VARS_1_4 = Matrix(
+    [
+        named_function(f"VarUnrolled{t}", rf"\operatorname{{Var}}(x_{t}\mid x_0)", show_args=False)(*betas)
+        for t in range(1, 5)
+    ]
+)
+ABAR = [sp.Mul(*(1 - b for b in betas[:t])) for t in range(1, 5)]
+
+# -- what is claimed -------------------------------------------------------------------------------
+CLAIM = Statement(
+    "mean step",
+    Eq(MEAN_T, sqrt((1 - beta_t) * abar_prev) * x0),
+    text=r"if $\mathbb E[x_{t-1}\mid x_0] = \sqrt{\bar\alpha_{t-1}}x_0$ then $\mathbb E[x_t\mid x_0] = "
+    r"\sqrt{\bar\alpha_t}x_0$, "
+    r"$\bar\alpha_t = (1-\beta_t)\bar\alpha_{t-1}$",
+)
+VARIANCE_STEP = Statement(
+    "variance step",
+    Eq(VAR_T, 1 - (1 - beta_t) * abar_prev),
+    text=r"if $\operatorname{Var}(x_{t-1}\mid x_0) = 1 - \bar\alpha_{t-1}$ then $\operatorname{Var}(x_t\mid "
+    r"x_0) = 1 - \bar\alpha_t$",
+)
+UNROLLED = Statement(
+    "t = 1..4",
+    Eq(VARS_1_4, Matrix([1 - a for a in ABAR])),
+    text=r"unrolled from $x_0$: $\operatorname{Var}(x_t\mid x_0) = 1 - \prod_{s\le t}(1-\beta_s)$ for $t = "
+    r"1, \dots, 4$",
+)
+
+# -- the homework question, and where the identity comes from --------------------------------------
+QUESTION = Question(
+    target=1 - sp.Mul(*(1 - b for b in betas)),
+    prompt=r"With $x_t = \sqrt{1-\beta_t}\,x_{t-1} + \sqrt{\beta_t}\,\varepsilon_t$, what is "
+    r"$\operatorname{Var}(x_4\mid x_0)$?",
+    approximations={
+        r"this is $\sum_s\beta_s$: the noise already added shrinks by $1-\beta$ at every later step": sum(betas),
+        r"this is $\bar\alpha_4$, the signal fraction, not the noise variance": sp.Mul(*(1 - b for b in betas)),
+    },
+)
+REFS = (
+    Ref.arxiv(
+        "2006.11239",
+        "J. Ho, A. Jain and P. Abbeel, Denoising Diffusion Probabilistic Models, 2020",
+        where="Sec. 2, eq. (4)",
+    ),
+)
+
+
+# -- how it is derived -----------------------------------------------------------------------------
+def derivation(d: Derivation) -> None:
+    r"""DDPM corrupts data by $x_t = \sqrt{1-\beta_t}\,x_{t-1} + \sqrt{\beta_t}\,\varepsilon_t$. Because Gaussians
+    compose, $x_t$ given $x_0$ is Gaussian with mean $\sqrt{\bar\alpha_t}x_0$ and variance $1 - \bar\alpha_t$,
+    $\bar\alpha_t = \prod_{s\le t}(1-\beta_s)$: training samples any $x_t$ in one step instead of $t$,
+    and the variance stays 1 for unit-variance data (variance preserving)."""
+    d.begin(MEAN_T, r"induction step: $\mathbb E[x_{t-1}\mid x_0] = \sqrt{\bar\alpha_{t-1}}x_0$, written $\bar\alpha$")
+    d.then(MEAN_BODY, r"$x_t = \sqrt{1-\beta_t}x_{t-1} + \sqrt{\beta_t}\varepsilon$, linearity of $\mathbb E$")
+    d.then(
+        integrate,
+        r"$\mathbb E[\varepsilon] = 0$; this is $\sqrt{(1-\beta_t)\bar\alpha_{t-1}}\,x_0 = \sqrt{\bar\alpha_t}\,x_0$",
+    )
+    d.conclude("mean step")
+
+    d.begin(
+        VAR_T, r"$\operatorname{Var}(x_{t-1}\mid x_0) = 1 - \bar\alpha_{t-1}$, $\varepsilon$ independent of $x_{t-1}$"
+    )
+    d.then(
+        VAR_BODY,
+        r"variances of independent terms add: $(1-\beta_t)\operatorname{Var}(x_{t-1}) + \beta_t\mathbb "
+        r"E[\varepsilon^2]$",
+    )
+    d.then(integrate, r"$\mathbb E[\varepsilon^2] = 1$")
+    d.then(lambda e: sp.expand(e), "expand")
+    d.then(1 - (1 - beta_t) * abar_prev, r"$= 1 - \bar\alpha_t$")
+    d.conclude("variance step")
+
+    d.begin(VARS_1_4, scope="for t = 1, 2, 3, 4")
+    d.then(Matrix(_unrolled_variances()), r"the recursion $v_t = (1-\beta_t)v_{t-1} + \beta_t$ from $v_0 = 0$")
+    d.then(lambda e: e.applyfunc(sp.factor), r"factor: $1 - \prod_{s\le t}(1-\beta_s)$")
+    d.conclude("t = 1..4")
+
+
+# -- how it is checked -----------------------------------------------------------------------------
+def crosscheck(ctx: CheckContext) -> CrossCheckResult:
+    """Run the forward chain x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) eps_t for T = 12 random
+    betas on 200 000 samples; mean and variance of x_T against sqrt(abar_T) x_0 and 1 - abar_T."""
+    results = []
+    for _ in range(3):
+        b = ctx.rng.uniform(0.01, 0.3, 12)
+        start = ctx.rng.uniform(-2, 2)
+        xt = np.full(200_000, start)
+        for bt in b:
+            xt = np.sqrt(1 - bt) * xt + np.sqrt(bt) * ctx.rng.normal(size=xt.size)
+        abar = float(np.prod(1 - b))
+        results.append(agrees(ctx, "E[x_T]", estimate(xt), np.sqrt(abar) * start))
+        results.append(agrees(ctx, "Var(x_T)", estimate((xt - np.sqrt(abar) * start) ** 2), 1 - abar))
+    return combine(*results)
+
+
+# -- the declaration -------------------------------------------------------------------------------
+DDPM_FORWARD = declare(
+    "ddpm-forward",
+    aliases=("ddpm", "diffusion-forward", "ddpm-marginal"),
+    title="The DDPM forward process in closed form",
+    section="3.2",
+    map_row=r"$\mathcal N(\mu, \Sigma)$ in diffusion: $q(x_t\mid x_0) = \mathcal N(\sqrt{\bar\alpha_t}x_0, "
+    r"(1-\bar\alpha_t)I)$",
+    variables={beta_t: RATE, abar_prev: RATE, x0: DATA, **{b: RATE for b in betas}},
+    definitions={MEAN_T: MEAN_BODY, VAR_T: VAR_BODY, **dict(zip(VARS_1_4, _unrolled_variances(), strict=True))},
+    claim=CLAIM,
+    also=(VARIANCE_STEP, UNROLLED),
+    derivation=derivation,
+    crosscheck=crosscheck,
+    question=QUESTION,
+    refs=REFS,
+)

@@ -1,0 +1,161 @@
+r"""The normalising constant of the Gaussian.
+
+$\int e^{-(x-\mu)^2/2s^2}dx = \sqrt{2\pi}\,s$, and in $d$ dimensions $\int e^{-x^\top\Sigma^{-1}x/2}dx =
+(2\pi)^{d/2}|\Sigma|^{1/2}$ (diagonalise $\Sigma$ by a rotation): the constant every Gaussian
+log-likelihood carries, whose $\tfrac12\log|\Sigma|$ is what a learned variance pays for (map 3.2, the
+$\mathcal N(\mu, \Sigma)$ density). Bishop (2006), Pattern Recognition and Machine Learning, Sec. 2.3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy import Eq, Integral, Matrix, exp, oo, pi, sqrt, symbols
+
+from derive.authoring import (
+    CheckContext,
+    CrossCheckResult,
+    Derivation,
+    Question,
+    Ref,
+    Statement,
+    combine,
+    declare,
+    named_function,
+    positive,
+    quadrature,
+    real,
+)
+from derive.maths.gaussian import integrate
+from derive.maths.matrices import cayley_orthogonal
+from derive.numeric.montecarlo import agrees, estimate
+
+from ._shared import LINE, SD, s, x
+
+# -- symbols ---------------------------------------------------------------------------------------
+# x and s are the chapter's (_shared)
+MEAN = real(-3, 3)
+COORDINATE = real(-3, 3)
+EIGENVALUE = positive(5, lo=0.05)
+mu = MEAN.symbol("mu")
+u1, u2 = COORDINATE.symbol("u1"), COORDINATE.symbol("u2")
+lam1, lam2 = symbols("lambda1 lambda2", positive=True)  # sampled over EIGENVALUE
+t_rot = COORDINATE.symbol("t")  # Cayley parameter of the rotation: cos = (1-t^2)/(1+t^2), sin = 2t/(1+t^2)
+R_ROT = cayley_orthogonal([t_rot], 2)
+SIGMA_2 = R_ROT * sp.diag(lam1, lam2) * R_ROT.T
+X_ROT = R_ROT * Matrix([u1, u2])
+QUAD = named_function("QuadForm", r"x^\top\Sigma^{-1}x", show_args=False)(u1, u2, lam1, lam2, t_rot)
+DET = named_function("DetSigma", r"\det\Sigma", show_args=False)(lam1, lam2, t_rot)
+NORMALIZER_2D = Integral(exp(-(u1**2 / lam1 + u2**2 / lam2) / 2), (u1, -oo, oo), (u2, -oo, oo))
+
+# -- what is claimed -------------------------------------------------------------------------------
+CLAIM = Statement(
+    "2-D",
+    Eq(NORMALIZER_2D, 2 * pi * sqrt(lam1 * lam2), evaluate=False),
+    text=r"$|\det R| = 1$, so $\int e^{-x^\top\Sigma^{-1}x/2}dx = (2\pi)^{d/2}|\Sigma|^{1/2}$ for $d = 2$",
+)
+ONE_D = Statement(
+    "1-D",
+    Eq(Integral(exp(-((x - mu) ** 2) / (2 * s**2)), (x, -oo, oo)), sqrt(2 * pi) * s, evaluate=False),
+    text=r"the 1-D normaliser $\sqrt{2\pi}\,s$",
+)
+QUADRATIC_FORM = Statement(
+    "quadratic form",
+    Eq(QUAD, u1**2 / lam1 + u2**2 / lam2),
+    text=r"for $\Sigma = R\operatorname{diag}(\lambda_1, \lambda_2)R^\top$ ($R$ a rotation) and $x = Ru$ "
+    r"the quadratic form separates",
+)
+DETERMINANT = Statement("det", Eq(DET, lam1 * lam2), text=r"$\det\Sigma = \lambda_1\lambda_2$")
+
+# -- the homework question, and where the identity comes from --------------------------------------
+QUESTION = Question(
+    target=sqrt(2 * pi) * s,
+    prompt=r"Compute $\int_{-\infty}^{\infty} e^{-(x-\mu)^2/(2s^2)}\,dx$.",
+    approximations={
+        r"$\sqrt{2\pi s}$: the $s$ belongs outside the root": sqrt(2 * pi * s),
+        r"$\sqrt{\pi}\,s$: the 2 in $2s^2$ is missing": sqrt(pi) * s,
+    },
+)
+REFS = (Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 2.3, eq. (2.43)"),)
+
+
+# -- how it is derived -----------------------------------------------------------------------------
+def derivation(d: Derivation) -> None:
+    r"""The Gaussian density is $e^{-(x-\mu)^2/2s^2}$ divided by its integral $\sqrt{2\pi}\,s$; in $d$
+    dimensions the integral of $e^{-x^\top\Sigma^{-1}x/2}$ is $(2\pi)^{d/2}|\Sigma|^{1/2}$. Every Gaussian
+    log-likelihood (MSE losses, VAEs, diffusion models) carries this constant, and its
+    $\tfrac12\log|\Sigma|$ is what a learned variance pays for."""
+    d.begin(Integral(exp(-((x - mu) ** 2) / (2 * s**2)), (x, -oo, oo)))
+    d.then(integrate, "the Gaussian integral")
+    d.conclude("1-D")
+
+    d.begin(QUAD, scope="for d = 2")
+    d.then(
+        (X_ROT.T * SIGMA_2.inv() * X_ROT)[0],
+        r"$\Sigma = R\operatorname{diag}(\lambda_1,\lambda_2)R^\top$, $R$ the rotation with "
+        r"$\cos = \frac{1-t^2}{1+t^2}$, $\sin = \frac{2t}{1+t^2}$; $x = Ru$",
+    )
+    d.then(lambda e: sp.factor(sp.cancel(e)), r"$R^\top R = I$: the rotation cancels")
+    d.then(u1**2 / lam1 + u2**2 / lam2, "separate")
+    d.conclude("quadratic form")
+
+    d.begin(DET, scope="for d = 2")
+    d.then(SIGMA_2.det(), r"the determinant of $R\operatorname{diag}(\lambda_1,\lambda_2)R^\top$")
+    d.then(lambda e: sp.factor(e), r"$\det R = 1$")
+    d.conclude("det")
+
+    d.begin(NORMALIZER_2D, r"after $x = Ru$ ($|\det R| = 1$)", scope="for d = 2")
+    d.then(integrate, r"two 1-D Gaussian integrals, $\sqrt{2\pi\lambda_1}\sqrt{2\pi\lambda_2}$")
+    d.then(2 * pi * sqrt(lam1 * lam2), r"$= 2\pi\sqrt{\det\Sigma}$")
+    d.conclude("2-D")
+
+
+# -- how it is checked -----------------------------------------------------------------------------
+def crosscheck(ctx: CheckContext) -> CrossCheckResult:
+    r"""Monte Carlo in 3-D: :math:`\int e^{-x^\top\Sigma^{-1}x/2}dx = \mathbb E_g[e^{-x^\top\Sigma^{-1}x/2}/g(x)]`
+    with the proposal :math:`g = \mathcal N(0, c^2 I)`, :math:`c^2 = 1.5\lambda_{\max}`, for random SPD
+    :math:`\Sigma`, against :math:`(2\pi)^{3/2}|\Sigma|^{1/2}` (5 standard errors)."""
+    results = []
+    for _ in range(4):
+        a = ctx.rng.normal(size=(3, 3))
+        sigma = a @ a.T + 0.3 * np.eye(3)
+        c2 = 1.5 * np.linalg.eigvalsh(sigma).max()
+        draws = ctx.rng.normal(size=(200_000, 3)) * np.sqrt(c2)
+        quad = np.einsum("ni,ij,nj->n", draws, np.linalg.inv(sigma), draws)
+        log_g = -np.sum(draws**2, axis=1) / (2 * c2) - 1.5 * np.log(2 * np.pi * c2)
+        weights = np.exp(-quad / 2 - log_g)
+        results.append(
+            agrees(ctx, "3-D normaliser", estimate(weights), (2 * np.pi) ** 1.5 * np.sqrt(np.linalg.det(sigma)))
+        )
+    one_d = quadrature(exp(-((x - mu) ** 2) / (2 * s**2)), x, -np.inf, np.inf, sqrt(2 * pi) * s, rtol=1e-8)(ctx)
+    return combine(one_d, *results)
+
+
+# -- the declaration -------------------------------------------------------------------------------
+GAUSSIAN_NORMALIZER = declare(
+    "gaussian-normalizer",
+    aliases=("gaussian-normaliser", "gaussian-integral", "normal-normalizer"),
+    title="The normalising constant of the Gaussian",
+    section="3.2",
+    map_row=r"$\mathcal N(\mu, \Sigma)$ density: normaliser $(2\pi)^{d/2}|\Sigma|^{1/2}$",
+    variables={
+        x: LINE,
+        mu: MEAN,
+        s: SD,
+        t_rot: COORDINATE,
+        lam1: EIGENVALUE,
+        lam2: EIGENVALUE,
+        u1: COORDINATE,
+        u2: COORDINATE,
+    },
+    definitions={
+        QUAD: sp.expand((X_ROT.T * SIGMA_2.inv() * X_ROT)[0]),
+        DET: SIGMA_2.det(),
+    },
+    claim=CLAIM,
+    also=(ONE_D, QUADRATIC_FORM, DETERMINANT),
+    derivation=derivation,
+    crosscheck=crosscheck,
+    question=QUESTION,
+    refs=REFS,
+)

@@ -1,0 +1,24 @@
+"""Targeted falsehoods for the Gaussian normaliser (map 3.2): s inside the root, the 2-D normaliser
+without the square root of the determinant, the determinant taken as the trace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sympy import Eq, pi, sqrt
+
+from derive.identities.probability import gaussian_normalizer as gn
+
+
+def test_normalizer_s_inside_the_root(rejected: Callable[..., None]) -> None:
+    one_d = gn.GAUSSIAN_NORMALIZER.statements[1].relation
+    assert one_d is not None
+    rejected(gn.GAUSSIAN_NORMALIZER, "1-D", Eq(one_d.lhs, sqrt(2 * pi * gn.s)))
+
+
+def test_normalizer_2d_without_square_root_of_det(rejected: Callable[..., None]) -> None:
+    rejected(gn.GAUSSIAN_NORMALIZER, "2-D", Eq(gn.NORMALIZER_2D, 2 * pi * gn.lam1 * gn.lam2))
+
+
+def test_normalizer_det_as_trace(rejected: Callable[..., None]) -> None:
+    rejected(gn.GAUSSIAN_NORMALIZER, "det", Eq(gn.DET, gn.lam1 + gn.lam2))
