@@ -1,10 +1,10 @@
-"""What the tests of the linear-algebra chapter (map section 1) share: a targeted falsehood must fail its
-proof, and a wrong derived formula must fail the independent cross-check.
+"""What the tests of every chapter share: a targeted falsehood must fail its proof, and a wrong
+derived formula must fail the independent cross-check.
 
-Each test states a mistake a student or a careless derivation makes (a transposed matrix, a missing
-1/sqrt(d), a sign error in a quadratic form, a forgotten learning rate...) and checks that the engine
-rejects it, naming the statement (the ``rejected`` fixture); a few check that the cross-check catches a
-wrong derived formula on its own (the ``cross_fails`` fixture).
+Each chapter's tests state mistakes a student or a careless derivation makes (a transposed matrix, a
+missing factor, a flipped sign, bits confused with nats...) and check that the engine rejects them,
+naming the statement (``rejected``), or that the cross-check catches a wrong formula on its own in
+the identity's seeded context (``context``, ``cross_fails``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from collections.abc import Callable
 import pytest
 import sympy as sp
 
-from derive.authoring import CrossCheckResult, Identity
+from derive.authoring import CheckContext, CrossCheckResult, Identity
 from derive.core.near_misses import perturbed
 from derive.core.proof import prove_identity
-from derive.numeric.crosscheck import CheckContext
 from derive.numeric.sampling import generator
 
 Rejected = Callable[[Identity, str, sp.Basic], None]
+Context = Callable[..., CheckContext]
 CrossFails = Callable[[Identity, Callable[[CheckContext], CrossCheckResult], sp.Basic], None]
 Lhs = Callable[[Identity, str], sp.Basic]
 
@@ -31,10 +31,18 @@ def _rejected(ident: Identity, label: str, wrong: sp.Basic) -> None:
     assert p.failure is not None and label in p.failure, p.failure
 
 
+def _context(ident: Identity, result: sp.Basic | None = None) -> CheckContext:
+    return ident.check_context(generator(11), 11, result, {})
+
+
 def _cross_fails(ident: Identity, check: Callable[[CheckContext], CrossCheckResult], wrong_result: sp.Basic) -> None:
     ctx = ident.check_context(generator(7, salt=ident.name), 7, wrong_result, {})
     r = check(ctx)
     assert not r.ok, f"{ident.name}: the cross-check accepted a wrong formula ({r.detail})"
+
+
+def _lhs(ident: Identity, label: str) -> sp.Basic:
+    return next(s.relation.lhs for s in ident.statements if s.label == label and s.relation is not None)
 
 
 @pytest.fixture
@@ -45,14 +53,17 @@ def rejected() -> Rejected:
 
 
 @pytest.fixture
+def context() -> Context:
+    """``context(identity, result=None)``: the seeded context (seed 11) of the identity's cross-check,
+    with ``result`` as the derived result."""
+    return _context
+
+
+@pytest.fixture
 def cross_fails() -> CrossFails:
     """``cross_fails(identity, check, wrong_result)``: the cross-check ``check`` run on ``wrong_result``
     in place of the derived formula fails."""
     return _cross_fails
-
-
-def _lhs(ident: Identity, label: str) -> sp.Basic:
-    return next(s.relation.lhs for s in ident.statements if s.label == label)
 
 
 @pytest.fixture
