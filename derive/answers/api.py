@@ -31,12 +31,13 @@ yields exactly one output row, in input order, errors included.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor
+from functools import partial
 from typing import Any
 
-from ..errors import NoQuestionError, UnknownIdentityError
+from ..errors import NoQuestionError, QuestionError, UnknownIdentityError
+from ..parallel import ordered_map, workers
 from .verdict import INVALID, UNDECIDED, Verdict
 
 DEFAULT_TIMEOUT = 2.0
@@ -76,7 +77,7 @@ def _submit(req: dict[str, Any], timeout: float) -> Verdict:
     if kind == "noquestion":
         raise NoQuestionError(reply["message"])
     if kind == "value":
-        raise ValueError(reply["message"])
+        raise QuestionError(reply["message"])
     if kind == "memory":
         return _undecided("No verdict: reading this answer needs too much memory.", seconds, "memory limit")
     return _undecided(f"No verdict: {reply.get('message', 'the checker failed')}.", seconds, "error")
@@ -120,7 +121,7 @@ def equivalent(
     ``expected`` is taken to be real. A declared variable shadows a function of the same name.
 
     Raises:
-        ValueError: ``expected`` cannot be read, or a domain word is unknown.
+        QuestionError: ``expected`` cannot be read, or a domain word is unknown (a ``ValueError``).
     """
     req = {
         "kind": "teacher",
@@ -207,41 +208,37 @@ def grade(
         executor: any :class:`concurrent.futures.Executor` (process pool, Dask, Ray); by default
             threads, each driving a warm worker process, ``jobs`` of them (all cores). Only
             ``executor.submit`` is used, and the futures it returns must work with
-            :func:`concurrent.futures.as_completed`.
+            :func:`concurrent.futures.as_completed` (see :func:`derive.parallel.ordered_map`).
         timeout: hard limit per answer in seconds.
         jobs: number of parallel workers when ``executor`` is ``None`` (default: all cores).
         progress: called with the number of rows finished so far, after each row.
     """
     rows = [dict(r) for r in rows]
-    results: list[dict[str, Any] | None] = [None] * len(rows)
-    own = executor is None
-    if own:
+    n = workers(jobs or 0)
+    if executor is None:
         from .pool import default_pool
 
-        n = jobs or os.cpu_count() or 1
-        default_pool(n)
-        executor = ThreadPoolExecutor(max_workers=n)
-    assert executor is not None
-    try:
-        futures = {}
-        for i, row in enumerate(rows):
-            try:
-                futures[executor.submit(grade_row, row, timeout)] = i
-            except Exception as exc:  # the executor refused the row (pickling, shut down): still one row out
-                results[i] = {**row, **_failed(exc)}
-        done = sum(r is not None for r in results)
-        if progress is not None and done:
+        default_pool(n)  # warm n workers now, not one per row
+    done = 0
+
+    def report(_row: Mapping[str, Any], _result: dict[str, Any]) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
             progress(done)
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                results[i] = fut.result()
-            except Exception as exc:  # the executor itself failed on this row
-                results[i] = {**rows[i], **_failed(exc)}
-            done += 1
-            if progress is not None:
-                progress(done)
-    finally:
-        if own:
-            executor.shutdown(wait=True)
-    return [r for r in results if r is not None]
+
+    # threads (or the caller's executor), each driving a warm worker process
+    return ordered_map(
+        partial(grade_row, timeout=timeout),
+        rows,
+        on_error=_lost_row,
+        jobs=n,
+        executor=executor,
+        kind="thread",
+        progress=report,
+    )
+
+
+def _lost_row(row: Mapping[str, Any], exc: BaseException) -> dict[str, Any]:
+    """The row back with a verdict, when the executor refused it or failed on it."""
+    return {**row, **_failed(exc)}
