@@ -1,11 +1,19 @@
 """Shared fixtures. TeX is a hard requirement of the test suite (CI installs it): a missing
-``latexmk`` fails the LaTeX tests with instructions instead of skipping them."""
+``latexmk`` fails the LaTeX tests with instructions instead of skipping them. ``toy`` builds a
+one-statement identity for the engine's tests."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 
 import pytest
+import sympy as sp
+
+from derive.core.derivation import Derivation
+from derive.core.identity import Identity
+from derive.core.statements import Statement
+from derive.maths.domains import Domain, real
 
 
 @pytest.fixture(scope="session")
@@ -13,3 +21,25 @@ def latex_available() -> None:
     missing = [tool for tool in ("latexmk", "pdflatex", "pdftotext") if shutil.which(tool) is None]
     if missing:
         pytest.fail(f"{', '.join(missing)} not found: run `make setup` (installs TeX and poppler-utils)")
+
+
+def _toy(
+    claim: sp.Basic, body: Callable[[Derivation], None], variables: dict[sp.Basic, Domain] | None = None
+) -> Identity:
+    """A one-statement identity "toy" in section 2.2 (variables default to ``x`` in [-8, 8])."""
+    x = real(-8, 8).symbol("x")
+    return Identity(
+        name="toy",
+        title="Toy",
+        section="2.2",
+        map_row="toy",
+        statements=(Statement("claim", claim),),
+        variables=variables or {x: real(-8, 8)},
+        derivation=body,
+    )
+
+
+@pytest.fixture
+def toy() -> Callable[..., Identity]:
+    """``toy(claim, derivation)``: an identity built around one claim, for engine tests."""
+    return _toy

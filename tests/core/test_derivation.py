@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import sympy as sp
 from sympy import Derivative, Eq
 
 from derive.core.derivation import Derivation
-from derive.core.identity import Identity, _validate
+from derive.core.identity import Identity
 from derive.core.proof import prove_identity
 from derive.core.statements import Statement
 from derive.errors import DerivationError, DeriveError
@@ -16,71 +18,58 @@ from derive.maths.special import Phi, phi, sigmoid
 from derive.verify.ladder import Ladder
 
 x = real(-8, 8).symbol("x")
+Toy = Callable[..., Identity]  # the ``toy`` fixture of tests/conftest.py
 
 
-def _toy(claim: sp.Basic, body) -> Identity:  # type: ignore[no-untyped-def]
-    ident = Identity(
-        name="toy",
-        title="Toy",
-        section="2.2",
-        map_row="toy",
-        statements=(Statement("claim", claim),),
-        variables={x: real(-8, 8)},
-        derivation=body,
-    )
-    _validate(ident)
-    return ident
-
-
-def test_a_wrong_step_is_named() -> None:
+def test_a_wrong_step_is_named(toy: Toy) -> None:
     def body(d: Derivation) -> None:
         d.begin(Derivative(x * Phi(x), x))
         d.then(Phi(x) + x * phi(x), "product rule")
         d.then(Phi(x) - x * phi(x), "a careless sign")
         d.conclude()
 
-    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) - x * phi(x)), body))
+    p = prove_identity(toy(Eq(Derivative(x * Phi(x), x), Phi(x) - x * phi(x)), body))
     assert not p.ok
     assert "chain 1, step 2" in p.failure and "a careless sign" in p.failure and "is false" in p.failure
 
 
-def test_a_wrong_claim_is_rejected_at_the_conclusion() -> None:
+def test_a_wrong_claim_is_rejected_at_the_conclusion(toy: Toy) -> None:
     def body(d: Derivation) -> None:
         d.begin(Derivative(x * Phi(x), x))
         d.then(lambda e: e.doit(), "product rule")
         d.conclude()
 
-    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) + 2 * x * phi(x)), body))
+    p = prove_identity(toy(Eq(Derivative(x * Phi(x), x), Phi(x) + 2 * x * phi(x)), body))
     assert not p.ok and "conclusion of statement 'claim' failed" in p.failure
 
 
-def test_an_underived_statement_fails() -> None:
-    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) + x * phi(x)), lambda d: None))
+def test_an_underived_statement_fails(toy: Toy) -> None:
+    p = prove_identity(toy(Eq(Derivative(x * Phi(x), x), Phi(x) + x * phi(x)), lambda d: None))
     assert not p.ok and "not derived" in p.failure
 
 
-def test_a_crashing_derivation_is_reported_not_raised() -> None:
+def test_a_crashing_derivation_is_reported_not_raised(toy: Toy) -> None:
     def body(d: Derivation) -> None:
         raise ZeroDivisionError("boom")
 
-    p = prove_identity(_toy(Eq(Derivative(x * Phi(x), x), Phi(x) + x * phi(x)), body))
+    p = prove_identity(toy(Eq(Derivative(x * Phi(x), x), Phi(x) + x * phi(x)), body))
     assert not p.ok and "ZeroDivisionError" in p.failure
 
 
-def test_bounds_compose_into_the_claimed_relation() -> None:
+def test_bounds_compose_into_the_claimed_relation(toy: Toy) -> None:
     def body(d: Derivation) -> None:
         d.begin(sigmoid(x) * (1 - sigmoid(x)))
         d.bound(sp.Rational(1, 4), "AM-GM")
         d.conclude()
 
-    assert prove_identity(_toy(sp.Le(sigmoid(x) * (1 - sigmoid(x)), sp.Rational(1, 4)), body)).ok
+    assert prove_identity(toy(sp.Le(sigmoid(x) * (1 - sigmoid(x)), sp.Rational(1, 4)), body)).ok
 
     def too_strong(d: Derivation) -> None:
         d.begin(sigmoid(x) * (1 - sigmoid(x)))
         d.bound(sp.Rational(1, 5), "wrong bound")
         d.conclude()
 
-    p = prove_identity(_toy(sp.Le(sigmoid(x) * (1 - sigmoid(x)), sp.Rational(1, 5)), too_strong))
+    p = prove_identity(toy(sp.Le(sigmoid(x) * (1 - sigmoid(x)), sp.Rational(1, 5)), too_strong))
     assert not p.ok and "wrong bound" in p.failure
 
 

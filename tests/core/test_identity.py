@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import sympy as sp
 from sympy import Eq
 
-from derive.core.identity import Identity, _validate
+from derive.core.identity import Identity
 from derive.core.statements import Statement
 from derive.errors import DeclarationError
 from derive.maths.domains import interval, positive, real
 
 x = real(-8, 8).symbol("x")
+Toy = Callable[..., Identity]  # the ``toy`` fixture of tests/conftest.py
 
 
-def _toy(claim: sp.Basic, body) -> Identity:  # type: ignore[no-untyped-def]
-    ident = Identity(
-        name="toy",
-        title="Toy",
-        section="2.2",
-        map_row="toy",
-        statements=(Statement("claim", claim),),
-        variables={x: real(-8, 8)},
-        derivation=body,
-    )
-    _validate(ident)
-    return ident
-
-
-def test_undeclared_symbol_is_a_declaration_error() -> None:
+def test_undeclared_symbol_is_a_declaration_error(toy: Toy) -> None:
     y = sp.Symbol("y", real=True)
     with pytest.raises(DeclarationError, match="without a domain"):
-        _toy(Eq(y, y**2), lambda d: None)
+        toy(Eq(y, y**2), lambda d: None)
 
 
 def test_symbol_assumptions_must_match_the_domain() -> None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import sympy as sp
 from sympy import Eq, erf, exp, pi, sqrt, tanh
 
 from derive.core.derivation import Derivation
-from derive.core.identity import Identity, _validate
+from derive.core.identity import Identity
 from derive.core.proof import prove_identity
-from derive.core.statements import Statement
 from derive.maths.domains import integer, positive, real
 from derive.maths.special import Phi, phi, sigmoid
 from derive.verify.ladder import Ladder
 
 x = real(-8, 8).symbol("x")
+Toy = Callable[..., Identity]  # the ``toy`` fixture of tests/conftest.py
 
 
 s = positive().symbol("s")
@@ -36,20 +38,6 @@ _lam = sp.Symbol("lambda", positive=True)
 
 
 _SOFT_CASES = sp.Piecewise((x - _lam, _lam < x), (x + _lam, _lam < -x), (0, True))
-
-
-def _toy(claim: sp.Basic, body) -> Identity:  # type: ignore[no-untyped-def]
-    ident = Identity(
-        name="toy",
-        title="Toy",
-        section="2.2",
-        map_row="toy",
-        statements=(Statement("claim", claim),),
-        variables={x: real(-8, 8)},
-        derivation=body,
-    )
-    _validate(ident)
-    return ident
 
 
 @pytest.mark.parametrize(
@@ -111,13 +99,13 @@ def test_ladder_samples_symbolic_sizes() -> None:
     assert ladder.equal(jac, exp(z[i]) / total * (sp.KroneckerDelta(i, j) + exp(z[j]) / total)).ok is False
 
 
-def test_a_zero_right_side_is_judged_against_the_size_of_the_left() -> None:
+def test_a_zero_right_side_is_judged_against_the_size_of_the_left(toy: Toy) -> None:
     def body(d: Derivation) -> None:
         d.begin(sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1)
         d.then(0, "Pythagoras")
         d.conclude()
 
-    p = prove_identity(_toy(Eq(sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1, 0, evaluate=False), body))
+    p = prove_identity(toy(Eq(sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1, 0, evaluate=False), body))
     assert p.ok, p.numeric.statements  # float rounding of 1 - 1 is not a relative error of 1
 
 
