@@ -37,6 +37,7 @@ __all__ = [
     "get",
     "grade",
     "identity",
+    "load_module",
     "names",
     "numerically",
     "prove",
@@ -94,6 +95,14 @@ def names() -> list[str]:
     from .core.registry import REGISTRY
 
     return REGISTRY.names()
+
+
+def load_module(module: str) -> list[str]:
+    """Import a module of identities by dotted name (``derive --module``) and register every
+    identity it declares; returns their canonical names."""
+    from .core.registry import REGISTRY
+
+    return REGISTRY.load_module(module)
 
 
 def catalog() -> list[Identity]:
