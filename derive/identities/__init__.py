@@ -1,5 +1,9 @@
-"""Built-in identities, one module per subsection of the ML Math Map.
+"""The built-in identities: one folder per chapter of the ML Math Map, one identity per file.
 
-Every public module here is imported by the registry (discovered with ``pkgutil``; no list to
-keep in sync). A module reads as a sequence of ``@identity`` declarations.
+``linear_algebra`` (map section 1), ``calculus`` (2), ``probability`` (3), ``information`` (4),
+``optimisation`` (5) and ``curriculum`` (6). A page is named after its identity
+(``calculus/gelu_prime.py`` declares ``gelu'``) and reads top to bottom: what it is, the symbols,
+what is claimed, the question and references, the derivation, the independent check, the
+declaration. Each chapter's ``CONTENTS`` lists its pages in map order. The registry
+(:mod:`derive.core.registry`) finds the pages; nothing here registers anything.
 """
