@@ -6,7 +6,6 @@ unknown name, ``ValueError`` for a malformed declaration), so ``except KeyError`
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -18,6 +17,8 @@ class UnknownIdentityError(DeriveError, KeyError):
     """No identity is registered under the requested name; the message suggests close names."""
 
     def __init__(self, name: str, known: Iterable[str]) -> None:
+        import difflib  # only when a name is unknown: `derive --help` never pays for it
+
         self.name = name
         self.suggestions = tuple(difflib.get_close_matches(name, list(known), n=3, cutoff=0.5))
         hint = f" Did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""

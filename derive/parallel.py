@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,6 +51,10 @@ def ordered_map(
     n = workers(jobs)
     if executor is None and (n == 1 or len(items) <= 1):
         return [_one(fn, item, on_error, progress) for item in items]
+    # imported here, like the pools: concurrent.futures loads logging and threading, which
+    # `derive --help` need not pay for
+    from concurrent.futures import as_completed
+
     own = executor is None
     pool: Executor = executor if executor is not None else _pool(kind, min(n, len(items)))
     results: dict[int, R] = {}
@@ -78,6 +84,8 @@ def ordered_map(
 
 
 def _pool(kind: str, size: int) -> Executor:
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
     return ProcessPoolExecutor(max_workers=size) if kind == "process" else ThreadPoolExecutor(max_workers=size)
 
 

@@ -1,7 +1,8 @@
 """``derive list``, ``prove``, ``sheet`` and ``verify``: the catalog at the command line.
 
-Exit codes: 0 success, 1 a proof failed, 2 a usage error such as an unknown name. SymPy is
-imported only when a command proves something, so ``derive --help`` and ``derive list`` stay fast.
+Exit codes: 0 success, 1 a proof failed, 2 a usage error such as an unknown name. What a command
+needs is imported when it runs (SymPy only when it proves something), so ``derive --help`` and
+``derive list`` stay fast.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from typing import Any
 
 import click
 
-from ..core.sections import SECTIONS, in_section
 from ..errors import CompileError
-from ..parallel import ordered_map, workers
 from .options import file_stem, identity, module_option, registry
 
 
@@ -28,6 +27,8 @@ from .options import file_stem, identity, module_option, registry
 def list_cmd(modules: Sequence[str], section: str | None, as_json: bool) -> None:
     """Every identity: name, title, map section."""
     reg = registry(modules)
+    from ..core.sections import in_section
+
     rows = [i for i in reg.summaries() if section is None or in_section(i.section, section)]
     if as_json:
         click.echo(
@@ -57,6 +58,8 @@ def list_cmd(modules: Sequence[str], section: str | None, as_json: bool) -> None
 
 
 def _section_title(section: str) -> str:
+    from ..core.sections import SECTIONS
+
     return f"{section} {SECTIONS.get(section, '')}".rstrip()
 
 
@@ -146,6 +149,8 @@ def verify(
     if all_:
         selected = reg.names()
     elif section:
+        from ..core.sections import in_section
+
         selected = [i.name for i in reg if in_section(i.section, section)]
     else:
         selected = [identity(n, modules).name for n in names]
@@ -177,6 +182,8 @@ def _failed_row(name: str, exc: BaseException) -> dict[str, Any]:
 def _run_parallel(
     names: list[str], seed: int | None, modules: Sequence[str], jobs: int, show: bool
 ) -> list[dict[str, Any]]:
+    from ..parallel import ordered_map, workers
+
     work = partial(verify_one, seed=seed, modules=tuple(modules))
     if not show or workers(jobs) == 1 or len(names) == 1:
         return ordered_map(work, names, on_error=_failed_row, jobs=jobs)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from ..core.index import slug
-
 
 def module_name(name: str) -> str:
     """A Python module name for an identity name (``my-identity'`` -> ``my_identity_prime``)."""
+    from ..core.index import slug
+
     stem = slug(name).strip("_") or "identity"
     if stem[0].isdigit() or keyword.iskeyword(stem):
         stem = f"identity_{stem}"

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..core.registry import REGISTRY, Registry
 from ..errors import DeriveError, UnknownIdentityError
 
 if TYPE_CHECKING:
     from ..core.identity import Identity
+    from ..core.registry import Registry
 
 module_option = click.option(
     "--module",
@@ -25,6 +25,8 @@ module_option = click.option(
 
 def registry(modules: Sequence[str]) -> Registry:
     """The registry with ``modules`` loaded (a module that cannot be imported is a usage error)."""
+    from ..core.registry import REGISTRY  # on first use: `derive --help` does not read the catalog
+
     for m in modules:
         try:
             REGISTRY.load_module(m)

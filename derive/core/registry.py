@@ -20,7 +20,6 @@ import importlib
 import os
 import threading
 from collections.abc import Iterator
-from importlib.metadata import entry_points
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,8 @@ from ..errors import DeclarationError, DuplicateIdentityError, UnknownIdentityEr
 from . import index
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoints
+
     from .identity import Identity
 
 ENTRY_POINT_GROUP = "derive.identities"
@@ -114,7 +115,7 @@ class Registry:
                 self._import(module)
 
     def _load_entry_points(self) -> None:
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        for ep in _entry_points():
             dist = ep.dist.name if ep.dist is not None else ep.value
             try:
                 self._import(ep.value.split(":")[0], f"{dist} (entry point {ep.name!r})")
@@ -171,7 +172,7 @@ class Registry:
 
     @staticmethod
     def _plugins() -> bool:
-        return not os.environ.get("DERIVE_NO_PLUGINS") and bool(entry_points(group=ENTRY_POINT_GROUP))
+        return not os.environ.get("DERIVE_NO_PLUGINS") and bool(_entry_points())
 
     def __len__(self) -> int:
         self.load()
@@ -180,6 +181,14 @@ class Registry:
     def __contains__(self, name: object) -> bool:
         self.load()
         return name in self._by_name or name in self._alias
+
+
+def _entry_points() -> EntryPoints:
+    """The installed plugins' entry points (importlib.metadata is imported on first use: reading
+    package metadata costs more than the rest of ``derive --help``)."""
+    from importlib.metadata import entry_points
+
+    return entry_points(group=ENTRY_POINT_GROUP)
 
 
 REGISTRY = Registry()
