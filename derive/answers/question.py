@@ -29,7 +29,7 @@ from ..maths.domains import Domain, from_word, integer, real
 from ..numeric.precise import DIGITS, NotANumber, mp_value, to_mp
 from ..numeric.sampling import exact_points, generator
 from ..verify.budget import time_limit
-from .parse import Scope, parse
+from .parse import CONSTANTS, FUNCTIONS, Scope, lark_parser, normalise, parse
 
 POINTS = 36
 QUICK = 8
@@ -171,8 +171,6 @@ def _symbol_for(name: str, word: str) -> sp.Symbol:
 # ------------------------------------------------------------------------------------ contexts
 def guess_variables(expected: str, *, latex: bool = False) -> dict[str, str]:
     """Every word of ``expected`` that is not a known function or constant, as a real variable."""
-    from .parse import CONSTANTS, FUNCTIONS, lark_parser, normalise
-
     words: dict[str, str] = {}
     try:
         tokens = list(lark_parser().lex(normalise(expected, latex=latex)))

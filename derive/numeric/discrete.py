@@ -18,6 +18,7 @@ import sympy as sp
 
 from ..maths.discrete import Table
 from . import precise
+from .compare import numpy_function
 
 
 def distributions(rng: np.random.Generator, n: int, size: int, *, floor: float = 1e-3) -> np.ndarray:
@@ -47,8 +48,6 @@ def evaluator(
     """A fast float evaluator of ``expr`` (definitions unfolded) at table entries: lambdified once,
     then called with ``{weights[k]: value}`` (every indexed entry and free symbol it uses). A symbolic
     size is fixed by ``sizes`` (``{K: 5}``) and its sums are expanded first."""
-    from .compare import numpy_function
-
     e = unfold(expr)
     if sizes:
         e = e.xreplace({k: sp.Integer(v) for k, v in sizes.items()}).doit()
