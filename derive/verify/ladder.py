@@ -243,11 +243,14 @@ class Ladder:
                 continue
             used += 1
             err, scale = self._gap(*values)
-            if err is not None:
-                refuted = self._refutation(at, point, cache, used)
-                if refuted is not None:
-                    return refuted
-                continue  # round-off at the working precision: the values agree
+            if err is not None:  # believed only if it survives more precision (round-off does not)
+                values = attempt(partial(self._values, at, precise.RECHECK_DIGITS), 4.0)
+                if values is None:  # neither confirmed nor dismissed: the point is not evaluated
+                    used -= 1
+                    continue
+                err, scale = self._gap(*values)
+                if err is not None:
+                    return self._refutation(values, point, cache, used)
             if scale != 0:
                 worst = max(worst, float(abs(values[0] - values[1]) / scale))
         if used < max(3, len(points) // 3):
@@ -268,23 +271,20 @@ class Ladder:
 
     def _refutation(
         self,
-        at: tuple[sp.Basic, sp.Basic],
+        values: tuple[Any, ...],
         point: Mapping[sp.Symbol, sp.Expr],
         cache: Mapping[sp.Indexed, sp.Expr],
         used: int,
-    ) -> Verification | None:
-        """The counterexample at ``point`` if the sides still differ at more precision, else ``None``."""
-        again = attempt(lambda: self._values(at, precise.RECHECK_DIGITS), 4.0)
-        if again is None or self._gap(*again)[0] is None:
-            return None
+    ) -> Verification:
+        """The counterexample at ``point``, where the sides differ by more than round-off."""
         where = {**{str(k): str(v) for k, v in point.items()}, **{str(k): str(v) for k, v in cache.items()}}
         return Verification(
             False,
             f"numeric ({self.digits} digits)",
             False,
-            f"differ by {precise.fmt(abs(again[0] - again[1]), 8)} at {_point(point)}",
+            f"differ by {precise.fmt(abs(values[0] - values[1]), 8)} at {_point(point)}",
             counterexample=where,
-            values=(precise.fmt(again[0], 8), precise.fmt(again[1], 8)),
+            values=(precise.fmt(values[0], 8), precise.fmt(values[1], 8)),
             points=used,
         )
 
@@ -344,8 +344,11 @@ class Ladder:
             if v < 0 or (strict and v == 0):
                 # believed only if it survives more precision: round-off around a true 0 shrinks
                 again, stable = precise.settled(at, v)
-                negative = again is not None and again < 0 and stable
-                zero = again is not None and (again == 0 or not stable)
+                if again is None:  # neither confirmed nor dismissed: the point is not evaluated
+                    used -= 1
+                    continue
+                negative = again < 0 and stable
+                zero = again == 0 or not stable
                 if not (negative or (strict and zero)):
                     continue
                 return Verification(
