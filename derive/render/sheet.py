@@ -150,8 +150,9 @@ def sheet_source(p: Proof) -> str:
 def write_output(p: Proof, path: Path) -> Path:
     """Write a sheet to ``path``: LaTeX source for ``.tex``, a compiled PDF otherwise."""
     path = Path(path)
+    source = sheet_source(p)
     if path.suffix == ".tex":
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(p.latex(), encoding="utf-8")
+        path.write_text(source, encoding="utf-8")
         return path
-    return write_pdf(p.latex(), path)
+    return write_pdf(source, path)
