@@ -43,6 +43,9 @@ class StatementCheck:
     max_rel_error: float
     ok: bool
     note: str = ""
+    #: how the left side was evaluated independently of the symbolic route (quadrature, finite
+    #: differences, explicit summation...); "vacuous" if both sides were the same expression
+    method: str = ""
 
 
 def check_statements(

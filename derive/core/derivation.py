@@ -44,6 +44,8 @@ class Step:
     why: str
     verification: Verification | None
     relation: Relation = Relation.EQ
+    #: how the form was obtained: "computed by SymPy (doit)" or "written, proved by <rung>"
+    provenance: str = ""
 
     @property
     def ok(self) -> bool:

@@ -54,6 +54,8 @@ class Verification:
     values: tuple[str, str] | None = None
     seconds: float = 0.0
     points: int = 0
+    #: named lemmas the decision rests on (proved in :mod:`derive.verify.lemmas`), e.g. ``("gibbs",)``
+    lemmas: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
