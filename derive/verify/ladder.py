@@ -17,53 +17,23 @@ near miss (a coefficient off by ``1e-6``, a sign flip, a small missing term) is 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
-import mpmath
 import numpy as np
 import sympy as sp
 
 from ..maths.domains import Domain
 from ..maths.special import elementary
-from ..numeric import precise
-from ..numeric.sampling import exact_points, generator
 from .budget import attempt, cpu_time
 from .cases import equal_by_cases
-from .sums import align_sum_ranges, decide_conditions, index_canonical, unroll_sums
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The outcome of one comparison.
-
-    ``ok`` is ``True`` (equal), ``False`` (refuted, with a counterexample) or ``None`` (undecided
-    within the budget). ``method`` names the rung that decided; ``symbolic`` says whether it is a
-    proof or a numeric verification.
-    """
-
-    ok: bool | None
-    method: str
-    symbolic: bool
-    detail: str = ""
-    counterexample: Mapping[str, str] | None = None
-    values: tuple[str, str] | None = None
-    seconds: float = 0.0
-    points: int = 0
-    #: named lemmas the decision rests on (proved in :mod:`derive.verify.lemmas`), e.g. ``("gibbs",)``
-    lemmas: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        if self.ok is None:
-            return f"undecided ({self.method})"
-        if self.ok is False:
-            return f"refuted ({self.method})"
-        return f"proved: {self.method}" if self.symbolic else f"verified numerically: {self.method}"
+from .limits import doit_holding_limits, hold_limits
+from .sampled import Sampler
+from .scopes import fresh_bound, leaked_assumption
+from .sums import align_sum_ranges, decide_conditions, index_canonical, standard_ranges
+from .verification import Verification
 
 
 @dataclass
@@ -82,14 +52,20 @@ class Ladder:
 
     # ------------------------------------------------------------------------------ helpers
     def evaluate(self, e: sp.Basic) -> sp.Basic:
-        """Unfold definitions and evaluate derivatives, integrals, sums and determinants (cached)."""
+        """Unfold definitions and evaluate derivatives, integrals, sums and determinants (cached).
+
+        Bound variables are renamed to scope dummies first (:mod:`.scopes`), sums whose range may
+        run backwards are guarded (:func:`.sums.standard_ranges`), and a limit with parameters is
+        taken only when every ordering of its parameters agrees (:mod:`.limits`); otherwise it is
+        kept unevaluated for the numeric test."""
         e = self.unfold(e)
         if e in self.doit_cache:
             return self.doit_cache[e]
         if not e.has(sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit, sp.Determinant):
             return e
-        out = attempt(lambda: e.doit(), max(self.symbolic_budget, 10.0))
-        out = e if out is None else out
+        prepared = standard_ranges(fresh_bound(e), self.domains)
+        out = attempt(lambda: doit_holding_limits(prepared), max(self.symbolic_budget, 10.0))
+        out = prepared if out is None else out
         self.doit_cache[e] = out
         return out
 
@@ -142,27 +118,35 @@ class Ladder:
         a0, b0 = sp.sympify(a), sp.sympify(b)
         if a0 == b0:
             return Verification(True, "identical", True)
+        leak = leaked_assumption(a0, self.domains) or leaked_assumption(b0, self.domains)
+        if leak is not None:
+            return Verification(None, "bound variable", False, leak)
         a1, b1 = self.evaluate(a0), self.evaluate(b0)
         if a1 == b1:
             return Verification(True, "evaluated by SymPy", True)
         diff = a1 - b1
         if diff == 0:
             return Verification(True, "evaluated by SymPy", True)
-        decided = self.symbolic_zero(diff)
+        held, restore = hold_limits(diff)  # no rung may evaluate a limit the orderings did not confirm
+        form = Difference(held, self.domains)
+        decided = self.symbolic_zero(form)
         if decided is not None:
             return Verification(True, decided, True)
-        raw = self.unfold(a0) - self.unfold(b0)
-        if raw.has(sp.Sum):
+        raw = standard_ranges(fresh_bound(self.unfold(a0) - self.unfold(b0)), self.domains)
+        if raw.has(sp.Sum) and not raw.has(sp.Piecewise):
             # evaluation may have collapsed or summed the sums; compare their unevaluated ranges
             aligned = attempt(lambda: align_sum_ranges(raw), self.rung_budget)
             if aligned is not None and index_canonical(aligned) == 0:
                 return Verification(True, "sum ranges aligned, indices renamed", True)
-        return self.numeric_zero(a1, b1)
+        cancelled = form.cancelled
+        if cancelled is not None and restore:
+            cancelled = cancelled.xreplace(restore)
+        return self.sampler.equal(a1, b1, cancelled)
 
-    def symbolic_zero(self, diff: sp.Expr) -> str | None:
+    def symbolic_zero(self, diff: sp.Expr | Difference) -> str | None:
         """Name of the first rung of :data:`RUNGS` that takes ``diff`` to zero, or ``None``."""
         deadline = cpu_time() + self.symbolic_budget
-        form = Difference(diff, self.domains)
+        form = diff if isinstance(diff, Difference) else Difference(diff, self.domains)
         for rung in RUNGS:
             remaining = deadline - cpu_time()
             if remaining <= 0:
@@ -172,22 +156,14 @@ class Ladder:
                 return rung.name
         return None
 
+    @property
+    def sampler(self) -> Sampler:
+        """The numeric rung, configured like this ladder."""
+        return Sampler(self.domains, self.digits, self.points, self.seed, self.salt, self.symbolic_budget)
+
     def sampling_plan(self, exprs: tuple[sp.Basic, ...]) -> tuple[dict[sp.Symbol, Domain], set[sp.Symbol]]:
-        """The domains of the scalar symbols to sample for ``exprs``, and any symbol that has none
-        (entries ``z[k]`` of an indexed variable are drawn by :meth:`instantiate`)."""
-        symbols: set[sp.Symbol] = set()
-        for e in exprs:
-            bases = {ix.base.label for ix in e.atoms(sp.Indexed)}
-            symbols |= {s for s in e.free_symbols if isinstance(s, sp.Symbol) and s not in bases}
-        for base in {ix.base for e in exprs for ix in e.atoms(sp.Indexed)}:
-            if base not in self.domains and base.label not in self.domains:
-                symbols.add(base.label)
-        domains = {
-            s: d
-            for s, d in self.domains.items()
-            if isinstance(s, sp.Symbol) and (s in symbols or _depends(s, symbols, self.domains))
-        }
-        return domains, {s for s in symbols if s not in domains and not _has_indexed_domain(s, self.domains)}
+        """The domains of the scalar symbols to sample for ``exprs`` (see :meth:`.Sampler.plan`)."""
+        return self.sampler.plan(exprs)
 
     def instantiate(
         self,
@@ -196,120 +172,12 @@ class Ladder:
         rng: np.random.Generator,
         cache: dict[sp.Indexed, sp.Expr],
     ) -> sp.Basic:
-        """``e`` at ``point``; sums over a now-concrete range are expanded and every entry
-        ``z[k]`` of an indexed variable gets a value drawn from its domain (the same within a point)."""
-        v = e.xreplace(dict(point))
-        if v.has(sp.Sum, sp.Product, sp.KroneckerDelta):
-            v = unroll_sums(v.doit())
-        # only entries with concrete indices are values; z[k] under a sum that could not be
-        # unrolled stays symbolic, so the point is not evaluated rather than evaluated wrongly
-        entries = {ix for ix in v.atoms(sp.Indexed) if all(k.is_Integer for k in ix.indices)}
-        if entries:
-            for ix in sorted(entries, key=str):
-                if ix not in cache:
-                    dom = self.domains.get(ix.base, self.domains.get(ix.base.label))
-                    if dom is None:
-                        raise ValueError(f"no domain for the entries of {ix.base}")
-                    draw = dom.sample(rng, 1, {})[0]
-                    cache[ix] = sp.Rational(repr(float(draw)))
-            v = v.xreplace(cache)
-        return v
+        """``e`` at ``point``, sums written out and entries drawn (see :meth:`.Sampler.instantiate`)."""
+        return self.sampler.instantiate(e, point, rng, cache)
 
     def numeric_zero(self, a: sp.Expr, b: sp.Expr) -> Verification:
-        """Evaluate both sides at ``digits`` digits on domain points; refute on a clear difference.
-
-        A difference is believed only if it survives re-evaluation at
-        :data:`~derive.numeric.precise.RECHECK_DIGITS` digits, so round-off never refutes a true link.
-        Symbolic sizes are handled by sampling them: an integer ``n`` is drawn from its domain,
-        sums over ``1..n`` are expanded and indexed variables ``z[k]`` get random entries, so a
-        statement "for every n" is tested at several concrete n (still only a numeric verification).
-        """
-        domains, missing = self.sampling_plan((a, b))
-        if missing:
-            return Verification(
-                None, "numeric", False, f"no domain for {', '.join(sorted(map(str, missing)))}: cannot sample"
-            )
-        rng = generator(self.seed, salt=self.salt + "|ladder")
-        points = _points(domains, rng, self.points, (a, b))
-        ea, eb = elementary(a), elementary(b)
-        used = 0
-        worst = 0.0
-        deadline = cpu_time() + max(self.symbolic_budget, 4.0)
-        for point in points:
-            if cpu_time() > deadline:
-                break
-            cache: dict[sp.Indexed, sp.Expr] = {}
-            at = attempt(partial(self._instantiate_all, (ea, eb), point, rng, cache), 2.0)
-            values = None if at is None else attempt(partial(self._values, at, self.digits + 15), 2.0)
-            if at is None or values is None:
-                continue
-            used += 1
-            err, scale = self._gap(*values)
-            if err is not None:  # believed only if it survives more precision (round-off does not)
-                values = attempt(partial(self._values, at, precise.RECHECK_DIGITS), 4.0)
-                if values is None:  # neither confirmed nor dismissed: the point is not evaluated
-                    used -= 1
-                    continue
-                err, scale = self._gap(*values)
-                if err is not None:
-                    return self._refutation(values, point, cache, used)
-            if scale != 0:
-                worst = max(worst, float(abs(values[0] - values[1]) / scale))
-        if used < max(3, len(points) // 3):
-            return Verification(
-                None,
-                f"numeric ({self.digits} digits)",
-                False,
-                f"only {used} of {len(points)} points could be evaluated",
-                points=used,
-            )
-        return Verification(
-            True,
-            f"numeric ({self.digits} digits, {used} points)",
-            False,
-            f"max relative difference {precise.fmt(worst, 8)}",
-            points=used,
-        )
-
-    def _refutation(
-        self,
-        values: tuple[Any, ...],
-        point: Mapping[sp.Symbol, sp.Expr],
-        cache: Mapping[sp.Indexed, sp.Expr],
-        used: int,
-    ) -> Verification:
-        """The counterexample at ``point``, where the sides differ by more than round-off."""
-        where = {**{str(k): str(v) for k, v in point.items()}, **{str(k): str(v) for k, v in cache.items()}}
-        return Verification(
-            False,
-            f"numeric ({self.digits} digits)",
-            False,
-            f"differ by {precise.fmt(abs(values[0] - values[1]), 8)} at {_point(point)}",
-            counterexample=where,
-            values=(precise.fmt(values[0], 8), precise.fmt(values[1], 8)),
-            points=used,
-        )
-
-    def _instantiate_all(
-        self,
-        exprs: tuple[sp.Basic, ...],
-        point: Mapping[sp.Symbol, sp.Expr],
-        rng: np.random.Generator,
-        cache: dict[sp.Indexed, sp.Expr],
-    ) -> tuple[sp.Basic, ...]:
-        return tuple(self.instantiate(e, point, rng, cache) for e in exprs)
-
-    @staticmethod
-    def _values(exprs: tuple[sp.Basic, ...], dps: int) -> tuple[Any, ...] | None:
-        values = tuple(precise.value(e, dps) for e in exprs)
-        return None if any(v is None for v in values) else values
-
-    def _gap(self, va: Any, vb: Any) -> tuple[Any, Any]:
-        """``(|va - vb|, scale)`` if the values differ beyond the tolerance (``(None, scale)`` if not)."""
-        scale = max(abs(va), abs(vb))
-        err = abs(va - vb)
-        tolerance = mpmath.mpf(10) ** -(self.digits - 8) * scale + mpmath.mpf(10) ** (-2 * self.digits)
-        return (err if err > tolerance else None), scale
+        """The numeric rung alone (see :mod:`.sampled`)."""
+        return self.sampler.equal(a, b)
 
     # ------------------------------------------------------------------------------ inequalities
     def nonnegative(self, e: sp.Expr, *, strict: bool = False) -> Verification:
@@ -327,51 +195,8 @@ class Ladder:
             form = attempt(fn, self.rung_budget)
             if form is not None and attempt(partial(getattr, form, attr), self.rung_budget) is True:
                 return Verification(True, name, True, seconds=time.perf_counter() - start)
-        domains, missing = self.sampling_plan((e1,))
-        if missing:
-            return Verification(None, "numeric", False, f"no domain for {', '.join(sorted(map(str, missing)))}")
-        rng = generator(self.seed, salt=self.salt + "|sign")
-        points = _points(domains, rng, self.points, (e1,))
-        ee = elementary(e1)
-        used = 0
-        lowest = math.inf
-        for point in points:
-            cache: dict[sp.Indexed, sp.Expr] = {}
-            at = attempt(partial(self.instantiate, ee, point, rng, cache), 2.0)
-            v = None if at is None else attempt(partial(precise.value, at, self.digits + 15), 2.0)
-            if v is None or not isinstance(v, mpmath.mpf):
-                continue
-            used += 1
-            lowest = min(lowest, float(v))
-            if v < 0 or (strict and v == 0):
-                # believed only if it survives more precision: round-off around a true 0 shrinks
-                again, stable = precise.settled(at, v)
-                if again is None:  # neither confirmed nor dismissed: the point is not evaluated
-                    used -= 1
-                    continue
-                negative = again < 0 and stable
-                zero = again == 0 or not stable
-                if not (negative or (strict and zero)):
-                    continue
-                return Verification(
-                    False,
-                    f"numeric ({self.digits} digits)",
-                    False,
-                    f"value {precise.fmt(again, 8)} at {_point(point)}",
-                    counterexample={str(k): str(x) for k, x in point.items()},
-                    seconds=time.perf_counter() - start,
-                    points=used,
-                )
-        if used < 3:
-            return Verification(None, "numeric", False, "too few points could be evaluated")
-        return Verification(
-            True,
-            f"numeric ({self.digits} digits, {used} points)",
-            False,
-            f"minimum {lowest:.8g}",
-            seconds=time.perf_counter() - start,
-            points=used,
-        )
+        v = self.sampler.sign(e1, strict=strict)
+        return Verification(**{**v.__dict__, "seconds": time.perf_counter() - start})
 
 
 # ------------------------------------------------------------------------------ the rung table
@@ -384,11 +209,25 @@ class Difference:
     domains: Mapping[sp.Basic, Domain]
     _elementary: sp.Expr | None = None
 
+    _cancelled: sp.Expr | None = None
+    _tried: bool = False
+
     @property
     def elementary(self) -> sp.Expr:
         if self._elementary is None:
             self._elementary = elementary(self.expr)
         return self._elementary
+
+    @property
+    def cancelled(self) -> sp.Expr | None:
+        """The elementary form expanded (common terms cancelled), or ``None`` if that ran out of
+        time or grew out of proportion; the numeric rung judges this difference."""
+        if not self._tried:
+            self._tried = True
+            out = attempt(lambda: sp.expand(self.elementary), 1.0)
+            if out is not None and sp.count_ops(out) <= 20 * sp.count_ops(self.elementary) + 200:
+                self._cancelled = out
+        return self._cancelled
 
 
 @dataclass(frozen=True)
@@ -423,7 +262,7 @@ def _floor_via_frac(d: Difference) -> sp.Expr:
 RUNGS: tuple[Rung, ...] = (
     Rung("expand", lambda d: sp.expand(d.expr), 1.0),
     Rung("cancel", lambda d: sp.cancel(d.expr), 1.0),
-    Rung("elementary rewrite + expand", lambda d: sp.expand(d.elementary), 1.0),
+    Rung("elementary rewrite + expand", lambda d: d.cancelled if d.cancelled is not None else d.expr, 1.0),
     Rung("rewrite(exp) + cancel", lambda d: sp.cancel(sp.expand(d.elementary.rewrite(sp.exp))), 1.5),
     Rung("expand_log + powsimp", lambda d: sp.expand(sp.powsimp(sp.expand_log(d.elementary))), 1.0),
     Rung("Kronecker deltas sifted, summation indices renamed", lambda d: index_canonical(d.expr), 1.0),
@@ -450,28 +289,3 @@ def _relax_frac(e: sp.Expr, *, below: bool) -> sp.Expr:
         return e
     fresh = {f: sp.Dummy("u", nonnegative=True) if below else 1 - sp.Dummy("w", positive=True) for f in fracs}
     return sp.expand(e.xreplace(fresh))
-
-
-def _points(
-    domains: Mapping[sp.Symbol, Domain], rng: object, n: int, exprs: tuple[sp.Basic, ...]
-) -> list[dict[sp.Symbol, sp.Expr]]:
-    """Sample points; with no scalar variable but indexed entries (drawn afresh at every point),
-    still ``n`` points, not one."""
-    if domains:
-        return exact_points(domains, rng, n)  # type: ignore[arg-type]
-    if any(e.has(sp.Indexed) for e in exprs):
-        return [{} for _ in range(n)]
-    return [{}]
-
-
-def _depends(s: sp.Symbol, symbols: set[sp.Symbol], domains: Mapping[sp.Symbol, Domain]) -> bool:
-    """True if a variable in ``symbols`` has a bound naming ``s`` (so ``s`` must be sampled too)."""
-    return any(s in domains[t].depends_on() for t in symbols if t in domains)
-
-
-def _has_indexed_domain(s: sp.Symbol, domains: Mapping[sp.Basic, object]) -> bool:
-    return any(isinstance(k, sp.IndexedBase) and k.label == s for k in domains)
-
-
-def _point(point: Mapping[sp.Symbol, sp.Expr]) -> str:
-    return ", ".join(f"{k} = {float(v):.6g}" for k, v in sorted(point.items(), key=lambda kv: str(kv[0])))

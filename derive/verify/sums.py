@@ -35,14 +35,26 @@ def index_canonical(e: sp.Expr) -> sp.Expr:
     pulled = pulled.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) > 1, _separate)
     pulled = pulled.replace(lambda x: isinstance(x, sp.Sum), factor_sum)  # what the split freed
     renamed = _rename_indices(pulled, 1)
-    terms = []
-    for term in sp.Add.make_args(sp.expand(renamed)):
-        for delta in term.atoms(sp.KroneckerDelta):
+    return sp.expand(sp.Add(*(_sift(term) for term in sp.Add.make_args(sp.expand(renamed)))))
+
+
+def _sift(term: sp.Expr) -> sp.Expr:
+    r"""``delta_ab * f(b)`` as ``delta_ab * f(a)``: true pointwise (where the delta is 1, ``a = b``),
+    but only for a delta that *multiplies* the term. A delta anywhere else (``1/(1 + delta)``,
+    ``exp(delta)``, an exponent) is left alone: sifting it would prove ``z_j/(1 + delta_ij) =
+    delta_ij z_i / 2``."""
+    for _ in range(8):  # each pass sifts one delta; the term changes, so look again
+        deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)]
+        for delta in deltas:
             a, b = delta.args
-            if isinstance(b, sp.Symbol) and b in term.free_symbols:
-                term = delta * (term / delta).xreplace({b: a}) if term.has(b) else term
-        terms.append(term)
-    return sp.expand(sp.Add(*terms))
+            rest = term / delta
+            bound = {lim[0] for total in rest.atoms(sp.Sum, sp.Product) for lim in total.limits}
+            if isinstance(b, sp.Symbol) and b in rest.free_symbols and b not in bound:
+                term = delta * rest.xreplace({b: a})
+                break
+        else:
+            return term
+    return term
 
 
 def _separate(total: sp.Sum) -> sp.Expr:
@@ -185,9 +197,9 @@ def decide_conditions(e: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> sp.Bas
             continue
         gap = rel.gts - rel.lts  # the relation says gap >= 0 (or > 0)
         strict = isinstance(rel, sp.Lt | sp.Gt)
-        if _always(gap, strict, domains):
+        if always(gap, strict, domains):
             replacements[rel] = sp.true
-        elif _always(-gap, not strict, domains):
+        elif always(-gap, not strict, domains):
             replacements[rel] = sp.false
     return e.xreplace(replacements) if replacements else e
 
@@ -197,7 +209,7 @@ def _bounded_by_others(s: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> bool:
     return dom is not None and bool(dom.depends_on())
 
 
-def _always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> bool:
+def always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> bool:
     """True if ``gap >= 0`` (``> 0``) at the least favourable ends of the symbols' intervals."""
     worst = gap
     for _ in range(4):  # bounds may name other bounded symbols (j <= n, n <= 6): a few rounds
@@ -218,3 +230,39 @@ def _always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> b
         if not changed:
             break
     return bool(worst.is_positive) if strict else bool(worst.is_nonnegative)
+
+
+def standard_ranges(e: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> sp.Basic:
+    r"""Sums and products whose range may run backwards on the domains, made empty there.
+
+    SymPy evaluates :math:`\sum_{k=a}^{b}` with :math:`b < a - 1` by Karr's convention
+    (:math:`\sum_{k=1}^{-1} 1 = -1`), while a sum over an empty range is 0 (a product 1). The two
+    agree when :math:`b \ge a - 1`; where the domains (and the ranges of enclosing indices) do not
+    prove that, the sum becomes ``Piecewise((sum, b >= a - 1), (0, True))``, which the case split
+    and the numeric test then see honestly."""
+    if not e.has(sp.Sum, sp.Product):
+        return e
+    return _standard(e, dict(domains))
+
+
+def _standard(e: sp.Basic, domains: dict[sp.Basic, Domain]) -> sp.Basic:
+    if isinstance(e, sp.Sum | sp.Product):
+        inner = dict(domains)
+        limits = list(e.limits)  # innermost first
+        doubtful = []
+        for var, lo, hi in reversed(limits):  # outermost first: inner ranges may name outer indices
+            if not always(sp.expand(hi - lo + 1), False, inner):
+                doubtful.append((var, lo, hi))
+            inner[var] = Domain(lo=lo, hi=hi, integer=True)
+        body = _standard(e.function, inner)
+        if not doubtful:
+            return e.func(body, *limits)
+        empty = sp.S.Zero if isinstance(e, sp.Sum) else sp.S.One
+        for var, lo, hi in limits:  # rebuilt innermost first, each doubtful range guarded
+            body = e.func(body, (var, lo, hi))
+            if (var, lo, hi) in doubtful:
+                body = sp.Piecewise((body, sp.Ge(hi - lo, -1)), (empty, True))
+        return body
+    if not e.args or not e.has(sp.Sum, sp.Product):
+        return e
+    return e.func(*[_standard(a, domains) for a in e.args])

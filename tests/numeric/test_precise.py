@@ -11,6 +11,7 @@ import sympy as sp
 from derive.maths.domains import real
 from derive.maths.special import Phi, gibbs, phi, sigmoid, softplus
 from derive.numeric import precise
+from derive.verify import sampled
 from derive.verify.ladder import Ladder
 
 x = real(-8, 8).symbol("x")
@@ -46,17 +47,24 @@ def test_what_has_no_finite_value_has_none(expr: sp.Basic) -> None:
 
 
 def test_round_off_is_not_a_difference(monkeypatch: pytest.MonkeyPatch) -> None:
-    """(e^x + 10^40)^2 - 10^80 - 2 10^40 e^x is e^{2x}, but at 45 digits the 10^80 swamps it: the
-    ladder rechecks at 150 digits and verifies instead of refuting (without the recheck it would
-    refute), while a real difference of 1e-6 survives the recheck."""
+    """(e^x + 10^40)^2 - 10^80 - 2 10^40 e^x is e^{2x}, but at 45 digits the 10^80 swamps it. Judged
+    relative to the size of the difference's terms, round-off never refutes the true equality;
+    a real difference of 1e-6, below that round-off, is found because the precision rises with the
+    terms' dynamic range (capped at 45 digits, it would pass unseen)."""
     lossy = (sp.exp(x) + 10**40) ** 2 - 10**80 - 2 * 10**40 * sp.exp(x)
     ladder = Ladder(domains={x: real(-8, 8)}, seed=1)
     v = ladder.numeric_zero(lossy, sp.exp(2 * x))
     assert v.ok is True and not v.symbolic, v
     wrong = ladder.numeric_zero(lossy, sp.exp(2 * x) + sp.Rational(1, 10**6))
     assert wrong.ok is False and wrong.counterexample
-    monkeypatch.setattr(precise, "RECHECK_DIGITS", 45)  # no more precision than the first look
-    assert ladder.numeric_zero(lossy, sp.exp(2 * x)).ok is False
+    at = (lossy - sp.exp(2 * x) - sp.Rational(1, 10**6)).subs(x, sp.Rational(1, 3))
+    value, _ = sampled.measure(at, 45)
+    with mpmath.workdps(60):
+        assert abs(value + mpmath.mpf(1) / 10**6) < mpmath.mpf(10) ** -30
+    monkeypatch.setattr(sampled, "MAX_DIGITS", 45)
+    value, _ = sampled.measure(at, 45)
+    with mpmath.workdps(60):
+        assert abs(value + mpmath.mpf(1) / 10**6) > mpmath.mpf(10) ** -7  # lost in the round-off of 10^80
 
 
 def test_settled_tells_round_off_from_a_value() -> None:
