@@ -199,12 +199,5 @@ class gibbs(SpecialFunction):
     def _eval_is_real(self) -> bool | None:
         return True if self.args[0].is_positive else None
 
-    def _eval_is_nonnegative(self) -> bool | None:
-        # Gibbs' inequality log t <= t - 1, derived in the identity ``kl-nonnegative``
-        return True if self.args[0].is_positive else None
-
-    def _eval_is_positive(self) -> bool | None:
-        t = self.args[0]
-        if t.is_positive and (t - 1).is_nonzero:
-            return True
-        return None
+    # No sign is declared here: g >= 0 is Gibbs' inequality, proved before use by the lemma in
+    # derive.verify.lemmas, so SymPy's assumptions cannot use it unproved.

@@ -29,6 +29,7 @@ from ..maths.domains import Domain
 from ..maths.special import elementary
 from .budget import attempt, cpu_time
 from .cases import equal_by_cases
+from .lemmas import relax
 from .limits import doit_holding_limits, hold_limits
 from .sampled import Sampler
 from .scopes import fresh_bound, leaked_assumption
@@ -195,6 +196,12 @@ class Ladder:
             form = attempt(fn, self.rung_budget)
             if form is not None and attempt(partial(getattr, form, attr), self.rung_budget) is True:
                 return Verification(True, name, True, seconds=time.perf_counter() - start)
+        relaxed, lemmas = relax(e1)  # Gibbs gaps >= 0, by the lemma proved in .lemmas
+        for name, fn in (("sign from assumptions", lambda: relaxed), ("sign after factor", lambda: sp.factor(relaxed))):
+            form = attempt(fn, self.rung_budget) if lemmas else None
+            if form is not None and attempt(partial(getattr, form, attr), self.rung_budget) is True:
+                method = f"{name}, with the lemma t - 1 - log t >= 0 (proved)"
+                return Verification(True, method, True, seconds=time.perf_counter() - start, lemmas=lemmas)
         v = self.sampler.sign(e1, strict=strict)
         return Verification(**{**v.__dict__, "seconds": time.perf_counter() - start})
 

@@ -100,8 +100,9 @@ def derivation(d: Derivation) -> None:
     d.then(t - 1 - gibbs(t), r"name the gap $g(t) = t - 1 - \log t$")
     d.bound(t - 1, r"$g \ge 0$: it decreases to its minimum $g(1) = 0$ and increases after (above)")
     d.note(
-        r"The sign $g(t) \ge 0$ (for $t > 0$) is what the later chains use: SymPy knows it from "
-        r"the definition of $g$, justified by the three chains above."
+        r"The sign $g(t) \ge 0$ (for $t > 0$) is what the later chains use. The ladder does not take it "
+        r"from SymPy's assumptions: it uses the lemma proved by SymPy in derive.verify.lemmas (the "
+        r"three chains above, joined by the mean value theorem), and each step that uses it says so."
     )
     d.conclude("log t <= t - 1")
 
