@@ -3,15 +3,19 @@ r"""Judging one answer against a :class:`~derive.answers.question.Context` (runs
 The order is chosen for soundness first, then speed:
 
 1. **read** the text with the safe parser (``invalid`` on failure, with the reason);
-2. **quick numeric screen**: the answer and the target at a few domain points at 60 digits; a
-   difference that survives re-evaluation at 150 digits is a counterexample (``incorrect``), so
-   wrong answers never wait for symbolic work;
+2. **quick numeric screen**: the answer and the target, their common additive terms cancelled, at
+   a few domain points at 60 digits or as many more as the values' dynamic range needs
+   (:mod:`~derive.answers.precision`); a difference far above the round-off that survives
+   re-evaluation at twice the precision is a counterexample (``incorrect``), so wrong answers
+   never wait for symbolic work, and cancellation never rejects a right one;
 3. **symbolic proof** with the cheap rungs of :class:`derive.verify.ladder.Ladder` (identical,
    ``expand``, ``cancel``, elementary rewrites, ``rewrite(exp)``, ``expand_log``, ``trigsimp``,
    a time-boxed ``simplify``) under the question's assumptions (``s > 0`` makes
    ``log(s^2) = 2 log(s)`` provable; ``sqrt(x^2)`` stays ``|x|`` on the reals);
-4. **numeric verification** at every sample point (edges, random points, large magnitudes) to
-   45 significant digits; equality there is reported as *numeric*, never as proved.
+4. **numeric verification** (:mod:`~derive.answers.compare`) at every sample point (edges, random
+   points, large magnitudes), then at points chosen against the answer: breakpoints, bump
+   centres, random points with 40 digits, and a counterexample search; agreement to 45
+   significant digits everywhere is reported as *numeric*, with what was checked, never as proved.
 
 On a wrong answer, :func:`~derive.answers.diagnose.diagnose` names the mistake when it is
 recognisable: a declared approximation, a sign error, a constant factor, an additive constant, a
@@ -21,27 +25,24 @@ missing, extra or sign-flipped term, or an answer that is right only on part of 
 from __future__ import annotations
 
 import re
-import secrets
 import time
 import zlib
 from typing import Any
 
-import mpmath
 import numpy as np
 import sympy as sp
 
 from ..errors import AnswerSyntaxError, BudgetExceeded
-from ..numeric.precise import DIGITS, RECHECK_DIGITS, REL_TOL_DIGITS, differ, fmt, to_mp
+from ..numeric.precise import fmt, to_mp
 from ..verify.budget import attempt, time_limit
 from ..verify.ladder import Ladder
+from .compare import Probe
 from .diagnose import diagnose, matrix_approximation, transposed
 from .parse import GREEK_NAMES, parse
-from .question import QUICK, Context, value_floor
+from .question import Context
 from .verdict import CORRECT, INCORRECT, INVALID, UNDECIDED
 
 SYMBOLIC_BUDGET = 0.25
-FRESH = 6
-FRESH_ROUGH = 60
 
 
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
@@ -166,7 +167,7 @@ def _compare(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[st
     if not undefined:
         return _compare_values(ctx, a, t, deadline)
     first = _compare_values(ctx, a, t, deadline)
-    if first["status"] != UNDECIDED:
+    if first["status"] == CORRECT:  # a refutation is repeated below, with values to diagnose
         return first
     methods = []
     for k in range(TEST_FUNCTIONS):
@@ -226,33 +227,20 @@ def _instantiate(e: sp.Basic, subs: dict[Any, sp.Lambda]) -> sp.Basic:
 
 
 def _compare_values(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str, Any]:
-    """Steps 2-4 for one answer and one target: quick screen, symbolic proof, numeric verification."""
+    """Steps 2-4 for one answer and one target: quick screen, symbolic proof, numeric verification
+    (:class:`~derive.answers.compare.Probe`)."""
     if a == t:
         return {"status": CORRECT, "method": "proved: identical"}
-    tv = ctx.values(t, cache=True)
-    floor = value_floor(tv)
-    av: list[Any] = [None] * len(ctx.points)
-    # 2. quick screen
-    for i in range(min(QUICK, len(ctx.points))):
-        av[i] = ctx.value(a, i)
-        if _refutes(ctx, a, t, i, av[i], tv[i], floor):
-            return _counterexample(i, av, tv)
-    # 3. symbolic proof, cheap rungs only
-    proved = _prove(ctx, a, t, deadline)
+    probe = Probe(ctx, a, t, deadline)
+    if probe.reduced[0] == probe.reduced[1]:
+        return {"status": CORRECT, "method": "proved: identical after unfolding"}
+    refuted = probe.screen()  # 2. quick screen
+    if refuted is not None:
+        return refuted
+    proved = _prove(ctx, a, t, deadline)  # 3. symbolic proof, cheap rungs only
     if proved is not None:
         return proved
-    # 4. numeric verification everywhere
-    used = 0
-    for i in range(len(ctx.points)):
-        if av[i] is None and i >= QUICK:
-            av[i] = ctx.value(a, i)
-        if _refutes(ctx, a, t, i, av[i], tv[i], floor):
-            return _counterexample(i, av, tv)
-        if av[i] is not None and tv[i] is not None:
-            used += 1
-    if used < max(6, len(ctx.points) // 3):
-        return {"status": UNDECIDED, "method": "numeric", "used": used}
-    return _verify_fresh(ctx, a, t, deadline, floor, av, tv, used)
+    return probe.verify()  # 4. numeric verification, fixed and adversarial points
 
 
 def _prove(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str, Any] | None:
@@ -270,42 +258,6 @@ def _prove(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str,
     return None
 
 
-def _verify_fresh(
-    ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float, floor: Any, av: list[Any], tv: list[Any], used: int
-) -> dict[str, Any]:
-    """Agreement at unpredictable points too (many more where the answer has kinks or jumps the
-    target lacks), after agreement at every fixed sample point: the numeric verdict."""
-    rough = (sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise, sp.floor, sp.ceiling)
-    extra = FRESH_ROUGH if any(a.has(f) and not t.has(f) for f in rough) else FRESH
-    for point in ctx.fresh_points(extra):
-        if time.perf_counter() > deadline:
-            break
-        entries: dict[sp.Basic, sp.Expr] = {}
-        rng = np.random.Generator(np.random.PCG64(secrets.randbits(64)))
-        va, vt = ctx.value_at(a, point, entries, rng), ctx.value_at(t, point, entries, rng)
-        if va is None or vt is None:
-            continue
-        with mpmath.workdps(DIGITS):
-            if not differ(va, vt, floor):
-                used += 1
-                continue
-        hi_a = ctx.value_at(a, point, entries, rng, RECHECK_DIGITS)
-        hi_t = ctx.value_at(t, point, entries, rng, RECHECK_DIGITS)
-        if hi_a is None or hi_t is None:
-            continue
-        with mpmath.workdps(RECHECK_DIGITS):
-            if differ(hi_a, hi_t, floor):
-                return {
-                    "status": INCORRECT,
-                    "method": f"numeric counterexample ({RECHECK_DIGITS} digits, unpredictable point)",
-                    "fresh": (point, entries, va, vt),
-                    "av": av,
-                    "tv": tv,
-                }
-        used += 1
-    return {"status": CORRECT, "method": f"numeric ({REL_TOL_DIGITS} digits, {used} points)"}
-
-
 def _evaluate(ctx: Context, e: sp.Basic, budget: float) -> sp.Basic:
     """Definitions unfolded and derivatives/integrals/limits evaluated, within ``budget``; sums stay
     (their closed forms can take SymPy arbitrarily long, and the symbolic rungs handle them)."""
@@ -321,32 +273,6 @@ def _evaluate(ctx: Context, e: sp.Basic, budget: float) -> sp.Basic:
     return e if out is None else out
 
 
-def _counterexample(index: int, av: list[Any], tv: list[Any]) -> dict[str, Any]:
-    """The decision 'incorrect' at the point ``index`` (values kept for the message)."""
-    return {
-        "status": INCORRECT,
-        "method": f"numeric counterexample ({RECHECK_DIGITS} digits)",
-        "index": index,
-        "av": av,
-        "tv": tv,
-    }
-
-
-def _refutes(ctx: Context, a: sp.Basic, t: sp.Basic, i: int, va: Any, vt: Any, floor: Any) -> bool:
-    if va is None or vt is None:
-        return False
-    with mpmath.workdps(DIGITS):
-        if not differ(va, vt, floor):
-            return False
-    # a real difference survives re-evaluation at more than twice the precision
-    hi_a = ctx.value(a, i, RECHECK_DIGITS)
-    hi_t = ctx.value(t, i, RECHECK_DIGITS)
-    if hi_a is None or hi_t is None:
-        return False
-    with mpmath.workdps(RECHECK_DIGITS):
-        return differ(hi_a, hi_t, floor)
-
-
 def _digits(a: Any, b: Any) -> int:
     """Enough significant digits to show that ``a`` and ``b`` differ (10 to 50)."""
     for d in (10, 20, 30, 50):
@@ -355,12 +281,9 @@ def _digits(a: Any, b: Any) -> int:
     return 50
 
 
-def _point_text(
-    ctx: Context, i: int | dict[sp.Basic, sp.Expr], exprs: tuple[sp.Basic, ...] = (), entries: dict | None = None
-) -> dict[str, str]:
-    """The coordinates of a point (index ``i`` or a point itself) that matter for ``exprs``."""
-    point = ctx.points[i] if isinstance(i, int) else i
-    entries = ctx._entries[i] if isinstance(i, int) else (entries or {})
+def _point_text(ctx: Context, r: dict[str, Any], exprs: tuple[sp.Basic, ...] = ()) -> dict[str, str]:
+    """The coordinates of the counterexample point of ``r`` that matter for ``exprs``."""
+    point, entries = r["point"], r.get("entries") or {}
     used: set[sp.Basic] = set()
     for e in exprs:
         u = ctx.unfolded(e)
@@ -374,10 +297,41 @@ def _point_text(
     return out
 
 
+def _values_text(r: dict[str, Any]) -> tuple[str, str, str]:
+    """The answer's and the expected value at the counterexample, to as many digits as tell them
+    apart, and the difference itself when 50 digits do not (a huge common term)."""
+    va, vt = r["values"]
+    d = _digits(va, vt)
+    extra = ""
+    if fmt(va, d) == fmt(vt, d):
+        extra = f" (they differ by {fmt(r['difference'], 10)}, beyond the first 50 digits)"
+    return fmt(va, d), fmt(vt, d), extra
+
+
 def _num_text(v: sp.Expr) -> str:
     if v.is_Integer:
         return str(v)
     return fmt(to_mp({sp.Symbol("_"): v}, 20)[sp.Symbol("_")], 6)
+
+
+def _diagnosis(ctx: Context, parsed: sp.Basic, target: sp.Basic, r: dict[str, Any]) -> str | None:
+    """The named mistake, when the counterexample is a fixed sample point (whose values at every
+    other sample point are known); ``None`` for a point found against the answer."""
+    if r.get("index") is None:
+        return None
+    try:
+        pa, pt = r.get("pair", (parsed, target))
+        diagnosis = diagnose(ctx, pa, pt, [None] * len(ctx.points), ctx.values(pt, cache=True))
+        if "pair" in r and diagnosis and "term" in diagnosis:
+            # a term is named only if the student or the question wrote it, not a test function's piece
+            own = {sp.sstr(x) for e in (parsed, target) if isinstance(e, sp.Expr) for x in sp.Add.make_args(e)}
+            if not any(f"term {x}" in diagnosis for x in own):
+                diagnosis = None
+    except BudgetExceeded:
+        raise
+    except Exception:  # a diagnosis is a courtesy; the verdict stands without it
+        diagnosis = None
+    return diagnosis
 
 
 _SLASH_PRODUCT = re.compile(r"/\s*\d+(\.\d+)?\s*[A-Za-z\\(]")
@@ -394,40 +348,25 @@ def _finish(
         elif how.startswith("proved"):
             msg = f"Correct: proved equal to the expected answer ({how.removeprefix('proved: ')})."
         else:
-            msg = (
-                "Correct: agrees with the expected answer to 45 significant digits at every sample point "
-                "of the domain (a numeric verification, not a proof)."
-            )
+            checked = r.get("checked", "45 digits at every sample point of the domain")
+            msg = f"Correct: agrees with the expected answer to {checked} (a numeric verification, not a proof)."
         return _out(parsed, CORRECT, msg, method=r["method"], start=start)
     if status == UNDECIDED:
         msg = "No verdict: the answer could not be evaluated at enough points of the domain (is it undefined there?)."
         return _out(parsed, UNDECIDED, msg, method=r["method"], start=start)
-    av, tv = r["av"], r["tv"]
-    if "fresh" in r:  # found only at an unpredictable point: no rule below can name the mistake
-        raw, entries, va, vt = r["fresh"]
-        point = _point_text(ctx, raw, (parsed, target), entries)
+    point = _point_text(ctx, r, (parsed, target))
+    where = ", ".join(f"{k} = {v}" for k, v in point.items())
+    answer, expected, extra = _values_text(r)
+    cex = {"point": point, "answer": answer, "expected": expected}
+    if extra and "pair" not in r:  # a huge common term: name the mistake in what remains
+        diagnosis = _diagnosis(ctx, parsed, target, {**r, "pair": r["reduced"]})
+        diagnosis = diagnosis and f"once the common terms cancel, {diagnosis}"
     else:
-        i = r["index"]
-        va, vt = av[i], tv[i]
-        point = _point_text(ctx, i, (parsed, target))
-    where = ", ".join(f"{k} = {v}" for k, v in point.items()) or "every point"
-    cex = {"point": point, "answer": fmt(va, _digits(va, vt)), "expected": fmt(vt, _digits(va, vt))}
-    diagnosis = None
-    try:
-        pa, pt = r.get("pair", (parsed, target))
-        diagnosis = None if "fresh" in r else diagnose(ctx, pa, pt, av, tv)
-        if "pair" in r and diagnosis and "term" in diagnosis:
-            # a term is named only if the student or the question wrote it, not a test function's piece
-            own = {sp.sstr(x) for e in (parsed, target) if isinstance(e, sp.Expr) for x in sp.Add.make_args(e)}
-            if not any(f"term {x}" in diagnosis for x in own):
-                diagnosis = None
-    except BudgetExceeded:
-        raise
-    except Exception:  # a diagnosis is a courtesy; the verdict stands without it
-        diagnosis = None
+        diagnosis = _diagnosis(ctx, parsed, target, r)
     head = f"Incorrect: {diagnosis}." if diagnosis else "Incorrect."
     note = f" ({r['note']})" if r.get("note") else ""
-    msg = f"{head} At {where}{note} your answer is {cex['answer']} but the expected value is {cex['expected']}."
+    at = f"At {where}{note} your" if where else "Your"
+    msg = f"{head} {at} answer is {answer} but the expected value is {expected}{extra}."
     if _SLASH_PRODUCT.search(text):
         msg += " Note: a/2x is read as (a/2)*x; write a/(2x) for a over 2x."
     return _out(parsed, INCORRECT, msg, method=r["method"], start=start, counterexample=cex, diagnosis=diagnosis)
@@ -464,13 +403,8 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
                     return _out(
                         m, UNDECIDED, f"No verdict on entry ({r + 1}, {c + 1}).", method=res["method"], start=start
                     )
-                if "fresh" in res:
-                    raw, entries, va, vt = res["fresh"]
-                    point = _point_text(ctx, raw, (m[r, c], t[r, c]), entries)
-                else:
-                    i = res["index"]
-                    va, vt = res["av"][i], res["tv"][i]
-                    point = _point_text(ctx, i, (m[r, c], t[r, c]))
+                point = _point_text(ctx, res, (m[r, c], t[r, c]))
+                va, vt = res["values"]
                 where = ", ".join(f"{k} = {v}" for k, v in point.items())
                 diag = matrix_approximation(ctx, m) or ("the matrix is transposed" if transposed(m, t) else None)
                 cex = {"point": point, "entry": [r + 1, c + 1], "answer": fmt(va), "expected": fmt(vt)}

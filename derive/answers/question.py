@@ -26,13 +26,16 @@ import sympy as sp
 from ..core.registry import REGISTRY
 from ..errors import AnswerSyntaxError, BudgetExceeded, NoQuestionError
 from ..maths.domains import Domain, from_word, integer, real
-from ..numeric.precise import DIGITS, NotANumber, mp_value, to_mp
+from ..numeric.precise import DIGITS, NotANumber, to_mp
 from ..numeric.sampling import exact_points, generator
 from ..verify.budget import time_limit
 from .parse import CONSTANTS, FUNCTIONS, Scope, lark_parser, normalise, parse
+from .precision import Measured, exact_jumps, measure
 
 POINTS = 36
 QUICK = 8
+#: the most expressions whose values at the sample points a context keeps
+CACHED_EXPRESSIONS = 256
 PREPARE_SECONDS = 10.0
 
 
@@ -49,7 +52,7 @@ class Context:
     unfold: Callable[[sp.Basic], sp.Basic] = lambda e: e
     approximations: Mapping[str, sp.Basic] = field(default_factory=dict)
     points: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
-    _cache: dict[Any, list[Any]] = field(default_factory=dict)
+    _measured: dict[Any, list[Measured | None]] = field(default_factory=dict)
     _entries: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
     _unfold_cache: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
     _rngs: list[Any] = field(default_factory=list)
@@ -64,17 +67,18 @@ class Context:
         return [t for t in (self.target, *self.forms) if isinstance(t, sp.MatrixBase)]
 
     # -- values at the sample points -----------------------------------------------------------
-    def value_at(
+    def measure_at(
         self,
         expr: sp.Basic,
         point: Mapping[sp.Basic, sp.Expr],
         entries: dict[Any, sp.Expr],
         rng: Any,
         dps: int = DIGITS,
-    ) -> Any:
-        """The value of ``expr`` at ``point`` (``None`` if undefined there). Entries ``z[k]`` of
-        indexed variables are drawn from their domain once per point (``entries`` keeps them)."""
-        e = self.unfolded(expr)
+    ) -> Measured | None:
+        """The value of ``expr`` at the exact ``point`` and its dynamic range (``None`` if undefined
+        there). Jumps are decided exactly at the point; entries ``z[k]`` of indexed variables are
+        drawn from their domain once per point (``entries`` keeps them)."""
+        e = exact_jumps(self.unfolded(expr), point)
         free = e.free_symbols
         pt = to_mp({k: v for k, v in point.items() if k in free}, dps)
 
@@ -87,13 +91,33 @@ class Context:
             return mpmath.mpf(int(q.p)) / int(q.q)
 
         try:
-            return mp_value(e, pt, dps, entry)
+            return measure(e, pt, dps, entry)
         except NotANumber:
             return None
 
+    def value_at(
+        self,
+        expr: sp.Basic,
+        point: Mapping[sp.Basic, sp.Expr],
+        entries: dict[Any, sp.Expr],
+        rng: Any,
+        dps: int = DIGITS,
+    ) -> Any:
+        """The value of ``expr`` at ``point`` (``None`` if undefined there), as :meth:`measure_at`."""
+        m = self.measure_at(expr, point, entries, rng, dps)
+        return None if m is None else m.value
+
+    def measure(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Measured | None:
+        """:meth:`measure_at` the ``i``-th sample point; at :data:`DIGITS`, cached for the question's
+        own expressions (``cache=True`` in :meth:`values`)."""
+        if dps == DIGITS and expr in self._measured:
+            return self._measured[expr][i]
+        return self.measure_at(expr, self.points[i], self._entries[i], self._rngs[i], dps)
+
     def value(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Any:
         """The value of ``expr`` at the ``i``-th sample point."""
-        return self.value_at(expr, self.points[i], self._entries[i], self._rngs[i], dps)
+        m = self.measure(expr, i, dps)
+        return None if m is None else m.value
 
     def fresh_points(self, n: int) -> list[dict[sp.Basic, sp.Expr]]:
         """``n`` random points from an unpredictable seed: the fixed points are reproducible, so an
@@ -118,13 +142,21 @@ class Context:
         return out
 
     def values(self, expr: sp.Basic, upto: int | None = None, *, cache: bool = False) -> list[Any]:
+        return [None if m is None else m.value for m in self.measures(expr, upto, cache=cache)]
+
+    def measures(self, expr: sp.Basic, upto: int | None = None, *, cache: bool = False) -> list[Measured | None]:
+        """:meth:`measure` at the first ``upto`` sample points (all by default); ``cache`` keeps the
+        full list at :data:`DIGITS` for the next answer to the question."""
         n = len(self.points) if upto is None else min(upto, len(self.points))
-        if cache and expr in self._cache and len(self._cache[expr]) >= n:
-            return self._cache[expr][:n]
-        out = [self.value(expr, i) for i in range(n)]
-        if cache:
-            self._cache[expr] = out
-        return out
+        if expr in self._measured:
+            return self._measured[expr][:n]
+        if not cache:
+            return [self.measure(expr, i) for i in range(n)]
+        out = [self.measure(expr, i) for i in range(len(self.points))]
+        if len(self._measured) > CACHED_EXPRESSIONS:
+            self._measured.clear()
+        self._measured[expr] = out
+        return out[:n]
 
 
 def expand_finite(e: sp.Basic, limit: int = 1000) -> sp.Basic:
@@ -437,6 +469,9 @@ def _prepare(ctx: Context) -> None:
     # random points first among the first QUICK, so the quick screen sees generic values too
     edges, randoms = points[: POINTS // 2], points[POINTS // 2 :]
     order = [p for pair in zip(randoms[:4], edges[:4], strict=False) for p in pair] + edges[4:] + randoms[4:]
+    if not sample:  # no variable: one point, or fresh entries of indexed variables at each
+        indexed = any(isinstance(t, sp.Basic) and t.has(sp.Indexed) for t in (ctx.target, *ctx.forms))
+        order = [{} for _ in range(POINTS if indexed else 1)]
     big = _large_points(sample, points[-1] if points else {})
     ctx.points = order + big
     ctx._entries = [{} for _ in ctx.points]

@@ -32,7 +32,20 @@ class Builder(Notation):
 
     # -- entry -------------------------------------------------------------------------------
     def build(self, tree: Any) -> sp.Basic:
+        """The answer's SymPy value; an unknown name is an error only if it survives in it."""
         check_constant_powers(tree, self.limits)
+        try:
+            out = self._build(tree)
+        except Exception:
+            if self.unknown:  # what went wrong most likely starts with the unknown name
+                raise AnswerSyntaxError(next(iter(self.unknown.values()))) from None
+            raise
+        left = [w for p, w in self.unknown.items() if isinstance(out, sp.Basic | sp.MatrixBase) and out.has(p)]
+        if left:
+            raise AnswerSyntaxError(left[0])
+        return out
+
+    def _build(self, tree: Any) -> sp.Basic:
         out = self.value(tree)
         if isinstance(out, Bracket | Vector):
             out = as_expr(out)

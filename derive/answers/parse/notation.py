@@ -33,6 +33,8 @@ class Notation:
         self.scope = scope
         self.limits = limits
         self.bound: dict[str, sp.Symbol] = {}
+        #: unknown words read as placeholders, with the complaint kept for when one survives
+        self.unknown: dict[sp.Dummy, str] = {}
 
     def value(self, tree: Any) -> Any:  # pragma: no cover - the builder dispatches
         raise NotImplementedError
@@ -69,7 +71,11 @@ class Notation:
         if known and not hint:
             hint = f"; this question knows {', '.join(known)}"
         shown = word if len(word) <= 40 else word[:37] + "..."
-        raise AnswerSyntaxError(f"unknown name {shown!r}{hint}")
+        # a placeholder for now: an unknown name whose terms cancel (x + 0*y) is harmless, so the
+        # complaint is raised only if the name survives in the built answer (Builder.build)
+        placeholder = sp.Dummy(word)
+        self.unknown[placeholder] = f"unknown name {shown!r}{hint}"
+        return placeholder
 
     def _numbered_entry(self, word: str) -> sp.Expr | None:
         """``s1`` (like ``s_1``) is entry 1 of a declared indexed variable or vector ``s``, when no

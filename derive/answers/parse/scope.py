@@ -99,6 +99,7 @@ FUNCTIONS: dict[str, Fn] = {
         Fn("atanh", sp.atanh),
         Fn("sign", sp.sign),
         Fn("floor", sp.floor),
+        Fn("frac", sp.frac),
         Fn("ceil", sp.ceiling),
         Fn("ceiling", sp.ceiling),
         Fn("sgn", sp.sign),
