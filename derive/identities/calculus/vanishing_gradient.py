@@ -210,7 +210,7 @@ def _chain_rule(d: Derivation) -> None:
 
 
 def _chain_induction(d: Derivation) -> None:
-    d.begin(Derivative(sigmoid(WI[1] * a0), a0))
+    d.begin(Derivative(sigmoid(WI[1] * a0), a0), scope="for L = 1, the base case of the induction")
     d.then(lambda e: e.doit(), r"chain rule, one layer")
     d.then(WI[1] * SLOPE(WI[1] * a0), r"$w_1 \sigma'(z_1)$")
     d.conclude("base case")

@@ -112,7 +112,7 @@ def derivation(d: Derivation) -> None:
     d.bound(sp.S.Zero, "a negative quantity", relation="<")
     d.conclude("maximum")
 
-    d.begin(VALUE_TEX, r"the objective at $D^*$, summed over outcomes")
+    d.begin(VALUE_TEX, r"the objective at $D^*$, summed over outcomes", scope=f"for {K_OUT} outcomes")
     d.then(lambda e: VALUE, r"$D^*(k) = \frac{p_{\mathrm{data}}(k)}{p_{\mathrm{data}}(k) + p_g(k)}$")
     d.then(
         sp.Add(

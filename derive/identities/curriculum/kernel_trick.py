@@ -96,7 +96,7 @@ def derivation(d: Derivation) -> None:
     the Gaussian kernel infinitely many. Ridge regression in that space needs only the $n \times n$ kernel
     matrix, by the push-through identity; the same algebra underlies SVMs, Gaussian processes and the
     attention-as-kernel view of transformers."""
-    d.begin(KERNEL)
+    d.begin(KERNEL, scope="for d = 2")
     d.then(lambda e: sp.expand(e), "expand the square")
     d.then(
         (features(x1, x2).T * features(y1, y2))[0, 0],

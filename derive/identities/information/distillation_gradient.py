@@ -101,7 +101,11 @@ def derivation(d: Derivation) -> None:
     )
     d.conclude("gradient")
 
-    d.begin(sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo), r"$s_3 = -s_1 - s_2$, $t_3 = -t_1 - t_2$")
+    d.begin(
+        sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo),
+        r"$s_3 = -s_1 - s_2$, $t_3 = -t_1 - t_2$",
+        scope="for n = 3 classes",
+    )
     d.then(lambda e: e.doit(), r"the limit (SymPy): $e^{z/T} = 1 + z/T + O(T^{-2})$")
     d.conclude("logit matching")
 

@@ -87,7 +87,7 @@ DPO_REWARD = Statement(
     "DPO reward",
     Eq(beta * log(PI_STAR[0] / rho_ref[0]) + beta * log(Z), rw[0]),
     text=r"$r(y) = \beta \log\frac{\pi^*(y)}{\pi_{\mathrm{ref}}(y)} + \beta \log Z$: "
-    r"the reward implied by a policy",
+    r"the reward implied by a policy (shown for $y = 1$)",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -167,7 +167,7 @@ def derivation(d: Derivation) -> None:
     d.then(beta * log(Z), r"$\sum_k \pi^*(k) = 1$")
     d.conclude("value")
 
-    d.begin(beta * log(PI_STAR[0] / rho_ref[0]) + beta * log(Z), "the optimum solved for the reward")
+    d.begin(beta * log(PI_STAR[0] / rho_ref[0]) + beta * log(Z), "the optimum solved for the reward", scope=scope)
     d.then(lambda e: sp.expand(sp.expand_log(e, force=True)), r"$\log e^{r/\beta} = r/\beta$")
     d.conclude("DPO reward")
 

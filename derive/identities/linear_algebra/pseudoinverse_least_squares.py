@@ -144,10 +144,11 @@ def derivation(d: Derivation) -> None:
     minimum-norm property for a rank-one $2\times 2$ matrix $A = U\Sigma V^\top$ ($U$, $V$ Cayley rotations),
     which has no inverse; and the full-rank formula for a general $3\times 2$ matrix."""
     aa, ab = (a_ls.T * a_ls)[0], (a_ls.T * b_ls)[0]
-    d.begin(sp.Derivative(RSS, x_ls), r"the gradient of $\sum_i (a_i x - b_i)^2$")
+    one = "for one feature and three observations"
+    d.begin(sp.Derivative(RSS, x_ls), r"the gradient of $\sum_i (a_i x - b_i)^2$", scope=one)
     d.then(lambda e: e.doit(), "differentiate")
     d.then(2 * (aa * x_ls - ab), r"collect: $2(\mathbf{a}^\top\mathbf{a}\,x - \mathbf{a}^\top\mathbf{b})$")
-    d.begin(sp.Eq(2 * (aa * x_ls - ab), 0), "stationarity")
+    d.begin(sp.Eq(2 * (aa * x_ls - ab), 0), "stationarity", scope=one)
     d.solve(x_ls, r"solve $\mathbf{a}^\top\mathbf{a}\,x = \mathbf{a}^\top\mathbf{b}$, the normal equation")
     d.note(
         r"The objective is a convex parabola in $x$ ($\mathbf{a}^\top\mathbf{a} > 0$), "

@@ -101,7 +101,11 @@ def derivation(d: Derivation) -> None:
     d.then(S_S.T * S_S, r"$U^\top U = I$ and $V^\top V = I$ leave $\Sigma^\top\Sigma$")
     d.conclude("eigenvalues")
 
-    d.begin(STABLE, r"$\lVert W\rVert_2 = \sigma_1$ (see \textsf{spectral-norm}), $\sigma_1 = \sigma_2 + \delta$")
+    d.begin(
+        STABLE,
+        r"$\lVert W\rVert_2 = \sigma_1$ (see \textsf{spectral-norm}), $\sigma_1 = \sigma_2 + \delta$",
+        scope=scope,
+    )
     d.then(lambda e: 2 - sp.factor(2 - e), r"$2$ minus the gap, factored")
     d.bound(2, r"$\delta \ge 0$ and $\sigma_2 > 0$: the subtracted term is $\ge 0$")
     d.conclude("stable rank")

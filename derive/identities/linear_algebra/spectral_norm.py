@@ -129,6 +129,7 @@ def derivation(d: Derivation) -> None:
         Limit(RAYLEIGH, it, sp.oo),
         r"in the basis $\mathbf{v}_1, \mathbf{v}_2$, $(W^\top W)^t\mathbf{x}_0 = (\sigma_1^{2t}a, \sigma_2^{2t}b)$; "
         r"divided by $\sigma_1^{2t}$ (the quotient does not see the scale) it is $(a, b(1 + \gamma)^{-2t})$",
+        scope=scope,
     )
     d.then(lambda e: e.doit(), r"\texttt{sympy.limit}: $(1 + \gamma)^{-4t} \to 0$")
     d.conclude("power iteration")

@@ -84,14 +84,15 @@ def derivation(d: Derivation) -> None:
     $\lambda\theta$ by $\sqrt{\hat v} + \epsilon$ like any gradient, so the decay is weakest exactly on the
     weights with large gradients. AdamW applies the decay outside the preconditioner; it is the
     optimiser of essentially every transformer trained today."""
-    d.begin(SGD_L2, r"an SGD step on $L + \frac\lambda2\lVert\theta\rVert^2$")
+    scope = "for two parameters"
+    d.begin(SGD_L2, r"an SGD step on $L + \frac\lambda2\lVert\theta\rVert^2$", scope=scope)
     d.then(lambda e: e.doit(), r"the penalty's gradient is $\lambda\theta$")
     d.then(
         (1 - eta * lam) * THETA - eta * _grad(LOSS), r"collect $\theta$: a decay by $\eta\lambda$, then the plain step"
     )
     d.conclude("SGD")
 
-    d.begin(ADAM_L2 - ADAMW, r"Adam on $L + \frac\lambda2\lVert\theta\rVert^2$ minus AdamW on $L$")
+    d.begin(ADAM_L2 - ADAMW, r"Adam on $L + \frac\lambda2\lVert\theta\rVert^2$ minus AdamW on $L$", scope=scope)
     d.then(lambda e: e.doit(), "differentiate the penalty")
     d.then(lambda e: e.applyfunc(lambda x: sp.factor(sp.expand(x))), r"the data gradients cancel")
     d.keep("gap")

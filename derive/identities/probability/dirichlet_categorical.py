@@ -136,11 +136,15 @@ def derivation(d: Derivation) -> None:
     d.then(lambda e: sp.gammasimp(e), r"$\Gamma(b + 1) = b\,\Gamma(b)$")
     d.conclude("predictive")
 
-    d.begin(Integral(theta * _beta_density(theta, BETA_A + BETA_N1, BETA_B + BETA_N2), (theta, 0, 1)))
+    example = f"for the prior Beta({BETA_A}, {BETA_B}) and counts ({BETA_N1}, {BETA_N2})"
+    d.begin(Integral(theta * _beta_density(theta, BETA_A + BETA_N1, BETA_B + BETA_N2), (theta, 0, 1)), scope=example)
     d.then(lambda e: e.doit(), "integrate the polynomial")
     d.conclude("Beta predictive")
 
-    d.begin(Integral(theta**BETA_N1 * (1 - theta) ** BETA_N2 * _beta_density(theta, BETA_A, BETA_B), (theta, 0, 1)))
+    d.begin(
+        Integral(theta**BETA_N1 * (1 - theta) ** BETA_N2 * _beta_density(theta, BETA_A, BETA_B), (theta, 0, 1)),
+        scope=example,
+    )
     d.then(lambda e: e.doit(), "integrate the polynomial")
     d.conclude("Beta marginal")
 
