@@ -1,8 +1,11 @@
 """Run a derivation, verify every link, check numerically, and freeze the result as a :class:`Proof`.
 
-A :class:`Proof` is plain frozen data. Its level is computed from what was established: ``general``
-when every chain of a statement is symbolic, ``fixed-size`` when a chain is scoped to stated sizes,
-``numeric`` when a link was only verified numerically or a part is checked only numerically. Its
+A :class:`Proof` is plain frozen data. Each statement's level is *computed* from its chain, never
+taken on trust from a declaration: ``numeric`` when a link was only verified numerically (or the
+part is checked only numerically), ``fixed-size`` when the chain or the statement shows a fixed
+size (an explicit matrix, a sum over a concrete range, the entries of a vector written out: see
+:mod:`.levels`) or declares a ``scope``, ``general`` otherwise. A chain that shows a fixed size but
+declares no scope claims more than it proves: its statement fails, with the evidence named. Its
 displays (terminal, LaTeX sheet, notebook) are renderings that never recompute mathematics.
 """
 
@@ -21,12 +24,14 @@ from .._version import VERSION
 from ..errors import StepFailed
 from ..numeric.crosscheck import CheckContext, CrossCheckResult
 from ..numeric.sampling import DEFAULT_SEED, generator
-from ..verify.ladder import Ladder
+from ..verify.ladder import Ladder, Verification
+from . import levels
 from .claims import StatementCheck, check_statements
 from .derivation import Chain, Derivation, Step
 from .display import Displayable
 from .identity import Identity
 from .registry import REGISTRY
+from .statements import Statement
 
 GENERAL, FIXED_SIZE, NUMERIC = "general", "fixed-size", "numeric"
 _RANK = {GENERAL: 0, FIXED_SIZE: 1, NUMERIC: 2}
@@ -55,7 +60,8 @@ class NumericReport:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How one statement of the claim was established."""
+    """How one statement of the claim was established: its computed ``level``, and in ``how`` the
+    reason (the evidence of a fixed size, what a numeric link checked)."""
 
     label: str
     relation: sp.Basic | None
@@ -63,6 +69,10 @@ class Outcome:
     level: str
     ok: bool
     how: str
+    #: the signs of a fixed size in the chain, e.g. "explicit 2x2 matrix in step 3"
+    evidence: tuple[str, ...] = ()
+    #: the size the chain declares ("for n = 3"), shown with the statement
+    scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,14 @@ class Proof(Displayable):
         return tuple(s for c in self.chains for s in c.steps)
 
     @property
+    def lemmas(self) -> tuple[str, ...]:
+        """The named lemmas every link and conclusion rests on (``Verification.lemmas``), once each."""
+        found: dict[str, None] = {}
+        for v in _verifications(self.chains):
+            found.update(dict.fromkeys(v.lemmas))
+        return tuple(found)
+
+    @property
     def result(self) -> sp.Basic:
         """The derived closed form: the last form of the chain proving the principal statement."""
         derived = _principal_result(self.identity, self.chains)
@@ -116,7 +134,21 @@ class Proof(Displayable):
 
     @property
     def verdict(self) -> str:
-        return f"proved ({self.level})" if self.ok else "FAILED"
+        """``proved (general)``, ``proved (fixed-size)``, ``verified numerically`` (never "proved"
+        when a part rests on sampling) or ``FAILED``."""
+        if not self.ok:
+            return "FAILED"
+        return "verified numerically (not every part proved)" if self.level == NUMERIC else f"proved ({self.level})"
+
+    @property
+    def failed_because(self) -> str:
+        """Why the proof failed, in one line (empty when it did not)."""
+        if self.failure:
+            return self.failure
+        bad = next((o for o in self.outcomes if not o.ok), None)
+        if bad is not None:
+            return f"{self.name}: statement {bad.label!r}: {bad.how}"
+        return "" if self.numeric.ok else "numeric check failed"
 
 
 def _principal_result(ident: Identity, chains: Sequence[Chain]) -> sp.Basic | None:
@@ -130,26 +162,89 @@ def _principal_result(ident: Identity, chains: Sequence[Chain]) -> sp.Basic | No
     return None
 
 
+def _verifications(chains: Sequence[Chain]) -> list[Verification]:
+    """Every verification of every link and conclusion, in order."""
+    return [v for c in chains for v in (*(s.verification for s in c.steps if s.verification), *c.conclusion)]
+
+
+def link_words(v: Verification | None) -> str:
+    """How one link was verified, in words: ``proved: expand``, or for a numeric verification what
+    was checked (``checked numerically, not proved: numeric (30 digits, 24 points); max relative
+    difference 1e-31``), never "proved"."""
+    if v is None:
+        return ""
+    if v.ok is True and v.symbolic:
+        return f"proved: {v.method}"
+    word = {True: "checked numerically, not proved", False: "FALSE", None: "undecided"}[v.ok]
+    points = f", {v.points} points" if v.points and "points" not in v.method else ""
+    return f"{word}: {v.method}{points}" + (f"; {v.detail}" if v.detail else "")
+
+
+def step_words(s: Step) -> str:
+    """How a step was obtained and verified: its provenance ("computed by SymPy (doit)", "written,
+    proved by cancel") and :func:`link_words`, without saying the same rung twice."""
+    v = s.verification
+    provenance = s.provenance
+    if v is not None and not (v.ok is True and v.symbolic):  # a link that is not proved is never called so
+        provenance = provenance.replace("proved by", "checked by")
+    said = v is not None and v.ok is True and v.symbolic and provenance.endswith(f"proved by {v.method}")
+    parts = [provenance, "" if said else link_words(v)]
+    return "; ".join(p for p in parts if p)
+
+
+def _numeric_links(chain: Chain) -> list[str]:
+    """Where a chain rests on sampling, and what was checked there."""
+    out = [
+        f"{levels.step_name(k)} ({link_words(s.verification)})"
+        for k, s in enumerate(chain.steps)
+        if s.verification is not None and not s.verification.symbolic
+    ]
+    out += [f"the conclusion ({link_words(v)})" for v in chain.conclusion if not v.symbolic]
+    return out
+
+
+def _outcome(st: Statement, chain: Chain, ctx: levels.Context) -> Outcome:
+    """The computed level of a symbolic statement from the chain that concludes it."""
+    evidence = tuple(map(str, levels.fixed_size_evidence(chain, st.relation, ctx)))
+    ok = chain.ok
+    if not chain.symbolic:
+        level, how = NUMERIC, "verified numerically, not proved, at " + "; ".join(_numeric_links(chain))
+    elif chain.scope or evidence:
+        level, how = FIXED_SIZE, "proved symbolically"
+    else:
+        level, how = GENERAL, "proved symbolically, for every value of its variables"
+    if chain.scope:
+        how += f" ({chain.scope}" + (f"; fixed size: {evidence[0]})" if evidence else ", as declared)")
+    elif evidence:
+        ok = False
+        how = (
+            f"labelled general (no scope), but the chain proves a fixed size: {'; '.join(evidence)}. "
+            f"State the size: d.begin(..., scope='for ...'), and say it in the statement's text"
+        )
+    return Outcome(st.label, st.relation, st.text, level, ok, how, evidence, chain.scope)
+
+
 def _outcomes(ident: Identity, chains: list[Chain], numeric_results: dict[str, CrossCheckResult]) -> list[Outcome]:
+    forms = [s.relation for s in ident.statements if s.relation is not None]
+    ctx = levels.context([*forms, *(s.expr for c in chains for s in c.steps)])
     out: list[Outcome] = []
     for st in ident.statements:
         if st.relation is None:
             r = numeric_results.get(st.label)
             ok = bool(r and r.ok)
-            how = f"numerically: {r.method}, error {r.error:.2e} (tolerance {r.tolerance:.0e})" if r else "not checked"
+            how = (
+                f"checked numerically, not proved: {r.method}, {r.samples} samples, error {r.error:.2e} "
+                f"(tolerance {r.tolerance:.0e})"
+                if r
+                else "not checked"
+            )
             out.append(Outcome(st.label, None, st.text, NUMERIC, ok, how))
             continue
         chain = next((c for c in chains if c.statement == st.label), None)
         if chain is None:
             out.append(Outcome(st.label, st.relation, st.text, NUMERIC, False, "not derived"))
             continue
-        level = GENERAL if chain.symbolic else NUMERIC
-        if chain.scope and level == GENERAL:
-            level = FIXED_SIZE
-        how = "proved symbolically" if chain.symbolic else "some links verified only numerically"
-        if chain.scope:
-            how += f" ({chain.scope})"
-        out.append(Outcome(st.label, st.relation, st.text, level, chain.ok, how))
+        out.append(_outcome(st, chain, ctx))
     return out
 
 
