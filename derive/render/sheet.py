@@ -14,21 +14,19 @@ import sympy as sp
 
 from ..core.claims import StatementCheck
 from ..core.derivation import Chain, Step
-from ..core.proof import Outcome, Proof
+from ..core.proof import NUMERIC, Outcome, Proof, link_words, step_words
 from ..numeric.crosscheck import CrossCheckResult
 from ..verify.ladder import Verification
 from .figures import coordinates, figure
 from .pdf import write_pdf
 from .templates import environment
-from .tex import escape, label, plain, tex
+from .tex import escape, escape_prose, label, plain, tex
 
 
 def verification_text(v: Verification | None) -> str:
-    """How a link was verified, in words (``proved: expand``, ``numerically verified: ...``)."""
-    if v is None:
-        return ""
-    word = {True: "proved" if v.symbolic else "numerically verified", False: "FALSE", None: "undecided"}[v.ok]
-    return f"{word}: {v.method}"
+    """How a link was verified, in words (``proved: expand``; for a numeric verification what was
+    checked, never "proved"): :func:`~derive.core.proof.link_words`."""
+    return link_words(v)
 
 
 def proof_context(p: Proof, linked: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -57,7 +55,9 @@ def proof_context(p: Proof, linked: frozenset[str] = frozenset()) -> dict[str, A
         "ok": p.ok,
         "level": p.level,
         "verdict": escape(p.verdict),
-        "failure": escape(p.failure or ""),
+        "numeric": p.level == NUMERIC,
+        "failure": escape(p.failed_because if not p.ok else ""),
+        "lemmas": [escape(name) for name in p.lemmas],
         "refs": [{"text": r.text, "url": r.url, "where": escape(r.where)} for r in ident.refs],
         "builds_on": [{"name": escape(n), "label": label(n), "linked": n in linked} for n in ident.builds_on],
         "seconds": f"{p.seconds:.2f}",
@@ -71,7 +71,9 @@ def _step(k: int, s: Step) -> dict[str, Any]:
         "tex": tex(s.expr),
         "relation": s.relation.tex,
         "why": s.why,
-        "method": escape(verification_text(s.verification)),
+        "method": escape_prose(step_words(s)),
+        "provenance": escape(s.provenance),
+        "lemmas": [escape(name) for name in (s.verification.lemmas if s.verification else ())],
         "numeric": s.verification is not None and not s.verification.symbolic,
         "ok": s.ok,
         "first": k == 0,
@@ -88,7 +90,7 @@ def _chain(p: Proof, c: Chain) -> dict[str, Any]:
         "notes": list(c.notes),
         "statement_label": escape(c.statement),
         "statement_tex": tex(statement.relation) if statement and statement.relation is not None else "",
-        "conclusion": [escape(verification_text(v)) for v in c.conclusion],
+        "conclusion": [escape_prose(verification_text(v)) for v in c.conclusion],
         "ok": c.ok,
     }
 
@@ -100,7 +102,9 @@ def _outcome(o: Outcome) -> dict[str, Any]:
         "text": o.text,
         "level": o.level,
         "ok": o.ok,
-        "how": escape(o.how),
+        "how": escape_prose(o.how),
+        "evidence": [escape(e) for e in o.evidence],
+        "scope": o.scope,
     }
 
 
@@ -112,6 +116,7 @@ def _statement_check(s: StatementCheck) -> dict[str, Any]:
         "rel": f"{s.max_rel_error:.2e}",
         "ok": s.ok,
         "note": escape(s.note),
+        "method": escape(s.method),
     }
 
 

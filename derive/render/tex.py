@@ -1,7 +1,8 @@
 r"""The one printer: SymPy objects as LaTeX, plain text for terminals, escaping.
 
 - :func:`tex`: LaTeX of a SymPy object with the project's printer (:class:`DerivePrinter`);
-- :func:`escape`: plain text (names, messages) made safe inside LaTeX;
+- :func:`escape`: plain text (names, messages) made safe inside LaTeX; :func:`escape_prose` keeps
+  the ``$...$`` math of prose;
 - :func:`plain`: LaTeX-ish prose made readable in a terminal (``$\\Phi' = \\varphi$`` is ``Φ' = φ``);
 - :func:`form`: a SymPy object on one line of plain text (relations as ``lhs = rhs``);
 - :func:`label`: a LaTeX label / hyperref anchor for an identity name.
@@ -63,6 +64,15 @@ _ESCAPE = {
 def escape(text: str) -> str:
     """Escape plain text (names, messages) for LaTeX."""
     return "".join(_ESCAPE.get(c, c) for c in str(text))
+
+
+def escape_prose(text: str) -> str:
+    """Escape prose that may hold ``$...$`` math (a chain's scope inside a level's reason): the
+    text between the dollars is kept as LaTeX, the rest escaped; unbalanced dollars escape all."""
+    parts = str(text).split("$")
+    if len(parts) % 2 == 0:
+        return escape(text)
+    return "".join(escape(p) if k % 2 == 0 else f"${p}$" for k, p in enumerate(parts))
 
 
 def label(name: str) -> str:

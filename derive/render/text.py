@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..core.proof import link_words, step_words
 from .tex import form, plain, tex
 
 if TYPE_CHECKING:
+    from ..core.derivation import Step
     from ..core.proof import Proof
     from ..verify.ladder import Verification
 
 
 def _method(v: Verification | None) -> str:
+    """✓ for a proof, ≈ for a numeric verification (saying what was checked), ✗ refuted, ? undecided."""
     if v is None:
         return ""
-    if v.ok is True:
-        return ("✓ " if v.symbolic else "≈ ") + v.method
-    return ("✗ " if v.ok is False else "? ") + v.method + (f": {v.detail}" if v.detail else "")
+    mark = {True: "✓" if v.symbolic else "≈", False: "✗", None: "?"}[v.ok]
+    uses = f"; uses {', '.join(v.lemmas)}" if v.lemmas else ""
+    return f"{mark} {plain(link_words(v))}{uses}"
+
+
+def _step_note(s: Step) -> str:
+    """The bracket after a step's reason: a mark (:func:`_method`), how the form was obtained and
+    how it was verified (:func:`~derive.core.proof.step_words`)."""
+    if s.verification is None:
+        return s.provenance
+    mark = _method(s.verification).split(" ", 1)[0]
+    uses = f"; uses {', '.join(s.verification.lemmas)}" if s.verification.lemmas else ""
+    return f"{mark} {plain(step_words(s))}{uses}"
 
 
 def _c(text: str, code: str, color: bool) -> str:
@@ -30,7 +43,7 @@ def proof_text(p: Proof, *, color: bool = False) -> str:
     lines.append(_c("Statement", "1", color))
     for o in p.outcomes:
         body = form(o.relation) if o.relation is not None else plain(o.text)
-        lines.append(f"  ({o.label})  {body}")
+        lines.append(f"  ({o.label})  {body}" + (f"   [{plain(o.scope)}]" if o.scope else ""))
     if ident.variables:
         lines.append("  where " + "; ".join(plain(v) for _, v in ident.variable_table))
     lines += ["", _c("Derivation", "1", color)]
@@ -43,7 +56,7 @@ def proof_text(p: Proof, *, color: bool = False) -> str:
             lead = "     " if i == 0 else f"   {s.relation.text} "
             lines.append(f"  {lead}{form(s.expr)}")
             why = plain(s.why)
-            method = _method(s.verification)
+            method = _step_note(s)
             if why or method:
                 lines.append(_c(f"        {why}" + (f"   [{method}]" if method else ""), "2", color))
         for v in c.conclusion:
@@ -56,22 +69,24 @@ def proof_text(p: Proof, *, color: bool = False) -> str:
         f"max rel error {n.max_rel_error:.2e}",
     ]
     for check in n.statements:
-        if check.note or not check.ok:
-            lines.append(f"  ({check.label}) {'ok' if check.ok else 'FAIL'} {check.note}")
+        method = f" [{check.method}]" if check.method else ""
+        if check.note or method or not check.ok:
+            lines.append(f"  ({check.label}) {'ok' if check.ok else 'FAIL'}{method} {check.note}".rstrip())
     for r in ([n.crosscheck] if n.crosscheck else []) + list(n.extra):
         mark = "✓" if r.ok else "✗"
         lines.append(
             f"  {mark} {r.name} [{r.method}]: error {r.error:.2e} (tolerance {r.tolerance:.0e}, "
             f"{r.samples} samples)" + (f"\n      {r.detail}" if r.detail and not r.ok else "")
         )
+    if p.lemmas:
+        lines += ["", _c("Assumes/uses lemmas", "1", color), "  " + ", ".join(p.lemmas)]
     lines.append("")
     verdict = f"Verdict: {p.verdict}"
-    lines.append(_c(verdict, "1;32" if p.ok else "1;31", color))
+    lines.append(_c(verdict, ("1;33" if p.level == "numeric" else "1;32") if p.ok else "1;31", color))
     if p.failure:
         lines.append(_c(p.failure, "31", color))
     for o in p.outcomes:
-        if not o.ok or o.level != "general":
-            lines.append(f"  ({o.label}) {o.level}: {o.how}")
+        lines.append(f"  ({o.label}) {o.level}{'' if o.ok else ' NOT ESTABLISHED'}: {plain(o.how)}")
     return "\n".join(lines)
 
 
@@ -88,9 +103,12 @@ def proof_markdown(p: Proof) -> str:
         for i, s in enumerate(c.steps):
             lead = "" if i == 0 else s.relation.tex + " "
             note = f" — {s.why}" if s.why else ""
-            method = f" *({s.verification.label})*" if s.verification else ""
+            method = f" *({link_words(s.verification)})*" if s.verification else ""
             out.append(f"- $ {lead}{tex(s.expr)} ${note}{method}")
         out.append("")
+    if p.lemmas:
+        out += [f"Assumes/uses lemmas: {', '.join(p.lemmas)}", ""]
+    out += [f"- ({o.label}) **{o.level}**: {o.how}" for o in p.outcomes] + [""]
     n = p.numeric
     out.append(
         f"Numeric check: {n.samples} samples (seed {n.seed}), max rel. error {n.max_rel_error:.1e}"
