@@ -12,12 +12,16 @@ import sys
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import CompileError
 from .options import file_stem, identity, module_option, registry
+
+if TYPE_CHECKING:
+    from ..core.derivation import Chain
+    from ..core.proof import Proof
 
 
 @click.command("list")
@@ -106,7 +110,9 @@ def sheet(modules: Sequence[str], name: str, output: Path | None) -> None:
 
 
 def verify_one(name: str, seed: int | None = None, modules: Sequence[str] = ()) -> dict[str, Any]:
-    """One row of ``derive verify``: prove ``name`` (in a worker process) and summarise."""
+    """One row of ``derive verify``: prove ``name`` (in a worker process) and summarise, with each
+    statement's computed level and why, each statement check's independent method, each step's
+    provenance and verification, and the lemmas the proof rests on."""
     from ..core.proof import prove as run
 
     registry(modules)
@@ -117,13 +123,61 @@ def verify_one(name: str, seed: int | None = None, modules: Sequence[str] = ()) 
         "section": p.identity.section,
         "ok": p.ok,
         "level": p.level,
+        "verdict": p.verdict,
         "steps": len(p.steps),
         "max_rel_error": p.numeric.max_rel_error,
         "crosscheck": cross.name if cross else None,
         "crosscheck_error": cross.error if cross else None,
         "crosscheck_tolerance": cross.tolerance if cross else None,
         "seconds": round(p.seconds, 3),
-        "failure": p.failure or ("" if p.numeric.ok else "numeric check failed"),
+        "failure": p.failed_because,
+        "lemmas": list(p.lemmas),
+        "statements": _statements(p),
+        "chains": [_chain(c) for c in p.chains],
+    }
+
+
+def _statements(p: Proof) -> list[dict[str, Any]]:
+    """Each statement: its computed level, the reason, the evidence of a fixed size, and how its
+    numeric check evaluated it (``StatementCheck.method``)."""
+    checks = {c.label: c for c in p.numeric.statements}
+    out = []
+    for o in p.outcomes:
+        check = checks.get(o.label)
+        out.append(
+            {
+                "label": o.label,
+                "level": o.level,
+                "ok": o.ok,
+                "how": o.how,
+                "evidence": list(o.evidence),
+                "check_method": check.method if check else None,
+                "check_samples": check.samples if check else None,
+                "check_note": check.note if check else None,
+            }
+        )
+    return out
+
+
+def _chain(c: Chain) -> dict[str, Any]:
+    """A chain: the statement it concludes, its scope, and each step's provenance and verification."""
+    from ..core.proof import link_words
+
+    return {
+        "statement": c.statement,
+        "scope": c.scope,
+        "steps": [
+            {
+                "why": s.why,
+                "provenance": s.provenance,
+                "verified": link_words(s.verification),
+                "symbolic": s.symbolic,
+                "points": s.verification.points if s.verification else 0,
+                "lemmas": list(s.verification.lemmas) if s.verification else [],
+            }
+            for s in c.steps
+        ],
+        "conclusion": [link_words(v) for v in c.conclusion],
     }
 
 
@@ -176,6 +230,9 @@ def _failed_row(name: str, exc: BaseException) -> dict[str, Any]:
         "crosscheck_error": None,
         "seconds": 0.0,
         "failure": f"{type(exc).__name__}: {exc}",
+        "lemmas": [],
+        "statements": [],
+        "chains": [],
     }
 
 

@@ -121,3 +121,51 @@ def test_help_does_not_import_sympy() -> None:
     code = "import sys; from derive.cli import main; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_verify_json_shows_levels_methods_provenance_and_lemmas() -> None:
+    out = runner.invoke(main, ["verify", "gelu'", "--json", "-j", "1"])
+    (row,) = json.loads(out.output)
+    assert row["verdict"] == "proved (general)" and isinstance(row["lemmas"], list)
+    statement = row["statements"][0]
+    assert set(statement) >= {"label", "level", "ok", "how", "evidence", "check_method", "check_samples"}
+    assert statement["level"] == "general" and statement["how"].startswith("proved symbolically")
+    assert all(s["check_method"] for s in row["statements"])  # each check names its independent method
+    steps = row["chains"][0]["steps"]
+    assert set(steps[1]) == {"why", "provenance", "verified", "symbolic", "points", "lemmas"}
+    assert all(s["provenance"] for s in steps) and steps[1]["verified"]
+    assert row["chains"][0]["conclusion"] and row["chains"][0]["statement"] == "claim"
+
+
+MISLABELLED = '''
+import sympy as sp
+from derive.authoring import declare, real
+
+x = real(-8, 8).symbol("x")
+
+
+def derivation(d):
+    """x^2 + 2x through an explicit 2x2 determinant, with no scope declared."""
+    d.begin(x**2 + 2 * x)
+    d.then(sp.Determinant(sp.ImmutableMatrix([[x, -x], [2, x]])), "a determinant")
+    d.then(x * (x + 2), "factor")
+    d.conclude()
+
+
+MISLABELLED = declare(
+    "cli-mislabelled", title="Mislabelled", section="2.2", map_row="toy",
+    claim=sp.Eq(x**2 + 2 * x, x * (x + 2)), variables={x: real(-8, 8)}, derivation=derivation,
+)
+'''
+
+
+def test_verify_json_names_the_evidence_of_a_mislabelled_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cli_mislabelled.py").write_text(MISLABELLED)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = runner.invoke(main, ["verify", "cli-mislabelled", "--module", "cli_mislabelled", "--json", "-j", "1"])
+    assert out.exit_code == 1, out.output
+    (row,) = json.loads(out.output)
+    assert not row["ok"] and "explicit 2x2 matrix in step 1" in row["failure"]
+    (statement,) = row["statements"]
+    assert statement["level"] == "fixed-size" and not statement["ok"]
+    assert statement["evidence"] == ["explicit 2x2 matrix in step 1"] and "labelled general" in statement["how"]
