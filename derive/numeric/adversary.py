@@ -59,6 +59,8 @@ def _real_roots(poly: sp.Poly) -> list[sp.Expr]:
     if poly.degree() < 1:
         return []
     try:
+        if not all(c.is_Rational for c in poly.all_coeffs()):  # algebraic coefficients (x - sqrt(2))
+            return [r for r in sp.roots(poly, filter="R") if r.is_real] if poly.degree() <= 2 else []
         return [r for r in sp.real_roots(poly) if r.is_real]
     except (sp.PolynomialError, NotImplementedError, ValueError):
         return []
@@ -73,7 +75,7 @@ def _roots(arg: sp.Expr, z: sp.Symbol) -> list[sp.Expr]:
         poly = sp.Poly(sp.expand(arg), z)
     except (sp.PolynomialError, sp.GeneratorsError):
         return []
-    if poly.degree() > _MAX_DEGREE or not all(c.is_Number for c in poly.all_coeffs()):
+    if poly.degree() > _MAX_DEGREE or not all(c.is_number for c in poly.all_coeffs()):
         return []
     return [*_real_roots(poly), *_real_roots(poly.diff(z))]
 
