@@ -8,12 +8,15 @@ symbolic work (wrong answers are rejected at once), then, if no proof was found,
 :meth:`Probe.verify`:
 
 1. every fixed sample point of the question (edges, random points, large magnitudes);
-2. the breakpoints of both sides (:func:`~.adversarial.breakpoints`: jumps, kinks, bump centres,
-   tie values at a strict or non-strict inequality);
+2. the breakpoints of both sides (:func:`derive.numeric.adversary.candidate_points`, each
+   variable moved with the others fixed: jumps, kinks, bump centres, tie values at a strict or
+   non-strict inequality);
 3. unpredictable points: random points of the domain and points with 40 random digits, on which a
-   comb :math:`\sin(3 \cdot 10^{20} \pi x)` is not zero (:func:`~.adversarial.high_entropy_points`);
-4. a counterexample search (:func:`~.adversarial.climb`) on :math:`\log_{10}(|a' - t'| / \text{tol})`
-   from the most suspicious points so far, for narrow bumps whose centre no formula gives.
+   comb :math:`\sin(3 \cdot 10^{20} \pi x)` is not zero (:func:`entropic`);
+4. a counterexample search (:func:`derive.numeric.adversary.search`) on
+   :math:`\log_{10}(|a' - t'| / \text{tol})` from the most suspicious points so far, for narrow
+   bumps whose centre no formula gives (skipped where the difference is round-off everywhere:
+   there is nothing to climb).
 
 Agreement everywhere is a *numeric* verdict, reported with what was checked; steps 2-4 are not
 optional: an answer whose budget runs out before them is undecided, never correct.
@@ -21,8 +24,10 @@ optional: an answer whose budget runs out before them is undecided, never correc
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +35,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..maths.domains import Domain
+from ..numeric.adversary import MAX_CANDIDATES, candidate_points, high_entropy_points, search
 from ..numeric.precise import DIGITS, REL_TOL_DIGITS
-from .adversarial import Point, breakpoints, climb, high_entropy_points
-from .precision import DIFFER, EQUAL, MARGIN, Measured, Outcome, Pair, margins, reduce_common, settle
-from .question import QUICK, Context, value_floor
+from .precision import DIFFER, EQUAL, MARGIN, Outcome, Pair, Tolerance, margins, reduce_common, settle, typical
+from .question import QUICK, Context
 from .verdict import CORRECT, INCORRECT, UNDECIDED
 
 #: unpredictable points after the fixed ones (many more where the answer has jumps the target lacks)
@@ -44,47 +50,71 @@ ENTROPY = 4
 #: objective evaluations of the counterexample search, per start point, and start points
 SEARCH = 30
 STARTS = 2
+Point = dict[sp.Basic, sp.Expr]
 _ROUGH = (sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise, sp.floor, sp.ceiling, sp.frac)
 
 
 @dataclass
 class Probe:
-    """One answer against one target: the reduced pair, the tolerance floor and what was seen."""
+    """One answer against one target: the reduced pair and what was seen."""
 
     ctx: Context
     answer: sp.Basic
     target: sp.Basic
     deadline: float
     reduced: tuple[sp.Basic, sp.Basic] = (sp.S.Zero, sp.S.Zero)
-    floor: Any = 0
     equal: int = 0
     digits: int = DIGITS
     #: (objective, point, entries) of every point seen: where the search starts
     seen: list[tuple[float, Point, dict]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
+    tolerance: Tolerance = field(default_factory=lambda: Tolerance(0, 1))
+    #: the pairs at the fixed sample points at :data:`DIGITS` digits, by index
+    firsts: dict[int, Pair | None] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         ua, ut = self.ctx.unfolded(self.answer), self.ctx.unfolded(self.target)
         self.reduced = reduce_common(ua, ut)
-        rt = self.reduced[1]
-        # a tolerance floor relative to the target's typical size, without the cancelled terms
-        basis = rt if rt != 0 else ut
-        self.floor = value_floor(self.ctx.values(basis, cache=True))
+        self.ctx.measures(self.reduced[1], cache=True)  # the next answer may reduce the same way
+        sizes = sorted(abs(v) for v in self.ctx.values(ut, cache=True) if v is not None and v != 0)
+        self.tolerance = Tolerance(0, sizes[len(sizes) // 2] if sizes else 1)
 
     # -- one point -----------------------------------------------------------------------------
-    def _pair(self, point: Point, entries: dict, rng: Any, dps: int, index: int | None = None) -> Pair | None:
+    def _pair(
+        self, point: Point, entries: dict, rng: Any, dps: int, index: int | None = None, like: Pair | None = None
+    ) -> Pair | None:
+        """The reduced pair at ``point`` (the ``index``-th fixed point, if given) at ``dps`` digits;
+        with ``like``, the pair at fewer digits, its round-off bounds are reused (they count
+        roundings, which do not depend on the precision) instead of being walked again."""
         ra, rt = self.reduced
-        if index is not None:
+        bound = like is None
+        if index is not None and bound:
             ma, mt = self.ctx.measure(ra, index, dps), self.ctx.measure(rt, index, dps)
         else:
-            ma, mt = (self.ctx.measure_at(e, point, entries, rng, dps) for e in (ra, rt))
-        return None if ma is None or mt is None else (ma, mt)
+            ma, mt = (self.ctx.measure_at(e, point, entries, rng, dps, bound=bound) for e in (ra, rt))
+        if ma is None or mt is None:
+            return None
+        if like is not None:
+            ma, mt = ma._replace(error=like[0].error), mt._replace(error=like[1].error)
+        return ma, mt
+
+    def _scaled(self, upto: int) -> None:
+        """The fixed points' first values up to ``upto``, and the tolerance's scale from them."""
+        for i in range(upto):
+            if i not in self.firsts:
+                self.firsts[i] = self._pair(self.ctx.points[i], self.ctx._entries[i], self.ctx._rngs[i], DIGITS, i)
+        scale = typical([self.firsts[i] for i in range(upto)])
+        self.tolerance = Tolerance(scale, self.tolerance.fallback)
 
     def _decide(self, point: Point, entries: dict, rng: Any, index: int | None = None) -> Outcome:
-        first = self._pair(point, entries, rng, DIGITS, index)
+        if index is not None and index in self.firsts:
+            first = self.firsts[index]
+        else:
+            first = self._pair(point, entries, rng, DIGITS, index)
         if first is not None:
-            self.seen.append((score(first, self.floor), point, entries))
-        out = settle(lambda dps: self._pair(point, entries, rng, dps, index), self.floor, first)
+            self.seen.append((score(first, self.tolerance), point, entries))
+        out = settle(lambda dps: self._pair(point, entries, rng, dps, index, first), self.tolerance, first)
         if out.kind == EQUAL:
             self.equal += 1
             self.digits = max(self.digits, out.digits)
@@ -99,7 +129,9 @@ class Probe:
     # -- stages --------------------------------------------------------------------------------
     def screen(self) -> dict[str, Any] | None:
         """The first :data:`QUICK` fixed points: a confirmed difference is a counterexample."""
-        for i in range(min(QUICK, len(self.ctx.points))):
+        quick = min(QUICK, len(self.ctx.points))
+        self._scaled(quick)
+        for i in range(quick):
             out = self.at_index(i)
             if out.kind == DIFFER:
                 return self._refuted(out, self.ctx.points[i], self.ctx._entries[i], index=i)
@@ -108,7 +140,9 @@ class Probe:
     def verify(self) -> dict[str, Any]:
         """Every fixed point, then breakpoints, unpredictable points and a search (see the module)."""
         n = len(self.ctx.points)
+        self._scaled(n)
         self.equal = 0
+        self.seen = []
         for i in range(n):
             out = self.at_index(i)
             if out.kind == DIFFER:
@@ -126,7 +160,7 @@ class Probe:
         return {"status": CORRECT, "method": f"numeric ({self._checked()})", "checked": self._checked()}
 
     def _symbols(self) -> dict[sp.Basic, Any]:
-        """The domains of the variables the reduced pair depends on."""
+        """The domains of the variables the reduced pair depends on (and of their bounds')."""
         free: set[sp.Basic] = set()
         for e in self.reduced:
             free |= e.free_symbols
@@ -145,6 +179,8 @@ class Probe:
         for point in points:
             if time.perf_counter() > self.deadline:
                 break
+            if not valid(point, self.ctx._sample):
+                continue
             out = self.at_point(point, rng)
             tried += out.kind == EQUAL
             if out.kind == DIFFER:
@@ -154,11 +190,17 @@ class Probe:
         return None
 
     def _breakpoints(self) -> dict[str, Any] | None:
+        """Each variable moved, the others fixed at a base point, to where a node is special."""
         domains = self._symbols()
-        if not domains:
-            return None
+        base = self._base()
+        points: list[Point] = []
+        exprs = [e for e in self.reduced if not e.has(sp.Sum, sp.Product, sp.Integral)]  # no bound names
+        for z in sorted(domains, key=str):
+            others = {k: v for k, v in base.items() if k != z}
+            fixed = [e.xreplace(others) for e in exprs]  # one variable left: its roots
+            points += candidate_points(fixed, resolved({z: domains[z]}, base), base)
         rng = np.random.Generator(np.random.PCG64(7))
-        return self._try(breakpoints(self.reduced, domains, self._base()), "breakpoints", rng)
+        return self._try(points[:MAX_CANDIDATES], "breakpoints", rng)
 
     def _fresh(self) -> dict[str, Any] | None:
         domains = self._symbols()
@@ -167,29 +209,29 @@ class Probe:
         rng = np.random.Generator(np.random.PCG64(secrets.randbits(64)))
         ra, rt = self.reduced
         rough = any(ra.has(f) and not rt.has(f) for f in _ROUGH)
-        points = self.ctx.fresh_points(FRESH_ROUGH if rough else FRESH)
-        found = self._try(points, "random points", rng)
+        found = self._try(self.ctx.fresh_points(FRESH_ROUGH if rough else FRESH), "random points", rng)
         if found is not None:
             return found
-        return self._try(high_entropy_points(domains, self._base(), rng, ENTROPY), "40-digit random points", rng)
+        points = [entropic(domains, self._base(), rng) for _ in range(ENTROPY)]
+        return self._try(points, "40-digit random points", rng)
 
     def _search(self) -> dict[str, Any] | None:
         domains = self._symbols()
         if not domains or not self.seen:
             return None
         rng = np.random.Generator(np.random.PCG64(11))
+
+        def objective(p: Mapping[sp.Symbol, sp.Expr]) -> float | None:
+            if time.perf_counter() > self.deadline or not valid(p, self.ctx._sample):
+                return None
+            pair = self._pair(dict(p), {}, rng, DIGITS)
+            return None if pair is None else score(pair, self.tolerance)
+
         starts = sorted(self.seen, key=lambda s: s[0], reverse=True)[:STARTS]
         for first, start, _entries in starts:
             if first == float("-inf") or any(k not in start for k in domains):
                 continue  # nothing but round-off to climb from here
-
-            def objective(p: Point) -> float | None:
-                if time.perf_counter() > self.deadline:
-                    return None
-                pair = self._pair(p, {}, rng, DIGITS)
-                return None if pair is None else score(pair, self.floor)
-
-            best, value = climb(objective, start, domains, evaluations=SEARCH)
+            best, value = search(objective, start, resolved(domains, start), evaluations=SEARCH)
             self.counts["search"] = self.counts.get("search", 0) + 1
             if value > 0:
                 found = self._try([best], "a counterexample search", rng)
@@ -228,10 +270,55 @@ class Probe:
         }
 
 
-def score(pair: tuple[Measured, Measured], floor: Any) -> float:
+def score(pair: Pair, tolerance: Tolerance) -> float:
     """:math:`\\log_{10}` of the difference over the tolerance (above 0: a difference); ``-inf``
     where the difference is round-off (nothing to climb)."""
-    gap, tol, noise = margins(pair, floor, DIGITS)
+    gap, tol, noise = margins(pair, DIGITS, tolerance)
     if gap <= MARGIN * noise:
         return float("-inf")
     return float(mpmath.log10(gap) - mpmath.log10(tol)) if tol > 0 else float("inf")
+
+
+# ------------------------------------------------------------------------------------ domains at a point
+def resolved(domains: Mapping[sp.Basic, Domain], point: Mapping[sp.Basic, sp.Expr]) -> dict[sp.Symbol, Domain]:
+    """The domains with bounds that name other variables (``t in [0, T]``) fixed at ``point``,
+    so that a dependent variable can be moved and drawn like any other."""
+    out: dict[sp.Symbol, Domain] = {}
+    for z, d in domains.items():
+        if not isinstance(z, sp.Symbol):
+            continue
+        if d.depends_on():
+            lo = None if d.lo is None else sp.sympify(d.lo).xreplace(dict(point))
+            hi = None if d.hi is None else sp.sympify(d.hi).xreplace(dict(point))
+            d = dataclasses.replace(d, lo=lo, hi=hi)
+            if d.depends_on():
+                continue
+        out[z] = d
+    return out
+
+
+def valid(point: Mapping[sp.Basic, sp.Expr], domains: Mapping[sp.Basic, Domain]) -> bool:
+    """Whether every coordinate of ``point`` lies in its domain, bounds read at the point."""
+    for z, d in resolved({k: v for k, v in domains.items() if k in point}, point).items():
+        try:
+            if not d.contains(point[z]):
+                return False
+        except TypeError:  # an order SymPy cannot decide
+            return False
+    return True
+
+
+def entropic(domains: Mapping[sp.Basic, Domain], base: Point, rng: np.random.Generator) -> Point:
+    """A point whose real coordinates carry 40 random digits
+    (:func:`~derive.numeric.adversary.high_entropy_points`), drawn in dependency order so that
+    ``t in [0, T]`` is drawn after ``T``; other coordinates are those of ``base``."""
+    point = dict(base)
+    pending = dict(domains)
+    while pending:
+        ready = resolved({z: d for z, d in pending.items() if d.depends_on() <= set(point) - set(pending)}, point)
+        if not ready:
+            break
+        point.update(high_entropy_points(ready, rng, 1)[0])
+        for z in ready:
+            pending.pop(z)
+    return point

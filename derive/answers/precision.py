@@ -7,12 +7,16 @@ answer looks right. Three things fix it:
 
 - **the difference, not the sides**: additive terms common to both (after unfolding) are
   cancelled symbolically first (:func:`reduce_common`), so :math:`e^{1000}` never enters the
-  comparison, and the tolerance is relative to the *remaining* parts :math:`a'` and
-  :math:`t'`: equal at a point means :math:`|a' - t'| \le 10^{-45} \max(|a'|, |t'|) + \text{floor}`;
-- **the dynamic range**: every value is :class:`Measured` with the largest magnitude :math:`M`
-  of any intermediate value of its evaluation, so the round-off of the difference is about
-  :math:`M \cdot 10^{-(d - 5)}` at :math:`d` digits; :func:`settle` raises the precision until
-  that is below the tolerance (or the difference is far above it), up to :data:`MAX_DIGITS`;
+  comparison, and the tolerance is relative to the *remaining* parts :math:`a'` and :math:`t'`
+  and their typical size :math:`S` over the domain (:class:`Tolerance`): equal at a point means
+  :math:`|a' - t'| \le 10^{-45} \max(|a'|, |t'|) + 10^{-50} S`, with no absolute floor
+  (:math:`e^{-200} x` and :math:`2 e^{-200} x` differ by 100 %, ``t + 10^{-100}`` differs from
+  ``t`` by all of what remains, and a huge term that cancels within the answer,
+  ``cosh(300)^2 - sinh(300)^2``, inflates nothing: only values above their round-off count);
+- **the dynamic range**: every value is :class:`Measured` with a bound on its round-off
+  (:mod:`.roundoff`: what cancellation and ill-conditioning make of one rounding at :math:`d`
+  digits); :func:`settle` raises the precision until that is below the tolerance (or the
+  difference is far above it), up to :data:`MAX_DIGITS`;
 - **exact breakpoints**: at exact points, conditions and jumps (``Piecewise``, ``Heaviside``,
   ``sign``, ``floor``, ``frac``) are decided exactly by SymPy (:func:`exact_jumps`), so
   ``x > 23/10`` and ``x >= 23/10`` differ at :math:`x = 23/10` as they should.
@@ -30,11 +34,10 @@ from typing import Any, NamedTuple
 
 import mpmath
 import sympy as sp
-from sympy.functions.elementary.piecewise import ExprCondPair
 
-from ..maths.special import Phi, SpecialFunction, phi, sigmoid, softplus
 from ..numeric import precise
 from ..numeric.precise import DIGITS, REL_TOL_DIGITS, NotANumber
+from .roundoff import error_bound
 
 #: the most digits a single point may need before it is left unresolved
 MAX_DIGITS = 1500
@@ -42,16 +45,24 @@ MAX_DIGITS = 1500
 SLACK = 5
 #: a difference must exceed the round-off estimate by this factor before it is confirmed
 MARGIN = 10**3
+#: the absolute part of the tolerance, relative to the typical size of the values compared
+FLOOR = mpmath.mpf(10) ** -(REL_TOL_DIGITS + 5)
 #: the most precision raises at one point
 ROUNDS = 5
 
 
 class Measured(NamedTuple):
-    """A value and a bound on its round-off, in units of :math:`10^{-d}` at ``d`` working digits
-    (:func:`error_bound`: what cancellation and ill-conditioning can make of one rounding)."""
+    r"""A value and :math:`\log_2` of a bound on its round-off in roundings at the working precision
+    (:func:`~.roundoff.error_bound`: what cancellation and ill-conditioning can make of one)."""
 
     value: Any
-    error: Any
+    error: float
+
+    def noise(self, dps: int) -> Any:
+        """The round-off bound at ``dps`` digits, with :data:`SLACK` digits to spare."""
+        if self.error == -math.inf:
+            return mpmath.mpf(0)
+        return mpmath.ldexp(mpmath.mpf(10) ** -(dps - SLACK), math.ceil(self.error))
 
 
 def measure(
@@ -59,9 +70,12 @@ def measure(
     point: Mapping[sp.Basic, Any],
     dps: int = DIGITS,
     entry: Callable[[sp.IndexedBase, tuple[int, ...]], Any] | None = None,
+    *,
+    bound: bool = True,
 ) -> Measured:
     """``expr`` at ``point`` with ``dps`` digits (as :func:`derive.numeric.precise.mp_value`) and
-    a bound on its round-off error (:func:`error_bound`).
+    a bound on its round-off error (:func:`~.roundoff.error_bound`; none without ``bound``, for a
+    value that only a diagnosis or a message reads).
 
     Raises :class:`~derive.numeric.precise.NotANumber` where the expression has no finite value.
     """
@@ -74,115 +88,10 @@ def measure(
             v = precise._ev(expr, env, memo)
             if not mpmath.isfinite(v):
                 raise NotANumber("not finite")
-            error = error_bound(expr, memo, lambda e: precise._ev(e, env, memo))
+            error = error_bound(expr, memo, lambda e: precise._ev(e, env, memo)) if bound else -math.inf
         except (ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
             raise NotANumber(str(exc)) from None
         return Measured(precise._real(v), error)
-
-
-# ------------------------------------------------------------------------------------ round-off
-def _inv(x: Any) -> Any:
-    return mpmath.inf if x == 0 else 1 / abs(x)
-
-
-#: ``|f'(u)|`` bounds of one-argument functions, from the argument ``u`` and the value ``v``
-SLOPES: dict[Any, Callable[[Any, Any], Any]] = {
-    sp.exp: lambda u, v: abs(v),
-    sp.log: lambda u, v: _inv(u),
-    sp.sin: lambda u, v: 1,
-    sp.cos: lambda u, v: 1,
-    sp.tan: lambda u, v: 1 + abs(v) ** 2,
-    sp.cot: lambda u, v: 1 + abs(v) ** 2,
-    sp.sec: lambda u, v: abs(v) ** 2 + abs(v),
-    sp.csc: lambda u, v: abs(v) ** 2 + abs(v),
-    sp.sinh: lambda u, v: abs(v) + 1,
-    sp.cosh: lambda u, v: abs(v),
-    sp.tanh: lambda u, v: 1,
-    sp.coth: lambda u, v: abs(v) ** 2 + 1,
-    sp.sech: lambda u, v: abs(v),
-    sp.csch: lambda u, v: abs(v) ** 2 + abs(v),
-    sp.atan: lambda u, v: 1,
-    sp.asinh: lambda u, v: 1,
-    sp.asin: lambda u, v: _inv(mpmath.sqrt(abs(1 - u**2))),
-    sp.acos: lambda u, v: _inv(mpmath.sqrt(abs(1 - u**2))),
-    sp.acosh: lambda u, v: _inv(mpmath.sqrt(abs(u**2 - 1))),
-    sp.atanh: lambda u, v: _inv(1 - u**2),
-    sp.erf: lambda u, v: 2,
-    sp.erfc: lambda u, v: 2,
-    sp.frac: lambda u, v: 1,
-    sp.re: lambda u, v: 1,
-    sp.im: lambda u, v: 1,
-    Phi: lambda u, v: 1,
-    phi: lambda u, v: 1,
-    sigmoid: lambda u, v: 1,
-    softplus: lambda u, v: 1,
-}
-#: nodes whose value is one of their arguments' (up to sign): no amplification
-_SELECTORS = (sp.Abs, sp.Max, sp.Min, sp.Piecewise)
-_STEPS = (sp.sign, sp.Heaviside, sp.floor, sp.ceiling, sp.KroneckerDelta, sp.Indexed)
-#: the round-off assumed for a node the bound cannot see into (a sum's terms, an unknown node)
-OPAQUE = 10**6
-
-
-def error_bound(e: sp.Basic, values: Mapping[sp.Basic, Any], evaluate: Callable[[sp.Basic], Any]) -> Any:
-    r"""A first-order bound on the absolute round-off of ``e``'s computed value, in units of one
-    rounding at the working precision: each node adds one rounding of its value to its arguments'
-    errors amplified by its slope (sums add them, products scale them by the other factors,
-    ``exp(u)`` by its value...). So ``cosh(50x)^2 - sinh(50x)^2`` is charged about
-    :math:`\cosh(50x)^2 \approx 10^{152}` and ``x e^{-200}`` only about its own size.
-    ``values`` are the evaluator's values of the subexpressions, ``evaluate`` computes a missing one
-    (the argument of a node the evaluator handed to ``evalf``)."""
-    bounds: dict[sp.Basic, Any] = {}
-
-    def value(n: sp.Basic) -> Any:
-        return values[n] if n in values else evaluate(n)
-
-    with mpmath.workdps(8):
-        return _bound(e, value, values, bounds)
-
-
-Value = Callable[[sp.Basic], Any]
-
-
-def _bound(e: sp.Basic, value: Value, values: Mapping[sp.Basic, Any], bounds: dict[sp.Basic, Any]) -> Any:
-    if e in bounds:
-        return bounds[e]
-    v = abs(value(e))
-    if not e.args or isinstance(e, _STEPS):
-        out = v
-    elif isinstance(e, sp.Add):
-        out = v + mpmath.fsum(_bound(a, value, values, bounds) for a in e.args)
-    elif isinstance(e, sp.Mul):
-        sizes = [abs(value(a)) for a in e.args]
-        out = v
-        for k, a in enumerate(e.args):
-            out += _bound(a, value, values, bounds) * mpmath.fprod(sizes[:k] + sizes[k + 1 :])
-    elif isinstance(e, sp.Pow):
-        out = v + _pow_bound(e, v, value, values, bounds)
-    elif isinstance(e, _SELECTORS):
-        # the value is one of the evaluated arguments (a Piecewise's branch, the larger of a Max)
-        taken = [a for a in (p.expr if isinstance(p, ExprCondPair) else p for p in e.args) if a in values]
-        out = v + max((_bound(a, value, values, bounds) for a in taken), default=v)
-    elif e.func in SLOPES and len(e.args) == 1:
-        u = e.args[0]
-        out = v + SLOPES[e.func](value(u), value(e)) * _bound(u, value, values, bounds)
-    elif isinstance(e, SpecialFunction) and e.elementary() in values:
-        out = _bound(e.elementary(), value, values, bounds)
-    else:  # a sum's terms, an unknown node: not seen from here
-        out = (v + 1) * OPAQUE
-    bounds[e] = out
-    return out
-
-
-def _pow_bound(e: sp.Basic, v: Any, value: Value, values: Mapping[sp.Basic, Any], bounds: dict[sp.Basic, Any]) -> Any:
-    """``b^y``: ``|y b^(y-1)|`` times the base's error, ``|b^y log b|`` times the exponent's."""
-    b, y = e.args
-    vb, vy = value(b), value(y)
-    eb = _bound(b, value, values, bounds)
-    out = abs(vy) * v * _inv(vb) * eb if vb != 0 else eb
-    if not y.is_Number and vb != 0:
-        out += v * abs(mpmath.log(vb)) * _bound(y, value, values, bounds)
-    return out
 
 
 # ------------------------------------------------------------------------------------ exact jumps
@@ -237,17 +146,45 @@ EQUAL, DIFFER, UNDEFINED, UNRESOLVED = "equal", "differ", "undefined", "unresolv
 Pair = tuple[Measured, Measured]
 
 
-def margins(pair: Pair, floor: Any, dps: int) -> tuple[Any, Any, Any]:
+@dataclass(frozen=True)
+class Tolerance:
+    r"""When two values count as equal: :math:`|a' - t'| \le 10^{-45} \max(|a'|, |t'|) + 10^{-50} S`
+    with :math:`S` the typical size of the reduced pair over the domain (``scale``). Where both
+    values are round-off of 0 (a comb at the short decimals where it vanishes) and the reduced pair
+    has no size at all, :math:`S` is the target's own typical size (``fallback``)."""
+
+    scale: Any
+    fallback: Any
+
+    def at(self, pair: Pair, dps: int) -> Any:
+        a, t = pair
+        floor = self.scale
+        if floor == 0 and abs(a.value) <= a.noise(dps) and abs(t.value) <= t.noise(dps):
+            floor = self.fallback
+        with mpmath.workdps(dps + 10):
+            return mpmath.mpf(10) ** -REL_TOL_DIGITS * max(abs(a.value), abs(t.value)) + FLOOR * floor
+
+
+def typical(pairs: list[Pair | None], dps: int = DIGITS) -> Any:
+    """The median size of the values of a reduced pair at some points, counting only values above
+    their round-off (``0`` if there is none)."""
+    sizes = sorted(
+        max((abs(m.value) for m in p if abs(m.value) > m.noise(dps)), default=mpmath.mpf(0))
+        for p in pairs
+        if p is not None
+    )
+    sizes = [x for x in sizes if x > 0]
+    return sizes[len(sizes) // 2] if sizes else mpmath.mpf(0)
+
+
+def margins(pair: Pair, dps: int, tolerance: Tolerance) -> tuple[Any, Any, Any]:
     """``(|a - t|, tolerance, round-off estimate)`` at ``dps`` digits."""
     a, t = pair
     with mpmath.workdps(dps + 10):
-        gap = abs(a.value - t.value)
-        tol = mpmath.mpf(10) ** -REL_TOL_DIGITS * max(abs(a.value), abs(t.value)) + floor
-        noise = (a.error + t.error) * mpmath.mpf(10) ** -(dps - SLACK)
-    return gap, tol, noise
+        return abs(a.value - t.value), tolerance.at(pair, dps), a.noise(dps) + t.noise(dps)
 
 
-def settle(evaluate: Callable[[int], Pair | None], floor: Any, first: Pair | None = None) -> Outcome:
+def settle(evaluate: Callable[[int], Pair | None], tolerance: Tolerance, first: Pair | None = None) -> Outcome:
     """Decide one point from ``evaluate(dps)`` (the answer's and the target's :class:`Measured`
     values, or ``None`` where either is undefined), raising the precision as the dynamic range
     requires. ``first`` is the pair at :data:`DIGITS` if already computed."""
@@ -256,11 +193,11 @@ def settle(evaluate: Callable[[int], Pair | None], floor: Any, first: Pair | Non
     for _ in range(ROUNDS):
         if pair is None:
             return Outcome(UNDEFINED, dps)
-        gap, tol, noise = margins(pair, floor, dps)
+        gap, tol, noise = margins(pair, dps, tolerance)
         if gap <= tol and noise <= tol:
             return Outcome(EQUAL, dps, pair[0].value, pair[1].value)
         if gap > tol and gap > MARGIN * noise:
-            confirmed = _confirm(evaluate, pair, floor, dps)
+            confirmed = _confirm(evaluate, pair, dps, tolerance)
             if confirmed is not None:
                 return confirmed
         # more digits: enough to push the round-off below the tolerance (or far below the gap)
@@ -273,14 +210,14 @@ def settle(evaluate: Callable[[int], Pair | None], floor: Any, first: Pair | Non
     return Outcome(UNRESOLVED, dps)
 
 
-def _confirm(evaluate: Callable[[int], Pair | None], pair: Pair, floor: Any, dps: int) -> Outcome | None:
+def _confirm(evaluate: Callable[[int], Pair | None], pair: Pair, dps: int, tolerance: Tolerance) -> Outcome | None:
     """The difference again at twice the precision: confirmed if it is still beyond the tolerance
     and has kept its value (round-off changes with the precision, a true difference does not)."""
     hi_dps = min(2 * dps, MAX_DIGITS)
     hi = evaluate(hi_dps)
     if hi is None:
         return None
-    gap, tol, noise = margins(hi, floor, hi_dps)
+    gap, tol, noise = margins(hi, hi_dps, tolerance)
     with mpmath.workdps(hi_dps):
         moved = abs((pair[0].value - pair[1].value) - (hi[0].value - hi[1].value))
     if gap > tol and gap > MARGIN * noise and moved <= gap / 2:

@@ -74,10 +74,13 @@ class Context:
         entries: dict[Any, sp.Expr],
         rng: Any,
         dps: int = DIGITS,
+        *,
+        bound: bool = True,
     ) -> Measured | None:
-        """The value of ``expr`` at the exact ``point`` and its dynamic range (``None`` if undefined
-        there). Jumps are decided exactly at the point; entries ``z[k]`` of indexed variables are
-        drawn from their domain once per point (``entries`` keeps them)."""
+        """The value of ``expr`` at the exact ``point`` and a bound on its round-off (``None`` if
+        undefined there; no bound if not ``bound``). Jumps are decided exactly at the point; entries
+        ``z[k]`` of indexed variables are drawn from their domain once per point (``entries`` keeps
+        them)."""
         e = exact_jumps(self.unfolded(expr), point)
         free = e.free_symbols
         pt = to_mp({k: v for k, v in point.items() if k in free}, dps)
@@ -91,7 +94,7 @@ class Context:
             return mpmath.mpf(int(q.p)) / int(q.q)
 
         try:
-            return measure(e, pt, dps, entry)
+            return measure(e, pt, dps, entry, bound=bound)
         except NotANumber:
             return None
 
@@ -104,7 +107,7 @@ class Context:
         dps: int = DIGITS,
     ) -> Any:
         """The value of ``expr`` at ``point`` (``None`` if undefined there), as :meth:`measure_at`."""
-        m = self.measure_at(expr, point, entries, rng, dps)
+        m = self.measure_at(expr, point, entries, rng, dps, bound=False)
         return None if m is None else m.value
 
     def measure(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Measured | None:
@@ -116,8 +119,10 @@ class Context:
 
     def value(self, expr: sp.Basic, i: int, dps: int = DIGITS) -> Any:
         """The value of ``expr`` at the ``i``-th sample point."""
-        m = self.measure(expr, i, dps)
-        return None if m is None else m.value
+        if dps == DIGITS and expr in self._measured:
+            m = self._measured[expr][i]
+            return None if m is None else m.value
+        return self.value_at(expr, self.points[i], self._entries[i], self._rngs[i], dps)
 
     def fresh_points(self, n: int) -> list[dict[sp.Basic, sp.Expr]]:
         """``n`` random points from an unpredictable seed: the fixed points are reproducible, so an
@@ -142,7 +147,11 @@ class Context:
         return out
 
     def values(self, expr: sp.Basic, upto: int | None = None, *, cache: bool = False) -> list[Any]:
-        return [None if m is None else m.value for m in self.measures(expr, upto, cache=cache)]
+        """The values at the first ``upto`` sample points (all by default), as :meth:`measures`."""
+        if cache or expr in self._measured:
+            return [None if m is None else m.value for m in self.measures(expr, upto, cache=cache)]
+        n = len(self.points) if upto is None else min(upto, len(self.points))
+        return [self.value(expr, i) for i in range(n)]
 
     def measures(self, expr: sp.Basic, upto: int | None = None, *, cache: bool = False) -> list[Measured | None]:
         """:meth:`measure` at the first ``upto`` sample points (all by default); ``cache`` keeps the

@@ -73,6 +73,9 @@ class Notation:
         shown = word if len(word) <= 40 else word[:37] + "..."
         # a placeholder for now: an unknown name whose terms cancel (x + 0*y) is harmless, so the
         # complaint is raised only if the name survives in the built answer (Builder.build)
+        for placeholder in self.unknown:
+            if placeholder.name == word:
+                return placeholder
         placeholder = sp.Dummy(word)
         self.unknown[placeholder] = f"unknown name {shown!r}{hint}"
         return placeholder
