@@ -24,6 +24,10 @@ Modules:
 - :mod:`~derive.answers.question`: what an answer is checked against (identity or teacher question);
 - :mod:`~derive.answers.checker`: numeric screen, symbolic proof (the ladder), numeric
   verification, the verdict's message;
+- :mod:`~derive.answers.compare`: the numeric comparison, at the fixed sample points and at points
+  chosen against the answer (breakpoints, 40-digit points, a counterexample search);
+- :mod:`~derive.answers.precision` / :mod:`~derive.answers.roundoff`: one point decided at the
+  precision its dynamic range needs, after the common terms cancel; the round-off bound;
 - :mod:`~derive.answers.diagnose`: the name of a wrong answer's mistake (sign, factor, term...);
 - :mod:`~derive.answers.worker` / :mod:`~derive.answers.pool`: killable warm worker processes;
 - :mod:`~derive.answers.api`: :func:`check`, :func:`equivalent`, :func:`grade`;
