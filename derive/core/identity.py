@@ -37,7 +37,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import DeclarationError
-from ..maths.domains import ArrayDomain, Domain
+from ..maths.domains import ArrayDomain, Domain, check_assumptions
 from ..numeric.crosscheck import CheckContext
 from .derivation import Derivation
 from .statements import CrossCheck, Statement
@@ -194,13 +194,10 @@ def _validate(ident: Identity) -> None:
         raise DeclarationError(f"{ident.name}: a claim is required")
     declared: set[sp.Symbol] = set()
     for key, dom in ident.variables.items():
+        if isinstance(key, sp.Symbol | sp.IndexedBase) and isinstance(dom, Domain):
+            _check_symbol(ident.name, key, dom)
         if isinstance(key, sp.Symbol):
             declared.add(key)
-            if isinstance(dom, Domain) and not dom.consistent_with(key):
-                raise DeclarationError(
-                    f"{ident.name}: symbol {key} has assumptions {key.assumptions0} that its domain "
-                    f"does not imply; create it with the domain's .symbol({str(key)!r})"
-                )
         elif isinstance(key, sp.IndexedBase):
             declared.add(key.label)
         elif isinstance(key, sp.MatrixBase):
@@ -225,6 +222,17 @@ def _validate(ident: Identity) -> None:
             raise DeclarationError(
                 f"{ident.name}: statement {st.label!r} uses {undeclared} without a domain; add it to variables="
             )
+
+
+def _check_symbol(name: str, key: sp.Symbol | sp.IndexedBase, domain: Domain) -> None:
+    """A declared symbol is real and assumes nothing its domain does not imply (:func:`check_assumptions`);
+    an indexed variable's entries (the label's assumptions) assume nothing more than their domain."""
+    symbol = key if isinstance(key, sp.Symbol) else key.label
+    complaint = check_assumptions(symbol, domain)
+    if complaint is None and isinstance(key, sp.Symbol) and symbol.is_real is not True:
+        complaint = f"symbol {symbol} is not declared real; create it with the domain's .symbol({str(symbol)!r})"
+    if complaint is not None:
+        raise DeclarationError(f"{name}: {complaint}")
 
 
 def _free_variables(e: sp.Basic, defined: set[type]) -> set[sp.Symbol]:

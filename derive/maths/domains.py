@@ -77,12 +77,39 @@ class Domain:
         return deps
 
     def consistent_with(self, sym: sp.Symbol) -> bool:
-        """True if ``sym``'s assumptions are implied by this domain (so symbolic steps are valid)."""
-        implied = sp.Symbol("_probe", **self.assumptions())
-        for key in ("positive", "nonnegative", "integer", "negative", "nonpositive", "real"):
-            if getattr(sym, f"is_{key}") is True and getattr(implied, f"is_{key}") is not True:
-                return False
-        return sym.is_real is True or sym.is_integer is True
+        """True if ``sym`` is real and every assumption it carries is implied by this domain (so
+        symbolic steps are valid); :func:`check_assumptions` says which fact is not."""
+        return check_assumptions(sym, self) is None and sym.is_real is True
+
+    def implied_assumptions(self) -> dict[str, bool]:
+        """Every sign fact the domain guarantees (more than :meth:`assumptions` gives a new symbol):
+        real or integer; positive/nonnegative from the lower end, negative/nonpositive from the upper
+        end (ends naming other variables count by their own assumptions); nonzero when 0 is left out."""
+        out: dict[str, bool] = {"integer": True} if self.integer else {"real": True}
+        if self.lo is not None:
+            sign = _beyond_zero(exact(self.lo), self.open_lo, self.integer)
+            if sign:
+                out["positive" if sign == "strict" else "nonnegative"] = True
+        if self.hi is not None:
+            sign = _beyond_zero(-exact(self.hi), self.open_hi, self.integer)
+            if sign:
+                out["negative" if sign == "strict" else "nonpositive"] = True
+        return out
+
+    def as_set(self) -> sp.Set:
+        """The domain as a SymPy set (an ``Interval``, or its integers as a ``Range``), for ``solveset``."""
+        lo = -sp.oo if self.lo is None else exact(self.lo)
+        hi = sp.oo if self.hi is None else exact(self.hi)
+        box = sp.Interval(lo, hi, self.open_lo or self.lo is None, self.open_hi or self.hi is None)
+        return sp.Intersection(sp.S.Integers, box) if self.integer else box
+
+    def describe(self) -> str:
+        """The domain in plain text: ``[-8, 8]``, ``(0, oo)``, ``integers in [1, 6]``."""
+        lo = "-oo" if self.lo is None else sp.sstr(exact(self.lo))
+        hi = "oo" if self.hi is None else sp.sstr(exact(self.hi))
+        left = "(" if self.open_lo or self.lo is None else "["
+        right = ")" if self.open_hi or self.hi is None else "]"
+        return f"{'integers in ' if self.integer else ''}{left}{lo}, {hi}{right}"
 
     def latex(self, name: str) -> str:
         """``x \\in [-8, 8]`` style description for sheets."""
@@ -258,6 +285,38 @@ def graph(n: int, *, p: float = 0.4, connected: bool = True) -> ArrayDomain:
     return ArrayDomain("graph", (n, n), {"p": p, "connected": float(connected)})
 
 
+def _beyond_zero(lo: sp.Expr, open_end: bool, integer: bool) -> str:
+    """How far above 0 everything beyond the end ``lo`` lies: "strict" (> 0), "weak" (>= 0) or ""."""
+    if integer and lo.is_integer is False:  # the integers above a fraction start at its ceiling
+        strict, weak = lo.is_positive, (lo + 1).is_positive
+    elif integer and lo.is_integer and open_end:  # ... above an excluded integer, at the next one
+        strict, weak = lo.is_nonnegative, (lo + 1).is_nonnegative
+    else:
+        strict, weak = lo.is_positive or (open_end and lo.is_nonnegative), lo.is_nonnegative
+    return "strict" if strict else "weak" if weak else ""
+
+
+def check_assumptions(symbol: sp.Symbol, domain: Domain) -> str | None:
+    """Why ``symbol``'s SymPy assumptions say more than ``domain`` guarantees (``None``: they do not).
+
+    Every fact of ``symbol.assumptions0`` (true or false) must be what a symbol carrying only the
+    domain's :meth:`~Domain.implied_assumptions` has: ``Symbol('x', nonzero=True)`` on ``[-8, 8]``
+    would let SymPy prove ``sign(x)**2 = 1``, ``Symbol('m', even=True)`` on the integers in
+    ``[1, 6]`` would prove ``(-1)**m = 1``. The facts given when the symbol was made are named first.
+    """
+    probe = sp.Dummy(**domain.implied_assumptions())
+    given = getattr(symbol, "_assumptions_orig", {})
+    facts = sorted(symbol.assumptions0.items(), key=lambda kv: (kv[0] not in given, kv[0]))
+    for fact, value in facts:
+        if getattr(probe, f"is_{fact}", None) != value:
+            return (
+                f"symbol {symbol} is declared {fact}={value}, which its domain {domain.describe()} does not imply "
+                f"(assumptions must follow from the domain): create it with the domain's .symbol({str(symbol)!r}) "
+                "or narrow the domain"
+            )
+    return None
+
+
 def exact(bound: object) -> sp.Expr:
     """A bound as an exact number: ``lo=0.1`` is 1/10, not a 15-digit Float, so an edge point
     near it does not cap the ladder's 30-digit evaluation at double precision."""
@@ -283,6 +342,18 @@ class PuncturedDomain(Domain):
 
     def latex(self, name: str) -> str:
         return rf"{super().latex(name)} \setminus \{{{sp.latex(sp.sympify(self.hole))}\}}"
+
+    def implied_assumptions(self) -> dict[str, bool]:
+        out = super().implied_assumptions()
+        if self.hole == 0:
+            out["nonzero"] = True
+        return out
+
+    def as_set(self) -> sp.Set:
+        return sp.Complement(super().as_set(), sp.FiniteSet(exact(self.hole)))
+
+    def describe(self) -> str:
+        return f"{super().describe()} without {self.hole}"
 
 
 def punctured(lo: Bound, hi: Bound, *, at: float | int = 0) -> PuncturedDomain:
