@@ -6,10 +6,17 @@ or *writes* a readable form that is then proved equal (``d.then(Phi(x) + x*phi(x
 Either way every link is checked by :class:`~derive.verify.ladder.Ladder`, and the record says how.
 ``d.conclude()`` proves the chain's first and last forms equal to the two sides of a statement.
 
-Links can be ``=`` (:meth:`Derivation.then`), ``<=``/``>=`` bounds (:meth:`Derivation.bound`), or
-equivalences of equations (:meth:`Derivation.then` on an ``Eq``, :meth:`Derivation.solve`); a chain
-proves their composition (:class:`~derive.core.relations.Relation`), and the conclusion checks that
-it implies the relation the statement claims.
+Links can be ``=`` (:meth:`Derivation.then`), ``<=``/``>=`` bounds (:meth:`Derivation.bound`),
+equivalences of equations (:meth:`Derivation.then` on an ``Eq``, :meth:`Derivation.solve` when the
+root is the only one in the unknown's domain) or ``<==`` (a chosen root satisfies the equation); a
+chain proves their composition (:class:`~derive.core.relations.Relation`), and the conclusion checks
+that it implies the relation the statement claims. An equation chain proves "opening <=> last": that
+proves an equation statement when the chain solved for the statement's left side (a *solution
+statement*), or when the opening equation itself is verified (the conclusion's first check).
+
+Each step records its provenance: "computed by SymPy (doit)" for a callable producer (named by the
+operations it calls), "written, proved by <rung>" for a written form, "computed by SymPy (solveset
+over [a, b])" for a solve.
 """
 
 from __future__ import annotations
@@ -21,15 +28,19 @@ from typing import TypeAlias
 import sympy as sp
 
 from ..errors import DerivationError, StepFailed
+from ..maths.domains import Domain
 from ..verify.budget import attempt
 from ..verify.ladder import Ladder, Verification
 from .relations import Relation
+from .solving import Root, Solutions, assumed_set, chosen, describe, outside, same_root, solutions
 from .statements import Statement
 
 #: a form of a derivation: a SymPy expression, equation or matrix
 Form: TypeAlias = "sp.Basic"
 #: the next form, written out or computed from the previous one
 Producer: TypeAlias = "sp.Basic | Callable[[sp.Basic], sp.Basic]"
+#: names a producer's code uses that are not operations (modules, sides of an equation)
+_NOT_OPERATIONS = frozenset({"sp", "sympy", "np", "lhs", "rhs", "args", "func", "Eq", "S"})
 
 
 def _unchanged(e: sp.Basic) -> sp.Basic:
@@ -90,6 +101,8 @@ class _Open:
     scope: str = ""
     notes: list[str] = field(default_factory=list)
     title: str = ""
+    #: the unknowns this chain solved for (a symbol, or the column of a system's unknowns)
+    solved: list[sp.Basic] = field(default_factory=list)
 
 
 class Derivation:
@@ -117,7 +130,9 @@ class Derivation:
     def begin(self, expr: Form, why: str = "", *, scope: str = "", title: str = "") -> Derivation:
         """Start a chain at ``expr``. ``scope`` states a restriction ("for n = 2, 3, 4")."""
         self._close()
-        self._open = _Open([Step(sp.sympify(expr), why, None)], scope, [], title)
+        self._open = _Open(
+            [Step(sp.sympify(expr), why, None, provenance="written (the opening form)")], scope, [], title
+        )
         return self
 
     def then(self, new: Producer, why: str) -> Derivation:
@@ -125,8 +140,10 @@ class Derivation:
         prev = self.last
         form = sp.sympify(new(prev) if callable(new) else new)
         if isinstance(prev, sp.Eq) or isinstance(form, sp.Eq):
-            return self._push(form, why, self._equivalent_equations(prev, form), Relation.IFF)
-        return self._push(form, why, self.ladder.equal(prev, form), Relation.EQ)
+            check = self._equivalent_equations(prev, form)
+            return self._push(form, why, check, Relation.IFF, _provenance(new, check))
+        check = self.ladder.equal(prev, form)
+        return self._push(form, why, check, Relation.EQ, _provenance(new, check))
 
     def bound(self, new: Producer, why: str, *, relation: str = "<=") -> Derivation:
         """Next form bounds the previous one: ``prev <= new`` (or ``<``, ``>=``, ``>``)."""
@@ -136,28 +153,48 @@ class Derivation:
         if rel in (Relation.EQ, Relation.IFF):
             raise DerivationError(f"bound() takes <=, <, >= or >, not {relation!r}; use then() for =")
         gap = form - prev if rel.upward else prev - form
-        return self._push(form, why, self.ladder.nonnegative(gap, strict=rel.strict), rel)
+        check = self.ladder.nonnegative(gap, strict=rel.strict)
+        return self._push(form, why, check, rel, _provenance(new, check, "bound proved by"))
 
-    def solve(self, unknown: sp.Basic | Sequence[sp.Basic], why: str = "") -> Derivation:
-        """Solve the current equation for ``unknown`` (must have exactly one solution)."""
+    def solve(
+        self,
+        unknown: sp.Basic | Sequence[sp.Basic],
+        why: str = "",
+        *,
+        root: Root | None = None,
+        over: Domain | None = None,
+    ) -> Derivation:
+        """Solve the current equation for ``unknown`` over its domain (``over``: a larger one).
+
+        SymPy lists the solutions in the domain (:func:`~derive.core.solving.solutions`: ``solveset``
+        over the domain's interval, ``linsolve`` for a linear system...). When the list is complete
+        and one solution remains, the step is an equivalence (``<=>``). Otherwise the author picks
+        one with ``root=`` and the step only says that it satisfies the equation (``<==``): several
+        roots in the domain (``tan x = 1`` on ``[-8, 8]``) or a set SymPy cannot enumerate are not
+        an equivalence. Either way the root is checked by substitution.
+        """
         prev = self.last
         if not isinstance(prev, sp.Eq):
             raise DerivationError("solve() needs the chain to be at an equation (an Eq)")
         unknowns = list(unknown) if isinstance(unknown, (list, tuple)) else [unknown]
-        sols = attempt(lambda: sp.solve(prev, unknowns, dict=True), 20.0)
-        if not sols or len(sols) != 1:
-            n = "no" if not sols else str(len(sols))
-            raise StepFailed(f"{self._where()}: solving for {unknowns} gave {n} solutions; expected one")
-        sol = sols[0]
-        form: sp.Basic
-        if len(unknowns) == 1:
-            form = sp.Eq(unknowns[0], sol[unknowns[0]])
-        else:
-            form = sp.Eq(sp.Matrix(unknowns), sp.Matrix([sol[u] for u in unknowns]))
-        residual = (prev.lhs - prev.rhs).xreplace(sol)
+        sets = {u: self._solving_set(u, over) for u in unknowns}
+        diff = prev.lhs - prev.rhs
+        found = solutions(list(diff) if isinstance(diff, sp.MatrixBase) else [diff], unknowns, sets)
+        sol, relation = self._pick(found, unknowns, sets, root)
+        column = sp.ImmutableMatrix(unknowns)
+        form = sp.Eq(unknowns[0], sol[unknowns[0]]) if len(unknowns) == 1 else sp.Eq(column, column.xreplace(sol))
+        residual = diff.xreplace(sol)
         check = self.ladder.equal(residual, sp.zeros(*residual.shape) if isinstance(residual, sp.MatrixBase) else 0)
         check = replace(check, method=f"substitution, then {check.method}")
-        return self._push(form, why or f"solve for ${', '.join(sp.latex(u) for u in unknowns)}$", check, Relation.IFF)
+        if relation is Relation.IFF:
+            provenance = f"computed by SymPy ({found.method})"
+        else:
+            provenance = f"written (a chosen root), proved by {check.method}"
+        why = why or f"solve for ${', '.join(sp.latex(u) for u in unknowns)}$"
+        self._push(form, why, check, relation, provenance)
+        assert self._open is not None  # _push raised otherwise
+        self._open.solved.append(unknowns[0] if len(unknowns) == 1 else column)
+        return self
 
     def note(self, text: str) -> Derivation:
         """A sentence of prose shown with the current chain."""
@@ -177,6 +214,7 @@ class Derivation:
         target = st.relation
         checks: list[Verification] = []
         if isinstance(first, sp.Eq) and isinstance(target, sp.Eq):
+            checks += self._equation_chain(st, first, rel)
             checks.append(self._equivalent_equations(last, target))
         else:
             claimed = Relation.of(target)
@@ -230,10 +268,10 @@ class Derivation:
             self.chains.append(Chain(tuple(o.steps), "", (), o.scope, tuple(o.notes), o.title))
             self._open = None
 
-    def _push(self, form: Form, why: str, check: Verification, relation: Relation) -> Derivation:
+    def _push(self, form: Form, why: str, check: Verification, relation: Relation, provenance: str) -> Derivation:
         if self._open is None:
             raise DerivationError("then() needs an open chain: call begin() first")
-        self._open.steps.append(Step(form, why, check, relation))
+        self._open.steps.append(Step(form, why, check, relation, provenance))
         if check.ok is not True:
             n = len(self._open.steps) - 1
             verdict = "is false" if check.ok is False else "could not be verified"
@@ -266,6 +304,72 @@ class Derivation:
                 return s
         raise DerivationError(f"{self.name}: no statement {which!r}")
 
+    def _equation_chain(self, st: Statement, first: sp.Eq, rel: Relation | None) -> list[Verification]:
+        """What an equation chain needs besides its last equation matching the statement: an
+        equivalence all along, and either a solve for the statement's left side (a solution
+        statement) or a verified opening equation (returned as the first check)."""
+        target = st.relation
+        assert isinstance(target, sp.Eq)
+        if rel not in (Relation.EQ, Relation.IFF):  # EQ: no link at all
+            raise StepFailed(
+                f"{self._where()}: the chain proves '{rel or '?'}' between its opening and last equations "
+                f"(a chosen root only satisfies the equation), but statement {st.label!r} claims an equivalence"
+            )
+        assert self._open is not None
+        if any(target.lhs == u for u in self._open.solved):
+            return []
+        return [_named(self.ladder.equal(first.lhs, first.rhs), "opening equation holds")]
+
+    def _solving_set(self, unknown: sp.Basic, over: Domain | None) -> sp.Set:
+        """Where ``unknown`` ranges: its domain, ``over`` (which must contain it), or its assumptions."""
+        if not isinstance(unknown, sp.Symbol):
+            raise DerivationError(f"solve() takes symbols as unknowns, not {unknown!r}")
+        declared = self.ladder.domains.get(unknown)
+        own = declared.as_set() if isinstance(declared, Domain) else assumed_set(unknown)
+        if over is None:
+            return own
+        wider = over.as_set()
+        if attempt(lambda: own.is_subset(wider), 5.0) is not True:
+            raise DerivationError(
+                f"solve(over=...) must contain the domain of {unknown}: "
+                f"{describe(wider)} does not contain {describe(own)}"
+            )
+        return wider
+
+    def _pick(
+        self, found: Solutions, unknowns: list[sp.Symbol], sets: dict[sp.Symbol, sp.Set], root: Root | None
+    ) -> tuple[dict[sp.Symbol, sp.Expr], Relation]:
+        """The solution the step keeps and its relation: ``<=>`` when it is the only one, ``<==`` for a chosen root."""
+        unique = found.complete and len(found.candidates) == 1
+        if root is None:
+            if unique:
+                return found.candidates[0], Relation.IFF
+            raise StepFailed(self._unsolved(found, unknowns, sets))
+        sol = chosen(root, unknowns)
+        for u, v in sol.items():
+            if outside(v, sets[u]):
+                raise StepFailed(
+                    f"{self._where()}: the chosen root {u} = {sp.sstr(v)} lies outside {describe(sets[u])}"
+                )
+        same = unique and all(same_root(sol[u], found.candidates[0][u]) for u in unknowns)
+        return sol, Relation.IFF if same else Relation.IF
+
+    def _unsolved(self, found: Solutions, unknowns: list[sp.Symbol], sets: dict[sp.Symbol, sp.Set]) -> str:
+        """Why a solve without ``root=`` is not an equivalence, and what to do."""
+        names = ", ".join(map(str, unknowns))
+        where = "; ".join(f"{u} in {describe(sets[u])}" for u in unknowns)
+        head = f"{self._where()}: solving for {names} ({where}, {found.method})"
+        if found.complete and not found.candidates:
+            return f"{head} finds no solution in the domain"
+        pick = f"; pick one with d.solve({names}, root=...), recorded as '<==' (the root satisfies the equation)"
+        if found.complete:
+            listed = ", ".join(
+                sp.sstr([c[u] for u in unknowns] if len(c) > 1 else c[unknowns[0]]) for c in found.candidates[:8]
+            )
+            many = f"{len(found.candidates)} possible roots in the domain ({listed})"
+            return f"{head} finds {many}: not an equivalence{pick}"
+        return f"{head}: {found.detail}; not an equivalence{pick}"
+
     def _equivalent_equations(self, a: Form, b: Form) -> Verification:
         if not (isinstance(a, sp.Eq) and isinstance(b, sp.Eq)):
             return Verification(False, "shape", True, "an equation compared with an expression")
@@ -286,3 +390,17 @@ class Derivation:
 
 def _named(v: Verification, what: str) -> Verification:
     return replace(v, method=f"{what}: {v.method}")
+
+
+def _provenance(new: Producer, check: Verification, proved: str = "proved by") -> str:
+    """How a step's form was obtained: by SymPy (the operations the producer calls) or written."""
+    if not callable(new):
+        return f"written, {proved} {check.method}"
+    name = getattr(new, "__name__", type(new).__name__)
+    code = getattr(new, "__code__", None)
+    if name == "<lambda>" and code is not None:
+        modules = {k for k, v in getattr(new, "__globals__", {}).items() if type(v) is type(sp)}
+        ops = [n for n in dict.fromkeys(code.co_names) if n not in _NOT_OPERATIONS and n not in modules]
+        name = ", ".join(ops) or "a lambda"
+    suffix = "" if proved == "proved by" else f", {proved} {check.method}"
+    return f"computed by SymPy ({name}){suffix}"

@@ -1,10 +1,13 @@
 r"""The relations a derivation's links and statements use, in one table.
 
 A link of a chain is ``=`` (:meth:`Derivation.then`), a bound ``<=``, ``<``, ``>=``, ``>``
-(:meth:`Derivation.bound`), or ``<=>`` between equations (:meth:`Derivation.solve`, or ``then`` on
-an ``Eq``). Links compose: ``=`` is neutral, ``<=`` then ``<`` is ``<``, ``<=`` then ``>=`` proves
-nothing. A chain proves the composition of its links, and that must imply the statement's own
-relation (a chain of ``=`` and ``<`` links proves a ``<=`` statement).
+(:meth:`Derivation.bound`), ``<=>`` between equivalent equations (:meth:`Derivation.solve` when the
+root is the only one in the domain, or ``then`` on an ``Eq``), or ``<==`` when the new equation only
+implies the previous one (:meth:`Derivation.solve` with a chosen ``root``: the root satisfies the
+equation, other roots may exist). Links compose: ``=`` is neutral, ``<=`` then ``<`` is ``<``,
+``<=>`` then ``<==`` is ``<==``, ``<=`` then ``>=`` proves nothing. A chain proves the composition of
+its links, and that must imply the statement's own relation (a chain of ``=`` and ``<`` links proves
+a ``<=`` statement; a chain with a ``<==`` link proves no equivalence).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ class Relation(StrEnum):
     GE = ">="
     GT = ">"
     IFF = "<=>"
+    #: the next equation implies the previous one (a chosen root satisfies the equation)
+    IF = "<=="
 
     @property
     def tex(self) -> str:
@@ -64,8 +69,17 @@ _TEX = {
     Relation.GE: r"\ge",
     Relation.GT: ">",
     Relation.IFF: r"\iff",
+    Relation.IF: r"\Longleftarrow",
 }
-_TEXT = {Relation.EQ: "=", Relation.LE: "≤", Relation.LT: "<", Relation.GE: "≥", Relation.GT: ">", Relation.IFF: "⇔"}
+_TEXT = {
+    Relation.EQ: "=",
+    Relation.LE: "≤",
+    Relation.LT: "<",
+    Relation.GE: "≥",
+    Relation.GT: ">",
+    Relation.IFF: "⇔",
+    Relation.IF: "⇐",
+}
 _SYMPY = {sp.Eq: Relation.EQ, sp.Le: Relation.LE, sp.Lt: Relation.LT, sp.Ge: Relation.GE, sp.Gt: Relation.GT}
 #: two links and what they prove together (either order; ``=`` is neutral)
 _COMPOSE = {
@@ -82,6 +96,9 @@ _COMPOSE = {
     (Relation.GT, Relation.GT): Relation.GT,
     (Relation.EQ, Relation.IFF): Relation.IFF,
     (Relation.IFF, Relation.IFF): Relation.IFF,
+    (Relation.EQ, Relation.IF): Relation.IF,
+    (Relation.IFF, Relation.IF): Relation.IF,
+    (Relation.IF, Relation.IF): Relation.IF,
 }
 #: a statement claiming the key is proved by a chain of any of these
 _IMPLIED_BY = {
@@ -91,4 +108,5 @@ _IMPLIED_BY = {
     Relation.GE: {Relation.EQ, Relation.GE, Relation.GT},
     Relation.GT: {Relation.GT},
     Relation.IFF: {Relation.IFF},
+    Relation.IF: {Relation.IFF, Relation.IF},
 }

@@ -28,6 +28,7 @@ from derive.authoring import (
     named,
     numerically,
     phi,
+    positive,
     real,
 )
 
@@ -154,7 +155,8 @@ def derivation(d: Derivation) -> None:
     d.conclude("2nd order")
 
     d.begin(Eq(taylor_coefficient(gelu_tanh(c), 4), taylor_coefficient(GELU, 4)), title="Which constant matches $x^4$")
-    d.solve(c, r"the $x^4$ coefficients agree")
+    # c stands for any positive constant here (its domain is the published value, for the numerics)
+    d.solve(c, r"the $x^4$ coefficients agree", over=positive())
     d.note(rf"The published constant $0.044715$ is ${sp.latex(sp.N((C_TAYLOR - C) / C_TAYLOR * 100, 2))}\%$ below.")
     d.finish()
 
