@@ -8,6 +8,8 @@ and the round trip to the warm worker), after one warm-up check per identity (wh
 question's context in the worker). Throughput runs the real CLI, ``derive grade FILE -o OUT``,
 on a generated CSV of a few thousand answers (a mix of correct rewrites, near misses, malformed
 and hostile input over the scalar identities), and reports rows per second including start-up.
+Answers built against the checker (bumps, combs, cancellation; :data:`ADVERSARIAL`) are timed
+apart, so that the main mix stays comparable from run to run.
 """
 
 from __future__ import annotations
@@ -53,6 +55,19 @@ ANSWERS: list[tuple[str, str, bool]] = [
     ("mutual-information", "-log(1-rho^2)", False),
 ]
 
+# answers built against the checker (tests/answers/test_adversarial_answers.py has more): timed apart,
+# so the main mix stays comparable with earlier runs
+ADVERSARIAL: list[tuple[str, str, str]] = [
+    ("gelu'", "Phi(x) + x*phi(x) + exp(-10^6*(x - 2.345)^2)", "bump at a breakpoint"),
+    ("gelu'", "Phi(x) + x*phi(x) + exp(-10^6*(sin(x) - 0.3)^2)", "bump found by search"),
+    ("gelu'", "Phi(x) + x*phi(x) + sin(3e20*pi*x)", "comb"),
+    ("gelu'", "Phi(x) + x*phi(x) + (1 if x = 2.345 else 0)", "indicator at one point"),
+    ("gelu'", "Phi(x) + x*phi(x) + 1e-12", "relative 1e-12"),
+    ("tanh'", "(cosh(50*x)^2 - sinh(50*x)^2)*(1 - tanh(x)^2)", "true, cancellation of 1e152"),
+    ("tanh'", "1 - tanh(x)^2 + log(exp(1000) + 1) - 1000 - log(1 + exp(-1000))", "true, absorbed constant"),
+    ("gelu'", "erfc(-x/sqrt(2))/2 + x*phi(x)", "true, numeric verdict"),
+]
+
 
 def _available() -> list[tuple[str, str, bool]]:
     import derive
@@ -92,6 +107,25 @@ def bench_latency(n: int) -> dict[str, float]:
     }
 
 
+def bench_adversarial(repeats: int) -> list[tuple[str, str, float]]:
+    """Warm latency of each :data:`ADVERSARIAL` answer: ``(family, status, median ms)``."""
+    import derive
+
+    known = set(derive.names())
+    out = []
+    for name, text, family in ADVERSARIAL:
+        if name not in known:
+            continue
+        derive.check(name, text)
+        times, status = [], ""
+        for _ in range(repeats):
+            start = time.perf_counter()
+            status = derive.check(name, text).status
+            times.append(time.perf_counter() - start)
+        out.append((family, status, statistics.median(times) * 1000))
+    return out
+
+
 def bench_grade(rows: int, jobs: int) -> dict[str, float]:
     answers = _available()
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,10 +161,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--checks", type=int, default=400, help="warm derive.check calls to time")
     ap.add_argument("--rows", type=int, default=3000, help="rows for derive grade")
+    ap.add_argument("--repeats", type=int, default=5, help="timed checks of each adversarial answer")
     ap.add_argument("--jobs", type=int, default=0, help="workers for derive grade (default: all cores)")
     args = ap.parse_args()
 
     lat = bench_latency(args.checks)
+    adv = bench_adversarial(args.repeats)
     thr = bench_grade(args.rows, args.jobs)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
     print()
@@ -141,6 +177,10 @@ def main() -> None:
     print(f"{'  max latency':<34}{lat['max_ms']:>10.1f}ms")
     mix = ", ".join(f"{k[2:]} {int(v)}" for k, v in lat.items() if k.startswith("n_"))
     print(f"  verdicts: {mix}")
+    print()
+    print(f"{'adversarial answers (median)':<34}{'value':>12}")
+    for family, status, ms in adv:
+        print(f"{'  ' + family + ' (' + status + ')':<34}{ms:>10.1f}ms")
     print()
     print(f"{'derive grade (CLI, cold start)':<34}{'value':>12}")
     print(f"{'  rows':<34}{thr['rows']:>12.0f}")

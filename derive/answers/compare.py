@@ -123,8 +123,9 @@ class Probe:
     def at_index(self, i: int) -> Outcome:
         return self._decide(self.ctx.points[i], self.ctx._entries[i], self.ctx._rngs[i], i)
 
-    def at_point(self, point: Point, rng: Any) -> Outcome:
-        return self._decide(point, {}, rng)
+    def at_point(self, point: Point, entries: dict, rng: Any) -> Outcome:
+        """Decide at any point; ``entries`` receives the indexed entries drawn there."""
+        return self._decide(point, entries, rng)
 
     # -- stages --------------------------------------------------------------------------------
     def screen(self) -> dict[str, Any] | None:
@@ -181,10 +182,11 @@ class Probe:
                 break
             if not valid(point, self.ctx._sample):
                 continue
-            out = self.at_point(point, rng)
+            entries: dict = {}
+            out = self.at_point(point, entries, rng)
             tried += out.kind == EQUAL
             if out.kind == DIFFER:
-                return self._refuted(out, point, {}, where=label)
+                return self._refuted(out, point, entries, where=label)
         if tried:
             self.counts[label] = self.counts.get(label, 0) + tried
         return None
