@@ -41,6 +41,8 @@ BUDGET = 20.0
 MEMBERSHIP_BUDGET = 2.0
 #: the numeric scan of a parameter-free equation: grid points, and the window of an unbounded domain
 SCAN_POINTS, SCAN_WINDOW = 4001, 100.0
+#: the largest finite set of integers whose members are tried one by one
+MAX_INTEGERS = 200
 
 Solution: TypeAlias = dict[sp.Symbol, sp.Expr]
 #: a root chosen by the author: a value (one unknown), values in the unknowns' order, or a mapping
@@ -91,6 +93,8 @@ def describe(domain: sp.Set) -> str:
     if isinstance(domain, sp.Interval):
         left, right = "(" if domain.left_open else "[", ")" if domain.right_open else "]"
         return f"{left}{sp.sstr(domain.start)}, {sp.sstr(domain.end)}{right}"
+    if isinstance(domain, sp.Range) and domain.size.is_finite and domain.size > 0:
+        return f"integers in [{domain.inf}, {domain.sup}]"
     names = {sp.S.Reals: "the reals", sp.S.Complexes: "the complex numbers", sp.S.Integers: "the integers"}
     return names.get(domain, sp.sstr(domain))
 
@@ -138,6 +142,8 @@ def _one(eqs: Sequence[sp.Expr], x: sp.Symbol, domain: sp.Set) -> Solutions:
     method = f"solveset over {where}"
     if listed is None:
         listed, method = _polynomial_roots(eqs[0], x), f"roots of the numerator polynomial, over {where}"
+    if listed is None:
+        listed, method = _each_integer(eqs[0], x, domain), f"each integer tried, over {where}"
     if listed is None:
         why = "timed out" if found is None else f"gave {sp.sstr(found)[:200]}"
         return Solutions((), False, f"solveset over {where}", f"solveset {why}, not a finite set it can enumerate")
@@ -208,6 +214,24 @@ def _polynomial_roots(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
         return [r for r in found if sp.sympify(den.subs(x, r)).is_zero is not True]
 
     return attempt(find, BUDGET)
+
+
+def _each_integer(expr: sp.Expr, x: sp.Symbol, domain: sp.Set) -> list[sp.Expr] | None:
+    """The roots among the (at most :data:`MAX_INTEGERS`) integers of a finite domain, each decided
+    exactly (``None``: not such a domain, a parameter, or a value SymPy cannot decide)."""
+    if not isinstance(domain, sp.Range) or not domain.size.is_finite or domain.size > MAX_INTEGERS:
+        return None
+    if expr.free_symbols != {x}:
+        return None
+
+    def vanishing(k: sp.Integer) -> bool | None:
+        value = sp.simplify(expr.subs(x, k))
+        return None if value.is_zero is None else bool(value.is_zero)
+
+    decided = attempt(lambda: [(k, vanishing(k)) for k in domain], BUDGET)
+    if decided is None or any(v is None for _, v in decided):
+        return None
+    return [k for k, v in decided if v]
 
 
 def _may_vanish(e: sp.Expr) -> bool:

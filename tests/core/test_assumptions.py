@@ -156,3 +156,13 @@ def test_every_catalog_identity_declares_honest_symbols() -> None:
             assert check_assumptions(symbol, dom) is None, ident.name
             checked += 1
     assert len(REGISTRY) >= 75 and checked > 200
+
+
+def test_a_domain_as_a_sympy_set_and_in_words() -> None:
+    """The set solve() works over, and the text its messages use."""
+    assert real(-8, 8).as_set() == sp.Interval(-8, 8) and real().as_set() == sp.S.Reals
+    assert positive(5).as_set() == sp.Interval.Lopen(0, 5) and integer(1, 6).as_set() == sp.Range(1, 7)
+    assert real(0.1, 5).as_set() == sp.Interval(sp.Rational(1, 10), 5)  # exact ends, not Floats
+    assert sp.Integer(0) not in punctured(-1, 1).as_set() and sp.Rational(1, 2) in punctured(-1, 1).as_set()
+    assert real(-8, 8).describe() == "[-8, 8]" and positive().describe() == "(0, oo)"
+    assert integer(1, 6).describe() == "integers in [1, 6]" and punctured(-1, 1).describe() == "[-1, 1] without 0"

@@ -16,7 +16,7 @@ from derive.core.relations import Relation
 from derive.core.solving import outside, solutions
 from derive.core.statements import Statement
 from derive.errors import DerivationError, StepFailed
-from derive.maths.domains import Domain, interval, positive, real
+from derive.maths.domains import Domain, integer, interval, positive, real
 from derive.verify.ladder import Ladder
 
 X = real(-8, 8)
@@ -221,6 +221,28 @@ def test_a_named_constant_is_solved_over_a_wider_domain() -> None:
     d.solve(c, over=positive())
     d.conclude()
     assert d.chains[-1].relation is Relation.IFF
+
+
+def test_integer_unknowns_are_solved_over_their_integers() -> None:
+    """(-1)^n = 1 has three roots among 1..6; sin(pi n/2) = 1 one among 0..4 (each integer is tried)."""
+    n = integer(1, 6).symbol("n")
+    refused_solve(Eq((-1) ** n, 1), n, integer(1, 6), r"3 possible roots in the domain \(2, 4, 6\)")
+    refused_solve(Eq(n**2, 4), n, integer(-5, 5), "2 possible roots")
+    d = derivation(Eq(n, 1), {n: integer(0, 4)})
+    d.begin(Eq(sin(pi * n / 2), 1))
+    d.solve(n)
+    d.conclude()
+    assert d.chains[-1].relation is Relation.IFF and "each integer tried" in d.chains[-1].steps[-1].provenance
+
+
+def test_a_chosen_root_of_a_system_is_an_implication() -> None:
+    y = real(-8, 8).symbol("y")
+    d = derivation(Eq(sp.Matrix([x, y]), sp.Matrix([sqrt(2) / 2, sqrt(2) / 2])), {x: X, y: real(-8, 8)})
+    d.begin(Eq(sp.Matrix([x**2 + y**2, x - y]), sp.Matrix([1, 0])))
+    d.solve([x, y], root={x: sqrt(2) / 2, y: sqrt(2) / 2})
+    assert d._open is not None and d._open.steps[-1].relation is Relation.IF
+    with pytest.raises(StepFailed, match="claims an equivalence"):
+        d.conclude()
 
 
 def test_a_chosen_root_that_is_the_only_one_is_an_equivalence() -> None:
