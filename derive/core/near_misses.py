@@ -4,6 +4,11 @@
 makes: a coefficient off by one part in a million, the sign of one term flipped, one term
 dropped, a matrix transposed. :func:`perturbed` returns the identity with that statement
 replaced (not registered), so ``prove(perturbed(...))`` must fail, naming the statement.
+
+:func:`adversarial` makes the falsehoods built to slip past sampling: a narrow bump, a comb term
+that vanishes at every short decimal, a sum or integral bound shifted by one, two symbols
+swapped, a tie at a breakpoint decided the other way, a relative error of 1e-12. Each differs from
+the truth somewhere on the domain, so the ladder must never accept one, not even numerically.
 """
 
 from __future__ import annotations
@@ -66,3 +71,81 @@ def near_misses(ident: Identity) -> Iterator[tuple[Statement, str, Identity]]:
             continue
         for description, wrong in perturbations(st.relation):
             yield st, description, perturbed(ident, st.label, wrong)
+
+
+_TINY = sp.Rational(1, 1000)
+
+
+def _real_variable(e: sp.Basic) -> sp.Symbol | None:
+    """A free real, non-integer symbol of ``e`` (a bump or a comb in it is visible on its domain)."""
+    labels = {ix.base.label for ix in e.atoms(sp.Indexed)}  # z in z[k] is not a variable of its own
+    reals = [v for v in e.free_symbols - labels if isinstance(v, sp.Symbol) and v.is_real and not v.is_integer]
+    return min(reals, key=str) if reals else None
+
+
+def _centre(v: sp.Symbol) -> sp.Expr:
+    """A point inside the usual domains of ``v`` (probabilities, positives, reals)."""
+    return sp.Rational(3, 10) if v.is_nonnegative else sp.Rational(-3, 10) if v.is_nonpositive else sp.Rational(3, 10)
+
+
+def _shift_bound(e: sp.Basic) -> sp.Basic | None:
+    """``e`` with the upper bound of its first sum, product or integral moved by one."""
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.Sum | sp.Product | sp.Integral) and len(node.limits[0]) == 3:
+            var, lo, hi = node.limits[0]
+            shifted = node.func(node.function, (var, lo, hi + 1), *node.limits[1:])
+            return e.xreplace({node: shifted})
+    return None
+
+
+def _swap(e: sp.Basic) -> sp.Basic | None:
+    """``e`` with two of its free symbols exchanged, if that changes it."""
+    symbols = sorted((v for v in e.free_symbols if isinstance(v, sp.Symbol)), key=str)
+    for i, a in enumerate(symbols):
+        for b in symbols[i + 1 :]:
+            if a.assumptions0 == b.assumptions0:
+                swapped = e.xreplace({a: b, b: a})
+                if swapped != e:
+                    return swapped
+    return None
+
+
+_FLIP = {
+    sp.StrictGreaterThan: sp.GreaterThan,
+    sp.GreaterThan: sp.StrictGreaterThan,
+    sp.StrictLessThan: sp.LessThan,
+    sp.LessThan: sp.StrictLessThan,
+}
+
+
+def _tie(e: sp.Basic) -> sp.Basic | None:
+    """``e`` with one breakpoint decided the other way: a strict comparison in a ``Piecewise``
+    made non-strict (or back), or ``Heaviside(0)`` given another value."""
+    for pw in e.atoms(sp.Piecewise):
+        for piece in pw.args:
+            for rel in sp.S(piece.cond).atoms(*_FLIP):
+                return e.xreplace({rel: _FLIP[type(rel)](rel.lhs, rel.rhs)})
+    for h in e.atoms(sp.Heaviside):
+        return e.xreplace({h: sp.Heaviside(h.args[0], 1 if h.args[1:] != (1,) else 0)})
+    return None
+
+
+def adversarial(relation: sp.Basic) -> Iterator[tuple[str, sp.Expr, sp.Expr]]:
+    """``(description, true right side, wrong right side)`` of an ``Eq`` with a scalar right side,
+    for the families that random points miss."""
+    if not isinstance(relation, sp.Eq) or any(getattr(side, "is_Matrix", True) for side in relation.args):
+        return
+    rhs = relation.rhs
+    yield "relative 1e-12", rhs, rhs * (1 + sp.Rational(1, 10**12)) if rhs != 0 else sp.Rational(1, 10**12)
+    v = _real_variable(relation)
+    if v is not None:
+        bump = _TINY * sp.exp(-(10**6) * (v - _centre(v)) ** 2)
+        yield f"narrow bump at {v} = {_centre(v)}", rhs, rhs + bump
+        yield f"comb term in {v}", rhs, rhs + _TINY * sp.sin(3 * 10**20 * sp.pi * v)
+    for description, wrong in (
+        ("bound shifted by one", _shift_bound(rhs)),
+        ("symbols swapped", _swap(rhs)),
+        ("tie at a breakpoint", _tie(rhs)),
+    ):
+        if wrong is not None and wrong != rhs:
+            yield description, rhs, wrong

@@ -22,7 +22,7 @@ precision before calling it a counterexample.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -120,6 +120,20 @@ def candidate_points(
     return out
 
 
+def _within(dom: Domain, v: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> bool:
+    """``v`` inside ``dom`` once the bounds that name other variables take their values at ``point``."""
+    if not dom.depends_on():
+        return _inside(dom, v)
+    try:
+        lo = None if dom.lo is None else sp.sympify(dom.lo).xreplace(dict(point))
+        hi = None if dom.hi is None else sp.sympify(dom.hi).xreplace(dict(point))
+        above = lo is None or bool(v > lo) or (not dom.open_lo and bool(v >= lo))
+        below = hi is None or bool(v < hi) or (not dom.open_hi and bool(v <= hi))
+    except TypeError:  # a bound still symbolic
+        return False
+    return above and below
+
+
 def _inside(dom: Domain, v: sp.Expr) -> bool:
     try:
         return bool(dom.contains(v))
@@ -128,25 +142,36 @@ def _inside(dom: Domain, v: sp.Expr) -> bool:
 
 
 def high_entropy_points(
-    domains: Mapping[sp.Symbol, Domain], rng: np.random.Generator, n: int, digits: int = 40
+    domains: Mapping[sp.Symbol, Domain],
+    rng: np.random.Generator,
+    n: int,
+    digits: int = 40,
+    base: Sequence[Mapping[sp.Symbol, sp.Expr]] = (),
 ) -> list[dict[sp.Symbol, sp.Expr]]:
     """``n`` points whose real coordinates carry ``digits`` random significant digits (exact
-    rationals), inside the domains; integer and dependent variables take a plain sample."""
+    rationals), inside the domains. Integer variables, variables whose bounds name others and
+    variables that others' bounds name keep a plain value: a fresh sample, or the coordinate of
+    the ``base`` point the new point is made from (so every variable still has a value)."""
     points: list[dict[sp.Symbol, sp.Expr]] = []
     scale = 10**digits
-    for _ in range(n):
-        point: dict[sp.Symbol, sp.Expr] = {}
-        for z in sorted((s for s, d in domains.items() if not d.depends_on()), key=str):
+    named = {s for d in domains.values() for s in d.depends_on()}
+    for m in range(n):
+        point: dict[sp.Symbol, sp.Expr] = dict(base[m % len(base)]) if base else {}
+        for z in sorted(domains, key=lambda s: (bool(domains[s].depends_on()), str(s))):
             dom = domains[z]
-            draw = float(dom.sample(rng, 1, {})[0])
-            if dom.integer:
-                point[z] = sp.Integer(int(draw))
+            if dom.depends_on() and z not in point:
                 continue
+            if dom.integer or z in named:
+                if z not in point:
+                    plain = float(dom.sample(rng, 1, {})[0])
+                    point[z] = sp.Integer(int(plain)) if dom.integer else sp.Rational(repr(plain))
+                continue
+            draw = float(point[z]) if z in point else float(dom.sample(rng, 1, {})[0])
             mantissa = int(rng.integers(0, 2**62)) * 2**62 + int(rng.integers(0, 2**62))
             jitter = Fraction(mantissa % scale, scale) - Fraction(1, 2)  # in [-1/2, 1/2)
-            exact = Fraction(repr(draw)) * (1 + jitter * Fraction(1, 10**6))
+            exact = Fraction(repr(draw)) * (1 + jitter * Fraction(1, 10**6)) + jitter * Fraction(1, 10**9)
             value = sp.Rational(exact.numerator, exact.denominator)
-            point[z] = value if _inside(dom, value) else sp.Rational(repr(draw))
+            point[z] = value if _within(dom, value, point) else point.get(z, sp.Rational(repr(draw)))
         points.append(point)
     return points
 

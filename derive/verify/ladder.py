@@ -125,6 +125,8 @@ class Ladder:
         a1, b1 = self.evaluate(a0), self.evaluate(b0)
         if a1 == b1:
             return Verification(True, "evaluated by SymPy", True)
+        if isinstance(a1, sp.MatrixBase) or isinstance(b1, sp.MatrixBase):  # a matrix once evaluated
+            return self._equal_matrices(a1, b1)
         diff = a1 - b1
         if diff == 0:
             return Verification(True, "evaluated by SymPy", True)

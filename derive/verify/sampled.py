@@ -111,7 +111,8 @@ class Sampler:
             return [{}], True
         base = exact_points(domains, rng, self.points)
         special = candidate_points(exprs, domains, base[-1])
-        return [*special, *base, *high_entropy_points(domains, rng, ENTROPY_POINTS)], False
+        entropy = high_entropy_points(domains, rng, ENTROPY_POINTS, base=base[len(base) // 2 :])
+        return [*special, *base, *entropy], False
 
     # ------------------------------------------------------------------------------ equality
     def equal(self, a: sp.Basic, b: sp.Basic, difference: sp.Expr | None = None) -> Verification:
