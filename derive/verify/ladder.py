@@ -25,7 +25,8 @@ from functools import partial
 import numpy as np
 import sympy as sp
 
-from ..maths.domains import Domain
+from ..errors import DeclarationError
+from ..maths.domains import Domain, check_assumptions
 from ..maths.special import elementary
 from .budget import attempt, cpu_time
 from .cases import equal_by_cases
@@ -50,6 +51,14 @@ class Ladder:
     seed: int | None = None
     salt: str = ""
     doit_cache: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Refuse a symbol whose SymPy assumptions say more than its domain (``nonzero`` on
+        ``[-8, 8]`` would prove ``sign(x)^2 = 1``): every rung trusts those assumptions."""
+        for s, dom in self.domains.items():
+            complaint = check_assumptions(s, dom) if isinstance(s, sp.Symbol) and isinstance(dom, Domain) else None
+            if complaint is not None:
+                raise DeclarationError(complaint)
 
     # ------------------------------------------------------------------------------ helpers
     def evaluate(self, e: sp.Basic) -> sp.Basic:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 import sympy as sp
 
+from derive.errors import DeclarationError
 from derive.maths.domains import integer, positive, probability, real
 from derive.maths.special import Phi, phi, sigmoid, softplus
 from derive.verify.ladder import Ladder
@@ -177,3 +178,16 @@ def test_a_leaked_assumption_is_never_evaluated() -> None:
 
 def test_the_corpus_is_large() -> None:
     assert len(FALSE) >= 70 and len(TRUE) >= 30
+
+
+@pytest.mark.parametrize(
+    ("symbol", "domain"),
+    [
+        (sp.Symbol("x", real=True, nonzero=True), real(-8, 8)),
+        (sp.Symbol("m", integer=True, even=True), integer(1, 6)),
+        (sp.Symbol("q", positive=True), real(-1, 1)),
+    ],
+)
+def test_assumptions_stronger_than_the_domain_are_refused(symbol: sp.Symbol, domain: object) -> None:
+    with pytest.raises(DeclarationError):
+        Ladder(domains={symbol: domain})  # type: ignore[dict-item]
