@@ -56,7 +56,7 @@ class Measured(NamedTuple):
     (:func:`~.roundoff.error_bound`: what cancellation and ill-conditioning can make of one)."""
 
     value: Any
-    error: float
+    error: int | float
 
     def noise(self, dps: int) -> Any:
         """The round-off bound at ``dps`` digits, with :data:`SLACK` digits to spare."""
