@@ -80,7 +80,6 @@ class Probe:
     def __post_init__(self) -> None:
         ua, ut = self.ctx.unfolded(self.answer), self.ctx.unfolded(self.target)
         self.reduced = reduce_common(ua, ut)
-        self.ctx.measures(self.reduced[1], cache=True)  # the next answer may reduce the same way
         sizes = sorted(abs(v) for v in self.ctx.values(ut, cache=True) if v is not None and v != 0)
         self.tolerance = Tolerance(0, sizes[len(sizes) // 2] if sizes else 1)
 
