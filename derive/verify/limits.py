@@ -127,10 +127,14 @@ def by_series(limit: sp.Limit, budget: float = 3.0) -> sp.Expr | None:
     num, den = ratio.as_numer_denom()
     if not (_entire_in(num, u) and _entire_in(den, u)):
         return None
-    return attempt(partial(_leading_ratio, num, den, u), budget)
+    for order in (2, 4, 6):  # short series first: most limits are decided by their first terms
+        out = attempt(partial(_leading_ratio, num, den, u, order), budget)
+        if out is not None:
+            return out
+    return None
 
 
-def _leading_ratio(num: sp.Expr, den: sp.Expr, u: sp.Symbol, order: int = 6) -> sp.Expr | None:
+def _leading_ratio(num: sp.Expr, den: sp.Expr, u: sp.Symbol, order: int) -> sp.Expr | None:
     ns, ds = (sp.expand(sp.series(f, u, 0, order).removeO()) for f in (num, den))
     for k in range(order):
         c = sp.simplify(ds.coeff(u, k))
@@ -151,7 +155,7 @@ def by_orderings(limit: sp.Limit, budget: float = 3.0) -> tuple[sp.Expr, int] | 
     general = attempt(limit.doit, budget)
     if general is None or general.has(sp.Limit) or not params:
         return (general, 0) if general is not None and not general.has(sp.Limit) else None
-    series = by_series(limit, budget)
+    series = by_series(limit, 3 * budget)
     if series is not None and attempt(partial(sp.simplify, general - series), budget) == 0:
         return general, 0
     split = cases(params)
