@@ -55,7 +55,7 @@ def test_the_sheet_shows_provenance_lemmas_methods_and_levels(numeric: Proof) ->
     said = source.replace("not proved", "")
     assert "proved: numeric" not in said and "proved (" not in said
     assert "\\parthead{Assumes/uses lemmas}" in source and "\\textsf{gibbs}" in source
-    assert "independent method" in source and "quadrature (scipy.integrate.quad)" in source
+    assert "independent method" in source and "pass [quadrature (scipy.integrate.quad)]" in source
     assert "verified numerically, not proved, at step 2" in source and "(for n = 3, as declared)" in source
     assert "\\scope{for n = 3}" in source  # the scope is shown with the statement
 
