@@ -133,9 +133,8 @@ class Probe:
     # -- stages --------------------------------------------------------------------------------
     def screen(self) -> dict[str, Any] | None:
         """The first :data:`QUICK` fixed points: a confirmed difference is a counterexample."""
-        quick = min(QUICK, len(self.ctx.points))
-        self._scaled(quick)
-        for i in range(quick):
+        for i in range(min(QUICK, len(self.ctx.points))):
+            self._scaled(i + 1)  # the scale of the points seen so far: a clear difference stops here
             out = self.at_index(i)
             found = self._found(out, self.ctx.points[i], self.ctx._entries[i], index=i)
             if found is not None:

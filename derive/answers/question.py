@@ -30,7 +30,7 @@ from ..numeric.precise import DIGITS, NotANumber, to_mp
 from ..numeric.sampling import exact_points, generator
 from ..verify.budget import time_limit
 from .parse import CONSTANTS, FUNCTIONS, Scope, lark_parser, normalise, parse
-from .precision import Measured, exact_jumps, measure
+from .precision import JUMPS, Measured, exact_jumps, measure
 
 POINTS = 36
 QUICK = 8
@@ -55,6 +55,7 @@ class Context:
     _measured: dict[Any, list[Measured | None]] = field(default_factory=dict)
     _entries: list[dict[sp.Basic, sp.Expr]] = field(default_factory=list)
     _unfold_cache: dict[sp.Basic, sp.Basic] = field(default_factory=dict)
+    _jumpy: dict[sp.Basic, bool] = field(default_factory=dict)
     _rngs: list[Any] = field(default_factory=list)
     _sample: dict[sp.Symbol, Domain] = field(default_factory=dict)
 
@@ -81,7 +82,12 @@ class Context:
         undefined there; no bound if not ``bound``). Jumps are decided exactly at the point; entries
         ``z[k]`` of indexed variables are drawn from their domain once per point (``entries`` keeps
         them)."""
-        e = exact_jumps(self.unfolded(expr), point)
+        e = self.unfolded(expr)
+        jumpy = self._jumpy.get(e)
+        if jumpy is None:
+            jumpy = self._jumpy[e] = e.has(*JUMPS)
+        if jumpy:
+            e = exact_jumps(e, point)
         free = e.free_symbols
         pt = to_mp({k: v for k, v in point.items() if k in free}, dps)
 
@@ -143,6 +149,7 @@ class Context:
             out = self.unfold(expr)
             if len(self._unfold_cache) > 512:
                 self._unfold_cache.clear()
+                self._jumpy.clear()
             self._unfold_cache[expr] = out
         return out
 
