@@ -10,16 +10,18 @@ symbolic work (wrong answers are rejected at once), then, if no proof was found,
 1. every fixed sample point of the question (edges, random points, large magnitudes);
 2. the breakpoints of both sides (:func:`derive.numeric.adversary.candidate_points`, each
    variable moved with the others fixed: jumps, kinks, bump centres, tie values at a strict or
-   non-strict inequality);
+   non-strict inequality), and the centres of bumps in several variables (:func:`centres`);
 3. unpredictable points: random points of the domain and points with 40 random digits, on which a
    comb :math:`\sin(3 \cdot 10^{20} \pi x)` is not zero (:func:`entropic`);
-4. a counterexample search (:func:`derive.numeric.adversary.search`) on
-   :math:`\log_{10}(|a' - t'| / \text{tol})` from the most suspicious points so far, for narrow
-   bumps whose centre no formula gives (skipped where the difference is round-off everywhere:
-   there is nothing to climb).
+4. a counterexample search (:func:`derive.numeric.adversary.search`) that climbs
+   :math:`\log_{10} |a' - t'|` from the points where the difference is largest, for narrow bumps
+   whose centre no formula gives (skipped where the difference is round-off everywhere: there is
+   nothing to climb).
 
-Agreement everywhere is a *numeric* verdict, reported with what was checked; steps 2-4 are not
-optional: an answer whose budget runs out before them is undecided, never correct.
+A confirmed difference that is tiny beside the target's typical size (a bump seen only in its
+tail) is kept while the later stages look for a clearer counterexample, and reported if none
+turns up. Agreement everywhere is a *numeric* verdict, reported with what was checked; steps 2-4
+are not optional: an answer whose budget runs out before them is undecided, never correct.
 """
 
 from __future__ import annotations
