@@ -267,7 +267,7 @@ def _linear(eqs: Sequence[sp.Expr], unknowns: Sequence[sp.Symbol], sets: Sets) -
     found = attempt(lambda: sp.linsolve(list(eqs), list(unknowns)), BUDGET)
     if found is None:
         return Solutions((), False, "linsolve", "linsolve timed out")
-    return _filtered(found, unknowns, sets, "linsolve (a linear system)")
+    return _filtered(found, unknowns, sets, "linsolve, a linear system")
 
 
 def _polynomial_system(eqs: Sequence[sp.Expr], unknowns: Sequence[sp.Symbol], sets: Sets) -> Solutions:
@@ -282,7 +282,7 @@ def _polynomial_system(eqs: Sequence[sp.Expr], unknowns: Sequence[sp.Symbol], se
         sp.FiniteSet(*(sp.Tuple(*t) for t in tuples)) if tuples else sp.S.EmptySet,
         unknowns,
         sets,
-        "solve (a polynomial system)",
+        "solve, a polynomial system",
     )
 
 
