@@ -55,6 +55,13 @@ STARTS = 2
 #: a difference below this fraction of the target's typical size is a weak counterexample
 WEAK = mpmath.mpf(10) ** -20
 Point = dict[sp.Basic, sp.Expr]
+#: how a counterexample's method names the stage that found it
+WHERE = {
+    "breakpoint": "at a breakpoint",
+    "random point": "at an unpredictable point",
+    "40-digit random point": "at a 40-digit random point",
+    "a counterexample search": "found by a counterexample search",
+}
 _ROUGH = (sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise, sp.floor, sp.ceiling, sp.frac)
 
 
@@ -156,7 +163,7 @@ class Probe:
         needed = max(6, n // 3) if n > 1 else 1
         if self.equal < needed and self.weak is None:
             return {"status": UNDECIDED, "method": "numeric", "used": self.equal}
-        self.counts["sample points"] = self.equal
+        self.counts["sample point"] = self.equal
         for stage in (self._breakpoints, self._fresh, self._search):
             if time.perf_counter() > self.deadline:
                 break
@@ -215,7 +222,7 @@ class Probe:
             points += candidate_points(fixed, resolved({z: domains[z]}, base), base)
         points = [*centres(exprs, domains, base), *points]
         rng = np.random.Generator(np.random.PCG64(7))
-        return self._try(points[:MAX_CANDIDATES], "breakpoints", rng)
+        return self._try(points[:MAX_CANDIDATES], "breakpoint", rng)
 
     def _fresh(self) -> dict[str, Any] | None:
         domains = self._symbols()
@@ -224,11 +231,11 @@ class Probe:
         rng = np.random.Generator(np.random.PCG64(secrets.randbits(64)))
         ra, rt = self.reduced
         rough = any(ra.has(f) and not rt.has(f) for f in _ROUGH)
-        found = self._try(self.ctx.fresh_points(FRESH_ROUGH if rough else FRESH), "random points", rng)
+        found = self._try(self.ctx.fresh_points(FRESH_ROUGH if rough else FRESH), "random point", rng)
         if found is not None:
             return found
         points = [entropic(domains, self._base(), rng) for _ in range(ENTROPY)]
-        return self._try(points, "40-digit random points", rng)
+        return self._try(points, "40-digit random point", rng)
 
     def _search(self) -> dict[str, Any] | None:
         domains = self._symbols()
@@ -256,12 +263,13 @@ class Probe:
 
     # -- reports -------------------------------------------------------------------------------
     def _checked(self) -> str:
-        parts = [f"{n} {label}" for label, n in self.counts.items() if label != "search" and n]
+        """What a numeric verdict rests on: the digits, the points of each kind, the precision."""
+        if len(self.ctx.points) == 1:  # a closed expression: one value
+            return f"{REL_TOL_DIGITS} significant digits: one value, evaluated with {self.digits} digits"
+        parts = [f"{n} {label}{'s' * (n != 1)}" for label, n in self.counts.items() if label != "search" and n]
         if self.counts.get("search"):
             parts.append("a counterexample search")
-        if len(self.ctx.points) == 1:  # a closed expression: one value
-            return f"{REL_TOL_DIGITS} digits, {self.digits} working digits"
-        return f"{REL_TOL_DIGITS} digits at {', '.join(parts)}; up to {self.digits} working digits"
+        return f"{REL_TOL_DIGITS} significant digits at {', '.join(parts)}, evaluated with up to {self.digits} digits"
 
     def _found(
         self, out: Outcome, point: Point, entries: dict, *, index: int | None = None, where: str = ""
@@ -288,7 +296,7 @@ class Probe:
         shown = (out.answer, out.target) if None in full else tuple(m.value for m in full if m is not None)
         with mpmath.workdps(out.digits):
             difference = out.answer - out.target
-        label = f", {where}" if where else ""
+        label = f", {WHERE.get(where, where)}" if where else ""
         return {
             "status": INCORRECT,
             "method": f"numeric counterexample ({out.digits} digits{label})",
