@@ -353,6 +353,11 @@ def _finish(
         return _out(parsed, CORRECT, msg, method=r["method"], start=start)
     if status == UNDECIDED:
         msg = "No verdict: the answer could not be evaluated at enough points of the domain (is it undefined there?)."
+        if r["method"].startswith("time limit"):
+            msg = (
+                "No verdict within the time limit: the answer agrees at the sample points, but the search for a "
+                "counterexample (breakpoints, 40-digit points) did not finish, so it is not accepted."
+            )
         return _out(parsed, UNDECIDED, msg, method=r["method"], start=start)
     point = _point_text(ctx, r, (parsed, target))
     where = ", ".join(f"{k} = {v}" for k, v in point.items())
