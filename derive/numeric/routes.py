@@ -1,0 +1,134 @@
+"""The numeric methods behind :mod:`derive.numeric.independent`: explicit summation over concrete
+ranges, quadrature (tanh-sinh at high precision, QUADPACK for multiple integrals) with the points
+where an integrand has a kink, the integral that defines an expectation, and small matrix helpers.
+Each either returns a value it can vouch for or raises ``ValueError`` saying why it cannot."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import mpmath
+import sympy as sp
+from scipy import integrate
+from scipy.integrate import IntegrationWarning
+from sympy.stats import Expectation
+from sympy.stats.rv import RandomSymbol, random_symbols
+
+from .precise import Env
+
+#: explicit summation stops beyond this many terms
+MAX_TERMS = 10_000
+
+
+def explicit_sum(
+    limits: tuple[tuple[sp.Basic, sp.Basic, sp.Basic], ...],
+    env: Env,
+    term: Callable[[Env], Any],
+    bound: Callable[[sp.Basic, Env], Any],
+) -> list[Any]:
+    """The terms of a (multiple) sum over concrete ranges, innermost limit first as SymPy lists
+    them: ``term`` at every assignment of the indices, bounds evaluated by ``bound`` in the outer
+    indices' environment. An empty range gives no terms (the usual, not Karr's, convention)."""
+    budget = [MAX_TERMS]
+
+    def assignments(k: int, at: Env) -> Iterator[Env]:
+        if k < 0:
+            yield at
+            return
+        var, lo, hi = limits[k]
+        a, b = integer(bound(lo, at)), integer(bound(hi, at))
+        budget[0] -= max(b - a + 1, 0)
+        if budget[0] < 0:
+            raise ValueError("a sum with too many terms")
+        for v in range(a, b + 1):
+            yield from assignments(k - 1, at.child(var, mpmath.mpf(v)))
+
+    return [term(at) for at in assignments(len(limits) - 1, env)]
+
+
+def integer(v: Any) -> int:
+    n = int(mpmath.nint(mpmath.re(v)))
+    if abs(v - n) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
+        raise ValueError("a non-integer bound or index")
+    return n
+
+
+def as_matrix(v: Any, size: int) -> Any:
+    return v if isinstance(v, mpmath.matrix) or not size else v * mpmath.eye(size)
+
+
+def matrix_exp(e: sp.Basic) -> bool:
+    return isinstance(e, sp.exp) and isinstance(e.args[0], sp.MatrixBase | sp.MatrixExpr)
+
+
+def expectation_integral(e: Expectation) -> sp.Integral:
+    """The integral that defines ``E[g(X_1, ..., X_k)]`` for independent continuous random
+    variables on intervals: ``g(u) \\prod_i f_i(u_i)`` over the supports, ``u_i`` fresh dummies."""
+    if len(e.args) != 1:
+        raise ValueError("a conditional expectation")
+    body = e.args[0]
+    rvs = sorted(random_symbols(body), key=str)
+    dummies = [sp.Dummy(str(x), real=True) for x in rvs]
+    weight = sp.S.One
+    limits = []
+    for x, u in zip(rvs, dummies, strict=True):
+        dist = getattr(x.pspace, "distribution", None)
+        support = getattr(dist, "set", None)
+        if dist is None or not isinstance(support, sp.Interval) or not isinstance(x, RandomSymbol):
+            raise ValueError(f"no density on an interval for {x}")
+        weight *= dist.pdf(u)
+        limits.append((u, support.inf, support.sup))
+    return sp.Integral(body.xreplace(dict(zip(rvs, dummies, strict=True))) * weight, *limits)
+
+
+def quad_mp(f: Callable[[Any], Any], cuts: list[Any]) -> Any:
+    """Tanh-sinh quadrature at the working precision over the pieces between ``cuts``."""
+    out, err = mpmath.quad(f, cuts, error=True)
+    if err > mpmath.mpf(10) ** (-(mpmath.mp.dps // 2)) * (1 + abs(out)):
+        raise ValueError(f"the quadrature did not converge (error estimate {mpmath.nstr(err, 3)})")
+    return out
+
+
+def quad_floats(f: Callable[[Any], Any], cuts: list[Any]) -> Any:
+    """QUADPACK (``scipy.integrate.quad``) in double precision over the pieces between ``cuts``;
+    a large error estimate is a failure (its warnings are judged by that estimate)."""
+    total, error = 0.0, 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IntegrationWarning)
+        for a, b in itertools.pairwise(float(c) for c in cuts):
+            v, err = integrate.quad(lambda t: float(f(t)), a, b, epsabs=1e-14, epsrel=1e-11, limit=200)
+            total, error = total + v, error + err
+    if not error <= 1e-10 * (1 + abs(total)):
+        raise ValueError(f"the quadrature did not converge (error estimate {error:.1e})")
+    return mpmath.mpf(total)
+
+
+def kink_arguments(body: sp.Basic) -> list[sp.Expr]:
+    """The expressions whose sign changes make ``body`` non-smooth: the arguments of ``Abs``,
+    ``sign``, ``Heaviside``, the differences of ``Max``/``Min`` arguments, the sides of
+    ``Piecewise`` conditions."""
+    out: list[sp.Expr] = []
+    for node in sp.preorder_traversal(body):
+        if isinstance(node, sp.Abs | sp.sign | sp.Heaviside):
+            out.append(node.args[0])
+        elif isinstance(node, sp.Max | sp.Min):
+            out += [p - q for p, q in zip(node.args, node.args[1:], strict=False)]
+        elif isinstance(node, sp.Piecewise):
+            conditions = [c for _, c in node.args]
+            out += [r.lhs - r.rhs for c in conditions for r in c.atoms(sp.Rel)]
+    return out
+
+
+def kron(a: Any, b: Any) -> Any:
+    """The Kronecker product of two ``mpmath`` matrices."""
+    out = mpmath.matrix(a.rows * b.rows, a.cols * b.cols)
+    for i, j, k, m in itertools.product(range(a.rows), range(a.cols), range(b.rows), range(b.cols)):
+        out[i * b.rows + k, j * b.cols + m] = a[i, j] * b[k, m]
+    return out
+
+
+def trace(m: Any) -> Any:
+    return mpmath.fsum(m[i, i] for i in range(min(m.rows, m.cols)))
