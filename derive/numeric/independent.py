@@ -228,11 +228,13 @@ class _Evaluator:
             self._split[e] = (plain, pairs)
         return self._split[e]
 
-    def _note(self, route: str, *magnitudes: Any) -> None:
-        self.routes.add(ROUTES[route])
+    def _note(self, route: str | None, *magnitudes: Any) -> None:
+        """The route taken, and the sizes of what it combined (the largest one is the scale)."""
+        if route is not None:
+            self.routes.add(ROUTES[route])
         for m in magnitudes:
-            if not isinstance(m, mpmath.matrix):
-                self.scale = max(self.scale, abs(m))
+            size = max((abs(v) for v in m), default=0) if isinstance(m, mpmath.matrix) else abs(m)
+            self.scale = max(self.scale, size)
 
     # -- calculus ------------------------------------------------------------------------------
     def _derivative(self, e: sp.Derivative, env: Env) -> Any:
@@ -527,7 +529,9 @@ class _Evaluator:
         if isinstance(e, Notation):
             return self._matrix(e.args[1], env)
         if isinstance(e, sp.MatrixBase):
-            return mpmath.matrix([[self.value(e[i, j], env) for j in range(e.cols)] for i in range(e.rows)])
+            out = mpmath.matrix([[self.value(e[i, j], env) for j in range(e.cols)] for i in range(e.rows)])
+            self._note(None, out)  # the size of the entries: the scale of a product that vanishes
+            return out
         parts = [self._matrix(a, env) if isinstance(a, sp.MatrixExpr | sp.MatrixBase) else a for a in e.args]
         if isinstance(e, sp.MatMul):
             out = mpmath.mpf(1)
