@@ -80,7 +80,7 @@ def _roots(arg: sp.Expr, z: sp.Symbol) -> list[sp.Expr]:
     return [*_real_roots(poly), *_real_roots(poly.diff(z))]
 
 
-def _crossings(node: sp.Basic, z: sp.Symbol, domain: Domain, base: sp.Expr) -> list[sp.Expr]:
+def _crossings(node: sp.Basic, z: sp.Symbol, base: sp.Expr) -> list[sp.Expr]:
     """For ``floor(a z + b)`` or ``frac(a z + b)``: ``z`` where the argument is the integer
     nearest its value at ``base``, and the next one (a jump of the staircase)."""
     if not isinstance(node, sp.floor | sp.ceiling | sp.frac) or node.args[0].free_symbols != {z}:
@@ -108,7 +108,7 @@ def candidate_points(
                 if dom.depends_on() or z not in base:
                     continue
                 values = [r for a in _arguments(node) for r in _roots(a, z)]
-                values += _crossings(node, z, dom, base[z])
+                values += _crossings(node, z, base[z])
                 for v in values:
                     v = sp.nsimplify(v) if v.is_Float else v
                     if (z, v) in seen or not _inside(dom, v):
