@@ -37,6 +37,25 @@ from .scopes import fresh_bound, leaked_assumption
 from .sums import align_sum_ranges, decide_conditions, index_canonical, standard_ranges
 from .verification import Verification
 
+#: unevaluated operations that :meth:`Ladder.evaluate` carries out: calculus, sums, and matrix
+#: algebra on explicit operands (``MatMul(A, B, evaluate=False)``, ``Transpose``, ``Inverse``, ...)
+_HELD = (
+    sp.Derivative,
+    sp.Integral,
+    sp.Sum,
+    sp.Product,
+    sp.Subs,
+    sp.Limit,
+    sp.Determinant,
+    sp.MatMul,
+    sp.MatAdd,
+    sp.MatPow,
+    sp.Transpose,
+    sp.Inverse,
+    sp.KroneckerProduct,
+    sp.Trace,
+)
+
 
 @dataclass
 class Ladder:
@@ -71,7 +90,7 @@ class Ladder:
         e = self.unfold(e)
         if e in self.doit_cache:
             return self.doit_cache[e]
-        if not e.has(sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit, sp.Determinant):
+        if not e.has(*_HELD):
             return e
         prepared = standard_ranges(fresh_bound(e), self.domains)
         out = attempt(lambda: doit_holding_limits(prepared), max(self.symbolic_budget, 10.0))
@@ -82,7 +101,7 @@ class Ladder:
     def equal(self, a: sp.Basic, b: sp.Basic) -> Verification:
         """Compare two expressions (or matrices, entry by entry)."""
         start = time.perf_counter()
-        if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if isinstance(a, sp.MatrixExpr) or isinstance(b, sp.MatrixExpr):
             v = self._equal_matrices(a, b)
         else:
             v = self._equal_scalars(a, b)

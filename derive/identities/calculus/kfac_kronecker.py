@@ -52,9 +52,14 @@ def _vec_outer(a: sp.MatrixBase, delta: sp.MatrixBase) -> sp.Matrix:
     return g * g.T
 
 
+IM = sp.ImmutableMatrix
 VEC_G = notation(r"\operatorname{vec}(\delta a^\top)", matrices.vec(DL * AV.T), "vec(delta a^T)")
+A_KRON_DELTA = notation(r"a \otimes \delta", sp.KroneckerProduct(IM(AV), IM(DL)), "a kron delta")
+_G = IM(matrices.vec(DL * AV.T))
 OUTER_G = notation(
-    r"\operatorname{vec}(\delta a^\top)\operatorname{vec}(\delta a^\top)^\top", _vec_outer(AV, DL), "vec(G) vec(G)^T"
+    r"\operatorname{vec}(\delta a^\top)\operatorname{vec}(\delta a^\top)^\top",
+    sp.MatMul(_G, sp.Transpose(_G), evaluate=False),
+    "vec(G) vec(G)^T",
 )
 OUTER_KRON = notation(
     r"(aa^\top) \otimes (\delta\delta^\top)", kronecker_product(_outer(AV), _outer(DL)), "(a a^T) kron (delta delta^T)"
@@ -82,9 +87,9 @@ VEC_BXA = notation(r"\operatorname{vec}(B X A^\top)", matrices.vec(KB * KX * KA.
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "vec",
-    Eq(VEC_G, kronecker_product(AV, DL), evaluate=False),
-    text=r"a dense layer's per-example weight gradient is $\delta a^\top$; vectorised (columns stacked) "
-    r"it is $a \otimes \delta$",
+    Eq(A_KRON_DELTA, VEC_G, evaluate=False),
+    text=r"a dense layer's per-example weight gradient is $\delta a^\top$; $a \otimes \delta$ is it "
+    r"vectorised (columns stacked)",
 )
 OUTER = Statement(
     "outer",
@@ -136,8 +141,9 @@ def derivation(d: Derivation) -> None:
     $2 \times 2$ matrices, and in the expectation $a$ is $a$ or $\hat a$ (probabilities $p$, $1 - p$),
     independently $\delta$ is $\delta$ or $\hat\delta$ (probabilities $q$, $1 - q$)."""
     scope = r"for $2 \times 2$ matrices"
-    d.begin(VEC_G, scope=scope)
-    d.then(lambda e: e.doit(), r"stack the columns $a_j \delta$ of $\delta a^\top$: block $j$ of $a \otimes \delta$")
+    d.begin(A_KRON_DELTA, scope=scope)
+    d.then(lambda e: e.doit(), r"block $j$ of $a \otimes \delta$ is $a_j \delta$: column $j$ of $\delta a^\top$")
+    d.then(VEC_G, r"the columns stacked")
     d.conclude("vec")
 
     d.begin(OUTER_G, scope=scope)

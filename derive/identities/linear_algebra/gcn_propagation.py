@@ -31,6 +31,8 @@ from derive.maths.matrices import entry_domains, symbol_matrix
 
 from ._shared import SIGNAL, i, x3
 
+IM = sp.ImmutableMatrix
+
 # -- symbols ---------------------------------------------------------------------------------------
 WEIGHT = nonnegative(3)
 a12, a13, a23 = (WEIGHT.symbol(f"a{p}") for p in ("12", "13", "23"))
@@ -67,7 +69,15 @@ CLAIM = Statement(
 )
 SYMMETRIC = Statement(
     "symmetric",
-    Eq(notation(r"\hat A^\top", A_HAT.T, "A_hat^T"), notation(r"\hat A", A_HAT, "A_hat"), evaluate=False),
+    Eq(
+        notation(
+            r"\hat A^\top",
+            sp.Transpose(sp.MatMul(*map(IM, (D_HALF_INV, A_TILDE, D_HALF_INV)), evaluate=False)),
+            "A_hat^T",
+        ),
+        notation(r"\hat A", A_HAT, "A_hat"),
+        evaluate=False,
+    ),
     text=r"$\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}$ is symmetric",
 )
 AT_MOST_ONE = Statement(
@@ -135,8 +145,11 @@ def derivation(d: Derivation) -> None:
     d.then(U_ONE, r"$= \sqrt{\tilde d_i}$")
     d.conclude("eigenvector")
 
-    d.begin((D_HALF_INV * A_TILDE * D_HALF_INV).T, scope=scope)
-    d.then(D_HALF_INV.T * A_TILDE.T * D_HALF_INV.T, r"$(XYZ)^\top = Z^\top Y^\top X^\top$")
+    d.begin(statement_lhs(d, "symmetric"), scope=scope)
+    d.then(
+        sp.MatMul(*map(IM, (D_HALF_INV.T, A_TILDE.T, D_HALF_INV.T)), evaluate=False),
+        r"$(XYZ)^\top = Z^\top Y^\top X^\top$",
+    )
     d.then(A_HAT, r"$\tilde D^{-1/2}$ is diagonal and $\tilde A = A + I$ is symmetric")
     d.conclude("symmetric")
 

@@ -53,16 +53,20 @@ U_K3, LAM_K3 = orthonormal_eigenbasis(LAP_K3)
 xI4, aI4 = sp.IndexedBase("x", real=True), sp.IndexedBase("A", real=True)
 
 
-def _poly_filter(lap: sp.Matrix) -> sp.Matrix:
-    r""":math:`g(L) = \theta_0 I + \theta_1 L + \theta_2 L^2`, a polynomial filter applied without eigenvectors."""
-    return theta0 * sp.eye(lap.rows) + theta1 * lap + theta2 * lap * lap
-
-
 def _eigen_filter(u: sp.Matrix, lam: sp.Matrix) -> sp.Matrix:
     r""":math:`U g(\Lambda) U^\top`: the same filter applied to each eigenvalue."""
     g = sp.diag(*(theta0 + theta1 * lam[r, r] + theta2 * lam[r, r] ** 2 for r in range(lam.rows)))
     return u * g * u.T
 
+
+IM = sp.ImmutableMatrix
+#: :math:`g(L)\mathbf{x}` with :math:`g(L) = \theta_0 I + \theta_1 L + \theta_2 L^2`, a polynomial filter applied
+#: without eigenvectors; held unevaluated, so the statement check multiplies it out by its own route
+FILTERED = sp.MatMul(
+    sp.MatAdd(theta0 * IM(sp.eye(3)), theta1 * IM(LAP_K3), theta2 * sp.MatPow(IM(LAP_K3), 2), evaluate=False),
+    IM(x3),
+    evaluate=False,
+)
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -82,13 +86,17 @@ PSD = Statement(
 )
 CONSTANT = Statement(
     "L 1 = 0",
-    Eq(notation(r"L\mathbf{1}", LAP4 * sp.ones(4, 1), "L 1"), sp.zeros(4, 1), evaluate=False),
+    Eq(
+        notation(r"L\mathbf{1}", sp.MatMul(IM(LAP4), IM(sp.ones(4, 1)), evaluate=False), "L 1"),
+        sp.zeros(4, 1),
+        evaluate=False,
+    ),
     text=r"the constant vector is an eigenvector with eigenvalue 0",
 )
 SPECTRAL_FILTER = Statement(
     "spectral filter",
     Eq(
-        notation(r"g(L)\,\mathbf{x}", _poly_filter(LAP_K3) * x3, "g(L) x"),
+        notation(r"g(L)\,\mathbf{x}", FILTERED, "g(L) x"),
         notation(r"U g(\Lambda)U^\top\mathbf{x}", _eigen_filter(U_K3, LAM_K3) * x3, "U g(Lambda) U^T x"),
         evaluate=False,
     ),
@@ -191,11 +199,11 @@ def derivation(d: Derivation) -> None:
     d.conclude("L 1 = 0")
 
     d.begin(
-        _poly_filter(LAP_K3) * x3,
+        statement_lhs(d, "spectral filter"),
         r"the filter as a matrix polynomial",
         scope="for the complete graph on 3 nodes, edge weight w",
     )
-    d.then(lambda e: e.applyfunc(sp.expand), "multiply out")
+    d.then(lambda e: e.doit().applyfunc(sp.expand), "multiply out")
     d.then(
         _eigen_filter(U_K3, LAM_K3) * x3,
         r"SymPy's orthonormal eigenbasis of $L$: eigenvalues $0, 3w, 3w$; $g$ applied to each",

@@ -62,7 +62,8 @@ def _leibniz_halves(mat: sp.MatrixBase) -> tuple[sp.Expr, sp.Expr]:
 
 
 EVEN, ODD = _leibniz_halves(Bm * A3)
-INIT = notation(r"BA\,\big|_{B = 0}", (Bm * Am).subs({e: 0 for e in Bm}), "BA at B = 0")
+B_ZERO = sp.ImmutableMatrix(Bm.subs({e: 0 for e in Bm}))
+INIT = notation(r"BA\,\big|_{B = 0}", sp.MatMul(B_ZERO, sp.ImmutableMatrix(Am), evaluate=False), "BA at B = 0")
 DET_EVEN = notation(r"\sum_{\pi\ \mathrm{even}} \prod_i (BA)_{i\pi(i)}", EVEN, "det(BA) even half")
 DET_ODD = notation(r"\sum_{\pi\ \mathrm{odd}} \prod_i (BA)_{i\pi(i)}", ODD, "det(BA) odd half")
 COUNT = Sum(1, (i, 1, d_dim), (s, 1, r_dim)) + Sum(1, (s, 1, r_dim), (j, 1, k_dim))

@@ -51,6 +51,12 @@ def _power(s: sp.Expr) -> sp.Matrix:
     return V_EIG * sp.diag(*(LAM[r, r] ** s for r in range(LAM.rows))) * V_EIG.inv()
 
 
+def _power_held(s: sp.Expr) -> sp.MatMul:
+    r""":math:`V\Lambda^sV^{-1}` as an unevaluated product, for a statement's left side."""
+    lam_s = sp.diag(*(LAM[r, r] ** s for r in range(LAM.rows)))
+    return sp.MatMul(*map(sp.ImmutableMatrix, (V_EIG, lam_s)), sp.Inverse(sp.ImmutableMatrix(V_EIG)), evaluate=False)
+
+
 POWER = _power(t)
 
 # -- what is claimed -------------------------------------------------------------------------------
@@ -62,7 +68,7 @@ CLAIM = Statement(
 )
 BASE = Statement(
     "base",
-    Eq(notation(r"V\Lambda^0V^{-1}", _power(0), "V Lambda^0 V^-1"), sp.eye(2), evaluate=False),
+    Eq(notation(r"V\Lambda^0V^{-1}", _power_held(0), "V Lambda^0 V^-1"), sp.eye(2), evaluate=False),
     text=r"the base case $t = 0$: $V\Lambda^0V^{-1} = I = W^0$",
 )
 STEP = Statement(
@@ -166,8 +172,8 @@ def derivation(d: Derivation) -> None:
     )
     d.conclude("diagonalise")
 
-    d.begin(_power(0), scope=scope)
-    d.then(lambda e: e.applyfunc(sp.cancel), r"$\Lambda^0 = I$ and $VV^{-1} = I$")
+    d.begin(statement_lhs(d, "base"), scope=scope)
+    d.then(lambda e: e.doit().applyfunc(sp.cancel), r"$\Lambda^0 = I$ and $VV^{-1} = I$")
     d.conclude("base")
 
     d.begin(W_SCHUR * POWER, r"one more step of the recurrence", scope=scope)

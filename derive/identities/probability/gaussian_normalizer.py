@@ -150,7 +150,7 @@ GAUSSIAN_NORMALIZER = declare(
     },
     definitions={
         QUAD: sp.expand((X_ROT.T * SIGMA_2.inv() * X_ROT)[0]),
-        DET: SIGMA_2.det(),
+        DET: sp.Determinant(sp.ImmutableMatrix(SIGMA_2)),  # unevaluated: the check computes it with mpmath
     },
     claim=CLAIM,
     also=(ONE_D, QUADRATIC_FORM, DETERMINANT),
