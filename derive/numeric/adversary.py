@@ -66,11 +66,26 @@ def _real_roots(poly: sp.Poly) -> list[sp.Expr]:
         return []
 
 
+def _degree_bound(e: sp.Basic, z: sp.Symbol) -> float:
+    """An upper bound of the degree of ``e`` in ``z`` read off its tree (infinite if not a polynomial)."""
+    if not e.has(z):
+        return 0
+    if e == z:
+        return 1
+    if isinstance(e, sp.Add):
+        return max(_degree_bound(a, z) for a in e.args)
+    if isinstance(e, sp.Mul):
+        return sum(_degree_bound(a, z) for a in e.args)
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp >= 0:
+        return int(e.exp) * _degree_bound(e.base, z)
+    return float("inf")
+
+
 def _roots(arg: sp.Expr, z: sp.Symbol) -> list[sp.Expr]:
     """Real roots of ``arg`` and of ``d arg/dz`` when ``arg`` is a polynomial in ``z`` of low degree
     (other symbols are not allowed: the point would depend on them)."""
-    if arg.free_symbols != {z}:
-        return []
+    if arg.free_symbols != {z} or _degree_bound(arg, z) > _MAX_DEGREE:
+        return []  # checked before expanding: (1 + z)^1000 is not expanded to find it is too high
     try:
         poly = sp.Poly(sp.expand(arg), z)
     except (sp.PolynomialError, sp.GeneratorsError):

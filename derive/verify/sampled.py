@@ -42,6 +42,10 @@ from .verification import Verification
 MAX_DIGITS = 2000
 ENTROPY_POINTS = 4
 SEARCH_EVALUATIONS = 24
+#: the budget for finding breakpoints and roots (a polynomial of high degree is not expanded past it)
+CANDIDATE_SECONDS = 2.0
+#: ``required`` when the breakpoints could not be found: a verdict of "equal" is then out of reach
+UNREACHABLE = 10**9
 
 Point = dict[sp.Symbol, sp.Expr]
 
@@ -102,17 +106,24 @@ class Sampler:
                 cache[ix] = sp.Rational(repr(float(dom.sample(rng, 1, {})[0])))
         return v.xreplace(cache) if entries else v
 
-    def points_for(self, exprs: tuple[sp.Basic, ...], rng: np.random.Generator) -> tuple[list[Point], bool]:
-        """The points to test and whether the test is *closed* (no variable at all: one point decides)."""
+    def points_for(self, exprs: tuple[sp.Basic, ...], rng: np.random.Generator) -> tuple[list[Point], int, bool]:
+        """The points to test, how many of the first must be evaluated before a verdict, and
+        whether the test is *closed* (no variable at all: one point decides).
+
+        The order is the adversarial one: breakpoints and roots, then the 40-digit points (a comb
+        that vanishes at every short decimal does not vanish there), then the random exact points;
+        a deadline that stops the walk must not leave the 40-digit points untried."""
         domains, _ = self.plan(exprs)
         if not domains:
             if any(e.has(sp.Indexed) for e in exprs):
-                return [{} for _ in range(self.points)], False
-            return [{}], True
+                return [{} for _ in range(self.points)], 0, False
+            return [{}], 1, True
         base = exact_points(domains, rng, self.points)
-        special = candidate_points(exprs, domains, base[-1])
+        special = attempt(partial(candidate_points, exprs, domains, base[-1]), CANDIDATE_SECONDS)
         entropy = high_entropy_points(domains, rng, ENTROPY_POINTS, base=base[len(base) // 2 :])
-        return [*special, *base, *entropy], False
+        if special is None:  # the breakpoints were not found: no number of points can make up for them
+            return [*entropy, *base], UNREACHABLE, False
+        return [*special, *entropy, *base], len(special) + len(entropy), False
 
     # ------------------------------------------------------------------------------ equality
     def equal(self, a: sp.Basic, b: sp.Basic, difference: sp.Expr | None = None) -> Verification:
@@ -125,16 +136,20 @@ class Sampler:
         rng = generator(self.seed, salt=self.salt + "|ladder")
         ea, eb = elementary(a), elementary(b)
         gap = elementary(difference) if difference is not None else ea - eb
-        points, closed = self.points_for((ea, eb, gap), rng)
+        points, required, closed = self.points_for((ea, eb, gap), rng)
         digits = precise.RECHECK_DIGITS if closed else self.digits + 15
         found = _Worst()
         deadline = cpu_time() + max(self.budget, 4.0)
+        tried = 0
         for point in points:
             if cpu_time() > deadline:
                 break
+            tried += 1
             verdict = self._judge((ea, eb, gap), point, rng, digits, found)
             if verdict is not None:
                 return verdict
+        if tried < required:
+            return _out_of_time(self.digits, tried, required, found.used)
         verdict = self._climb((ea, eb, gap), domains, rng, digits, found, deadline)
         if verdict is not None:
             return verdict
@@ -216,7 +231,7 @@ class Sampler:
             return Verification(None, "numeric", False, f"no domain for {', '.join(sorted(map(str, missing)))}")
         rng = generator(self.seed, salt=self.salt + "|sign")
         ee = elementary(e)
-        points, closed = self.points_for((ee,), rng)
+        points, _, closed = self.points_for((ee,), rng)
         used, lowest = 0, math.inf
         for point in points:
             cache: dict[sp.Indexed, sp.Expr] = {}
@@ -267,6 +282,17 @@ def measure(gap: sp.Basic, digits: int) -> tuple[Any, Any] | None:
     with mpmath.workdps(min(digits + max(spread, 0), MAX_DIGITS)):
         total = mpmath.fsum(values)
         return total, max(abs(v) for v in values)
+
+
+def _out_of_time(digits: int, tried: int, required: int, used: int) -> Verification:
+    """Undecided: the budget ran out before the breakpoints and 40-digit points were all tried
+    (or the breakpoints could not be found at all)."""
+    detail = (
+        "the breakpoints and roots could not be found in time"
+        if required == UNREACHABLE
+        else f"out of time after {tried} of the {required} breakpoints and 40-digit points"
+    )
+    return Verification(None, f"numeric ({digits} digits)", False, detail, points=used)
 
 
 def _extra(digits: int) -> int:

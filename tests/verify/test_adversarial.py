@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -191,3 +192,27 @@ def test_the_corpus_is_large() -> None:
 def test_assumptions_stronger_than_the_domain_are_refused(symbol: sp.Symbol, domain: object) -> None:
     with pytest.raises(DeclarationError):
         Ladder(domains={symbol: domain})  # type: ignore[dict-item]
+
+
+def test_a_deadline_never_leaves_the_40_digit_points_untried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A comb that vanishes at every short decimal, on a machine so slow that the budget runs out
+    after the first point: the verdict is 'undecided (out of time)', never 'verified numerically'
+    on the short-decimal points alone (the hole a slow statement once opened)."""
+    from derive.verify import sampled
+
+    clock = iter(range(0, 10**6, 100))  # every reading is 100 s after the last
+    monkeypatch.setattr(sampled, "cpu_time", lambda: float(next(clock)))
+    a = sp.Symbol("a", positive=True)
+    sampler = sampled.Sampler({a: positive(5, lo=sp.Rational(1, 10))}, salt="deadline")
+    v = sampler.equal(a, a + sp.sin(3 * 10**20 * sp.pi * a) / 1000)
+    assert v.ok is None and "out of time" in v.detail
+
+
+def test_the_40_digit_points_come_before_the_random_ones() -> None:
+    from derive.verify.sampled import ENTROPY_POINTS, Sampler
+
+    a = sp.Symbol("a", positive=True)
+    points, required, closed = Sampler({a: positive(5)}, salt="order").points_for((a,), np.random.default_rng(1))
+    assert not closed and required >= ENTROPY_POINTS
+    digits = [len(str(p[a].q)) for p in points]
+    assert min(digits[required - ENTROPY_POINTS : required]) > 30 and max(digits[required:]) < 30
