@@ -14,10 +14,12 @@ the truth somewhere on the domain, so the ladder must never accept one, not even
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import sympy as sp
 
+from ..maths.domains import Domain
 from .identity import Identity
 from .statements import Statement
 
@@ -76,16 +78,35 @@ def near_misses(ident: Identity) -> Iterator[tuple[Statement, str, Identity]]:
 _TINY = sp.Rational(1, 1000)
 
 
-def _real_variable(e: sp.Basic) -> sp.Symbol | None:
-    """A free real, non-integer symbol of ``e`` (a bump or a comb in it is visible on its domain)."""
+def _interior(v: sp.Symbol, domains: Mapping[Any, Domain] | None) -> bool:
+    """Whether ``v`` ranges over an interval with interior (not a named constant, not integers)."""
+    dom = (domains or {}).get(v)
+    if dom is None:
+        return domains is None
+    lo, hi = sp.sympify(dom.lo), sp.sympify(dom.hi)
+    return not dom.integer and not (dom.lo is not None and dom.hi is not None and sp.Eq(lo, hi) is sp.true)
+
+
+def _real_variable(e: sp.Basic, domains: Mapping[Any, Domain] | None) -> sp.Symbol | None:
+    """A free real, non-integer symbol of ``e`` with an interval of values (a bump or a comb in it
+    is then visible somewhere on its domain)."""
     labels = {ix.base.label for ix in e.atoms(sp.Indexed)}  # z in z[k] is not a variable of its own
-    reals = [v for v in e.free_symbols - labels if isinstance(v, sp.Symbol) and v.is_real and not v.is_integer]
+    reals = [
+        v
+        for v in e.free_symbols - labels
+        if isinstance(v, sp.Symbol) and v.is_real and not v.is_integer and _interior(v, domains)
+    ]
     return min(reals, key=str) if reals else None
 
 
-def _centre(v: sp.Symbol) -> sp.Expr:
-    """A point inside the usual domains of ``v`` (probabilities, positives, reals)."""
-    return sp.Rational(3, 10) if v.is_nonnegative else sp.Rational(-3, 10) if v.is_nonpositive else sp.Rational(3, 10)
+def _centre(v: sp.Symbol, domains: Mapping[Any, Domain] | None) -> sp.Expr:
+    """A point inside the domain of ``v``: the middle of a bounded one, else 3/10 on its side of 0."""
+    dom = (domains or {}).get(v)
+    if dom is not None and dom.lo is not None and dom.hi is not None:
+        lo, hi = sp.sympify(dom.lo), sp.sympify(dom.hi)
+        if not (lo.free_symbols or hi.free_symbols):
+            return sp.nsimplify((lo + hi) / 2)
+    return sp.Rational(-3, 10) if v.is_nonpositive else sp.Rational(3, 10)
 
 
 def _shift_bound(e: sp.Basic) -> sp.Basic | None:
@@ -121,26 +142,32 @@ _FLIP = {
 def _tie(e: sp.Basic) -> sp.Basic | None:
     """``e`` with one breakpoint decided the other way: a strict comparison in a ``Piecewise``
     made non-strict (or back), or ``Heaviside(0)`` given another value."""
-    for pw in e.atoms(sp.Piecewise):
+    for pw in sorted(e.atoms(sp.Piecewise), key=sp.default_sort_key):  # sorted: the same tie every run
         for piece in pw.args:
-            for rel in sp.S(piece.cond).atoms(*_FLIP):
+            for rel in sorted(sp.S(piece.cond).atoms(*_FLIP), key=sp.default_sort_key):
                 return e.xreplace({rel: _FLIP[type(rel)](rel.lhs, rel.rhs)})
-    for h in e.atoms(sp.Heaviside):
+    for h in sorted(e.atoms(sp.Heaviside), key=sp.default_sort_key):
         return e.xreplace({h: sp.Heaviside(h.args[0], 1 if h.args[1:] != (1,) else 0)})
     return None
 
 
-def adversarial(relation: sp.Basic) -> Iterator[tuple[str, sp.Expr, sp.Expr]]:
+def adversarial(
+    relation: sp.Basic, domains: Mapping[Any, Domain] | None = None
+) -> Iterator[tuple[str, sp.Expr, sp.Expr]]:
     """``(description, true right side, wrong right side)`` of an ``Eq`` with a scalar right side,
-    for the families that random points miss."""
+    for the families that random points miss. The bump, the comb and the relative error are false
+    by construction (``domains`` keeps them off a named constant); a swap, a shifted bound or a
+    tie can happen to be true (a symmetric formula, a term constant in the variable, a continuous
+    ``Piecewise``), so a test keeps those only with a witness that they differ."""
     if not isinstance(relation, sp.Eq) or any(getattr(side, "is_Matrix", True) for side in relation.args):
         return
     rhs = relation.rhs
     yield "relative 1e-12", rhs, rhs * (1 + sp.Rational(1, 10**12)) if rhs != 0 else sp.Rational(1, 10**12)
-    v = _real_variable(relation)
+    v = _real_variable(relation, domains)
     if v is not None:
-        bump = _TINY * sp.exp(-(10**6) * (v - _centre(v)) ** 2)
-        yield f"narrow bump at {v} = {_centre(v)}", rhs, rhs + bump
+        centre = _centre(v, domains)
+        bump = _TINY * sp.exp(-(10**6) * (v - centre) ** 2)
+        yield f"narrow bump at {v} = {centre}", rhs, rhs + bump
         yield f"comb term in {v}", rhs, rhs + _TINY * sp.sin(3 * 10**20 * sp.pi * v)
     for description, wrong in (
         ("bound shifted by one", _shift_bound(rhs)),
