@@ -15,6 +15,7 @@ import gc
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -45,6 +46,7 @@ def _timer() -> tuple[int, int] | None:
 
 
 _RETRY = 0.01  # seconds of CPU time before a deferred alarm fires again
+_WEAKREF = weakref.__file__
 
 
 def _in_discarding_context(frame: FrameType | None) -> bool:
@@ -57,8 +59,8 @@ def _in_discarding_context(frame: FrameType | None) -> bool:
     callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or code in callbacks:
-            return True
+        if code.co_name == "__del__" or code in callbacks or code.co_filename == _WEAKREF:
+            return True  # weakref.finalize runs its callbacks where exceptions are discarded too
         frame = frame.f_back
     return False
 

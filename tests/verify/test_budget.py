@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+import weakref
 from collections.abc import Callable
 
 import pytest
@@ -55,7 +56,17 @@ def _drop_slow_finaliser() -> None:
     del obj
 
 
-@pytest.mark.parametrize("trigger", [_collect_with_slow_callback, _drop_slow_finaliser])
+class _Owner:
+    pass
+
+
+def _run_slow_weakref_finalizer() -> None:
+    owner = _Owner()
+    weakref.finalize(owner, _spin, 0.3)  # SymPy's caches register such finalisers
+    del owner
+
+
+@pytest.mark.parametrize("trigger", [_collect_with_slow_callback, _drop_slow_finaliser, _run_slow_weakref_finalizer])
 def test_budget_never_fires_where_exceptions_are_discarded(
     trigger: Callable[[], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
