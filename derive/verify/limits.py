@@ -147,7 +147,7 @@ def _leading_ratio(num: sp.Expr, den: sp.Expr, u: sp.Symbol, order: int) -> sp.E
     return None
 
 
-def by_orderings(limit: sp.Limit, budget: float = 3.0) -> tuple[sp.Expr, int] | None:
+def by_orderings(limit: sp.Limit, budget: float = 6.0) -> tuple[sp.Expr, int] | None:
     """The limit and the number of ordering cases that confirmed it (0: confirmed by
     :func:`by_series`), or ``None`` when SymPy's general answer is missing or disagrees with a
     case (or a case cannot be computed)."""
