@@ -156,6 +156,14 @@ def _inside(dom: Domain, v: sp.Expr) -> bool:
         return False
 
 
+def _inside_bounds(dom: Domain, v: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """``v`` if it is inside ``dom`` at ``point``, else the middle of the bounds there."""
+    if _within(dom, v, point) or dom.lo is None or dom.hi is None:
+        return v
+    lo, hi = (sp.sympify(b).xreplace(dict(point)) for b in (dom.lo, dom.hi))
+    return (lo + hi) / 2 if (lo + hi).is_number else v
+
+
 def high_entropy_points(
     domains: Mapping[sp.Symbol, Domain],
     rng: np.random.Generator,
@@ -164,19 +172,19 @@ def high_entropy_points(
     base: Sequence[Mapping[sp.Symbol, sp.Expr]] = (),
 ) -> list[dict[sp.Symbol, sp.Expr]]:
     """``n`` points whose real coordinates carry ``digits`` random significant digits (exact
-    rationals), inside the domains. Integer variables, variables whose bounds name others and
-    variables that others' bounds name keep a plain value: a fresh sample, or the coordinate of
-    the ``base`` point the new point is made from (so every variable still has a value)."""
+    rationals), inside the domains. Integer variables keep a plain value: a fresh sample, or the
+    coordinate of the ``base`` point the new point is made from. A variable that others' bounds
+    name (the horizon T of t in [0, T]) moves first; a variable whose bounds name others then
+    stays inside its bounds at the moved point (its base value, else the middle of its bounds)."""
     points: list[dict[sp.Symbol, sp.Expr]] = []
     scale = 10**digits
-    named = {s for d in domains.values() for s in d.depends_on()}
     for m in range(n):
         point: dict[sp.Symbol, sp.Expr] = dict(base[m % len(base)]) if base else {}
         for z in sorted(domains, key=lambda s: (bool(domains[s].depends_on()), str(s))):
             dom = domains[z]
             if dom.depends_on() and z not in point:
                 continue
-            if dom.integer or z in named:
+            if dom.integer:
                 if z not in point:
                     plain = float(dom.sample(rng, 1, {})[0])
                     point[z] = sp.Integer(int(plain)) if dom.integer else sp.Rational(repr(plain))
@@ -186,7 +194,8 @@ def high_entropy_points(
             jitter = Fraction(mantissa % scale, scale) - Fraction(1, 2)  # in [-1/2, 1/2)
             exact = Fraction(repr(draw)) * (1 + jitter * Fraction(1, 10**6)) + jitter * Fraction(1, 10**9)
             value = sp.Rational(exact.numerator, exact.denominator)
-            point[z] = value if _within(dom, value, point) else point.get(z, sp.Rational(repr(draw)))
+            fallback = point.get(z, sp.Rational(repr(draw)))
+            point[z] = value if _within(dom, value, point) else _inside_bounds(dom, fallback, point)
         points.append(point)
     return points
 

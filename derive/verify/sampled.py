@@ -44,6 +44,9 @@ ENTROPY_POINTS = 4
 SEARCH_EVALUATIONS = 24
 #: the budget for finding breakpoints and roots (a polynomial of high degree is not expanded past it)
 CANDIDATE_SECONDS = 2.0
+#: the numeric rung's budget is this many times longer when every point takes a limit (SymPy's
+#: limit at concrete parameters costs about 0.3 s: a rung of 4 s would reach too few points)
+LIMIT_FACTOR = 2
 #: ``required`` when the breakpoints could not be found: a verdict of "equal" is then out of reach
 UNREACHABLE = 10**9
 
@@ -110,9 +113,10 @@ class Sampler:
         """The points to test, how many of the first must be evaluated before a verdict, and
         whether the test is *closed* (no variable at all: one point decides).
 
-        The order is the adversarial one: breakpoints and roots, then the 40-digit points (a comb
-        that vanishes at every short decimal does not vanish there), then the random exact points;
-        a deadline that stops the walk must not leave the 40-digit points untried."""
+        The order is the adversarial one: breakpoints and roots, then a 40-digit point (a comb that
+        vanishes at every short decimal does not vanish there), then the random exact points, then
+        more 40-digit points; a deadline that stops the walk before the first 40-digit point leaves
+        the test undecided."""
         domains, _ = self.plan(exprs)
         if not domains:
             if any(e.has(sp.Indexed) for e in exprs):
@@ -121,9 +125,10 @@ class Sampler:
         base = exact_points(domains, rng, self.points)
         special = attempt(partial(candidate_points, exprs, domains, base[-1]), CANDIDATE_SECONDS)
         entropy = high_entropy_points(domains, rng, ENTROPY_POINTS, base=base[len(base) // 2 :])
+        first, rest = entropy[:1], entropy[1:]  # one is enough against a comb; the rest are extra
         if special is None:  # the breakpoints were not found: no number of points can make up for them
-            return [*entropy, *base], UNREACHABLE, False
-        return [*special, *entropy, *base], len(special) + len(entropy), False
+            return [*first, *base, *rest], UNREACHABLE, False
+        return [*special, *first, *base, *rest], len(special) + len(first), False
 
     # ------------------------------------------------------------------------------ equality
     def equal(self, a: sp.Basic, b: sp.Basic, difference: sp.Expr | None = None) -> Verification:
@@ -139,7 +144,8 @@ class Sampler:
         points, required, closed = self.points_for((ea, eb, gap), rng)
         digits = precise.RECHECK_DIGITS if closed else self.digits + 15
         found = _Worst()
-        deadline = cpu_time() + max(self.budget, 4.0)
+        slow = any(e.has(sp.Limit) for e in (ea, eb))  # each point takes a limit symbolically
+        deadline = cpu_time() + max(self.budget, 4.0) * (LIMIT_FACTOR if slow else 1)
         tried = 0
         for point in points:
             if cpu_time() > deadline:
@@ -290,7 +296,7 @@ def _out_of_time(digits: int, tried: int, required: int, used: int) -> Verificat
     detail = (
         "the breakpoints and roots could not be found in time"
         if required == UNREACHABLE
-        else f"out of time after {tried} of the {required} breakpoints and 40-digit points"
+        else f"out of time after {tried} of the {required} breakpoints and the first 40-digit point"
     )
     return Verification(None, f"numeric ({digits} digits)", False, detail, points=used)
 
