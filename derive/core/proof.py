@@ -254,14 +254,8 @@ def prove_identity(
     """Derive ``ident``: run its derivation, verify each link, run the numeric checks."""
     start = time.perf_counter()
     seed = DEFAULT_SEED if seed is None else seed
-    ladder = Ladder(
-        domains=ident.domains, unfold=ident.unfold, seed=seed, salt=ident.name, symbolic_budget=symbolic_budget
-    )
-    d = Derivation(ident.name, ident.statements, ladder, ident.unfold)
-    failure = _derive(ident, d)
-    missing = [s.label for s in ident.statements if s.relation is not None and s.label not in d.concluded]
-    if failure is None and missing:
-        failure = f"{ident.name}: statement(s) {', '.join(map(repr, missing))} not derived by any chain"
+    d, failure = derive_chains(ident, seed=seed, symbolic_budget=symbolic_budget)
+    ladder = d.ladder
     rng = generator(seed, salt=ident.name)
     n = samples or ident.numeric_samples
     try:
@@ -289,6 +283,23 @@ def prove_identity(
     )
     outcomes = tuple(_outcomes(ident, d.chains, numeric_results))
     return Proof(ident, tuple(d.chains), outcomes, report, failure, time.perf_counter() - start, seed, versions())
+
+
+def derive_chains(
+    ident: Identity, *, seed: int | None = None, symbolic_budget: float = 4.0
+) -> tuple[Derivation, str | None]:
+    """Only the symbolic part of :func:`prove_identity`: run the derivation, verify each link; the
+    derivation and the first failure (a false link, a statement no chain concludes), or ``None``."""
+    seed = DEFAULT_SEED if seed is None else seed
+    ladder = Ladder(
+        domains=ident.domains, unfold=ident.unfold, seed=seed, salt=ident.name, symbolic_budget=symbolic_budget
+    )
+    d = Derivation(ident.name, ident.statements, ladder, ident.unfold)
+    failure = _derive(ident, d)
+    missing = [s.label for s in ident.statements if s.relation is not None and s.label not in d.concluded]
+    if failure is None and missing:
+        failure = f"{ident.name}: statement(s) {', '.join(map(repr, missing))} not derived by any chain"
+    return d, failure
 
 
 def _derive(ident: Identity, d: Derivation) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 
 import derive
 from derive.core.near_misses import near_misses
-from derive.core.proof import prove_identity
+from derive.core.proof import derive_chains
 from derive.render.pdf import compile_tex, warnings_in_log
 
 NAMES = derive.names()
@@ -28,12 +28,14 @@ def test_proves(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_near_misses_are_rejected(name: str) -> None:
+    """The derivation of each near miss fails at the statement changed (its chain no longer ends at
+    the wrong right side); the numeric checks, which :func:`prove_identity` would run after it, are
+    tested against the same near misses in tests/core/test_claims_independent.py."""
     ident = derive.get(name)
     misses = list(near_misses(ident))
     for statement, description, wrong in misses:
-        p = prove_identity(wrong)
-        assert not p.ok, f"{name}: {description} in {statement.label!r} was accepted"
-        assert p.failure and statement.label in p.failure, (description, p.failure)
+        _, failure = derive_chains(wrong)
+        assert failure and statement.label in failure, (f"{name}: {description} in {statement.label!r}", failure)
 
 
 @pytest.mark.parametrize("name", NAMES)
