@@ -84,6 +84,13 @@ class Registry:
             for alias in ident.aliases:
                 self._alias[alias] = ident.name
 
+    def remove(self, name: str) -> None:
+        """Unregister the identity ``name`` (a test's or a session's own), if it is registered."""
+        with self._lock:
+            found = self._by_name.get(name)
+            if found is not None:
+                self._remove(found)
+
     def _remove(self, ident: Identity) -> None:
         self._by_name.pop(ident.name, None)
         for alias in ident.aliases:

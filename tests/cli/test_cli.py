@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import derive
 from derive.cli import main
+from derive.core.registry import REGISTRY
 
 runner = CliRunner()
 
@@ -162,7 +163,10 @@ MISLABELLED = declare(
 def test_verify_json_names_the_evidence_of_a_mislabelled_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "cli_mislabelled.py").write_text(MISLABELLED)
     monkeypatch.syspath_prepend(str(tmp_path))
-    out = runner.invoke(main, ["verify", "cli-mislabelled", "--module", "cli_mislabelled", "--json", "-j", "1"])
+    try:
+        out = runner.invoke(main, ["verify", "cli-mislabelled", "--module", "cli_mislabelled", "--json", "-j", "1"])
+    finally:  # a failing identity left registered would fail every later book test in this worker
+        REGISTRY.remove("cli-mislabelled")
     assert out.exit_code == 1, out.output
     (row,) = json.loads(out.output)
     assert not row["ok"] and "explicit 2x2 matrix in step 1" in row["failure"]
