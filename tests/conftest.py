@@ -43,3 +43,14 @@ def _toy(
 def toy() -> Callable[..., Identity]:
     """``toy(claim, derivation)``: an identity built around one claim, for engine tests."""
     return _toy
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests parametrised by a catalog identity's ``name`` share one worker per identity (the
+    ``--dist loadgroup`` in pyproject.toml), so a worker proves each identity once: ``derive.prove``
+    caches per process, and the claim, level, near-miss and sheet tests all start from the proof."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("name") if callspec is not None else None
+        if isinstance(name, str):
+            item.add_marker(pytest.mark.xdist_group(name))
