@@ -146,7 +146,6 @@ def test_a_left_side_that_is_the_right_side_is_vacuous_and_fails() -> None:
 NAMES = [name for name in derive.names() if derive.get(name).source == "derive"]
 
 
-
 def _checks(name: str) -> list[StatementCheck]:
     return list(derive.prove(name).numeric.statements)
 
