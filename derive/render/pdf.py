@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -26,15 +29,42 @@ def compile_tex(source: str, workdir: Path, *, name: str = "sheet", timeout: flo
         )
     tex_path = workdir / f"{name}.tex"
     tex_path.write_text(source, encoding="utf-8")
-    cmd = [exe, "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", f"{name}.tex"]
-    try:
-        proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise CompileError(f"latexmk ran longer than {timeout:.0f} s on {name}.tex") from exc
+    cmd = [exe, "-pdf", *LATEX_FLAGS, f"{name}.tex"]
+    returncode, stdout = _run_in_own_group(
+        cmd, workdir, timeout, f"latexmk ran longer than {timeout:.0f} s on {name}.tex"
+    )
     pdf = workdir / f"{name}.pdf"
-    if proc.returncode != 0 or not pdf.exists():
-        raise CompileError(f"LaTeX failed on {name}.tex:\n{log_excerpt(workdir / f'{name}.log', proc.stdout)}")
+    if returncode != 0 or not pdf.exists():
+        raise CompileError(f"LaTeX failed on {name}.tex:\n{log_excerpt(workdir / f'{name}.log', stdout)}")
     return pdf
+
+
+#: no shell escape (a sheet's text comes from plugins and answers: ``write18`` must not run
+#: commands), no interaction, stop at the first error
+LATEX_FLAGS = ("-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error")
+
+
+def _run_in_own_group(cmd: list[str], workdir: Path, timeout: float, late: str) -> tuple[int, str]:
+    r"""Run ``cmd`` in a process group of its own; on a timeout (``\def\a{\a}\a`` loops forever)
+    or an interrupt the whole group is killed, so no pdflatex is left running, orphaned."""
+    proc = subprocess.Popen(
+        cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        stdout, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise CompileError(late) from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return proc.returncode, stdout
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
 
 
 def log_excerpt(log: Path, fallback: str = "", context: int = 6) -> str:
