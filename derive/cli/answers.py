@@ -119,6 +119,19 @@ def _read_rows(path: str, fmt: str) -> list[dict[str, Any]]:
     return rows
 
 
+#: the first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text: a leading ``'`` before a formula start (``=HYPERLINK(...)``,
+    ``-2+3+cmd|...``), as OWASP advises, and lone surrogates written as escapes (they cannot be UTF-8)."""
+    if not isinstance(value, str):
+        return value
+    text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _write_rows(rows: list[dict[str, Any]], path: str | None, fmt: str) -> None:
     import csv
     import json
@@ -149,7 +162,7 @@ def _write_rows(rows: list[dict[str, Any]], path: str | None, fmt: str) -> None:
                 out["correct"] = "true" if out["correct"] else "false"
             if isinstance(out.get("seconds"), float):
                 out["seconds"] = f"{out['seconds']:.4f}"
-            writer.writerow(out)
+            writer.writerow({k: spreadsheet_safe(v) for k, v in out.items()})
     finally:
         if stream is not sys.stdout:
             stream.close()
