@@ -22,6 +22,20 @@ def module_name(name: str) -> str:
     return stem
 
 
+MAX_TITLE = 200
+
+
+def check_title(title: str) -> str:
+    """The title, if it is one line of printable text that cannot end the scaffold's docstring."""
+    if len(title) > MAX_TITLE:
+        raise click.BadParameter(f"the title has {len(title)} characters; at most {MAX_TITLE}", param_hint="--title")
+    if not title.strip() or not title.isprintable():
+        raise click.BadParameter("the title must be one line of printable text", param_hint="--title")
+    if '"""' in title or title.endswith(("\\", '"')):
+        raise click.BadParameter('the title may not contain """ or end in a quote or a backslash', param_hint="--title")
+    return title
+
+
 def scaffold(name: str, directory: Path, *, title: str | None = None, force: bool = False) -> list[Path]:
     """Write ``<module>.py`` and ``test_<module>.py`` into ``directory``; return their paths."""
     from ..core.identity import NAME  # SymPy loads only when a command needs it
@@ -30,11 +44,13 @@ def scaffold(name: str, directory: Path, *, title: str | None = None, force: boo
     if not NAME.match(name):
         raise click.BadParameter(f"{name!r}: use lower-case words joined by '-' (a trailing ' is allowed)")
     module = module_name(name)
+    shown = check_title(title) if title is not None else name.replace("-", " ").capitalize()
     context = {
         "name": name,
         "module": module,
         "constant": module.upper(),
-        "title": title or name.replace("-", " ").capitalize(),
+        "title": shown,  # in the module's raw docstring: check_title keeps it from closing it
+        "title_literal": repr(shown),  # in code: a Python string literal, never pasted source
     }
     files = {
         directory / f"{module}.py": "new_identity.py.j2",
