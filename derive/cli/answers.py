@@ -86,39 +86,6 @@ def _show(v: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------ grade
-def _read_rows(path: str, fmt: str) -> list[dict[str, Any]]:
-    import csv
-    import io
-    import json
-
-    if path == "-":
-        text = sys.stdin.read()
-    else:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            text = f.read()
-    if fmt == "auto":
-        fmt = "jsonl" if path.endswith((".jsonl", ".ndjson", ".json")) else "csv"
-    rows: list[dict[str, Any]] = []
-    if fmt == "jsonl":
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                rows.append(obj if isinstance(obj, dict) else {"line": n, "answer": None, "_error": "not an object"})
-            except json.JSONDecodeError as exc:
-                rows.append({"line": n, "answer": None, "_error": f"line {n} is not JSON: {exc.msg}"})
-        return rows
-    reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
-        extra = row.pop(None, None)
-        clean = {str(k).strip(): v for k, v in row.items() if k is not None}
-        if extra:
-            clean["answer"] = ",".join([clean.get("answer") or "", *extra])  # an unquoted comma in the answer
-        rows.append(clean)
-    return rows
-
-
 #: the first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -214,11 +181,12 @@ def grade(path: str, output: str | None, jobs: int, timeout: float, fmt: str, qu
     import time
 
     from ..answers.api import grade as run
+    from .rows import read_rows
 
     if path != "-" and not os.path.exists(path):
         click.echo(f"Error: no such file {path!r}", err=True)
         sys.exit(EXIT_BAD_QUESTION)
-    rows = _read_rows(path, fmt)
+    rows = read_rows(path, fmt)
     start = time.perf_counter()
     if quiet or not rows:
         graded = run(rows, timeout=timeout, jobs=jobs or None)
