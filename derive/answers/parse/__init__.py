@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ...errors import AnswerSyntaxError
+from ...errors import AnswerSyntaxError, BudgetExceeded
 from .builder import Builder
 from .grammar import GRAMMAR_FILE, lark_parser, parse_tree
-from .limits import Limits, check_source, check_text, check_tree
+from .limits import Limits, check_built, check_source, check_text, check_tree
 from .normalise import REWRITES, Rewrite, normalise
 from .scope import CONSTANTS, FUNCTIONS, GREEK_NAMES, Fn, Scope
 
@@ -71,8 +71,10 @@ def parse(text: str, scope: Scope | None = None, *, latex: bool = False, limits:
     tree = parse_tree(src)
     check_tree(tree, limits)
     try:
-        return Builder(scope, limits).build(tree)
-    except AnswerSyntaxError:
+        built = Builder(scope, limits).build(tree)
+        check_built(built, limits)
+        return built
+    except (AnswerSyntaxError, BudgetExceeded):  # out of time: undecided, not an invalid answer
         raise
     except (RecursionError, MemoryError):
         raise AnswerSyntaxError("the answer is too large to read", limit=True) from None

@@ -1,4 +1,4 @@
-"""Resource limits, checked before any SymPy object exists.
+"""Resource limits, checked before any SymPy object exists, and once more on what was built.
 
 On the text (:func:`check_text`, :func:`check_source`): input length and, after normalisation,
 bracket depth. On the parse tree (:func:`check_tree`): depth, node count and the digits of
@@ -101,11 +101,16 @@ def check_constant_powers(tree: Any, limits: Limits) -> float | None:
     kind = tree.data
     kids = [c for c in tree.children if isinstance(c, Tree)]
     sizes = [check_constant_powers(c, limits) for c in kids]
-    if kind == "number":
-        return float(max(1, sum(ch.isdigit() for ch in str(tree.children[0]))))
+    if kind == "number":  # 1e300 has 301 digits, not 2
+        text = str(tree.children[0])
+        mantissa, _, exponent = text.replace("E", "e").partition("e")
+        shift = abs(int(exponent)) if exponent.lstrip("+-").isdigit() else 0
+        return float(max(1, sum(ch.isdigit() for ch in mantissa) + shift))
     if kind == "name" and str(tree.children[0]) in ("pi", "e"):
         return 1.0
     if kind in ("neg", "pos", "group", "paren") and len(kids) == 1 and len(tree.children) == 1:
+        return sizes[0]
+    if kind == "abs" and len(kids) == 1:  # |c| is as large as c
         return sizes[0]
     if kind == "arglist" and len(kids) == 1:
         return sizes[0]
@@ -138,9 +143,11 @@ def _exponent_bound(tree: Any, size: float | None) -> float | None:
 
     node = tree
     while (
-        isinstance(node, Tree) and node.data in ("neg", "pos", "group", "paren", "arglist") and len(node.children) == 1
+        isinstance(node, Tree)
+        and node.data in ("neg", "pos", "group", "paren", "arglist", "abs")
+        and len([c for c in node.children if isinstance(c, Tree)]) == 1
     ):
-        node = node.children[0]
+        node = next(c for c in node.children if isinstance(c, Tree))
     if isinstance(node, Tree) and node.data == "number":
         try:
             return abs(float(str(node.children[0])))
@@ -149,3 +156,27 @@ def _exponent_bound(tree: Any, size: float | None) -> float | None:
     if size is None:
         return None
     return math.inf if size > 300 else 10.0**size
+
+
+# ------------------------------------------------------------------------------------ what was built
+def check_built(expr: Any, limits: Limits) -> None:
+    """The built expression, whatever path it took (``|1e300|^|1e300|``, ``((x^1000)^1000)^1000``
+    folded to ``x^(10^9)``): no number over ``max_constant_digits`` digits, no symbolic power with
+    an exponent over ``max_exponent``. Iterative; the sizes are read from bit lengths, never by
+    printing (Python refuses to print an integer of over 4,300 digits)."""
+    import sympy as sp
+
+    bits = limits.max_constant_digits * 3.33
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sp.Rational) and max(int(node.p).bit_length(), int(node.q).bit_length()) > bits:
+            raise AnswerSyntaxError(f"a number is too large (over {limits.max_constant_digits} digits)", limit=True)
+        if isinstance(node, sp.Float) and abs(int(node._mpf_[2]) + int(node._mpf_[3])) > bits:
+            raise AnswerSyntaxError(f"a number is too large (over {limits.max_constant_digits} digits)", limit=True)
+        huge_power = isinstance(node, sp.Pow) and node.exp.is_Number and abs(node.exp) > limits.max_exponent
+        if huge_power and node.base.free_symbols:
+            raise AnswerSyntaxError(
+                f"an exponent is too large (over {limits.max_exponent}); no answer needs that", limit=True
+            )
+        stack.extend(getattr(node, "args", ()))
