@@ -193,27 +193,42 @@ class Pool:
         return self._spawn()
 
     def run(self, req: dict[str, Any], timeout: float) -> tuple[Any | None, float]:
-        """``(reply or None on time-out/crash, seconds of the request itself)``."""
+        """``(reply or None on time-out/crash, seconds of the request itself)``.
+
+        A worker found dead before a request is replaced first; a worker that dies during one
+        (killed, out of memory) is replaced and the request tried once more on the fresh worker, so
+        a death costs at most the one answer that was being checked, never the ones after it."""
         w = self._acquire()
         try:
             for attempt in range(2):
+                w = self._ready(w)
                 try:
-                    w.wait_ready()
-                    break
+                    reply, seconds = w.request(req, timeout)
                 except WorkerDied:
-                    w = self._replace(w)
+                    w = self._replace(w)  # never trust poll() on a pipe that just closed
                     if attempt == 1:
-                        raise
-            seconds = 0.0
-            try:
-                reply, seconds = w.request(req, timeout)
-            except WorkerDied:
-                reply = {"error": "crash", "message": "the checker stopped while reading this answer"}
-            if reply is None or not w.alive:
-                w = self._replace(w)
-            return reply, seconds
+                        return {"error": "crash", "message": "the checker stopped twice while reading this answer"}, 0.0
+                    continue
+                if reply is None or not w.alive:
+                    w = self._replace(w)
+                return reply, seconds
+            raise AssertionError("unreachable")  # pragma: no cover
         finally:
             self._release(w)
+
+    def _ready(self, w: Worker) -> Worker:
+        """``w``, or a fresh worker if it died while idle; started and warm."""
+        for attempt in range(2):
+            if w.ready and not w.alive:
+                w = self._replace(w)
+            try:
+                w.wait_ready()
+                return w
+            except WorkerDied:
+                w = self._replace(w)
+                if attempt == 1:
+                    raise
+        return w  # pragma: no cover
 
     def close(self) -> None:
         with self._lock:
