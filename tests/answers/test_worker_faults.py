@@ -15,7 +15,7 @@ RIGHT = "Phi(x) + x*phi(x)"
 
 
 def _workers() -> list[int]:
-    return [w.proc.pid for w in default_pool()._all if w.alive]  # noqa: SLF001 - the test kills them
+    return [w.proc.pid for w in default_pool()._all if w.alive]
 
 
 def test_a_worker_killed_while_idle_is_replaced_before_its_next_answer() -> None:
