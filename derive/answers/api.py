@@ -199,6 +199,7 @@ def grade(
     timeout: float = DEFAULT_TIMEOUT,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    on_row: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Grade many answers in parallel; one output row per input row, in input order.
 
@@ -212,6 +213,8 @@ def grade(
         timeout: hard limit per answer in seconds.
         jobs: number of parallel workers when ``executor`` is ``None`` (default: all cores).
         progress: called with the number of rows finished so far, after each row.
+        on_row: called with each row's index and its graded row as it finishes (in any order), so
+            a caller can stream results to disk and keep them through an interruption.
     """
     rows = [dict(r) for r in rows]
     n = workers(jobs or 0)
@@ -220,10 +223,13 @@ def grade(
 
         default_pool(n)  # warm n workers now, not one per row
     done = 0
+    index = {id(r): i for i, r in enumerate(rows)}
 
-    def report(_row: Mapping[str, Any], _result: dict[str, Any]) -> None:
+    def report(row: Mapping[str, Any], result: dict[str, Any]) -> None:
         nonlocal done
         done += 1
+        if on_row is not None:
+            on_row(index[id(row)], result)
         if progress is not None:
             progress(done)
 

@@ -158,12 +158,15 @@ class Pool:
         self._lock = threading.Lock()
         self._all: list[Worker] = []
         self.pid = os.getpid()
+        self.closed = False
 
     def resize(self, size: int) -> None:
         with self._lock:
             self.size = max(self.size, size)
 
     def _spawn(self) -> Worker:
+        if self.closed:  # shut down (an interrupt): threads still running must not start new workers
+            raise WorkerDied("the checking pool was shut down")
         w = Worker()
         with self._lock:
             self._all.append(w)
@@ -231,6 +234,7 @@ class Pool:
         return w  # pragma: no cover
 
     def close(self) -> None:
+        self.closed = True
         with self._lock:
             workers = list(self._all)
             self._all.clear()

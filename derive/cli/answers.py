@@ -10,7 +10,9 @@ itself is unusable (unknown identity, identity without a question, bad ``--expec
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -86,55 +88,6 @@ def _show(v: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------ grade
-#: the first characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text: a leading ``'`` before a formula start (``=HYPERLINK(...)``,
-    ``-2+3+cmd|...``), as OWASP advises, and lone surrogates written as escapes (they cannot be UTF-8)."""
-    if not isinstance(value, str):
-        return value
-    text = value.encode("utf-8", "backslashreplace").decode("utf-8")
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _write_rows(rows: list[dict[str, Any]], path: str | None, fmt: str) -> None:
-    import csv
-    import json
-
-    from ..answers.api import RESULT_FIELDS
-
-    if fmt == "auto":
-        fmt = "jsonl" if path and path.endswith((".jsonl", ".ndjson", ".json")) else "csv"
-    stream = sys.stdout if path in (None, "-") else open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    try:
-        if fmt == "jsonl":
-            for r in rows:
-                stream.write(json.dumps(r, default=str) + "\n")
-            return
-        columns: list[str] = []
-        for r in rows:
-            for k in r:
-                if k not in columns and k not in RESULT_FIELDS:
-                    columns.append(k)
-        columns += list(RESULT_FIELDS)
-        writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for r in rows:
-            out = dict(r)
-            if isinstance(out.get("counterexample"), dict):
-                out["counterexample"] = json.dumps(out["counterexample"])
-            if out.get("correct") is not None:
-                out["correct"] = "true" if out["correct"] else "false"
-            if isinstance(out.get("seconds"), float):
-                out["seconds"] = f"{out['seconds']:.4f}"
-            writer.writerow({k: spreadsheet_safe(v) for k, v in out.items()})
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
-
-
 def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
     import statistics
 
@@ -170,41 +123,98 @@ def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
 @click.option("-j", "--jobs", type=int, default=0, help="Parallel workers (default: all cores).")
 @click.option("--timeout", type=float, default=2.0, show_default=True, help="Hard time limit per answer in seconds.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "jsonl"]), default="auto", show_default=True)
+@click.option("--resume", is_flag=True, help="Continue an interrupted run: keep the rows OUTPUT already holds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def grade(path: str, output: str | None, jobs: int, timeout: float, fmt: str, quiet: bool) -> None:
+def grade(path: str, output: str | None, jobs: int, timeout: float, fmt: str, resume: bool, quiet: bool) -> None:
     """Grade a batch of answers: a CSV (columns student, identity, answer, optional format) or JSON Lines.
 
     Every input row yields one output row (input columns + status, correct, message, diagnosis,
     parsed, counterexample, method, seconds), errors included; a summary table goes to stderr.
+    Rows are written as they are graded, in order; Ctrl-C or SIGTERM keeps the rows finished so
+    far in OUTPUT, and --resume grades the rest.
     """
     import os
     import time
 
-    from ..answers.api import grade as run
     from .rows import read_rows
 
     if path != "-" and not os.path.exists(path):
         click.echo(f"Error: no such file {path!r}", err=True)
         sys.exit(EXIT_BAD_QUESTION)
     rows = read_rows(path, fmt)
+    if fmt == "auto":
+        by_output = output not in (None, "-") and str(output).endswith((".jsonl", ".ndjson", ".json"))
+        fmt = (
+            "jsonl" if by_output or (output in (None, "-") and path.endswith((".jsonl", ".ndjson", ".json"))) else "csv"
+        )
     start = time.perf_counter()
-    if quiet or not rows:
-        graded = run(rows, timeout=timeout, jobs=jobs or None)
-    else:
-        with click.progressbar(length=len(rows), label="grading", file=sys.stderr, show_pos=True) as bar:
-            state = {"n": 0}
-
-            def progress(done: int) -> None:
-                bar.update(done - state["n"])
-                state["n"] = done
-
-            graded = run(rows, timeout=timeout, jobs=jobs or None, progress=progress)
-    for g in graded:
-        if g.get("_error"):
-            g.update({"status": "invalid", "correct": None, "message": f"Cannot check this row: {g['_error']}"})
-        g.pop("_error", None)
-    if fmt == "auto" and output in (None, "-"):
-        fmt = "jsonl" if path.endswith((".jsonl", ".ndjson", ".json")) else "csv"
-    _write_rows(graded, output, fmt)
+    graded = _grade_streaming(rows, output, fmt, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet)
     if not quiet:
         _summary(graded, time.perf_counter() - start)
+
+
+def _grade_streaming(
+    rows: list[dict[str, Any]], output: str | None, fmt: str, *, resume: bool, jobs: int, timeout: float, quiet: bool
+) -> list[dict[str, Any]]:
+    """Grade ``rows`` into ``output`` row by row; on an interrupt, keep what is done and exit 130."""
+    import signal
+
+    from ..answers.api import RESULT_FIELDS
+    from ..answers.api import grade as run
+    from .output import RowWriter, resume_count
+
+    skip = resume_count(output, fmt) if resume else 0
+    if skip > len(rows):
+        raise click.ClickException(f"{output} holds {skip} rows but the input has only {len(rows)}: not a resume")
+    todo = rows[skip:]
+    columns = [k for r in rows for k in r if k != "_error" and k not in RESULT_FIELDS]
+    writer = RowWriter(output, fmt, [*dict.fromkeys(columns), *RESULT_FIELDS], append=skip > 0)
+    graded: list[dict[str, Any]] = []
+
+    def finished(i: int, row: dict[str, Any]) -> None:
+        error = row.pop("_error", None)
+        if error:
+            row.update({"status": "invalid", "correct": None, "message": f"Cannot check this row: {error}"})
+        writer.add(i, row)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with _progress(len(todo), quiet) as progress:
+            graded = run(todo, timeout=timeout, jobs=jobs or None, progress=progress, on_row=finished)
+    except KeyboardInterrupt:
+        writer.close()
+        _stop_workers()
+        where = output or "stdout"
+        click.echo(f"\ninterrupted: {skip + writer.written} of {len(rows)} rows are in {where}", err=True)
+        if output not in (None, "-"):
+            click.echo(f"continue with: derive grade ... -o {output} --resume", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    writer.close()
+    return graded
+
+
+def _stop_workers() -> None:
+    from ..answers.pool import shutdown
+
+    shutdown()
+
+
+@contextlib.contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr (none when quiet or empty), as a ``progress(done)`` callback."""
+    if quiet or not total:
+        yield None
+        return
+    with click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True) as bar:
+        state = {"n": 0}
+
+        def progress(done: int) -> None:
+            bar.update(done - state["n"])
+            state["n"] = done
+
+        yield progress

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from derive.cli import main
-from derive.cli.answers import spreadsheet_safe
+from derive.cli.output import spreadsheet_safe
 
 
 def test_formula_cells_are_neutralised() -> None:
