@@ -47,40 +47,83 @@ def ordered_map(
         kind: the pool this call makes: worker processes, or threads (for work that already runs
             in processes of its own).
         progress: called with each item and its result as it finishes.
+
+    A worker process that dies breaks a process pool and every item still in it: those items are
+    run again on a fresh pool, and the ones it breaks again each on a pool of their own, so only
+    the item that kills its worker gets ``on_error``.
     """
     n = workers(jobs)
     if executor is None and (n == 1 or len(items) <= 1):
         return [_one(fn, item, on_error, progress) for item in items]
+    results: dict[int, R] = {}
+    todo = list(range(len(items)))
+    if executor is not None:
+        _round(fn, items, todo, executor, on_error, progress, results, retry=False)
+        return [results[i] for i in range(len(items))]
+    for isolated in (False, False, True):  # a fresh pool for the lost items, then one pool each
+        groups = [[i] for i in todo] if isolated else [todo] if todo else []
+        broken: list[int] = []
+        for group in groups:
+            pool = _pool(kind, min(n, len(group)))
+            try:
+                broken += _round(fn, items, group, pool, on_error, progress, results, retry=not isolated)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown(wait=not broken)
+        todo = broken
+    return [results[i] for i in range(len(items))]
+
+
+def _round(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    indices: list[int],
+    pool: Executor,
+    on_error: Callable[[T, BaseException], R],
+    progress: Callable[[T, R], None] | None,
+    results: dict[int, R],
+    *,
+    retry: bool,
+) -> list[int]:
+    """Run ``indices`` on ``pool`` into ``results``; the indices lost to a dead worker (when
+    ``retry``), to run again. Ctrl-C cancels what has not started and re-raises."""
     # imported here, like the pools: concurrent.futures loads logging and threading, which
     # `derive --help` need not pay for
     from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
-    own = executor is None
-    pool: Executor = executor if executor is not None else _pool(kind, min(n, len(items)))
-    results: dict[int, R] = {}
     futures: dict[Future[R], int] = {}
+    lost: list[int] = []
     try:
-        for i, item in enumerate(items):
+        for i in indices:
             try:
-                futures[pool.submit(fn, item)] = i
+                futures[pool.submit(fn, items[i])] = i
+            except BrokenProcessPool:
+                lost.append(i)
             except Exception as exc:  # the executor refused the item (pickling, shut down): still one result
-                results[i] = _finish(item, on_error(item, exc), progress)
+                results[i] = _finish(items[i], on_error(items[i], exc), progress)
         for fut in as_completed(futures):
             i = futures[fut]
             try:
                 value = fut.result()
-            except Exception as exc:  # the call raised, or its worker died
+            except BrokenProcessPool as exc:  # a worker died: this item may be innocent
+                if retry:
+                    lost.append(i)
+                    continue
+                value = on_error(items[i], exc)
+            except Exception as exc:  # the call raised
                 value = on_error(items[i], exc)
             results[i] = _finish(items[i], value, progress)
     except KeyboardInterrupt:
         for fut in futures:
             fut.cancel()
-        if own:
-            pool.shutdown(wait=False, cancel_futures=True)
         raise
-    if own:
-        pool.shutdown()
-    return [results[i] for i in range(len(items))]
+    if lost and not retry:
+        for i in lost:
+            results[i] = _finish(items[i], on_error(items[i], RuntimeError("its worker process died")), progress)
+        return []
+    return sorted(lost)
 
 
 def _pool(kind: str, size: int) -> Executor:

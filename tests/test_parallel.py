@@ -40,3 +40,20 @@ def test_an_executor_that_refuses_work_still_gives_one_result_per_item() -> None
 
 def test_workers_defaults_to_the_cores() -> None:
     assert workers(3) == 3 and workers(0) >= 1
+
+
+def _dies_at_3(item: int) -> int:
+    import os
+    import time
+
+    if item == 3:
+        os._exit(9)  # the worker process dies, as under kill -9 or the OOM killer
+    time.sleep(0.05)
+    return item * item
+
+
+def test_a_dying_worker_costs_only_its_own_item() -> None:
+    """A dead worker breaks a process pool and every item still in it; they are run again, and
+    only the item that kills its worker is reported failed (75 identities: one FAILED, not 65)."""
+    out = ordered_map(_dies_at_3, list(range(10)), on_error=_failed, jobs=2, kind="process")
+    assert out == [0, 1, 4, "failed 3: BrokenProcessPool", 16, 25, 36, 49, 64, 81]

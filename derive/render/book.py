@@ -101,7 +101,14 @@ def derive_entry(name: str, linked: frozenset[str], seed: int | None = None, mod
 
 
 def _lost(name: str, exc: BaseException) -> Entry:
-    return Entry(name, "", name, False, "-", None, None, None, f"worker failed: {exc}")
+    """The entry of an identity whose worker died: failed, in its own section (an empty section
+    once made the book's grouping raise)."""
+    try:
+        ident = REGISTRY.get(name)
+        section, title = ident.section, ident.title
+    except Exception:  # not even the declaration loads: the book lists it under its name
+        section, title = "9.9", name
+    return Entry(name, section, title, False, "-", None, None, None, f"its worker process died: {exc}")
 
 
 def derive_entries(

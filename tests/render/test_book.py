@@ -107,3 +107,11 @@ def test_book_command_writes_tex_sources(tmp_path: Path) -> None:
     )
     assert out.exit_code == 0, out.output
     assert (tmp_path / "src" / "book.tex").read_text().startswith("\\documentclass")
+
+
+def test_an_identity_whose_worker_died_is_a_failed_entry_in_its_own_section() -> None:
+    from derive.render.book import _lost, book_source
+
+    entry = _lost("gelu'", RuntimeError("BrokenProcessPool"))
+    assert entry.section == derive.get("gelu'").section and not entry.ok and "died" in (entry.error or "")
+    assert "GELU" in book_source([entry]) or "gelu" in book_source([entry]).lower()
