@@ -27,6 +27,26 @@ COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, gr
 def main() -> None:
     """Derive the mathematics of machine learning with SymPy: every step verified, every result
     checked numerically, every derivation printable as a LaTeX sheet."""
+    check_address_space()
+
+
+#: the address space a command and each of its worker processes need (SymPy, NumPy and SciPy
+#: loaded: ``derive verify`` ran at 400 MB and hung for minutes at 300 MB, children stuck importing)
+MIN_ADDRESS_SPACE = 400 * 2**20
+
+
+def check_address_space(minimum: int = MIN_ADDRESS_SPACE) -> None:
+    """Fail at once, naming the limit, when ``ulimit -v`` leaves less than ``minimum`` bytes."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX: no such limit
+        return
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft < minimum:
+        raise click.ClickException(
+            f"the address space is limited to {soft // 2**20} MB (ulimit -v {soft // 1024}); derive needs at "
+            f"least {minimum // 2**20} MB per process: raise the limit (ulimit -v {minimum // 1024}) and run again"
+        )
 
 
 for _command in COMMANDS:
