@@ -9,9 +9,10 @@ started and re-raises, so the caller stops promptly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
@@ -67,8 +68,8 @@ def ordered_map(
             pool = _pool(kind, min(n, len(group)))
             try:
                 broken += _round(fn, items, group, pool, on_error, progress, results, retry=not isolated)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
+            except BaseException:  # Ctrl-C: stop now, not after the proofs already running
+                _stop(pool)
                 raise
             pool.shutdown(wait=not broken)
         todo = broken
@@ -124,6 +125,21 @@ def _round(
             results[i] = _finish(items[i], on_error(items[i], RuntimeError("its worker process died")), progress)
         return []
     return sorted(lost)
+
+
+def _stop(pool: Executor) -> None:
+    """Cancel what has not started and kill the worker processes running the rest (a process
+    pool's ``shutdown`` would wait for them: a proof can run for many seconds)."""
+    running = _processes(pool)  # read first: shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in running:
+        with contextlib.suppress(OSError):
+            proc.kill()
+
+
+def _processes(pool: Executor) -> list[Any]:
+    found = getattr(pool, "_processes", None)  # ProcessPoolExecutor's own table (no public API before 3.14)
+    return list(found.values()) if isinstance(found, dict) else []
 
 
 def _pool(kind: str, size: int) -> Executor:
