@@ -29,7 +29,9 @@ def test_sigint_stops_verify_all_promptly() -> None:
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)  # to the parent only, as `kill -INT` does (a terminal signals the group)
     proc.communicate(timeout=30)
-    assert time.monotonic() - sent < 2.5, f"took {time.monotonic() - sent:.1f} s"
+    stopped = time.monotonic() - sent
+    print(f"stopped {stopped:.2f} s after SIGINT")
+    assert stopped < 2.5, f"took {stopped:.1f} s"
     assert proc.returncode != 0
     time.sleep(0.3)
     alive = [c for c in children if subprocess.run(["kill", "-0", c.split()[0]], capture_output=True).returncode == 0]
