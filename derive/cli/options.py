@@ -19,7 +19,8 @@ module_option = click.option(
     "modules",
     multiple=True,
     metavar="MODULE",
-    help="Also load identities from this importable module (repeatable).",
+    help="Also load identities from this module: a dotted name importable from the current folder, "
+    "or a path to a .py file (repeatable).",
 )
 
 
@@ -29,10 +30,30 @@ def registry(modules: Sequence[str]) -> Registry:
 
     for m in modules:
         try:
-            REGISTRY.load_module(m)
+            REGISTRY.load_module(importable(m))
         except DeriveError as exc:
             raise click.UsageError(str(exc)) from exc
     return REGISTRY
+
+
+def importable(module: str) -> str:
+    """The dotted name to import for ``--module``: ``my_softplus`` from the current folder (as
+    ``python -m`` finds it; a console script does not put the folder on the path), or
+    ``./my_softplus.py`` by its file, its folder put on the path."""
+    import os
+    import sys
+
+    if module.endswith(".py") or os.sep in module or "/" in module:
+        path = os.path.abspath(module)
+        if not os.path.isfile(path):
+            raise click.UsageError(f"--module {module}: no such file")
+        folder, name = os.path.split(path)
+        module = name.removesuffix(".py")
+    else:
+        folder = os.getcwd()
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return module
 
 
 def identity(name: str, modules: Sequence[str]) -> Identity:
