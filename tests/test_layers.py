@@ -4,7 +4,7 @@ The layers, lowest first (a module may import its own folder and any lower layer
 one or a sibling of its own rank)::
 
     errors, _lazy, _version, parallel  <  maths  <  numeric  <  verify  <  core  <  authoring
-        <  identities | answers | render  <  cli  <  derive (the package's face)
+        <  identities | answers | render  <  autodiff  <  cli  <  derive (the package's face)
 
 Every ``import`` statement counts: at module level, inside functions and under ``TYPE_CHECKING``.
 The one reach upwards is not an import statement: :mod:`derive.core.display` looks up the
@@ -36,8 +36,9 @@ LAYERS: tuple[tuple[str, int], ...] = (
     ("derive.identities", 6),
     ("derive.answers", 6),
     ("derive.render", 6),
-    ("derive.cli", 7),
-    ("derive", 8),
+    ("derive.autodiff", 7),
+    ("derive.cli", 8),
+    ("derive", 9),
 )
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
