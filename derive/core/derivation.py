@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import sympy as sp
 
@@ -47,6 +47,19 @@ def _unchanged(e: sp.Basic) -> sp.Basic:
     return e
 
 
+class Cited(Protocol):
+    """A named, cited fact a step assumes (:class:`~derive.core.facts.Fact`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def statement(self) -> str: ...
+
+    @property
+    def citation(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Step:
     """One link: the new form, why it holds, how that was verified (``None`` for the opening)."""
@@ -57,6 +70,8 @@ class Step:
     relation: Relation = Relation.EQ
     #: how the form was obtained: "computed by SymPy (doit)" or "written, proved by <rung>"
     provenance: str = ""
+    #: the named facts this step assumes (:meth:`Derivation.assume`), also named in ``provenance``
+    assumes: tuple[Cited, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -89,6 +104,11 @@ class Chain:
     @property
     def ok(self) -> bool:
         return all(s.ok for s in self.steps) and all(v.ok is True for v in self.conclusion)
+
+    @property
+    def assumes(self) -> tuple[Cited, ...]:
+        """The named facts the chain's steps assume, once each, in order."""
+        return tuple({f.name: f for s in self.steps for f in s.assumes}.values())
 
     @property
     def symbolic(self) -> bool:
@@ -194,6 +214,22 @@ class Derivation:
         self._push(form, why, check, relation, provenance)
         assert self._open is not None  # _push raised otherwise
         self._open.solved.append(unknowns[0] if len(unknowns) == 1 else column)
+        return self
+
+    def assume(self, fact: Cited, new: Producer | None = None, why: str = "") -> Derivation:
+        """Rest a step on a named, cited ``fact`` (:mod:`~derive.core.facts`), never hidden: with ``new``,
+        the next step (as :meth:`then`); without, the current one (the opening form, say). The step's
+        provenance names the fact and it is recorded on the step (``Step.assumes``, ``Proof.assumes``).
+        The link itself is still verified by the ladder: the fact justifies the setting, not the algebra."""
+        if self._open is None:
+            raise DerivationError("assume() needs an open chain: call begin() first")
+        if new is not None:
+            self.then(new, why or f"by the {fact.name}")
+        assert self._open is not None  # then() raised otherwise
+        last = self._open.steps[-1]
+        said = f"assumes the {fact.name} (cited)"
+        provenance = f"{last.provenance}; {said}" if last.provenance else said
+        self._open.steps[-1] = replace(last, assumes=(*last.assumes, fact), provenance=provenance)
         return self
 
     def note(self, text: str) -> Derivation:

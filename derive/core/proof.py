@@ -27,7 +27,7 @@ from ..numeric.sampling import DEFAULT_SEED, generator
 from ..verify.ladder import Ladder, Verification
 from . import levels
 from .claims import StatementCheck, check_statements
-from .derivation import Chain, Derivation, Step
+from .derivation import Chain, Cited, Derivation, Step
 from .display import Displayable
 from .identity import Identity
 from .registry import REGISTRY
@@ -117,6 +117,11 @@ class Proof(Displayable):
         for v in _verifications(self.chains):
             found.update(dict.fromkeys(v.lemmas))
         return tuple(found)
+
+    @property
+    def assumes(self) -> tuple[Cited, ...]:
+        """The named, cited facts (:mod:`.facts`) the chains' steps assume, once each, in order."""
+        return tuple({f.name: f for c in self.chains for f in c.assumes}.values())
 
     @property
     def result(self) -> sp.Basic:

@@ -13,7 +13,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.claims import StatementCheck
-from ..core.derivation import Chain, Step
+from ..core.derivation import Chain, Cited, Step
 from ..core.proof import NUMERIC, Outcome, Proof, link_words, step_words
 from ..numeric.crosscheck import CrossCheckResult
 from ..verify.ladder import Verification
@@ -58,12 +58,18 @@ def proof_context(p: Proof, linked: frozenset[str] = frozenset()) -> dict[str, A
         "numeric": p.level == NUMERIC,
         "failure": escape(p.failed_because if not p.ok else ""),
         "lemmas": [escape(name) for name in p.lemmas],
+        "assumes": [_fact(f) for f in p.assumes],
         "refs": [{"text": r.text, "url": r.url, "where": escape(r.where)} for r in ident.refs],
         "builds_on": [{"name": escape(n), "label": label(n), "linked": n in linked} for n in ident.builds_on],
         "seconds": f"{p.seconds:.2f}",
         "versions": p.versions,
         "figure": _figure_context(p),
     }
+
+
+def _fact(f: Cited) -> dict[str, str]:
+    """A named fact the proof assumes: its name, statement (LaTeX) and citation."""
+    return {"name": escape(f.name), "statement": f.statement, "ref": f.citation}
 
 
 def _step(k: int, s: Step) -> dict[str, Any]:

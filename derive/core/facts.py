@@ -1,0 +1,111 @@
+r"""Named, cited facts: what SymPy cannot derive, declared once, cited, and never hidden.
+
+A :class:`Fact` is a theorem a derivation rests on without deriving it (the spectral theorem, the
+orthonormality of the factors of an SVD, the matrix determinant lemma...). A derivation uses one
+with :meth:`~derive.core.derivation.Derivation.assume`: the step it justifies says so in its
+provenance ("assumes the spectral theorem"), the proof lists it (``Proof.assumes``), and the sheet
+shows it under "Assumes" with its statement and citation. A fact never turns a link into a proof:
+every link is still verified by the ladder; the fact is what makes the link's *setting* valid (the
+coordinates of the eigenbasis exist, the columns of :math:`U` are orthonormal).
+
+The facts are :data:`FACTS`, keyed by name; identities import the constants below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .identity import Ref
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A named theorem: ``statement`` in LaTeX (text mode, maths in ``$...$``), cited by ``ref``."""
+
+    name: str
+    statement: str
+    ref: Ref
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or not self.statement.strip():
+            raise ValueError("a fact needs a name and a statement")
+        if not self.ref.text.strip():
+            raise ValueError(f"the fact {self.name!r} needs a citation")
+
+    @property
+    def citation(self) -> str:
+        """The reference in one line: its text and where in it."""
+        return self.ref.text + (f", {self.ref.where}" if self.ref.where else "")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_HORN_JOHNSON = "R. A. Horn and C. R. Johnson (2013), Matrix Analysis, 2nd ed., Cambridge University Press"
+_GOLUB = "G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed., Johns Hopkins University Press"
+
+SPECTRAL_THEOREM = Fact(
+    "spectral theorem",
+    r"every real symmetric $n\times n$ matrix is $M = U\Lambda U^\top$ with $U$ orthogonal "
+    r"($U^\top U = I$) and $\Lambda = \mathrm{diag}(\lambda_1, \dots, \lambda_n)$ real",
+    Ref.book(_HORN_JOHNSON, "Thm. 4.1.5"),
+)
+SVD_ORTHONORMAL = Fact(
+    "singular value decomposition",
+    r"every real $m\times n$ matrix is $A = U\Sigma V^\top$ with $U^\top U = I_m$, $V^\top V = I_n$ and "
+    r"$\Sigma$ rectangular diagonal with $\sigma_1 \ge \dots \ge \sigma_{\min(m,n)} \ge 0$",
+    Ref.book(_HORN_JOHNSON, "Thm. 2.6.3"),
+)
+ORTHOGONAL_INVARIANCE = Fact(
+    "orthogonal invariance of the norms",
+    r"for orthogonal $U$, $V$: $\lVert U\mathbf{x}\rVert_2 = \lVert\mathbf{x}\rVert_2$, "
+    r"$\lVert UAV^\top\rVert_F = \lVert A\rVert_F$ and $\lVert UAV^\top\rVert_2 = \lVert A\rVert_2$",
+    Ref.book(_GOLUB, "Sec. 2.3.4"),
+)
+DETERMINANT_LEMMA = Fact(
+    "matrix determinant lemma",
+    r"for invertible $A$: $\det(A + \mathbf{u}\mathbf{v}^\top) = (1 + \mathbf{v}^\top A^{-1}\mathbf{u})\det A$",
+    Ref.book(_HORN_JOHNSON, "Sec. 0.8.5"),
+)
+INDEPENDENCE = Fact(
+    "independence of random variables",
+    r"for independent $X$, $Y$: $\mathbb{E}[f(X)g(Y)] = \mathbb{E}[f(X)]\,\mathbb{E}[g(Y)]$, and a sum of "
+    r"independent Gaussians is Gaussian with the means and the variances added",
+    Ref.book("G. Grimmett and D. Stirzaker (2020), Probability and Random Processes, 4th ed.", "Sec. 3.2, 4.9"),
+)
+ECKART_YOUNG = Fact(
+    "Eckart-Young-Mirsky theorem",
+    r"for every matrix $B$ of rank at most $k$ and every unitarily invariant norm, "
+    r"$\lVert A - B\rVert \ge \lVert A - A_k\rVert$, $A_k$ the truncated SVD",
+    Ref.book(
+        "C. Eckart and G. Young, The approximation of one matrix by another of lower rank, "
+        "Psychometrika 1, 1936; L. Mirsky, Q. J. Math. 11, 1960"
+    ),
+)
+COURANT_FISCHER = Fact(
+    "Courant-Fischer theorem",
+    r"for symmetric $M$ with eigenvalues $\lambda_1 \ge \dots \ge \lambda_n$: "
+    r"$\lambda_k = \max_{\dim S = k}\min_{\mathbf{x}\in S,\ \lVert\mathbf{x}\rVert = 1}\mathbf{x}^\top M\mathbf{x}$",
+    Ref.book(_HORN_JOHNSON, "Thm. 4.2.6"),
+)
+INVERSE_EXISTS = Fact(
+    "invertibility of a positive definite matrix",
+    r"$X^\top X + \lambda I$ is symmetric positive definite for $\lambda > 0$, hence invertible; "
+    r"$A^{-1}$ is the matrix with $A A^{-1} = A^{-1} A = I$",
+    Ref.book(_HORN_JOHNSON, "Obs. 7.1.6"),
+)
+
+#: every fact, by name
+FACTS: dict[str, Fact] = {
+    f.name: f
+    for f in (
+        SPECTRAL_THEOREM,
+        SVD_ORTHONORMAL,
+        ORTHOGONAL_INVARIANCE,
+        DETERMINANT_LEMMA,
+        INDEPENDENCE,
+        ECKART_YOUNG,
+        COURANT_FISCHER,
+        INVERSE_EXISTS,
+    )
+}
