@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..maths.special import SpecialFunction
+from ..maths.special import SPECIAL_FUNCTIONS, SpecialFunction
 
 #: the derivative of a child sub-expression (0, 1 or an unevaluated ``Derivative``)
 Child = Callable[[sp.Expr], sp.Expr]
@@ -149,8 +149,24 @@ def _chain_entry(fn: type[sp.Function], prime: Callable[[sp.Expr], sp.Expr]) -> 
         u = node.args[0]
         return prime(u) * D(u)
 
-    latex = rf"\frac{{d}}{{dx}} {sp.latex(fn(U))} = {sp.latex(prime(U))}\,\frac{{du}}{{dx}}"
-    return Rule(f"{name} (chain rule)", latex, matches, derivative)
+    return Rule(f"{name} (chain rule)", _chain_latex(fn(U), prime(U)), matches, derivative)
+
+
+def _chain_latex(fu: sp.Expr, prime: sp.Expr) -> str:
+    r"""``\frac{d}{dx} F(u) = F'(u) \frac{du}{dx}`` (a sum in brackets)."""
+    body = sp.latex(prime)
+    if isinstance(prime, sp.Add):
+        body = rf"\left({body}\right)"
+    return rf"\frac{{d}}{{dx}} {sp.latex(fu)} = {body}\,\frac{{du}}{{dx}}"
+
+
+def _special_entry(cls: type[SpecialFunction]) -> Rule:
+    """A chain-rule entry for one of derive's special functions, its derivative from its own ``fdiff``."""
+
+    def matches(node: sp.Expr, x: sp.Basic) -> bool:
+        return type(node) is cls and len(node.args) == 1
+
+    return Rule(f"{cls.__name__} (chain rule)", _chain_latex(cls(U), cls(U).fdiff(1)), matches, _special_derivative)
 
 
 def _special(node: sp.Expr, x: sp.Basic) -> bool:
@@ -200,7 +216,7 @@ def _delta(node: sp.Expr, x: sp.Basic, D: Child) -> sp.Expr:
 
 def _table() -> tuple[Rule, ...]:
     """The rule table, in the order the engine tries it."""
-    head = (
+    return (
         Rule("constant", r"\frac{d}{dx} c = 0", lambda n, x: not depends(n, x), lambda n, x, D: sp.S.Zero),
         Rule("variable", r"\frac{d}{dx} x = 1", lambda n, x: n == x, lambda n, x, D: sp.S.One),
         Rule(
@@ -232,13 +248,11 @@ def _table() -> tuple[Rule, ...]:
             _is_pow(True, True),
             _general_power,
         ),
-    )
-    functions = tuple(_chain_entry(fn, prime) for fn, prime in ELEMENTARY)
-    tail = (
+        *(_chain_entry(fn, prime) for fn, prime in ELEMENTARY),
+        *(_special_entry(cls) for cls in SPECIAL_FUNCTIONS),
         Rule(
             "special function (chain rule, its own derivative)",
-            r"\Phi' = \varphi,\ \varphi'(u) = -u\varphi(u),\ \sigma' = \sigma(1-\sigma),\ "
-            r"\operatorname{softplus}' = \sigma",
+            r"\frac{d}{dx} F(u) = F'(u)\,\frac{du}{dx}",
             _special,
             _special_derivative,
         ),
@@ -268,7 +282,6 @@ def _table() -> tuple[Rule, ...]:
         ),
         Rule("entry of a vector (Kronecker delta)", r"\frac{\partial z_k}{\partial z_j} = \delta_{kj}", _entry, _delta),
     )
-    return head + functions + tail
 
 
 #: every rule, in the order the engine tries them

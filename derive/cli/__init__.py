@@ -14,12 +14,13 @@ from __future__ import annotations
 import click
 
 from .answers import check, grade
+from .autodiff import diff
 from .book import book
 from .catalog import list_cmd, prove, sheet, verify
 from .new import new
 from .options import Group
 
-COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new)
+COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -69,13 +69,28 @@ def _section_title(section: str) -> str:
 
 @click.command()
 @module_option
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option("--seed", type=int, default=None, help="Seed of the numeric checks.")
 @click.option("--color/--no-color", default=None, help="Colour the output (default: if a terminal).")
-def prove(modules: Sequence[str], name: str, seed: int | None, color: bool | None) -> None:
-    """Derive NAME and show every step, why it holds, the numeric check and the verdict."""
+@click.option(
+    "--claim",
+    metavar="TEXT",
+    default=None,
+    help='Prove a derivative claim instead of NAME: "d/dx f = g" or "Derivative(f, x) = g", derived automatically.',
+)
+def prove(modules: Sequence[str], name: str | None, seed: int | None, color: bool | None, claim: str | None) -> None:
+    """Derive NAME (or a --claim) and show every step, why it holds, the numeric check and the verdict."""
     from ..core.proof import prove as run
 
+    if claim is not None:
+        if name is not None:
+            raise click.UsageError("give NAME or --claim, not both")
+        from .autodiff import prove_claim_command
+
+        prove_claim_command(claim, seed, color)
+        return
+    if name is None:
+        raise click.UsageError("name an identity (derive list shows them), or give --claim TEXT")
     ident = identity(name, modules)
     p = run(ident.name, seed=seed)
     click.echo(p.text(color=sys.stdout.isatty() if color is None else color))
