@@ -109,6 +109,9 @@ def equivalent(
     *,
     latex: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    kind: str | None = None,
+    tol: Any = None,
+    up_to_constant: bool = False,
 ) -> Verdict:
     """Judge ``answer`` against a teacher's ``expected`` answer (same syntax) on the variables' domains.
 
@@ -120,9 +123,85 @@ def equivalent(
     ``[0,T]`` (bounds may name other variables). Without it every unknown name in
     ``expected`` is taken to be real. A declared variable shadows a function of the same name.
 
+    ``kind`` (:mod:`derive.answers.kinds`): ``equation``, ``interval``, ``set``, ``list``,
+    ``matrix``, ``tuple``, ``numeric``, ``constant`` or ``expression``; inferred from ``expected``
+    when not given (``=``, ``<``, ``{}``, ``[[...]]``, a tuple). ``tol`` (``1e-3``, ``"2%"``,
+    ``"3sf"``, ``{"abs": .., "rel": .., "sf": ..}``) makes a numeric answer; ``up_to_constant``
+    accepts an answer that differs by an additive constant (antiderivatives). A plain expression
+    without these options takes the single-expression path unchanged.
+
+    >>> derive.equivalent("2x - y = -1", expected="y = 2x + 1").correct
+    True
+
     Raises:
         QuestionError: ``expected`` cannot be read, or a domain word is unknown (a ``ValueError``).
     """
+    if (
+        kind is not None
+        or tol is not None
+        or up_to_constant
+        or _structured(expected)
+        or _matrix_notation(answer, expected, variables)
+    ):
+        return _judge_kind(answer, expected, variables, latex, timeout, kind, tol, up_to_constant)
+    return _expression(answer, expected, variables, latex=latex, timeout=timeout)
+
+
+def _structured(expected: str) -> bool:
+    """Whether ``expected`` names another kind than one expression (a cheap scan of the text)."""
+    from .kinds import infer_kind
+
+    return isinstance(expected, str) and infer_kind(expected) not in ("expression", "matrix")
+
+
+def _judge_kind(
+    answer: str,
+    expected: str,
+    variables: Mapping[str, str] | None,
+    latex: bool,
+    timeout: float,
+    kind: str | None,
+    tol: Any,
+    up_to_constant: bool,
+) -> Verdict:
+    """An answer of another kind (:mod:`derive.answers.kinds`); each expression in it is judged by
+    :func:`_expression` in a worker."""
+    from .kinds import choose_kind, judge
+
+    if not isinstance(answer, str):
+        return Verdict(None, INVALID, "Could not read the answer: the answer must be text.", method="parser")
+    k = choose_kind(expected, kind, tol, up_to_constant, latex)
+    if k == "expression" or (k == "matrix" and not _matrix_notation(answer, expected, variables)):
+        return _expression(answer, expected, variables, latex=latex, timeout=timeout)
+
+    def compare(a: str, e: str, names: Mapping[str, str], tex: bool) -> Verdict:
+        return _expression(a, e, names, latex=tex, timeout=timeout)
+
+    try:
+        return judge(k, answer, expected, variables, compare, latex=latex, tol=tol, up_to_constant=up_to_constant)
+    except ValueError as exc:
+        if isinstance(exc, QuestionError):
+            raise
+        raise QuestionError(str(exc)) from None
+
+
+def _matrix_notation(answer: str, expected: str, variables: Mapping[str, str] | None) -> bool:
+    from .kinds.matrices import is_matrix_literal
+
+    words = ("inv(", "inverse(", "transpose(")
+    named = any(is_matrix_literal(str(v)) for v in (variables or {}).values())
+    return named or any(w in t for w in words for t in (answer, expected) if isinstance(t, str))
+
+
+def _expression(
+    answer: str,
+    expected: str,
+    variables: Mapping[str, str] | None,
+    *,
+    latex: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Verdict:
+    """The single-expression (or matrix) checker, in a worker."""
     req = {
         "kind": "teacher",
         "expected": expected,
