@@ -59,6 +59,10 @@ class Cited(Protocol):
     @property
     def citation(self) -> str: ...
 
+    def rewrite(self, e: sp.Basic) -> sp.Basic:
+        """The fact applied to a form as a rule (the form itself when the fact has no rule)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Step:
@@ -224,8 +228,16 @@ class Derivation:
         if self._open is None:
             raise DerivationError("assume() needs an open chain: call begin() first")
         if new is not None:
-            self.then(new, why or f"by the {fact.name}")
-        assert self._open is not None  # then() raised otherwise
+            prev = self.last
+            form = sp.sympify(new(prev) if callable(new) else new)
+            ruled = fact.rewrite(prev)
+            equation = isinstance(prev, sp.Eq) or isinstance(form, sp.Eq)
+            check = self._equivalent_equations(ruled, form) if equation else self.ladder.equal(ruled, form)
+            if ruled != prev:
+                check = replace(check, method=f"the rule of the {fact.name}, then {check.method}")
+            relation = Relation.IFF if equation else Relation.EQ
+            self._push(form, why or f"by the {fact.name}", check, relation, _provenance(new, check))
+        assert self._open is not None  # _push raised otherwise
         last = self._open.steps[-1]
         said = f"assumes the {fact.name} (cited)"
         provenance = f"{last.provenance}; {said}" if last.provenance else said

@@ -13,7 +13,10 @@ The facts are :data:`FACTS`, keyed by name; identities import the constants belo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
 
 from .identity import Ref
 
@@ -25,6 +28,8 @@ class Fact:
     name: str
     statement: str
     ref: Ref
+    #: the fact as a rewrite of a form (a picklable callable, e.g. :class:`~derive.maths.indexed.InverseOf`)
+    rule: Callable[[sp.Basic], sp.Basic] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.name.strip() or not self.statement.strip():
@@ -36,6 +41,15 @@ class Fact:
     def citation(self) -> str:
         """The reference in one line: its text and where in it."""
         return self.ref.text + (f", {self.ref.where}" if self.ref.where else "")
+
+    def rewrite(self, e: sp.Basic) -> sp.Basic:
+        """``e`` with the fact's rule applied (``e`` itself for a fact without one)."""
+        return e if self.rule is None else self.rule(e)
+
+    def applied(self, rule: Callable[[sp.Basic], sp.Basic]) -> Fact:
+        """The same fact about particular objects: a step assuming it is verified after ``rule``
+        (the defining property of *this* inverse, the symmetry of *this* matrix)."""
+        return replace(self, rule=rule)
 
     def __str__(self) -> str:
         return self.name
@@ -88,9 +102,21 @@ COURANT_FISCHER = Fact(
     r"$\lambda_k = \max_{\dim S = k}\min_{\mathbf{x}\in S,\ \lVert\mathbf{x}\rVert = 1}\mathbf{x}^\top M\mathbf{x}$",
     Ref.book(_HORN_JOHNSON, "Thm. 4.2.6"),
 )
-INVERSE_EXISTS = Fact(
-    "invertibility of a positive definite matrix",
-    r"$X^\top X + \lambda I$ is symmetric positive definite for $\lambda > 0$, hence invertible; "
+SCHWARZ = Fact(
+    "symmetry of second derivatives",
+    r"for a twice continuously differentiable $f$, $\partial^2 f/\partial x_k\partial x_l = "
+    r"\partial^2 f/\partial x_l\partial x_k$: a Hessian is symmetric, $H_{kl} = H_{lk}$",
+    Ref.book("W. Rudin (1976), Principles of Mathematical Analysis, 3rd ed.", "Thm. 9.41"),
+)
+SYMMETRIC = Fact(
+    "symmetry of a Gram matrix",
+    r"$A^\top A$, $AA^\top$ and a covariance $\mathbb{E}[\mathbf{x}\mathbf{x}^\top]$ are symmetric: "
+    r"$(A^\top A)_{kl} = \sum_r A_{rk}A_{rl} = (A^\top A)_{lk}$",
+    Ref.book(_GOLUB, "Sec. 1.2"),
+)
+INVERSE = Fact(
+    "defining property of the inverse",
+    r"a positive definite matrix ($H \succ 0$, $X^\top X + \lambda I$ for $\lambda > 0$) is invertible, and "
     r"$A^{-1}$ is the matrix with $A A^{-1} = A^{-1} A = I$",
     Ref.book(_HORN_JOHNSON, "Obs. 7.1.6"),
 )
@@ -106,6 +132,8 @@ FACTS: dict[str, Fact] = {
         INDEPENDENCE,
         ECKART_YOUNG,
         COURANT_FISCHER,
-        INVERSE_EXISTS,
+        SCHWARZ,
+        SYMMETRIC,
+        INVERSE,
     )
 }

@@ -86,3 +86,35 @@ def test_assume_needs_an_open_chain() -> None:
     with pytest.raises(DerivationError, match="begin"):
         d.assume(SPECTRAL_THEOREM)
     assert StepFailed  # the error family a false assumed step raises (above)
+
+
+# -- a fact with a rule: the defining property of a named inverse, at a symbolic size ----------------
+def test_an_inverse_is_used_by_its_defining_property_never_expanded() -> None:
+    """One Newton step on 1/2 t^T H t - b^T t lands on H^{-1} b for every n: the link that uses
+    H^{-1}(H t) = t is verified by the ladder after the fact's rule, and says so."""
+    from derive.core.facts import INVERSE
+    from derive.core.statements import Statement
+    from derive.maths.domains import integer
+    from derive.maths.indexed import InverseOf, collapse
+    from derive.verify.ladder import Ladder
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    i, j, q = sp.symbols("i j q", integer=True, positive=True)
+    H, Hinv, t, b = (sp.IndexedBase(s, real=True) for s in ("H", "Hinv", "t", "b"))
+    end = sp.Sum(Hinv[j, i] * b[i], (i, 1, n))
+    start = t[j] - sp.Sum(Hinv[j, i] * sp.Sum(H[i, q] * t[q], (q, 1, n)), (i, 1, n)) + end
+    domains = {n: integer(1, 5), i: integer(1, n), j: integer(1, n), H: X, Hinv: X, t: X, b: X}
+    d = Derivation("toy", (Statement("claim", Eq(start, end)),), Ladder(domains=domains, seed=3))
+    d.begin(start)
+    d.assume(INVERSE.applied(InverseOf(H, Hinv, n)), lambda e: INVERSE.applied(InverseOf(H, Hinv, n)).rewrite(e))
+    d.then(collapse, "the delta sifts the sum")
+    d.conclude()
+    step = d.chains[0].steps[1]
+    assert step.symbolic and "defining property of the inverse" in step.provenance
+    assert "the rule of the defining property of the inverse" in (step.verification.method if step.verification else "")
+    assert d.chains[0].symbolic and d.chains[0].assumes[0].name == INVERSE.name
+    # without the fact the same link is not proved: H and its inverse are independent symbols to the ladder
+    d2 = Derivation("toy", (Statement("claim", Eq(start, end)),), Ladder(domains=domains, seed=3))
+    d2.begin(start)
+    with pytest.raises(StepFailed, match="is false"):
+        d2.then(t[j] - sp.Sum(sp.KroneckerDelta(j, q) * t[q], (q, 1, n)) + end, "unjustified")
