@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import sympy as sp
 
 from .._version import VERSION
 from ..errors import StepFailed
+from ..numeric import export
 from ..numeric.crosscheck import CheckContext, CrossCheckResult
 from ..numeric.sampling import DEFAULT_SEED, generator
 from ..verify.ladder import Ladder, Verification
@@ -154,6 +155,27 @@ class Proof(Displayable):
         if bad is not None:
             return f"{self.name}: statement {bad.label!r}: {bad.how}"
         return "" if self.numeric.ok else "numeric check failed"
+
+    # -- code export (derive.numeric.export) -------------------------------------------------------
+    def to_source(self, library: str = "numpy") -> str:
+        """Python source of a function computing :attr:`result` with ``library`` (``numpy``, ``torch``
+        or ``jax``); its arguments are the result's variables sorted by name. Raises
+        :class:`~derive.numeric.export.ExportError` for a result no plain function computes."""
+        return export.to_source(self.identity.unfold(self.result), library, name=self.name, doc=self.identity.title)
+
+    def to_function(self, library: str = "numpy") -> Callable[..., Any]:
+        """The function of :meth:`to_source`, compiled: ``p.to_function("torch")(x=t)``."""
+        return export.to_function(self.identity.unfold(self.result), library, name=self.name, doc=self.identity.title)
+
+    def lambdify(self) -> Callable[..., Any]:
+        """:attr:`result` as a numpy function that knows derive's functions (``Phi`` is
+        ``scipy.special.ndtr``...), called by position or keyword: ``p.lambdify()(x=1.0)``."""
+        return self.to_function("numpy")
+
+    def __repr__(self) -> str:
+        """One line, e.g. ``<Proof gelu' ok general 0.4s>`` (the steps are in ``text()``)."""
+        state = "ok" if self.ok else "FAILED"
+        return f"<Proof {self.name} {state} {self.level} {self.seconds:.1f}s>"
 
 
 def _principal_result(ident: Identity, chains: Sequence[Chain]) -> sp.Basic | None:
