@@ -32,6 +32,7 @@ __all__ = [
     "book",
     "catalog",
     "check",
+    "check_working",
     "declare",
     "equivalent",
     "get",
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .answers import Verdict, check, equivalent, grade
+    from .answers import Verdict, check, check_working, equivalent, grade
     from .core.derivation import Derivation
     from .core.identity import Identity, Question, Ref, declare, identity
     from .core.proof import Proof
@@ -68,6 +69,7 @@ _LAZY = {
     "Proof": ("core.proof", "Proof"),
     # answer checking (derive.answers)
     "check": ("answers", "check"),
+    "check_working": ("answers", "check_working"),
     "equivalent": ("answers", "equivalent"),
     "grade": ("answers", "grade"),
     "Verdict": ("answers", "Verdict"),

@@ -31,6 +31,10 @@ Modules:
 - :mod:`~derive.answers.diagnose`: the name of a wrong answer's mistake (sign, factor, term...);
 - :mod:`~derive.answers.worker` / :mod:`~derive.answers.pool`: killable warm worker processes;
 - :mod:`~derive.answers.api`: :func:`check`, :func:`equivalent`, :func:`grade`;
+- :mod:`~derive.answers.kinds`: answers of other kinds (equations, intervals, sets, lists,
+  matrices, multi-part, numeric with a tolerance, up to an additive constant), the kind inferred
+  from the expected answer; :mod:`~derive.answers.working`: :func:`check_working`, a student's
+  working line by line; :mod:`~derive.answers.bank`: teachers' question banks (TOML);
 
 **Why our own Lark grammar, and not** ``sympy.parse_latex`` / ``parse_expr``. ``parse_expr``
 and ``sympify`` evaluate Python, and even SymPy's LaTeX parser hands names to ``Symbol``/
@@ -52,18 +56,21 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_names
 
-__all__ = ["NoQuestionError", "Verdict", "check", "equivalent", "grade"]
+__all__ = ["NoQuestionError", "Verdict", "Working", "check", "check_working", "equivalent", "grade"]
 
 if TYPE_CHECKING:
     from ..errors import NoQuestionError
     from .api import check, equivalent, grade
     from .verdict import Verdict
+    from .working import Working, check_working
 
 _LAZY = {
     "check": ("api", "check"),
     "equivalent": ("api", "equivalent"),
     "grade": ("api", "grade"),
     "Verdict": ("verdict", "Verdict"),
+    "check_working": ("working", "check_working"),
+    "Working": ("working", "Working"),
     "NoQuestionError": ("question", "NoQuestionError"),  # defined in derive.errors
 }
 

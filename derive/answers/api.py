@@ -83,8 +83,12 @@ def _submit(req: dict[str, Any], timeout: float) -> Verdict:
     return _undecided(f"No verdict: {reply.get('message', 'the checker failed')}.", seconds, "error")
 
 
-def check(name: str, answer: str, *, latex: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Verdict:
-    r"""Judge ``answer`` to the question of the identity ``name``.
+def check(
+    name: str, answer: str, *, latex: bool = False, timeout: float = DEFAULT_TIMEOUT, bank: Any = None
+) -> Verdict:
+    r"""Judge ``answer`` to the question of the identity ``name`` (or, with ``bank``, to the question
+    ``name`` of a teacher's question bank: a path to a TOML file or a loaded
+    :class:`~derive.answers.bank.Bank`, whose kind, tolerance and hints apply).
 
     >>> derive.check("gelu'", "1/2*(1+erf(x/sqrt(2))) + x*exp(-x^2/2)/sqrt(2*pi)").correct
     True
@@ -98,8 +102,17 @@ def check(name: str, answer: str, *, latex: bool = False, timeout: float = DEFAU
     Raises:
         UnknownIdentityError: no identity is called ``name``.
         NoQuestionError: the identity declares no question.
+        QuestionError: the bank cannot be read, or has no question ``name``.
     """
+    if bank is not None:
+        return _bank(bank).check(name, answer, latex=latex or None, timeout=timeout)
     return _submit({"kind": "identity", "name": name, "answer": answer, "latex": latex}, timeout)
+
+
+def _bank(bank: Any) -> Any:
+    from .bank import Bank, load_bank
+
+    return bank if isinstance(bank, Bank) else load_bank(bank)
 
 
 def equivalent(
@@ -144,7 +157,7 @@ def equivalent(
         or _matrix_notation(answer, expected, variables)
     ):
         return _judge_kind(answer, expected, variables, latex, timeout, kind, tol, up_to_constant)
-    return _expression(answer, expected, variables, latex=latex, timeout=timeout)
+    return expression_verdict(answer, expected, variables, latex=latex, timeout=timeout)
 
 
 def _structured(expected: str) -> bool:
@@ -165,17 +178,17 @@ def _judge_kind(
     up_to_constant: bool,
 ) -> Verdict:
     """An answer of another kind (:mod:`derive.answers.kinds`); each expression in it is judged by
-    :func:`_expression` in a worker."""
+    :func:`expression_verdict` in a worker."""
     from .kinds import choose_kind, judge
 
     if not isinstance(answer, str):
         return Verdict(None, INVALID, "Could not read the answer: the answer must be text.", method="parser")
     k = choose_kind(expected, kind, tol, up_to_constant, latex)
     if k == "expression" or (k == "matrix" and not _matrix_notation(answer, expected, variables)):
-        return _expression(answer, expected, variables, latex=latex, timeout=timeout)
+        return expression_verdict(answer, expected, variables, latex=latex, timeout=timeout)
 
     def compare(a: str, e: str, names: Mapping[str, str], tex: bool) -> Verdict:
-        return _expression(a, e, names, latex=tex, timeout=timeout)
+        return expression_verdict(a, e, names, latex=tex, timeout=timeout)
 
     try:
         return judge(k, answer, expected, variables, compare, latex=latex, tol=tol, up_to_constant=up_to_constant)
@@ -193,7 +206,7 @@ def _matrix_notation(answer: str, expected: str, variables: Mapping[str, str] | 
     return named or any(w in t for w in words for t in (answer, expected) if isinstance(t, str))
 
 
-def _expression(
+def expression_verdict(
     answer: str,
     expected: str,
     variables: Mapping[str, str] | None,
@@ -238,20 +251,32 @@ def _variables(text: Any) -> dict[str, str] | None:
     return out
 
 
-def grade_row(row: Mapping[str, Any], timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
-    """Judge one row; never raises (an error becomes a row with status ``invalid``/``undecided``)."""
+def grade_row(row: Mapping[str, Any], timeout: float = DEFAULT_TIMEOUT, bank: Any = None) -> dict[str, Any]:
+    """Judge one row; never raises (an error becomes a row with status ``invalid``/``undecided``).
+
+    A row names an identity, a bank question (``question``, with ``bank``), or gives ``expected``
+    (+ ``variables``, and optional ``kind``, ``tol``, ``up_to_constant`` columns)."""
     out = dict(row)
     try:
         answer = row.get("answer")
         if answer is None:
             raise ValueError("the row has no answer")
-        if row.get("expected"):
+        if row.get("question") and not row.get("expected"):
+            if bank is None:
+                raise ValueError("the row names a bank question: give the bank (derive grade --bank FILE)")
+            v = _bank(bank).check(
+                str(row["question"]).strip(), str(answer), latex=_is_latex(row) or None, timeout=timeout
+            )
+        elif row.get("expected"):
             v = equivalent(
                 str(answer),
                 str(row["expected"]),
                 _variables(row.get("variables")),
                 latex=_is_latex(row),
                 timeout=timeout,
+                kind=str(row["kind"]).strip() if row.get("kind") else None,
+                tol=row.get("tol") if row.get("tol") not in (None, "") else None,
+                up_to_constant=str(row.get("up_to_constant") or "").strip().lower() in ("1", "true", "yes"),
             )
         else:
             name = str(row.get("identity") or "").strip()
@@ -279,6 +304,7 @@ def grade(
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
     on_row: Callable[[int, dict[str, Any]], None] | None = None,
+    bank: Any = None,
 ) -> list[dict[str, Any]]:
     """Grade many answers in parallel; one output row per input row, in input order.
 
@@ -294,7 +320,11 @@ def grade(
         progress: called with the number of rows finished so far, after each row.
         on_row: called with each row's index and its graded row as it finishes (in any order), so
             a caller can stream results to disk and keep them through an interruption.
+        bank: a question bank (path or :class:`~derive.answers.bank.Bank`) for rows that name a
+            ``question``; loaded once here, so a bad bank raises before any row is graded.
     """
+    if bank is not None:
+        bank = _bank(bank)
     rows = [dict(r) for r in rows]
     n = workers(jobs or 0)
     if executor is None:
@@ -314,7 +344,7 @@ def grade(
 
     # threads (or the caller's executor), each driving a warm worker process
     return ordered_map(
-        partial(grade_row, timeout=timeout),
+        partial(grade_row, timeout=timeout, bank=bank),
         rows,
         on_error=_lost_row,
         jobs=n,

@@ -39,8 +39,23 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--var", "variables", multiple=True, metavar="NAME=DOMAIN", help="Domain of a variable of --expected.")
 @click.option("--timeout", type=float, default=2.0, show_default=True, help="Hard time limit in seconds.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.option(
+    "--kind", metavar="KIND", help="Answer kind: equation, interval, set, list, matrix, tuple, numeric, constant."
+)
+@click.option("--tol", metavar="TOL", help="Numeric tolerance: 1e-3 (absolute), 2%, 3sf, rel=1e-6.")
+@click.option("--up-to-constant", is_flag=True, help="Accept an answer that differs by an additive constant.")
+@click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML): NAME is one of its questions.")
 def check(
-    args: tuple[str, ...], latex: bool, expected: str | None, variables: tuple[str, ...], timeout: float, as_json: bool
+    args: tuple[str, ...],
+    latex: bool,
+    expected: str | None,
+    variables: tuple[str, ...],
+    timeout: float,
+    as_json: bool,
+    kind: str | None = None,
+    tol: str | None = None,
+    up_to_constant: bool = False,
+    bank: str | None = None,
 ) -> None:
     """Check a homework ANSWER to the question of identity NAME (or to --expected).
 
@@ -48,6 +63,9 @@ def check(
       derive check "gelu'" "Phi(x) + x*phi(x)"
       derive check kl-gaussian-standard --latex "\\frac{1}{2}(\\mu^2+s^2-1-\\ln s^2)"
       derive check --expected "log(s^2)" --var s=positive "2*log(s)"
+      derive check --expected "y = 2x + 1" "2x - y = -1"
+      derive check --expected "pi" --tol 3sf "3.14"
+      derive check --bank questions.toml line "y = 2x + 1"
 
     Exit status: 0 correct, 1 incorrect, 2 invalid, 3 undecided, 4 unusable question.
     """
@@ -63,8 +81,17 @@ def check(
     try:
         if expected is not None:
             verdict = api.equivalent(
-                args[0], expected, _parse_vars(variables) if variables else None, latex=latex, timeout=timeout
+                args[0],
+                expected,
+                _parse_vars(variables) if variables else None,
+                latex=latex,
+                timeout=timeout,
+                kind=kind,
+                tol=tol,
+                up_to_constant=up_to_constant,
             )
+        elif bank is not None:
+            verdict = api.check(args[0], args[1], latex=latex, timeout=timeout, bank=bank)
         else:
             verdict = api.check(args[0], args[1], latex=latex, timeout=timeout)
     except (KeyError, LookupError, ValueError, click.BadParameter) as exc:
@@ -94,7 +121,7 @@ def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
     statuses = ("correct", "incorrect", "invalid", "undecided")
     by: dict[str, dict[str, int]] = {}
     for r in rows:
-        key = str(r.get("identity") or ("(expected)" if r.get("expected") else "(none)"))
+        key = str(r.get("identity") or r.get("question") or ("(expected)" if r.get("expected") else "(none)"))
         by.setdefault(key, dict.fromkeys(statuses, 0))[r.get("status", "undecided")] += 1
     width = max([len(k) for k in by] + [8])
     echo = click.echo
@@ -125,8 +152,21 @@ def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "jsonl"]), default="auto", show_default=True)
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep the rows OUTPUT already holds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def grade(path: str, output: str | None, jobs: int, timeout: float, fmt: str, resume: bool, quiet: bool) -> None:
+@click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML) for rows with a question column.")
+def grade(
+    path: str,
+    output: str | None,
+    jobs: int,
+    timeout: float,
+    fmt: str,
+    resume: bool,
+    quiet: bool,
+    bank: str | None = None,
+) -> None:
     """Grade a batch of answers: a CSV (columns student, identity, answer, optional format) or JSON Lines.
+
+    Rows may instead give expected (+ variables, kind, tol, up_to_constant columns) or, with
+    --bank FILE, name a bank question in a question column.
 
     Every input row yields one output row (input columns + status, correct, message, diagnosis,
     parsed, counterexample, method, seconds), errors included; a summary table goes to stderr.
@@ -141,6 +181,15 @@ def grade(path: str, output: str | None, jobs: int, timeout: float, fmt: str, re
     if path != "-" and not os.path.exists(path):
         click.echo(f"Error: no such file {path!r}", err=True)
         sys.exit(EXIT_BAD_QUESTION)
+    loaded = None
+    if bank is not None:
+        from ..answers.bank import BankError, load_bank
+
+        try:
+            loaded = load_bank(bank)
+        except BankError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_BAD_QUESTION)
     rows = read_rows(path, fmt)
     if fmt == "auto":
         by_output = output not in (None, "-") and str(output).endswith((".jsonl", ".ndjson", ".json"))
@@ -148,13 +197,21 @@ def grade(path: str, output: str | None, jobs: int, timeout: float, fmt: str, re
             "jsonl" if by_output or (output in (None, "-") and path.endswith((".jsonl", ".ndjson", ".json"))) else "csv"
         )
     start = time.perf_counter()
-    graded = _grade_streaming(rows, output, fmt, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet)
+    graded = _grade_streaming(rows, output, fmt, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet, bank=loaded)
     if not quiet:
         _summary(graded, time.perf_counter() - start)
 
 
 def _grade_streaming(
-    rows: list[dict[str, Any]], output: str | None, fmt: str, *, resume: bool, jobs: int, timeout: float, quiet: bool
+    rows: list[dict[str, Any]],
+    output: str | None,
+    fmt: str,
+    *,
+    resume: bool,
+    jobs: int,
+    timeout: float,
+    quiet: bool,
+    bank: Any = None,
 ) -> list[dict[str, Any]]:
     """Grade ``rows`` into ``output`` row by row; on an interrupt, keep what is done and exit 130."""
     import signal
@@ -183,7 +240,7 @@ def _grade_streaming(
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         with _progress(len(todo), quiet) as progress:
-            graded = run(todo, timeout=timeout, jobs=jobs or None, progress=progress, on_row=finished)
+            graded = run(todo, timeout=timeout, jobs=jobs or None, progress=progress, on_row=finished, bank=bank)
     except KeyboardInterrupt:
         writer.close()
         _stop_workers()

@@ -82,8 +82,10 @@ def judge(
     latex: bool = False,
     tol: Any = None,
     up_to_constant: bool = False,
+    implies: bool = False,
 ) -> Verdict:
-    """Judge ``answer`` against ``expected`` as an answer of ``kind`` (see the module docstring).
+    """Judge ``answer`` against ``expected`` as an answer of ``kind`` (see the module docstring);
+    ``implies``: for equations and intervals, only every solution of ``expected`` must solve ``answer``.
 
     Raises ``ValueError`` when the *question* is unusable (an unknown kind, an expected answer
     that is not of its kind, a bad tolerance); a bad *answer* is always a verdict.
@@ -92,7 +94,16 @@ def judge(
     if tol is not None:
         tolerance(tol)  # a bad tolerance is the question's fault: raise before judging
     names = dict(variables) if variables is not None else _guess(expected, latex)
-    ask = Ask(expected, names, compare, latex=latex, tol=tol, up_to_constant=up_to_constant, ordered=k == "list")
+    ask = Ask(
+        expected,
+        names,
+        compare,
+        latex=latex,
+        tol=tol,
+        up_to_constant=up_to_constant,
+        ordered=k == "list",
+        implies=implies,
+    )
     return timed(lambda: _dispatch(k, answer, ask, 0))
 
 

@@ -39,6 +39,8 @@ class Ask:
     tol: Any = None
     up_to_constant: bool = False
     ordered: bool = False
+    #: an implication (working's ``=>``): only the expected answer's solutions must be kept
+    implies: bool = False
     _symbols: dict[str, sp.Symbol] = field(default_factory=dict)
 
     def same(self, answer: str, expected: str, *, plain: bool = False) -> Verdict:

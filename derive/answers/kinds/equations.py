@@ -106,10 +106,10 @@ def _solutions(a: sp.Expr, e: sp.Expr, ask: Ask, parsed: Any) -> Verdict:
     if len(free) == 1:
         decided = own_work(lambda: _univariate(a, e, free[0], ask))
         if decided is not None:
-            return _verdict(decided, parsed)
+            return _verdict(decided, parsed, ask)
     witness = own_work(lambda: _witness(a, e, free, ask))
     if witness is not None:
-        return _verdict(witness, parsed)
+        return _verdict(witness, parsed, ask)
     return make(
         UNDECIDED,
         "No verdict: the equations are not multiples of each other, and no solution of one was found "
@@ -119,13 +119,14 @@ def _solutions(a: sp.Expr, e: sp.Expr, ask: Ask, parsed: Any) -> Verdict:
     )
 
 
-def _verdict(found: tuple[str, dict[str, str]], parsed: Any) -> Verdict:
+def _verdict(found: tuple[str, dict[str, str]], parsed: Any, ask: Ask) -> Verdict:
     which, point = found
     where = ", ".join(f"{k} = {v}" for k, v in point.items())
     if which == "same":
+        how = "every solution of the expected equation solves it" if ask.implies else "the same real solutions"
         return make(
             CORRECT,
-            f"Correct: the same real solutions ({where or 'none'}).",
+            f"Correct: {how} ({where or 'none'}).",
             parsed=parsed,
             method="equation: solution sets (solveset)",
         )
@@ -157,7 +158,7 @@ def _univariate(a: sp.Expr, e: sp.Expr, x: sp.Symbol, ask: Ask) -> tuple[str, di
         if not any(_close(nr, q) for q in va):
             return "expected", {str(x): _show(r)}
     for r, nr in zip(sa, va, strict=True):
-        if not any(_close(nr, q) for q in ve):
+        if not ask.implies and not any(_close(nr, q) for q in ve):
             return "answer", {str(x): _show(r)}
     return "same", {str(x): ", ".join(_show(r) for r in se)} if len(se) else {}
 
@@ -178,7 +179,7 @@ def _witness(a: sp.Expr, e: sp.Expr, free: list[sp.Symbol], ask: Ask) -> tuple[s
             point = _point(others, shift, ask)
             if point is None:
                 continue
-            for which, f, g in (("expected", e, a), ("answer", a, e)):
+            for which, f, g in (("expected", e, a), ("answer", a, e))[: 1 if ask.implies else 2]:
                 found = _root_off(f.xreplace(point), g.xreplace(point), pivot, ask)
                 if found is not None:
                     shown = {str(k): str(v) for k, v in point.items()}

@@ -174,7 +174,7 @@ def judge_interval(answer: str, ask: Ask) -> Verdict:
                 parsed=got,
                 method="interval",
             )
-        if ia != ie:
+        if ia != ie and not (ask.implies and ia):
             return _differs(got, x, p, ia, p in ends_a + ends_e)
     return make(
         CORRECT,
