@@ -17,12 +17,11 @@ from .answers import check, grade
 from .autodiff import diff
 from .book import book
 from .catalog import list_cmd, prove, sheet, verify
-from .export import export
 from .new import new
-from .options import INTERRUPTED, Group
+from .options import Group
 from .questions import questions
 
-COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff, questions, export)
+COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff, questions)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,22 +49,6 @@ def check_address_space(minimum: int = MIN_ADDRESS_SPACE) -> None:
             f"the address space is limited to {soft // 2**20} MB (ulimit -v {soft // 1024}); derive needs at "
             f"least {minimum // 2**20} MB per process: raise the limit (ulimit -v {minimum // 1024}) and run again"
         )
-
-
-def run() -> None:
-    """The console script: :func:`main`, and on an interrupt an immediate exit (status 130) once
-    the command has cleaned up, skipping the interpreter's teardown of SymPy's caches (seconds)."""
-    import os
-    import sys
-
-    try:
-        main()
-    except SystemExit as exc:
-        if exc.code != INTERRUPTED:
-            raise
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(INTERRUPTED)
 
 
 for _command in COMMANDS:
