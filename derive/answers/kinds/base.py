@@ -113,6 +113,16 @@ def wrong_kind(want: str, example: str) -> Verdict:
     )
 
 
+def other_kind(answer: str, ask: Ask, want: str, example: str) -> Verdict:
+    """The verdict on an answer that is not of the kind asked: ``invalid`` if it cannot be read
+    (with the parser's reason), else a wrong answer naming the kind wanted."""
+    from .infer import infer_kind
+
+    if infer_kind(answer, ask.latex) == "expression":
+        ask.read(answer)
+    return wrong_kind(want, example)
+
+
 def timed(fn: Callable[[], Verdict]) -> Verdict:
     """``fn()`` with its wall time recorded; structure and reading errors become verdicts."""
     start = time.perf_counter()

@@ -22,7 +22,7 @@ from typing import Any
 import sympy as sp
 
 from ..verdict import CORRECT, INCORRECT, INVALID, UNDECIDED, Verdict
-from .base import Ask, domain_set, make, own_work, summary, wrong_kind
+from .base import Ask, domain_set, make, other_kind, own_work, summary
 from .reading import StructureError, check_size, relations
 
 TRIALS = (sp.Rational(1, 3), sp.Rational(5, 4), sp.Rational(-3, 5), sp.Rational(7, 2), sp.Rational(2, 7))
@@ -52,8 +52,7 @@ def judge_equation(answer: str, ask: Ask) -> Verdict:
         raise ValueError(f"the expected answer {ask.expected!r} is not an equation")
     given = sides(answer)
     if given is None:
-        ask.read(answer)
-        return wrong_kind("an equation", "y = 2x + 1")
+        return other_kind(answer, ask, "an equation", "y = 2x + 1")
     a_sides = [ask.read(s) for s in given]  # each side alone: unreadable text is invalid, never spliced
     e_sides = [ask.read(s) for s in exp]
     parsed = sp.Eq(a_sides[0], a_sides[1], evaluate=False)

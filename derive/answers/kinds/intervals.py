@@ -19,7 +19,7 @@ from typing import Any
 import sympy as sp
 
 from ..verdict import CORRECT, INCORRECT, UNDECIDED, Verdict
-from .base import Ask, domain_set, guess, make, own_work, wrong_kind
+from .base import Ask, domain_set, guess, make, other_kind, own_work
 from .infer import UNIONS
 from .reading import MAX_ITEMS, StructureError, check_size, enclosed, items, relations, split_top
 
@@ -155,8 +155,7 @@ def judge_interval(answer: str, ask: Ask) -> Verdict:
     want = own_work(lambda: read_set(ask.expected, ask, x))
     got = own_work(lambda: read_set(answer, ask, x)) if _structured(answer) else None
     if got is None:
-        ask.read(answer)
-        return wrong_kind("an interval or inequality", "(2, oo) or x > 2")
+        return other_kind(answer, ask, "an interval or inequality", "(2, oo) or x > 2")
     ends_a, ends_e = _ends(got), _ends(want)
     if ends_a is None or ends_e is None:
         return make(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..verdict import CORRECT, INCORRECT, INVALID, UNDECIDED, Verdict
-from .base import Ask, make, summary, wrong_kind
+from .base import Ask, make, other_kind, summary
 from .reading import MAX_NESTING, StructureError, check_size, enclosed, items, split_top
 
 #: judges one part: ``(answer_part, expected_part, depth) -> Verdict``
@@ -46,8 +46,7 @@ def judge_tuple(answer: str, ask: Ask, judge_part: PartJudge, depth: int = 0) ->
         raise ValueError(f"the expected answer {ask.expected!r} has no parts (write (a, b) or a; b)")
     given = parts(answer)
     if given is None:
-        ask.read(answer)
-        return wrong_kind(f"{len(expected)} parts", "(a, b) or a; b")
+        return other_kind(answer, ask, f"{len(expected)} parts", "(a, b) or a; b")
     if len(given) != len(expected):
         return make(
             INCORRECT,

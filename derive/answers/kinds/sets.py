@@ -10,7 +10,7 @@ extra one, or the first wrong position with its counterexample.
 from __future__ import annotations
 
 from ..verdict import CORRECT, INCORRECT, INVALID, UNDECIDED, Verdict
-from .base import Ask, invalid, make, summary, wrong_kind
+from .base import Ask, invalid, make, other_kind, summary
 from .reading import StructureError, check_size, enclosed, items
 
 EMPTY = ("{}", "\\{\\}", "\\emptyset", "\\varnothing", "∅", "set()")
@@ -43,8 +43,7 @@ def judge_set(answer: str, ask: Ask) -> Verdict:
         raise ValueError(f"the expected answer {ask.expected!r} is not a set {{...}}")
     given = elements(answer, ordered=False)
     if given is None:
-        ask.read(answer)  # unreadable: invalid with the parser's reason; readable: the wrong kind
-        return wrong_kind("a set", "{1, 2}")
+        return other_kind(answer, ask, "a set", "{1, 2}")
     if len(given) * max(len(expected), 1) > MAX_PAIRS:
         raise StructureError(f"the set is too large to compare (over {MAX_PAIRS} element pairs)", limit=True)
     matched: set[int] = set()
@@ -116,9 +115,7 @@ def judge_list(answer: str, ask: Ask) -> Verdict:
         raise ValueError(f"the expected answer {ask.expected!r} is not a list [...]")
     given = elements(answer, ordered=True)
     if given is None:
-        if elements(answer, ordered=False) is None:
-            ask.read(answer)
-        return wrong_kind("an ordered list", "[1, 2, 3]")
+        return other_kind(answer, ask, "an ordered list", "[1, 2, 3]")
     parsed = "[" + ", ".join(given) + "]"
     if len(given) != len(expected):
         return make(
