@@ -95,7 +95,7 @@ def _agree(fa: Callable[[Any], Any], fe: Callable[[Any], Any]) -> bool:
 
 
 def _independent(row: tuple[str, str, str, F, F]) -> str:
-    label, answer, _, fa, fe = row
+    label, _, _, fa, fe = row
     if fa is None:
         return "invalid" if label == "invalid" else "incorrect"  # unreadable, or not an equation
     assert fe is not None

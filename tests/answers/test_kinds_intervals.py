@@ -45,7 +45,7 @@ ROWS: list[tuple[str, str, str, Pred, Pred, dict[str, str] | None]] = [
     ("correct", "(1, oo) U (-oo, -1)", "x < -1 or x > 1", lambda x: abs(x) > 1, lambda x: abs(x) > 1, None),
     ("correct", "(-oo, -1) \\cup (1, oo)", "x^2 > 1", lambda x: abs(x) > 1, lambda x: abs(x) > 1, None),
     ("correct", "[0, 1) U [1, 2]", "0 <= x <= 2", between(0, 2, True, True), between(0, 2, True, True), None),
-    ("correct", "x^2 <= 2", "-sqrt(2) <= x <= sqrt(2)", between(-S2, S2, True, True), between(-S2, S2, True, True), None),
+    ("correct", "x^2 <= 2", "-sqrt(2) <= x <= sqrt(2)", between(-S2, S2, True, True), between(-S2, S2, True, True), None),  # noqa: E501
     ("correct", "(-2^(1/2), 2^(1/2))", "x^2 < 2", between(-S2, S2), between(-S2, S2), None),
     ("correct", "(0, 1)", "x < 1", between(0, 1), lambda x: 0 < x < 1, {"x": "positive"}),
     ("correct", "t > 3", "(3, oo)", gt(3), gt(3), None),
@@ -58,7 +58,7 @@ ROWS: list[tuple[str, str, str, Pred, Pred, dict[str, str] | None]] = [
     ("incorrect", "-1 < x < 1", "x^2 > 1", lambda x: abs(x) < 1, lambda x: abs(x) > 1, None),
     ("incorrect", "(-1, 3)", "(-1, 3]", between(-1, 3), between(-1, 3, hi_closed=True), None),
     ("incorrect", "(-1.414, 1.414)", "x^2 < 2", between(mpf("-1.414"), mpf("1.414")), between(-S2, S2), None),
-    ("incorrect", "[0, 1] U [2, 3]", "0 <= x <= 3", lambda x: 0 <= x <= 1 or 2 <= x <= 3, between(0, 3, True, True), None),
+    ("incorrect", "[0, 1] U [2, 3]", "0 <= x <= 3", lambda x: 0 <= x <= 1 or 2 <= x <= 3, between(0, 3, True, True), None),  # noqa: E501
     ("incorrect", "2", "x > 2", lambda x: x == 2, gt(2), None),  # a number where a set is asked
     ("incorrect", "{2}", "x > 2", lambda x: x == 2, gt(2), None),
     ("invalid", "(2, oo", "x > 2", None, gt(2), None),
@@ -75,7 +75,7 @@ PROBES = [mpf(k) / 8 for k in range(-96, 97)] + [S2, -S2, mp.pi, -mp.pi, mp.e, m
 
 
 def _independent(row: tuple[str, str, str, Pred, Pred, dict[str, str] | None]) -> str:
-    label, answer, _, pa, pe, variables = row
+    _, answer, _, pa, pe, variables = row
     if pa is None:
         return "invalid"
     domain = (lambda x: x > 0) if variables and variables.get("x") == "positive" else (lambda x: True)

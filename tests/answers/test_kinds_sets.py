@@ -95,7 +95,7 @@ def _independent(label: str, answer: str, expected: str, av: list[Any] | None, e
 
 @pytest.mark.parametrize("row", SETS, ids=[f"{r[0]}:{r[1][:30]}" for r in SETS])
 def test_sets(row: tuple[str, str, str, list[Any] | None, list[Any]]) -> None:
-    label, answer, expected, av, ev = row
+    label, answer, expected, _, _ = row
     assert _independent(*row, ordered=False) == label, "the label disagrees with the mpmath evaluation"
     v = derive.equivalent(answer, expected)
     assert v.status == label, v.message
@@ -103,7 +103,7 @@ def test_sets(row: tuple[str, str, str, list[Any] | None, list[Any]]) -> None:
 
 @pytest.mark.parametrize("row", LISTS, ids=[f"{r[0]}:{r[1][:30]}" for r in LISTS])
 def test_lists(row: tuple[str, str, str, list[Any] | None, list[Any]]) -> None:
-    label, answer, expected, av, ev = row
+    label, answer, expected, _, _ = row
     assert _independent(*row, ordered=True) == label, "the label disagrees with the mpmath evaluation"
     v = derive.equivalent(answer, expected, kind="list")
     assert v.status == label, v.message
