@@ -102,6 +102,13 @@ COURANT_FISCHER = Fact(
     r"$\lambda_k = \max_{\dim S = k}\min_{\mathbf{x}\in S,\ \lVert\mathbf{x}\rVert = 1}\mathbf{x}^\top M\mathbf{x}$",
     Ref.book(_HORN_JOHNSON, "Thm. 4.2.6"),
 )
+MGF_UNIQUENESS = Fact(
+    "uniqueness of the moment generating function",
+    r"a moment generating function finite near $0$ determines the distribution; "
+    r"$\mathbb{E}[e^{\lambda X}] = e^{\lambda m + \lambda^2 v/2}$ for all $\lambda$ exactly when "
+    r"$X \sim \mathcal{N}(m, v)$",
+    Ref.book("P. Billingsley (1995), Probability and Measure, 3rd ed.", "Sec. 21 and 30"),
+)
 SCHWARZ = Fact(
     "symmetry of second derivatives",
     r"for a twice continuously differentiable $f$, $\partial^2 f/\partial x_k\partial x_l = "
@@ -130,6 +137,7 @@ FACTS: dict[str, Fact] = {
         ORTHOGONAL_INVARIANCE,
         DETERMINANT_LEMMA,
         INDEPENDENCE,
+        MGF_UNIQUENESS,
         ECKART_YOUNG,
         COURANT_FISCHER,
         SCHWARZ,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Eq, Matrix, sqrt
+from sympy import Eq, sqrt
 
 from derive.authoring import (
     CheckContext,
@@ -22,11 +22,18 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    induction_statements,
+    integer,
     named_function,
+    notation,
+    positive,
     probability,
+    prove_by_induction,
     real,
 )
+from derive.core.facts import INDEPENDENCE, MGF_UNIQUENESS
 from derive.maths.gaussian import expectation, integrate
+from derive.maths.recurrences import unrolled
 from derive.numeric.montecarlo import agrees, estimate
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -43,22 +50,31 @@ MEAN_BODY = sqrt(1 - beta_t) * sqrt(abar_prev) * x0 + sqrt(beta_t) * expectation
 VAR_BODY = (1 - beta_t) * (1 - abar_prev) + beta_t * expectation(eps**2, eps)
 
 
-def _unrolled_variances() -> list[sp.Expr]:
-    """Var(x_t | x_0) for t = 1..4 by running the recursion v_t = (1 - beta_t) v_{t-1} + beta_t, v_0 = 0."""
-    v, out = sp.S.Zero, []
-    for b in betas:
-        v = (1 - b) * v + b
-        out.append(v)
-    return out
+#: the MGF of the step: lambda, and x_{t-1} | x_0 ~ N(m, v) (the induction hypothesis)
+lam = real(-2, 2).symbol("lambda")
+m_prev = DATA.symbol("m")
+v_prev = positive(2).symbol("v")
+MGF_PREV = sp.exp(lam * sqrt(1 - beta_t) * m_prev + (lam * sqrt(1 - beta_t)) ** 2 * v_prev / 2)
+MGF_NOISE = expectation(sp.exp(lam * sqrt(beta_t) * eps), eps)
+MGF_STEP = notation(r"\mathbb E\bigl[e^{\lambda x_t}\mid x_0\bigr]", MGF_PREV * MGF_NOISE, "E[exp(lambda x_t) | x_0]")
+MGF_NEXT = sp.exp(lam * sqrt(1 - beta_t) * m_prev + lam**2 * ((1 - beta_t) * v_prev + beta_t) / 2)
+
+#: log alpha-bar_t by induction on t: log abar_t = log abar_{t-1} + log(1 - beta_t), log abar_0 = 0
+STEPS = integer(1, 12)
+t = STEPS.symbol("t")
+k = sp.Symbol("k", integer=True, positive=True)
+beta = sp.IndexedBase("beta", positive=True)
+SCHEDULE = real(sp.Rational(1, 100), sp.Rational(1, 2))
 
 
-VARS_1_4 = Matrix(
-    [
-        named_function(f"VarUnrolled{t}", rf"\operatorname{{Var}}(x_{t}\mid x_0)", show_args=False)(*betas)
-        for t in range(1, 5)
-    ]
-)
-ABAR = [sp.Mul(*(1 - b for b in betas[:t])) for t in range(1, 5)]
+def _log_abar(s: sp.Expr) -> sp.Expr:
+    r"""$\log\bar\alpha_s = \sum_{k=1}^{s}\log(1-\beta_k)$, i.e. $\bar\alpha_s = \prod_{k\le s}(1-\beta_k)$."""
+    return unrolled(sp.S.One, _drive, s, k)
+
+
+def _drive(s: sp.Expr) -> sp.Expr:
+    return sp.log(1 - beta[s])
+
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -74,11 +90,22 @@ VARIANCE_STEP = Statement(
     text=r"if $\operatorname{Var}(x_{t-1}\mid x_0) = 1 - \bar\alpha_{t-1}$ then $\operatorname{Var}(x_t\mid "
     r"x_0) = 1 - \bar\alpha_t$",
 )
-UNROLLED = Statement(
-    "t = 1..4",
-    Eq(VARS_1_4, Matrix([1 - a for a in ABAR])),
-    text=r"unrolled from $x_0$: $\operatorname{Var}(x_t\mid x_0) = 1 - \prod_{s\le t}(1-\beta_s)$ for $t = "
-    r"1, \dots, 4$",
+GAUSSIAN_STEP = Statement(
+    "Gaussian step",
+    Eq(MGF_STEP, MGF_NEXT),
+    text=r"if $x_{t-1}\mid x_0 \sim \mathcal N(m, v)$ then $x_t\mid x_0 \sim \mathcal N(\sqrt{1-\beta_t}\,m,\ "
+    r"(1-\beta_t)v + \beta_t)$: the moment generating function of the linear-Gaussian step ($\varepsilon_t$ "
+    r"independent of $x_{t-1}$); with the mean and variance steps, $q(x_t\mid x_0)$ is Gaussian for every $t$",
+)
+ABAR_BASE, ABAR_STEP = induction_statements(
+    _log_abar, sp.S.One, _drive, t, name=r"\log\bar\alpha", base="abar_0 = 1", step="abar_t product"
+)
+ABAR_STEP = Statement(
+    ABAR_STEP.label,
+    ABAR_STEP.relation,
+    text=r"$\log\bar\alpha_t = \sum_{k\le t}\log(1-\beta_k)$ satisfies $\log\bar\alpha_t = "
+    r"\log\bar\alpha_{t-1} + \log(1-\beta_t)$, $\log\bar\alpha_0 = 0$: so $\bar\alpha_t = "
+    r"\prod_{k\le t}(1-\beta_k)$ for every $t$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -127,10 +154,24 @@ def derivation(d: Derivation) -> None:
     d.then(1 - (1 - beta_t) * abar_prev, r"$= 1 - \bar\alpha_t$")
     d.conclude("variance step")
 
-    d.begin(VARS_1_4, scope="for t = 1, 2, 3, 4")
-    d.then(Matrix(_unrolled_variances()), r"the recursion $v_t = (1-\beta_t)v_{t-1} + \beta_t$ from $v_0 = 0$")
-    d.then(lambda e: e.applyfunc(sp.factor), r"factor: $1 - \prod_{s\le t}(1-\beta_s)$")
-    d.conclude("t = 1..4")
+    d.begin(
+        MGF_STEP,
+        r"$\mathbb E[e^{\lambda x_t}] = \mathbb E[e^{\lambda\sqrt{1-\beta_t}x_{t-1}}]\,"
+        r"\mathbb E[e^{\lambda\sqrt{\beta_t}\varepsilon}]$, the first the MGF of $\mathcal N(m, v)$",
+    )
+    d.assume(INDEPENDENCE)
+    d.then(integrate, r"the Gaussian integral of $e^{\lambda\sqrt{\beta_t}\varepsilon}$")
+    d.then(lambda e: sp.powsimp(sp.expand(e)), r"$\operatorname{erf}$ terms cancel; one exponential")
+    d.assume(MGF_UNIQUENESS, MGF_NEXT, r"the MGF of $\mathcal N(\sqrt{1-\beta_t}m, (1-\beta_t)v + \beta_t)$")
+    d.note(
+        r"By induction on $t$: $x_0\mid x_0 = \mathcal N(x_0, 0)$ is $\mathcal N(\sqrt{\bar\alpha_0}x_0, "
+        r"1 - \bar\alpha_0)$ ($\bar\alpha_0 = 1$), and the Gaussian, mean and variance steps carry "
+        r"$\mathcal N(\sqrt{\bar\alpha_{t-1}}x_0, 1-\bar\alpha_{t-1})$ to $\mathcal N(\sqrt{\bar\alpha_t}x_0, "
+        r"1-\bar\alpha_t)$."
+    )
+    d.conclude("Gaussian step")
+
+    prove_by_induction(d, _log_abar, sp.S.One, _drive, t, k, base="abar_0 = 1", step="abar_t product")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -158,10 +199,20 @@ DDPM_FORWARD = declare(
     section="3.2",
     map_row=r"$\mathcal N(\mu, \Sigma)$ in diffusion: $q(x_t\mid x_0) = \mathcal N(\sqrt{\bar\alpha_t}x_0, "
     r"(1-\bar\alpha_t)I)$",
-    variables={beta_t: RATE, abar_prev: RATE, x0: DATA, **{b: RATE for b in betas}},
-    definitions={MEAN_T: MEAN_BODY, VAR_T: VAR_BODY, **dict(zip(VARS_1_4, _unrolled_variances(), strict=True))},
+    variables={
+        beta_t: RATE,
+        abar_prev: RATE,
+        x0: DATA,
+        **{b: RATE for b in betas},
+        lam: real(-2, 2),
+        m_prev: DATA,
+        v_prev: positive(2),
+        t: STEPS,
+        beta: SCHEDULE,
+    },
+    definitions={MEAN_T: MEAN_BODY, VAR_T: VAR_BODY},
     claim=CLAIM,
-    also=(VARIANCE_STEP, UNROLLED),
+    also=(VARIANCE_STEP, GAUSSIAN_STEP, ABAR_BASE, ABAR_STEP),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
