@@ -33,7 +33,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import AnswerSyntaxError, BudgetExceeded
-from ..numeric.precise import fmt, to_mp
+from ..numeric.precise import DIGITS, fmt, to_mp
 from ..verify.budget import attempt, time_limit
 from ..verify.ladder import Ladder
 from .compare import Probe
@@ -150,7 +150,17 @@ def _out(parsed: Any, status: str, message: str, *, method: str, start: float, *
         "diagnosis": kw.get("diagnosis"),
         "method": method,
         "seconds": time.perf_counter() - start,
+        "read_as": read_as(parsed),
     }
+
+
+def read_as(parsed: Any) -> str:
+    """How an answer was read, as plain text (``sin(5*n)``; a matrix as its list of rows)."""
+    if parsed is None:
+        return ""
+    if isinstance(parsed, sp.MatrixBase):
+        return sp.sstr(parsed.tolist())
+    return sp.sstr(parsed)
 
 
 # ------------------------------------------------------------------------------------ scalars
@@ -234,13 +244,54 @@ def _compare_values(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> 
     probe = Probe(ctx, a, t, deadline)
     if probe.reduced[0] == probe.reduced[1]:
         return {"status": CORRECT, "method": "proved: identical after unfolding"}
+    exact = _exact_difference(probe)
+    if exact == 0:
+        return {"status": CORRECT, "method": "proved: exact (rational arithmetic)"}
     refuted = probe.screen()  # 2. quick screen
     if refuted is not None:
+        if exact is not None and refuted.get("difference") is not None:
+            refuted["method"] += f"; exact difference {_short(exact)}"
         return refuted
+    if exact is not None:  # a rational difference below the 45-digit tolerance is still a difference
+        return _exact_refutation(ctx, probe, exact)
     proved = None if probe.weak else _prove(ctx, a, t, deadline)  # 3. symbolic proof, cheap rungs only
     if proved is not None:
         return proved
     return probe.verify()  # 4. numeric verification, fixed and adversarial points
+
+
+def _exact_difference(probe: Probe) -> sp.Rational | None:
+    """The exact difference of a closed answer and target when SymPy's arithmetic makes it a
+    rational number (``33/100 - 1/3``, ``1/3 + 10^-60 - 1/3``), else ``None``."""
+    ra, rt = probe.reduced
+    if not (isinstance(ra, sp.Expr) and isinstance(rt, sp.Expr)):
+        return None
+    if any(probe.ctx.unfolded(e).free_symbols for e in (probe.answer, probe.target)):
+        return None
+    d = ra - rt
+    return d if d.is_Rational else None
+
+
+def _short(q: sp.Rational) -> str:
+    """A rational as text, its digits elided past 40 characters."""
+    text = sp.sstr(q)
+    return text if len(text) <= 40 else f"{fmt(to_mp({sp.Symbol('_'): q}, 30)[sp.Symbol('_')], 10)} (a rational)"
+
+
+def _exact_refutation(ctx: Context, probe: Probe, exact: sp.Rational) -> dict[str, Any]:
+    """The counterexample of a closed answer whose exact difference is a nonzero rational."""
+    digits = 2 * DIGITS
+    va, vt = (ctx.value_at(e, {}, {}, None, digits) for e in (probe.answer, probe.target))
+    return {
+        "status": INCORRECT,
+        "method": f"exact difference {_short(exact)} (below the 45-digit tolerance)",
+        "index": 0 if len(ctx.points) == 1 else None,
+        "point": {},
+        "entries": {},
+        "values": (va, vt),
+        "difference": to_mp({sp.Symbol("_"): exact}, digits)[sp.Symbol("_")],
+        "reduced": probe.reduced,
+    }
 
 
 def _prove(ctx: Context, a: sp.Basic, t: sp.Basic, deadline: float) -> dict[str, Any] | None:
@@ -288,7 +339,9 @@ def _point_text(ctx: Context, r: dict[str, Any], exprs: tuple[sp.Basic, ...] = (
     for e in exprs:
         u = ctx.unfolded(e)
         used |= u.free_symbols | e.free_symbols
-    out = {}
+    out: dict[str, str] = {}
+    if exprs and not used:  # a closed answer: no coordinate matters
+        return out
     for k, v in sorted(point.items(), key=lambda kv: str(kv[0])):
         if not used or k in used:
             out[str(k)] = _num_text(v)
@@ -353,6 +406,12 @@ def _finish(
         return _out(parsed, CORRECT, msg, method=r["method"], start=start)
     if status == UNDECIDED:
         msg = "No verdict: the answer could not be evaluated at enough points of the domain (is it undefined there?)."
+        if r.get("skipped"):
+            total = r["used"] + r["skipped"]
+            msg = (
+                f"No verdict: the expected answer is real at only {r['used']} of {total} sample points "
+                f"({r['needed']} are needed to compare); declare the variables' domain where it is defined."
+            )
         if r["method"].startswith("time limit"):
             msg = (
                 "No verdict within the time limit: the answer agrees at the sample points, but the search for a "
@@ -361,6 +420,8 @@ def _finish(
         return _out(parsed, UNDECIDED, msg, method=r["method"], start=start)
     point = _point_text(ctx, r, (parsed, target))
     where = ", ".join(f"{k} = {v}" for k, v in point.items())
+    if r.get("undefined"):
+        return _undefined_answer(parsed, r, point, where, start)
     answer, expected, extra = _values_text(r)
     cex = {"point": point, "answer": answer, "expected": expected}
     if extra and "pair" not in r:  # a huge common term: name the mistake in what remains
@@ -374,6 +435,16 @@ def _finish(
     msg = f"{head} {at} answer is {answer} but the expected value is {expected}{extra}."
     if _SLASH_PRODUCT.search(text):
         msg += " Note: a/2x is read as (a/2)*x; write a/(2x) for a over 2x."
+    return _out(parsed, INCORRECT, msg, method=r["method"], start=start, counterexample=cex, diagnosis=diagnosis)
+
+
+def _undefined_answer(parsed: sp.Basic, r: dict[str, Any], point: dict[str, str], where: str, start: float) -> dict:
+    """An answer with no real value where the expected one has: wrong, and said so."""
+    expected = fmt(r["values"][1])
+    at = f" at {where}" if where else ""
+    diagnosis = "undefined where the expected answer is defined"
+    msg = f"Incorrect: your answer is undefined{at} ({r['undefined']}) where the expected answer is {expected}."
+    cex = {"point": point, "answer": "undefined", "expected": expected}
     return _out(parsed, INCORRECT, msg, method=r["method"], start=start, counterexample=cex, diagnosis=diagnosis)
 
 
@@ -410,9 +481,15 @@ def _judge_matrix(ctx: Context, m: sp.MatrixBase, deadline: float, start: float)
                     )
                 point = _point_text(ctx, res, (m[r, c], t[r, c]))
                 va, vt = res["values"]
+                va = "undefined" if va is None else va
                 where = ", ".join(f"{k} = {v}" for k, v in point.items())
                 diag = matrix_approximation(ctx, m) or ("the matrix is transposed" if transposed(m, t) else None)
-                cex = {"point": point, "entry": [r + 1, c + 1], "answer": fmt(va), "expected": fmt(vt)}
+                cex = {
+                    "point": point,
+                    "entry": [r + 1, c + 1],
+                    "answer": va if isinstance(va, str) else fmt(va),
+                    "expected": fmt(vt),
+                }
                 head = f"Incorrect: {diag}." if diag else "Incorrect."
                 msg = (
                     f"{head} Entry ({r + 1}, {c + 1}) at {where}: your answer is {cex['answer']} but the expected "

@@ -27,6 +27,7 @@ are not optional: an answer whose budget runs out before them is undecided, neve
 from __future__ import annotations
 
 import dataclasses
+import math
 import secrets
 import time
 from collections.abc import Mapping
@@ -40,7 +41,23 @@ import sympy as sp
 from ..maths.domains import Domain
 from ..numeric.adversary import MAX_CANDIDATES, candidate_points, high_entropy_points, search
 from ..numeric.precise import DIGITS, REL_TOL_DIGITS
-from .precision import DIFFER, EQUAL, MARGIN, Outcome, Pair, Tolerance, margins, reduce_common, settle, typical
+from .precision import (
+    ABSENT,
+    ABSENT_ANSWER,
+    DIFFER,
+    EQUAL,
+    MARGIN,
+    UNDEFINED,
+    Measured,
+    Outcome,
+    Pair,
+    Tolerance,
+    margins,
+    realised,
+    reduce_common,
+    settle,
+    typical,
+)
 from .question import QUICK, Context
 from .verdict import CORRECT, INCORRECT, UNDECIDED
 
@@ -54,6 +71,9 @@ SEARCH = 30
 STARTS = 2
 #: a difference below this fraction of the target's typical size is a weak counterexample
 WEAK = mpmath.mpf(10) ** -20
+#: how far (relative) a point is moved to tell an isolated singularity of the answer (``x/x`` at 0)
+#: from a region where it is undefined
+NEAR = sp.Rational(1, 10**30)
 Point = dict[sp.Basic, sp.Expr]
 #: how a counterexample's method names the stage that found it
 WHERE = {
@@ -62,6 +82,8 @@ WHERE = {
     "40-digit random point": "at a 40-digit random point",
     "a counterexample search": "found by a counterexample search",
 }
+#: nodes the evaluator may fail on where the answer does have a value
+_OPAQUE = (sp.Derivative, sp.Integral, sp.Subs, sp.Limit, sp.Sum, sp.Product)
 _ROUGH = (sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Piecewise, sp.floor, sp.ceiling, sp.frac)
 
 
@@ -85,11 +107,23 @@ class Probe:
     weak: dict[str, Any] | None = None
     #: the pairs at the fixed sample points at :data:`DIGITS` digits, by index
     firsts: dict[int, Pair | None] = field(default_factory=dict)
+    #: a real question (the target written without ``I``): only points where the target is real
+    #: and finite are compared, and an answer without a real value there is wrong
+    real: bool = True
+    #: fixed points not compared (the target undefined or not real there)
+    skipped: int = 0
+    #: per point, ``ok``, ``skip`` or ``absent`` (see :meth:`_kind`)
+    kinds: dict[Any, str] = field(default_factory=dict)
+    #: whether common terms were cancelled (the reduced pair's values then say nothing of the sides')
+    cancelled: bool = False
 
     def __post_init__(self) -> None:
         ua, ut = self.ctx.unfolded(self.answer), self.ctx.unfolded(self.target)
         self.reduced = reduce_common(ua, ut)
-        sizes = sorted(abs(v) for v in self.ctx.values(ut, cache=True) if v is not None and v != 0)
+        self.cancelled = self.reduced != (ua, ut)
+        self.real = not ut.has(sp.I)
+        values = self.ctx.values(ut, cache=True)
+        sizes = sorted(abs(v) for v in values if v is not None and v != 0 and not isinstance(v, mpmath.mpc))
         self.tolerance = Tolerance(0, sizes[len(sizes) // 2] if sizes else 1)
 
     # -- one point -----------------------------------------------------------------------------
@@ -105,11 +139,71 @@ class Probe:
             ma, mt = self.ctx.measure(ra, index, dps), self.ctx.measure(rt, index, dps)
         else:
             ma, mt = (self.ctx.measure_at(e, point, entries, rng, dps, bound=bound) for e in (ra, rt))
+        if self.real:
+            kind = self._kind(point, entries, rng, index, ma, mt, dps)
+            if kind == "absent":
+                full = self._full(self.target, point, entries, rng, index)
+                return ABSENT_ANSWER, Measured(full.value if full is not None else None, -math.inf)
+            if kind == "skip":
+                return None
         if ma is None or mt is None:
             return None
         if like is not None:
             ma, mt = ma._replace(error=like[0].error), mt._replace(error=like[1].error)
         return ma, mt
+
+    def _kind(
+        self,
+        point: Point,
+        entries: dict,
+        rng: Any,
+        index: int | None,
+        ma: Measured | None,
+        mt: Measured | None,
+        dps: int,
+    ) -> str:
+        """``ok`` (compare), ``skip`` (the target has no real value here: not compared) or ``absent``
+        (the answer has none where the target has one), read from the full sides once per point
+        when the reduced pair is not plainly real or is not the full pair."""
+        if not self.cancelled and realised(ma, dps) is not None and realised(mt, dps) is not None:
+            return "ok"
+        key = index if index is not None else tuple(sorted((str(k), v) for k, v in point.items()))
+        kind = self.kinds.get(key)
+        if kind is None:
+            kind = self.kinds[key] = self._classify(point, entries, rng, index)
+        return kind
+
+    def _full(self, e: sp.Basic, point: Point, entries: dict, rng: Any, index: int | None, dps: int = DIGITS) -> Any:
+        if index is not None and dps == DIGITS:
+            return self.ctx.measure(e, index)
+        return self.ctx.measure_at(e, point, entries, rng, dps)
+
+    def _classify(self, point: Point, entries: dict, rng: Any, index: int | None) -> str:
+        if realised(self._full(self.target, point, entries, rng, index), DIGITS) is None:
+            return "skip"
+        answer = self._full(self.answer, point, entries, rng, index)
+        if realised(answer, DIGITS) is not None:
+            return "ok"
+        if answer is None and self.ctx.unfolded(self.answer).has(*_OPAQUE):
+            return "skip"  # no value may be the evaluator's limit (a derivative it cannot take), not the answer's
+        if answer is not None and realised(self._full(self.answer, point, entries, rng, None, 2 * DIGITS), 2 * DIGITS):
+            return "ok"  # an imaginary part that was round-off after all
+        return "skip" if self._isolated(point, entries, rng) else "absent"
+
+    def _isolated(self, point: Point, entries: dict, rng: Any) -> bool:
+        """Whether the answer has a real value (and the target too) at a point moved by a relative
+        :data:`NEAR` either way: an isolated singularity (``x/x`` at 0) is not a wrong answer."""
+        movable = [z for z in point if isinstance(z, sp.Symbol) and z in self.ctx._sample]
+        for sign in (1, -1):
+            if not movable:
+                break
+            near = {k: v + sign * (abs(v) + 1) * NEAR if k in movable else v for k, v in point.items()}
+            if not valid(near, self.ctx._sample):
+                continue
+            pair = [self.ctx.measure_at(e, near, entries, rng, DIGITS) for e in (self.answer, self.target)]
+            if all(realised(m, DIGITS) is not None for m in pair):
+                return True
+        return False
 
     def _scaled(self, upto: int) -> None:
         """The fixed points' first values up to ``upto``, and the tolerance's scale from them."""
@@ -124,9 +218,11 @@ class Probe:
             first = self.firsts[index]
         else:
             first = self._pair(point, entries, rng, DIGITS, index)
-        if first is not None:
+        if first is not None and first[0] is not ABSENT_ANSWER:
             self.seen.append((score(first, self.tolerance), point, entries))
         out = settle(lambda dps: self._pair(point, entries, rng, dps, index, first), self.tolerance, first)
+        if out.kind == UNDEFINED and index is not None:
+            self.skipped += 1
         if out.kind == EQUAL:
             self.equal += 1
             self.digits = max(self.digits, out.digits)
@@ -155,6 +251,7 @@ class Probe:
         n = len(self.ctx.points)
         self._scaled(n)
         self.equal = 0
+        self.skipped = 0
         self.seen = []
         for i in range(n):
             found = self._found(self.at_index(i), self.ctx.points[i], self.ctx._entries[i], index=i)
@@ -162,7 +259,13 @@ class Probe:
                 return found
         needed = max(6, n // 3) if n > 1 else 1
         if self.equal < needed and self.weak is None:
-            return {"status": UNDECIDED, "method": "numeric", "used": self.equal}
+            return {
+                "status": UNDECIDED,
+                "method": "numeric",
+                "used": self.equal,
+                "skipped": self.skipped,
+                "needed": needed,
+            }
         self.counts["sample point"] = self.equal
         for stage in (self._breakpoints, self._fresh, self._search):
             if time.perf_counter() > self.deadline:
@@ -247,7 +350,7 @@ class Probe:
             if time.perf_counter() > self.deadline or not valid(p, self.ctx._sample):
                 return None
             pair = self._pair(dict(p), {}, rng, DIGITS)
-            return None if pair is None else score(pair, self.tolerance)
+            return None if pair is None or pair[0] is ABSENT_ANSWER else score(pair, self.tolerance)
 
         starts = sorted(self.seen, key=lambda s: s[0], reverse=True)[:STARTS]
         for first, start, _entries in starts:
@@ -277,6 +380,8 @@ class Probe:
         """The counterexample of a confirmed difference; one that is tiny beside the target's
         typical size (a bump's tail, 1e-400 away from its centre) is kept aside while the other
         points are tried for a clearer one, and reported only if none is found."""
+        if out.kind == ABSENT:
+            return self._absent(out, point, entries, index=index, where=where)
         if out.kind != DIFFER:
             return None
         refuted = self._refuted(out, point, entries, index=index, where=where)
@@ -305,6 +410,24 @@ class Probe:
             "entries": entries,
             "values": shown,
             "difference": difference,
+            "reduced": self.reduced,
+        }
+
+    def _absent(
+        self, out: Outcome, point: Point, entries: dict, *, index: int | None = None, where: str = ""
+    ) -> dict[str, Any]:
+        """The counterexample of an answer with no real value where the target has one."""
+        rng = np.random.Generator(np.random.PCG64(3))
+        answer = self.ctx.measure_at(self.answer, point, entries, rng, DIGITS, bound=False)
+        label = f", {WHERE.get(where, where)}" if where else ""
+        return {
+            "status": INCORRECT,
+            "method": f"undefined answer ({out.digits} digits{label})",
+            "index": index,
+            "point": point,
+            "entries": entries,
+            "values": (None, out.target),
+            "undefined": "not a real number" if answer is not None else "no finite value",
             "reduced": self.reduced,
         }
 

@@ -57,6 +57,9 @@ class Measured(NamedTuple):
 
     value: Any
     error: int | float
+    #: a subexpression's value is not real (``sqrt(k/m)`` with ``k/m < 0``): over the reals the
+    #: expression is undefined there, whatever its principal-branch value
+    complex_inside: bool = False
 
     def noise(self, dps: int) -> Any:
         """The round-off bound at ``dps`` digits, with :data:`SLACK` digits to spare."""
@@ -91,7 +94,8 @@ def measure(
             error = error_bound(expr, memo, lambda e: precise._ev(e, env, memo)) if bound else -math.inf
         except (ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
             raise NotANumber(str(exc)) from None
-        return Measured(precise._real(v), error)
+        inside = any(isinstance(u, mpmath.mpc) and u.imag != 0 for u in memo.values())
+        return Measured(precise._real(v), error, inside)
 
 
 # ------------------------------------------------------------------------------------ exact jumps
@@ -130,10 +134,30 @@ def reduce_common(a: sp.Basic, t: sp.Basic) -> tuple[sp.Basic, sp.Basic]:
     return sp.Add(*left), sp.Add(*right)
 
 
+def realised(m: Measured | None, dps: int) -> Measured | None:
+    """``m`` as a real value: ``m`` itself if real, its real part if the imaginary part is within
+    the round-off bound (:meth:`Measured.noise`), ``None`` if undefined, truly not real, or computed
+    through a value that is not real (:attr:`Measured.complex_inside`)."""
+    if m is None or m.complex_inside:
+        return None
+    if not isinstance(m.value, mpmath.mpc):
+        return m
+    with mpmath.workdps(dps + 10):
+        if abs(m.value.imag) <= m.noise(dps):
+            return m._replace(value=m.value.real)
+    return None
+
+
+#: the answer side of a pair where the answer has no real value but the target has one
+ABSENT_ANSWER = Measured(None, -math.inf)
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What one point says: ``equal``, ``differ`` (confirmed), ``undefined`` (no value there) or
-    ``unresolved`` (more than :data:`MAX_DIGITS` would be needed, or the values would not settle)."""
+    """What one point says: ``equal``, ``differ`` (confirmed), ``undefined`` (no value there, or
+    the target is not real there in a real question: the point is not compared), ``absent`` (the
+    answer has no real value where the target has one) or ``unresolved`` (more than
+    :data:`MAX_DIGITS` would be needed, or the values would not settle)."""
 
     kind: str
     digits: int = DIGITS
@@ -141,7 +165,7 @@ class Outcome:
     target: Any = None
 
 
-EQUAL, DIFFER, UNDEFINED, UNRESOLVED = "equal", "differ", "undefined", "unresolved"
+EQUAL, DIFFER, UNDEFINED, ABSENT, UNRESOLVED = "equal", "differ", "undefined", "absent", "unresolved"
 
 Pair = tuple[Measured, Measured]
 
@@ -171,7 +195,7 @@ def typical(pairs: list[Pair | None], dps: int = DIGITS) -> Any:
     sizes = sorted(
         max((abs(m.value) for m in p if abs(m.value) > m.noise(dps)), default=mpmath.mpf(0))
         for p in pairs
-        if p is not None
+        if p is not None and p[0].value is not None
     )
     sizes = [x for x in sizes if x > 0]
     return sizes[len(sizes) // 2] if sizes else mpmath.mpf(0)
@@ -193,6 +217,8 @@ def settle(evaluate: Callable[[int], Pair | None], tolerance: Tolerance, first: 
     for _ in range(ROUNDS):
         if pair is None:
             return Outcome(UNDEFINED, dps)
+        if pair[0] is ABSENT_ANSWER:
+            return Outcome(ABSENT, dps, None, pair[1].value)
         gap, tol, noise = margins(pair, dps, tolerance)
         if gap <= tol and noise <= tol:
             return Outcome(EQUAL, dps, pair[0].value, pair[1].value)
@@ -215,7 +241,7 @@ def _confirm(evaluate: Callable[[int], Pair | None], pair: Pair, dps: int, toler
     and has kept its value (round-off changes with the precision, a true difference does not)."""
     hi_dps = min(2 * dps, MAX_DIGITS)
     hi = evaluate(hi_dps)
-    if hi is None:
+    if hi is None or hi[0] is ABSENT_ANSWER:
         return None
     gap, tol, noise = margins(hi, hi_dps, tolerance)
     with mpmath.workdps(hi_dps):

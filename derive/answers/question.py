@@ -15,6 +15,7 @@ variables and may be ``inf``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from ..numeric.precise import DIGITS, NotANumber, to_mp
 from ..numeric.sampling import exact_points, generator
 from ..verify.budget import time_limit
 from .parse import CONSTANTS, FUNCTIONS, Scope, lark_parser, normalise, parse
-from .precision import JUMPS, Measured, exact_jumps, measure
+from .precision import JUMPS, Measured, exact_jumps, measure, realised
 
 POINTS = 36
 QUICK = 8
@@ -480,19 +481,60 @@ def _prepare(ctx: Context) -> None:
             else:
                 sample[s] = integer(1, size) if s in indices else real()
     ctx._sample = sample
-    rng = generator(None, salt=ctx.key + "|answers")
-    points = exact_points(sample, rng, POINTS) if sample else [{}]
-    # random points first among the first QUICK, so the quick screen sees generic values too
-    edges, randoms = points[: POINTS // 2], points[POINTS // 2 :]
-    order = [p for pair in zip(randoms[:4], edges[:4], strict=False) for p in pair] + edges[4:] + randoms[4:]
-    if not sample:  # no variable: one point, or fresh entries of indexed variables at each
+    if sample:
+        points = exact_points(sample, generator(None, salt=ctx.key + "|answers"), POINTS)
+        ctx.points = interleaved(points) + _large_points(sample, points[-1])
+    else:  # no variable: one point (a closed answer), or fresh entries of indexed variables at each
         indexed = any(isinstance(t, sp.Basic) and t.has(sp.Indexed) for t in (ctx.target, *ctx.forms))
-        order = [{} for _ in range(POINTS if indexed else 1)]
-    big = _large_points(sample, points[-1] if points else {})
-    ctx.points = order + big
+        ctx.points = [{} for _ in range(POINTS if indexed else 1)]
+    _cache_targets(ctx)
+    extra = _real_points(ctx)
+    if extra:
+        ctx.points += extra
+        ctx._measured.clear()
+        _cache_targets(ctx)
+
+
+def interleaved(points: list[dict[sp.Basic, sp.Expr]]) -> list[dict[sp.Basic, sp.Expr]]:
+    """The sample points (edges first, then random ones) reordered so that random points come first
+    among the first :data:`QUICK` (the quick screen sees generic values too); none is dropped."""
+    edges, randoms = points[: POINTS // 2], points[POINTS // 2 :]
+    head = [p for pair in itertools.zip_longest(randoms[:4], edges[:4]) for p in pair if p is not None]
+    return head + edges[4:] + randoms[4:]
+
+
+#: how many random points :func:`_real_points` may try, per sample point
+REAL_TRIES = 8
+
+
+def _real_points(ctx: Context) -> list[dict[sp.Basic, sp.Expr]]:
+    """More points of the domain where the target is real and finite, drawn when it is so at fewer
+    than half the sample points (``log((1+x)/(1-x))`` on the reals): a real question is compared only
+    where its expected answer is real, and needs enough such points."""
+    targets = ctx.scalar_targets
+    if not ctx._sample or not targets or any(t.has(sp.I, sp.Indexed) for t in targets):
+        return []
+    t = targets[0]
+    want = POINTS // 2
+    have = sum(realised(m, DIGITS) is not None for m in ctx.measures(t))
+    out: list[dict[sp.Basic, sp.Expr]] = []
+    rng = generator(None, salt=ctx.key + "|real points")
+    if have >= want:
+        return out
+    for p in exact_points(ctx._sample, rng, 2 * REAL_TRIES * POINTS)[REAL_TRIES * POINTS :]:
+        if realised(ctx.measure_at(t, p, {}, rng), DIGITS) is not None:
+            out.append(p)
+            have += 1
+            if have >= want:
+                break
+    return out
+
+
+def _cache_targets(ctx: Context) -> None:
+    """Each point's entries and generator, and the targets' values at the points: the question's
+    cost, paid once here, not by the first answer."""
     ctx._entries = [{} for _ in ctx.points]
     ctx._rngs = [generator(None, salt=f"{ctx.key}|entries|{i}") for i in range(len(ctx.points))]
-    # the targets' values are the question's cost, paid once here, not by the first answer
     for t in ctx.scalar_targets:
         ctx.values(t, cache=True)
     for m in ctx.matrix_targets:

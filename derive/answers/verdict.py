@@ -33,6 +33,8 @@ class Verdict(Displayable):
         method: what decided (``"proved: expand"``, ``"numeric (60 digits, 40 points)"``,
             ``"parser"``, ``"time limit"``).
         seconds: wall time of the check, including the worker round trip.
+        read_as: how the answer was read, as plain text (``"sin(5*n)"`` for ``sin 5n``), so that a
+            student sees the reading that was judged; ``""`` if unread.
     """
 
     display_kind: ClassVar[str] = "verdict"
@@ -45,6 +47,7 @@ class Verdict(Displayable):
     diagnosis: str | None = None
     method: str = ""
     seconds: float = 0.0
+    read_as: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

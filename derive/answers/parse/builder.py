@@ -247,17 +247,23 @@ class Builder(Notation):
             node = node.children[0]
         items.append(("*", node))
         items.reverse()
-        values: list[tuple[str, Any]] = []
+        values: list[tuple[str, Any, Any]] = []
         k = 0
         while k < len(items):
             op, t = items[k]
             if k + 1 < len(items) and items[k + 1][0] == "/":
                 leibniz = self._leibniz(t, items[k + 1][1])
                 if leibniz is not None:  # dF/dx
-                    values.append((op, leibniz))
+                    values.append((op, leibniz, None))
                     k += 2
                     continue
-            values.append((op, self.value(t)))
+            if k + 1 < len(items) and items[k + 1][0] == " ":
+                merged = self._numbered_name(t, items[k + 1][1])
+                if merged is not None:  # \mu 0 (from μ0) is a declared mu0
+                    values.append((op, merged, None))
+                    k += 2
+                    continue
+            values.append((op, self.value(t), t))
             k += 1
         out: list[tuple[str, Any]] = []
         i = 0
@@ -271,18 +277,41 @@ class Builder(Notation):
             acc = self._divide(acc, v) if op == "/" else self._times(acc, v)
         return acc
 
-    def _unit(self, values: list[tuple[str, Any]], i: int) -> tuple[Any, int]:
+    def _unit(self, values: list[tuple[str, Any, Any]], i: int) -> tuple[Any, int]:
+        """The factor at ``i`` and the index after it; a function word takes the factor after it
+        and, while that argument is a number, the factors written next to it (``sin 5n``,
+        ``\\cos 2\\pi x``, ``\\log^2 2n``), unless it is bracketed (``\\sin{2} x``, ``sin(x) y``)."""
         v = values[i][1]
         if isinstance(v, Fn):
             v = Applied(v)
         if isinstance(v, Applied):
             if i + 1 < len(values) and values[i + 1][0] == " ":
                 arg, j = self._unit(values, i + 1)
-                return self._juxtapose(v, arg if isinstance(arg, tuple) else as_expr(arg)), j
+                if isinstance(arg, tuple):
+                    return self._juxtapose(v, arg), j
+                arg = as_expr(arg)
+                if not _bracketed(values[i + 1][2]):
+                    arg, j = self._coefficient_run(values, arg, j)
+                return self._juxtapose(v, arg), j
             raise AnswerSyntaxError(f"the function {v.fn.name} needs an argument")
         if isinstance(v, Vector):
             v = v.matrix
         return v, i + 1
+
+    def _coefficient_run(self, values: list[tuple[str, Any, Any]], arg: Any, j: int) -> tuple[Any, int]:
+        """``arg`` times the juxtaposed factors from ``j`` on while ``arg`` is a number: the
+        argument ``5n`` of ``sin 5n``; stops at a function word and after the first non-number."""
+        while (
+            j < len(values)
+            and values[j][0] == " "
+            and isinstance(arg, sp.Expr)
+            and not isinstance(arg, sp.MatrixBase)
+            and not arg.free_symbols
+            and not isinstance(values[j][1], Fn | Applied | tuple)
+        ):
+            nxt, j = self._unit(values, j)
+            arg = self._times(arg, as_expr(nxt))
+        return arg, j
 
     @staticmethod
     def _times(x: Any, y: Any) -> Any:
@@ -331,6 +360,9 @@ class Builder(Notation):
 
     # -- powers --------------------------------------------------------------------------------
     def _pow(self, a: Any, _op: Any, b: Any) -> Any:
+        split = self._split_name(a)
+        if split is not None:  # nm^(-1): the power binds to the last letter, as in n m^(-1)
+            return self._times(split[0], raise_to(split[1], self.expr(b)))
         base = self.value(a)
         if isinstance(base, Bracket | Vector):
             base = as_expr(base)
@@ -356,6 +388,11 @@ class Builder(Notation):
         ):
             return sp.Symbol("T")
         return self.expr(tree)
+
+
+def _bracketed(tree: Any) -> bool:
+    """Whether a factor's tree is written in brackets (``(x)``, ``{x}``, ``[x]``)."""
+    return getattr(tree, "data", None) in ("paren", "group", "bracket")
 
 
 #: grammar rule (or alias) -> the method that builds its node from the node's children

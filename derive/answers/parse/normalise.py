@@ -102,7 +102,7 @@ _KEYWORD = re.compile(r"\\(?:text|textrm|mathrm)\s*\{\s*(if|else|otherwise|and|o
 _LATEX_WORD = re.compile(
     r"\\(operatorname\*?|mathrm|text|textrm|mathit|mathsf|rm|mathbf|boldsymbol|bm)\s*\{\s*([A-Za-z]+)\s*\}"
 )
-_FRAC_VARIANT = re.compile(r"\\[dt]frac\b")
+_FRAC_VARIANT = re.compile(r"\\(?:[dt]frac\b|cfrac\b\s*(?:\[[lrc]\])?)")
 _BAR_WORD = re.compile(r"\\(mid|vert)\b")
 _TRANSPOSE = re.compile(r"\\(top|intercal|mathsf\{T\}|mathrm\{T\})")
 _FRAC_SQRT_TOKEN = re.compile(r"(\\frac|\\sqrt)\s*([0-9A-Za-z])")
@@ -221,7 +221,11 @@ REWRITES: tuple[Rewrite, ...] = (
         "\\operatorname{sign}, \\mathrm{e}, \\text{softplus} are the words themselves",
         _sub(_LATEX_WORD, lambda m: "\\" + m.group(2)),
     ),
-    _latex("fraction variants", "\\dfrac and \\tfrac are \\frac", _sub(_FRAC_VARIANT, r"\\frac")),
+    _latex(
+        "fraction variants",
+        "\\dfrac, \\tfrac and \\cfrac (its [l] alignment dropped) are \\frac",
+        _sub(_FRAC_VARIANT, r"\\frac"),
+    ),
     _latex("bar words", "\\mid and \\vert are bars", _sub(_BAR_WORD, "|")),
     _latex("transpose", "\\top, \\intercal, \\mathsf{T}, \\mathrm{T} are the transpose T", _sub(_TRANSPOSE, "T")),
     _latex(

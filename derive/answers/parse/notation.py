@@ -95,8 +95,9 @@ class Notation:
         return None
 
     def _split(self, word: str) -> list[str] | None:
-        """Split a run of letters into declared variables/constants (``xy`` -> ``x y``), if unique."""
-        words = [w for w in (*self.scope.variables, *self.bound, "pi", "e") if w.isalpha()]
+        """Split a run of letters into declared variables/constants (``xy`` -> ``x y``, ``2mu0x`` ->
+        ``mu0 x`` when ``mu0`` is declared), if unique."""
+        words = [w for w in (*self.scope.variables, *self.bound, "pi", "e") if w.isalnum() and w[0].isalpha()]
 
         def rec(rest: str) -> list[list[str]]:
             if not rest:
@@ -111,6 +112,35 @@ class Notation:
 
         found = rec(word)
         return found[0] if len(found) == 1 else None
+
+    def _split_name(self, tree: Any) -> tuple[sp.Expr, sp.Expr] | None:
+        """A bare word that is split into declared names (``nm`` -> ``n m``), as (the product of all
+        but the last part, the last part), so that a power binds to the last letter only; ``None``
+        for a word that names something itself."""
+        if getattr(tree, "data", None) != "name":
+            return None
+        word = str(tree.children[0])
+        if len(word) < 2 or word in self.bound or self.scope.lookup(word) is not MISSING:
+            return None
+        if self._numbered_entry(word) is not None:
+            return None
+        parts = self._split(word)
+        if parts is None or len(parts) < 2:
+            return None
+        head = sp.Mul(*[as_expr(self.word(p, allow_split=False)) for p in parts[:-1]])
+        return head, as_expr(self.word(parts[-1], allow_split=False))
+
+    def _numbered_name(self, tree: Any, following: Any) -> sp.Symbol | None:
+        """A word and the number right after it that together name a declared variable: ``\\mu 0``
+        (``μ0`` in Unicode) is ``mu0``, never ``mu`` times 0."""
+        if getattr(tree, "data", None) not in ("name", "command") or getattr(following, "data", None) != "number":
+            return None
+        digits = str(following.children[0])
+        if not digits.isdigit():
+            return None
+        word = str(tree.children[0]).lstrip("\\") + digits
+        obj = self.scope.variables.get(word)
+        return obj if isinstance(obj, sp.Symbol) and word not in self.bound else None
 
     def expr_word(self, tok: str) -> sp.Expr:
         v = self.word(tok.lstrip("\\"), allow_split=False)
