@@ -184,6 +184,8 @@ def _judge_kind(
     if not isinstance(answer, str):
         return Verdict(None, INVALID, "Could not read the answer: the answer must be text.", method="parser")
     k = choose_kind(expected, kind, tol, up_to_constant, latex)
+    if k == "expression" and kind is None and _matrix_notation(answer, expected, variables):
+        k = "matrix"  # a named matrix (variables={"A": "[[1, 2], [3, 4]]"}) or inv()/transpose()
     if k == "expression" or (k == "matrix" and not _matrix_notation(answer, expected, variables)):
         return expression_verdict(answer, expected, variables, latex=latex, timeout=timeout)
 

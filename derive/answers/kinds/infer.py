@@ -33,6 +33,8 @@ def infer_kind(expected: str, latex: bool = False) -> str:
         text = check_size(expected)
         if any(w in text for w in (" if ", "if ", "\\begin{cases}", "\\text{if}", "otherwise")):
             return "expression"  # cases: the comparisons are conditions, not the answer
+        if len(split_top(text, (";",))) > 1 or len(split_top(text, (",",))) > 1:
+            return "tuple"
         rels = relations(text)
         if any(sym in ("<", ">", "<=", ">=", "\\le", "\\leq", "\\ge", "\\geq", "≤", "≥") for _, sym in rels):
             return "interval"
@@ -42,8 +44,6 @@ def infer_kind(expected: str, latex: bool = False) -> str:
             return "equation"
         if text.startswith(("\\begin{pmatrix}", "\\begin{bmatrix}", "[[", "\\left[\\left[")):
             return "matrix"
-        if len(split_top(text, (";",))) > 1:
-            return "tuple"
         outer = enclosed(text)
         if outer is None:
             return "expression"

@@ -50,7 +50,7 @@ def rewrite(text: str, named: dict[str, str]) -> str:
     else:
         raise StructureError(f"more than {MAX_ITEMS} inv()/transpose() calls", limit=True)
     for name, literal in named.items():
-        pattern = rf"(?<![A-Za-z0-9_\\]){re.escape(name)}(?![A-Za-z0-9_])"
+        pattern = rf"(?<![A-Za-z_\\]){re.escape(name)}(?![A-Za-z0-9_])"
         text = re.sub(pattern, f"({literal})".replace("\\", "\\\\"), text)
     return check_size(text)
 

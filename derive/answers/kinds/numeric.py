@@ -23,8 +23,10 @@ import sympy as sp
 
 from ..verdict import CORRECT, INCORRECT, Verdict
 from .base import Ask, make, own_work, wrong_kind
+from .reading import StructureError
 
 DIGITS = 30
+_TWO_POINTS = re.compile(r"\d\.\d*\.")
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ def judge_numeric(answer: str, ask: Ask) -> Verdict:
     e = value(ask.read(ask.expected))
     if e is None:
         raise ValueError(f"the expected answer {ask.expected!r} is not a real number")
+    if _TWO_POINTS.search(answer):  # 3.14.15 or 3..14: not a product of decimals
+        raise StructureError("a number has two decimal points")
     parsed = ask.read(answer)
     if isinstance(parsed, sp.Expr) and parsed.free_symbols:
         return wrong_kind("a number", "3.14")
@@ -168,17 +172,16 @@ def judge_numeric(answer: str, ask: Ask) -> Verdict:
             f"{mpmath.nstr(diff, 3)}, more than the tolerance {mpmath.nstr(width, 3)} ({tol}).",
             parsed=parsed,
             counterexample={**shown, "difference": mpmath.nstr(diff, 6)},
-            diagnosis=_power_of_ten(a, e),
+            diagnosis=_power_of_ten(a, e, width),
             method=f"numeric tolerance ({tol})",
         )
 
 
-def _power_of_ten(a: Any, e: Any) -> str | None:
-    """``off by a factor 10^k`` when the answer is the expected value with the decimal point moved."""
+def _power_of_ten(a: Any, e: Any, width: Any) -> str | None:
+    """``off by a factor 10^k`` when the answer, its decimal point moved, is within the tolerance."""
     if a == 0 or e == 0:
         return None
-    k = mpmath.log10(abs(a / e))
-    n = int(mpmath.nint(k))
-    if n != 0 and abs(k - n) < mpmath.mpf(10) ** -6 and mpmath.sign(a) == mpmath.sign(e):
+    n = int(mpmath.nint(mpmath.log10(abs(a / e))))
+    if n != 0 and abs(a * mpmath.mpf(10) ** -n - e) <= width:
         return f"off by a factor 10^{n} (the decimal point or the units?)"
     return None
