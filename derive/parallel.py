@@ -135,6 +135,9 @@ def _stop(pool: Executor) -> None:
     for proc in running:
         with contextlib.suppress(OSError):
             proc.kill()
+    for proc in running:  # reap them: the caller may exit at once (``os._exit``), leaving zombies
+        with contextlib.suppress(Exception):
+            proc.join(1.0)
 
 
 def _processes(pool: Executor) -> list[Any]:

@@ -1,7 +1,7 @@
 """The ``derive`` command line: one click group and the table of its commands.
 
 Each command lives beside the others of its kind (:mod:`.catalog`: list, prove, sheet, verify;
-:mod:`.book`; :mod:`.answers`: check, grade; :mod:`.questions`; :mod:`.new`) and is mounted from :data:`COMMANDS`, a
+:mod:`.book`; :mod:`.answers`: check, grade; :mod:`.new`) and is mounted from :data:`COMMANDS`, a
 tuple of command objects (a typo is an import error, never a silently missing command). Modules
 import only click and the registry at module level, so ``derive --help`` stays fast.
 
@@ -18,10 +18,9 @@ from .autodiff import diff
 from .book import book
 from .catalog import list_cmd, prove, sheet, verify
 from .new import new
-from .options import Group
-from .questions import questions
+from .options import INTERRUPTED, Group
 
-COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff, questions)
+COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,6 +48,22 @@ def check_address_space(minimum: int = MIN_ADDRESS_SPACE) -> None:
             f"the address space is limited to {soft // 2**20} MB (ulimit -v {soft // 1024}); derive needs at "
             f"least {minimum // 2**20} MB per process: raise the limit (ulimit -v {minimum // 1024}) and run again"
         )
+
+
+def run() -> None:
+    """The console script: :func:`main`, and on an interrupt an immediate exit (status 130) once
+    the command has cleaned up, skipping the interpreter's teardown of SymPy's caches (seconds)."""
+    import os
+    import sys
+
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code != INTERRUPTED:
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
 
 
 for _command in COMMANDS:

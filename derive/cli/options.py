@@ -70,12 +70,35 @@ def file_stem(name: str) -> str:
     return name.replace("'", "-prime").replace("/", "-")
 
 
+#: the exit status of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
+INTERRUPTED = 130
+
+
 class Group(click.Group):
     """Turns any :class:`~derive.errors.DeriveError` (a name conflict between plugins, a broken
-    declaration) into a one-line error and exit status 1 instead of a traceback."""
+    declaration) into a one-line error and exit status 1 instead of a traceback; SIGTERM into
+    Ctrl-C, and Ctrl-C into exit status 130 (click's own "Aborted!" would exit 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        import signal
+
+        def terminate(signum: int, _frame: object) -> None:
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        previous = signal.signal(signal.SIGTERM, terminate) if _main_thread() else None
         try:
             return super().invoke(ctx)
         except DeriveError as exc:
             raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            raise SystemExit(INTERRUPTED) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
