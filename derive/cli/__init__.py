@@ -1,7 +1,7 @@
 """The ``derive`` command line: one click group and the table of its commands.
 
 Each command lives beside the others of its kind (:mod:`.catalog`: list, prove, sheet, verify;
-:mod:`.book`; :mod:`.answers`: check, grade; :mod:`.new`) and is mounted from :data:`COMMANDS`, a
+:mod:`.book`; :mod:`.answers`: check, grade; :mod:`.questions`; :mod:`.new`) and is mounted from :data:`COMMANDS`, a
 tuple of command objects (a typo is an import error, never a silently missing command). Modules
 import only click and the registry at module level, so ``derive --help`` stays fast.
 
@@ -19,8 +19,9 @@ from .book import book
 from .catalog import list_cmd, prove, sheet, verify
 from .new import new
 from .options import INTERRUPTED, Group
+from .questions import questions
 
-COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff)
+COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff, questions)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
