@@ -260,6 +260,8 @@ def grade_row(row: Mapping[str, Any], timeout: float = DEFAULT_TIMEOUT, bank: An
     (+ ``variables``, and optional ``kind``, ``tol``, ``up_to_constant`` columns)."""
     out = dict(row)
     try:
+        if row.get("_error"):  # the reader could not read this row: no worker needed to say so
+            raise ValueError(str(row["_error"]))
         answer = row.get("answer")
         if answer is None:
             raise ValueError("the row has no answer")
