@@ -134,6 +134,8 @@ def load_bank(path: str | Path) -> Bank:
         raise BankError(f"{p}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise BankError(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise BankError(f"{p}: not valid TOML: arrays or tables nested too deep") from None
     return _bank(str(p), text, data)
 
 
@@ -209,12 +211,15 @@ def _question(path: str, text: str, k: int, entry: dict[str, Any]) -> BankQuesti
     try:
         if tol is not None:
             tolerance(tol)
+    except ValueError as exc:
+        raise fail("tolerance", str(exc)) from None
+    try:
         kind = choose_kind(
             entry["expected"], entry.get("kind"), tol, bool(entry.get("up_to_constant")), bool(entry.get("latex"))
         )
         _shape(kind, entry["expected"])
     except (ValueError, StructureError) as exc:
-        key = "tolerance" if tol is not None and "toleran" in str(exc) else "kind" if "kind" in entry else "expected"
+        key = "kind" if "kind" in entry and "unknown answer kind" in str(exc) else "expected"
         raise fail(key, str(exc)) from None
     return BankQuestion(
         name=entry["name"],
