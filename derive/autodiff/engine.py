@@ -28,6 +28,9 @@ from .rules import BY_NAME, Rule, depends, find
 MAX_STEPS = 400
 #: CPU seconds for one simplification attempt
 SIMPLIFY_SECONDS = 1.0
+#: longer derivatives (printed length) are left as the rules wrote them: a simplification of a large
+#: form costs the ladder seconds to verify, and reads no better
+SIMPLIFY_UP_TO = 160
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class Steps:
     @property
     def result(self) -> sp.Expr:
         return self.steps[-1].form if self.steps else self.opening
+
+    @property
+    def raw(self) -> sp.Expr:
+        """The derivative as the rules left it, before the simplification steps."""
+        return next((s.form for s in reversed(self.steps) if s.kind != "simplify"), self.opening)
 
 
 def child(x: sp.Basic) -> Callable[[sp.Expr], sp.Expr]:
@@ -142,7 +150,7 @@ def _fold_sigmoid(e: sp.Expr) -> sp.Expr:
     if not e.has(sp.exp):
         return e
     subs = {}
-    for term in e.atoms(sp.exp):
+    for term in _logistic_exponentials(e):
         a = term.args[0]
         if a.could_extract_minus_sign():
             s = sigmoid(-a)
@@ -151,6 +159,17 @@ def _fold_sigmoid(e: sp.Expr) -> sp.Expr:
             s = sigmoid(a)
             subs[term] = s / (1 - s)
     return sp.factor(sp.cancel(e.xreplace(subs)))
+
+
+def _logistic_exponentials(e: sp.Expr) -> set[sp.Basic]:
+    """The exponentials :math:`e^{a}` that appear as :math:`1 + e^{a}` (a logistic denominator)."""
+    out = set()
+    for node in e.atoms(sp.Add):
+        if len(node.args) == 2 and sp.S.One in node.args:
+            other = node.args[0] if node.args[1] == 1 else node.args[1]
+            if isinstance(other, sp.exp):
+                out.add(other)
+    return out
 
 
 def _fold_phi(e: sp.Expr) -> sp.Expr:
@@ -239,6 +258,8 @@ def simplification_steps(form: sp.Expr, domains: Mapping[sp.Basic, Domain]) -> l
     """The simplifications that make ``form`` smaller, each one step."""
     out: list[RuleStep] = []
     current = form
+    if size(form) > SIMPLIFY_UP_TO:
+        return out
     for simp in simplifications(domains):
         new = attempt(lambda s=simp, c=current: s.rewrite(c), SIMPLIFY_SECONDS)  # type: ignore[misc]
         if new is None or new == current or new.has(sp.nan, sp.zoo) or not simp.better(current, new):

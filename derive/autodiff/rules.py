@@ -76,8 +76,10 @@ def _is_quotient(node: sp.Expr, x: sp.Basic) -> bool:
 
 
 def _quotient(node: sp.Expr, x: sp.Basic, D: Child) -> sp.Expr:
+    """``f'/g - f g'/g^2``: the quotient rule with its two terms apart (the form SymPy's own product
+    and power rules give, so the ladder checks the step without expanding the context)."""
     num, den = _split_quotient(node, x)
-    return (D(num) * den - num * D(den)) / den**2
+    return D(num) / den - num * D(den) / den**2
 
 
 def _product(node: sp.Expr, x: sp.Basic, D: Child) -> sp.Expr:
@@ -231,7 +233,7 @@ def _table() -> tuple[Rule, ...]:
             lambda n, x: isinstance(n, sp.Mul) and _coefficient(n, x)[0] != 1,
             lambda n, x, D: _coefficient(n, x)[0] * D(_coefficient(n, x)[1]),
         ),
-        Rule("quotient rule", r"\left(\frac{f}{g}\right)' = \frac{f' g - f g'}{g^2}", _is_quotient, _quotient),
+        Rule("quotient rule", r"\left(\frac{f}{g}\right)' = \frac{f'}{g} - \frac{f g'}{g^2}", _is_quotient, _quotient),
         Rule(
             "product rule",
             r"(f g)' = f' g + f g'",

@@ -29,9 +29,9 @@ from ..core.identity import Identity, declare
 from ..core.proof import Proof, derive_chains, prove_identity
 from ..errors import AnswerSyntaxError, BudgetExceeded, DeriveError
 from ..maths.domains import Domain
-from ..numeric.crosscheck import finite_difference
 from ..verify.budget import time_limit
 from ..verify.verification import Verification
+from .check import central_differences
 from .engine import RuleStep, Steps, derivative_steps
 
 #: CPU seconds to read an expression, and to run the rule engine and ``sympy.diff``
@@ -217,6 +217,8 @@ def identity_for(p: Problem, steps: Steps, reference: sp.Expr) -> Identity:
         d.conclude("claim")
         d.begin(result, title=AGREES)  # a verified check recorded on the proof (a lemma chain)
         d.note("the result compared with SymPy's own diff of the input, an independent computation")
+        if steps.raw != result:
+            d.then(steps.raw, "the derivative before the simplification steps")
         d.then(reference, "sympy.diff of the input")
 
     derivation.__doc__ = (
@@ -224,7 +226,7 @@ def identity_for(p: Problem, steps: Steps, reference: sp.Expr) -> Identity:
         r"derive.autodiff: each step is one named rule, verified like a hand-written step."
     )
     key = hashlib.sha1(f"{sp.srepr(p.f)}|{sp.srepr(p.x)}|{sp.srepr(p.claimed)}".encode()).hexdigest()[:10]
-    fd = finite_difference(p.f, p.x) if isinstance(p.x, sp.Symbol) else None
+    fd = central_differences(p.f, p.x) if isinstance(p.x, sp.Symbol) else None
     return declare(
         f"autodiff-{key}",
         title=f"Automatic derivative of ${fx}$",
