@@ -8,7 +8,7 @@ r"""Code export: a SymPy result as readable source of a plain function, and that
 0.5
 
 - :func:`to_source` prints the function with numpy (``scipy.special`` where needed), PyTorch
-  (``torch.special.ndtr`` for :math:`\Phi`, ``torch.sigmoid``, ``torch.nn.functional.softplus``...) or
+  (``torch.special.erfc`` for :math:`\Phi`, ``torch.sigmoid``, ``torch.nn.functional.softplus``...) or
   JAX (``jax.numpy``, ``jax.scipy.special``), through SymPy's printers extended for derive's functions
   (:mod:`.printers`);
 - :func:`to_function` compiles that source (code generated here from the SymPy tree, as ``lambdify``
@@ -46,8 +46,9 @@ _CONVERT = {
     "torch": ("{a} = torch.as_tensor({a}, dtype=torch.float64)", "torch.tensor({c}, dtype=torch.float64)"),
     "jax": ("{a} = jax.numpy.asarray({a}, dtype=float)", "jax.numpy.asarray({c}, dtype=float)"),
 }
-#: integer arguments: torch's functions take tensors only; numpy and JAX take Python integers
-_CONVERT_INTEGER = {"torch": "{a} = torch.as_tensor({a})"}
+#: integer arguments: torch's functions take tensors only (float64 ones: see the torch printer);
+#: numpy and JAX take Python integers
+_CONVERT_INTEGER = {"torch": "{a} = torch.as_tensor({a}, dtype=torch.float64)"}
 #: a matrix result: its entries broadcast together, stacked, shaped (..., rows, cols)
 _STACK = {
     "numpy": ("numpy.broadcast_arrays", "numpy.stack({e}, axis=-1)"),
@@ -68,6 +69,7 @@ def to_source(expr: sp.Basic, library: str = "numpy", *, name: str = "f", doc: s
     (``numpy``, ``torch`` or ``jax``); ``doc`` opens its docstring. Raises :class:`ExportError`."""
     printer = _printer(library)
     prepared = prepare(expr)
+    printer.integers = frozenset(a.name for a in prepared.arguments if a.kind == "integer")
     body = _body(prepared, library, printer)
     modules = {_MODULES[library], *printer.module_imports}
     imports = [f"import {m}" for m in sorted(modules)]

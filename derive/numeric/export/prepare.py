@@ -52,6 +52,8 @@ def prepare(expr: sp.Basic) -> Prepared:
     """``expr`` ready to print: see the module's docstring. Raises :class:`ExportError`."""
     if isinstance(expr, Notation):
         expr = expr.args[1]
+    if isinstance(expr, sp.MatrixBase):
+        expr = sp.ImmutableMatrix(expr)
     if not isinstance(expr, sp.Basic) or isinstance(expr, sp.Tuple):
         raise ExportError(f"cannot export {type(expr).__name__} {expr!r}: not a SymPy expression")
     if expr.has(Notation):
