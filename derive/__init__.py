@@ -34,6 +34,7 @@ __all__ = [
     "check",
     "check_working",
     "declare",
+    "differentiate",
     "equivalent",
     "get",
     "grade",
@@ -42,10 +43,12 @@ __all__ = [
     "names",
     "numerically",
     "prove",
+    "prove_claim",
 ]
 
 if TYPE_CHECKING:
     from .answers import Verdict, check, check_working, equivalent, grade
+    from .autodiff import differentiate, prove_claim
     from .core.derivation import Derivation
     from .core.identity import Identity, Question, Ref, declare, identity
     from .core.proof import Proof
@@ -73,6 +76,9 @@ _LAZY = {
     "equivalent": ("answers", "equivalent"),
     "grade": ("answers", "grade"),
     "Verdict": ("answers", "Verdict"),
+    # automatic, step-verified derivatives (derive.autodiff)
+    "differentiate": ("autodiff", "differentiate"),
+    "prove_claim": ("autodiff", "prove_claim"),
     # the derivation book (derive.render.book)
     "book": ("render.book", "build_book"),
     "__version__": ("_version", "VERSION"),
