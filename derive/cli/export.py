@@ -1,8 +1,8 @@
 """``derive export NAME --to numpy|torch|jax [-o file.py]``: the derived result as a Python function.
 
 Prints (or writes) the source of a plain function of the result's variables, sorted by name, built by
-:mod:`derive.numeric.export`. Exit codes: 0 written, 1 the result cannot be exported (the message
-says why), 2 a usage error such as an unknown name (with close matches).
+:mod:`derive.numeric.export`. Exit codes: 0 written, 1 the proof failed or the result cannot be
+exported (the message says why), 2 a usage error such as an unknown name (with close matches).
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ def export(modules: Sequence[str], name: str, library: str, output: Path | None)
 
     ident = identity(name, modules)
     p = prove(ident.name)
+    if not p.ok:  # an unverified formula is not handed out as code
+        click.secho(f"{ident.name}: not exported, the proof failed: {p.failed_because}", fg="red", err=True)
+        sys.exit(1)
     try:
         source = p.to_source(library)
     except ExportError as exc:
