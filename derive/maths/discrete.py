@@ -18,7 +18,7 @@ an ``@identity``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import sympy as sp
@@ -143,3 +143,16 @@ def kl_gibbs_terms(p: Prob, q: Prob, n: int | sp.Symbol) -> sp.Expr:
     :math:`p \log\frac{p}{q} = p\,g(q/p) + p - q`, for any positive tables (one ``Sum`` for a symbolic
     size, so the ladder proves it by an elementary rewrite; the next step drops :math:`\sum_k (p - q) = 0`)."""
     return over(lambda k: p(k) * gibbs(q(k) / p(k)) + p(k) - q(k), n)
+
+
+def at_size(e: sp.Expr, size: sp.Symbol, entries: Mapping[sp.IndexedBase, Collection[float]]) -> sp.Expr:
+    r"""``e`` at the concrete size ``len(entries)`` (the number of values of each vector): ``size``
+    replaced, every ``Sum`` over :math:`1..\text{size}` written out, and each entry ``v[k]`` replaced by
+    its value ``entries[v][k-1]`` (for numeric checks of a form derived at a symbolic size)."""
+    lengths = {len(v) for v in entries.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"the vectors have different lengths: {sorted(lengths)}")
+    (count,) = lengths
+    written = e.xreplace({size: sp.Integer(count)}).doit()
+    values = {base[k + 1]: sp.Float(v, 17) for base, vec in entries.items() for k, v in enumerate(vec)}
+    return written.xreplace(values)

@@ -17,10 +17,18 @@ does in closed form for polynomial, exponential and log-polynomial integrands.
 - :func:`log_normal_pdf` -- its logarithm, expanded (the form likelihood derivations start from);
 - :func:`expectation` -- :math:`\int f\,\mathcal N` over the real line (or a half line);
 - :func:`integrate` -- evaluate such integrals (a derivation step: ``d.then(integrate, ...)``);
-- :func:`moments` -- linearity of expectation: a polynomial's expectation as a sum of moments.
+- :func:`moments` -- linearity of expectation: a polynomial's expectation as a sum of moments;
+- :func:`coordinatewise` -- a 1-D form lifted to a diagonal Gaussian of any dimension :math:`d`, the
+  ``Sum`` over :math:`i = 1..d` with each parameter replaced by its :math:`i`-th coordinate;
+- :func:`log_diagonal_pdf` and :func:`split_log_product` -- the log-density of a diagonal Gaussian,
+  :math:`\log\prod_{i=1}^d \mathcal N(x_i; \mu_i, s_i^2)`, and the computing step that turns the log
+  of the product into the sum of the 1-D log-densities (any symbolic :math:`d`);
+- :func:`gaussian_integral` -- the unnormalised 1-D integral :math:`\int e^{-(x-\mu)^2/(2s^2)}dx`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import sympy as sp
 from sympy import Expr, Integral, exp, log, oo, pi, sqrt
@@ -100,3 +108,44 @@ def moments(e: Expr, variables: tuple[sp.Symbol, ...]) -> Expr:
     poly = sp.Poly(sp.expand(integral.function / density), *variables)
     terms = (c * sp.Mul(*(expectation(w**k, w) for w, k in zip(variables, ks, strict=True))) for ks, c in poly.terms())
     return e.xreplace({integral: sp.Add(*terms)})
+
+
+def coordinatewise(f: Expr, coordinates: Mapping[sp.Symbol, Expr], index: sp.Symbol, d: Expr) -> sp.Sum:
+    r""":math:`\sum_{i=1}^d f(\theta_i)`: the 1-D form ``f`` with each scalar parameter replaced by its
+    ``index``-th coordinate (``{mu: mu_[i], s: s_[i]}``), summed over the :math:`d` coordinates of a
+    diagonal Gaussian."""
+    return sp.Sum(f.xreplace(dict(coordinates)), (index, 1, d))
+
+
+def log_diagonal_pdf(x: sp.IndexedBase, mu: Expr, s: Expr, index: sp.Symbol, d: Expr) -> Expr:
+    r""":math:`\log \prod_{i=1}^d \mathcal N(x_i; \mu_i, s_i^2)`, the product unevaluated (``mu`` and ``s``
+    are written at ``index``, e.g. ``mu_[i]``, or constants): the log-density of
+    :math:`\mathcal N(\mu, \operatorname{diag}(s^2))` in :math:`d` dimensions."""
+    return log(sp.Product(normal_pdf(x[index], mu, s), (index, 1, d)))
+
+
+def split_log_product(e: Expr) -> Expr:
+    r"""Every :math:`\log\prod_i f_i` in ``e`` as :math:`\sum_i \log f_i`, each 1-D log-density expanded
+    (SymPy's ``expand_log``; the densities are positive, so ``force`` is sound), then the sums of the
+    same range merged into one: a computing step valid for a symbolic number of factors."""
+    split = sp.expand_log(e, force=True)
+    return sp.factor_terms(split.replace(lambda a: isinstance(a, sp.Add) and a.has(sp.Sum), _merge_sums))
+
+
+def _merge_sums(a: sp.Add) -> Expr:
+    """``c1 Sum(f, r) + c2 Sum(g, r)`` as ``Sum(c1 f + c2 g, r)`` for the sums of one range; the other
+    terms are kept."""
+    by_range: dict[tuple[sp.Basic, ...], list[Expr]] = {}
+    rest: list[Expr] = []
+    for term in a.args:
+        coeff, body = term.as_independent(sp.Sum, as_Add=False)
+        if isinstance(body, sp.Sum) and len(body.limits) == 1 and not coeff.free_symbols & {body.limits[0][0]}:
+            by_range.setdefault(body.limits[0], []).append(coeff * body.function)
+        else:
+            rest.append(term)
+    return sp.Add(*rest, *(sp.Sum(sp.Add(*fs), lim) for lim, fs in by_range.items()))
+
+
+def gaussian_integral(x: sp.Symbol, mu: Expr = sp.S.Zero, s: Expr = sp.S.One) -> Integral:
+    r"""The unevaluated :math:`\int_{-\infty}^{\infty} e^{-(x-\mu)^2/(2s^2)}\,dx` (equal to :math:`\sqrt{2\pi}\,s`)."""
+    return Integral(exp(-((x - mu) ** 2) / (2 * s**2)), (x, -oo, oo))
