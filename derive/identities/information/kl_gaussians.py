@@ -22,8 +22,10 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    discrete,
+    integer,
     interval,
-    positive,
+    notation,
     real,
 )
 from derive.authoring import gaussian as gm
@@ -33,7 +35,6 @@ from derive.authoring import montecarlo as mc
 MEAN = real(-3, 3)
 SD = interval(Rational(1, 2), 4)  # standard deviations: from 1/2 (e^(m^2/2s^2) stays finite in sympy's form) to 4
 STANDARD = real()
-SD_2D = positive(4)
 m1, m2 = MEAN.symbol("m1"), MEAN.symbol("m2")
 s1, s2 = SD.symbol("s1"), SD.symbol("s2")
 u = STANDARD.symbol("u")  # standardised variable: x = m1 + s1 u with u ~ N(0, 1)
@@ -49,20 +50,25 @@ def _log_ratio(x: sp.Expr) -> sp.Expr:
 LOG_RATIO = log(s2 / s1) + (m1 - m2) ** 2 / (2 * s2**2) + s1 * (m1 - m2) / s2**2 * u + (s1**2 / s2**2 - 1) / 2 * u**2
 KL_GAUSS_DEF = gm.expectation(LOG_RATIO, u)  # E_{x ~ N(m1, s1^2)}[log q1(x)/q2(x)], x = m1 + s1 u
 
-# the diagonal 2-D case: coordinates (a, b)
-ma1, mb1, ma2, mb2 = (MEAN.symbol(nm) for nm in ("mu1_a", "mu1_b", "mu2_a", "mu2_b"))
-sa1, sb1, sa2, sb2 = (SD_2D.symbol(nm) for nm in ("sigma1_a", "sigma1_b", "sigma2_a", "sigma2_b"))
-MU1, MU2 = sp.Matrix([ma1, mb1]), sp.Matrix([ma2, mb2])
-S1, S2 = sp.diag(sa1**2, sb1**2), sp.diag(sa2**2, sb2**2)
-
-
-def _kl1(a: sp.Expr, sa: sp.Expr, b: sp.Expr, sb: sp.Expr) -> sp.Expr:
-    return KL_GAUSS.xreplace({m1: a, s1: sa, m2: b, s2: sb})
-
-
-KL_DIAG = _kl1(ma1, sa1, ma2, sa2) + _kl1(mb1, sb1, mb2, sb2)
-dmu = MU2 - MU1
-KL_MATRIX = ((S2.inv() * S1).trace() + (dmu.T * S2.inv() * dmu)[0, 0] - 2 + log(S2.det() / S1.det())) / 2
+# diagonal covariances in any dimension d: coordinates i = 1..d of the two means and standard deviations
+DIMENSION = integer(1, 6)
+dim = DIMENSION.symbol("d")
+ci = sp.Symbol("i", integer=True, positive=True)
+M1, M2 = sp.IndexedBase("mu1", real=True), sp.IndexedBase("mu2", real=True)
+SD1, SD2 = sp.IndexedBase("sigma1", positive=True), sp.IndexedBase("sigma2", positive=True)
+COORD = {m1: M1[ci], s1: SD1[ci], m2: M2[ci], s2: SD2[ci]}
+KL_DIAG = gm.coordinatewise(KL_GAUSS, COORD, ci, dim)  # one 1-D KL per coordinate
+TRACE = notation(
+    r"\operatorname{tr}(\Sigma_2^{-1}\Sigma_1)", sp.Sum(SD1[ci] ** 2 / SD2[ci] ** 2, (ci, 1, dim)), "tr(S2^-1 S1)"
+)
+QUAD_FORM = notation(
+    r"(\mu_2 - \mu_1)^\top\Sigma_2^{-1}(\mu_2 - \mu_1)",
+    sp.Sum((M2[ci] - M1[ci]) ** 2 / SD2[ci] ** 2, (ci, 1, dim)),
+    "(m2 - m1)^T S2^-1 (m2 - m1)",
+)
+DET1 = notation(r"\det\Sigma_1", sp.Product(SD1[ci] ** 2, (ci, 1, dim)), "det S1")
+DET2 = notation(r"\det\Sigma_2", sp.Product(SD2[ci] ** 2, (ci, 1, dim)), "det S2")
+KL_MATRIX = (TRACE + QUAD_FORM - dim + log(DET2 / DET1)) / 2
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -77,11 +83,13 @@ LOG_RATIO_FORM = Statement(
     text=r"$\log q_1(x) - \log q_2(x)$ at $x = m_1 + s_1 u$ is a quadratic in $u$",
 )
 DIAGONAL = Statement(
-    "diagonal 2-D",
-    Eq(KL_DIAG, KL_MATRIX),
-    text=r"for diagonal covariances the KL is a sum over coordinates, which is the multivariate form "
+    "diagonal (any d)",
+    Eq(KL_DIAG, KL_MATRIX, evaluate=False),
+    text=r"for diagonal covariances $\Sigma_k = \operatorname{diag}(\sigma_{k,1}^2, \dots, \sigma_{k,d}^2)$ in any "
+    r"dimension $d$ the KL is the sum over coordinates of the 1-D KL, which is the multivariate form "
     r"$\frac12[\operatorname{tr}(\Sigma_2^{-1}\Sigma_1) + (\mu_2 - \mu_1)^\top \Sigma_2^{-1}(\mu_2 - \mu_1)"
-    r" - d + \log\frac{\det\Sigma_2}{\det\Sigma_1}]$ (full covariances: checked by Monte Carlo in 3-D)",
+    r" - d + \log\frac{\det\Sigma_2}{\det\Sigma_1}]$ (proved for every $d$; full covariances: only checked "
+    r"by Monte Carlo, in 3-D)",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -126,9 +134,19 @@ def derivation(d: Derivation) -> None:
     d.then(KL_GAUSS, "collect")
     d.conclude("1-D")
 
-    d.begin(KL_DIAG, r"independent coordinates: the log ratio and the KL add", scope="for d = 2, diagonal covariances")
-    d.then(KL_MATRIX, r"collect the sums into a trace, a quadratic form and a log-determinant")
-    d.conclude("diagonal 2-D")
+    d.begin(
+        KL_DIAG,
+        r"independent coordinates: the log ratio and the KL add, one 1-D KL (above) per coordinate",
+        title="Diagonal covariances, any dimension $d$",
+    )
+    d.then(
+        KL_MATRIX,
+        r"expand each term, split the sum (linearity) and collect the sums into a trace, a quadratic form and a "
+        r"log-determinant: "
+        r"$\sum_i \log\sigma_{k,i}^2 = \log\prod_i \sigma_{k,i}^2 = \log\det\Sigma_k$",
+    )
+    d.conclude("diagonal (any d)")
+    d.keep("KL any d", KL_DIAG)
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -142,7 +160,8 @@ def _kl_gauss_mv(mu1: np.ndarray, c1: np.ndarray, mu2: np.ndarray, c2: np.ndarra
 
 
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
-    """QUADPACK of q1 log(q1/q2) over the real line at random parameters; Monte Carlo of
+    """QUADPACK of q1 log(q1/q2) over the real line at random parameters; the sum over coordinates
+    derived for symbolic d, written out at d = 1, 2, 5, 30, against the matrix form; Monte Carlo of
     E_{q1}[log q1 - log q2] in 3-D with full covariances against the multivariate formula."""
     from scipy.integrate import quad
 
@@ -160,6 +179,20 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         got.append(quad(integrand, a - 40 * sa, a + 40 * sa, epsabs=1e-13, epsrel=1e-11, limit=400)[0])
         want.append(float(f(a, sa, b, sb)))
     one_d = ctx.compare("1-D KL integral", "numerical integration (QUADPACK)", np.array(got), np.array(want), rtol=1e-8)
+    derived, matrix_form = [], []
+    for size in (1, 2, 5, 30):
+        a, b = ctx.rng.uniform(-3, 3, size), ctx.rng.uniform(-3, 3, size)
+        sa, sb = ctx.rng.uniform(0.5, 4, size), ctx.rng.uniform(0.5, 4, size)
+        form = discrete.at_size(ctx.values["KL any d"], dim, {M1: a, M2: b, SD1: sa, SD2: sb})
+        derived.append(float(form))
+        matrix_form.append(_kl_gauss_mv(a, np.diag(sa**2), b, np.diag(sb**2)))
+    any_d = ctx.compare(
+        "diagonal KL, d = 1, 2, 5, 30",
+        "matrix form (numpy.linalg)",
+        np.array(derived),
+        np.array(matrix_form),
+        rtol=1e-10,
+    )
 
     results = []
     for _ in range(3):
@@ -174,7 +207,7 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
 
         est = mc.estimate(logpdf(x, mu1, c1) - logpdf(x, mu2, c2))
         results.append(mc.agrees(ctx, "3-D KL, full covariances", est, _kl_gauss_mv(mu1, c1, mu2, c2)))
-    return combine(one_d, *results)
+    return combine(one_d, any_d, *results)
 
 
 # -- the declaration -------------------------------------------------------------------------------
@@ -190,8 +223,12 @@ KL_GAUSSIANS = declare(
         m2: MEAN,
         s2: SD,
         u: STANDARD,
-        **{sym: MEAN for sym in (ma1, mb1, ma2, mb2)},
-        **{sym: SD_2D for sym in (sa1, sb1, sa2, sb2)},
+        dim: DIMENSION,
+        ci: integer(1, dim),
+        M1: MEAN,
+        M2: MEAN,
+        SD1: SD,
+        SD2: SD,
     },
     claim=CLAIM,
     also=(LOG_RATIO_FORM, DIAGONAL),
