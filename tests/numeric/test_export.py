@@ -274,3 +274,13 @@ def test_jax_exports_when_installed() -> None:
     got = float(f(x=jnp.asarray(0.5), y=-1.0))
     want = float(elementary(Phi(x) * sigmoid(y) + softplus(x)).subs({x: 0.5, y: -1}).evalf())
     assert got == pytest.approx(want, rel=1e-6)
+
+
+def test_names_become_identifiers_and_text_stays_in_the_docstring() -> None:
+    """A symbol's name is never code: a hostile name becomes an identifier, a hostile title stays text."""
+    evil = sp.Symbol("x); import os; os.system('echo owned') #", real=True)
+    source = to_source(2 * evil + sp.Symbol("lambda"), "numpy", name="f(): pass\nimport os", doc='"""\\ import os')
+    code = source.split('"""')[-1]  # after the docstring
+    assert "import os" not in code and "os.system" not in code
+    f = to_function(2 * evil, "numpy", doc='end quote "')
+    assert float(f(1.5)) == 3.0 and '"' in (f.__doc__ or "")
