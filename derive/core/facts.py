@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
+from ..maths.indexed import Exchange
 from .identity import Ref
 
 
@@ -109,6 +110,13 @@ MGF_UNIQUENESS = Fact(
     r"$X \sim \mathcal{N}(m, v)$",
     Ref.book("P. Billingsley (1995), Probability and Measure, 3rd ed.", "Sec. 21 and 30"),
 )
+SUM_EXCHANGE = Fact(
+    "exchange of finite sums",
+    r"for finite ranges that do not depend on each other, "
+    r"$\sum_{j}\sum_{c} a_{jc} = \sum_{c}\sum_{j} a_{jc}$ (addition is commutative and associative)",
+    Ref.book("R. L. Graham, D. E. Knuth and O. Patashnik (1994), Concrete Mathematics, 2nd ed.", "Sec. 2.4"),
+    rule=Exchange(),
+)
 SCHWARZ = Fact(
     "symmetry of second derivatives",
     r"for a twice continuously differentiable $f$, $\partial^2 f/\partial x_k\partial x_l = "
@@ -140,6 +148,7 @@ FACTS: dict[str, Fact] = {
         MGF_UNIQUENESS,
         ECKART_YOUNG,
         COURANT_FISCHER,
+        SUM_EXCHANGE,
         SCHWARZ,
         SYMMETRIC,
         INVERSE,

@@ -16,6 +16,8 @@ Index calculus at a symbolic size (matrix products, transposes, inverses as inde
 - :func:`collapse`: :func:`sift` for multiple sums :math:`\sum_{k,l} \delta_{ik}\delta_{jl} H_{kl} = H_{ij}`;
 - :func:`matmul`: the entry :math:`(AB)_{ij} = \sum_l A_{il} B_{lj}` (a transpose is a swap of indices);
 - :class:`Symmetric`: the rule :math:`H_{ba} \to H_{ab}` (indices in a canonical order) of a symmetric matrix;
+- :class:`Exchange`: :math:`\sum_j a_j \sum_c b_{jc} = \sum_c \sum_j a_j b_{jc}` (finite sums commute);
+- :func:`in_range`: ``Piecewise((x, j <= n), (0, True))`` as ``x`` (the index in range, as its domain says);
 - :class:`InverseOf`: the defining property of a named inverse, :math:`\sum_l A_{al}(A^{-1})_{lb} = \delta_{ab}`
   (and :math:`\sum_l (A^{-1})_{al}A_{lb} = \delta_{ab}`), as a rule: the inverse is never expanded.
 
@@ -188,3 +190,48 @@ class InverseOf:
                 if x == var and y == var and var not in rest.free_symbols and var not in (a, b):
                     return rest * sp.KroneckerDelta(a, b)
         return None
+
+
+def in_range(expr: sp.Basic) -> sp.Basic:
+    r"""Every ``Piecewise((x, cond), (0, True))`` whose ``cond`` only compares integer symbols (an index in its
+    range, :math:`j \le n`) as ``x``; the ladder decides the condition from the index domains when it verifies."""
+
+    def index_condition(cond: sp.Basic) -> bool:
+        rels = [cond] if isinstance(cond, sp.core.relational.Relational) else list(cond.args)
+        return bool(rels) and all(
+            isinstance(c, sp.core.relational.Relational) and all(s.is_integer for s in c.free_symbols) for c in rels
+        )
+
+    def keep(e: sp.Piecewise) -> sp.Basic:
+        if len(e.args) == 2 and e.args[1] == (0, True) and index_condition(e.args[0][1]):
+            return e.args[0][0]
+        return e
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), keep)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    r"""Finite sums commute: :math:`\sum_{j} a_j \sum_{c} b_{jc} = \sum_{c}\sum_{j} a_j b_{jc}` when the range of
+    :math:`c` does not depend on :math:`j`; factors free of :math:`j` then stand outside the new inner sum.
+    Applied to every sum over one index whose summand holds exactly one inner sum over one index; nothing else
+    is rewritten."""
+
+    def __call__(self, expr: sp.Basic) -> sp.Basic:
+        return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, self._swap)
+
+    @staticmethod
+    def _swap(total: sp.Sum) -> sp.Basic:
+        var = total.limits[0][0]
+        factors = list(sp.Mul.make_args(total.function))
+        inner = [f for f in factors if isinstance(f, sp.Sum) and len(f.limits) == 1]
+        if len(inner) != 1:
+            return total
+        ivar, lo, hi = inner[0].limits[0]
+        rest = sp.Mul(*(f for f in factors if f is not inner[0]))
+        if var in (lo.free_symbols | hi.free_symbols) or ivar in rest.free_symbols or ivar == var:
+            return total
+        body = sp.Mul.make_args(rest * inner[0].function)
+        free = sp.Mul(*(b for b in body if var not in b.free_symbols))  # constant in the new inner sum
+        tied = sp.Mul(*(b for b in body if var in b.free_symbols))
+        return sp.Sum(free * sp.Sum(tied, total.limits[0]), (ivar, lo, hi))

@@ -9,6 +9,7 @@ FlashAttention, Appendix B.2; Vaswani et al. (2017), Sec. 3.2.1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -29,61 +30,91 @@ from derive.authoring import (
     real,
     statement_lhs,
 )
-from derive.maths.matrices import backprop_form, entry_domains, row_softmax, symbol_matrix
+from derive.core.facts import SUM_EXCHANGE
+from derive.maths.indexed import collapse, in_range
+from derive.maths.matrices import entry_domains, symbol_matrix
 from derive.numeric.linalg import gradient_fd
 
-from ._shared import i, j, k, n
+from ._shared import ell, i, j, k, n
 
 # -- symbols ---------------------------------------------------------------------------------------
 AE = real(-2, 2)
 WEIGHT = real(0, 1)
 SCORE = real(-3, 3)
-Qm, Km, Vm = symbol_matrix("Q", 2, 2, AE), symbol_matrix("K", 2, 2, AE), symbol_matrix("V", 2, 2, AE)
-dO = symbol_matrix("dO", 2, 2, AE)
-Am = symbol_matrix("A", 2, 2, WEIGHT)  # the forward attention matrix, as given numbers
-Sm = symbol_matrix("S", 2, 2, SCORE)
+# the 2x2 matrices of the question's matrix form
+Qm, Km = symbol_matrix("Q", 2, 2, AE), symbol_matrix("K", 2, 2, AE)
 dSm = symbol_matrix("dS", 2, 2, AE)
-ONES = sp.ones(2, 1)
-SOFT = row_softmax(Sm)
-SCORES = Qm * Km.T / sp.sqrt(2)
-# the index form of the question: n tokens, head dimension d
-HEAD = integer(1, 64)
+# n tokens, head dimension d; A, S, dS are n x n, Q, K, V, dO are n x d
+TOKENS = integer(1, 4)
+HEAD = integer(1, 4)
 d_head = HEAD.symbol("d")
-dSi, Ki = sp.IndexedBase("dS", real=True), sp.IndexedBase("K", real=True)
+f = sp.Symbol("f", integer=True, positive=True)  # a feature index, 1..d
+c, r, e = sp.symbols("c r e", integer=True, positive=True)  # summation indices
+Ai, Si, Vi, dOi, dAi = (sp.IndexedBase(name, real=True) for name in ("A", "S", "V", "dO", "dA"))
+Qi, Ki, dSi = (sp.IndexedBase(name, real=True) for name in ("Q", "K", "dS"))
 
 
-def _rowsum(mat: sp.Matrix) -> sp.Matrix:
-    return mat * sp.ones(mat.cols, 1)
+def _product(left: sp.IndexedBase, right: sp.IndexedBase, row: sp.Expr, col: sp.Expr) -> sp.Sum:
+    r""":math:`(LR)_{\text{row},\text{col}} = \sum_l L_{\text{row},l}R_{l,\text{col}}` over the n tokens."""
+    return sp.Sum(left[row, ell] * right[ell, col], (ell, 1, n))
 
 
-#: D = rowsum(dA * A) with dA = dO V^T, for the softmax of S
-D_SOFT = _rowsum((dO * Vm.T).multiply_elementwise(SOFT))
-DS_RULE = SOFT.multiply_elementwise(dO * Vm.T - D_SOFT * ONES.T)
+def _softmax(row: sp.Expr, col: sp.Expr) -> sp.Expr:
+    r""":math:`A_{\text{row},\text{col}} = e^{S_{\text{row},\text{col}}}/\sum_r e^{S_{\text{row},r}}`."""
+    return sp.exp(Si[row, col]) / sp.Sum(sp.exp(Si[row, r]), (r, 1, n))
+
+
+def _chain(
+    out: Callable[[sp.Expr, sp.Expr], sp.Expr], wrt: sp.Basic, cols: sp.Expr, up: sp.IndexedBase, *, rows_inner: bool
+) -> sp.Sum:
+    r"""The chain rule :math:`\sum_{k,c} \mathrm{up}_{kc}\,\partial\,\mathrm{out}_{kc}/\partial(\mathrm{wrt})`,
+    unevaluated (``out`` an n x ``cols`` matrix given entry by entry). The index that a Kronecker delta of the
+    derivative fixes is summed first (``rows_inner``: the row index ``k``), so SymPy's sums collapse it."""
+    limits = ((k, 1, n), (c, 1, cols)) if rows_inner else ((c, 1, cols), (k, 1, n))
+    return sp.Sum(up[k, c] * sp.Derivative(out(k, c), wrt), *limits)
+
+
+def _attention_out(row: sp.Expr, col: sp.Expr) -> sp.Expr:
+    return _product(Ai, Vi, row, col)
+
+
+def _softmax_out(row: sp.Expr, col: sp.Expr) -> sp.Expr:
+    return sp.Sum(_softmax(row, ell) * Vi[ell, col], (ell, 1, n))
+
+
+def _scores(row: sp.Expr, col: sp.Expr) -> sp.Expr:
+    return sp.Sum(Qi[row, e] * Ki[col, e], (e, 1, d_head)) / sp.sqrt(d_head)
+
+
+DV_IF = _chain(_attention_out, Vi[i, f], d_head, dOi, rows_inner=False)
+DA_IJ = _chain(_attention_out, Ai[i, j], d_head, dOi, rows_inner=True)
+DS_IJ = _chain(_softmax, Si[i, j], n, dAi, rows_inner=True)
+DQ_IF = _chain(_scores, Qi[i, f], n, dSi, rows_inner=True)
+DK_IF = _chain(_scores, Ki[i, f], n, dSi, rows_inner=False)
+ROW_DA = sp.Sum(sp.Sum(dOi[i, c] * Vi[j, c], (c, 1, d_head)) * Ai[i, j], (j, 1, n))  # rowsum(dA * A)_i
+ROW_DO = sp.Sum(dOi[i, c] * _attention_out(i, c), (c, 1, d_head))  # rowsum(dO * O)_i
+#: dS_ij = A_ij (dA_ij - D_i), A = softmax(S), D_i = sum_l dA_il A_il
+DS_RULE = _softmax(i, j) * (dAi[i, j] - sp.Sum(dAi[i, ell] * _softmax(i, ell), (ell, 1, n)))
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "dV",
-    Eq(
-        notation(r"\frac{\partial L}{\partial V}", backprop_form(dO, Am * Vm, Vm), "dL/dV"),
-        Am.T * dO,
-        evaluate=False,
-    ),
-    text=r"$dV = A^\top dO$ for $O = AV$",
+    Eq(notation(r"\frac{\partial L}{\partial V_{if}}", DV_IF, "dL/dV_if"), sp.Sum(Ai[k, i] * dOi[k, f], (k, 1, n))),
+    text=r"$dV = A^\top dO$ for $O = AV$: entry $(i, f)$ is $\sum_k A_{ki}\,dO_{kf}$, for any $n$ tokens and head "
+    r"dimension $d$",
 )
 DL_DA = Statement(
     "dA",
     Eq(
-        notation(r"\frac{\partial L}{\partial A}", backprop_form(dO, Am * Vm, Am), "dL/dA"),
-        dO * Vm.T,
-        evaluate=False,
+        notation(r"\frac{\partial L}{\partial A_{ij}}", DA_IJ, "dL/dA_ij"), sp.Sum(dOi[i, c] * Vi[j, c], (c, 1, d_head))
     ),
-    text=r"$dA = dO\,V^\top$",
+    text=r"$dA = dO\,V^\top$: entry $(i, j)$ is $\sum_c dO_{ic}V_{jc}$",
 )
 ROWSUM_D = Statement(
     "D",
     Eq(
-        notation(r"\operatorname{rowsum}(dA \circ A)", _rowsum((dO * Vm.T).multiply_elementwise(Am)), "rowsum(dA*A)"),
-        notation(r"\operatorname{rowsum}(dO \circ O)", _rowsum(dO.multiply_elementwise(Am * Vm)), "rowsum(dO*O)"),
+        notation(r"\operatorname{rowsum}(dA \circ A)_i", ROW_DA, "rowsum(dA*A)_i"),
+        notation(r"\operatorname{rowsum}(dO \circ O)_i", ROW_DO, "rowsum(dO*O)_i"),
         evaluate=False,
     ),
     text=r"$D = \operatorname{rowsum}(dA\circ A) = \operatorname{rowsum}(dO\circ O)$, a row sum of the output",
@@ -91,27 +122,26 @@ ROWSUM_D = Statement(
 DL_DS = Statement(
     "dS",
     Eq(
-        notation(r"\frac{\partial L}{\partial S}", backprop_form(dO, SOFT * Vm, Sm), "dL/dS"),
-        notation(r"A \circ (dA - D\,\mathbf{1}^\top)", DS_RULE, "A*(dA - D 1^T)"),
+        notation(r"\frac{\partial L}{\partial S_{ij}}", DS_IJ, "dL/dS_ij"),
+        notation(r"A_{ij}\,(dA_{ij} - D_i)", DS_RULE, "A_ij (dA_ij - D_i)"),
         evaluate=False,
     ),
-    text=r"for $A = \mathrm{softmax}_{\text{rows}}(S)$, $O = AV$",
+    text=r"$dS = A\circ(dA - D\mathbf{1}^\top)$ for $A = \mathrm{softmax}_{\text{rows}}(S)$ and the upstream "
+    r"$dA$, $D = \operatorname{rowsum}(dA\circ A)$ ($= \operatorname{rowsum}(dO\circ O)$ by (D))",
 )
 DL_DQ = Statement(
     "dQ",
     Eq(
-        notation(r"\frac{\partial L}{\partial Q}", backprop_form(dSm, SCORES, Qm), "dL/dQ"),
-        dSm * Km / sp.sqrt(2),
-        evaluate=False,
+        notation(r"\frac{\partial L}{\partial Q_{if}}", DQ_IF, "dL/dQ_if"),
+        sp.Sum(dSi[i, k] * Ki[k, f], (k, 1, n)) / sp.sqrt(d_head),
     ),
-    text=r"$dQ = dS\,K/\sqrt{d}$ for $S = QK^\top/\sqrt{d}$ (here $d = 2$)",
+    text=r"$dQ = dS\,K/\sqrt{d}$ for $S = QK^\top/\sqrt{d}$",
 )
 DL_DK = Statement(
     "dK",
     Eq(
-        notation(r"\frac{\partial L}{\partial K}", backprop_form(dSm, SCORES, Km), "dL/dK"),
-        dSm.T * Qm / sp.sqrt(2),
-        evaluate=False,
+        notation(r"\frac{\partial L}{\partial K_{if}}", DK_IF, "dL/dK_if"),
+        sp.Sum(dSi[k, i] * Qi[k, f], (k, 1, n)) / sp.sqrt(d_head),
     ),
     text=r"$dK = dS^\top Q/\sqrt{d}$",
 )
@@ -147,42 +177,32 @@ def derivation(d: Derivation) -> None:
     $dQ = dS\,K/\sqrt{d}$, $dK = dS^\top Q/\sqrt{d}$. The identity $D = \operatorname{rowsum}(dA\circ A) =
     \operatorname{rowsum}(dO\circ O)$ is what lets FlashAttention recompute $dS$ block by block without ever
     storing the $n\times n$ matrix $A$."""
-    scope = "for n = d = 2; other sizes in the cross-check"
-    d.begin(statement_lhs(d, "dV"), r"chain rule through $O = AV$ with upstream $dO$", scope=scope)
-    d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial V_{ij} = A_{ki}\,[c = j]$")
-    d.then(notation(r"A^\top dO", Am.T * dO, "A^T dO"), r"$\sum_k A_{ki}\,dO_{kj} = (A^\top dO)_{ij}$")
-    d.conclude("dV")
+    for label, rule, rhs in (
+        ("dV", r"$\partial O_{kc}/\partial V_{if} = A_{ki}\,[c = f]$", CLAIM),
+        ("dA", r"$\partial O_{kc}/\partial A_{ij} = [k = i]\,V_{jc}$", DL_DA),
+        ("dQ", r"$\partial S_{kc}/\partial Q_{if} = [k = i]\,K_{cf}/\sqrt{d}$", DL_DQ),
+        ("dK", r"$\partial S_{kc}/\partial K_{if} = Q_{kf}\,[c = i]/\sqrt{d}$", DL_DK),
+    ):
+        assert rhs.relation is not None
+        d.begin(statement_lhs(d, label), r"the chain rule with the upstream gradient, entry by entry")
+        d.then(lambda e: in_range(collapse(e.doit())), rule + r"; the Kronecker deltas collapse the sums")
+        d.then(rhs.relation.rhs, r"the matrix product, entry by entry")
+        d.conclude(label)
 
-    d.begin(statement_lhs(d, "dA"), r"chain rule through $O = AV$, now in $A$", scope=scope)
-    d.then(lambda e: e.doit(), r"$\partial O_{kc}/\partial A_{ij} = [k = i]\,V_{jc}$")
-    d.then(notation(r"dO\,V^\top", dO * Vm.T, "dO V^T"), r"$\sum_c dO_{ic}V_{jc} = (dO\,V^\top)_{ij}$")
-    d.conclude("dA")
-
-    d.begin(_rowsum((dO * Vm.T).multiply_elementwise(Am)), r"$D_i = \sum_j (dO\,V^\top)_{ij}A_{ij}$", scope=scope)
-    d.then(lambda e: sp.expand(e), r"expand the products")
-    d.then(
-        _rowsum(dO.multiply_elementwise(Am * Vm)),
-        r"regroup as $\sum_c dO_{ic}\sum_j A_{ij}V_{jc} = \sum_c dO_{ic}O_{ic}$",
-    )
+    d.begin(statement_lhs(d, "D"), r"$D_i = \sum_j (dO\,V^\top)_{ij}A_{ij}$")
+    d.assume(SUM_EXCHANGE, lambda e: SUM_EXCHANGE.rewrite(e), r"sum over $j$ first")
+    d.then(ROW_DO, r"$\sum_j A_{ij}V_{jc} = O_{ic}$: the row sum of $dO \circ O$")
     d.conclude("D")
 
-    d.begin(statement_lhs(d, "dS"), r"chain rule through $O = \mathrm{softmax}_{\text{rows}}(S)\,V$", scope=scope)
+    d.begin(statement_lhs(d, "dS"), r"chain rule through $A = \mathrm{softmax}_{\text{rows}}(S)$ with upstream $dA$")
     d.then(lambda e: e.doit(), r"differentiate the softmax entries (quotient rule)")
-    d.then(DS_RULE, r"softmax Jacobian $\partial A_{il}/\partial S_{ij} = A_{il}([l = j] - A_{ij})$, collected")
+    d.then(
+        lambda e: in_range(collapse(e)),
+        r"softmax Jacobian $\partial A_{kl}/\partial S_{ij} = [k = i]A_{il}([l = j] - A_{ij})$: the deltas collapse",
+    )
+    d.then(DS_RULE, r"collect $A_{ij}$: $D_i = \sum_l dA_{il}A_{il}$")
     d.keep("dS")
     d.conclude("dS")
-
-    d.begin(statement_lhs(d, "dQ"), r"chain rule through $S = QK^\top/\sqrt{d}$ with upstream $dS$", scope=scope)
-    d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial Q_{ij} = [a = i]\,K_{bj}/\sqrt{d}$")
-    d.then(notation(r"dS\,K/\sqrt{d}", dSm * Km / sp.sqrt(2), "dS K/sqrt(d)"), r"$\sum_b dS_{ib}K_{bj}/\sqrt{d}$")
-    d.conclude("dQ")
-
-    d.begin(statement_lhs(d, "dK"), r"the same chain rule, in $K$", scope=scope)
-    d.then(lambda e: e.doit(), r"$\partial S_{ab}/\partial K_{ij} = Q_{aj}\,[b = i]/\sqrt{d}$")
-    d.then(
-        notation(r"dS^\top Q/\sqrt{d}", dSm.T * Qm / sp.sqrt(2), "dS^T Q/sqrt(d)"), r"$\sum_a dS_{ai}Q_{aj}/\sqrt{d}$"
-    )
-    d.conclude("dK")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -229,7 +249,8 @@ def _attention_fd(q: np.ndarray, kk: np.ndarray, v: np.ndarray, do: np.ndarray) 
 
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     """Random Q, K, V, dO (n tokens, head size d): the backward pass against central differences of
-    L = sum(dO * O); rowsum(dA * A) against rowsum(dO * O); the derived 2x2 dS against differences in S."""
+    L = sum(dO * O); rowsum(dA * A) against rowsum(dO * O); the derived index form of dS at n = 3, d = 2
+    against differences in S."""
     results = []
     for tokens, width in ((6, 4), (3, 8), (10, 2)):
         q, kk, v, do = (ctx.rng.normal(size=(tokens, width)) for _ in range(4))
@@ -239,14 +260,21 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
                 ctx.compare(f"{key} n={tokens} d={width}", "central differences", got[key], fd[key], rtol=1e-6)
             )
         results.append(ctx.compare(f"D n={tokens}", "two row sums", got["Dalt"], got["D"][:, 0], rtol=1e-12))
-    # the derived 2x2 dS (symbolic, in S, V, dO) against differences of L in S
-    f = sp.lambdify([*Sm, *Vm, *dO], ctx.values["dS"], "numpy")
+    # the derived index form of dS_ij (any n) at 3 tokens with dA = dO V^T (d = 2), against differences in S
+    derived = ctx.values["dS"].subs({n: 3}).doit()
     got_s, want_s = [], []
-    for _ in range(20):
-        s, v, do = ctx.rng.normal(size=(3, 2, 2))
-        got_s.append(np.asarray(f(*s.ravel(), *v.ravel(), *do.ravel()), dtype=float))
-        want_s.append(gradient_fd(partial(_scores_loss, v=v, do=do), s))
-    results.append(ctx.compare("derived 2x2 dS", "central differences", np.array(got_s), np.array(want_s), rtol=1e-6))
+    for _ in range(4):
+        sv, v, do = ctx.rng.normal(size=(3, 3)), ctx.rng.normal(size=(3, 2)), ctx.rng.normal(size=(3, 2))
+        values = {
+            **{Si[p + 1, q + 1]: sv[p, q] for p in range(3) for q in range(3)},
+            **{dAi[p + 1, q + 1]: (do @ v.T)[p, q] for p in range(3) for q in range(3)},  # dA = dO V^T
+        }
+        at = [[float(derived.xreplace({i: p + 1, j: q + 1}).xreplace(values)) for q in range(3)] for p in range(3)]
+        got_s.append(at)
+        want_s.append(gradient_fd(partial(_scores_loss, v=v, do=do), sv))
+    results.append(
+        ctx.compare("derived dS_ij at n=3", "central differences", np.array(got_s), np.array(want_s), rtol=1e-6)
+    )
     return combine(*results)
 
 
@@ -256,11 +284,23 @@ ATTENTION_BACKPROP = declare(
     title="The backward pass of softmax attention",
     section="1.1",
     map_row=r"self-attention $\mathrm{softmax}(QK^\top/\sqrt{d})V$: the backward pass that FlashAttention uses",
-    variables=entry_domains([*Qm, *Km, *Vm, *dO, *dSm], AE)
-    | entry_domains(Am, WEIGHT)
-    | entry_domains(Sm, SCORE)
-    | {n: integer(1, 8), d_head: HEAD, i: integer(1, n), j: integer(1, d_head), k: integer(1, n)}
-    | {dSi: AE, Ki: AE},
+    variables=entry_domains([*Qm, *Km, *dSm], AE)
+    | {
+        n: TOKENS,
+        d_head: HEAD,
+        i: integer(1, n),
+        j: integer(1, n),
+        k: integer(1, n),
+        f: integer(1, d_head),
+        Ai: WEIGHT,
+        Si: SCORE,
+        Vi: AE,
+        dOi: AE,
+        Qi: AE,
+        Ki: AE,
+        dSi: AE,
+        dAi: AE,
+    },
     claim=CLAIM,
     also=(DL_DA, ROWSUM_D, DL_DS, DL_DQ, DL_DK),
     derivation=derivation,
