@@ -49,6 +49,12 @@ def test_book_has_contents_summary_index_and_bibliography(book_dir: Path) -> Non
     assert "Calculus → ML" in text and "Learning Rate Schedules" in text
 
 
+def test_the_pdf_title_is_plain_text(book_dir: Path) -> None:
+    info = subprocess.run(["pdfinfo", str(book_dir / "book.pdf")], capture_output=True, text=True, check=True).stdout
+    title = next(line for line in info.splitlines() if line.startswith("Title:"))
+    assert title.split(":", 1)[1].strip() == "The ML Math Map, derived", title
+
+
 def test_book_compiles_without_warnings(book_dir: Path) -> None:
     log = (book_dir / "book.log").read_text(encoding="utf-8", errors="replace")
     assert not warnings_in_log(log), warnings_in_log(log)[:5]
