@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -21,12 +22,18 @@ from typing import IO, Any
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+#: control characters a cell must not carry raw
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def spreadsheet_safe(value: Any) -> Any:
     """A CSV cell that a spreadsheet shows as text: a leading ``'`` before a formula start (``=HYPERLINK(...)``,
-    ``-2+3+cmd|...``), as OWASP advises, and lone surrogates written as escapes (they cannot be UTF-8)."""
+    ``-2+3+cmd|...``), as OWASP advises; lone surrogates (they cannot be UTF-8) and control characters
+    other than tab and line breaks (a NUL ends a cell in some readers) written as escapes."""
     if not isinstance(value, str):
         return value
     text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

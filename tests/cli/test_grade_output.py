@@ -17,6 +17,8 @@ def test_formula_cells_are_neutralised() -> None:
     assert spreadsheet_safe("@SUM(1)") == "'@SUM(1)"
     assert spreadsheet_safe("Phi(x) + x*phi(x)") == "Phi(x) + x*phi(x)"
     assert spreadsheet_safe("x\ud800") == "x\\ud800"  # a lone surrogate cannot be written as UTF-8
+    assert spreadsheet_safe("Phi(x)\x00 + 1\x1b[2J") == "Phi(x)\\x00 + 1\\x1b[2J"  # NUL, a terminal escape
+    assert spreadsheet_safe("a\tb\nc") == "a\tb\nc"
     assert spreadsheet_safe(1.5) == 1.5
 
 
