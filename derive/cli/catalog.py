@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import CompileError
-from .options import file_stem, identity, module_option, registry
+from .options import file_stem, identity, module_option, registry, use_color
 
 if TYPE_CHECKING:
     from ..core.derivation import Chain
@@ -93,7 +93,8 @@ def prove(modules: Sequence[str], name: str | None, seed: int | None, color: boo
         raise click.UsageError("name an identity (derive list shows them), or give --claim TEXT")
     ident = identity(name, modules)
     p = run(ident.name, seed=seed)
-    click.echo(p.text(color=sys.stdout.isatty() if color is None else color))
+    colored = use_color(color)
+    click.echo(p.text(color=colored), color=colored)
     sys.exit(0 if p.ok else 1)
 
 

@@ -80,12 +80,15 @@ class Group(click.Group):
     Ctrl-C, and Ctrl-C into exit status 130 (click's own "Aborted!" would exit 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        import os
         import signal
 
         def terminate(signum: int, _frame: object) -> None:
             raise KeyboardInterrupt(f"signal {signum}")
 
         previous = signal.signal(signal.SIGTERM, terminate) if _main_thread() else None
+        if ctx.color is None and (os.environ.get("NO_COLOR") or os.environ.get("FORCE_COLOR")):
+            ctx.color = use_color()  # click.secho honours it for every command
         try:
             return super().invoke(ctx)
         except DeriveError as exc:
@@ -96,6 +99,23 @@ class Group(click.Group):
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+
+
+def use_color(flag: bool | None = None) -> bool:
+    """Whether to colour the output: ``--color``/``--no-color`` if given, else ``NO_COLOR`` (any
+    value turns colour off, https://no-color.org), else ``FORCE_COLOR`` (on unless ``0``), else
+    whether standard output is a terminal."""
+    import os
+    import sys
+
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force:
+        return force != "0"
+    return sys.stdout.isatty()
 
 
 def _main_thread() -> bool:
