@@ -165,11 +165,17 @@ class Probe:
         """``ok`` (compare), ``skip`` (the target has no real value here: not compared) or ``absent``
         (the answer has none where the target has one), read from the full sides once per point
         when the reduced pair is not plainly real or is not the full pair."""
-        if not self.cancelled and realised(ma, dps) is not None and realised(mt, dps) is not None:
+        plain = realised(ma, dps) is not None and realised(mt, dps) is not None
+        if plain and not self.cancelled:
             return "ok"
         key = index if index is not None else tuple(sorted((str(k), v) for k, v in point.items()))
         kind = self.kinds.get(key)
-        if kind is None:
+        if kind is None and plain:
+            # the parts that differ are real, so the sides are real where the target is (the common
+            # terms are the target's): the target's value at a fixed point is cached
+            real = realised(self._full(self.target, point, entries, rng, index), DIGITS) is not None
+            kind = self.kinds[key] = "ok" if real else "skip"
+        elif kind is None:
             kind = self.kinds[key] = self._classify(point, entries, rng, index)
         return kind
 
