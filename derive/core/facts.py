@@ -117,6 +117,13 @@ SUM_EXCHANGE = Fact(
     Ref.book("R. L. Graham, D. E. Knuth and O. Patashnik (1994), Concrete Mathematics, 2nd ed.", "Sec. 2.4"),
     rule=Exchange(),
 )
+SPAN_RANK = Fact(
+    "rank of a product",
+    r"the span of $r$ vectors has dimension at most $r$; so if the range of $M$ lies in the span of the $r$ "
+    r"columns of $B$, $\operatorname{rank} M \le r$ (in particular $\operatorname{rank}(BA) \le "
+    r"\min(\operatorname{rank} B, \operatorname{rank} A)$)",
+    Ref.book(_HORN_JOHNSON, "Sec. 0.4.5"),
+)
 SCHWARZ = Fact(
     "symmetry of second derivatives",
     r"for a twice continuously differentiable $f$, $\partial^2 f/\partial x_k\partial x_l = "
@@ -149,6 +156,7 @@ FACTS: dict[str, Fact] = {
         ECKART_YOUNG,
         COURANT_FISCHER,
         SUM_EXCHANGE,
+        SPAN_RANK,
         SCHWARZ,
         SYMMETRIC,
         INVERSE,
