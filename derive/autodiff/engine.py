@@ -28,9 +28,11 @@ from .rules import BY_NAME, Rule, depends, find
 MAX_STEPS = 400
 #: CPU seconds for one simplification attempt
 SIMPLIFY_SECONDS = 1.0
-#: longer derivatives (printed length) are left as the rules wrote them: a simplification of a large
+#: larger derivatives (nodes) are left as the rules wrote them: a simplification of a large
 #: form costs the ladder seconds to verify, and reads no better
-SIMPLIFY_UP_TO = 160
+SIMPLIFY_UP_TO = 70
+#: rewrites of the whole form at once (factor, cancel) only up to this length
+WHOLE_UP_TO = 45
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,10 @@ def derivative_steps(f: sp.Expr, x: sp.Basic, domains: Mapping[sp.Basic, Domain]
             done = sp.diff(u, x)
             if done.has(first):
                 held.add(first)
-                if done == first:
-                    continue
             form = form.xreplace({first: done})
-            steps.append(RuleStep(form, f"no rule for ${sp.latex(u)}$; sympy.diff used", "fallback", "sympy.diff"))
+            left = "; it leaves the derivative unevaluated" if done == first else ""
+            why = f"no rule for ${sp.latex(u)}$; sympy.diff used{left}"
+            steps.append(RuleStep(form, why, "fallback", "sympy.diff"))
             continue
         mapping = {p: rule.derivative(p.expr, x, D) for p in todo if rules[p.expr] is rule}
         form = form.xreplace(mapping)
@@ -140,13 +142,14 @@ def derivative_steps(f: sp.Expr, x: sp.Basic, domains: Mapping[sp.Basic, Domain]
 
 # ------------------------------------------------------------------------------ simplification
 def size(e: sp.Basic) -> int:
-    """The length of ``e`` printed (what a simplification must reduce to be kept)."""
-    return len(sp.sstr(e))
+    """The number of nodes of ``e`` (what a simplification must reduce to be kept; counting is
+    cheap, printing to measure the length cost more than the simplifications)."""
+    return sum(1 for _ in sp.preorder_traversal(e))
 
 
 def _fold_sigmoid(e: sp.Expr) -> sp.Expr:
     r"""Each :math:`e^{a}` written through :math:`\sigma`: :math:`e^{u} = \sigma(u)/(1 - \sigma(u))`,
-    :math:`e^{-u} = (1 - \sigma(u))/\sigma(u)`, then cancelled and factored."""
+    :math:`e^{-u} = (1 - \sigma(u))/\sigma(u)`, then each term cancelled and factored."""
     if not e.has(sp.exp):
         return e
     subs = {}
@@ -158,7 +161,14 @@ def _fold_sigmoid(e: sp.Expr) -> sp.Expr:
         else:
             s = sigmoid(a)
             subs[term] = s / (1 - s)
-    return sp.factor(sp.cancel(e.xreplace(subs)))
+    return sp.Add(*(_shortest(t.xreplace(subs)) if t.has(*subs) else t for t in sp.Add.make_args(e)))
+
+
+def _shortest(t: sp.Expr) -> sp.Expr:
+    """``t`` cancelled, or factored if that is shorter."""
+    cancelled = sp.cancel(t)
+    factored = sp.factor(cancelled)
+    return factored if size(factored) < size(cancelled) else cancelled
 
 
 def _logistic_exponentials(e: sp.Expr) -> set[sp.Basic]:
@@ -211,6 +221,8 @@ class Simplification:
     name: str
     why: str
     rewrite: Callable[[sp.Expr], sp.Expr]
+    #: the largest form (nodes) it is tried on: factor and cancel cost more on long forms
+    up_to: int = SIMPLIFY_UP_TO
     #: whether the new form is better than the old (default: shorter)
     better: Callable[[sp.Expr, sp.Expr], bool] = lambda old, new: size(new) < size(old)
 
@@ -227,29 +239,33 @@ def simplifications(domains: Mapping[sp.Basic, Domain]) -> tuple[Simplification,
             "Kronecker deltas sifted",
             r"a sum of $\delta_{kj} f_k$ over $k$ is $f_j$ when $j$ lies in the range",
             _collapse_deltas(domains),
+            better=lambda old, new: len(new.atoms(sp.Sum)) < len(old.atoms(sp.Sum)),
         ),
         Simplification(
             "sigmoid restored",
             r"write $e^{\pm u}$ through $\sigma(u) = 1/(1 + e^{-u})$ and cancel",
             _fold_sigmoid,
-            _fewer_exponentials,
+            better=_fewer_exponentials,
         ),
         Simplification(
             "normal density restored",
             r"$e^{-w^2/2} = \sqrt{2\pi}\,\varphi(w)$, $\operatorname{erf}(a) = 2\Phi(\sqrt{2}a) - 1$",
             _fold_phi,
-            _fewer_exponentials,
+            better=_fewer_exponentials,
         ),
-        Simplification("factor", "factor common sub-expressions", sp.factor),
+        Simplification("factor", "factor common sub-expressions", sp.factor, up_to=WHOLE_UP_TO),
         Simplification(
             "sign absorbed",
             "a leading minus taken into a difference",
             _absorb_sign,
-            lambda old, new: size(new) <= size(old),
+            better=lambda old, new: size(new) <= size(old) + 1,  # -(a - 1) is one node less than 1 - a
         ),
-        Simplification("cancel", "one fraction, common factors cancelled", sp.cancel),
+        Simplification("cancel", "one fraction, common factors cancelled", sp.cancel, up_to=WHOLE_UP_TO),
         Simplification(
-            "collect", "terms collected", lambda e: sp.collect(sp.expand(e), sorted(e.free_symbols, key=str))
+            "collect",
+            "terms collected",
+            lambda e: sp.collect(sp.expand(e), sorted(e.free_symbols, key=str)),
+            up_to=WHOLE_UP_TO,
         ),
     )
 
@@ -261,6 +277,8 @@ def simplification_steps(form: sp.Expr, domains: Mapping[sp.Basic, Domain]) -> l
     if size(form) > SIMPLIFY_UP_TO:
         return out
     for simp in simplifications(domains):
+        if size(current) > simp.up_to:
+            continue
         new = attempt(lambda s=simp, c=current: s.rewrite(c), SIMPLIFY_SECONDS)  # type: ignore[misc]
         if new is None or new == current or new.has(sp.nan, sp.zoo) or not simp.better(current, new):
             continue
