@@ -19,7 +19,7 @@ stay opaque (:class:`MatDet`, :class:`InvEntry`, each holding the entries of its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import count
 from typing import Any
 
@@ -42,18 +42,53 @@ class IndexSum(sp.Sum):
 
     def doit(self, **hints: Any) -> sp.Expr:
         body = self.function.doit(**hints) if hints.get("deep", True) else self.function
-        for limit in self.limits:  # innermost first
-            body = _sift_one(body, limit)
-        return body
+        return sum_out(body, self.limits, piecewise=True)
 
 
-def _sift_one(body: sp.Expr, limit: tuple[sp.Symbol, sp.Expr, sp.Expr]) -> sp.Expr:
-    r""":math:`\sum_{limit} body` with the terms that hold a delta in the index summed."""
-    var = limit[0]
-    if not any(var in d.free_symbols for d in body.atoms(sp.KroneckerDelta)):
-        return IndexSum(body, limit)
-    terms = sp.Add.make_args(sp.expand(body))
-    return sp.Add(*(deltasummation(t, limit) if t.has(sp.KroneckerDelta) else IndexSum(t, limit) for t in terms))
+def sum_out(body: sp.Expr, limits: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]], *, piecewise: bool) -> sp.Expr:
+    r""":math:`\sum_{limits} body`, term by term, first over each index that a Kronecker delta
+    *multiplying* the term names (:math:`\sum_t \delta_{tk} g(t) = g(k)`: the order of a finite
+    sum over independent ranges is free), the other indices left as an :class:`IndexSum`. With
+    ``piecewise`` the condition :math:`1 \le k \le n` is kept as a case (SymPy's
+    ``deltasummation``); without, it is assumed (the index domains say so, the ladder checks)."""
+    out = []
+    bound = {lim[0] for lim in limits}
+    for term in sp.Add.make_args(sp.expand(body, power_exp=False, power_base=False, log=False)):
+        remaining, cases = list(limits), []
+        term = _lift_cases(term, bound, cases)
+        progress = True
+        while progress:
+            progress = False
+            deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)]
+            for limit in remaining:
+                if any(limit[0] in d.free_symbols for d in deltas):
+                    term = deltasummation(term, limit, no_piecewise=not piecewise)
+                    if isinstance(term, sp.Piecewise) and len(term.args) == 2 and term.args[1].expr == 0:
+                        cases.append(term.args[0].cond)  # the index in range: kept as a case
+                        term = term.args[0].expr
+                    remaining.remove(limit)
+                    progress = True
+                    break
+        total = IndexSum(term, *remaining) if remaining else term
+        out.append(sp.Piecewise((total, sp.And(*cases)), (0, True)) if cases else total)
+    return sp.Add(*out)
+
+
+def _lift_cases(term: sp.Expr, bound: set[sp.Symbol], cases: list[sp.Basic]) -> sp.Expr:
+    """A factor ``Piecewise((g, c), (0, True))`` of ``term`` written ``g``, its condition ``c`` kept in
+    ``cases`` (only a condition free of the summed indices, which may then stand outside the sum)."""
+    factors = []
+    for f in sp.Mul.make_args(term):
+        if (
+            isinstance(f, sp.Piecewise)
+            and len(f.args) == 2
+            and f.args[1].expr == 0
+            and not (f.args[0].cond.free_symbols & bound)
+        ):
+            cases.append(f.args[0].cond)
+            f = f.args[0].expr
+        factors.append(f)
+    return sp.Mul(*factors)
 
 
 def _sifts(e: sp.Basic) -> bool:
@@ -65,23 +100,7 @@ def _sifts(e: sp.Basic) -> bool:
 def collapse(expr: sp.Basic) -> sp.Basic:
     r"""Every :math:`\sum_{t=1}^{n} \delta_{tk}\, g(t)` in ``expr`` written :math:`g(k)`, the index
     :math:`k` assumed in :math:`1..n` (as its domain says; the ladder decides that case)."""
-
-    def one(total: sp.Sum) -> sp.Expr:
-        body = total.function
-        for limit in total.limits:  # innermost first
-            if any(limit[0] in d.free_symbols for d in body.atoms(sp.KroneckerDelta)):
-                terms = sp.Add.make_args(sp.expand(body))
-                body = sp.Add(
-                    *(
-                        deltasummation(t, limit, no_piecewise=True) if t.has(sp.KroneckerDelta) else IndexSum(t, limit)
-                        for t in terms
-                    )
-                )
-            else:
-                body = IndexSum(body, limit)
-        return body
-
-    return expr.replace(_sifts, one)
+    return expr.replace(_sifts, lambda total: sum_out(total.function, total.limits, piecewise=False))
 
 
 def has_kronecker_sum(e: sp.Basic) -> bool:
