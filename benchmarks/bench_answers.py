@@ -9,7 +9,9 @@ question's context in the worker). Throughput runs the real CLI, ``derive grade 
 on a generated CSV of a few thousand answers (a mix of correct rewrites, near misses, malformed
 and hostile input over the scalar identities), and reports rows per second including start-up.
 Answers built against the checker (bumps, combs, cancellation; :data:`ADVERSARIAL`) are timed
-apart, so that the main mix stays comparable from run to run.
+apart, so that the main mix stays comparable from run to run. The other answer kinds (equations,
+intervals, sets, lists, matrices, tuples, numeric tolerances, up to a constant; :data:`KIND_ANSWERS`)
+are timed in a section of their own (``--kinds-only`` runs just that section).
 """
 
 from __future__ import annotations
@@ -157,13 +159,82 @@ def bench_grade(rows: int, jobs: int) -> dict[str, float]:
     }
 
 
+# ------------------------------------------------------------------------ other answer kinds
+# (kind, answer, expected, options): derive.equivalent on teachers' questions of the new kinds
+# (derive/answers/kinds), right answers, near misses and malformed input; timed apart from the
+# single-expression mix above, so that its figures stay comparable from run to run
+KIND_ANSWERS: list[tuple[str, str, str, dict[str, object]]] = [
+    ("equation", "2x - y = -1", "y = 2x + 1", {}),
+    ("equation", "4x - 2y = -2", "y = 2x + 1", {}),
+    ("equation", "y = 2x + 2", "y = 2x + 1", {}),
+    ("equation", "x^3 = 8", "x = 2", {}),
+    ("equation", "x^2 = 4", "x = 2", {}),
+    ("equation", "y = 2x +", "y = 2x + 1", {}),
+    ("interval", "(2, oo)", "x > 2", {}),
+    ("interval", "[2, oo)", "x > 2", {}),
+    ("interval", "x^2 > 1", "(-oo, -1) U (1, oo)", {}),
+    ("interval", "-1 < x <= 3", "(-1, 3]", {}),
+    ("set", "{2, 1}", "{1, 2}", {}),
+    ("set", "{1, 3}", "{1, 2}", {}),
+    ("set", "{-sqrt(2), sqrt(2)}", "{sqrt(2), -sqrt(2)}", {}),
+    ("set", "{1, 2", "{1, 2}", {}),
+    ("list", "[1, 2, 3]", "[1, 2, 3]", {"kind": "list"}),
+    ("list", "[2, 1, 3]", "[1, 2, 3]", {"kind": "list"}),
+    ("matrix", "A^T", "[[1, 3], [2, 4]]", {"variables": {"A": "[[1, 2], [3, 4]]"}}),
+    ("matrix", "inv(A)", "[[-2, 1], [3/2, -1/2]]", {"variables": {"A": "[[1, 2], [3, 4]]"}}),
+    ("matrix", "[[1, 2], [3, 4]]", "[[1, 3], [2, 4]]", {}),
+    ("tuple", "(1, 3)", "(1, 3)", {}),
+    ("tuple", "(3, 1)", "(1, 3)", {}),
+    ("numeric", "3.14", "pi", {"tol": "3sf"}),
+    ("numeric", "3.15", "pi", {"tol": "3sf"}),
+    ("numeric", "2.72", "e", {"tol": "1%"}),
+    ("constant", "x^2/2 + 7", "x^2/2", {"up_to_constant": True}),
+    ("constant", "sin(x)^2", "-cos(x)^2", {"up_to_constant": True}),
+    ("constant", "x^2", "x^2/2", {"up_to_constant": True}),
+]
+
+
+def bench_kinds(repeats: int) -> list[tuple[str, int, float, float]]:
+    """Warm latency per answer of the new kinds: ``(kind, answers, median ms, p95 ms)``, each
+    answer checked once untimed (its question's context) and then ``repeats`` times."""
+    import derive
+
+    by_kind: dict[str, list[float]] = {}
+    for kind, answer, expected, options in KIND_ANSWERS:
+        opts = dict(options)
+        variables = opts.pop("variables", None)
+        derive.equivalent(answer, expected, variables, **opts)  # type: ignore[arg-type]
+        for _ in range(repeats):
+            start = time.perf_counter()
+            derive.equivalent(answer, expected, variables, **opts)  # type: ignore[arg-type]
+            by_kind.setdefault(kind, []).append(time.perf_counter() - start)
+    out = [(k, len(t) // repeats, statistics.median(t) * 1000, _pct(t, 0.95) * 1000) for k, t in by_kind.items()]
+    every = [t for ts in by_kind.values() for t in ts]
+    out.append(("all new kinds", len(KIND_ANSWERS), statistics.median(every) * 1000, _pct(every, 0.95) * 1000))
+    return out
+
+
+def _print_kinds(rows: list[tuple[str, int, float, float]]) -> None:
+    print(f"{'other answer kinds (warm, per answer)':<40}{'answers':>8}{'median':>10}{'p95':>10}")
+    for kind, n, med, p95 in rows:
+        print(f"{'  ' + kind:<40}{n:>8}{med:>8.1f}ms{p95:>8.1f}ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--checks", type=int, default=400, help="warm derive.check calls to time")
     ap.add_argument("--rows", type=int, default=3000, help="rows for derive grade")
     ap.add_argument("--repeats", type=int, default=5, help="timed checks of each adversarial answer")
     ap.add_argument("--jobs", type=int, default=0, help="workers for derive grade (default: all cores)")
+    ap.add_argument("--kind-repeats", type=int, default=5, help="timed checks of each answer of the new kinds")
+    ap.add_argument("--kinds-only", action="store_true", help="only the section on the other answer kinds")
     args = ap.parse_args()
+    if args.kinds_only:
+        print(
+            f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}"
+        )
+        _print_kinds(bench_kinds(args.kind_repeats))
+        return
 
     lat = bench_latency(args.checks)
     adv = bench_adversarial(args.repeats)
@@ -189,6 +260,8 @@ def main() -> None:
     print(f"{'  throughput':<34}{thr['rows_per_s']:>8.0f} rows/s")
     print(f"{'  per answer, median':<34}{thr['median_ms']:>10.1f}ms")
     print(f"{'  per answer, p95':<34}{thr['p95_ms']:>10.1f}ms")
+    print()
+    _print_kinds(bench_kinds(args.kind_repeats))
 
 
 if __name__ == "__main__":

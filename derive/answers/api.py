@@ -41,6 +41,9 @@ from ..parallel import ordered_map, workers
 from .verdict import INVALID, UNDECIDED, Verdict
 
 DEFAULT_TIMEOUT = 2.0
+#: an answer of another kind (a set, an equation...) gets this many ``timeout``s in all, each of its
+#: expressions one ``timeout`` at most
+KIND_BUDGET = 3.0
 
 
 def _verdict(fields: Mapping[str, Any], seconds: float) -> Verdict:
@@ -179,7 +182,7 @@ def _judge_kind(
 ) -> Verdict:
     """An answer of another kind (:mod:`derive.answers.kinds`); each expression in it is judged by
     :func:`expression_verdict` in a worker."""
-    from .kinds import choose_kind, judge
+    from .kinds import choose_kind, judge, remaining
 
     if not isinstance(answer, str):
         return Verdict(None, INVALID, "Could not read the answer: the answer must be text.", method="parser")
@@ -190,10 +193,20 @@ def _judge_kind(
         return expression_verdict(answer, expected, variables, latex=latex, timeout=timeout)
 
     def compare(a: str, e: str, names: Mapping[str, str], tex: bool) -> Verdict:
-        return expression_verdict(a, e, names, latex=tex, timeout=timeout)
+        return expression_verdict(a, e, names, latex=tex, timeout=max(remaining(timeout), 0.05))
 
     try:
-        return judge(k, answer, expected, variables, compare, latex=latex, tol=tol, up_to_constant=up_to_constant)
+        return judge(
+            k,
+            answer,
+            expected,
+            variables,
+            compare,
+            latex=latex,
+            tol=tol,
+            up_to_constant=up_to_constant,
+            budget=KIND_BUDGET * timeout,
+        )
     except ValueError as exc:
         if isinstance(exc, QuestionError):
             raise

@@ -110,7 +110,7 @@ def test_hostile_bank_files(tmp_path: Path) -> None:
         load_bank(path)
 
 
-def test_cli_questions_lists_a_bank_and_the_catalog() -> None:
+def test_cli_questions_lists_a_bank() -> None:
     out = runner.invoke(main, ["questions", "--bank", str(BANK), "--json"])
     assert out.exit_code == 0, out.output
     rows = json.loads(out.stdout)
@@ -124,8 +124,27 @@ def test_cli_questions_lists_a_bank_and_the_catalog() -> None:
         "constant",
         "expression",
     ]
+
+
+def test_cli_questions_lists_the_catalogs_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog's identities with a question, by name and prompt (a stand-in registry: loading
+    the whole catalog takes half a minute, and its own tests cover it)."""
+    from types import SimpleNamespace
+
+    import derive.core.registry as registry
+
+    fake = [
+        SimpleNamespace(name="gelu'", title="GELU", question=SimpleNamespace(prompt="Differentiate  GELU.")),
+        SimpleNamespace(name="no-question", title="None", question=None),
+        SimpleNamespace(name="untitled", title="The title", question=SimpleNamespace(prompt="")),
+    ]
+    monkeypatch.setattr(registry, "REGISTRY", fake)
     out = runner.invoke(main, ["questions", "--json"])
-    assert out.exit_code == 0 and any(r["name"] == "gelu'" or r["prompt"] for r in json.loads(out.stdout))
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout) == [
+        {"name": "gelu'", "kind": "", "prompt": "Differentiate GELU."},
+        {"name": "untitled", "kind": "", "prompt": "The title"},
+    ]
 
 
 def test_cli_questions_refuses_a_bad_bank(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..verdict import Verdict
-from .base import Ask, Compare, guess, timed
+from .base import Ask, Compare, deadline, guess, remaining, timed
 from .constant import judge_constant
 from .equations import judge_equation
 from .infer import KINDS, infer_kind
@@ -40,7 +40,7 @@ from .parts import judge_tuple
 from .reading import StructureError, check_size, split_top
 from .sets import judge_list, judge_set
 
-__all__ = ["KINDS", "Tolerance", "choose_kind", "infer_kind", "judge", "tolerance"]
+__all__ = ["KINDS", "Tolerance", "choose_kind", "infer_kind", "judge", "remaining", "tolerance"]
 
 
 def choose_kind(expected: str, kind: str | None, tol: Any, up_to_constant: bool, latex: bool = False) -> str:
@@ -83,9 +83,11 @@ def judge(
     tol: Any = None,
     up_to_constant: bool = False,
     implies: bool = False,
+    budget: float = 6.0,
 ) -> Verdict:
     """Judge ``answer`` against ``expected`` as an answer of ``kind`` (see the module docstring);
-    ``implies``: for equations and intervals, only every solution of ``expected`` must solve ``answer``.
+    ``implies``: for equations and intervals, only every solution of ``expected`` must solve ``answer``;
+    ``budget``: wall seconds for the whole answer (past it the verdict is ``undecided``).
 
     Raises ``ValueError`` when the *question* is unusable (an unknown kind, an expected answer
     that is not of its kind, a bad tolerance); a bad *answer* is always a verdict.
@@ -104,7 +106,12 @@ def judge(
         ordered=k == "list",
         implies=implies,
     )
-    return timed(lambda: _dispatch(k, answer, ask, 0))
+
+    def run() -> Verdict:
+        with deadline(budget):
+            return _dispatch(k, answer, ask, 0)
+
+    return timed(run)
 
 
 def _dispatch(k: str, answer: str, ask: Ask, depth: int) -> Verdict:

@@ -7,8 +7,11 @@ limit), so each element, entry, part or side is judged with the full ladder.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +48,7 @@ class Ask:
 
     def same(self, answer: str, expected: str, *, plain: bool = False) -> Verdict:
         """The single-expression verdict on one pair of pieces (``plain``: texts printed by SymPy)."""
+        check_deadline()
         return self.compare(answer, expected, self.variables, self.latex and not plain)
 
     def printed(self, e: sp.Basic) -> str | None:
@@ -140,9 +144,97 @@ def timed(fn: Callable[[], Verdict]) -> Verdict:
 
 
 def own_work(fn: Callable[[], Any], seconds: float = OWN_BUDGET) -> Any:
-    """``fn()`` under a CPU budget (enforced on the main thread; elsewhere the inputs are capped)."""
-    with time_limit(seconds):
-        return fn()
+    """``fn()`` under a budget: on the main thread a CPU-time limit in this process; on any other
+    thread (``derive.grade`` runs rows on threads, where no signal can interrupt SymPy) in a
+    forked child that is killed after ``2 * seconds + 0.5`` s of wall time. Raises
+    :class:`BudgetExceeded` when the budget runs out; ``fn``'s own exceptions pass through."""
+    remaining = _DEADLINE.get()
+    if remaining is not None:
+        seconds = min(seconds, remaining - time.perf_counter())
+        if seconds <= 0:
+            raise BudgetExceeded("the answer's time budget is spent")
+    if threading.current_thread() is threading.main_thread():
+        with time_limit(seconds):
+            return fn()
+    return _in_child(fn, 2 * seconds + 0.5)
+
+
+def _in_child(fn: Callable[[], Any], wall: float) -> Any:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def target() -> None:
+        try:
+            out: tuple[str, Any] = ("ok", fn())
+        except BaseException as exc:  # sent back and raised in the parent
+            out = ("error", exc)
+        try:
+            send.send(out)
+        except Exception as exc:  # an unpicklable result or exception
+            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+    proc = ctx.Process(target=target, daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not receive.poll(wall):
+            raise BudgetExceeded("time budget exceeded (child killed)")
+        status, value = receive.recv()
+    except EOFError:
+        raise BudgetExceeded("the child process died (memory or time)") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(1.0)
+        receive.close()
+    if status == "error":
+        raise value
+    return value
+
+
+#: the wall-clock deadline (``time.perf_counter()``) of the answer being judged, if any
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("kind_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Every :func:`own_work` and :meth:`Ask.same` in the block ends by ``seconds`` from now."""
+    token = _DEADLINE.set(time.perf_counter() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+#: the highest polynomial degree handed to ``solveset`` (its factoring runs in C, past any budget)
+MAX_DEGREE = 12
+
+
+def solve(f: sp.Basic, x: sp.Symbol, domain: sp.Set) -> sp.Set:
+    """``solveset(f, x, domain)`` under the answer's budget, refused (``BudgetExceeded``) for a
+    polynomial numerator of degree over :data:`MAX_DEGREE`."""
+    body = f.lhs - f.rhs if isinstance(f, sp.Rel) else f
+    if isinstance(body, sp.Expr):
+        numer = sp.together(body).as_numer_denom()[0]
+        if numer.is_polynomial(x) and sp.degree(numer, x) > MAX_DEGREE:
+            raise BudgetExceeded(f"a polynomial of degree over {MAX_DEGREE} is too costly to solve")
+    out: sp.Set = own_work(lambda: sp.solveset(f, x, domain))
+    return out
+
+
+def remaining(default: float) -> float:
+    """Wall seconds left before the answer's deadline (``default`` outside :func:`deadline`)."""
+    end = _DEADLINE.get()
+    return default if end is None else min(default, end - time.perf_counter())
+
+
+def check_deadline() -> None:
+    """Raise :class:`BudgetExceeded` once the answer's deadline has passed."""
+    end = _DEADLINE.get()
+    if end is not None and time.perf_counter() > end:
+        raise BudgetExceeded("the answer's time budget is spent")
 
 
 def summary(v: Verdict) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 import sympy as sp
 
 from ..verdict import CORRECT, INCORRECT, INVALID, UNDECIDED, Verdict
-from .base import Ask, domain_set, make, other_kind, own_work, summary
+from .base import Ask, domain_set, make, other_kind, own_work, solve, summary
 from .reading import StructureError, check_size, relations
 
 TRIALS = (sp.Rational(1, 3), sp.Rational(5, 4), sp.Rational(-3, 5), sp.Rational(7, 2), sp.Rational(2, 7))
@@ -149,7 +149,7 @@ def _num(v: sp.Expr) -> sp.Expr:
 
 def _univariate(a: sp.Expr, e: sp.Expr, x: sp.Symbol, ask: Ask) -> tuple[str, dict[str, str]] | None:
     dom = domain_set(ask, str(x))
-    sa, se = sp.solveset(a, x, dom), sp.solveset(e, x, dom)
+    sa, se = solve(a, x, dom), solve(e, x, dom)
     if not (isinstance(sa, sp.FiniteSet) and isinstance(se, sp.FiniteSet)) or len(sa) + len(se) > 2 * MAX_ROOTS:
         return None
     va, ve = [_num(r) for r in sa], [_num(r) for r in se]
@@ -198,7 +198,7 @@ def _point(others: list[sp.Symbol], shift: int, ask: Ask) -> dict[sp.Symbol, sp.
 
 
 def _root_off(f: sp.Expr, g: sp.Expr, x: sp.Symbol, ask: Ask) -> sp.Expr | None:
-    roots = sp.solveset(f, x, domain_set(ask, str(x)))
+    roots = solve(f, x, domain_set(ask, str(x)))
     if not isinstance(roots, sp.FiniteSet) or len(roots) > MAX_ROOTS:
         return None
     for r in roots:

@@ -19,7 +19,7 @@ from typing import Any
 import sympy as sp
 
 from ..verdict import CORRECT, INCORRECT, UNDECIDED, Verdict
-from .base import Ask, domain_set, guess, make, other_kind, own_work
+from .base import Ask, domain_set, guess, make, other_kind, own_work, solve
 from .infer import UNIONS
 from .reading import MAX_ITEMS, StructureError, check_size, enclosed, items, relations, split_top
 
@@ -102,12 +102,7 @@ def _chain(piece: str, ask: Ask, x: sp.Symbol) -> sp.Set:
         if rel in (sp.true, sp.false):
             out = out if rel is sp.true else sp.S.EmptySet
             continue
-        out = sp.Intersection(out, _solve(rel, x, dom))
-    return out
-
-
-def _solve(rel: sp.Basic, x: sp.Symbol, dom: sp.Set) -> sp.Set:
-    out: sp.Set = own_work(lambda: sp.solveset(rel, x, dom))
+        out = sp.Intersection(out, solve(rel, x, dom))
     return out
 
 
@@ -164,17 +159,17 @@ def judge_interval(answer: str, ask: Ask) -> Verdict:
             parsed=got,
             method="interval",
         )
-    for p in own_work(lambda: _probes(ends_a + ends_e)):
-        ia, ie = _member(got, p), _member(want, p)
-        if ia is None or ie is None:
+    found = own_work(lambda: _first_difference(got, want, ends_a + ends_e, ask.implies))
+    if found is not None:
+        p, ia = found
+        if ia is None:
             return make(
                 UNDECIDED,
                 f"No verdict: could not decide whether {x} = {p} belongs to the set.",
                 parsed=got,
                 method="interval",
             )
-        if ia != ie and not (ask.implies and ia):
-            return _differs(got, x, p, ia, p in ends_a + ends_e)
+        return _differs(got, x, p, ia, p in ends_a + ends_e)
     return make(
         CORRECT,
         f"Correct: the same set of {x} as the expected answer.",
@@ -190,6 +185,21 @@ def _guess_answer(answer: str, ask: Ask) -> list[str]:
         return []
     words = guess([re.sub(r"<=|>=|<|>|\\le|\\ge|≤|≥", ",", p) for p in pieces], ask.latex)
     return sorted(words)
+
+
+def _first_difference(
+    got: sp.Set, want: sp.Set, ends: list[sp.Expr], implies: bool
+) -> tuple[sp.Expr, bool | None] | None:
+    """The first probe in one set and not the other, with its membership in ``got`` (``None``:
+    undecidable there); ``None`` when the sets agree at every probe. With ``implies`` a point only
+    in ``got`` is allowed."""
+    for p in _probes(ends):
+        ia, ie = _member(got, p), _member(want, p)
+        if ia is None or ie is None:
+            return p, None
+        if ia != ie and not (implies and ia):
+            return p, ia
+    return None
 
 
 def _structured(text: str) -> bool:
