@@ -232,7 +232,7 @@ def identity_for(p: Problem, steps: Steps, reference: sp.Expr) -> Identity:
         # a verified check recorded on the proof (a lemma chain): chain 1 proves result = raw form
         d.begin(steps.raw, title=AGREES)
         d.note(
-            "the derivative as the rules wrote it (chain 1 proves it equal to the result) compared "
+            "The derivative as the rules wrote it (chain 1 proves it equal to the result) compared "
             "with SymPy's own diff of the input, an independent computation"
         )
         d.then(reference, "sympy.diff of the input")
