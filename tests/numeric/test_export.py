@@ -238,6 +238,10 @@ def test_sums_indexed_variables_kronecker_and_matrices() -> None:
     for library in ("numpy", "torch"):
         f = to_function(softmax_ish, library)
         assert float(f(X=values, i=2, j=2, n=3)) == pytest.approx(want, rel=1e-14)
+    prod = sp.log(sp.Product(X[k], (k, 1, n))) + sp.Sum(X[k] ** 2, (k, 2, n))
+    positive = np.array([np.nan, 0.5, 2.0, 3.0])
+    for library in ("numpy", "torch"):
+        assert float(to_function(prod, library)(X=positive, n=3)) == pytest.approx(np.log(3.0) + 13.0, rel=1e-15)
     m = sp.Matrix([[x, 0], [sp.sqrt(2), x * y]])
     for library in ("numpy", "torch"):
         got = np.asarray(to_function(m, library)(x=np.array([1.0, 2.0]), y=3.0))

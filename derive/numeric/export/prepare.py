@@ -86,14 +86,14 @@ def _refuse(expr: sp.Basic) -> None:
             f"the result applies the arbitrary function(s) {', '.join(arbitrary)} (no formula is known "
             "for them): give each a definition, or export a result without them"
         )
-    for kind in (sp.Integral, sp.Limit, sp.Derivative, sp.Product, sp.Order):
+    for kind in (sp.Integral, sp.Limit, sp.Derivative, sp.Order):
         found = next(iter(expr.atoms(kind)), None)
         if found is not None:
             raise ExportError(f"the result keeps an unevaluated {kind.__name__}: {found}; evaluate it first")
-    for s in expr.atoms(sp.Sum):
+    for s in expr.atoms(sp.Sum, sp.Product):
         for _, a, b in s.limits:
             if not (a.is_integer and b.is_integer and a.is_finite and b.is_finite):
-                raise ExportError(f"{s} sums over {a}..{b}: only finite ranges of integers can be exported")
+                raise ExportError(f"{s} runs over {a}..{b}: only finite ranges of integers can be exported")
     if expr.has(sp.zoo, sp.nan):
         raise ExportError(f"{expr} is undefined (it contains {sp.nan if expr.has(sp.nan) else sp.zoo})")
 
@@ -128,7 +128,7 @@ def _bound_renames(expr: sp.Basic, taken: set[str]) -> dict[sp.Basic, sp.Basic]:
     """The summation indices, renamed to identifiers that are not arguments' names."""
     out: dict[sp.Basic, sp.Basic] = {}
     names = set(taken)
-    for s in sorted({v for t in expr.atoms(sp.Sum) for v in t.variables}, key=str):
+    for s in sorted({v for t in expr.atoms(sp.Sum, sp.Product) for v in t.variables}, key=str):
         if s.name.isidentifier() and not keyword.iskeyword(s.name) and s.name not in RESERVED:
             continue
         name = python_name(s.name, names)

@@ -10,7 +10,7 @@ Each printer extends SymPy's own (:class:`~sympy.printing.numpy.SciPyPrinter`,
 - ``Max``/``Min`` as elementwise ``maximum``/``minimum`` (SymPy's torch printer says ``torch.max``,
   which *reduces along a dimension* when its second argument is a number), ``KroneckerDelta`` and
   ``Piecewise`` as a vectorised ``where`` or ``select`` (a point no condition covers is NaN, never 0),
-  and a ``Sum`` over a range as Python's ``sum`` of a generator.
+  and a ``Sum`` (``Product``) over a range as Python's ``sum`` (``math.prod``) of a generator.
 
 Printers run in SymPy's ``strict`` mode: a node they cannot print raises, never prints half a function.
 """
@@ -91,10 +91,19 @@ class _Derive:
         return f"{self._print(expr.base.label)}[{', '.join(self._print(i) for i in expr.indices)}]"
 
     def _print_Sum(self, expr: sp.Sum) -> str:
-        loops = " ".join(
-            f"for {self._print(i)} in range({self._print(a)}, {self._print(b + 1)})" for i, a, b in expr.limits[::-1]
+        return f"sum({self._print(expr.function)} {self._loops(expr)})"
+
+    def _print_Product(self, expr: sp.Product) -> str:
+        return f"{self._module_format('math.prod')}({self._print(expr.function)} {self._loops(expr)})"
+
+    def _loops(self, expr: sp.Sum | sp.Product) -> str:
+        """``for k in range(a, b + 1)`` for each limit, innermost last (the generator's order)."""
+        return " ".join(
+            f"for {self._print(i)} in range({self._bound(a)}, {self._bound(b + 1)})" for i, a, b in expr.limits[::-1]
         )
-        return f"sum({self._print(expr.function)} {loops})"
+
+    def _bound(self, e: sp.Basic) -> str:
+        return str(self._print(e))
 
     def _where(self, cond: str, a: sp.Expr, b: str) -> str:
         return f"{self._module_format(self._module + '.where')}({cond}, {self._value(a)}, {b})"
@@ -183,12 +192,8 @@ class TorchExportPrinter(_Derive, TorchPrinter):
 
         return f"{self._print(expr.base.label)}[{', '.join(index(i) for i in expr.indices)}]"
 
-    def _print_Sum(self, expr: sp.Sum) -> str:
-        loops = " ".join(
-            f"for {self._print(i)} in range({self._as_integer(a)}, {self._as_integer(b + 1)})"
-            for i, a, b in expr.limits[::-1]
-        )
-        return f"sum({self._print(expr.function)} {loops})"
+    def _bound(self, e: sp.Basic) -> str:
+        return self._as_integer(e)
 
     def _value(self, e: sp.Expr) -> str:
         if isinstance(e, sp.Expr) and e.is_number:
