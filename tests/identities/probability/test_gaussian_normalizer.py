@@ -1,11 +1,12 @@
 """Targeted falsehoods for the Gaussian normaliser (map 3.2): s inside the root, the 2-D normaliser
-without the square root of the determinant, the determinant taken as the trace."""
+without the square root of the determinant, the determinant taken as the trace, the
+d-dimensional log-normaliser without the 1/2 on its log-determinant."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sympy import Eq, pi, sqrt
+from sympy import Eq, log, pi, sqrt
 
 from derive.identities.probability import gaussian_normalizer as gn
 
@@ -22,3 +23,9 @@ def test_normalizer_2d_without_square_root_of_det(rejected: Callable[..., None])
 
 def test_normalizer_det_as_trace(rejected: Callable[..., None]) -> None:
     rejected(gn.GAUSSIAN_NORMALIZER, "det", Eq(gn.DET, gn.lam1 + gn.lam2))
+
+
+def test_normalizer_any_d_with_the_whole_log_det(rejected: Callable[..., None]) -> None:
+    """(2 pi)^(d/2) |Sigma| instead of |Sigma|^(1/2): the log-determinant without its 1/2."""
+    wrong = gn.dim * log(2 * pi) / 2 + log(gn.DET_D)
+    rejected(gn.GAUSSIAN_NORMALIZER, "diagonal (any d)", Eq(gn.LOG_NORMALIZER_D, wrong, evaluate=False))
