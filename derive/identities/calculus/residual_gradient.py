@@ -23,6 +23,7 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     linalg,
     matrices,
     matrix,
@@ -64,30 +65,46 @@ STACK_DEFINITIONS = {
 }
 STACK_PRODUCT = Mul(*[1 + fp(below) for fp, below in zip(FP, BELOW, strict=True)])
 EXPANSION = 1 + sum(JS) + JS[1] * JS[0] + JS[2] * JS[0] + JS[2] * JS[1] + JS[2] * JS[1] * JS[0]
+# any width n: x_i, the Jacobian of F entry by entry; any depth L: the local factors a_l = 1 + F_l'(h_{l-1})
+WIDTH = integer(1, 6)
+n_width = WIDTH.symbol("n")
+i, j, l_ = sp.symbols("i j l", integer=True, positive=True)
+xI = sp.IndexedBase("x", real=True)
+JFI = sp.IndexedBase(r"J_F", real=True)  # (J_F)_ij = dF_i/dx_j
+aI = sp.IndexedBase("a", real=True)
+BLOCK_IJ = notation(
+    r"\frac{\partial y_i}{\partial x_j}",
+    Derivative(xI[i], xI[j]) + notation(r"\frac{\partial F_i}{\partial x_j}", JFI[i, j], "dF_i/dx_j"),
+    "dy_i/dx_j",
+)
+J_NEXT, R_BELOW = sp.symbols("J R", commutative=False)  # the new block's Jacobian; the paths below it
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "block",
-    Eq(matrices.jacobian_form(X + FX, list(X)), BLOCK_J),
-    text=r"for $y = x + F(x)$, $x \in \mathbb{R}^2$: $\partial y/\partial x = I + \partial F/\partial x$",
+    Eq(BLOCK_IJ, sp.KroneckerDelta(i, j) + JFI[i, j]),
+    text=r"for $y = x + F(x)$, $x \in \mathbb{R}^n$ (any $n$): $\partial y/\partial x = I + \partial F/\partial x$, "
+    r"entry $(i, j)$ is $\delta_{ij} + \partial F_i/\partial x_j$",
 )
 STACK = Statement(
-    "stack",
-    Eq(Derivative(HS[-1](x), x), STACK_PRODUCT),
-    text=r"three scalar blocks $h_l = h_{l-1} + F_l(h_{l-1})$: the derivative is "
-    r"$\prod_l (1 + F_l'(h_{l-1}))$",
+    "depth 0",
+    Eq(Derivative(x, x), sp.Product(aI[l_], (l_, 1, 0))),
+    text=r"the base case of the induction on the depth $L$: $h_0 = x$ has derivative $1$, the empty product "
+    r"$\prod_{l=1}^{0}(1 + F_l'(h_{l-1}))$",
 )
 ONE_MORE_BLOCK = Statement(
     "one more block",
     Eq(Derivative(ONE_MORE, x), (1 + FNEXT_P(H_BELOW(x))) * Derivative(H_BELOW(x), x)),
-    text=r"for any depth: a block on top of any stack $h(x)$ multiplies its derivative by "
-    r"$1 + F'(h)$, so by induction a stack of $L$ blocks has derivative $\prod_l (1 + F_l'(h_{l-1}))$",
+    text=r"the induction step, for any depth: a block on top of any stack $h(x)$ multiplies its derivative by "
+    r"$1 + F'(h)$, so by induction a stack of $L$ blocks has derivative $\prod_{l=1}^{L} (1 + F_l'(h_{l-1}))$ "
+    r"for every $L$",
 )
 PATHS = Statement(
     "expansion",
-    Eq((1 + JS[2]) * (1 + JS[1]) * (1 + JS[0]), EXPANSION),
-    text=r"with block Jacobians $J_l$ (non-commuting; $1$ is the identity matrix): the product "
-    r"contains the identity path $I$, all single paths $J_l$, and the longer ones",
+    Eq((1 + J_NEXT) * (1 + R_BELOW), 1 + (J_NEXT + R_BELOW + J_NEXT * R_BELOW)),
+    text=r"the induction step over depth, with non-commuting block Jacobians: if the product of $L - 1$ factors "
+    r"is $I + R$ ($R$ a sum of paths through the $J_l$), one more factor $I + J$ gives $I + (J + R + JR)$: "
+    r"the identity path $I$ survives at every depth $L$ (base case: $L = 0$, $R = 0$)",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -119,25 +136,38 @@ def derivation(d: Derivation) -> None:
     vanish merely because every $\partial F_l/\partial x$ is small. This is why ResNets and every
     Transformer (whose sublayers sit on a residual stream) train at depths where plain stacks fail.
     Below, $h_l = h_{l-1} + F_l(h_{l-1})$ with $h_0 = x$, and $J_l$ is the Jacobian of block $l$."""
-    d.begin(matrices.jacobian_form(X + FX, list(X)), scope=r"for $x \in \mathbb{R}^2$, any differentiable $F$")
-    d.then(lambda e: e.doit(), r"differentiate each output: $\partial x_i/\partial x_j = \delta_{ij}$")
-    d.then(notation(r"I + \partial F/\partial x", BLOCK_J, "I + dF/dx"), r"identity plus the Jacobian of $F$")
+    d.begin(BLOCK_IJ, r"$y_i = x_i + F_i(x)$: the derivative is linear")
+    d.then(lambda e: e.doit(), r"$\partial x_i/\partial x_j = \delta_{ij}$, the identity matrix")
     d.conclude("block")
 
-    d.begin(Derivative(HS[-1](x), x), scope="for three blocks")
-    d.then(lambda e: d.unfold(e), r"substitute the blocks $h_l = h_{l-1} + F_l(h_{l-1})$")
-    d.then(lambda e: e.doit(), "chain rule through the three blocks")
-    d.then(STACK_PRODUCT, r"factor: one $1 + F_l'(h_{l-1})$ per block")
-    d.conclude("stack")
+    d.begin(Derivative(x, x), r"$h_0 = x$")
+    d.then(lambda e: e.doit(), r"$dx/dx = 1$, the empty product")
+    d.conclude("depth 0")
 
     d.begin(Derivative(ONE_MORE, x))
     d.then(lambda e: e.doit(), "chain rule through the new block")
     d.then((1 + FNEXT_P(H_BELOW(x))) * Derivative(H_BELOW(x), x), r"factor out $h'(x)$")
     d.conclude("one more block")
 
-    d.begin((1 + JS[2]) * (1 + JS[1]) * (1 + JS[0]), scope="for three blocks")
+    d.begin((1 + J_NEXT) * (1 + R_BELOW), r"one more block on a product $I + R$")
     d.then(lambda e: sp.expand(e), r"multiply out, keeping the order of the (matrix) factors")
+    d.then(1 + (J_NEXT + R_BELOW + J_NEXT * R_BELOW), r"the identity path, and the paths through $J$ or $R$")
     d.conclude("expansion")
+
+    d.begin(
+        Derivative(HS[-1](x), x),
+        scope="for three blocks",
+        title="Worked example: three blocks, unrolled",
+    )
+    d.then(lambda e: d.unfold(e), r"substitute the blocks $h_l = h_{l-1} + F_l(h_{l-1})$")
+    d.then(lambda e: e.doit(), "chain rule through the three blocks")
+    d.then(STACK_PRODUCT, r"factor: one $1 + F_l'(h_{l-1})$ per block")
+    d.finish()
+
+    d.begin((1 + JS[2]) * (1 + JS[1]) * (1 + JS[0]), scope="for three blocks", title="Worked example: three paths")
+    d.then(lambda e: sp.expand(e), r"multiply out, keeping the order of the (matrix) factors")
+    d.then(EXPANSION, r"the identity path, the single paths $J_l$ and the longer ones")
+    d.finish()
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -190,7 +220,19 @@ RESIDUAL_GRADIENT = declare(
     title="Residual connections keep an identity path in the gradient",
     section="2.3",
     map_row=r"fix for vanishing gradients: residual connections $y = x + F(x)$",
-    variables={**matrices.entry_domains(X, INPUT), x: INPUT, **{j: BLOCK_JACOBIAN for j in JS}},
+    variables={
+        **matrices.entry_domains(X, INPUT),
+        x: INPUT,
+        **{jac: BLOCK_JACOBIAN for jac in JS},
+        J_NEXT: BLOCK_JACOBIAN,
+        R_BELOW: BLOCK_JACOBIAN,
+        n_width: WIDTH,
+        i: integer(1, n_width),
+        j: integer(1, n_width),
+        xI: INPUT,
+        JFI: INPUT,
+        aI: INPUT,
+    },
     definitions=STACK_DEFINITIONS,
     claim=CLAIM,
     also=(STACK, ONE_MORE_BLOCK, PATHS),
