@@ -37,6 +37,9 @@ from .engine import RuleStep, Steps, derivative_steps
 #: CPU seconds to read an expression, and to run the rule engine and ``sympy.diff``
 PARSE_SECONDS = 5.0
 ENGINE_SECONDS = 30.0
+#: CPU seconds for the whole proof (every step through the ladder, the numeric checks): past it,
+#: each remaining ladder attempt is undecided at once, so the proof ends as a failure
+PROOF_SECONDS = 120.0
 #: the title of the chain that proves the result equal to SymPy's own ``diff``
 AGREES = "agrees with sympy.diff"
 NOTE = (
@@ -269,14 +272,14 @@ def differentiate(
 
     ``variables`` maps names to domain words (``"real"``, ``"positive"``, ``"real(-8, 8)"``);
     by default every name is real. Raises :class:`ExpressionError` for text that cannot be read."""
-    return prove_identity(identity_for(*_engine(problem(expr, var, variables))), seed=seed)
+    return _proved(identity_for(*_engine(problem(expr, var, variables))), seed)
 
 
 def prove_claim(text: str, variables: Mapping[str, str] | None = None, *, seed: int | None = None) -> Proof:
     r"""Prove ``"Derivative(f, x) = g"`` (or ``"d/dx f = g"``): derive :math:`f'` by the rules and
     conclude against :math:`g`. A false claim gives a proof with ``ok`` false and the ladder's
     counterexample (:func:`counterexample`)."""
-    return prove_identity(identity_for(*_engine(claim_problem(text, variables))), seed=seed)
+    return _proved(identity_for(*_engine(claim_problem(text, variables))), seed)
 
 
 def derivation_only(
@@ -285,6 +288,15 @@ def derivation_only(
     """Only the symbolic part of :func:`differentiate` (every step verified by the ladder, no
     numeric checks): the derivation and its first failure, or ``None``."""
     return derive_chains(identity_for(*_engine(problem(expr, var, variables))))
+
+
+def _proved(ident: Identity, seed: int | None) -> Proof:
+    """:func:`prove_identity` under :data:`PROOF_SECONDS`."""
+    try:
+        with time_limit(PROOF_SECONDS):
+            return prove_identity(ident, seed=seed)
+    except BudgetExceeded:
+        raise BudgetExceeded(f"proving took more than {PROOF_SECONDS:g} s of CPU time") from None
 
 
 def _engine(p: Problem) -> tuple[Problem, Steps, sp.Expr]:

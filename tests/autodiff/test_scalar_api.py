@@ -162,6 +162,17 @@ def test_the_time_budget_holds(monkeypatch: pytest.MonkeyPatch) -> None:
         differentiate(tower, "x", {"x": "positive"})
 
 
+def test_the_proof_budget_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the proof's budget every remaining ladder attempt is undecided: a failed proof (or the
+    budget's error), never a proof claimed without its checks."""
+    monkeypatch.setattr(scalar_module, "PROOF_SECONDS", 0.02)
+    try:
+        p = differentiate("x^3*exp(-x)*sin(2*x)*atan(x)/(1 + x^2)", "x")
+    except BudgetExceeded:
+        return
+    assert not p.ok
+
+
 def test_values_match_an_independent_numeric_derivative() -> None:
     p = differentiate("x*tanh(softplus(x))", "x")  # mish
     f = sp.lambdify(x, x * sp.tanh(sp.log(1 + sp.exp(x))), "numpy")
