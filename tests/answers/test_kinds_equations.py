@@ -133,3 +133,20 @@ def test_witness_point_solves_one_equation_only() -> None:
 
 def test_domain_restricts_solutions() -> None:
     assert derive.equivalent("x^2 = 4", "x = 2", {"x": "positive"}).correct
+
+
+def test_costly_answers_end_on_grading_threads() -> None:
+    """derive.grade runs rows on threads, where no signal interrupts SymPy: the kinds' own SymPy
+    work runs in a child process there, killed at the answer's deadline."""
+    import time
+
+    rows = [
+        {"expected": "x = 2", "answer": "x^100 - 3x^17 + 1 = 0"},
+        {"expected": "x > 2", "answer": "x^100 > 3x^17 - 1"},
+        {"expected": "y = 2x + 1", "answer": "exp(x) + x^5 = sin(x) y"},
+        {"expected": "x = 2", "answer": "x^3 = 8"},
+    ]
+    start = time.perf_counter()
+    graded = derive.grade(rows, jobs=2)
+    assert [r["status"] for r in graded] == ["undecided", "undecided", "incorrect", "correct"]
+    assert time.perf_counter() - start < 20

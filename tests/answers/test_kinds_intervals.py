@@ -50,6 +50,8 @@ ROWS: list[tuple[str, str, str, Pred, Pred, dict[str, str] | None]] = [
     ("correct", "(0, 1)", "x < 1", between(0, 1), lambda x: 0 < x < 1, {"x": "positive"}),
     ("correct", "t > 3", "(3, oo)", gt(3), gt(3), None),
     ("correct", "x != 0", "(-oo, 0) U (0, oo)", lambda x: x != 0, lambda x: x != 0, None),
+    ("correct", "x in (2, oo)", "x > 2", gt(2), gt(2), None),
+    ("correct", "x ∈ [2, oo)", "x >= 2", lambda x: x >= 2, lambda x: x >= 2, None),
     ("incorrect", "[2, oo)", "x > 2", lambda x: x >= 2, gt(2), None),
     ("incorrect", "(2, oo)", "x >= 2", gt(2), lambda x: x >= 2, None),
     ("incorrect", "x < 2", "x > 2", lambda x: x < 2, gt(2), None),
@@ -96,6 +98,13 @@ def test_feedback_names_the_end() -> None:
     v = derive.equivalent("[2, oo)", "x > 2")
     assert v.counterexample == {"point": {"x": "2"}, "in_answer": True, "in_expected": False}
     assert "end is included" in v.message
+
+
+def test_latex_intervals() -> None:
+    assert derive.equivalent("x \\geq 2", "[2, \\infty)", latex=True).correct
+    assert derive.equivalent("x \\in (2, \\infty)", "x > 2", latex=True).correct
+    assert derive.equivalent("(2, \\infty) \\cup (-\\infty, -2)", "x^2 > 4", latex=True).correct
+    assert derive.equivalent("y \\in (2, \\infty)", "x > 2", latex=True).status == "invalid"
 
 
 def test_explicit_kind_reads_a_pair_as_an_interval() -> None:

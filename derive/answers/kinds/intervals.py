@@ -32,6 +32,7 @@ _OPS = {
     "\\geq": sp.GreaterThan, "≥": sp.GreaterThan, "=": sp.Eq, "==": sp.Eq, "!=": sp.Ne, "\\neq": sp.Ne, "≠": sp.Ne,
 }  # fmt: skip
 _AND = (" and ", "\\land", "∧", "&&")
+_IN = re.compile(r"\s*([A-Za-z]\w*)\s*(?:\\in\b|∈|\bin\b)\s*")
 
 
 def variable(ask: Ask) -> sp.Symbol:
@@ -57,6 +58,11 @@ def read_set(text: str, ask: Ask, x: sp.Symbol) -> sp.Set:
 
 
 def _piece(piece: str, ask: Ask, x: sp.Symbol) -> sp.Set:
+    m = _IN.match(piece)
+    if m:  # x \in (2, oo): the variable named first
+        if m.group(1) != str(x):
+            raise StructureError(f"the variable is {x}, not {m.group(1)}")
+        piece = piece[m.end() :]
     bare = piece.replace(" ", "")
     if bare in _EMPTY:
         return sp.S.EmptySet
@@ -183,7 +189,7 @@ def _guess_answer(answer: str, ask: Ask) -> list[str]:
         pieces = [p for u in split_top(check_size(answer), UNIONS) for p in split_top(u, _AND)]
     except StructureError:
         return []
-    words = guess([re.sub(r"<=|>=|<|>|\\le|\\ge|≤|≥", ",", p) for p in pieces], ask.latex)
+    words = guess([re.sub(r"<=|>=|<|>|\\leq?|\\geq?|≤|≥", ",", _IN.sub("", p)) for p in pieces], ask.latex)
     return sorted(words)
 
 
@@ -210,6 +216,7 @@ def _structured(text: str) -> bool:
         or t.replace(" ", "") in _EMPTY
         or t in _REALS
         or len(split_top(t, UNIONS)) > 1
+        or _IN.match(t) is not None
     )
 
 
