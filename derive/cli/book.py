@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .options import module_option
+from .progress import Progress
 
 
 @click.command("book")
@@ -38,7 +39,7 @@ def book(
     from ..render.book import build_book, select
 
     chosen = select([n.strip() for n in names.split(",") if n.strip()] if names else None, sections, modules)
-    with click.progressbar(length=len(chosen), label="deriving", file=sys.stderr, show_pos=True) as bar:
+    with Progress(len(chosen), "deriving") as bar:
         result = build_book(
             output,
             names=chosen,
@@ -46,9 +47,11 @@ def book(
             keep_going=keep_going,
             jobs=jobs,
             modules=modules,
-            progress=lambda _name: bar.update(1),
+            progress=bar.done,
+            stage=bar.stage,
         )
     for e in result.failed:
         click.secho(f"FAILED {e.name}: {e.error or 'numeric check failed'}", fg="red", err=True)
+    click.echo(bar.summary(), err=True)
     click.echo(f"wrote {result.output} ({len(result.entries)} identities, {len(result.failed)} failed)")
     sys.exit(1 if result.failed else 0)

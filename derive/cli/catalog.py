@@ -18,6 +18,7 @@ import click
 
 from ..errors import CompileError
 from .options import file_stem, identity, module_option, registry, use_color
+from .progress import Progress
 
 if TYPE_CHECKING:
     from ..core.derivation import Chain
@@ -255,13 +256,20 @@ def _failed_row(name: str, exc: BaseException) -> dict[str, Any]:
 def _run_parallel(
     names: list[str], seed: int | None, modules: Sequence[str], jobs: int, show: bool
 ) -> list[dict[str, Any]]:
-    from ..parallel import ordered_map, workers
+    from ..parallel import ordered_map
 
     work = partial(verify_one, seed=seed, modules=tuple(modules))
-    if not show or workers(jobs) == 1 or len(names) == 1:
-        return ordered_map(work, names, on_error=_failed_row, jobs=jobs)
-    with click.progressbar(length=len(names), label="proving", file=sys.stderr, show_pos=True) as bar:
-        return ordered_map(work, names, on_error=_failed_row, jobs=jobs, progress=lambda _n, _r: bar.update(1))
+    with Progress(len(names), "proving", quiet=not show or len(names) == 1) as bar:
+        rows = ordered_map(
+            work,
+            names,
+            on_error=_failed_row,
+            jobs=jobs,
+            progress=lambda _n, r: bar.done(r["name"], ok=r["ok"], seconds=r["seconds"]),
+        )
+    if show and len(names) > 1:
+        click.echo(bar.summary(), err=True)
+    return rows
 
 
 def _table(rows: list[dict[str, Any]]) -> None:

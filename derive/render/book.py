@@ -218,9 +218,11 @@ def build_book(
     modules: Sequence[str] = (),
     executor: Executor | None = None,
     progress: Callable[[str], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> BookResult:
     """Derive the chosen identities and write the book: a PDF, or (``fmt="tex"``) a directory
-    with ``book.tex`` that ``latexmk -pdf book.tex`` builds.
+    with ``book.tex`` that ``latexmk -pdf book.tex`` builds. ``progress`` is called with each
+    identity's name as it is derived, ``stage`` with a line saying what runs next (typesetting).
 
     Raises :class:`~derive.errors.BookError` if an identity fails, unless ``keep_going`` (then the
     failed identity appears in the book, marked as failed, and in the summary).
@@ -242,6 +244,8 @@ def build_book(
         return BookResult(out / "book.tex", tuple(entries))
     if fmt != "pdf":
         raise DeriveError(f"unknown book format {fmt!r}: use pdf or tex")
+    if stage is not None:
+        stage(f"typesetting {len(entries)} identities with latexmk (a minute or more)")
     with tempfile.TemporaryDirectory(prefix="derive-book-") as tmp:
         pdf = compile_tex(source, Path(tmp), name="book", timeout=1800)
         out.parent.mkdir(parents=True, exist_ok=True)
