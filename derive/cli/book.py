@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import module_option
+from .options import check_suffix, module_option
 from .progress import Progress
 
 
@@ -38,6 +38,8 @@ def book(
     """Derive identities in parallel and write them as one book, organised like the map."""
     from ..render.book import build_book, select
 
+    if fmt == "pdf":
+        check_suffix(output, (".pdf",))
     chosen = select([n.strip() for n in names.split(",") if n.strip()] if names else None, sections, modules)
     with Progress(len(chosen), "deriving") as bar:
         result = build_book(

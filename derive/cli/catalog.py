@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import CompileError
-from .options import file_stem, identity, module_option, registry, use_color
+from .options import check_suffix, file_stem, identity, module_option, registry, use_color
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ def sheet(modules: Sequence[str], name: str, output: Path | None) -> None:
     from ..core.proof import prove as run
     from ..render.sheet import write_output
 
+    check_suffix(output, (".pdf", ".tex"))
     ident = identity(name, modules)
     p = run(ident.name)
     out = output or Path(file_stem(ident.name) + ".pdf")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -63,6 +64,15 @@ def identity(name: str, modules: Sequence[str]) -> Identity:
         return reg.get(name)
     except UnknownIdentityError as exc:
         raise click.BadParameter(str(exc), param_hint="NAME") from None
+
+
+def check_suffix(path: Path | None, allowed: Sequence[str], option: str = "--output") -> None:
+    """A usage error (exit 2) for an output file whose suffix no writer makes (``-o x.docx`` was
+    silently written as a PDF)."""
+    if path is not None and path.suffix.lower() not in allowed:
+        raise click.BadParameter(
+            f"{path.name!r}: the output must end in {' or '.join(allowed)}", param_hint=f"'{option}'"
+        )
 
 
 def file_stem(name: str) -> str:
