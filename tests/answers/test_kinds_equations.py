@@ -44,6 +44,9 @@ ROWS: list[tuple[str, str, str, F, F]] = [
     ("incorrect", "y = -2x + 1", "y = 2x + 1", lambda x, y: y + 2 * x - 1, LINE),
     ("incorrect", "y = x + 1", "y = 2x + 1", lambda x, y: y - x - 1, LINE),
     ("incorrect", "x (y - 2x - 1) = 0", "y = 2x + 1", lambda x, y: x * (y - 2 * x - 1), LINE),
+    ("incorrect", "(y - 2x - 1) max(x, 0) = 0", "y = 2x + 1", lambda x, y: (y - 2 * x - 1) * max(x, 0), LINE),
+    ("incorrect", "y (1 if x > 0 else 0) = (2x + 1)(1 if x > 0 else 0)", "y = 2x + 1",
+     lambda x, y: (y - 2 * x - 1) * (1 if x > 0 else 0), LINE),
     ("incorrect", "x^2 + y^2 = 2", "x^2 + y^2 = 1", lambda x, y: x**2 + y**2 - 2, lambda x, y: x**2 + y**2 - 1),
     ("incorrect", "x^2 = 4", "x = 2", lambda x: x**2 - 4, TWO),
     ("incorrect", "x = 3", "x = 2", lambda x: x - 3, TWO),
@@ -62,7 +65,7 @@ ROWS: list[tuple[str, str, str, F, F]] = [
 ]  # fmt: skip
 
 GRID = [mpf(k) / 20 - 10 for k in range(401)]
-XS = (mpf("-1.3"), mpf(0), mpf("0.4"), mpf("2.7"))
+XS = (mpf("-1.3"), mpf(0), mpf("0.4"), mpf("2.7"))  # x <= 0 too: factors that vanish there
 
 
 def _zeros(f: Callable[[Any], Any]) -> list[Any] | None:

@@ -73,6 +73,12 @@ def judge_equation(answer: str, ask: Ask) -> Verdict:
         )
     a_expr, e_expr = a_sides[0] - a_sides[1], e_sides[0] - e_sides[1]
     if _proportional(a_expr, e_expr, ask):
+        # a ratio with zero derivative can still vanish on a region (a factor 1 if x > 0 else 0):
+        # the independent witness search must find no point on one solution set off the other
+        free = sorted((a_expr.free_symbols | e_expr.free_symbols) & set(ask.symbols().values()), key=str)
+        witness = own_work(lambda: _witness(a_expr, e_expr, free, ask))
+        if witness is not None:
+            return _verdict(witness, parsed, ask)
         return make(
             CORRECT,
             "Correct: a nonzero constant multiple of the expected equation.",
@@ -198,12 +204,33 @@ def _point(others: list[sp.Symbol], shift: int, ask: Ask) -> dict[sp.Symbol, sp.
 
 
 def _root_off(f: sp.Expr, g: sp.Expr, x: sp.Symbol, ask: Ask) -> sp.Expr | None:
+    """A solution of ``f = 0`` in ``x`` (the others fixed) where ``g`` is clearly not zero: among
+    finitely many roots, or inside a whole interval of them (``f`` vanishing on a region)."""
     roots = solve(f, x, domain_set(ask, str(x)))
-    if not isinstance(roots, sp.FiniteSet) or len(roots) > MAX_ROOTS:
-        return None
-    for r in roots:
+    if isinstance(roots, sp.FiniteSet):
+        if len(roots) > MAX_ROOTS:
+            return None
+        candidates = list(roots.args)
+    else:
+        candidates = _inside(roots)
+    for r in candidates:
         gv = _num(g.xreplace({x: r}))
         scale = 1 + max(abs(_num(t.xreplace({x: r}))) for t in sp.Add.make_args(g))
         if gv.is_real and abs(gv) > sp.Float(10.0) ** (-DIGITS + 8) * scale:
             return r
     return None
+
+
+def _inside(s: sp.Set) -> list[sp.Expr]:
+    """A few rational points inside the intervals of ``s`` (none if it has no interval)."""
+    out: list[sp.Expr] = []
+    for part in s.args if isinstance(s, sp.Union) else (s,):
+        if part is sp.S.Reals:
+            out += [sp.Integer(0), sp.Rational(7, 3)]
+        elif isinstance(part, sp.Interval) and part.measure > 0:
+            lo, hi = part.start, part.end
+            if lo.is_finite and hi.is_finite:
+                out.append((lo + hi) / 2)
+            else:
+                out.append(lo + 1 if lo.is_finite else hi - 1 if hi.is_finite else sp.Integer(0))
+    return out[:MAX_ROOTS]
