@@ -2,8 +2,11 @@ r"""Gaussian maximum likelihood and Bessel's correction.
 
 Fitting a Gaussian by maximum likelihood gives the sample mean and the mean squared deviation with
 divisor $n$, derived for a symbolic sample size ($n$ data $x_i$ as an ``IndexedBase``, sums as ``Sum``);
-the variance estimate is biased low by $(n-1)/n$, an expectation of a polynomial in independent normals
-computed by ``sympy.stats`` at explicit sizes and checked by Monte Carlo at another. The map's
+the variance estimate is biased low by $(n-1)/n$, for symbolic $n$: the sum of squared deviations written
+as $\sum_i x_i^2 - \frac1n\sum_{i,j} x_i x_j$, its expectation by linearity from the moments
+$\mathbb E[x_i x_j] = \mu^2 + \sigma^2\delta_{ij}$ of independent normals, the double sum collapsed by
+SymPy; the same expectation is computed by ``sympy.stats`` at $n = 2, 3$ and checked by Monte Carlo at
+$n = 5$. The map's
 curriculum chapter 07, statistics: MLE, MAP (map 6). Bishop (2006), Pattern Recognition and Machine
 Learning, Sec. 1.2.4.
 """
@@ -40,6 +43,7 @@ SCALE = positive(3)
 xs = IndexedBase("x", real=True)
 n = SIZE.symbol("n")
 i = sp.Symbol("i", integer=True)
+j = sp.Symbol("j", integer=True)
 mu = DATA.symbol("mu")
 s2 = VARIANCE.symbol("s2")
 sigma = SCALE.symbol("sigma")
@@ -48,6 +52,12 @@ SQUARES = Sum((xs[i] - mu) ** 2, (i, 1, n))
 #: the log-likelihood sum_i log N(x_i; mu, s2), its constant term already summed
 LOGLIK = -n * log(2 * pi * s2) / 2 - SQUARES / (2 * s2)
 BIAS_SIZES = (2, 3)
+DEVIATIONS = Sum((xs[i] - Sum(xs[j], (j, 1, n)) / n) ** 2, (i, 1, n))  # sum_i (x_i - xbar)^2
+CROSS_FORM = Sum(xs[i] ** 2, (i, 1, n)) - Sum(xs[i], (i, 1, n)) ** 2 / n
+#: E[s2_hat] by linearity, in the centred z_i = x_i - mu (the sum of squares is the same for z):
+#: E[z_i^2] = sigma^2, and E[(sum_i z_i)^2] = sum_i E[z_i^2] (E[z_i z_j] = 0 for i != j: independence)
+BY_MOMENTS = (Sum(sigma**2, (i, 1, n)) - Sum(sigma**2, (i, 1, n)) / n) / n
+EXPECTED_ANY_N = notation(r"\mathbb E\big[\hat s^2\big]", BY_MOMENTS, "E[s2_hat]")
 
 
 def _variance_mle(size: int) -> sp.Expr:
@@ -74,6 +84,21 @@ S2_HAT = Statement(
     "s2_hat",
     Eq(s2, Sum((xs[i] - mu) ** 2, (i, 1, n)) / n),
     text=r"and in $s^2$ at the mean squared deviation (divided by $n$); jointly, with $\mu = \bar x$",
+)
+SQUARES_ANY_N = Statement(
+    "sum of squares",
+    Eq(DEVIATIONS, CROSS_FORM),
+    text=r"$\sum_i (x_i - \bar x)^2 = \sum_i x_i^2 - \frac1n\bigl(\sum_i x_i\bigr)^2$ for every $n$ (and the same "
+    r"for the centred $z_i = x_i - \mu$: the deviations do not change)",
+)
+BIAS_ANY_N = Statement(
+    "bias",
+    Eq(EXPECTED_ANY_N, (n - 1) * sigma**2 / n, evaluate=False),
+    text=r"for $n$ independent samples of $\mathcal N(\mu, \sigma^2)$, any $n$: "
+    r"$\mathbb E[\hat s^2] = \frac{n-1}{n}\sigma^2$, the MLE underestimates the variance (the expectation "
+    r"taken by linearity with $\mathbb E[z_i z_j] = \sigma^2\delta_{ij}$ for the centred $z_i = x_i - \mu$, the "
+    r"moments of independent normals, stated, not derived, for symbolic $n$; the whole expectation is computed "
+    r"by sympy.stats for $n = 2, 3$ and checked by Monte Carlo at $n = 5$)",
 )
 BIAS = tuple(
     Statement(
@@ -122,8 +147,23 @@ def derivation(d: Derivation) -> None:
     d.solve(s2)
     d.conclude("s2_hat")
 
+    d.begin(DEVIATIONS, r"$\bar x = \frac1n\sum_j x_j$", title="The sum of squares, any $n$")
+    d.then(lambda e: sp.expand(e).doit(), r"expand the square and sum term by term")
+    d.then(CROSS_FORM, r"$\sum_i x_i \sum_j x_j = (\sum_i x_i)^2$: the cross terms collect")
+    d.conclude("sum of squares")
+
+    d.begin(EXPECTED_ANY_N, title="The bias, any $n$")
+    d.then(
+        BY_MOMENTS,
+        r"linearity of $\mathbb E$ on $\frac1n(\sum_i z_i^2 - \frac1n(\sum_i z_i)^2)$ with $z_i = x_i - \mu$: "
+        r"$\mathbb E[z_i^2] = \sigma^2$, and $\mathbb E[(\sum_i z_i)^2] = \sum_{i,j}\mathbb E[z_i z_j] = "
+        r"\sum_i \sigma^2$, as $\mathbb E[z_i z_j] = \mathbb E[z_i]\mathbb E[z_j] = 0$ for $i \ne j$ (independence)",
+    )
+    d.then(lambda e: sp.factor(e.doit()), r"the sums have constant terms: $\sum_{i=1}^n c = nc$")
+    d.conclude("bias")
+
     for size in BIAS_SIZES:
-        d.begin(_expected_variance(size), scope=f"n = {size}")
+        d.begin(_expected_variance(size), scope=f"n = {size}", title=f"The same expectation by sympy.stats, n = {size}")
         d.then(
             lambda e: normal_expectation(
                 e.args[1].args[0], {x: (mu, sigma) for x in e.args[1].args[0].free_symbols - {mu, sigma}}
@@ -132,7 +172,8 @@ def derivation(d: Derivation) -> None:
             r"$\mathbb E[x_k x_l] = \mu^2$ ($k \ne l$)",
         )
         d.then(lambda e: sp.factor(e), "collect")
-        d.conclude(f"bias n = {size}")
+        d.then(sp.Rational(size - 1, size) * sigma**2, rf"$\frac{{n-1}}{{n}}\sigma^2$ at $n = {size}$")
+        d.finish()
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -169,9 +210,9 @@ MLE_GAUSSIAN = declare(
     title="Gaussian maximum likelihood and Bessel's correction",
     section="6",
     map_row=r"chapter 07 Statistics: MLE, MAP",
-    variables={xs: DATA, n: SIZE, mu: DATA, s2: VARIANCE, sigma: SCALE},
+    variables={xs: DATA, n: SIZE, i: integer(1, n), j: integer(1, n), mu: DATA, s2: VARIANCE, sigma: SCALE},
     claim=CLAIM,
-    also=(S2_HAT, *BIAS),
+    also=(S2_HAT, SQUARES_ANY_N, BIAS_ANY_N),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
