@@ -25,6 +25,7 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    indexed,
     interval,
     matrices,
     positive,
@@ -38,6 +39,7 @@ from ._shared import (
     HEADS,
     INDEX_DOMAINS,
     LOGITS,
+    S,
     Z,
     entry_name,
     grad_fd,
@@ -108,11 +110,16 @@ def derivation(d: Derivation) -> None:
     for target, label, title in chains:
         d.begin(Derivative(-Sum(target(i) * log(s_(i)), (i, 1, n)), z[j]), title=title)
         d.then(
-            -Sum(target(i) * Derivative(s_(i), z[j]) / s_(i), (i, 1, n)),
-            r"chain rule: $\partial \log s_i = \partial s_i / s_i$",
+            Derivative(-Sum(target(i) * log(S(i)), (i, 1, n)), z[j]),
+            r"$s_i = e^{z_i}/\sum_k e^{z_k}$, $n$ symbolic",
         )
-        d.then(-Sum(target(i) * (KroneckerDelta(i, j) - s_(j)), (i, 1, n)), r"softmax Jacobian (symbolic $n$)")
-        d.then(s_(j) * Sum(target(i), (i, 1, n)) - target(j), r"sifting: $\sum_i y_i \delta_{ij} = y_j$")
+        d.then(
+            lambda e: indexed.sift(sp.expand(e.doit())),
+            r"differentiate under the sum (chain rule through $\log s_i$, quotient rule: the softmax Jacobian "
+            r"$s_i(\delta_{ij} - s_j)$) and collapse the Kronecker sums, $\sum_k \delta_{jk} e^{z_k} = e^{z_j}$ "
+            r"and $\sum_i y_i \delta_{ij} = y_j$",
+        )
+        d.then(s_(j) * Sum(target(i), (i, 1, n)) - target(j), r"$e^{z_j}/\sum_k e^{z_k} = s_j$")
         if label == "claim":
             d.then(s_(j) - y_(j), r"$\sum_i y_i = \sum_i q_i / \sum_k q_k = 1$")
         d.conclude(label)
