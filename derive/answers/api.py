@@ -108,7 +108,7 @@ def check(
         QuestionError: the bank cannot be read, or has no question ``name``.
     """
     if bank is not None:
-        return _bank(bank).check(name, answer, latex=latex or None, timeout=timeout)
+        return _bank_check(_bank(bank)[name], answer, latex=latex or None, timeout=timeout)
     return _submit({"kind": "identity", "name": name, "answer": answer, "latex": latex}, timeout)
 
 
@@ -116,6 +116,20 @@ def _bank(bank: Any) -> Any:
     from .bank import Bank, load_bank
 
     return bank if isinstance(bank, Bank) else load_bank(bank)
+
+
+def _bank_check(q: Any, answer: str, *, latex: bool | None, timeout: float) -> Verdict:
+    """A bank question's verdict; a wrong answer equal to one of its hints carries the hint."""
+    from dataclasses import replace
+
+    tex = q.latex if latex is None else latex
+    v = equivalent(answer, q.expected, q.variables, latex=tex, timeout=timeout, **q.options())
+    if v.status != "incorrect":
+        return v
+    for wrong, hint in q.hints.items():
+        if equivalent(answer, wrong, q.variables, latex=tex, timeout=timeout, **q.options()).correct:
+            return replace(v, message=f"{v.message} Hint: {hint}", diagnosis=hint)
+    return v
 
 
 def equivalent(
@@ -281,9 +295,8 @@ def grade_row(row: Mapping[str, Any], timeout: float = DEFAULT_TIMEOUT, bank: An
         if row.get("question") and not row.get("expected"):
             if bank is None:
                 raise ValueError("the row names a bank question: give the bank (derive grade --bank FILE)")
-            v = _bank(bank).check(
-                str(row["question"]).strip(), str(answer), latex=_is_latex(row) or None, timeout=timeout
-            )
+            q = _bank(bank)[str(row["question"]).strip()]
+            v = _bank_check(q, str(answer), latex=_is_latex(row) or None, timeout=timeout)
         elif row.get("expected"):
             v = equivalent(
                 str(answer),

@@ -21,8 +21,9 @@ r"""Question banks: a teacher's own questions in a TOML file, checked strictly o
 Keys of a question: ``name``, ``prompt``, ``expected`` (required); ``kind``, ``variables``,
 ``tolerance``, ``up_to_constant``, ``latex``, ``hints`` (optional). Anything else, a duplicate
 name, a wrong type, an unknown kind, a bad tolerance or an expected answer that is not of its
-kind is a :class:`BankError` naming the file, the line and the question. A wrong answer equal to
-one of the ``hints`` gets the hint in its message (and as its diagnosis).
+kind is a :class:`BankError` naming the file, the line and the question. Answers are judged by
+``derive.check(name, answer, bank=...)``; a wrong answer equal to one of the ``hints`` gets the
+hint in its message (and as its diagnosis).
 """
 
 from __future__ import annotations
@@ -30,15 +31,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import QuestionError
-from .api import DEFAULT_TIMEOUT, equivalent
 from .kinds import KINDS, choose_kind, tolerance
 from .kinds.reading import StructureError
-from .verdict import INCORRECT, Verdict
 
 REQUIRED = ("name", "prompt", "expected")
 OPTIONAL = ("kind", "variables", "tolerance", "up_to_constant", "latex", "hints")
@@ -66,28 +65,9 @@ class BankQuestion:
     latex: bool = False
     hints: Mapping[str, str] = field(default_factory=dict)
 
-    def check(self, answer: str, *, latex: bool | None = None, timeout: float = DEFAULT_TIMEOUT) -> Verdict:
-        """Judge ``answer`` to this question; a wrong answer that matches a hint carries the hint."""
-        tex = self.latex if latex is None else latex
-        v = self._judge(answer, self.expected, tex, timeout)
-        if v.status != INCORRECT or not self.hints:
-            return v
-        for wrong, hint in self.hints.items():
-            if self._judge(answer, wrong, tex, timeout).correct:
-                return replace(v, message=f"{v.message} Hint: {hint}", diagnosis=hint)
-        return v
-
-    def _judge(self, answer: str, expected: str, latex: bool, timeout: float) -> Verdict:
-        return equivalent(
-            answer,
-            expected,
-            self.variables,
-            latex=latex,
-            timeout=timeout,
-            kind=self.kind,
-            tol=self.tolerance,
-            up_to_constant=self.up_to_constant,
-        )
+    def options(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`derive.equivalent` for this question."""
+        return {"kind": self.kind, "tol": self.tolerance, "up_to_constant": self.up_to_constant}
 
 
 @dataclass(frozen=True)
@@ -112,10 +92,6 @@ class Bank:
 
     def __contains__(self, name: object) -> bool:
         return name in self.questions
-
-    def check(self, name: str, answer: str, *, latex: bool | None = None, timeout: float = DEFAULT_TIMEOUT) -> Verdict:
-        """Judge ``answer`` to the question ``name``."""
-        return self[name].check(answer, latex=latex, timeout=timeout)
 
 
 def load_bank(path: str | Path) -> Bank:
