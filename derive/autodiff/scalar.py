@@ -33,6 +33,7 @@ from ..verify.budget import time_limit
 from ..verify.verification import Verification
 from .check import central_differences
 from .engine import RuleStep, Steps, derivative_steps
+from .rules import depends
 
 #: CPU seconds to read an expression, and to run the rule engine and ``sympy.diff``
 PARSE_SECONDS = 5.0
@@ -174,6 +175,8 @@ def _checked(p: Problem) -> Problem:
         raise ExpressionError(f"the variable {p.x} must be real")
     if not isinstance(p.x, sp.Symbol | sp.Indexed):
         raise ExpressionError(f"differentiate with respect to a variable, not {p.x!r}")
+    if not depends(p.f, p.x):  # nothing to derive, and no independent check could sample the variable
+        raise ExpressionError(f"{sp.sstr(p.f)[:80]} does not depend on {p.x}: its derivative is 0")
     return p
 
 

@@ -148,6 +148,13 @@ def test_malformed_claims(claim: str, words: str) -> None:
         prove_claim(claim)
 
 
+def test_an_expression_free_of_the_variable_is_refused() -> None:
+    with pytest.raises(ExpressionError, match="does not depend on y"):
+        differentiate("x*Phi(x)", "y")
+    with pytest.raises(ExpressionError, match="does not depend on x"):
+        prove_claim("Derivative(5, x) = 0")
+
+
 def test_bad_variables() -> None:
     with pytest.raises(ExpressionError, match="unknown domain"):
         differentiate("x^2", "x", {"x": "sideways"})
