@@ -63,12 +63,27 @@ TABLE: list[tuple[str, str, dict[str, tuple[str, ...]], Callable[[V], np.ndarray
     # -- determinants (Cookbook 2.1.1)
     ("det(X)", "X", SQ, lambda v: det(v["X"]) * inv(v["X"]).T),
     ("log(det(X))", "X", SQ, lambda v: inv(v["X"]).T),
-    ("det(A*X*B)", "X", {"X": ("n", "n"), "A": ("n", "n"), "B": ("n", "n")}, lambda v: det(v["A"] @ v["X"] @ v["B"]) * inv(v["X"]).T),
+    (
+        "det(A*X*B)",
+        "X",
+        {"X": ("n", "n"), "A": ("n", "n"), "B": ("n", "n")},
+        lambda v: det(v["A"] @ v["X"] @ v["B"]) * inv(v["X"]).T,
+    ),
     ("det(X)^2", "X", SQ, lambda v: 2 * det(v["X"]) ** 2 * inv(v["X"]).T),
     ("log(det(X.T*X))", "X", SQ, lambda v: 2 * v["X"] @ inv(v["X"].T @ v["X"])),
     # -- inverses (Cookbook 2.2)
-    ("a.T*inv(X)*b", "X", {**SQ, "a": ("n",), "b": ("n",)}, lambda v: -inv(v["X"]).T @ v["a"] @ v["b"].T @ inv(v["X"]).T),
-    ("tr(A*X^-1*B)", "X", {**SQ, "A": ("n", "n"), "B": ("n", "n")}, lambda v: -(inv(v["X"]) @ v["B"] @ v["A"] @ inv(v["X"])).T),
+    (
+        "a.T*inv(X)*b",
+        "X",
+        {**SQ, "a": ("n",), "b": ("n",)},
+        lambda v: -inv(v["X"]).T @ v["a"] @ v["b"].T @ inv(v["X"]).T,
+    ),
+    (
+        "tr(A*X^-1*B)",
+        "X",
+        {**SQ, "A": ("n", "n"), "B": ("n", "n")},
+        lambda v: -(inv(v["X"]) @ v["B"] @ v["A"] @ inv(v["X"])).T,
+    ),
     ("tr(inv(X))", "X", SQ, lambda v: -(inv(v["X"]) @ inv(v["X"])).T),
     # -- linear and quadratic forms (Cookbook 2.4)
     ("a.T*x", "x", VEC, lambda v: v["a"]),
@@ -91,7 +106,12 @@ TABLE: list[tuple[str, str, dict[str, tuple[str, ...]], Callable[[V], np.ndarray
     ("x.T*x", "x", VEC, lambda v: 2 * v["x"]),
     ("norm(x)^2", "x", VEC, lambda v: 2 * v["x"]),
     ("norm(x)", "x", VEC, lambda v: v["x"] / frob(v["x"])),
-    ("norm(A*x - b)^2", "x", {"A": ("m", "n"), "x": ("n",), "b": ("m",)}, lambda v: 2 * v["A"].T @ (v["A"] @ v["x"] - v["b"])),
+    (
+        "norm(A*x - b)^2",
+        "x",
+        {"A": ("m", "n"), "x": ("n",), "b": ("m",)},
+        lambda v: 2 * v["A"].T @ (v["A"] @ v["x"] - v["b"]),
+    ),
     ("norm(X)^2", "X", MN, lambda v: 2 * v["X"]),
     ("norm(X)", "X", MN, lambda v: v["X"] / frob(v["X"])),
     # -- ML losses
@@ -116,7 +136,7 @@ TABLE: list[tuple[str, str, dict[str, tuple[str, ...]], Callable[[V], np.ndarray
         lambda v: -v["X"].T @ (v["y"] * (1 - sigmoid(v["X"] @ v["w"]))),
     ),
     (
-        "-y.T*log(softmax(W*x))",
+        "sum(y)*logsumexp(W*x) - y.T*W*x",  # -y.T*log(softmax(W*x)), with log softmax(z) = z - lse(z)
         "W",
         {"W": ("m", "n"), "x": ("n",), "y": ("m",)},
         lambda v: (np.sum(v["y"]) * softmax(v["W"] @ v["x"]) - v["y"]) @ v["x"].T,

@@ -209,7 +209,7 @@ def _derivation(s: _Setup, f_index: sp.Expr, matrix_entry: sp.Expr | None, form:
         rule = r"$\partial X_{ab}/\partial X_{kl} = \delta_{ak}\delta_{bl}$"
         d.then(_entrywise, f"entrywise derivative: sum, product and chain rules; {rule}{_facts(f_index)}")
         for _ in range(MAX_COLLAPSES):
-            if not has_kronecker_sum(d.last):
+            if not has_kronecker_sum(d.last) or collapse(d.last) == d.last:
                 break
             d.then(collapse, r"Kronecker collapse: $\sum_{t=1}^{n} \delta_{tk}\, g(t) = g(k)$ for $1 \le k \le n$")
         if matrix_entry is not None:

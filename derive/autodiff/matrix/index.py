@@ -27,7 +27,9 @@ import sympy as sp
 from sympy.concrete.delta import deltasummation
 from sympy.core.symbol import Str
 
+from ...maths.domains import integer
 from ...maths.special import sigmoid, softplus
+from ...verify.sums import decide_conditions
 from .nodes import Node
 
 DET_FACT = r"$\partial \det M = \det M\,\operatorname{tr}(M^{-1}\,\partial M)$ (Matrix Cookbook eq. 41)"
@@ -52,10 +54,9 @@ def sum_out(body: sp.Expr, limits: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]],
     ``piecewise`` the condition :math:`1 \le k \le n` is kept as a case (SymPy's
     ``deltasummation``); without, it is assumed (the index domains say so, the ladder checks)."""
     out = []
-    bound = {lim[0] for lim in limits}
-    for term in sp.Add.make_args(sp.expand(body, power_exp=False, power_base=False, log=False)):
+    for term in sp.Add.make_args(_expand(_pull_deltas(_expand(body)))):
         remaining, cases = list(limits), []
-        term = _lift_cases(term, bound, cases)
+        term = _lift_cases(term, limits, cases)
         progress = True
         while progress:
             progress = False
@@ -63,10 +64,8 @@ def sum_out(body: sp.Expr, limits: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]],
             for limit in remaining:
                 if any(limit[0] in d.free_symbols for d in deltas):
                     term = deltasummation(term, limit, no_piecewise=not piecewise)
-                    if isinstance(term, sp.Piecewise) and len(term.args) == 2 and term.args[1].expr == 0:
-                        cases.append(term.args[0].cond)  # the index in range: kept as a case
-                        term = term.args[0].expr
                     remaining.remove(limit)
+                    term = _case(term, remaining, cases)
                     progress = True
                     break
         total = IndexSum(term, *remaining) if remaining else term
@@ -74,19 +73,64 @@ def sum_out(body: sp.Expr, limits: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]],
     return sp.Add(*out)
 
 
-def _lift_cases(term: sp.Expr, bound: set[sp.Symbol], cases: list[sp.Basic]) -> sp.Expr:
-    """A factor ``Piecewise((g, c), (0, True))`` of ``term`` written ``g``, its condition ``c`` kept in
-    ``cases`` (only a condition free of the summed indices, which may then stand outside the sum)."""
+def _case(term: sp.Expr, remaining: list[tuple[sp.Symbol, sp.Expr, sp.Expr]], cases: list[sp.Basic]) -> sp.Expr:
+    """A sifted term ``Piecewise((g, c), (0, True))``: ``c`` decided by the ranges of the indices still
+    summed (``t <= n`` for ``t`` in ``1..n``), else kept in ``cases`` when it names none of them
+    (it may then stand outside the sum), else left in place."""
+    if not (isinstance(term, sp.Piecewise) and len(term.args) == 2 and term.args[1].expr == 0):
+        return term
+    expr, cond = term.args[0]
+    ranges = {v: integer(lo, hi) for v, lo, hi in remaining}
+    cond = decide_conditions(cond, ranges)
+    if cond == sp.true:
+        return expr
+    if cond.free_symbols & set(ranges):
+        return sp.Piecewise((expr, cond), (0, True))
+    cases.append(cond)
+    return expr
+
+
+def _expand(e: sp.Expr) -> sp.Expr:
+    """Products distributed over sums (``exp(a + b)`` left whole: no ``Product`` of exponentials)."""
+    return sp.expand(e, power_exp=False, power_base=False, log=False)
+
+
+def _pull_deltas(e: sp.Expr) -> sp.Expr:
+    r"""A delta out of every sum over indices it does not name: :math:`\sum_t \delta_{lj} g(t) =
+    \delta_{lj} \sum_t g(t)` (sums split by linearity first), so that the enclosing sum can sift it."""
+    if isinstance(e, sp.Mul):
+        return sp.Mul(*(_pull_deltas(a) for a in e.args))
+    if not isinstance(e, sp.Sum) or not e.has(sp.KroneckerDelta):
+        return e
+    own = {lim[0] for lim in e.limits}
+    parts = []
+    for t in sp.Add.make_args(_expand(e.function)):
+        factors = sp.Mul.make_args(_pull_deltas(t))
+        out = [f for f in factors if isinstance(f, sp.KroneckerDelta) and not (f.free_symbols & own)]
+        keep = [f for f in factors if f not in out]
+        parts.append(sp.Mul(*out) * IndexSum(sp.Mul(*keep), *e.limits))
+    return sp.Add(*parts)
+
+
+def _lift_cases(term: sp.Expr, limits: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]], cases: list[sp.Basic]) -> sp.Expr:
+    """Each factor ``Piecewise((g, c), (h, True))`` of ``term`` written ``g`` when the ranges of the
+    summed indices decide ``c``, or, for ``h = 0``, when ``c`` names none of them (``c`` is then kept
+    in ``cases``, to stand outside the sum)."""
+    ranges = {v: integer(lo, hi) for v, lo, hi in limits}
+
+    def holds(p: sp.Basic) -> bool:
+        return isinstance(p, sp.Piecewise) and decide_conditions(p.args[0].cond, ranges) == sp.true
+
+    term = term.replace(holds, lambda p: p.args[0].expr)  # a case the summed ranges decide, anywhere
     factors = []
     for f in sp.Mul.make_args(term):
-        if (
-            isinstance(f, sp.Piecewise)
-            and len(f.args) == 2
-            and f.args[1].expr == 0
-            and not (f.args[0].cond.free_symbols & bound)
-        ):
-            cases.append(f.args[0].cond)
-            f = f.args[0].expr
+        if isinstance(f, sp.Piecewise) and len(f.args) == 2 and f.args[1].cond == sp.true:
+            cond = decide_conditions(f.args[0].cond, ranges)
+            if cond == sp.true:
+                f = f.args[0].expr
+            elif f.args[1].expr == 0 and not (cond.free_symbols & set(ranges)):
+                cases.append(cond)
+                f = f.args[0].expr
         factors.append(f)
     return sp.Mul(*factors)
 

@@ -20,7 +20,7 @@ from ...verify.sums import decide_conditions
 from ...verify.verification import Verification
 from .canonical import canonical
 
-METHOD = "sums merged, products distributed, bound indices renamed (canonical index form)"
+METHOD = "sums merged, products distributed, Kronecker deltas sifted, bound indices renamed (canonical index form)"
 
 
 @dataclass
@@ -30,7 +30,8 @@ class IndexLadder(Ladder):
     def equal(self, a: sp.Basic, b: sp.Basic) -> Verification:
         start = time.perf_counter()
         if not any(isinstance(x, sp.MatrixBase | sp.MatrixExpr) for x in (a, b)):
-            ca, cb = (canonical(decide_conditions(_evaluated(x), self.domains)) for x in (a, b))
+            ranges = {s: (sp.sympify(d.lo), sp.sympify(d.hi)) for s, d in self.domains.items() if d.integer}
+            ca, cb = (canonical(decide_conditions(_evaluated(x), self.domains), ranges) for x in (a, b))
             if ca == cb or sp.expand(ca - cb, power_exp=False, power_base=False, log=False) == 0:
                 return Verification(True, METHOD, True, seconds=time.perf_counter() - start)
         return super().equal(a, b)

@@ -210,7 +210,7 @@ def matmul(a: Node, b: Node) -> Node:
 
 
 def transpose(a: Node) -> Node:
-    if a.scalar or a.op in ("eye", "num"):
+    if a.scalar or a.op in ("eye", "num", "diagm"):  # diag(v) is symmetric
         return a
     if a.op == "T":
         return a.args[0]
@@ -251,11 +251,22 @@ def hadamard(a: Node, b: Node) -> Node:
         return b
     if b.op == "ones":
         return a
+    if _inverse_pair(a, b):
+        return ones(a.shape)
+    if b.op == "had" and any(_inverse_pair(a, x) for x in b.args):  # a .* (c .* a.^-1) = c
+        rest = [x for x in b.args if not _inverse_pair(a, x)]
+        return rest[0] if len(rest) == 1 else hadamard(*rest)
     if a.op == "scale":
         return scale(a.args[0], hadamard(a.args[1], b))
     if b.op == "scale":
         return scale(b.args[0], hadamard(a, b.args[1]))
     return Node("had", (a, b), shape=a.shape)
+
+
+def _inverse_pair(a: Node, b: Node) -> bool:
+    return (a.op == "epow" and a.value == -1 and a.args[0] == b) or (
+        b.op == "epow" and b.value == -1 and b.args[0] == a
+    )
 
 
 def epower(a: Node, p: sp.Rational) -> Node:
