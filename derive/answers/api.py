@@ -170,18 +170,18 @@ def equivalent(
         kind is not None
         or tol is not None
         or up_to_constant
-        or _structured(expected)
+        or _structured(expected, latex)
         or _matrix_notation(answer, expected, variables)
     ):
         return _judge_kind(answer, expected, variables, latex, timeout, kind, tol, up_to_constant)
     return expression_verdict(answer, expected, variables, latex=latex, timeout=timeout)
 
 
-def _structured(expected: str) -> bool:
+def _structured(expected: str, latex: bool = False) -> bool:
     """Whether ``expected`` names another kind than one expression (a cheap scan of the text)."""
     from .kinds import infer_kind
 
-    return isinstance(expected, str) and infer_kind(expected) not in ("expression", "matrix")
+    return isinstance(expected, str) and infer_kind(expected, latex) not in ("expression", "matrix")
 
 
 def _judge_kind(
