@@ -34,6 +34,7 @@ from derive.authoring import (
     real,
     stable,
 )
+from derive.maths.indexed import sift
 
 # -- symbols ---------------------------------------------------------------------------------------
 CLASSES = integer(2, 6)
@@ -68,6 +69,24 @@ NEG_HESS_SUM = notation(
 FISHER = PROB(i) * KroneckerDelta(i, j) - PROB(i) * PROB(j)  # diag(p) - p p^T, entry (i, j)
 SCORE_FORM = sp.Sum(PROB(y) * (KroneckerDelta(i, y) - PROB(i)) * (KroneckerDelta(j, y) - PROB(j)), (y, 1, n))
 HESS_FORM = sp.Sum(PROB(y) * FISHER, (y, 1, n))
+
+
+def _differentiate(e: sp.Basic) -> sp.Basic:
+    r"""Every derivative of :math:`\log p_y` in ``e`` evaluated by SymPy, the Kronecker sums collapsed
+    (:func:`~derive.maths.indexed.sift`) and :math:`e^{z_a}/\sum_k e^{z_k}` named :math:`p_a`."""
+
+    def one(der: sp.Derivative) -> sp.Expr:
+        out = sp.expand(sift(der.doit()))
+        return out.replace(
+            lambda t: isinstance(t, sp.exp) and t.args[0].func is sp.Indexed,
+            lambda t: PROB(t.args[0].indices[0]) * LSE_SUM,
+        )
+
+    return e.replace(lambda t: isinstance(t, Derivative), one)
+
+
+SCORE_FORM = sp.Sum(PROB(y) * (KroneckerDelta(i, y) - PROB(i)) * (KroneckerDelta(j, y) - PROB(j)), (y, 1, n))
+HESS_FORM = sp.Sum(PROB(y) * FISHER, (y, 1, n))
 N_CLASSES = 3
 P = probability()
 p = sp.IndexedBase("p", positive=True)  # the probabilities, as a student writes them
@@ -87,6 +106,16 @@ FISHER_ENTRY = Statement(
     "Fisher",
     Eq(FISHER_SUM, FISHER, evaluate=False),
     text=r"both are $\operatorname{diag}(p) - pp^\top$, entry by entry",
+)
+SCORE = Statement(
+    "score",
+    Eq(Derivative(LOG_P, z[i]), KroneckerDelta(i, y) - PROB(i)),
+    text=r"the score of the softmax categorical: $\partial_{z_i}\log p_y = \delta_{iy} - p_i$",
+)
+LOG_P_HESSIAN = Statement(
+    "Hessian of log p",
+    Eq(Derivative(LOG_P, z[i], z[j]), PROB(i) * PROB(j) - PROB(i) * KroneckerDelta(i, j)),
+    text=r"$\partial_{z_i}\partial_{z_j}\log p_y = p_ip_j - p_i\delta_{ij}$, the same for every $y$",
 )
 EXPECTED_HESSIAN = Statement(
     "expected Hessian",
@@ -126,8 +155,17 @@ def derivation(d: Derivation) -> None:
     For a softmax output the score is $e_y - p$ and both sides are $\operatorname{diag}(p) - pp^\top$,
     which is why K-FAC and the generalised Gauss-Newton matrix coincide for cross-entropy losses.
     Below, $p_y = e^{z_y}/\sum_{k=1}^{n} e^{z_k}$ for any number $n$ of classes, entry $(i, j)$."""
+    d.begin(Derivative(LOG_P, z[i]))
+    d.then(_differentiate, r"SymPy differentiates $z_y - \log\sum_k e^{z_k}$; the Kronecker sum collapses")
+    d.conclude("score")
+
+    d.begin(Derivative(LOG_P, z[i], z[j]))
+    d.then(_differentiate, r"SymPy differentiates twice; $\delta_{iy}$ does not depend on $z$")
+    d.then(LOG_P_HESSIAN.relation.rhs, r"name $p_i p_j - p_i\delta_{ij}$")  # type: ignore[union-attr]
+    d.conclude("Hessian of log p")
+
     d.begin(FISHER_SUM)
-    d.then(SCORE_FORM, r"differentiate $\log p_y = z_y - \log\sum_k e^{z_k}$: the score is $\delta_{iy} - p_i$")
+    d.then(SCORE_FORM, r"the score (derived above) is $\delta_{iy} - p_i$")
     d.then(
         FISHER,
         r"$\sum_y p_y \delta_{iy}\delta_{jy} = p_i\delta_{ij}$, $\sum_y p_y \delta_{iy} = p_i$, $\sum_y p_y = 1$",
@@ -137,7 +175,8 @@ def derivation(d: Derivation) -> None:
     d.begin(NEG_HESS_SUM)
     d.then(
         HESS_FORM,
-        r"differentiate twice: $-\partial_{z_i}\partial_{z_j}\log p_y = p_i\delta_{ij} - p_i p_j$, for every $y$",
+        r"the Hessian of $\log p_y$ (derived above): $-\partial_{z_i}\partial_{z_j}\log p_y = p_i\delta_{ij} - "
+        r"p_i p_j$, for every $y$",
     )
     d.then(FISHER, r"the weights $p_y$ sum to 1")
     d.conclude("expected Hessian")
@@ -194,7 +233,7 @@ FISHER_HESSIAN = declare(
     },
     definitions=PROB_DEFINITIONS,
     claim=CLAIM,
-    also=(FISHER_ENTRY, EXPECTED_HESSIAN),
+    also=(FISHER_ENTRY, EXPECTED_HESSIAN, SCORE, LOG_P_HESSIAN),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
