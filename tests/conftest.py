@@ -4,6 +4,7 @@ one-statement identity for the engine's tests."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 
@@ -14,6 +15,10 @@ from derive.core.derivation import Derivation
 from derive.core.identity import Identity
 from derive.core.statements import Statement
 from derive.maths.domains import Domain, real
+
+# the proof cache is off for the suite (commands turn it on by default): every test derives afresh,
+# and tests/core/test_cache.py turns it on in folders of its own
+os.environ["DERIVE_CACHE"] = "0"
 
 
 @pytest.fixture(scope="session")

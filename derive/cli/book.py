@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import check_suffix, module_option
+from .options import check_suffix, module_option, no_cache_option
 from .progress import Progress
 
 
@@ -26,6 +26,7 @@ from .progress import Progress
 @click.option("--keep-going", is_flag=True, help="Build the book even if identities fail (marked as failed).")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
 @module_option
+@no_cache_option
 def book(
     output: Path,
     sections: Sequence[str],

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import CompileError
-from .options import check_suffix, file_stem, identity, module_option, registry, use_color
+from .options import check_suffix, file_stem, identity, module_option, no_cache_option, registry, use_color
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def _section_title(section: str) -> str:
 
 @click.command()
 @module_option
+@no_cache_option
 @click.argument("name", required=False)
 @click.option("--seed", type=int, default=None, help="Seed of the numeric checks.")
 @click.option("--color/--no-color", default=None, help="Colour the output (default: if a terminal).")
@@ -101,6 +102,7 @@ def prove(modules: Sequence[str], name: str | None, seed: int | None, color: boo
 
 @click.command()
 @module_option
+@no_cache_option
 @click.argument("name")
 @click.option(
     "-o",
@@ -131,6 +133,7 @@ def verify_one(name: str, seed: int | None = None, modules: Sequence[str] = ()) 
     """One row of ``derive verify``: prove ``name`` (in a worker process) and summarise, with each
     statement's computed level and why, each statement check's independent method, each step's
     provenance and verification, and the lemmas the proof rests on."""
+    from ..core import cache
     from ..core.proof import prove as run
 
     registry(modules)
@@ -148,6 +151,7 @@ def verify_one(name: str, seed: int | None = None, modules: Sequence[str] = ()) 
         "crosscheck_error": cross.error if cross else None,
         "crosscheck_tolerance": cross.tolerance if cross else None,
         "seconds": round(p.seconds, 3),
+        "cached": (p.name, seed, None) in cache.LOADED,
         "failure": p.failed_because,
         "lemmas": list(p.lemmas),
         "statements": _statements(p),
@@ -201,6 +205,7 @@ def _chain(c: Chain) -> dict[str, Any]:
 
 @click.command()
 @module_option
+@no_cache_option
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every registered identity.")
 @click.option("--section", help="Every identity of a map section (e.g. 2.2).")

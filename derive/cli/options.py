@@ -66,6 +66,21 @@ def identity(name: str, modules: Sequence[str]) -> Identity:
         raise click.BadParameter(str(exc), param_hint="NAME") from None
 
 
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    callback=lambda _ctx, _param, value: _cache_off() if value else None,
+    expose_value=False,
+    help="Derive again instead of loading proofs from the cache (see DERIVE_CACHE_DIR).",
+)
+
+
+def _cache_off() -> None:
+    import os
+
+    os.environ["DERIVE_CACHE"] = "0"  # read by every worker process this command starts
+
+
 def check_suffix(path: Path | None, allowed: Sequence[str], option: str = "--output") -> None:
     """A usage error (exit 2) for an output file whose suffix no writer makes (``-o x.docx`` was
     silently written as a PDF)."""
@@ -97,6 +112,7 @@ class Group(click.Group):
             raise KeyboardInterrupt(f"signal {signum}")
 
         previous = signal.signal(signal.SIGTERM, terminate) if _main_thread() else None
+        os.environ.setdefault("DERIVE_CACHE", "1")  # the proof cache is on for commands (--no-cache)
         if ctx.color is None and (os.environ.get("NO_COLOR") or os.environ.get("FORCE_COLOR")):
             ctx.color = use_color()  # click.secho honours it for every command
         try:

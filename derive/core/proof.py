@@ -26,7 +26,7 @@ from ..numeric import export
 from ..numeric.crosscheck import CheckContext, CrossCheckResult
 from ..numeric.sampling import DEFAULT_SEED, generator
 from ..verify.ladder import Ladder, Verification
-from . import levels
+from . import cache, levels
 from .claims import StatementCheck, check_statements
 from .derivation import Chain, Cited, Derivation, Step
 from .display import Displayable
@@ -363,11 +363,16 @@ _CACHE: dict[tuple[str, int | None, int | None], Proof] = {}
 
 def prove(name: str, *, seed: int | None = None, samples: int | None = None) -> Proof:
     """The proof of the registered identity ``name`` (canonical name or alias), cached per process
-    by ``(name, seed, samples)``."""
+    by ``(name, seed, samples)``, and on disk when the proof cache is on (:mod:`.cache`)."""
     ident = REGISTRY.get(name)
     key = (ident.name, seed, samples)
     if key not in _CACHE:
-        _CACHE[key] = prove_identity(ident, seed=seed, samples=samples)
+        stored = cache.load(ident, seed, samples) if cache.enabled() else None
+        if stored is None:
+            stored = prove_identity(ident, seed=seed, samples=samples)
+            if cache.enabled():
+                cache.store(stored, seed, samples)
+        _CACHE[key] = stored
     return _CACHE[key]
 
 

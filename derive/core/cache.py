@@ -1,0 +1,132 @@
+"""The proof cache on disk: a second ``derive verify --all`` loads its proofs instead of deriving them.
+
+A proof is stored under a key that changes whenever anything it depends on could change: the source
+of the whole ``derive`` package (every ``.py`` file), the source file of the identity's module when
+it lives outside the package (a plugin, ``--module``), the versions of Python, SymPy, mpmath and
+NumPy, the identity's name, the seed and the sample count. Stale entries are never read; they are
+simply never asked for again.
+
+The cache is on for the command line (``--no-cache`` turns it off for one run) and off for the API
+unless ``DERIVE_CACHE=1``; ``DERIVE_CACHE_DIR`` moves it (default: the user cache directory from
+:mod:`platformdirs`, e.g. ``~/.cache/derive/proofs``). Entries are pickles written atomically; the
+folder is the user's own, as for any tool's cache, so a file that cannot be read is a miss (and is
+replaced), never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .identity import Identity
+
+#: a :class:`~derive.core.proof.Proof` (not imported: the proof module imports this one)
+Proof = Any
+
+#: the package whose source is part of every key
+PACKAGE = Path(__file__).resolve().parents[1]
+#: (name, seed, samples) of the proofs this process loaded from disk (``derive verify --json``
+#: reports them as cached)
+LOADED: set[tuple[str, int | None, int | None]] = set()
+
+
+def enabled() -> bool:
+    """Whether proofs are read from and written to disk (``DERIVE_CACHE=1``)."""
+    return os.environ.get("DERIVE_CACHE", "0") not in ("", "0")
+
+
+def folder() -> Path:
+    """``DERIVE_CACHE_DIR``, or ``proofs`` in the user cache directory."""
+    explicit = os.environ.get("DERIVE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("derive")) / "proofs"
+
+
+@functools.cache
+def package_digest() -> str:
+    """A digest of every source file of the package and of the versions the proofs depend on."""
+    import mpmath
+    import numpy
+    import sympy
+
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        h.update(str(path.relative_to(PACKAGE)).encode())
+        h.update(path.read_bytes())
+    versions = (sys.version, sympy.__version__, mpmath.__version__, numpy.__version__)
+    h.update(repr(versions).encode())
+    return h.hexdigest()
+
+
+def key(ident: Identity, seed: int | None, samples: int | None) -> str:
+    """The cache key of ``ident``'s proof with this seed and sample count."""
+    h = hashlib.sha256(package_digest().encode())
+    module = sys.modules.get(ident.module)
+    source = getattr(module, "__file__", None)
+    if source and not Path(source).resolve().is_relative_to(PACKAGE):
+        h.update(Path(source).read_bytes())  # a plugin's own module
+    h.update(repr((ident.name, ident.module, seed, samples)).encode())
+    return h.hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    """Stores an :class:`Identity` by name: its functions (derivation, cross-checks made by
+    factories) need not pickle, and the loaded proof points at the registered identity."""
+
+    def persistent_id(self, obj: object) -> str | None:
+        from .identity import Identity
+
+        return obj.name if isinstance(obj, Identity) else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid: object) -> Identity:
+        from .registry import REGISTRY
+
+        return REGISTRY.get(str(pid))
+
+
+def load(ident: Identity, seed: int | None, samples: int | None) -> Proof | None:
+    """The stored proof, or ``None`` (no entry, or one that cannot be read)."""
+    path = folder() / f"{key(ident, seed, samples)}.pickle"
+    try:
+        with path.open("rb") as f:
+            proof = _Unpickler(f).load()
+    except FileNotFoundError:
+        return None
+    except Exception:  # a truncated or foreign file: a miss, and the next store replaces it
+        return None
+    if getattr(proof, "identity", None) is None or proof.identity.name != ident.name:
+        return None
+    LOADED.add((ident.name, seed, samples))
+    return proof
+
+
+def store(proof: Proof, seed: int | None, samples: int | None) -> None:
+    """Write ``proof`` atomically (a temporary file renamed into place); failures are ignored (a
+    read-only or full disk costs the cache, never the proof)."""
+    where = folder()
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
+        where.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(proof)
+        fd, tmp = tempfile.mkstemp(dir=where, suffix=".partial")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(buffer.getvalue())
+            os.replace(tmp, where / f"{key(proof.identity, seed, samples)}.pickle")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)

@@ -1,0 +1,79 @@
+"""The proof cache on disk (:mod:`derive.core.cache`): a second run loads its proofs, a change to
+anything a proof depends on misses, an unreadable entry is a miss, and --no-cache derives afresh."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derive.core import cache
+from derive.core.proof import clear_cache, prove
+from derive.core.registry import REGISTRY
+
+NAMES = ["sigmoid'", "tanh'"]
+
+
+def _verify(folder: Path, *extra: str) -> list[dict[str, object]]:
+    env = {k: v for k, v in os.environ.items() if k != "DERIVE_CACHE"}  # the command's default: on
+    env["DERIVE_CACHE_DIR"] = str(folder)
+    proc = subprocess.run(
+        [sys.executable, "-m", "derive", "verify", *NAMES, "--json", "-j", "1", *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_a_second_verify_loads_what_the_first_derived(tmp_path: Path) -> None:
+    first = _verify(tmp_path)
+    assert [r["cached"] for r in first] == [False, False]
+    assert len(list(tmp_path.glob("*.pickle"))) == 2
+    second = _verify(tmp_path)
+    assert [r["cached"] for r in second] == [True, True]
+    same = ("name", "ok", "level", "steps", "max_rel_error", "statements", "chains")
+    assert [{k: r[k] for k in same} for r in second] == [{k: r[k] for k in same} for r in first]
+    assert [r["cached"] for r in _verify(tmp_path, "--no-cache")] == [False, False]
+
+
+@pytest.fixture
+def on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DERIVE_CACHE", "1")
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path))
+    clear_cache()
+    yield tmp_path
+    clear_cache()
+
+
+def test_an_unreadable_entry_is_a_miss_and_is_replaced(on: Path) -> None:
+    ident = REGISTRY.get("relu'")
+    entry = on / f"{cache.key(ident, None, None)}.pickle"
+    entry.write_bytes(b"not a pickle")
+    p = prove("relu'")
+    assert p.ok and ("relu'", None, None) not in cache.LOADED
+    assert cache.load(ident, None, None) is not None  # rewritten with the fresh proof
+
+
+def test_keys_change_with_seed_samples_and_source(on: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ident = REGISTRY.get("relu'")
+    keys = {cache.key(ident, None, None), cache.key(ident, 1, None), cache.key(ident, None, 64)}
+    assert len(keys) == 3
+    before = cache.key(ident, None, None)
+    monkeypatch.setattr(cache, "package_digest", lambda: "another version of derive")
+    assert cache.key(ident, None, None) != before
+
+
+def test_the_api_does_not_cache_unless_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DERIVE_CACHE", raising=False)
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path))
+    clear_cache()
+    prove("relu'")
+    clear_cache()
+    assert list(tmp_path.iterdir()) == []
