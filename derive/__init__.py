@@ -38,6 +38,7 @@ __all__ = [
     "equivalent",
     "get",
     "grade",
+    "gradient",
     "identity",
     "load_module",
     "names",
@@ -49,6 +50,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .answers import Verdict, check, check_working, equivalent, grade
     from .autodiff import differentiate, prove_claim
+    from .autodiff.matrix.api import gradient
     from .core.derivation import Derivation
     from .core.identity import Identity, Question, Ref, declare, identity
     from .core.proof import Proof
@@ -79,6 +81,7 @@ _LAZY = {
     # automatic, step-verified derivatives (derive.autodiff)
     "differentiate": ("autodiff", "differentiate"),
     "prove_claim": ("autodiff", "prove_claim"),
+    "gradient": ("autodiff.matrix.api", "gradient"),
     # the derivation book (derive.render.book)
     "book": ("render.book", "build_book"),
     "__version__": ("_version", "VERSION"),

@@ -18,11 +18,25 @@ from .autodiff import diff
 from .book import book
 from .catalog import list_cmd, prove, sheet, verify
 from .export import export
+from .grad import grad
 from .new import new
 from .options import INTERRUPTED, Group
 from .questions import questions
 
-COMMANDS: tuple[click.Command, ...] = (list_cmd, prove, sheet, verify, check, grade, book, new, diff, questions, export)
+COMMANDS: tuple[click.Command, ...] = (
+    list_cmd,
+    prove,
+    sheet,
+    verify,
+    check,
+    grade,
+    book,
+    new,
+    diff,
+    questions,
+    export,
+    grad,
+)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

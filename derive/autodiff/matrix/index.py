@@ -55,7 +55,7 @@ def sum_out(body: sp.Expr, limits: Sequence[tuple[sp.Symbol, sp.Expr, sp.Expr]],
     ``deltasummation``); without, it is assumed (the index domains say so, the ladder checks)."""
     out = []
     for term in sp.Add.make_args(_expand(_pull_deltas(_expand(body)))):
-        remaining, cases = list(limits), []
+        remaining, cases = list(limits), list[sp.Basic]()
         term = _lift_cases(term, limits, cases)
         progress = True
         while progress:
