@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 import derive
 from derive.cli import main
+from derive.core.proof import Proof
+from derive.numeric.export import ExportError
 
 runner = CliRunner()
 
@@ -44,5 +46,12 @@ def test_unknown_names_bad_suffixes_and_unexportable_results() -> None:
     assert suffix.exit_code == 2 and ".py" in suffix.output
     library = runner.invoke(main, ["export", "gelu'", "--to", "tensorflow"])
     assert library.exit_code == 2
-    refused = runner.invoke(main, ["export", "residual-gradient"])  # a residual block F is arbitrary
-    assert refused.exit_code == 1 and "arbitrary function" in refused.output
+
+
+def test_an_unexportable_result_exits_1_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: Proof, library: str = "numpy") -> str:
+        raise ExportError("the result applies the arbitrary function(s) F")
+
+    monkeypatch.setattr(Proof, "to_source", refuse)
+    refused = runner.invoke(main, ["export", "gelu'"])
+    assert refused.exit_code == 1 and "cannot export: the result applies the arbitrary function(s) F" in refused.output

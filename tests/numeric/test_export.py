@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 import derive
 from derive.core.proof import derive_chains
@@ -31,11 +32,6 @@ POINTS = 4
 #: agreement to 1e-9 relative to max(|value|, FLOOR): a value that cancels (1 - sigmoid(25)) keeps
 #: an absolute rounding error of ~1e-16 whatever the printer, so it is judged on the scale 1e-3
 RTOL, FLOOR = 1e-9, 1e-3
-#: catalog results that apply arbitrary functions (a residual block F, residuals r_i, a loss L):
-#: no formula computes them, so export refuses them by name
-ARBITRARY = {"residual-gradient": "F1", "gauss-newton": "r1", "adamw-decoupled": "L"}
-#: the claim's right side keeps an unevaluated integral (an expectation over epsilon)
-UNEVALUATED = {"reparameterization": "Integral"}
 #: identities whose derivation ends in a form other than the claim's right side (measured on the
 #: catalog of 2026-12-07): their derived result is exported too, from the symbolic part of the proof
 DERIVED_FORMS = (
@@ -132,17 +128,35 @@ def _claim_side(name: str) -> sp.Basic:
 @pytest.mark.parametrize("name", derive.names())
 def test_every_catalog_result_exports_to_numpy_and_torch(name: str) -> None:
     """The claim's right side (the form the proof concludes) of every identity: its numpy and
-    torch functions agree with SymPy at seeded points, or export refuses it and says why."""
+    torch functions agree with SymPy at seeded points, or export refuses it, naming a part that is
+    really there (an arbitrary function, an unevaluated integral)."""
     expr = _claim_side(name)
-    if name in ARBITRARY or name in UNEVALUATED:
-        word = ARBITRARY.get(name) or UNEVALUATED[name]
-        for library in ("numpy", "torch"):
-            with pytest.raises(ExportError, match=word):
-                to_source(expr, library)
+    try:
+        to_source(expr, "numpy")
+    except ExportError as exc:
+        _refusal_is_true(expr, str(exc))
+        with pytest.raises(ExportError):
+            to_source(expr, "torch")
         return
     domains = REGISTRY.get(name).domains
     for library in ("numpy", "torch"):
         _agrees(expr, domains, name, library)
+
+
+def _refusal_is_true(expr: sp.Basic, message: str) -> None:
+    """A refusal names what is really there: a function with no formula (an undefined function or
+    a named node of the notation module) or an unevaluated integral; anything else is a failure."""
+    if "arbitrary function" in message:
+        plain = expr.replace(lambda e: isinstance(e, Notation), lambda e: e.args[1])
+        arbitrary = {
+            str(f.func)
+            for f in plain.atoms(sp.Function)
+            if isinstance(f, AppliedUndef) or type(f).__module__ == "derive.maths.notation"
+        }
+        named = message.split("function(s) ")[1].split(" (")[0].split(", ")
+        assert named and set(named) <= arbitrary, (message, arbitrary)
+    else:
+        assert "unevaluated Integral" in message and expr.has(sp.Integral), message
 
 
 @pytest.mark.parametrize("name", DERIVED_FORMS)
