@@ -11,7 +11,7 @@ Variables using Bits Back Coding, Sec. 2.
 from __future__ import annotations
 
 import numpy as np
-from sympy import Eq, Ge, log
+from sympy import Eq, Ge, expand, expand_log, log
 
 from derive.authoring import (
     CheckContext,
@@ -94,7 +94,11 @@ def derivation(d: Derivation) -> None:
     posterior mismatch $\mathrm{KL}(q(z\mid x)\,\|\,p(z\mid x))$. Same discrete model as the ELBO sheet."""
     d.begin(CODE)
     d.note(f"Symbolic tables: ${qz.latex()}$, ${prior.latex()}$, ${lik.latex()}$.")
-    d.then(CODE_BITS_BACK, r"$\log\frac{q}{\pi} = -\log \pi - (-\log q)$: pay for $z$, get $H(q)$ back")
+    d.then(
+        lambda e: expand(expand_log(e, force=True)),
+        r"$\log\frac{q}{\pi} = \log q - \log \pi$ (the tables are positive) and split the sums (computed)",
+    )
+    d.then(CODE_BITS_BACK, r"regroup: pay $-\log \pi$ for $z$, get $H(q) = -\sum_k q \log q$ back")
     d.conclude("bits back")
 
     d.begin(CODE - (-log(EVIDENCE)))
