@@ -139,13 +139,17 @@ def derivation(d: Derivation) -> None:
     is checked numerically."""
     scope = "for a 2 x 2 matrix"
     d.begin(GRAM_A, r"$AV = U\Sigma$", scope=scope)
-    d.then(S_A.T * S_A, r"$U^\top U = I$, $V^\top V = I$ leave $\Sigma^\top\Sigma$")
+    d.then(
+        lambda e: e.doit().applyfunc(sp.cancel),
+        r"multiply out and cancel (SymPy): $U^\top U = I$, $V^\top V = I$ leave $\Sigma^\top\Sigma$",
+    )
     d.conclude("root")
 
     d.begin(NUC, r"$\sqrt{A^\top A} = V\,\mathrm{diag}\bigl(\sqrt{\sigma_i^2}\bigr)V^\top$ (above)", scope=scope)
     d.then(
-        n1 + n2,
-        r"$\operatorname{tr}(VDV^\top) = \operatorname{tr}(D)$ and $\sqrt{\sigma_i^2} = \sigma_i$ for $\sigma_i \ge 0$",
+        lambda e: sp.cancel(e.doit()),
+        r"$\operatorname{tr}(VDV^\top) = \operatorname{tr}(D)$ (SymPy cancels the rotation) and $\sqrt{\sigma_i^2} = "
+        r"\sigma_i$ for $\sigma_i \ge 0$",
     )
     d.conclude("trace of the root")
 
