@@ -81,6 +81,8 @@ CASES: list[tuple[str, str, dict[str, str], bool, str, Fn, Fn, str]] = [
      "log base 2"),
     ("n m^-1", "n/m", NM, False, "correct", lambda n, m: n / m, lambda n, m: n / m, "spaced"),
     ("ab^2", "ab^2", AB, False, "correct", lambda a, b, ab: ab**2, lambda a, b, ab: ab**2, "declared ab wins"),
+    ("x2 + x 2", "x2 + 2*x", {"x": "real", "x2": "real"}, False, "correct", lambda x, x2: x2 + 2 * x,
+     lambda x, x2: x2 + 2 * x, "a typed space keeps x 2 a product"),
     # -- near misses and wrong readings
     ("sin(5)n", "sin(5*n)", N, False, "incorrect", lambda n: mp.sin(5) * n, lambda n: mp.sin(5 * n),
      "brackets close the argument"),

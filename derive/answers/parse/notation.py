@@ -131,9 +131,9 @@ class Notation:
         return head, as_expr(self.word(parts[-1], allow_split=False))
 
     def _numbered_name(self, tree: Any, following: Any) -> sp.Symbol | None:
-        """A word and the number right after it that together name a declared variable: ``\\mu 0``
-        (``μ0`` in Unicode) is ``mu0``, never ``mu`` times 0."""
-        if getattr(tree, "data", None) not in ("name", "command") or getattr(following, "data", None) != "number":
+        """A command and the number right after it that together name a declared variable: ``\\mu 0``
+        (``μ0`` in Unicode) is ``mu0``, never ``mu`` times 0 (``x 2`` stays a product)."""
+        if getattr(tree, "data", None) != "command" or getattr(following, "data", None) != "number":
             return None
         digits = str(following.children[0])
         if not digits.isdigit():
