@@ -158,6 +158,9 @@ TABLE: list[tuple[str, str, dict[str, tuple[str, ...]], Callable[[V], np.ndarray
     ("x.T*Wq.T*Wk*y", "Wq", ATT, lambda v: v["Wk"] @ v["y"] @ v["x"].T),
     ("x.T*Wq.T*Wk*y", "Wk", ATT, lambda v: v["Wq"] @ v["x"] @ v["y"].T),
     ("x.T*Wq.T*Wk*y", "x", ATT, lambda v: v["Wq"].T @ v["Wk"] @ v["y"]),
+    # -- the parts of layer norm: centring and the variance (the whole layer is returned in index form)
+    ("g.T*(x - ones(n)*sum(x)/n)", "x", {"x": ("n",), "g": ("n",)}, lambda v: v["g"] - np.mean(v["g"])),
+    ("norm(x - ones(n)*sum(x)/n)^2/n", "x", {"x": ("n",)}, lambda v: 2 * (v["x"] - np.mean(v["x"])) / len(v["x"])),
     (
         "g.T*x/norm(x)",
         "x",

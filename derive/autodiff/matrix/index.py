@@ -257,6 +257,9 @@ class Indexer:
             return base[i]
         return base[i, j]
 
+    def _size(self, a: Node, i: sp.Expr, j: sp.Expr) -> sp.Expr:
+        return sp.Symbol(a.name, integer=True, positive=True)
+
     def _num(self, a: Node, i: sp.Expr, j: sp.Expr) -> sp.Expr:
         return a.value
 

@@ -100,6 +100,11 @@ def number(value: sp.Rational | int) -> Node:
     return Node("num", value=sp.Rational(value))
 
 
+def size(name: str) -> Node:
+    """A size (``n``) used as a scalar, as in a mean ``sum(x)/n``."""
+    return Node("size", name=name)
+
+
 def ones(shape: Shape) -> Node:
     return number(1) if shape == SCALAR else Node("ones", shape=shape)
 
@@ -303,13 +308,13 @@ def call(fname: str, args: Sequence[Node]) -> Node:
 
 
 # ------------------------------------------------------------------------------ printing
-_ATOMS = ("sym", "num", "ones", "eye", "inv", "det", "trace", "norm", "sum", "softmax", "logsumexp")
+_ATOMS = ("sym", "size", "num", "ones", "eye", "inv", "det", "trace", "norm", "sum", "softmax", "logsumexp")
 
 
 def show(a: Node) -> str:
     """The node in the reader's notation: ``*`` products, ``.T``, ``.*`` and ``.^`` elementwise."""
     op = a.op
-    if op == "sym":
+    if op in ("sym", "size"):
         return a.name
     if op == "num":
         return str(a.value)
@@ -360,7 +365,7 @@ def _wrap(a: Node, loose: tuple[str, ...]) -> str:
 def latex(a: Node) -> str:
     """The node in LaTeX (:math:`A^\\top`, :math:`\\odot`, :math:`\\operatorname{tr}`...)."""
     op, args = a.op, a.args
-    if op == "sym":
+    if op in ("sym", "size"):
         return sp.latex(sp.Symbol(a.name))
     if op == "num":
         return sp.latex(a.value)

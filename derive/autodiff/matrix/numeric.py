@@ -51,6 +51,7 @@ def evaluate(a: Node, values: Values) -> np.ndarray:
     rows, cols = (_int(s, values) for s in a.shape)
     table: dict[str, Callable[[], np.ndarray]] = {
         "sym": lambda: values[a.name],
+        "size": lambda: values[f"#{a.name}"].astype(float),
         "num": lambda: np.array([[float(a.exponent)]]),
         "ones": lambda: np.ones((rows, cols)),
         "eye": lambda: np.eye(rows),

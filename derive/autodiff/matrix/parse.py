@@ -12,7 +12,8 @@ The grammar (``*`` and ``@`` are products, ``'`` is not accepted; ``^T`` and ``.
     atom    := NUMBER | NAME "(" expr ("," expr)* ")" | NAME | "(" expr ")"
 
 Names are the keys of ``shapes`` (sizes given as names or positive integers; ``()`` a scalar, ``("n",)``
-a column vector, ``("m", "n")`` a matrix) and the functions of :mod:`.nodes` (``tr`` is ``trace``).
+a column vector, ``("m", "n")`` a matrix), the sizes themselves as scalars (``sum(x)/n``), ``ones(n)``
+and ``ones(m, n)``, and the functions of :mod:`.nodes` (``tr`` is ``trace``).
 Nothing is evaluated: no ``eval``, no ``sympify`` of the text. Input is refused by name beyond
 :data:`MAX_LENGTH` characters, :data:`MAX_DEPTH` nested brackets, :data:`MAX_NODES` tokens, or
 numbers longer than :data:`MAX_DIGITS` digits.
@@ -25,7 +26,22 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from .nodes import ELEMENTWISE, FUNCTIONS, Node, Shape, call, fail, matmul, neg, number, power, symbol, transpose
+from .nodes import (
+    ELEMENTWISE,
+    FUNCTIONS,
+    Node,
+    Shape,
+    call,
+    fail,
+    matmul,
+    neg,
+    number,
+    ones,
+    power,
+    size,
+    symbol,
+    transpose,
+)
 from .nodes import add as add_nodes
 
 MAX_LENGTH = 400
@@ -38,7 +54,7 @@ ALIASES = {"tr": "trace", "transpose": "T"}
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z_0-9]*)|(\.T\b)|(\*\*|[-+*@/^(),]))")
 _SIZE = re.compile(r"^[A-Za-z][A-Za-z_0-9]{0,15}$|^[1-9][0-9]{0,3}$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z_0-9]{0,15}$")
-_RESERVED = {*ELEMENTWISE, *FUNCTIONS, *ALIASES, "T", "I", "E", "pi", "oo", "nan"}
+_RESERVED = {*ELEMENTWISE, *FUNCTIONS, *ALIASES, "T", "I", "E", "pi", "oo", "nan", "ones"}
 
 
 def sizes(shapes: Mapping[str, Sequence[str | int]]) -> dict[str, Shape]:
@@ -95,6 +111,7 @@ class Parser:
         self.pos = 0
         self.depth = 0
         self.shapes = shapes
+        self.sizes = {str(d): d for shape in shapes.values() for d in shape if isinstance(d, sp.Symbol)}
 
     def parse(self) -> Node:
         node = self.expr()
@@ -203,13 +220,35 @@ class Parser:
             name = ALIASES.get(tok, tok)
             if self.peek() == "(" and (name in ELEMENTWISE or name in FUNCTIONS):
                 return self.arguments(name)
+            if self.peek() == "(" and name == "ones":
+                return self.ones()
             if name in self.shapes:
                 return symbol(name, self.shapes[name])
+            if name in self.sizes:
+                return size(name)
             if name in ELEMENTWISE or name in FUNCTIONS:
                 raise fail(f"{name} is a function: write {name}(...)")
             known = ", ".join(sorted(self.shapes)) or "none"
             raise fail(f"unknown name {tok!r}: give its shape (known names: {known})")
         raise fail(f"unexpected {tok!r}")
+
+    def ones(self) -> Node:
+        """``ones(n)``: a column of ones; ``ones(m, n)``: a matrix of ones (sizes or integers)."""
+        self.take("(")
+        dims = [self.dimension()]
+        if self.peek() == ",":
+            self.take()
+            dims.append(self.dimension())
+        self.take(")")
+        return ones((dims[0], dims[1] if len(dims) > 1 else sp.S.One))
+
+    def dimension(self) -> sp.Expr:
+        tok = self.take()
+        if tok in self.sizes:
+            return self.sizes[tok]
+        if tok.isdigit() and int(tok) > 0:
+            return sp.Integer(int(tok))
+        raise fail(f"ones(...) takes sizes such as n or 3, not {tok!r}")
 
     def arguments(self, name: str) -> Node:
         self.take("(")
