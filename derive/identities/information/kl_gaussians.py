@@ -181,11 +181,11 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     one_d = ctx.compare("1-D KL integral", "numerical integration (QUADPACK)", np.array(got), np.array(want), rtol=1e-8)
     derived, matrix_form = [], []
     for size in (1, 2, 5, 30):
-        a, b = ctx.rng.uniform(-3, 3, size), ctx.rng.uniform(-3, 3, size)
-        sa, sb = ctx.rng.uniform(0.5, 4, size), ctx.rng.uniform(0.5, 4, size)
-        form = discrete.at_size(ctx.values["KL any d"], dim, {M1: a, M2: b, SD1: sa, SD2: sb})
+        mean1, mean2 = ctx.rng.uniform(-3, 3, size), ctx.rng.uniform(-3, 3, size)
+        sd1, sd2 = ctx.rng.uniform(0.5, 4, size), ctx.rng.uniform(0.5, 4, size)
+        form = discrete.at_size(ctx.values["KL any d"], dim, {M1: mean1, M2: mean2, SD1: sd1, SD2: sd2})
         derived.append(float(form))
-        matrix_form.append(_kl_gauss_mv(a, np.diag(sa**2), b, np.diag(sb**2)))
+        matrix_form.append(_kl_gauss_mv(mean1, np.diag(sd1**2), mean2, np.diag(sd2**2)))
     any_d = ctx.compare(
         "diagonal KL, d = 1, 2, 5, 30",
         "matrix form (numpy.linalg)",
