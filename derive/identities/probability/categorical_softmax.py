@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 from sympy import Eq, Limit, exp, log, oo
+from sympy.simplify.simplify import factor_sum
 
 from derive.authoring import (
     CheckContext,
@@ -22,9 +23,11 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     positive,
     real,
 )
+from derive.maths.discrete import at_size
 
 # -- symbols ---------------------------------------------------------------------------------------
 LOGIT = real(-10, 10)
@@ -37,25 +40,33 @@ T = TEMPERATURE.symbol("T")
 LSE = log(exp(z1) + exp(z2) + exp(z3))
 TOP = 1 / (1 + exp(-a_gap / T) + exp(-b_gap / T))  # softmax(z/T)_1 for logits (0, -a, -b)
 OTHER = exp(-a_gap / T) / (1 + exp(-a_gap / T) + exp(-b_gap / T))
+# any number n of classes: logits z_1..z_n, the class y
+CLASSES = integer(2, 8)
+n = CLASSES.symbol("n")
+kk = sp.Symbol("k", integer=True, positive=True)
+yc = integer(1, n).symbol("y")
+zI = sp.IndexedBase("z", real=True)
+SOFTMAX_Y = exp(zI[yc]) / sp.Sum(exp(zI[kk]), (kk, 1, n))
+LSE_N = log(sp.Sum(exp(zI[kk]), (kk, 1, n)))
+SHIFTED_Y = exp(zI[yc] + c_shift) / sp.Sum(exp(zI[kk] + c_shift), (kk, 1, n))
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "log-softmax",
-    Eq(log(exp(z1) / (exp(z1) + exp(z2) + exp(z3))), z1 - LSE),
-    text=r"$\log\operatorname{softmax}(z)_y = z_y - \operatorname{LSE}(z)$ ($n = 3$)",
+    Eq(log(SOFTMAX_Y), zI[yc] - LSE_N),
+    text=r"$\log\operatorname{softmax}(z)_y = z_y - \operatorname{LSE}(z)$, for any number $n$ of classes",
 )
 SHIFT = Statement(
     "shift",
-    Eq(
-        exp(z1 + c_shift) / (exp(z1 + c_shift) + exp(z2 + c_shift) + exp(z3 + c_shift)),
-        exp(z1) / (exp(z1) + exp(z2) + exp(z3)),
-    ),
-    text="softmax is unchanged by adding a constant to every logit (so the largest logit may be taken as 0)",
+    Eq(SHIFTED_Y, SOFTMAX_Y),
+    text="softmax is unchanged by adding a constant to every logit, for any $n$ (so the largest logit may be "
+    "taken as 0)",
 )
 COLD_TOP = Statement(
     "T -> 0+ (top)",
     Eq(Limit(TOP, T, 0, "+"), 1),
-    text=r"logits $(0, -a, -b)/T$, $a, b > 0$: the top class gets probability 1 as $T\to0^+$",
+    text=r"logits $(0, -a, -b)/T$, $a, b > 0$: the top class gets probability 1 as $T\to0^+$ (the limits are "
+    r"proved for $n = 3$ only, and checked numerically for $n = 3, 10, 50$)",
 )
 COLD_OTHER = Statement("T -> 0+ (other)", Eq(Limit(OTHER, T, 0, "+"), 0), text="and every other class 0")
 HOT = Statement("T -> oo", Eq(Limit(TOP, T, oo), sp.Rational(1, 3)), text=r"as $T\to\infty$ every class tends to $1/3$")
@@ -82,13 +93,16 @@ def derivation(d: Derivation) -> None:
     over classes or tokens. Its log-probability is $z_y - \operatorname{LSE}(z)$ (what cross-entropy
     losses compute, stably), and the temperature $T$ interpolates between greedy decoding
     ($T\to0^+$: one-hot of the argmax) and the uniform distribution ($T\to\infty$)."""
-    d.begin(log(exp(z1) / (exp(z1) + exp(z2) + exp(z3))), scope="for n = 3")
-    d.then(lambda e: sp.expand_log(e, force=True), "log of a quotient")
+    d.begin(log(SOFTMAX_Y), title="Log-softmax, any $n$")
+    d.then(lambda e: sp.expand_log(e, force=True), r"log of a quotient; $\log e^{z_y} = z_y$")
     d.conclude("log-softmax")
 
-    d.begin(exp(z1 + c_shift) / (exp(z1 + c_shift) + exp(z2 + c_shift) + exp(z3 + c_shift)), scope="for n = 3")
+    d.begin(SHIFTED_Y, title="Shift invariance, any $n$")
     d.then(lambda e: sp.expand(e, power_exp=True, mul=False, multinomial=False), r"$e^{z_k + c} = e^{c}e^{z_k}$")
-    d.then(lambda e: sp.cancel(e), r"cancel $e^{c}$")
+    d.then(
+        lambda e: e.replace(lambda a: isinstance(a, sp.Sum), factor_sum),
+        r"$e^{c}$ does not depend on $k$: out of the sum, and cancelled",
+    )
     d.conclude("shift")
 
     for label, expr, point, why in (
@@ -107,23 +121,28 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     argmax (to 1e-12) and at T = 1e3 uniform (to 1e-2); log-softmax against scipy.special.log_softmax."""
     from scipy.special import log_softmax
 
-    z = ctx.rng.normal(size=(64, 3)) * 3
-    top = np.sort(z, axis=1)
-    z = z[(top[:, -1] - top[:, -2]) > 0.05]  # gaps below 0.05 need a smaller T to resolve
-
     def softmax(v: np.ndarray) -> np.ndarray:
         e = np.exp(v - v.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
-    onehot = np.eye(3)[np.argmax(z, axis=1)]
-    cold = np.max(np.abs(softmax(z / 1e-3) - onehot))
-    hot = np.max(np.abs(softmax(z / 1e3) - 1 / 3))
-    lsm = ctx.numpy(z1 - LSE, [z1, z2, z3])(z[:, 0], z[:, 1], z[:, 2])
-    return combine(
-        ctx.bound("T = 1e-3: distance to one-hot(argmax)", "numpy softmax", cold, 1e-12),
-        ctx.bound("T = 1e3: distance to uniform", "numpy softmax", hot, 1e-2),
-        ctx.compare("log-softmax", "scipy.special.log_softmax", lsm, log_softmax(z, axis=1)[:, 0], rtol=1e-12),
+    results = []
+    for size in (3, 10, 50):
+        z = ctx.rng.normal(size=(64, size)) * 3
+        top = np.sort(z, axis=1)
+        z = z[(top[:, -1] - top[:, -2]) > 0.05]  # gaps below 0.05 need a smaller T to resolve
+        onehot = np.eye(size)[np.argmax(z, axis=1)]
+        cold = np.max(np.abs(softmax(z / 1e-3) - onehot))
+        hot = np.max(np.abs(softmax(z / 1e3) - 1 / size))
+        results.append(ctx.bound(f"T = 1e-3: distance to one-hot(argmax), n = {size}", "numpy softmax", cold, 1e-12))
+        results.append(ctx.bound(f"T = 1e3: distance to uniform, n = {size}", "numpy softmax", hot, 1e-2))
+    # the derived log-softmax (any n), written out at n = 7 for the class y = 3
+    z = ctx.rng.normal(size=7) * 3
+    assert ctx.result is not None
+    derived = float(at_size(ctx.result.xreplace({yc: 3}), n, {zI: z}))
+    results.append(
+        ctx.compare("log-softmax, n = 7", "scipy.special.log_softmax", derived, log_softmax(z)[2], rtol=1e-12)
     )
+    return combine(*results)
 
 
 # -- the declaration -------------------------------------------------------------------------------
@@ -134,6 +153,9 @@ CATEGORICAL_SOFTMAX = declare(
     section="3.2",
     map_row=r"Categorical / softmax, LLM output token distribution",
     variables={
+        n: CLASSES,
+        yc: integer(1, n),
+        zI: LOGIT,
         z1: LOGIT,
         z2: LOGIT,
         z3: LOGIT,

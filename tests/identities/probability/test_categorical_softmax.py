@@ -1,12 +1,14 @@
 """Targeted falsehoods for the softmax temperature (map 3.2): the hot limit is uniform, not one-hot;
-the cold limit gives the top class everything."""
+the cold limit gives the top class everything; log-softmax for any n with the wrong normaliser, and the
+cross-check writing the derived any-n form out."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sympy import Eq, Limit, Rational, oo
+from sympy import Eq, Limit, Rational, Sum, log, oo
 
+from derive.authoring import CheckContext
 from derive.identities.probability import categorical_softmax as cs
 
 
@@ -16,3 +18,15 @@ def test_softmax_hot_limit_is_uniform_not_one_hot(rejected: Callable[..., None])
 
 def test_softmax_cold_limit_of_top_class(rejected: Callable[..., None]) -> None:
     rejected(cs.CATEGORICAL_SOFTMAX, "T -> 0+ (top)", Eq(Limit(cs.TOP, cs.T, 0, "+"), Rational(1, 3)))
+
+
+def test_log_softmax_any_n_with_the_log_of_the_sum_of_logits(rejected: Callable[..., None]) -> None:
+    """log sum_k z_k in place of log sum_k e^(z_k), for symbolic n."""
+    wrong = cs.zI[cs.yc] - log(Sum(cs.zI[cs.kk], (cs.kk, 1, cs.n)))
+    rejected(cs.CATEGORICAL_SOFTMAX, "log-softmax", Eq(log(cs.SOFTMAX_Y), wrong))
+
+
+def test_the_crosscheck_writes_the_any_n_log_softmax_out(context: Callable[..., CheckContext]) -> None:
+    right = cs.zI[cs.yc] - cs.LSE_N
+    assert cs.crosscheck(context(cs.CATEGORICAL_SOFTMAX, right)).ok
+    assert not cs.crosscheck(context(cs.CATEGORICAL_SOFTMAX, right + log(cs.n) / 10)).ok
