@@ -12,7 +12,9 @@ import numpy as np
 import sympy as sp
 from sympy import cos, sin
 
-from derive.authoring import CheckContext, Derivation, nonnegative, positive, real, statement_lhs
+from derive.authoring import CheckContext, Derivation, integer, nonnegative, positive, real, statement_lhs
+from derive.core.facts import SPECTRAL_THEOREM
+from derive.maths.indexed import collapse
 from derive.maths.matrices import rotation, symbol_vector
 
 # -- indices and sizes of the index forms: positive integers (each page states their ranges) -------
@@ -54,6 +56,51 @@ def rayleigh_attained(d: Derivation, label: str, scope: str) -> None:
         scope=scope,
     )
     d.then(lambda e: e.doit().applyfunc(lambda z: sp.trigsimp(sp.expand(z))), r"multiply out; $\cos^2 + \sin^2 = 1$")
+    d.conclude(label)
+
+
+# -- any symmetric n x n matrix in its eigenbasis (spectral theorem): PCA, SAM ------------------------
+#: eigenvalues lambda_k = lambda_1 - g_k, g_k >= 0 (lambda_1 the largest), coordinates c = U^T v of a vector v
+gapI = sp.IndexedBase("g", nonnegative=True)
+lamI = sp.IndexedBase("lambda", real=True)
+cI = sp.IndexedBase("c", real=True)
+t_top = sp.Symbol("t", integer=True, positive=True)  # the index of the top eigenvalue
+RAYLEIGH_N = sp.Sum((lam1 - gapI[k]) * cI[k] ** 2, (k, 1, n))
+NORM_N = sp.Sum(cI[k] ** 2, (k, 1, n))
+EIGVEC_N = sp.Sum(lamI[k] * sp.KroneckerDelta(k, ell) * sp.KroneckerDelta(ell, t_top), (ell, 1, n))
+RAYLEIGH_N_VARS = {
+    n: integer(1, 6),
+    k: integer(1, n),
+    t_top: integer(1, n),
+    lam1: LAM1,
+    gapI: GAP,
+    lamI: LAM1,
+    cI: real(-2, 2),
+}
+
+
+def rayleigh_bound_n(d: Derivation, label: str) -> None:
+    r"""The chain :math:`\mathbf{v}^\top M\mathbf{v} = \sum_k \lambda_k c_k^2 \le \lambda_1 \sum_k c_k^2` for any
+    :math:`n`: in the coordinates :math:`c = U^\top\mathbf{v}` of the eigenbasis (the spectral theorem, cited),
+    :math:`\lambda_k = \lambda_1 - g_k` with :math:`g_k \ge 0`; :math:`\sum_k c_k^2 = \lVert\mathbf{v}\rVert^2`."""
+    d.begin(
+        statement_lhs(d, label),
+        r"$\mathbf{v}^\top U\Lambda U^\top\mathbf{v} = \sum_k\lambda_k c_k^2$, $c = U^\top\mathbf{v}$",
+    )
+    d.assume(SPECTRAL_THEOREM)
+    d.then(lam1 * NORM_N - sp.Sum(gapI[k] * cI[k] ** 2, (k, 1, n)), r"$\lambda_k = \lambda_1 - g_k$: split the sum")
+    d.bound(lam1 * NORM_N, r"drop $\sum_k g_k c_k^2 \ge 0$: equality when $\mathbf{v}$ lies in the top eigenspace")
+    d.conclude(label)
+
+
+def rayleigh_attained_n(d: Derivation, label: str) -> None:
+    r"""The chain :math:`(\Lambda\mathbf{e}_t)_k = \lambda_t\delta_{kt}`: the eigenbasis vector of the top
+    eigenvalue is an eigenvector, for any :math:`n` (spectral theorem, cited)."""
+    d.begin(
+        statement_lhs(d, label), r"$U^\top M U = \Lambda = \operatorname{diag}(\lambda_k)$, applied to $\mathbf{e}_t$"
+    )
+    d.assume(SPECTRAL_THEOREM)
+    d.then(collapse, r"the Kronecker deltas collapse the sum")
     d.conclude(label)
 
 

@@ -22,56 +22,66 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     notation,
     numerically,
     real,
     statement_lhs,
 )
-from derive.maths.matrices import entry_domains, jacobian_form, symbol_vector
+from derive.maths.indexed import collapse, in_range
 
-from ._shared import RAYLEIGH, RAYLEIGH_VARS, SYM, U1, gap, lam1, rayleigh_attained, rayleigh_bound
+from ._shared import (
+    EIGVEC_N,
+    NORM_N,
+    RAYLEIGH_N,
+    RAYLEIGH_N_VARS,
+    gap,
+    i,
+    k,
+    lam1,
+    lamI,
+    n,
+    rayleigh_attained_n,
+    rayleigh_bound_n,
+    t_top,
+)
 
 # -- symbols ---------------------------------------------------------------------------------------
-COVARIANCE = real(-3, 3)
-s11, s12, s13, s22, s23, s33 = (COVARIANCE.symbol(f"S{p}") for p in ("11", "12", "13", "22", "23", "33"))
-S3 = sp.Matrix([[s11, s12, s13], [s12, s22, s23], [s13, s23, s33]])
-DIRECTION = real(-2, 2)
-v3 = symbol_vector("v", 3, DIRECTION)
+ENTRY = real(-3, 3)
+MI = sp.IndexedBase("M", real=True)  # any n x n matrix; S = (M + M^T)/2 is its symmetric part
+vI = sp.IndexedBase("v", real=True)
 MULTIPLIER = real(-5, 5)
 lagrange = MULTIPLIER.symbol("lambda")
-LAGRANGIAN = (v3.T * S3 * v3)[0, 0] - lagrange * ((v3.T * v3)[0, 0] - 1)
+q, r = sp.symbols("q r", integer=True, positive=True)
+LAGRANGIAN = sp.Sum(vI[q] * MI[q, r] * vI[r], (q, 1, n), (r, 1, n)) - lagrange * (sp.Sum(vI[q] ** 2, (q, 1, n)) - 1)
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "maximum",
-    Le(notation(r"\mathbf{v}^\top S\mathbf{v}", RAYLEIGH, "v^T S v"), lam1),
-    text=r"for every unit vector $\mathbf{v}$: the variance captured along $\mathbf{v}$ is at most "
-    r"$\lambda_{\max} = \lambda_1$",
+    Le(notation(r"\mathbf{v}^\top S\mathbf{v}", RAYLEIGH_N, "v^T S v"), lam1 * NORM_N),
+    text=r"for a symmetric $n\times n$ covariance $S$ (any $n$) and every $\mathbf{v}$: $\mathbf{v}^\top S\mathbf{v} "
+    r"\le \lambda_{\max}\lVert\mathbf{v}\rVert^2$, so along a unit vector the variance captured is at most "
+    r"$\lambda_{\max} = \lambda_1$ (eigenbasis coordinates $c = U^\top\mathbf{v}$, $\lambda_k = \lambda_1 - g_k$)",
 )
 ATTAINED = Statement(
     "attained",
-    Eq(
-        notation(r"S\mathbf{u}_1", SYM * U1, "S u_1"),
-        notation(r"\lambda_1\mathbf{u}_1", lam1 * U1, "lambda_1 u_1"),
-        evaluate=False,
-    ),
-    text=r"the maximum is reached at the top eigenvector $\mathbf{u}_1 = (\cos\theta, \sin\theta)$",
+    Eq(notation(r"(\Lambda\mathbf{e}_t)_k", EIGVEC_N, "(Lambda e_t)_k"), lamI[t_top] * sp.KroneckerDelta(k, t_top)),
+    text=r"the maximum is reached at the top eigenvector $\mathbf{u}_t = U\mathbf{e}_t$: "
+    r"$S\mathbf{u}_t = \lambda_t\mathbf{u}_t$, any $n$",
 )
 STATIONARITY = Statement(
     "stationarity",
     Eq(
         notation(
-            r"\nabla_{\mathbf{v}}\bigl[\mathbf{v}^\top S\mathbf{v} - \lambda(\mathbf{v}^\top\mathbf{v} - "
-            r"1)\bigr]",
-            jacobian_form([LAGRANGIAN], list(v3)).T,
-            "grad_v Lagrangian",
+            r"\partial_{v_i}\bigl[\mathbf{v}^\top M\mathbf{v} - \lambda(\mathbf{v}^\top\mathbf{v} - 1)\bigr]",
+            sp.Derivative(LAGRANGIAN, vI[i]),
+            "d/dv_i Lagrangian",
         ),
-        notation(r"2(S\mathbf{v} - \lambda\mathbf{v})", 2 * (S3 * v3 - lagrange * v3), "2 (S v - lambda v)"),
-        evaluate=False,
+        sp.Sum((MI[i, r] + MI[r, i]) * vI[r], (r, 1, n)) - 2 * lagrange * vI[i],
     ),
-    text=r"for a symmetric $3\times 3$ $S$: a constrained stationary point is an eigenvector, $S\mathbf{v} = "
-    r"\lambda\mathbf{v}$, "
-    r"where $\mathbf{v}^\top S\mathbf{v} = \lambda\,\mathbf{v}^\top\mathbf{v} = \lambda$",
+    text=r"for any $n$: the gradient of the Lagrangian is $(M + M^\top)\mathbf{v} - 2\lambda\mathbf{v}$, i.e. "
+    r"$2(S\mathbf{v} - \lambda\mathbf{v})$ for the symmetric $S = M$: a constrained stationary point is an "
+    r"eigenvector, where $\mathbf{v}^\top S\mathbf{v} = \lambda$",
 )
 
 
@@ -130,16 +140,18 @@ REFS = (
 def derivation(d: Derivation) -> None:
     r"""PCA projects centred data onto the direction $\mathbf{v}$, $\lVert\mathbf{v}\rVert = 1$, of largest variance
     $\mathbf{v}^\top S\mathbf{v}$, $S$ the covariance. The Lagrangian shows that the stationary directions are the
-    eigenvectors of $S$, where the variance equals the eigenvalue; in the eigenbasis of a $2\times 2$ covariance
-    the variance along any unit vector is $\lambda_1 - \Delta\sin^2(\varphi - \theta)$, so the top eigenvector wins
-    over all directions, not only among stationary points."""
-    rayleigh_bound(d, "maximum", "for 2 x 2 S")
+    eigenvectors of $S$, where the variance equals the eigenvalue; in the eigenbasis of an $n\times n$ covariance
+    (the spectral theorem) the variance along $\mathbf{v}$ is $\sum_k\lambda_k c_k^2$, at most
+    $\lambda_1\lVert\mathbf{v}\rVert^2$, so the top eigenvector wins over all directions, not only among
+    stationary points."""
+    rayleigh_bound_n(d, "maximum")
 
-    rayleigh_attained(d, "attained", "for 2 x 2 S")
+    rayleigh_attained_n(d, "attained")
 
-    d.begin(statement_lhs(d, "stationarity"), r"the gradient of the Lagrangian", scope="for 3 x 3 S")
-    d.then(lambda e: e.doit(), "differentiate entry by entry")
-    d.then(2 * (S3 * v3 - lagrange * v3), r"$\nabla\,\mathbf{v}^\top S\mathbf{v} = 2S\mathbf{v}$ for symmetric $S$")
+    d.begin(statement_lhs(d, "stationarity"), r"the gradient of the Lagrangian, entry $i$")
+    d.then(lambda e: e.doit(), r"differentiate: $\partial v_q/\partial v_i = \delta_{iq}$")
+    d.then(lambda e: in_range(collapse(e)), r"the Kronecker deltas collapse the sums")
+    d.then(STATIONARITY.relation.rhs, r"collect: $\sum_r (M_{ir} + M_{ri})v_r - 2\lambda v_i$")  # type: ignore[union-attr]
     d.conclude("stationarity")
 
 
@@ -164,10 +176,7 @@ PCA_TOP_EIGENVECTOR = declare(
     title="The first principal component is the top eigenvector of the covariance",
     section="1.2",
     map_row=r"Top eigenvector of $X^\top X$: the first principal component (PCA for dimensionality reduction)",
-    variables=RAYLEIGH_VARS
-    | entry_domains([s11, s12, s13, s22, s23, s33], COVARIANCE)
-    | entry_domains(v3, DIRECTION)
-    | {lagrange: MULTIPLIER},
+    variables=RAYLEIGH_N_VARS | {gap: real(0, 5), i: integer(1, n), MI: ENTRY, vI: real(-2, 2), lagrange: MULTIPLIER},
     claim=CLAIM,
     also=(ATTAINED, STATIONARITY, FIRST_PC),
     derivation=derivation,
