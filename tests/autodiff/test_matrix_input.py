@@ -118,3 +118,14 @@ def test_cli_text_json_and_errors() -> None:
     assert bad.exit_code == 2 and "inner sizes differ" in bad.output
     bad = runner.invoke(main, ["grad", "x.T*x", "x", "--shape", "x"])
     assert bad.exit_code == 2 and "NAME=SIZES" in bad.output
+
+
+def test_sympy_is_only_a_second_opinion() -> None:
+    """SymPy's MatrixExpr.diff returns 0 for d log det X / dX: recorded, and the derived X^-T stands."""
+    g = gradient("log(det(X))", "X", shapes={"X": ("n", "n")})
+    assert g.ok and str(g.result) == "inv(X).T"
+    assert g.second_opinion.startswith("DISAGREES (SymPy: 0)")
+    h = gradient("norm(A*x - b)^2", "x", shapes=LSQ)
+    assert h.second_opinion == "agrees"
+    t = gradient("sum(tanh(A*x))", "x", shapes=LSQ)
+    assert t.second_opinion.startswith("none")

@@ -37,6 +37,7 @@ from .index import DET_FACT, INV_FACT, Indexer, InvEntry, MatDet, collapse, has_
 from .ladder import IndexLadder
 from .nodes import MatrixExpressionError, Node, transpose
 from .numeric import finite_differences
+from .opinion import second_opinion
 from .parse import parse, sizes
 
 LAYOUTS = ("denominator", "numerator")
@@ -59,6 +60,8 @@ class Gradient:
     entry: sp.Expr
     proof: Proof
     note: str = ""
+    #: SymPy's ``MatrixExpr.diff`` against the matrix form (``agrees``, ``DISAGREES``, ``none``): never trusted
+    second_opinion: str = ""
 
     @property
     def ok(self) -> bool:
@@ -92,6 +95,8 @@ class Gradient:
                 how = "" if step.verification is None else f"   [{_how(step.verification)}]"
                 lines.append(f"  {k}. {step.why}{how}")
                 lines.append(f"       {sp.sstr(step.expr)[:400]}")
+        if self.second_opinion:
+            lines.append(f"  SymPy's MatrixExpr.diff (a second opinion, not trusted): {self.second_opinion}")
         num = self.numeric
         if num is not None:
             lines.append(
@@ -115,6 +120,7 @@ class Gradient:
             "ok": self.ok,
             "verdict": self.proof.verdict,
             "note": self.note,
+            "second_opinion": self.second_opinion,
             "steps": [
                 {"why": s.why, "expr": sp.sstr(s.expr), "verified": _how(s.verification) if s.verification else ""}
                 for c in self.proof.chains
@@ -296,7 +302,8 @@ def gradient(
         proof = _run(ident, seed, cross, start)
         if proof.ok:
             index_form = proof.chains[-1].steps[-2].expr
-            return Gradient(expression, wrt, layout, stated, stated, index_form, s.entry, proof)
+            opinion = second_opinion(s.f, candidate, wrt, s.shapes, seed)
+            return Gradient(expression, wrt, layout, stated, stated, index_form, s.entry, proof, "", opinion)
         note = f"the matrix form {stated} was not proved equal to the entrywise derivative ({proof.failed_because}); "
     else:
         note = (
