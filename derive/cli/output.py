@@ -45,6 +45,11 @@ def _cells(row: dict[str, Any]) -> dict[str, Any]:
         out["correct"] = "true" if out["correct"] else "false"
     if isinstance(out.get("seconds"), float):
         out["seconds"] = f"{out['seconds']:.4f}"
+    for key in ("message", "diagnosis"):  # plain text in a spreadsheet: no $\sigma$
+        if isinstance(out.get(key), str) and "$" in out[key]:
+            from ..render.tex import plain_math
+
+            out[key] = plain_math(out[key])
     return {k: spreadsheet_safe(v) for k, v in out.items()}
 
 

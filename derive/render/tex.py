@@ -80,82 +80,47 @@ def label(name: str) -> str:
     return "id:" + re.sub(r"[^A-Za-z0-9-]", lambda m: f"-{ord(m.group()):x}", name)
 
 
-_TEX_WORDS = {
-    r"\Phi": "Φ",
-    r"\varphi": "φ",
-    r"\phi": "φ",
-    r"\sigma": "σ",
-    r"\mu": "μ",
-    r"\eta": "η",
-    r"\lambda": "λ",
-    r"\tau": "τ",
-    r"\theta": "θ",
-    r"\beta": "β",
-    r"\alpha": "α",
-    r"\delta": "δ",
-    r"\epsilon": "ε",
-    r"\varepsilon": "ε",
-    r"\pi": "π",
-    r"\rho": "ρ",
-    r"\Sigma": "Σ",
-    r"\Lambda": "Λ",
-    r"\nabla": "∇",
-    r"\partial": "∂",
-    r"\le": "≤",
-    r"\ge": "≥",
-    r"\leq": "≤",
-    r"\geq": "≥",
-    r"\ne": "≠",
-    r"\to": "→",
-    r"\infty": "∞",
-    r"\cdot": "·",
-    r"\times": "×",
-    r"\sum": "Σ",
-    r"\prod": "∏",
-    r"\int": "∫",
-    r"\approx": "≈",
-    r"\in": "∈",
-    r"\sqrt": "√",
-    r"\top": "T",
-    r"\operatorname": "",
-    r"\mathrm": "",
-    r"\tfrac": "frac",
-    r"\frac": "frac",
-    r"\log": "log",
-    r"\exp": "exp",
-    r"\quad": " ",
-    r"\,": " ",
-    r"\;": " ",
-    r"\!": "",
-    r"\mathbb": "",
-    r"\mathbf": "",
-    r"\boldsymbol": "",
-    r"\text": "",
-    r"\bigl": "",
-    r"\bigr": "",
-    r"\left": "",
-    r"\right": "",
-    r"\ell": "ℓ",
-    r"\odot": "⊙",
-    r"\otimes": "⊗",
-    r"\kappa": "κ",
-    r"\gamma": "γ",
-    r"\omega": "ω",
-    r"\Omega": "Ω",
-    r"\Theta": "Θ",
-    r"\Delta": "Δ",
-    r"\psi": "ψ",
-}
+def _argument(l2tobj: Any, node: Any) -> str:
+    """A macro argument as text, bracketed when it is more than one symbol."""
+    text = l2tobj.nodelist_to_text([node]).strip() if node is not None else ""
+    return text if re.fullmatch(r"[\w.]*", text) else f"({text})"
+
+
+def _fraction(node: Any, l2tobj: Any) -> str:
+    numerator, denominator = node.nodeargd.argnlist[-2:]
+    return f"{_argument(l2tobj, numerator)}/{_argument(l2tobj, denominator)}"
+
+
+@cache
+def _latex_to_text() -> Any:
+    """pylatexenc's converter, with fractions bracketed (``(x-μ)^2/(2s^2)``) and spacing macros."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db().filter_context(keep_categories=None)
+    macros = [MacroTextSpec("frac", simplify_repl=_fraction)]
+    spacing = {"|": "‖", ",": " ", ";": " ", ":": " ", "!": "", "top": "T", "quad": " ", "qquad": " ", "ne": "≠"}
+    macros += [MacroTextSpec(name, simplify_repl=text) for name, text in spacing.items()]
+    db.add_context_category("derive", prepend=True, macros=macros)
+    return LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=False)
 
 
 def plain(text: str) -> str:
-    """Make LaTeX-ish prose readable in a terminal (``$\\Phi' = \\varphi$`` -> ``Φ' = φ``)."""
-    out = text.replace("$", "")
-    for word in sorted(_TEX_WORDS, key=len, reverse=True):
-        out = re.sub(re.escape(word) + r"(?![A-Za-z])", _TEX_WORDS[word], out)
-    out = re.sub(r"frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", out)
-    out = out.replace("{", "").replace("}", "").replace("\\\\", " ").replace("~", " ")
+    r"""LaTeX prose as plain text for terminals and CSV cells (``$\Phi' = \varphi$`` -> ``Φ' = φ``),
+    by pylatexenc; a bare ``%`` is kept as a percent sign, not read as a comment."""
+    source = re.sub(r"(?<!\\)%", r"\\%", text)
+    source = re.sub(r"\\[tdc]frac(?![A-Za-z])", r"\\frac", source)  # one spelling for pylatexenc
+    try:
+        out = _latex_to_text().latex_to_text(source)
+    except Exception:  # pylatexenc is tolerant; should it give up, the text is still shown
+        out = source.replace("$", "")
     return re.sub(r"\s+", " ", out).strip()
+
+
+def plain_math(text: str) -> str:
+    r"""Only the ``$...$`` spans of ``text`` as plain text (``sign flipped: $\sigma(1+\sigma)$`` ->
+    ``sign flipped: σ(1+σ)``); the rest is left as written (a student's answer quoted in a message
+    keeps its braces and backslashes)."""
+    return re.sub(r"\$([^$]+)\$", lambda m: plain(m.group(0)), text)
 
 
 def form(e: sp.Basic) -> str:

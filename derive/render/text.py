@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..core.proof import link_words, step_words
-from .tex import form, plain, tex
+from .tex import form, plain, plain_math, tex
 
 if TYPE_CHECKING:
     from ..core.derivation import Step
@@ -119,9 +119,9 @@ def proof_markdown(p: Proof) -> str:
 
 def verdict_text(v: Any) -> str:
     """An answer's verdict in one line: its status, the message, the diagnosis if not already said."""
-    out = f"{v.status}: {v.message}"
+    out = f"{v.status}: {plain_math(v.message)}"
     if v.diagnosis and v.diagnosis not in v.message:
-        out += f" ({v.diagnosis})"
+        out += f" ({plain_math(v.diagnosis)})"
     return out
 
 
