@@ -33,17 +33,20 @@ from derive.maths.matrices import entry_domains, symbol_vector
 
 from ._shared import (
     ANGLE,
-    RAYLEIGH,
-    RAYLEIGH_VARS,
-    SYM,
-    U1,
+    EIGVEC_N,
+    NORM_N,
+    RAYLEIGH_N,
+    RAYLEIGH_N_VARS,
     i,
     j,
+    k,
     lam1,
+    lamI,
     n,
     phi,
-    rayleigh_attained,
-    rayleigh_bound,
+    rayleigh_attained_n,
+    rayleigh_bound_n,
+    t_top,
 )
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -83,17 +86,15 @@ MAXIMISER = Statement(
 )
 SHARPNESS = Statement(
     "sharpness",
-    Le(notation(r"\mathbf{v}^\top H\mathbf{v}", RAYLEIGH, "v^T H v"), lam1),
-    text=r"for every unit $\mathbf{v}$, with equality at the top eigenvector: "
+    Le(notation(r"\mathbf{v}^\top H\mathbf{v}", RAYLEIGH_N, "v^T H v"), lam1 * NORM_N),
+    text=r"for a symmetric $n\times n$ Hessian (any $n$) and every $\mathbf{v}$: $\mathbf{v}^\top H\mathbf{v} \le "
+    r"\lambda_{\max}\lVert\mathbf{v}\rVert^2$, with equality at the top eigenvector: "
     r"$\lambda_{\max}(H) = \max_{\lVert\mathbf{v}\rVert = 1}\mathbf{v}^\top H\mathbf{v}$",
 )
 ATTAINED = Statement(
     "attained",
-    Eq(
-        notation(r"H\mathbf{u}_1", SYM * U1, "H u_1"),
-        notation(r"\lambda_1\mathbf{u}_1", lam1 * U1, "lambda_1 u_1"),
-        evaluate=False,
-    ),
+    Eq(notation(r"(\Lambda\mathbf{e}_t)_k", EIGVEC_N, "(Lambda e_t)_k"), lamI[t_top] * sp.KroneckerDelta(k, t_top)),
+    text=r"the top eigenvector $\mathbf{u}_t = U\mathbf{e}_t$: $H\mathbf{u}_t = \lambda_t\mathbf{u}_t$, any $n$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -150,14 +151,14 @@ def derivation(d: Derivation) -> None:
     d.then(rho_s * GN_NORM, r"$\sum_i g_i^2 = \lVert\mathbf{g}\rVert^2$")
     d.conclude("maximiser")
 
-    rayleigh_bound(d, "sharpness", "for 2 x 2 H")
-    rayleigh_attained(d, "attained", "for 2 x 2 H")
+    rayleigh_bound_n(d, "sharpness")
+    rayleigh_attained_n(d, "attained")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
 def _power_iteration(h: np.ndarray, v: np.ndarray, steps: int = 2000) -> float:
     """The Rayleigh quotient after power iteration on h + c I (c shifts the spectrum to be positive)."""
-    c = np.abs(h).sum()
+    c = np.abs(h).sum(axis=1).max()  # Gershgorin: every eigenvalue of h + c I is >= 0
     for _ in range(steps):
         v = h @ v + c * v
         v /= np.linalg.norm(v)
@@ -198,8 +199,8 @@ SAM_SHARPNESS = declare(
     section="1.2",
     map_row=r"Hessian spectrum $\nabla^2\mathcal{L}$: loss landscape sharpness, sharpness-aware minimisation (Foret "
     r"et al., 2021)",
-    variables=RAYLEIGH_VARS
-    | {rho_s: RADIUS, gnorm: GRAD_NORM, psi: ANGLE, n: integer(1, 8), gI: GRAD_ENTRY}
+    variables=RAYLEIGH_N_VARS
+    | {phi: ANGLE, rho_s: RADIUS, gnorm: GRAD_NORM, psi: ANGLE, i: integer(1, n), gI: GRAD_ENTRY}
     | entry_domains(g3, GRAD_ENTRY),
     claim=CLAIM,
     also=(MAXIMISER, SHARPNESS, ATTAINED),
