@@ -19,11 +19,15 @@ as a pair; say ``kind="interval"`` for the open interval.
 
 from __future__ import annotations
 
+import re
+
 from .reading import StructureError, check_size, enclosed, items, relations, split_top
 
 KINDS = ("expression", "equation", "interval", "set", "list", "matrix", "tuple", "numeric", "constant")
 UNIONS = (" U ", "\\cup", "∪", " or ")
 _INFINITY = ("oo", "inf", "\\infty", "∞")
+#: some structure is possible only if one of these occurs
+_MAYBE = re.compile(r"[,;=<>{}≤≥≠∪]|\\(?:le|ge|neq|cup|land|begin)|\b(?:U|or|and)\b|∅|\\emptyset|\\varnothing")
 
 
 def infer_kind(expected: str, latex: bool = False) -> str:
@@ -31,6 +35,8 @@ def infer_kind(expected: str, latex: bool = False) -> str:
     set needs ``\\{ \\}`` (plain ``{ }`` group)."""
     try:
         text = check_size(expected)
+        if not _MAYBE.search(text):
+            return "expression"  # no comma, relation, union or set brace: one expression (fast path)
         if any(w in text for w in (" if ", "if ", "\\begin{cases}", "\\text{if}", "otherwise")):
             return "expression"  # cases: the comparisons are conditions, not the answer
         if len(split_top(text, (";",))) > 1 or len(split_top(text, (",",))) > 1:

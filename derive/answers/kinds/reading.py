@@ -9,15 +9,13 @@ structures inside structures), so hostile text is refused before any SymPy objec
 
 from __future__ import annotations
 
+import functools
 import re
 
 MAX_TEXT = 2000
 MAX_ITEMS = 40
 MAX_NESTING = 3
 MAX_DEPTH = 40
-
-_OPENERS = ("\\left(", "\\left[", "\\left\\{", "\\{", "(", "[", "{")
-_CLOSERS = ("\\right)", "\\right]", "\\right\\}", "\\}", ")", "]", "}")
 
 
 class StructureError(ValueError):
@@ -40,41 +38,32 @@ def check_size(text: str) -> str:
     return out
 
 
-def _bracket(text: str, i: int, table: tuple[str, ...]) -> str | None:
-    for tok in table:
-        if text.startswith(tok, i):
-            return tok
-    return None
+_TOKEN = re.compile(r"\\left\\\{|\\right\\\}|\\left[(\[]|\\right[)\]]|\\[{}]|[()\[\]{}]")
 
 
-def scan(text: str) -> list[tuple[int, int, int]]:
+@functools.lru_cache(maxsize=512)
+def scan(text: str) -> tuple[tuple[int, int, int], ...]:
     """``(position, depth_after, length)`` of every bracket token; raises on an unbalanced text."""
     out = []
     depth = 0
-    i = 0
-    while i < len(text):
-        op = _bracket(text, i, _OPENERS)
-        cl = None if op else _bracket(text, i, _CLOSERS)
-        if op:
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if tok[-1] in "([{":
             depth += 1
             if depth > MAX_DEPTH:
                 raise StructureError(f"brackets nested more than {MAX_DEPTH} deep", limit=True)
-            out.append((i, depth, len(op)))
-            i += len(op)
-        elif cl:
+        else:
             depth -= 1
             if depth < 0:
-                raise StructureError(f"an unmatched closing bracket at position {i + 1}")
-            out.append((i, depth, len(cl)))
-            i += len(cl)
-        else:
-            i += 1
+                raise StructureError(f"an unmatched closing bracket at position {m.start() + 1}")
+        out.append((m.start(), depth, len(tok)))
     if depth:
         raise StructureError("an unclosed bracket")
-    return out
+    return tuple(out)
 
 
-def top_level(text: str) -> list[bool]:
+@functools.lru_cache(maxsize=512)
+def top_level(text: str) -> tuple[bool, ...]:
     """For each character, whether it lies outside every bracket."""
     flags = [True] * len(text)
     depth = 0
@@ -90,7 +79,7 @@ def top_level(text: str) -> list[bool]:
             continue
         flags[i] = depth == 0
         i += 1
-    return flags
+    return tuple(flags)
 
 
 def split_top(text: str, separators: tuple[str, ...]) -> list[str]:
