@@ -59,6 +59,7 @@ def proof_context(p: Proof, linked: frozenset[str] = frozenset()) -> dict[str, A
         "failure": escape(p.failed_because if not p.ok else ""),
         "lemmas": [escape(name) for name in p.lemmas],
         "assumes": [_fact(f) for f in p.assumes],
+        "question": ident.question.prompt if ident.question is not None else "",
         "refs": [{"text": r.text, "url": r.url, "where": escape(r.where)} for r in ident.refs],
         "builds_on": [{"name": escape(n), "label": label(n), "linked": n in linked} for n in ident.builds_on],
         "seconds": f"{p.seconds:.2f}",

@@ -80,7 +80,7 @@ def proof_text(p: Proof, *, color: bool = False) -> str:
         )
     if p.lemmas:
         lines += ["", _c("Assumes/uses lemmas", "1", color), "  " + ", ".join(p.lemmas)]
-    lines.append("")
+    lines += _question(p, color)
     verdict = f"Verdict: {p.verdict}"
     lines.append(_c(verdict, ("1;33" if p.level == "numeric" else "1;32") if p.ok else "1;31", color))
     if p.failure:
@@ -88,6 +88,20 @@ def proof_text(p: Proof, *, color: bool = False) -> str:
     for o in p.outcomes:
         lines.append(f"  ({o.label}) {o.level}{'' if o.ok else ' NOT ESTABLISHED'}: {plain(o.how)}")
     return "\n".join(lines)
+
+
+def _question(p: Proof, color: bool) -> list[str]:
+    """The homework question a teacher can set with this identity, and how to check an answer."""
+    q = p.identity.question
+    if q is None or not q.prompt:
+        return [""]
+    return [
+        "",
+        _c("Homework question", "1", color),
+        f"  {plain(q.prompt)}",
+        f'  check: derive check "{p.name}" ANSWER',
+        "",
+    ]
 
 
 def proof_markdown(p: Proof) -> str:
