@@ -56,6 +56,9 @@ def judge_equation(answer: str, ask: Ask) -> Verdict:
     a_sides = [ask.read(s) for s in given]  # each side alone: unreadable text is invalid, never spliced
     e_sides = [ask.read(s) for s in exp]
     parsed = sp.Eq(a_sides[0], a_sides[1], evaluate=False)
+    a_expr, e_expr = a_sides[0] - a_sides[1], e_sides[0] - e_sides[1]
+    if own_work(lambda: _ratio_varies(a_expr, e_expr, ask), 0.3):  # no multiple: straight to the solutions
+        return _solutions(a_expr, e_expr, ask, parsed)
     da, de = f"({given[0]}) - ({given[1]})", f"({exp[0]}) - ({exp[1]})"
     for other, how in ((de, "the expected equation rearranged"), (f"-({de})", "the expected equation rearranged")):
         v = ask.same(da, other)
@@ -71,7 +74,6 @@ def judge_equation(answer: str, ask: Ask) -> Verdict:
             diagnosis="an identity, not an equation",
             method="equation",
         )
-    a_expr, e_expr = a_sides[0] - a_sides[1], e_sides[0] - e_sides[1]
     if _proportional(a_expr, e_expr, ask):
         # a ratio with zero derivative can still vanish on a region (a factor 1 if x > 0 else 0):
         # the independent witness search must find no point on one solution set off the other
@@ -86,6 +88,24 @@ def judge_equation(answer: str, ask: Ask) -> Verdict:
             method="equation: proportional",
         )
     return _solutions(a_expr, e_expr, ask, parsed)
+
+
+def _ratio_varies(a: sp.Expr, e: sp.Expr, ask: Ask) -> bool:
+    """A quick screen: :math:`A/E` takes two clearly different finite values at rational points of
+    the domain (30 digits), so :math:`A` is no constant multiple of :math:`E` and steps 1-2 can be
+    skipped. ``False`` whenever that is not clear."""
+    free = sorted((a.free_symbols | e.free_symbols) & set(ask.symbols().values()), key=str)
+    ratios = []
+    for shift in range(3):
+        point = _point(free, shift, ask)
+        if point is None:
+            return False
+        va, ve = _num(a.xreplace(point)), _num(e.xreplace(point))
+        if not (va.is_real and ve.is_real) or ve == 0 or not (va.is_finite and ve.is_finite):
+            continue
+        ratios.append(va / ve)
+    tol = sp.Float(10.0) ** -10
+    return any(abs(r - ratios[0]) > tol * (abs(r) + abs(ratios[0])) for r in ratios[1:])
 
 
 def _proportional(a: sp.Expr, e: sp.Expr, ask: Ask) -> bool:
