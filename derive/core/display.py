@@ -26,6 +26,8 @@ class Renderer(Protocol):
 
     def markdown(self, record: Any) -> str: ...
 
+    def html(self, record: Any) -> str: ...
+
     def latex(self, record: Any) -> str: ...
 
     def inline_latex(self, record: Any) -> str: ...
@@ -70,6 +72,9 @@ class Displayable:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        return renderer(self.display_kind).html(self)
 
     def _repr_markdown_(self) -> str:
         return renderer(self.display_kind).markdown(self)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.proof import Proof
+from .html import proof_html, verdict_html
 from .pdf import write_pdf
 from .sheet import sheet_source
 from .tex import tex
@@ -23,6 +24,9 @@ class ProofRenderer:
 
     def markdown(self, record: Proof) -> str:
         return proof_markdown(record)
+
+    def html(self, record: Proof) -> str:
+        return proof_html(record)
 
     def latex(self, record: Proof) -> str:
         return sheet_source(record)
@@ -42,6 +46,9 @@ class VerdictRenderer:
 
     def markdown(self, record: Any) -> str:
         return verdict_markdown(record)
+
+    def html(self, record: Any) -> str:
+        return verdict_html(record)
 
     def latex(self, record: Any) -> str:
         read = tex(record.parsed) if record.parsed is not None else r"\text{(unread)}"

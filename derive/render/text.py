@@ -109,7 +109,7 @@ def proof_markdown(p: Proof) -> str:
     ident = p.identity
     out = [f"**{ident.title}** (`{ident.name}`, map {ident.section}) — **{p.verdict}**", ""]
     for o in p.outcomes:
-        out.append(f"- $ {tex(o.relation)} $" if o.relation is not None else f"- {o.text} *(numeric)*")
+        out.append(f"- ${tex(o.relation)}$" if o.relation is not None else f"- {o.text} *(numeric)*")
     out.append("")
     for c in p.chains:
         out.append(f"*Proof of {c.statement}*" if c.statement else "*Lemma*")
@@ -118,7 +118,7 @@ def proof_markdown(p: Proof) -> str:
             lead = "" if i == 0 else s.relation.tex + " "
             note = f" — {s.why}" if s.why else ""
             method = f" *({link_words(s.verification)})*" if s.verification else ""
-            out.append(f"- $ {lead}{tex(s.expr)} ${note}{method}")
+            out.append(f"- ${lead}{tex(s.expr)}${note}{method}")
         out.append("")
     if p.lemmas:
         out += [f"Assumes/uses lemmas: {', '.join(p.lemmas)}", ""]
