@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import DeriveError, UnknownIdentityError
+from .exits import INTERRUPTED
 
 if TYPE_CHECKING:
     from ..core.identity import Identity
@@ -95,8 +96,6 @@ def file_stem(name: str) -> str:
     return name.replace("'", "-prime").replace("/", "-")
 
 
-#: the exit status of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
-INTERRUPTED = 130
 
 
 class Group(click.Group):
