@@ -25,6 +25,7 @@ kind            module                           correct when
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,13 +64,19 @@ def choose_kind(expected: str, kind: str | None, tol: Any, up_to_constant: bool,
 
 
 def _guess(expected: str, latex: bool) -> dict[str, str]:
+    return dict(_guessed(expected, latex))
+
+
+@functools.lru_cache(maxsize=256)
+def _guessed(expected: str, latex: bool) -> tuple[tuple[str, str], ...]:
+    """The expected answer's unknown words as real variables (once per question)."""
     try:
         text = check_size(expected)
         pieces = split_top(text, (";", ",", "=", "<=", ">=", "<", ">", " U ", " or ", " and "))
     except StructureError:
         pieces = [expected]
     cleaned = [p.strip("{}[]()\\ ") or "0" for p in pieces]
-    return guess(cleaned, latex)
+    return tuple(guess(cleaned, latex).items())
 
 
 def judge(

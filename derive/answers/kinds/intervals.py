@@ -32,6 +32,8 @@ _OPS = {
     "\\geq": sp.GreaterThan, "≥": sp.GreaterThan, "=": sp.Eq, "==": sp.Eq, "!=": sp.Ne, "\\neq": sp.Ne, "≠": sp.Ne,
 }  # fmt: skip
 _AND = (" and ", "\\land", "∧", "&&")
+#: the expected answers' sets, by question (read once, like a question's context in the worker)
+_EXPECTED: dict[tuple[Any, ...], sp.Set] = {}
 _IN = re.compile(r"\s*([A-Za-z]\w*)\s*(?:\\in\b|∈|\bin\b)\s*")
 
 
@@ -142,8 +144,33 @@ def _probes(ends: list[sp.Expr]) -> list[sp.Expr]:
 
 
 def _member(s: sp.Set, v: sp.Expr) -> bool | None:
+    """Whether ``v`` lies in ``s`` (a union of intervals and points): compared with the ends at 30
+    digits, and exactly (SymPy's ``contains``) only when ``v`` is within 1e-20 of an end."""
+    fast = _member_numeric(s, v)
+    if fast is not None:
+        return fast
     c = s.contains(v)
     return True if c is sp.true else False if c is sp.false else None
+
+
+def _member_numeric(s: sp.Set, v: sp.Expr) -> bool | None:
+    x = sp.N(v, DIGITS)
+    near = sp.Float(10.0) ** -20 * (1 + abs(x))
+    for part in s.args if isinstance(s, sp.Union) else (s,):
+        if isinstance(part, sp.FiniteSet):
+            if any(abs(x - sp.N(p, DIGITS)) <= near for p in part.args):
+                return None
+            continue
+        if part is sp.S.Reals:
+            return True
+        if not isinstance(part, sp.Interval):
+            return None
+        lo, hi = sp.N(part.start, DIGITS), sp.N(part.end, DIGITS)
+        if (lo.is_finite and abs(x - lo) <= near) or (hi.is_finite and abs(x - hi) <= near):
+            return None
+        if lo < x < hi:
+            return True
+    return False
 
 
 def judge_interval(answer: str, ask: Ask) -> Verdict:
@@ -153,7 +180,12 @@ def judge_interval(answer: str, ask: Ask) -> Verdict:
         ask.variables["x" if len(names) != 1 else names[0]] = "real"
         ask._symbols.clear()
     x = variable(ask)
-    want = own_work(lambda: read_set(ask.expected, ask, x))
+    key = (ask.expected, tuple(sorted(ask.variables.items())), ask.latex, str(x))
+    want = _EXPECTED.get(key)
+    if want is None:
+        want = _EXPECTED[key] = own_work(lambda: read_set(ask.expected, ask, x))
+        if len(_EXPECTED) > 256:
+            _EXPECTED.pop(next(iter(_EXPECTED)))
     got = own_work(lambda: read_set(answer, ask, x)) if _structured(answer) else None
     if got is None:
         return other_kind(answer, ask, "an interval or inequality", "(2, oo) or x > 2")
