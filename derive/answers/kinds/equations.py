@@ -57,10 +57,15 @@ def judge_equation(answer: str, ask: Ask) -> Verdict:
     e_sides = [ask.read(s) for s in exp]
     parsed = sp.Eq(a_sides[0], a_sides[1], evaluate=False)
     a_expr, e_expr = a_sides[0] - a_sides[1], e_sides[0] - e_sides[1]
-    if own_work(lambda: _ratio_varies(a_expr, e_expr, ask), 0.3):  # no multiple: straight to the solutions
+    ratio = own_work(lambda: _ratio(a_expr, e_expr, ask), 0.3)
+    if ratio is False:  # no constant multiple: straight to the solution sets
         return _solutions(a_expr, e_expr, ask, parsed)
     da, de = f"({given[0]}) - ({given[1]})", f"({exp[0]}) - ({exp[1]})"
-    for other, how in ((de, "the expected equation rearranged"), (f"-({de})", "the expected equation rearranged")):
+    signs: tuple[str, ...] = (f"-({de})", de) if ratio is not None and ratio < 0 else (de, f"-({de})")
+    if ratio is not None and abs(abs(ratio) - 1) > sp.Float(10.0) ** -10:
+        signs = ()  # a multiple other than +-1: not the same equation rearranged
+    for other in signs:
+        how = "the expected equation rearranged"
         v = ask.same(da, other)
         if v.status == CORRECT:
             return make(CORRECT, f"Correct: {how}.", parsed=parsed, method=f"equation: {v.method}")
@@ -90,22 +95,24 @@ def judge_equation(answer: str, ask: Ask) -> Verdict:
     return _solutions(a_expr, e_expr, ask, parsed)
 
 
-def _ratio_varies(a: sp.Expr, e: sp.Expr, ask: Ask) -> bool:
-    """A quick screen: :math:`A/E` takes two clearly different finite values at rational points of
-    the domain (30 digits), so :math:`A` is no constant multiple of :math:`E` and steps 1-2 can be
-    skipped. ``False`` whenever that is not clear."""
+def _ratio(a: sp.Expr, e: sp.Expr, ask: Ask) -> Any:
+    """A quick screen of :math:`A/E` at three rational points of the domain (30 digits): ``False``
+    when it takes two clearly different values (no constant multiple: steps 1-2 can be skipped),
+    else its value at a point (``None`` if there is none)."""
     free = sorted((a.free_symbols | e.free_symbols) & set(ask.symbols().values()), key=str)
     ratios = []
     for shift in range(3):
         point = _point(free, shift, ask)
         if point is None:
-            return False
+            return None
         va, ve = _num(a.xreplace(point)), _num(e.xreplace(point))
         if not (va.is_real and ve.is_real) or ve == 0 or not (va.is_finite and ve.is_finite):
             continue
         ratios.append(va / ve)
     tol = sp.Float(10.0) ** -10
-    return any(abs(r - ratios[0]) > tol * (abs(r) + abs(ratios[0])) for r in ratios[1:])
+    if any(abs(r - ratios[0]) > tol * (abs(r) + abs(ratios[0])) for r in ratios[1:]):
+        return False
+    return ratios[0] if ratios else None
 
 
 def _proportional(a: sp.Expr, e: sp.Expr, ask: Ask) -> bool:
