@@ -195,10 +195,10 @@ def derivation(d: Derivation) -> None:
     d.conclude("D")
 
     d.begin(statement_lhs(d, "dS"), r"chain rule through $A = \mathrm{softmax}_{\text{rows}}(S)$ with upstream $dA$")
-    d.then(lambda e: e.doit(), r"differentiate the softmax entries (quotient rule)")
     d.then(
-        lambda e: in_range(collapse(e)),
-        r"softmax Jacobian $\partial A_{kl}/\partial S_{ij} = [k = i]A_{il}([l = j] - A_{ij})$: the deltas collapse",
+        lambda e: in_range(collapse(e.doit())),
+        r"differentiate the softmax entries (quotient rule): $\partial A_{kl}/\partial S_{ij} = "
+        r"[k = i]A_{il}([l = j] - A_{ij})$; the deltas collapse",
     )
     d.then(DS_RULE, r"collect $A_{ij}$: $D_i = \sum_l dA_{il}A_{il}$")
     d.keep("dS")
