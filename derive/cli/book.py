@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from .progress import Progress
 @click.option("--format", "fmt", type=click.Choice(["pdf", "tex"]), default="pdf", show_default=True)
 @click.option("--keep-going", is_flag=True, help="Build the book even if identities fail (marked as failed).")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written, and each identity's result, as JSON.")
 @module_option
 @no_cache_option
 def book(
@@ -34,6 +36,7 @@ def book(
     fmt: str,
     keep_going: bool,
     jobs: int,
+    as_json: bool,
     modules: Sequence[str],
 ) -> None:
     """Derive identities in parallel and write them as one book, organised like the map."""
@@ -56,5 +59,12 @@ def book(
     for e in result.failed:
         click.secho(f"FAILED {e.name}: {e.error or 'numeric check failed'}", fg="red", err=True)
     click.echo(bar.summary(), err=True)
-    click.echo(f"wrote {result.output} ({len(result.entries)} identities, {len(result.failed)} failed)")
+    if as_json:
+        entries = [
+            {"name": e.name, "section": e.section, "ok": e.ok, "level": e.level, "error": e.error}
+            for e in result.entries
+        ]
+        click.echo(json.dumps({"output": str(result.output), "identities": entries}, indent=2))
+    else:
+        click.echo(f"wrote {result.output} ({len(result.entries)} identities, {len(result.failed)} failed)")
     sys.exit(1 if result.failed else 0)

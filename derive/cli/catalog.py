@@ -80,23 +80,28 @@ def _section_title(section: str) -> str:
     default=None,
     help='Prove a derivative claim instead of NAME: "d/dx f = g" or "Derivative(f, x) = g", derived automatically.',
 )
-def prove(modules: Sequence[str], name: str | None, seed: int | None, color: bool | None, claim: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the proof as JSON (the row of verify --json).")
+def prove(
+    modules: Sequence[str], name: str | None, seed: int | None, color: bool | None, claim: str | None, as_json: bool
+) -> None:
     """Derive NAME (or a --claim) and show every step, why it holds, the numeric check and the verdict."""
     from ..core.proof import prove as run
 
     if claim is not None:
         if name is not None:
             raise click.UsageError("give NAME or --claim, not both")
-        from .autodiff import prove_claim_command
+        from .autodiff import claim_proof
 
-        prove_claim_command(claim, seed, color)
-        return
-    if name is None:
+        p = claim_proof(claim, seed)
+    elif name is None:
         raise click.UsageError("name an identity (derive list shows them), or give --claim TEXT")
-    ident = identity(name, modules)
-    p = run(ident.name, seed=seed)
-    colored = use_color(color)
-    click.echo(p.text(color=colored), color=colored)
+    else:
+        p = run(identity(name, modules).name, seed=seed)
+    if as_json:
+        click.echo(json.dumps(proof_row(p, seed), indent=2))
+    else:
+        colored = use_color(color)
+        click.echo(p.text(color=colored), color=colored)
     sys.exit(0 if p.ok else 1)
 
 
@@ -111,7 +116,8 @@ def prove(modules: Sequence[str], name: str | None, seed: int | None, color: boo
     default=None,
     help="Output file: .pdf (compiled with latexmk) or .tex (the source). Default NAME.pdf.",
 )
-def sheet(modules: Sequence[str], name: str, output: Path | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def sheet(modules: Sequence[str], name: str, output: Path | None, as_json: bool) -> None:
     """Write the LaTeX derivation sheet of NAME, compiled to PDF (or as .tex)."""
     from ..core.proof import prove as run
     from ..render.sheet import write_output
@@ -125,7 +131,12 @@ def sheet(modules: Sequence[str], name: str, output: Path | None) -> None:
     except CompileError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(1)
-    click.echo(f"{ident.name}: {p.verdict}; wrote {path}")
+    if as_json:
+        click.echo(
+            json.dumps({"name": ident.name, "ok": p.ok, "level": p.level, "verdict": p.verdict, "output": str(path)})
+        )
+    else:
+        click.echo(f"{ident.name}: {p.verdict}; wrote {path}")
     sys.exit(0 if p.ok else 1)
 
 
@@ -133,11 +144,16 @@ def verify_one(name: str, seed: int | None = None, modules: Sequence[str] = ()) 
     """One row of ``derive verify``: prove ``name`` (in a worker process) and summarise, with each
     statement's computed level and why, each statement check's independent method, each step's
     provenance and verification, and the lemmas the proof rests on."""
-    from ..core import cache
     from ..core.proof import prove as run
 
     registry(modules)
-    p = run(name, seed=seed)
+    return proof_row(run(name, seed=seed), seed)
+
+
+def proof_row(p: Proof, seed: int | None = None) -> dict[str, Any]:
+    """A proof as plain data (a row of ``derive verify --json``, and ``derive prove --json``)."""
+    from ..core import cache
+
     cross = p.numeric.crosscheck
     return {
         "name": p.name,
