@@ -21,12 +21,15 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     interval,
     matrices,
     notation,
     positive,
     real,
 )
+from derive.core.facts import INVERSE
+from derive.maths.indexed import InverseOf, collapse, in_range
 
 from ._shared import NOCEDAL_WRIGHT, random_spd
 
@@ -46,8 +49,17 @@ L0 = ENTRY.symbol("L0")
 MODEL = L0 + (GV.T * DV)[0] + Rational(1, 2) * (DV.T * HM * DV)[0]
 QUADRATIC = Rational(1, 2) * (TH.T * HM * TH)[0] - (BV.T * TH)[0]
 NEWTON_DIRECTION = (-HM.inv() * GV).applyfunc(sp.cancel)
-GRAD_M = notation(r"\nabla_d\, m(d)", matrices.jacobian_form([MODEL], list(DV)).T, "grad m(d)")
-HESS_M = notation(r"\nabla_d^2\, m(d)", matrices.hessian_form(MODEL, list(DV)), "hess m(d)")
+# any number n of parameters: the model entry by entry, H any n x n matrix (its symmetric part acts)
+SIZE = integer(1, 5)
+n = SIZE.symbol("n")
+i, j, k, l_ = sp.symbols("i j k l", integer=True, positive=True)
+gI, dI, HI, HinvI, thI, bI = (sp.IndexedBase(name, real=True) for name in ("g", "d", "H", "H^{-1}", "theta", "b"))
+MODEL_N = (
+    L0 + sp.Sum(gI[k] * dI[k], (k, 1, n)) + Rational(1, 2) * sp.Sum(dI[k] * HI[k, l_] * dI[l_], (k, 1, n), (l_, 1, n))
+)
+GRAD_M = notation(r"\partial m/\partial d_i", sp.Derivative(MODEL_N, dI[i]), "dm/dd_i")
+HESS_M = notation(r"\partial^2 m/\partial d_i\partial d_j", sp.Derivative(MODEL_N, dI[i], dI[j]), "d2m/dd_i dd_j")
+GRAD_RHS = gI[i] + sp.Sum((HI[i, l_] + HI[l_, i]) * dI[l_], (l_, 1, n)) / 2
 STEP_FORM = notation(
     r"\theta - H^{-1}\nabla f(\theta)",
     TH - HM.inv() * matrices.jacobian_form([QUADRATIC], list(TH)).T,
@@ -63,13 +75,15 @@ CLAIM = Statement(
 )
 GRADIENT = Statement(
     "gradient",
-    Eq(GRAD_M, GV + HM * DV, evaluate=False),
-    text=r"the gradient of the model $m(d) = L + g^\top d + \tfrac12 d^\top H d$",
+    Eq(GRAD_M, GRAD_RHS),
+    text=r"the gradient of the model $m(d) = L + g^\top d + \tfrac12 d^\top H d$ for any $n$: entry $i$ is "
+    r"$g_i + \tfrac12\sum_l (H_{il} + H_{li})d_l$, i.e. $g + Hd$ for a symmetric $H$ (a Hessian)",
 )
 CURVATURE = Statement(
     "curvature",
-    Eq(HESS_M, HM, evaluate=False),
-    text=r"the model's Hessian is $H \succ 0$, so the stationary point is the minimum",
+    Eq(HESS_M, (HI[i, j] + HI[j, i]) / 2),
+    text=r"the model's Hessian is the symmetric part of $H$, i.e. $H \succ 0$ itself for a symmetric $H$, so "
+    r"the stationary point is the minimum (any $n$)",
 )
 ONE_STEP = Statement(
     "one step",
@@ -101,27 +115,48 @@ def derivation(d: Derivation) -> None:
     (Gauss-Newton, K-FAC, Shampoo) is an approximation of this step.
     Below, $H$ is a symbolic positive definite $2 \times 2$ matrix and $f(\theta) = \tfrac12\theta^\top H\theta -
     b^\top\theta$."""
-    d.begin(GRAD_M, scope=r"for $2 \times 2$ $H$")
-    d.then(lambda e: e.doit(), "differentiate the model in each $d_i$")
-    d.then(notation("g + Hd", GV + HM * DV, "g + Hd"), r"collect: $g + Hd$")
+    d.begin(GRAD_M, r"the model, entry by entry, for any number $n$ of parameters")
+    d.then(lambda e: e.doit(), r"differentiate: $\partial d_k/\partial d_i = \delta_{ik}$")
+    d.then(lambda e: in_range(collapse(e)), r"the Kronecker deltas collapse the sums")
+    d.then(GRAD_RHS, r"collect the two halves of the quadratic term")
     d.conclude("gradient")
 
     d.begin(
         Eq(GV + HM * DV, sp.zeros(2, 1), evaluate=False),
         r"stationarity: $\nabla_d\, m = 0$",
-        scope=r"for $2 \times 2$ $H$",
+        scope=r"proved for $2 \times 2$ $H$; checked numerically (cross-check) for $n = 2, \dots, 8$",
     )
     d.solve(list(DV), r"solve the linear system $Hd = -g$ ($\det H > 0$)")
     d.conclude("minimiser")
 
-    d.begin(HESS_M, scope=r"for $2 \times 2$ $H$")
-    d.then(lambda e: e.doit(), "differentiate twice")
+    d.begin(HESS_M, r"differentiate twice, any $n$")
+    d.then(lambda e: in_range(collapse(e.doit())), r"the Kronecker deltas collapse the double sum")
+    d.then((HI[i, j] + HI[j, i]) / 2, r"the symmetric part of $H$")
     d.conclude("curvature")
 
-    d.begin(STEP_FORM, scope=r"for $2 \times 2$ $H$")
+    d.begin(
+        STEP_FORM,
+        scope=r"proved for $2 \times 2$ $H$ (any $n$: the lemma below); checked numerically for $n = 2, \dots, 8$",
+    )
     d.then(lambda e: e.doit(), r"$\nabla f(\theta) = H\theta - b$, then multiply by $H^{-1}$")
     d.then(lambda e: e.applyfunc(sp.cancel), r"$H^{-1}H\theta = \theta$ cancels the current point")
     d.conclude("one step")
+
+    inverse = INVERSE.applied(InverseOf(HI, HinvI, n))
+    start = thI[j] - sp.Sum(HinvI[j, i] * sp.Sum(HI[i, l_] * thI[l_], (l_, 1, n)), (i, 1, n))
+    d.begin(
+        start + sp.Sum(HinvI[j, i] * bI[i], (i, 1, n)),
+        r"$\theta - H^{-1}(H\theta - b)$, entry $j$, any $n$",
+        title="The step for any n, by the defining property of the inverse",
+    )
+    d.assume(inverse, lambda e: inverse.rewrite(e), r"$H^{-1}(H\theta) = \theta$, never expanding $H^{-1}$")
+    d.then(collapse, r"the Kronecker delta sifts the sum: $(H^{-1}b)_j$")
+    d.note(
+        r"A lemma, not a statement: the statement check samples $H$ and $H^{-1}$ independently, so a statement "
+        r"naming a symbolic inverse cannot be checked numerically; the one-step statement is proved for "
+        r"$2 \times 2$ $H$ and checked numerically (cross-check) for $n = 2, \dots, 8$."
+    )
+    d.finish()
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -183,6 +218,15 @@ NEWTON_STEP = declare(
         **matrices.entry_domains(TH, ENTRY),
         **matrices.entry_domains(BV, ENTRY),
         L0: ENTRY,
+        n: SIZE,
+        i: integer(1, n),
+        j: integer(1, n),
+        gI: ENTRY,
+        dI: ENTRY,
+        HI: ENTRY,
+        HinvI: ENTRY,
+        thI: ENTRY,
+        bI: ENTRY,
     },
     claim=CLAIM,
     also=(GRADIENT, CURVATURE, ONE_STEP),
