@@ -150,17 +150,7 @@ def _out(parsed: Any, status: str, message: str, *, method: str, start: float, *
         "diagnosis": kw.get("diagnosis"),
         "method": method,
         "seconds": time.perf_counter() - start,
-        "read_as": read_as(parsed),
     }
-
-
-def read_as(parsed: Any) -> str:
-    """How an answer was read, as plain text (``sin(5*n)``; a matrix as its list of rows)."""
-    if parsed is None:
-        return ""
-    if isinstance(parsed, sp.MatrixBase):
-        return sp.sstr(parsed.tolist())
-    return sp.sstr(parsed)
 
 
 # ------------------------------------------------------------------------------------ scalars

@@ -33,8 +33,8 @@ class Verdict(Displayable):
         method: what decided (``"proved: expand"``, ``"numeric (60 digits, 40 points)"``,
             ``"parser"``, ``"time limit"``).
         seconds: wall time of the check, including the worker round trip.
-        read_as: how the answer was read, as plain text (``"sin(5*n)"`` for ``sin 5n``), so that a
-            student sees the reading that was judged; ``""`` if unread.
+
+    :attr:`read_as` is how the answer was read, as plain text (``to_dict`` includes it).
     """
 
     display_kind: ClassVar[str] = "verdict"
@@ -47,7 +47,6 @@ class Verdict(Displayable):
     diagnosis: str | None = None
     method: str = ""
     seconds: float = 0.0
-    read_as: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -56,8 +55,22 @@ class Verdict(Displayable):
         if self.correct is not expected:
             raise ValueError(f"status {self.status!r} needs correct={expected!r}")
 
+    @property
+    def read_as(self) -> str:
+        """How the answer was read, as plain text: ``"sin(5*n)"`` for ``sin 5n``, ``"n/m"`` for
+        ``nm^(-1)`` (a matrix as its list of rows), so that a student sees the reading that was
+        judged; ``""`` if the answer could not be read. Computed when asked (printing costs ms)."""
+        if self.parsed is None:
+            return ""
+        import sympy as sp  # the verdict module stays light to import; parsed is already SymPy
+
+        if isinstance(self.parsed, sp.MatrixBase):
+            return sp.sstr(self.parsed.tolist())
+        return sp.sstr(self.parsed)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly fields (``parsed`` as text)."""
+        """JSON-friendly fields (``parsed`` as text), and ``read_as``."""
         d = asdict(self)
         d["parsed"] = None if self.parsed is None else str(self.parsed)
+        d["read_as"] = self.read_as
         return d

@@ -24,6 +24,7 @@ import pytest
 
 from derive.answers.checker import judge
 from derive.answers.question import Context, teacher_context
+from derive.answers.verdict import Verdict
 
 DPS = 1000
 #: equal means equal to 950 significant digits (far below any difference in the table)
@@ -142,7 +143,7 @@ def test_constant_answer(case: tuple[str, str, str, F, F, str]) -> None:
         assert cex is not None and all(_real_text(cex[k]) for k in ("answer", "expected")), "a non-real value shown"
         assert cex["point"] == {}, "a closed answer has no coordinates to show"
     if label != "invalid":
-        assert v["read_as"], "the verdict says how the answer was read"
+        assert Verdict(**v).read_as, "the verdict says how the answer was read"
 
 
 def test_undefined_answer_is_named() -> None:
