@@ -78,3 +78,7 @@ class BookError(DeriveError, RuntimeError):
 class QuestionError(DeriveError, ValueError):
     """A teacher's question cannot be used: the expected answer cannot be read, a domain word is
     unknown, or a variable has no domain; the message says which and how to write it."""
+
+
+class ExpressionError(DeriveError, ValueError):
+    """An expression, claim or variable to differentiate cannot be used; the message says why."""

@@ -1,12 +1,12 @@
 r"""Automatic, step-verified derivatives of scalar expressions, as derive proofs.
 
 :func:`differentiate` reads the expression with the answer checker's safe parser (never ``eval``),
-runs the rule engine (:mod:`.engine`), and declares an ad-hoc :class:`~derive.core.identity.Identity`
-whose derivation replays the engine's steps through the ladder: each rule step, each
-simplification, and a second statement, the result equal to ``sympy.diff`` of the input. Its
-cross-check compares central differences of the input (numpy) with the derived result at seeded
-random points. :func:`prove_claim` does the same against a claimed right side, so a false claim
-is a proof that fails, with the ladder's counterexample.
+runs the rule engine (:mod:`derive.core.autodiff.engine`), and declares an ad-hoc
+:class:`~derive.core.identity.Identity` whose derivation replays the engine's steps through the
+ladder: each rule step, each simplification, and a second statement, the result equal to
+``sympy.diff`` of the input. Its cross-check compares central differences of the input (mpmath)
+with the derived result at seeded random points. :func:`prove_claim` does the same against a
+claimed right side, so a false claim is a proof that fails, with the ladder's counterexample.
 
 >>> p = differentiate("x*Phi(x)", "x")
 >>> p.ok, p.result
@@ -24,35 +24,27 @@ import sympy as sp
 
 from ..answers.parse import Limits, Scope, parse
 from ..answers.question import guess_variables, parse_domain
+from ..core.autodiff.automatic import AGREES, AUTOMATIC, engine_steps, write_steps
+from ..core.autodiff.check import central_differences
+from ..core.autodiff.engine import Steps
+from ..core.autodiff.rules import depends
 from ..core.derivation import Derivation
 from ..core.identity import Identity, declare
 from ..core.proof import Proof, derive_chains, prove_identity
-from ..errors import AnswerSyntaxError, BudgetExceeded, DeriveError
+from ..errors import AnswerSyntaxError, BudgetExceeded, ExpressionError
 from ..maths.domains import Domain
 from ..verify.budget import time_limit
 from ..verify.verification import Verification
-from .check import central_differences
-from .engine import RuleStep, Steps, derivative_steps
-from .rules import depends
 
-#: CPU seconds to read an expression, and to run the rule engine and ``sympy.diff``
+__all__ = ["AGREES", "ExpressionError", "counterexample", "derivation_only", "differentiate", "problem", "prove_claim"]
+
+#: CPU seconds to read an expression
 PARSE_SECONDS = 5.0
-ENGINE_SECONDS = 30.0
 #: CPU seconds for the whole proof (every step through the ladder, the numeric checks): past it,
 #: each remaining ladder attempt is undecided at once, so the proof ends as a failure
 PROOF_SECONDS = 120.0
-#: the title of the chain that proves the result equal to SymPy's own ``diff``
-AGREES = "agrees with sympy.diff"
-NOTE = (
-    "Generated automatically by derive.autodiff: each step applies one rule of its table "
-    "(or says which sub-expression had no rule), and the ladder verifies every step."
-)
 #: words of ``d/dx f`` and ``Derivative(f, x)`` that are not variables
 _NOT_VARIABLES = frozenset({"d", "Derivative", "diff"})
-
-
-class ExpressionError(DeriveError, ValueError):
-    """An expression, claim or variable for :func:`differentiate` cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +140,7 @@ def problem(expr: str | sp.Expr, var: str | sp.Basic, variables: Mapping[str, st
     symbols, domains = _domains(words)
     f = read(expr, symbols)
     x = symbols[var] if isinstance(var, str) else var
-    return _checked(Problem(f, x, domains))
+    return checked(Problem(f, x, domains))
 
 
 def _given(f: sp.Basic, var: str | sp.Basic, variables: Mapping[str, str] | None) -> Problem:
@@ -167,10 +159,12 @@ def _given(f: sp.Basic, var: str | sp.Basic, variables: Mapping[str, str] | None
         domains[sym] = _domain(name, words.get(name, "real"), names)
     if isinstance(x, sp.Symbol) and x not in domains:
         domains[x] = parse_domain("real")
-    return _checked(Problem(sp.sympify(f), x, domains))
+    return checked(Problem(sp.sympify(f), x, domains))
 
 
-def _checked(p: Problem) -> Problem:
+def checked(p: Problem) -> Problem:
+    """``p`` when it can be differentiated (a real symbol or an indexed entry that ``f`` depends
+    on); otherwise :class:`ExpressionError`."""
     if isinstance(p.x, sp.Symbol) and p.x.is_real is not True:
         raise ExpressionError(f"the variable {p.x} must be real")
     if not isinstance(p.x, sp.Symbol | sp.Indexed):
@@ -195,31 +189,13 @@ def claim_problem(text: str, variables: Mapping[str, str] | None = None) -> Prob
     missing = sorted(str(s) for s in (lhs.free_symbols | rhs.free_symbols) if s not in domains)
     if missing:
         raise ExpressionError(f"no domain for {', '.join(missing)}")
-    return _checked(Problem(lhs.expr, x, domains, rhs))
+    return checked(Problem(lhs.expr, x, domains, rhs))
 
 
 # ------------------------------------------------------------------------------ proving
-class _Replay:
-    """A producer for :meth:`Derivation.then` that returns the engine's next form (its
-    ``__name__`` is what the step's provenance records)."""
-
-    def __init__(self, step: RuleStep) -> None:
-        self.form = step.form
-        self.__name__ = f"derive.autodiff {step.kind}: {step.rule}"
-
-    def __call__(self, prev: sp.Basic) -> sp.Basic:
-        return self.form
-
-
 def steps_of(p: Problem) -> tuple[Steps, sp.Expr]:
-    """The engine's steps and ``sympy.diff(f, x)``, under :data:`ENGINE_SECONDS`."""
-    try:
-        with time_limit(ENGINE_SECONDS):
-            return derivative_steps(p.f, p.x, p.domains), sp.diff(p.f, p.x)
-    except BudgetExceeded:
-        raise BudgetExceeded(f"differentiating took more than {ENGINE_SECONDS:g} s of CPU time") from None
-    except RecursionError as exc:
-        raise ExpressionError(f"the expression is too deep to differentiate: {exc}") from None
+    """The engine's steps and ``sympy.diff(f, x)`` (:func:`~derive.core.autodiff.automatic.engine_steps`)."""
+    return engine_steps(p.f, p.x, p.domains)
 
 
 def identity_for(p: Problem, steps: Steps, reference: sp.Expr) -> Identity:
@@ -230,22 +206,11 @@ def identity_for(p: Problem, steps: Steps, reference: sp.Expr) -> Identity:
     fx = f"{sp.latex(p.f)}"
 
     def derivation(d: Derivation) -> None:
-        d.begin(steps.opening)
-        d.note(NOTE)
-        for st in steps.steps:
-            d.then(_Replay(st), st.why)
-        d.conclude("claim")
-        # a verified check recorded on the proof (a lemma chain): chain 1 proves result = raw form
-        d.begin(steps.raw, title=AGREES)
-        d.note(
-            "The derivative as the rules wrote it (chain 1 proves it equal to the result) compared "
-            "with SymPy's own diff of the input, an independent computation"
-        )
-        d.then(reference, "sympy.diff of the input")
+        write_steps(d, steps, reference)
 
     derivation.__doc__ = (
-        rf"The derivative of ${fx}$ in ${sp.latex(p.x)}$, derived automatically by the rule table of "
-        r"derive.autodiff: each step is one named rule, verified like a hand-written step."
+        rf"The derivative of ${fx}$ in ${sp.latex(p.x)}$, {AUTOMATIC}: each step is one named rule, "
+        "verified like a hand-written step."
     )
     key = hashlib.sha1(f"{sp.srepr(p.f)}|{sp.srepr(p.x)}|{sp.srepr(p.claimed)}".encode()).hexdigest()[:10]
     fd = central_differences(p.f, p.x) if isinstance(p.x, sp.Symbol) else None

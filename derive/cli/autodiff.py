@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -99,7 +99,7 @@ def show(p: Proof, *, as_json: bool, color: bool | None, output: Path | None) ->
     sys.exit(0 if p.ok else 1)
 
 
-def refuse(exc: DeriveError) -> None:
+def refuse(exc: DeriveError) -> NoReturn:
     """Unusable input: one line on stderr, exit status 2."""
     click.secho(f"Error: {exc}", fg="red", err=True)
     sys.exit(2)
@@ -135,17 +135,15 @@ def diff(
         p = differentiate(expr, var, variables_option(variables), seed=seed)
     except DeriveError as exc:
         refuse(exc)
-        return
     show(p, as_json=as_json, color=color, output=output)
 
 
-def prove_claim_command(claim: str, seed: int | None, color: bool | None) -> None:
-    """``derive prove --claim "d/dx f = g"``: derive f' by the rules and conclude against g."""
+def claim_proof(claim: str, seed: int | None) -> Proof:
+    """``derive prove --claim "d/dx f = g"``: derive f' by the rules and conclude against g (exit 2
+    on a claim that cannot be used)."""
     from ..autodiff import prove_claim
 
     try:
-        p = prove_claim(claim, seed=seed)
+        return prove_claim(claim, seed=seed)
     except DeriveError as exc:
         refuse(exc)
-        return
-    show(p, as_json=False, color=color, output=None)

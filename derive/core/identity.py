@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Required, TypedDict, Unpack
@@ -39,6 +40,7 @@ import sympy as sp
 from ..errors import DeclarationError
 from ..maths.domains import ArrayDomain, Domain, check_assumptions
 from ..numeric.crosscheck import CheckContext
+from .autodiff.automatic import automatic
 from .derivation import Derivation
 from .statements import CrossCheck, Statement
 
@@ -270,8 +272,12 @@ class Fields(TypedDict, total=False):
     plot: Plot | None
 
 
-def declare(name: str, *, derivation: Callable[[Derivation], None], **fields: Unpack[Fields]) -> Identity:
+def declare(name: str, *, derivation: Callable[[Derivation], None] | None = None, **fields: Unpack[Fields]) -> Identity:
     """Declare an identity (validated, not registered): the claim, its domains, its derivation.
+
+    Without ``derivation``, every statement must be ``Eq(Derivative(f, x), g)``: derive's
+    differentiation rules then derive it (:mod:`derive.core.autodiff.automatic`, the sheet says so),
+    and the default cross-check is central differences of ``f``.
 
     ``claim`` and ``also`` are the statements (a bare relation is labelled ``claim``, ``part 2``...);
     ``crosscheck`` is the independent numeric check, ``question`` the homework question, ``refs``
@@ -279,22 +285,28 @@ def declare(name: str, *, derivation: Callable[[Derivation], None], **fields: Un
     identities the sheet links to. The derivation function's docstring is the sheet's
     introduction (LaTeX math in ``$...$``), and its module is where the registry finds it.
     """
+    statements = _statements(fields["claim"], fields.get("also", ()))
+    module = derivation.__module__ if derivation else sys._getframe(1).f_globals.get("__name__", "")
+    check = fields.get("crosscheck")
+    if derivation is None:
+        derivation, default_check = automatic(name, statements, fields["variables"])
+        check = default_check if check is None else check
     return Identity(
         name=name,
         title=fields["title"],
         section=fields["section"],
         map_row=fields["map_row"],
-        statements=_statements(fields["claim"], fields.get("also", ())),
+        statements=statements,
         variables=dict(fields["variables"]),
         derivation=derivation,
-        crosscheck=fields.get("crosscheck"),
+        crosscheck=check,
         question=fields.get("question"),
         refs=tuple(fields.get("refs", ())),
         aliases=tuple(fields.get("aliases", ())),
         definitions=dict(fields.get("definitions") or {}),
         builds_on=tuple(fields.get("builds_on", ())),
         summary=inspect.cleandoc(derivation.__doc__ or ""),
-        module=derivation.__module__,
+        module=module,
         numeric_samples=fields.get("numeric_samples", 256),
         tags=tuple(fields.get("tags", ())),
         plot=fields.get("plot"),

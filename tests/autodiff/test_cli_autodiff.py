@@ -20,7 +20,7 @@ def test_diff_shows_named_verified_steps() -> None:
     code, out, _ = run("diff", "x*Phi(x)", "x", "--no-color")
     assert code == 0
     assert "product rule" in out and "Phi (chain rule)" in out and "proved (general)" in out
-    assert "Generated automatically" in out and "x*phi(x) + Phi(x)" in out
+    assert "Derived automatically" in out and "x*phi(x) + Phi(x)" in out
 
 
 def test_diff_json() -> None:
@@ -62,3 +62,18 @@ def test_prove_needs_a_name_or_a_claim() -> None:
     assert code == 2 and "--claim" in err
     code, _, err = run("prove", "gelu'", "--claim", "d/dx x = 1")
     assert code == 2 and "not both" in err
+
+
+def test_prove_claim_json_is_a_verify_row() -> None:
+    """``prove --claim --json`` prints the row ``verify --json`` prints for a catalog identity."""
+    from derive.cli.catalog import verify_one
+
+    code, out, _ = run("prove", "--claim", "d/dx log(1+exp(x)) = sigmoid(x)", "--json")
+    assert code == 0
+    row = json.loads(out)
+    assert row["ok"] is True and row["level"] == "general" and not row["failure"]
+    assert set(row) == set(verify_one("sigmoid'"))
+    assert row["chains"][0]["statement"] == "claim" and row["crosscheck"].startswith("central differences")
+    code, out, _ = run("prove", "--claim", "d/dx log(1+exp(x)) = sigmoid(-x)", "--json")
+    row = json.loads(out)
+    assert code == 1 and row["ok"] is False and "differ by" in row["failure"]

@@ -17,8 +17,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..numeric.crosscheck import CheckContext, CrossCheckResult
-from ..numeric.precise import NotANumber, mp_value
+from ...numeric.crosscheck import CheckContext, CrossCheckResult
+from ...numeric.precise import NotANumber, mp_value
 
 DIGITS = 30
 STEP = mpmath.mpf(10) ** -10

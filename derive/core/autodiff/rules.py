@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..maths.special import SPECIAL_FUNCTIONS, SpecialFunction
+from ...maths.special import SPECIAL_FUNCTIONS, SpecialFunction
 
 #: the derivative of a child sub-expression (0, 1 or an unevaluated ``Derivative``)
 Child = Callable[[sp.Expr], sp.Expr]

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..maths.domains import Domain
-from ..maths.special import Phi, phi, sigmoid
-from ..verify.budget import attempt
-from ..verify.sums import decide_conditions
+from ...maths.domains import Domain
+from ...maths.special import Phi, phi, sigmoid
+from ...verify.budget import attempt
+from ...verify.sums import decide_conditions
 from .rules import BY_NAME, Rule, depends, find
 
 #: the most rule steps one derivative may take (each step rewrites at least one sub-term)
