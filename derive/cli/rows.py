@@ -10,6 +10,11 @@ A spreadsheet export is untrusted input. Every fault is reported on the row wher
   physical lines are read one by one instead, and the line with the stray quote is reported;
 - a missing header (the first line is an answer, not column names): every line is kept and
   reported, the first included;
+- a comma left unquoted in an answer: kept in the answer when the answer is the last column,
+  reported on its row otherwise (the fields after it cannot be told apart);
+- a form tool's export (one column per question, free column names such as ``Q1: gelu'``): each
+  column whose header names an identity becomes one row per respondent, with the respondent from
+  a column called name, email, student or id;
 - JSONL: a line that is not JSON, not an object, nested too deep or holding an integer too long
   to read; lines are split at ``\\n`` only (``str.splitlines`` would also split inside a string
   at U+2028).
@@ -92,8 +97,12 @@ def _csv_rows(text: str) -> list[Row]:
         return []
     header = _fields(lines[0].rstrip("\r"))
     columns = [c.strip() for c in header]
-    if not KNOWN_COLUMNS & {c.lower() for c in columns}:
-        message = "the file has no header: its first line must name the columns (answer, and identity or expected)"
+    questions = {} if "answer" in {c.lower() for c in columns} else question_columns(columns)
+    if not questions and not KNOWN_COLUMNS & {c.lower() for c in columns}:
+        message = (
+            "the file has no header: its first line must name the columns (answer, and identity or "
+            "expected), or name an identity in each question's column (a form's export)"
+        )
         return [_invalid(n, message) for n, line in enumerate(lines, start=1) if line.strip()]
     rows: list[Row] = []
     n = 2
@@ -104,9 +113,47 @@ def _csv_rows(text: str) -> list[Row]:
             n += 1
             continue
         if any(f.strip() for f in record):
-            rows.append(_row(n, columns, record))
+            rows += _wide(n, columns, record, questions) if questions else [_row(n, columns, record)]
         n += used
     return rows
+
+
+# ------------------------------------------------------------------------------ a form's export
+#: columns that name the person who answered, in a form tool's export
+STUDENT_WORDS = ("student", "name", "email", "e-mail", "username", "id")
+
+
+def question_columns(columns: list[str]) -> dict[int, str]:
+    """Columns of a form's export that ask a catalog question: the header names an identity or an
+    alias as one of its words (``Q1: gelu'``, ``sigmoid' (derivative)``), by position."""
+    from ..core.registry import REGISTRY
+
+    known = {alias: ident.name for ident in REGISTRY for alias in (ident.name, *ident.aliases)}
+    found: dict[int, str] = {}
+    if any(ch in column for column in columns for ch in "*^+=/"):  # a line of answers, not of names
+        return found
+    for k, column in enumerate(columns):
+        words = [w.strip(".:;()[]{}") for w in column.replace(",", " ").split()]
+        names = {known[w] for w in words if w in known}
+        if len(names) == 1:
+            found[k] = names.pop()
+    return found
+
+
+def _wide(n: int, columns: list[str], record: list[str], questions: dict[int, str]) -> list[Row]:
+    """One row per question column of a form's export: who answered, the identity, the answer."""
+    who = next((k for k, c in enumerate(columns) if c.lower().strip() in STUDENT_WORDS), None)
+    if who is None:
+        who = next((k for k, c in enumerate(columns) if any(w in c.lower() for w in STUDENT_WORDS)), None)
+    student = record[who] if who is not None and who < len(record) else f"line {n}"
+    if len(record) > len(columns):
+        message = f"line {n} has {len(record)} fields but the header names {len(columns)}: quote answers with commas"
+        return [{"student": student, "identity": name, "answer": "", "_error": message} for name in questions.values()]
+    out = []
+    for k, name in questions.items():
+        answer = record[k] if k < len(record) else ""
+        out.append(_checked(n, {"student": student, "identity": name, "column": columns[k], "answer": answer}))
+    return out
 
 
 def _record(lines: list[str], n: int) -> tuple[list[str] | None, int]:
@@ -158,6 +205,12 @@ def _row(n: int, columns: list[str], record: list[str], *, unbalanced: bool = Fa
     for column, value in zip(columns, record, strict=False):
         row[column] = value
     extra = record[len(columns) :]
+    if extra and columns and columns[-1].lower() != "answer":  # the comma's field cannot be told
+        message = (
+            f"line {n} has {len(record)} fields but the header names {len(columns)}: an answer with a "
+            'comma must be quoted ("max(x, 0)")'
+        )
+        return {**row, "_error": message}
     if extra:  # an unquoted comma in the last column (the answer): keep it in the answer
         row["answer"] = ",".join([row.get("answer") or "", *extra])
     if unbalanced:

@@ -92,3 +92,44 @@ def test_a_lone_surrogate_from_jsonl_is_written_to_csv(tmp_path: Path) -> None:
     with out.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1 and rows[0]["answer"] == "x\\ud800" and rows[0]["status"] == "invalid"
+
+
+def test_an_unquoted_comma_before_the_last_column_is_reported_not_shifted() -> None:
+    rows = csv_rows("student,identity,answer,format\ns1,gelu',max(x, 0),plain\ns2,gelu',Phi(x),plain\n")
+    assert len(rows) == 2
+    assert "5 fields but the header names 4" in rows[0]["_error"] and "quoted" in rows[0]["_error"]
+    assert "_error" not in rows[1] and rows[1]["format"] == "plain"
+
+
+def test_an_unquoted_comma_in_a_last_answer_column_stays_in_the_answer() -> None:
+    (row,) = csv_rows("student,identity,answer\ns1,gelu',max(x, 0)\n")
+    assert row["answer"] == "max(x, 0)" and "_error" not in row
+
+
+def test_a_form_export_yields_one_row_per_question_column() -> None:
+    text = (
+        "Timestamp,Email address,Q1: gelu',Q2 (sigmoid'),Comments\n"
+        "2026-12-01,a@uni.edu,Phi(x) + x*phi(x),sigma(x)*(1-sigma(x)),none\n"
+        "2026-12-01,b@uni.edu,,sigma(x)\n"
+    )
+    rows = csv_rows(text)
+    assert [(r["student"], r["identity"], r["answer"]) for r in rows] == [
+        ("a@uni.edu", "gelu'", "Phi(x) + x*phi(x)"),
+        ("a@uni.edu", "sigmoid'", "sigma(x)*(1-sigma(x))"),
+        ("b@uni.edu", "gelu'", ""),
+        ("b@uni.edu", "sigmoid'", "sigma(x)"),
+    ]
+    assert rows[1]["column"] == "Q2 (sigmoid')"
+
+
+def test_a_form_export_is_graded_per_answer(tmp_path: Path) -> None:
+    source = _write(tmp_path, "form.csv", b"Name,Q1 gelu',Q2 sigmoid'\nAda,Phi(x) + x*phi(x),sigma(x)\n")
+    out = tmp_path / "graded.csv"
+    result = CliRunner().invoke(main, ["grade", source, "-o", str(out), "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as f:
+        graded = list(csv.DictReader(f))
+    assert [(r["student"], r["identity"], r["status"]) for r in graded] == [
+        ("Ada", "gelu'", "correct"),
+        ("Ada", "sigmoid'", "incorrect"),
+    ]
