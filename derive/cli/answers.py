@@ -17,8 +17,11 @@ from typing import Any
 
 import click
 
-EXIT = {"correct": 0, "incorrect": 1, "invalid": 2, "undecided": 3}
-EXIT_BAD_QUESTION = 4
+from ..errors import UnknownIdentityError
+from .exits import BAD_QUESTION, BY_STATUS, INVALID, USAGE
+
+EXIT = BY_STATUS
+EXIT_BAD_QUESTION = BAD_QUESTION
 COLOURS = {"correct": "green", "incorrect": "red", "invalid": "yellow", "undecided": "magenta"}
 
 
@@ -67,7 +70,8 @@ def check(
       derive check --expected "pi" --tol 3sf "3.14"
       derive check --bank questions.toml line "y = 2x + 1"
 
-    Exit status: 0 correct, 1 incorrect, 2 invalid, 3 undecided, 4 unusable question.
+    Exit status: 0 correct, 1 incorrect, 3 undecided, 4 invalid (unreadable), 5 unusable
+    question, 2 usage (an unknown identity, a missing argument).
     """
     import json
 
@@ -77,7 +81,7 @@ def check(
     if len(args) != want:
         usage = "ANSWER (with --expected)" if expected is not None else "NAME ANSWER"
         click.echo(f"Error: expected {usage}, got {len(args)} argument(s).", err=True)
-        sys.exit(EXIT_BAD_QUESTION)
+        sys.exit(USAGE)
     try:
         if expected is not None:
             verdict = api.equivalent(
@@ -97,7 +101,7 @@ def check(
     except (KeyError, LookupError, ValueError, click.BadParameter) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         click.echo(f"Error: {msg}", err=True)
-        sys.exit(EXIT_BAD_QUESTION)
+        sys.exit(USAGE if isinstance(exc, UnknownIdentityError) else EXIT_BAD_QUESTION)
     if as_json:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:
@@ -180,7 +184,7 @@ def grade(
 
     if path != "-" and not os.path.exists(path):
         click.echo(f"Error: no such file {path!r}", err=True)
-        sys.exit(EXIT_BAD_QUESTION)
+        sys.exit(USAGE)
     loaded = None
     if bank is not None:
         from ..answers.bank import BankError, load_bank
@@ -200,6 +204,8 @@ def grade(
     graded = _grade_streaming(rows, output, fmt, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet, bank=loaded)
     if not quiet:
         _summary(graded, time.perf_counter() - start)
+    if graded and all(r.get("status") == "invalid" for r in graded):
+        sys.exit(INVALID)  # nothing could be judged: the wrong file, or the wrong columns
 
 
 def _grade_streaming(

@@ -9,7 +9,9 @@ import sys
 
 import click
 
-EXIT_BAD_BANK = 4
+from .exits import BAD_QUESTION
+
+EXIT_BAD_BANK = BAD_QUESTION
 
 
 @click.command("questions")
