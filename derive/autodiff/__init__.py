@@ -12,5 +12,6 @@ from __future__ import annotations
 from ..core.autodiff.rules import RULES, Rule
 from ..errors import ExpressionError
 from .scalar import counterexample, differentiate, prove_claim
+from .solutions import solution_for
 
-__all__ = ["RULES", "ExpressionError", "Rule", "counterexample", "differentiate", "prove_claim"]
+__all__ = ["RULES", "ExpressionError", "Rule", "counterexample", "differentiate", "prove_claim", "solution_for"]
