@@ -151,7 +151,7 @@ def test_cli_questions_refuses_a_bad_bank(tmp_path: Path) -> None:
     path = tmp_path / "bank.toml"
     path.write_text('[[question]]\nname = "a"\nprompt = "p"\nexpected = "1"\nhint = "x"\n', encoding="utf-8")
     out = runner.invoke(main, ["questions", "--bank", str(path)])
-    assert out.exit_code == 4 and "unknown key 'hint'" in out.output
+    assert out.exit_code == 5 and "unknown key 'hint'" in out.output
 
 
 @pytest.mark.parametrize(
@@ -162,10 +162,10 @@ def test_cli_questions_refuses_a_bad_bank(tmp_path: Path) -> None:
         (["check", "--expected", "pi", "--tol", "3sf", "3.15"], 1),
         (["check", "--expected", "x^2/2", "--up-to-constant", "x^2/2 + 1"], 0),
         (["check", "--expected", "(0, 5)", "--kind", "interval", "0 < x < 5"], 0),
-        (["check", "--expected", "{1, 2}", "{1, 2"], 2),
-        (["check", "--expected", "1", "--kind", "polynomial", "1"], 4),
+        (["check", "--expected", "{1, 2}", "{1, 2"], 4),
+        (["check", "--expected", "1", "--kind", "polynomial", "1"], 5),
         (["check", "--bank", str(BANK), "roots", "{1, 2}"], 0),
-        (["check", "--bank", str(BANK), "nosuch", "1"], 4),
+        (["check", "--bank", str(BANK), "nosuch", "1"], 5),
     ],
 )
 def test_cli_check_options(args: list[str], code: int) -> None:

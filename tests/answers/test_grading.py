@@ -73,11 +73,11 @@ def test_grade_on_a_process_pool() -> None:
     [
         (["gelu'", "Phi(x) + x*phi(x)"], 0),
         (["gelu'", "Phi(x) - x*phi(x)"], 1),
-        (["gelu'", "x*("], 2),
-        (["gelu'", "__import__('os').system('echo pwned')"], 2),
+        (["gelu'", "x*("], 4),
+        (["gelu'", "__import__('os').system('echo pwned')"], 4),
         (["gelu'", "Phi(x) + Sum(sin(k*x)/k^9, (k, 1, 900))", "--timeout", "0.3"], 3),
-        (["no-such-identity", "x"], 4),
-        (["gelu'"], 4),
+        (["no-such-identity", "x"], 2),
+        (["gelu'"], 2),
         (["gelu'", "--latex", r"\Phi(x)+x\frac{e^{-x^2/2}}{\sqrt{2\pi}}"], 0),
         (["--expected", "log(s^2)", "--var", "s=positive", "2*log(s)"], 0),
         (["--expected", "log(s^2)", "--var", "s=real", "2*log(s)"], 1),
@@ -97,7 +97,7 @@ def test_grade_on_a_process_pool() -> None:
             ],
             0,
         ),
-        (["--expected", "x +", "--var", "x=real", "x"], 4),
+        (["--expected", "x +", "--var", "x=real", "x"], 5),
     ],
 )
 def test_check_exit_status(args: list[str], code: int) -> None:
@@ -146,3 +146,13 @@ def test_import_of_commands_is_light() -> None:
     code = "import sys, derive.cli.answers; print('sympy' in sys.modules, 'lark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_grade_exits_4_when_no_row_could_be_judged(tmp_path: Path) -> None:
+    source = tmp_path / "answers.csv"
+    source.write_text("identity,answer\ngelu',x*(\ngelu',)\n", encoding="utf-8")
+    result = CliRunner().invoke(grade_cmd, [str(source), "-o", str(tmp_path / "out.csv"), "-j", "1", "-q"])
+    assert result.exit_code == 4, result.output
+    source.write_text("identity,answer\ngelu',x*(\ngelu',Phi(x)\n", encoding="utf-8")
+    result = CliRunner().invoke(grade_cmd, [str(source), "-o", str(tmp_path / "out.csv"), "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
