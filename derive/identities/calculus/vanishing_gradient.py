@@ -49,6 +49,9 @@ LAYERS = integer(1, L + 1)
 ell = LAYERS.symbol("l")
 WI = sp.IndexedBase("w", real=True)  # the weights w_l of a chain of any depth
 A_BELOW = sp.Function("a_L")  # a_L as a function of a_0: any differentiable chain below the new layer
+ZI = sp.IndexedBase("z", real=True)  # the pre-activations z_l of a chain of any depth
+z_top = PRE.symbol("z")  # the new layer's pre-activation
+below = real(-5, 5).symbol("p")  # the derivative of the chain below the new layer
 GAIN_DOWN = sp.Pow(exp(-s), L, evaluate=False)  # (e^{-s})^L: L layers of gain e^{-s} < 1
 GAIN_UP = sp.Pow(exp(s), L, evaluate=False)  # (e^{s})^L: L layers of gain e^{s} > 1
 
@@ -110,8 +113,8 @@ CLAIM = Statement(
 )
 BASE_CASE = Statement(
     "base case",
-    Eq(Derivative(sigmoid(WI[1] * a0), a0), sp.Product(WI[ell] * SLOPE(WI[ell] * a0), (ell, 1, 1))),
-    text=r"any depth $L$, by induction: for $L = 1$ the product has one factor $w_1\sigma'(w_1 a_0)$",
+    Eq(Derivative(a0, a0), sp.Product(WI[ell] * SLOPE(ZI[ell]), (ell, 1, 0))),
+    text=r"any depth $L$, by induction: at $L = 0$ the derivative of $a_0$ is $1$, the empty product",
 )
 ONE_MORE_LAYER = Statement(
     "one more layer",
@@ -130,8 +133,10 @@ SLOPE_BOUND = Statement(
 )
 BOUND = Statement(
     "bound",
-    Le(Abs(PRODUCT_Z), Abs(Mul(*W)) / 4**DEPTH),
-    text=r"whatever the pre-activations $z_l$, so $|\partial a_4/\partial a_0| \le \prod_l |w_l|/4$",
+    Le(Abs(WI[L + 1] * SLOPE(z_top) * below), Abs(WI[L + 1]) * Abs(below) / 4),
+    text=r"the induction step of the bound, for any depth: a layer multiplies the derivative $p$ of the chain "
+    r"below by $w_{L+1}\sigma'(z_{L+1})$, at most $|w_{L+1}|/4$ in size whatever $z_{L+1}$; from $|1| \le 1$ at "
+    r"$L = 0$, $|\partial a_L/\partial a_0| \le \prod_l |w_l|/4^L$ for every $L$",
 )
 VANISHES = Statement(
     "vanishes",
@@ -210,9 +215,8 @@ def _chain_rule(d: Derivation) -> None:
 
 
 def _chain_induction(d: Derivation) -> None:
-    d.begin(Derivative(sigmoid(WI[1] * a0), a0), scope="for L = 1, the base case of the induction")
-    d.then(lambda e: e.doit(), r"chain rule, one layer")
-    d.then(WI[1] * SLOPE(WI[1] * a0), r"$w_1 \sigma'(z_1)$")
+    d.begin(Derivative(a0, a0), r"no layer: $a_0$ itself")
+    d.then(lambda e: e.doit(), r"$da_0/da_0 = 1$, the empty product")
     d.conclude("base case")
 
     d.begin(Derivative(sigmoid(WI[L + 1] * A_BELOW(a0)), a0))
@@ -230,7 +234,19 @@ def _chain_slope_bound(d: Derivation) -> None:
 
 
 def _chain_product_bound(d: Derivation) -> None:
-    d.begin(Abs(PRODUCT_Z), scope="for depth L = 4")
+    d.begin(Abs(WI[L + 1] * SLOPE(z_top) * below), r"one more layer on a chain with derivative $p$")
+    d.then(
+        Abs(WI[L + 1]) * Abs(below) * sigmoid(z_top) * sigmoid(-z_top),
+        r"$\sigma'(z) = \sigma(z)(1 - \sigma(z)) = \sigma(z)\sigma(-z) > 0$ leaves the $|\cdot|$",
+    )
+    d.then(
+        Abs(WI[L + 1]) * Abs(below) / (4 * (1 + sp.sinh(z_top / 2) ** 2)),
+        r"$\sigma(z)\sigma(-z) = \frac{1}{4\cosh^2(z/2)}$",
+    )
+    d.bound(Abs(WI[L + 1]) * Abs(below) / 4, r"$\sinh^2(z/2) \ge 0$, so $\sigma'(z) \le \tfrac14$")
+    d.conclude("bound")
+
+    d.begin(Abs(PRODUCT_Z), scope="for depth L = 4", title="Worked example: the bound at depth 4, unrolled")
     factors = [Abs(Mul(*W)), *[sigmoid(z) * sigmoid(-z) for z in Z]]
     d.then(Mul(*factors), r"$\sigma'(z) = \sigma(z)(1 - \sigma(z)) = \sigma(z)\sigma(-z) > 0$ leaves the $|\cdot|$")
     for k, z in enumerate(Z, start=1):
@@ -238,7 +254,7 @@ def _chain_product_bound(d: Derivation) -> None:
         d.then(Mul(*factors), rf"$\sigma(z)\sigma(-z) = \frac{{1}}{{4\cosh^2(z/2)}}$ for $z = z_{k}$")
         factors[k] = Rational(1, 4)
         d.bound(Mul(*factors), rf"$\sinh^2(z_{k}/2) \ge 0$, so $\sigma'(z_{k}) \le \tfrac14$")
-    d.conclude("bound")
+    d.finish()
 
 
 def _chain_matrix_bound(d: Derivation) -> None:
@@ -404,6 +420,9 @@ VANISHING_GRADIENT = declare(
         L: DEPTHS,
         ell: LAYERS,
         WI: WEIGHT,
+        ZI: PRE,
+        z_top: PRE,
+        below: real(-5, 5),
         x: PRE,
         s: positive(),
         **matrices.entry_domains(MU, MATRIX_WEIGHT),

@@ -29,9 +29,20 @@ def test_vanishing_wrong_slope_bound(bound: sp.Rational, rejected: Callable[...,
     rejected(vg.VANISHING_GRADIENT, "sigma' <= 1/4", Le(Derivative(sigmoid(vg.x), vg.x), bound))
 
 
-def test_vanishing_bound_with_one_half_per_layer_is_not_derived(rejected: Callable[..., None]) -> None:
-    wrong = Le(sp.Abs(vg.PRODUCT_Z), sp.Mul(*[sp.Abs(w) for w in vg.W]) / 2**vg.DEPTH)
+def test_vanishing_bound_with_one_eighth_per_layer_is_false(rejected: Callable[..., None]) -> None:
+    """sigma'(0) = 1/4: one more layer can multiply the derivative by |w|/4, not only by |w|/8."""
+    w = vg.WI[vg.L + 1]
+    wrong = Le(sp.Abs(w * vg.SLOPE(vg.z_top) * vg.below), sp.Abs(w) * sp.Abs(vg.below) / 8)
     rejected(vg.VANISHING_GRADIENT, "bound", wrong)
+
+
+def test_vanishing_induction_is_general() -> None:
+    import derive
+
+    p = derive.prove("vanishing-gradient")
+    levels = {o.label: o.level for o in p.outcomes}
+    assert p.ok and levels["base case"] == levels["one more layer"] == levels["bound"] == "general"
+    assert any(c.title.startswith("Worked example: the bound at depth 4") for c in p.chains)
 
 
 def test_vanishing_matrix_bound_too_tight(rejected: Callable[..., None]) -> None:
