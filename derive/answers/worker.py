@@ -52,25 +52,35 @@ def _limit_memory() -> None:
 
 
 class Server:
-    """Contexts by question, and the request handler."""
+    """Contexts by question, verdicts by answer, and the request handler.
 
-    def __init__(self, max_contexts: int = 256) -> None:
+    A course's batch repeats answers (the same correct form, the same slip, from many students): a
+    verdict that was decided (correct, incorrect, invalid) is kept by question and answer text and
+    given again, since judging is deterministic (seeded points, no clock in the decision). An
+    undecided verdict is never kept: it may depend on how busy the machine was."""
+
+    def __init__(self, max_contexts: int = 256, max_verdicts: int = 4096) -> None:
         self.contexts: OrderedDict[Any, Any] = OrderedDict()
         self.max_contexts = max_contexts
+        self.verdicts: OrderedDict[Any, dict[str, Any]] = OrderedDict()
+        self.max_verdicts = max_verdicts
+
+    @staticmethod
+    def question_key(req: dict[str, Any]) -> Any:
+        if req["kind"] == "identity":
+            return ("identity", req["name"])
+        return (
+            "teacher",
+            req["expected"],
+            tuple(sorted((req.get("variables") or {}).items())),
+            req["latex"],
+            req.get("variables") is None,
+        )
 
     def context(self, req: dict[str, Any]) -> Any:
         from .question import identity_context, teacher_context
 
-        if req["kind"] == "identity":
-            key: Any = ("identity", req["name"])
-        else:
-            key = (
-                "teacher",
-                req["expected"],
-                tuple(sorted((req.get("variables") or {}).items())),
-                req["latex"],
-                req.get("variables") is None,
-            )
+        key = self.question_key(req)
         if key in self.contexts:
             self.contexts.move_to_end(key)
             return self.contexts[key]
@@ -105,11 +115,19 @@ class Server:
             return error
         return self.judge(ctx, req)
 
-    @staticmethod
-    def judge(ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
+    def judge(self, ctx: Any, req: dict[str, Any]) -> dict[str, Any]:
         from .checker import judge
 
-        return {"verdict": judge(ctx, req["answer"], latex=req["latex"], budget=req["budget"])}
+        key = (self.question_key(req), req["answer"], req["latex"])
+        if key in self.verdicts:
+            self.verdicts.move_to_end(key)
+            return {"verdict": dict(self.verdicts[key])}
+        verdict = judge(ctx, req["answer"], latex=req["latex"], budget=req["budget"])
+        if verdict.get("status") in ("correct", "incorrect", "invalid"):
+            self.verdicts[key] = dict(verdict)
+            if len(self.verdicts) > self.max_verdicts:
+                self.verdicts.popitem(last=False)
+        return {"verdict": verdict}
 
 
 def warm(server: Server) -> None:
@@ -132,6 +150,7 @@ def warm(server: Server) -> None:
                 }
             )
     server.contexts.clear()
+    server.verdicts.clear()
 
 
 def main() -> None:
