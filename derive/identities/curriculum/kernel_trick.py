@@ -23,10 +23,12 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     notation,
     positive,
     real,
 )
+from derive.core.facts import SUM_EXCHANGE
 from derive.maths.matrices import entry_domains, symbol_matrix
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -46,6 +48,26 @@ def features(v1: sp.Expr, v2: sp.Expr, shift: sp.Expr = c) -> sp.Matrix:
 
 
 KERNEL = (x1 * y1 + x2 * y2 + c) ** 2
+# any input dimension d, any n points and m features
+SIZE = integer(1, 4)
+d_in, n_pts, m_feat = SIZE.symbol("d"), SIZE.symbol("n"), SIZE.symbol("m")
+i, j, k, r = sp.symbols("i j k r", integer=True, positive=True)
+p_, q_ = sp.symbols("p q", integer=True, positive=True)
+xI, yI, PhiI = (sp.IndexedBase(name, real=True) for name in ("x", "y", "Phi"))
+KERNEL_D = (sp.Sum(xI[i] * yI[i], (i, 1, d_in)) + c) ** 2
+#: phi(x)^T phi(y) for the features x_i x_j (all i, j), sqrt(2c) x_i and c
+FEATURES_D = (
+    sp.Sum(xI[i] * xI[j] * yI[i] * yI[j], (i, 1, d_in), (j, 1, d_in))
+    + sp.Sum(sqrt(2 * c) * xI[i] * sqrt(2 * c) * yI[i], (i, 1, d_in))
+    + c * c
+)
+#: (Phi^T (Phi Phi^T + lambda I))_pq and ((Phi^T Phi + lambda I) Phi^T)_pq, Phi an n x m feature matrix
+PUSH_LEFT = sp.Sum(
+    PhiI[k, p_] * (sp.Sum(PhiI[k, r] * PhiI[q_, r], (r, 1, m_feat)) + lam * sp.KroneckerDelta(k, q_)), (k, 1, n_pts)
+)
+PUSH_RIGHT = sp.Sum(
+    (sp.Sum(PhiI[k, p_] * PhiI[k, r], (k, 1, n_pts)) + lam * sp.KroneckerDelta(p_, r)) * PhiI[q_, r], (r, 1, m_feat)
+)
 PRIMAL = notation(
     r"(\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top", (PHI_DATA.T * PHI_DATA + lam * sp.eye(2)).inv() * PHI_DATA.T, "primal"
 )
@@ -56,8 +78,20 @@ DUAL = notation(
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "feature map",
-    Eq(KERNEL, (features(x1, x2).T * features(y1, y2))[0, 0]),
-    text=r"$(x^\top y + c)^2 = \varphi(x)^\top\varphi(y)$ with six explicit features for $d = 2$",
+    Eq(KERNEL_D, FEATURES_D),
+    text=r"$(x^\top y + c)^2 = \varphi(x)^\top\varphi(y)$ for any dimension $d$, with the $d^2 + d + 1$ features "
+    r"$x_ix_j$, $\sqrt{2c}\,x_i$ and $c$ (six distinct ones for $d = 2$)",
+)
+PUSH_LEMMA = Statement(
+    "push-through lemma",
+    Eq(
+        notation(r"\bigl(\Phi^\top(\Phi\Phi^\top + \lambda I)\bigr)_{pq}", PUSH_LEFT, "(Phi^T (Phi Phi^T + l I))_pq"),
+        notation(r"\bigl((\Phi^\top\Phi + \lambda I)\Phi^\top\bigr)_{pq}", PUSH_RIGHT, "((Phi^T Phi + l I) Phi^T)_pq"),
+        evaluate=False,
+    ),
+    text=r"for any $n\times m$ feature matrix: $\Phi^\top(\Phi\Phi^\top + \lambda I) = (\Phi^\top\Phi + "
+    r"\lambda I)\Phi^\top$; multiplied by the two inverses (both positive definite for $\lambda > 0$) this is "
+    r"the push-through identity below",
 )
 PUSH_THROUGH = Statement(
     "push-through",
@@ -96,15 +130,25 @@ def derivation(d: Derivation) -> None:
     the Gaussian kernel infinitely many. Ridge regression in that space needs only the $n \times n$ kernel
     matrix, by the push-through identity; the same algebra underlies SVMs, Gaussian processes and the
     attention-as-kernel view of transformers."""
-    d.begin(KERNEL, scope="for d = 2")
+    d.begin(KERNEL_D, r"any input dimension $d$")
     d.then(lambda e: sp.expand(e), "expand the square")
-    d.then(
-        (features(x1, x2).T * features(y1, y2))[0, 0],
-        r"group as products of features: $x_1^2 y_1^2$, $x_2^2y_2^2$, $2x_1x_2y_1y_2$, $2c\,x_iy_i$, $c^2$",
-    )
+    d.then(FEATURES_D, r"$(\sum_i x_iy_i)^2 = \sum_{i,j}(x_ix_j)(y_iy_j)$: products of features")
     d.conclude("feature map")
 
-    d.begin(PRIMAL, scope=r"for $\Phi \in \mathbb R^{3\times2}$")
+    d.begin(PUSH_LEFT, r"entry $(p, q)$, any $n$ points and $m$ features")
+    d.then(
+        sp.Sum(PhiI[k, p_] * sp.Sum(PhiI[k, r] * PhiI[q_, r], (r, 1, m_feat)), (k, 1, n_pts)) + lam * PhiI[q_, p_],
+        r"the $\lambda\delta_{kq}$ term sifts to $\lambda\Phi_{qp}$",
+    )
+    d.assume(SUM_EXCHANGE, lambda e: SUM_EXCHANGE.rewrite(e), r"sum over $k$ first: $(\Phi^\top\Phi)_{pr}$")
+    d.then(PUSH_RIGHT, r"$\lambda\Phi_{qp} = \sum_r \lambda\delta_{pr}\Phi_{qr}$: the right side")
+    d.conclude("push-through lemma")
+
+    d.begin(
+        PRIMAL,
+        scope=r"proved for $\Phi \in \mathbb R^{3\times2}$ (any size: the lemma, times the two inverses); checked "
+        r"numerically in the cross-check",
+    )
     d.then(lambda e: e.doit(), r"invert the $2\times2$ matrix")
     d.then(
         lambda e: e.applyfunc(sp.cancel),
@@ -151,6 +195,14 @@ KERNEL_TRICK = declare(
     section="6",
     map_row=r"chapter 12 Functional analysis: Hilbert spaces, RKHS, SVMs, kernel methods",
     variables={
+        d_in: SIZE,
+        n_pts: SIZE,
+        m_feat: SIZE,
+        p_: integer(1, m_feat),
+        q_: integer(1, n_pts),
+        xI: ENTRY,
+        yI: ENTRY,
+        PhiI: ENTRY,
         x1: ENTRY,
         x2: ENTRY,
         y1: ENTRY,
@@ -160,7 +212,7 @@ KERNEL_TRICK = declare(
         **entry_domains(PHI_DATA, ENTRY),
     },
     claim=CLAIM,
-    also=(PUSH_THROUGH,),
+    also=(PUSH_LEMMA, PUSH_THROUGH),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

@@ -1,15 +1,24 @@
-"""Targeted falsehoods for the kernel trick (map 6, chapter 12): the features without the factor sqrt 2."""
+"""Targeted falsehoods for the kernel trick (map 6, chapter 12), for any dimension: the linear features without
+their factor sqrt(2c); the push-through lemma with the ridge term on the wrong factor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import sympy as sp
 from sympy import Eq
 
 from derive.identities.curriculum import kernel_trick as kt
 
 
 def test_kernel_features_without_sqrt2(rejected: Callable[..., None]) -> None:
-    x1, x2, y1, y2, c = kt.x1, kt.x2, kt.y1, kt.y2, kt.c
-    wrong = (x1 * y1) ** 2 + (x2 * y2) ** 2 + x1 * x2 * y1 * y2 + 2 * c * (x1 * y1 + x2 * y2) + c**2
-    rejected(kt.KERNEL_TRICK, "feature map", Eq(kt.KERNEL, wrong))
+    i, x, y, c, d = kt.i, kt.xI, kt.yI, kt.c, kt.d_in
+    wrong = sp.Sum(x[i] * x[kt.j] * y[i] * y[kt.j], (i, 1, d), (kt.j, 1, d)) + sp.Sum(c * x[i] * y[i], (i, 1, d)) + c**2
+    rejected(kt.KERNEL_TRICK, "feature map", Eq(kt.KERNEL_D, wrong))
+
+
+def test_push_through_lemma_needs_the_ridge_on_both_sides(rejected: Callable[..., None]) -> None:
+    lemma = next(s for s in kt.KERNEL_TRICK.statements if s.label == "push-through lemma").relation
+    assert lemma is not None
+    wrong = lemma.rhs - kt.lam * kt.PhiI[kt.q_, kt.p_]  # (Phi^T Phi) Phi^T: the ridge term dropped on the right
+    rejected(kt.KERNEL_TRICK, "push-through lemma", Eq(lemma.lhs, wrong, evaluate=False))
