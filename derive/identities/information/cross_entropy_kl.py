@@ -77,7 +77,8 @@ def derivation(d: Derivation) -> None:
     d.begin(H_PQ, r"the definition, for any number $n$ of classes")
     d.then(_sum(-pp[i] * log(pp[i]) + pp[i] * (log(pp[i]) - log(qq[i]))), r"add and subtract $p_i \log p_i$")
     d.then(_sum(-pp[i] * log(pp[i]) + pp[i] * log(pp[i] / qq[i])), r"$\log p_i - \log q_i = \log(p_i/q_i)$")
-    d.then(H_P + KL_PQ, "split the sum")
+    d.then(lambda e: e.expand(log=False), "split the sum (linearity, computed by SymPy)")
+    d.then(H_P + KL_PQ, r"the entropy $H(p)$ and the divergence $\mathrm{KL}(p\,\|\,q)$")
     d.conclude()
 
     d.begin(Derivative(H_PQ, qq[jq]))
