@@ -57,13 +57,14 @@ class Server:
     A course's batch repeats answers (the same correct form, the same slip, from many students): a
     verdict that was decided (correct, incorrect, invalid) is kept by question and answer text and
     given again, since judging is deterministic (seeded points, no clock in the decision). An
-    undecided verdict is never kept: it may depend on how busy the machine was."""
+    undecided verdict is never kept: it may depend on how busy the machine was.
+    ``DERIVE_ANSWERS_CACHE=0`` turns the verdict cache off (benchmarks of first-time answers)."""
 
     def __init__(self, max_contexts: int = 256, max_verdicts: int = 4096) -> None:
         self.contexts: OrderedDict[Any, Any] = OrderedDict()
         self.max_contexts = max_contexts
         self.verdicts: OrderedDict[Any, dict[str, Any]] = OrderedDict()
-        self.max_verdicts = max_verdicts
+        self.max_verdicts = 0 if os.environ.get("DERIVE_ANSWERS_CACHE") == "0" else max_verdicts
 
     @staticmethod
     def question_key(req: dict[str, Any]) -> Any:
@@ -123,7 +124,7 @@ class Server:
             self.verdicts.move_to_end(key)
             return {"verdict": dict(self.verdicts[key])}
         verdict = judge(ctx, req["answer"], latex=req["latex"], budget=req["budget"])
-        if verdict.get("status") in ("correct", "incorrect", "invalid"):
+        if self.max_verdicts and verdict.get("status") in ("correct", "incorrect", "invalid"):
             self.verdicts[key] = dict(verdict)
             if len(self.verdicts) > self.max_verdicts:
                 self.verdicts.popitem(last=False)
