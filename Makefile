@@ -18,7 +18,7 @@ tex:
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,dask]'
 	$(PY) -m pip install -q torch==2.13.0  # the CPU build: exported functions are tested against PyTorch
 	touch $@
 

@@ -45,6 +45,7 @@ def ordered_map(
         jobs: workers of the pool this call makes (0: one per core); with one worker, or one item,
             the items run in this process.
         executor: run on this executor instead (a process pool, Dask, Ray...); it is not shut down.
+            A ``dask.distributed.Client`` runs one task per item on its ``get_executor()``.
         kind: the pool this call makes: worker processes, or threads (for work that already runs
             in processes of its own).
         progress: called with each item and its result as it finishes.
@@ -54,6 +55,8 @@ def ordered_map(
     the item that kills its worker gets ``on_error``.
     """
     n = workers(jobs)
+    if callable(getattr(executor, "get_executor", None)):  # a dask.distributed.Client: its Executor face
+        executor = executor.get_executor(pure=False)  # type: ignore[union-attr]
     if executor is None and (n == 1 or len(items) <= 1):
         return [_one(fn, item, on_error, progress) for item in items]
     results: dict[int, R] = {}
