@@ -106,3 +106,39 @@ def test_loading_the_registry_runs_no_derivation(monkeypatch: pytest.MonkeyPatch
     derive.names()
     derive.get("gelu'")
     assert calls == []
+
+
+def _user_module(tmp_path: Path, identity_name: str, aliases: tuple[str, ...] = ()) -> str:
+    from derive.cli.new import scaffold
+
+    scaffold(identity_name, tmp_path)
+    module = identity_name.replace("-", "_")
+    path = tmp_path / f"{module}.py"
+    if aliases:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("    claim=CLAIM,\n", f"    claim=CLAIM,\n    aliases={aliases!r},\n", 1))
+    return module
+
+
+def _load_in_fresh_process(tmp_path: Path, module: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import sys; from derive.core.registry import REGISTRY\n"
+        f"names = REGISTRY.load_module({module!r})\n"
+        "builtins = [m for m in sys.modules if m.startswith('derive.identities.') and m.count('.') == 3]\n"
+        "print(names, len(builtins))\n"
+    )
+    env = {**os.environ, "DERIVE_NO_PLUGINS": "1", "PYTHONPATH": str(tmp_path)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_a_user_module_loads_without_the_whole_catalog(tmp_path: Path) -> None:
+    out = _load_in_fresh_process(tmp_path, _user_module(tmp_path, "my-softplus"))
+    assert out.returncode == 0, out.stderr
+    names, builtins = out.stdout.rsplit(" ", 1)
+    assert "my-softplus" in names and int(builtins) <= 2, out.stdout
+
+
+def test_a_user_module_that_clashes_with_a_builtin_alias_names_both(tmp_path: Path) -> None:
+    out = _load_in_fresh_process(tmp_path, _user_module(tmp_path, "my-gelu", aliases=("gelu'",)))
+    assert out.returncode != 0
+    assert "DuplicateIdentityError" in out.stderr and "gelu_prime" in out.stderr and "my_gelu" in out.stderr
