@@ -170,6 +170,7 @@ def proof_row(p: Proof, seed: int | None = None) -> dict[str, Any]:
         "cached": (p.name, seed, None) in cache.LOADED,
         "failure": p.failed_because,
         "lemmas": list(p.lemmas),
+        "assumes": [{"name": f.name, "statement": f.statement, "citation": f.citation} for f in p.assumes],
         "statements": _statements(p),
         "chains": [_chain(c) for c in p.chains],
     }
