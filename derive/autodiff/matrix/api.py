@@ -29,6 +29,7 @@ from ...core.identity import Identity, declare
 from ...core.proof import GENERAL, NUMERIC, NumericReport, Outcome, Proof, versions
 from ...core.statements import Statement
 from ...errors import StepFailed
+from ...render.tex import plain_math
 from ...maths.domains import Domain, integer, real
 from ...numeric.crosscheck import CrossCheckResult
 from ...numeric.sampling import DEFAULT_SEED
@@ -93,7 +94,7 @@ class Gradient:
         for chain in self.proof.chains:
             for k, step in enumerate(chain.steps):
                 how = "" if step.verification is None else f"   [{_how(step.verification)}]"
-                lines.append(f"  {k}. {step.why}{how}")
+                lines.append(f"  {k}. {plain_math(step.why)}{how}")
                 lines.append(f"       {sp.sstr(step.expr)[:400]}")
         if self.second_opinion:
             lines.append(f"  SymPy's MatrixExpr.diff (a second opinion, not trusted): {self.second_opinion}")
