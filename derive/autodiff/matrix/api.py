@@ -29,10 +29,10 @@ from ...core.identity import Identity, declare
 from ...core.proof import GENERAL, NUMERIC, NumericReport, Outcome, Proof, versions
 from ...core.statements import Statement
 from ...errors import StepFailed
-from ...render.tex import plain_math
 from ...maths.domains import Domain, integer, real
 from ...numeric.crosscheck import CrossCheckResult
 from ...numeric.sampling import DEFAULT_SEED
+from ...render.tex import plain_math
 from .back import gradient_node
 from .index import DET_FACT, INV_FACT, Indexer, InvEntry, MatDet, collapse, has_kronecker_sum
 from .ladder import IndexLadder
