@@ -19,9 +19,13 @@ evaluates Python:
 
 Implicit multiplication is accepted where it is unambiguous: ``2x``, ``x phi(x)``, ``2\pi x``,
 ``s_i (\delta_{ij} - s_j)``; an unknown run of letters is split into declared names when it can
-be (``xy`` is ``x*y`` if ``x`` and ``y`` are variables). A word that names a function applies
-to what follows it (``\ln s^2`` is ``log(s**2)``, ``\sin^2 x`` is ``sin(x)**2``); a variable
-followed by brackets multiplies them (``x(1+x)``). Subscripts name variables (``\beta_1`` is
+be (``xy`` is ``x*y`` if ``x`` and ``y`` are variables; a declared ``mu0`` or ``ab`` is never
+split, and ``μ0`` is ``mu0``), and a power on such a word binds to its last part (``nm^(-1)`` is
+``n m^{-1}``). A word that names a function applies to what follows it (``\ln s^2`` is
+``log(s**2)``, ``\sin^2 x`` is ``sin(x)**2``) and, while that is a number, to the factors written
+next to it (``sin 5n`` is ``sin(5n)``, ``\log^2 2n`` is ``log(2n)^2``, ``\cos 2\pi x``; but
+``sin x cos x``, ``sin(2) x`` and ``\ln 2 \cdot x`` end the argument); a variable followed by
+brackets multiplies them (``x(1+x)``). Subscripts name variables (``\beta_1`` is
 ``beta1``, ``S_{xy}`` is ``Sxy``, ``\eta_{\min}`` is ``eta_min``, ``f_*``), entries of indexed
 variables (``s_i``, ``z[k]``) or a Kronecker delta (``\delta_{ij}``); ``f'(x)`` is a derivative;
 ``[[a, b], [c, d]]``, ``\begin{pmatrix}...\end{pmatrix}``, ``diag(s)`` and ``s^T`` build matrices.
