@@ -18,6 +18,13 @@ symbolic work (wrong answers are rejected at once), then, if no proof was found,
    whose centre no formula gives (skipped where the difference is round-off everywhere: there is
    nothing to climb).
 
+**A real question** (a target written without ``I``) is compared only where the target is real and
+finite: a point where it is not (``sqrt(1/x)`` at ``x < 0``, or a value computed through a non-real
+one) is skipped, and the question's context draws extra points where it is real when too few of
+its sample points are. An answer with no real value where the target has one (a pole, ``log(0)``,
+``sqrt(k/m)`` with ``k/m < 0``) is wrong (``absent``), unless the point is an isolated singularity
+(the answer is real a relative :data:`NEAR` away, ``x/x`` at 0). No non-real value is ever shown.
+
 A confirmed difference that is tiny beside the target's typical size (a bump seen only in its
 tail) is kept while the later stages look for a clearer counterexample, and reported if none
 turns up. Agreement everywhere is a *numeric* verdict, reported with what was checked; steps 2-4
