@@ -255,7 +255,17 @@ def expression_verdict(
 
 
 # ------------------------------------------------------------------------------------ grading
-RESULT_FIELDS = ("status", "correct", "message", "diagnosis", "parsed", "counterexample", "method", "seconds")
+RESULT_FIELDS = (
+    "status",
+    "correct",
+    "message",
+    "diagnosis",
+    "parsed",
+    "read_as",
+    "counterexample",
+    "method",
+    "seconds",
+)
 
 
 def _is_latex(row: Mapping[str, Any]) -> bool:

@@ -112,8 +112,8 @@ def check(
 def _show(v: Any) -> None:
     click.echo(f"{click.style(v.status, fg=COLOURS[v.status], bold=True)}  ({v.method}, {v.seconds * 1000:.0f} ms)")
     click.echo(v.message)
-    if v.parsed is not None:
-        click.echo(f"read as: {v.parsed}")
+    if v.read_as:
+        click.echo(f"read as: {v.read_as}")
     if v.diagnosis:
         click.echo(f"diagnosis: {v.diagnosis}")
 
