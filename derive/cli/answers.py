@@ -157,6 +157,11 @@ def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep the rows OUTPUT already holds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML) for rows with a question column.")
+@click.option(
+    "--executor",
+    metavar="SPEC",
+    help="Grade on Dask: dask://HOST:PORT (a running scheduler) or local (a cluster of -j processes for this run).",
+)
 def grade(
     path: str,
     output: str | None,
@@ -166,6 +171,7 @@ def grade(
     resume: bool,
     quiet: bool,
     bank: str | None = None,
+    executor: str | None = None,
 ) -> None:
     """Grade a batch of answers: a CSV (columns student, identity, answer, optional format) or JSON Lines.
 
@@ -175,7 +181,8 @@ def grade(
     Every input row yields one output row (input columns + status, correct, message, diagnosis,
     parsed, counterexample, method, seconds), errors included; a summary table goes to stderr.
     Rows are written as they are graded, in order; Ctrl-C or SIGTERM keeps the rows finished so
-    far in OUTPUT, and --resume grades the rest.
+    far in OUTPUT, and --resume grades the rest. --executor spreads the rows over a Dask cluster
+    (pip install 'derive[dask]'), each Dask worker with its own warm checking workers.
     """
     import os
     import time
@@ -201,7 +208,9 @@ def grade(
             "jsonl" if by_output or (output in (None, "-") and path.endswith((".jsonl", ".ndjson", ".json"))) else "csv"
         )
     start = time.perf_counter()
-    graded = _grade_streaming(rows, output, fmt, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet, bank=loaded)
+    graded = _grade_streaming(
+        rows, output, fmt, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet, bank=loaded, executor=executor
+    )
     if not quiet:
         _summary(graded, time.perf_counter() - start)
     if graded and all(r.get("status") == "invalid" for r in graded):
@@ -218,12 +227,12 @@ def _grade_streaming(
     timeout: float,
     quiet: bool,
     bank: Any = None,
+    executor: str | None = None,
 ) -> list[dict[str, Any]]:
     """Grade ``rows`` into ``output`` row by row; on an interrupt, keep what is done and exit 130."""
     import signal
 
     from ..answers.api import RESULT_FIELDS
-    from ..answers.api import grade as run
     from .output import RowWriter, resume_count
 
     skip = resume_count(output, fmt) if resume else 0
@@ -245,7 +254,7 @@ def _grade_streaming(
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with _progress(len(todo), quiet) as progress:
+        with _grader(executor, jobs) as run, _progress(len(todo), quiet) as progress:
             graded = run(todo, timeout=timeout, jobs=jobs or None, progress=progress, on_row=finished, bank=bank)
     except KeyboardInterrupt:
         writer.close()
@@ -259,6 +268,33 @@ def _grade_streaming(
         signal.signal(signal.SIGTERM, previous)
     writer.close()
     return graded
+
+
+@contextlib.contextmanager
+def _grader(executor: str | None, jobs: int) -> Iterator[Callable[..., list[dict[str, Any]]]]:
+    """:func:`derive.grade`, or the same on the Dask cluster that ``executor`` names (closed on exit)."""
+    from ..answers.api import _lost_row, grade
+
+    if executor is None:
+        yield grade
+        return
+    from functools import partial
+
+    from ..answers import dask
+
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(dask.connect(executor, jobs))
+        except ValueError as exc:  # not a scheduler address: a usage error (exit 2)
+            raise click.BadParameter(str(exc), param_hint="--executor") from None
+        except (ImportError, OSError) as exc:  # no extra, or no scheduler there (exit 1)
+            raise click.ClickException(f"--executor {executor}: {exc}") from None
+
+        def run(rows: list[dict[str, Any]], *, timeout: float, bank: Any, **report: Any) -> list[dict[str, Any]]:
+            report.pop("jobs", None)  # the cluster's workers decide
+            return dask.grade(client, partial(grade, timeout=timeout, bank=bank), rows, on_error=_lost_row, **report)
+
+        yield run
 
 
 def _stop_workers() -> None:
