@@ -82,8 +82,8 @@ class Builder(Notation):
 
     def _call(self, head: Any, args: Any) -> Any:
         name = str(head).rstrip("( \t").lstrip("\\")
-        if name in ("Sum", "sum") and name not in self.scope.variables:
-            return self._plain_sum(name, args)
+        if name in ("Sum", "sum", "Product", "product", "prod") and name not in self.scope.variables:
+            return self._plain_sum(name, args, sp.Product if name.lower().startswith("prod") else sp.Sum)
         if name == "norm" and self.scope.lookup(name) is MISSING:
             if len(args.children) != 1:
                 raise AnswerSyntaxError("norm takes one vector")

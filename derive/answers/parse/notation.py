@@ -229,8 +229,10 @@ class Notation:
     def _make_sum(self, var: str, lo_tree: Any, hi_tree: Any, body_tree: Any) -> sp.Expr:
         return self._make_sums([(var, lo_tree, hi_tree)], body_tree)
 
-    def _make_sums(self, limits: list[tuple[str, Any, Any]], body_tree: Any) -> sp.Expr:
-        """``Sum(body, (k1, a1, b1), (k2, a2, b2), ...)`` with every index bound while reading."""
+    def _make_sums(self, limits: list[tuple[str, Any, Any]], body_tree: Any, op: type = sp.Sum) -> sp.Expr:
+        """``Sum(body, (k1, a1, b1), (k2, a2, b2), ...)`` (or a ``Product``) with every index bound
+        while reading."""
+        what = "product" if op is sp.Product else "sum"
         saved = {var: self.bound.get(var) for var, _, _ in limits}
         out_limits = []
         try:
@@ -239,7 +241,7 @@ class Notation:
             for var, lo_tree, hi_tree in limits:
                 lo, hi = self.expr(lo_tree), self.expr(hi_tree)
                 if lo.is_number and hi.is_number and (hi - lo) > self.limits.max_sum_terms:
-                    raise AnswerSyntaxError(f"a sum with more than {self.limits.max_sum_terms} terms", limit=True)
+                    raise AnswerSyntaxError(f"a {what} with more than {self.limits.max_sum_terms} terms", limit=True)
                 out_limits.append((self.bound[var], lo, hi))
             body = self.expr(body_tree)
         finally:
@@ -249,21 +251,22 @@ class Notation:
                 else:
                     self.bound[var] = old
         if isinstance(body, sp.MatrixBase):
-            raise AnswerSyntaxError("a sum of matrices is not understood")
-        return sp.Sum(body, *out_limits)
+            raise AnswerSyntaxError(f"a {what} of matrices is not understood")
+        return op(body, *out_limits)
 
-    def _plain_sum(self, name: str, arglist: Any) -> sp.Expr:
-        """``Sum(f, (k, a, b))`` or ``sum(f, k, a, b)``."""
+    def _plain_sum(self, name: str, arglist: Any, op: type = sp.Sum) -> sp.Expr:
+        """``Sum(f, (k, a, b))`` or ``sum(f, k, a, b)``; ``Product``/``product``/``prod`` alike."""
         from lark import Tree
 
         kids = arglist.children
         specs = [k.children[0].children for k in kids[1:] if isinstance(k, Tree) and k.data == "paren"]
         if len(kids) >= 2 and len(specs) == len(kids) - 1 and all(len(sp_) == 3 for sp_ in specs):
             # Sum(f, (j, 1, n), (i, 1, n)): the first limit is the innermost
-            return self._make_sums([(self._bound_name(sp_[0]), sp_[1], sp_[2]) for sp_ in specs], kids[0])
+            return self._make_sums([(self._bound_name(sp_[0]), sp_[1], sp_[2]) for sp_ in specs], kids[0], op)
         if len(kids) == 4:
-            return self._make_sum(self._bound_name(kids[1]), kids[2], kids[3], kids[0])
-        raise AnswerSyntaxError(f"write {name}(f, (k, a, b)) for the sum of f over k = a..b")
+            return self._make_sums([(self._bound_name(kids[1]), kids[2], kids[3])], kids[0], op)
+        what = "product" if op is sp.Product else "sum"
+        raise AnswerSyntaxError(f"write {name}(f, (k, a, b)) for the {what} of f over k = a..b")
 
     @staticmethod
     def _bound_name(tree: Any) -> str:

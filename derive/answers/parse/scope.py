@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from ...errors import AnswerSyntaxError
 from ...maths.special import Phi, phi, sigmoid, softplus
 
 # ------------------------------------------------------------------------------------ greek
@@ -47,6 +48,24 @@ def _max(*args: sp.Expr) -> sp.Expr:
 
 def _min(*args: sp.Expr) -> sp.Expr:
     return sp.Min(*args)
+
+
+#: the largest integer whose factorial (or binomial coefficient) an answer may ask for
+MAX_FACTORIAL = 1000
+
+
+def _integer_argument(n: sp.Expr, what: str) -> sp.Expr:
+    if n.is_Integer and abs(int(n)) > MAX_FACTORIAL:
+        raise AnswerSyntaxError(f"{what} of a number over {MAX_FACTORIAL} is too large to be an answer", limit=True)
+    return n
+
+
+def _factorial(n: sp.Expr) -> sp.Expr:
+    return sp.factorial(_integer_argument(n, "the factorial"))
+
+
+def _binomial(n: sp.Expr, k: sp.Expr) -> sp.Expr:
+    return sp.binomial(_integer_argument(n, "a binomial coefficient"), _integer_argument(k, "a binomial coefficient"))
 
 
 #: what :meth:`Scope.lookup` returns for a word that names nothing
@@ -111,6 +130,12 @@ FUNCTIONS: dict[str, Fn] = {
         Fn("diag", lambda *a: a, tuple(range(1, 9))),
         Fn("Sum", lambda *a: a, (2,)),
         Fn("sum", lambda *a: a, (2, 4)),
+        Fn("Product", lambda *a: a, (2,)),
+        Fn("product", lambda *a: a, (2, 4)),
+        Fn("prod", lambda *a: a, (2, 4)),
+        Fn("factorial", _factorial),
+        Fn("binomial", _binomial, (2,)),
+        Fn("binom", _binomial, (2,)),
     ]
 }
 FUNCTIONS["Max"] = FUNCTIONS["max"]
