@@ -15,7 +15,13 @@ def test_sheet_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["sheet", "sigmoid'", "-o", str(out), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data == {"name": "sigmoid'", "ok": True, "level": "general", "verdict": "proved (general)", "output": str(out)}
+    assert data == {
+        "name": "sigmoid'",
+        "ok": True,
+        "level": "general",
+        "verdict": "proved (general)",
+        "output": str(out),
+    }
     assert out.read_text(encoding="utf-8").startswith("\\documentclass")
 
 
