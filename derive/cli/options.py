@@ -96,8 +96,6 @@ def file_stem(name: str) -> str:
     return name.replace("'", "-prime").replace("/", "-")
 
 
-
-
 class Group(click.Group):
     """Turns any :class:`~derive.errors.DeriveError` (a name conflict between plugins, a broken
     declaration) into a one-line error and exit status 1 instead of a traceback; SIGTERM into
