@@ -164,7 +164,7 @@ class Ladder:
         if decided is not None:
             return Verification(True, decided, True)
         raw = standard_ranges(fresh_bound(self.unfold(a0) - self.unfold(b0)), self.domains)
-        if raw.has(sp.Sum) and not raw.has(sp.Piecewise):
+        if raw.has(sp.Sum, sp.Product) and not raw.has(sp.Piecewise):  # (products: align_product_ranges)
             # evaluation may have collapsed or summed the sums; compare their unevaluated ranges
             aligned = attempt(lambda: align_sum_ranges(raw), self.rung_budget)
             if aligned is not None and index_canonical(aligned) == 0:

@@ -5,6 +5,8 @@ r"""The algebra of sums and Kronecker deltas that the ladder uses.
   so that equal sums written differently become one object;
 - :func:`align_sum_ranges`: sums of the same summand over ranges that differ by a few terms, split
   so the common part cancels;
+- :func:`align_product_ranges`: the same for products, :math:`\prod_{k=a}^{b+1} f(k) = f(b+1)\prod_{k=a}^{b} f(k)`
+  (a factor peeled), each product's index renamed canonically;
 - :func:`unroll_sums`: sums over concrete ranges written out term by term;
 - :func:`decide_conditions`: the case conditions that the variables' bounds decide (``j <= n`` for
   ``j`` in ``[1, n]``), replaced by ``True``/``False``.
@@ -105,7 +107,8 @@ def align_sum_ranges(e: sp.Expr) -> sp.Expr:
 
     ``sum_{k=a}^{b+o} f(k)`` becomes ``sum_{k=a}^{b+m} f(k) + f(b+m+1) + ... + f(b+o)`` where ``m``
     is the smallest offset among the sums of the same ``f`` from the same ``a`` (``b`` symbolic,
-    offsets integers), so sum_{k=1}^{t-1} f(k) + f(t) and sum_{k=1}^{t} f(k) meet term by term.
+    offsets integers), so sum_{k=1}^{t-1} f(k) + f(t) and sum_{k=1}^{t} f(k) meet term by term;
+    then the products' ranges alike (:func:`align_product_ranges`).
     """
     e = sp.Add(*[_absorb_into_sum(t) for t in sp.Add.make_args(sp.expand(e))])
     e = sp.expand(e.replace(lambda x: isinstance(x, sp.Sum) and len(x.limits) == 1, _split_sum))
@@ -130,7 +133,39 @@ def align_sum_ranges(e: sp.Expr) -> sp.Expr:
             ((k, lo, _hi),) = total.limits
             extra = [total.function.xreplace({k: base + j}) for j in range(low + 1, off + 1)]
             replacements[total] = sp.Sum(total.function, (k, lo, base + low)) + sp.Add(*extra)
-    return sp.expand(e.xreplace(replacements)) if replacements else e
+    e = sp.expand(e.xreplace(replacements)) if replacements else e
+    return align_product_ranges(e)  # and the products' ranges alike
+
+
+def align_product_ranges(e: sp.Expr) -> sp.Expr:
+    r"""Split products that differ only in how far they run, so the common part cancels.
+
+    ``prod_{k=a}^{b+o} f(k)`` becomes ``prod_{k=a}^{b+m} f(k) * f(b+m+1) * ... * f(b+o)`` where ``m`` is the
+    smallest offset among the products of the same ``f`` from the same ``a`` (``b`` symbolic, offsets
+    integers), every product's index renamed canonically, then expanded: so ``f(t) prod_{k=1}^{t-1} f(k)``
+    and ``prod_{j=1}^{t} f(j)`` meet. Splitting a range is an identity of products under Karr's convention,
+    the one SymPy uses (the ladder guards ranges that may run backwards before it comes here)."""
+    products = [x for x in e.atoms(sp.Product) if len(x.limits) == 1]
+    if not products:
+        return e
+    canonical: dict[sp.Basic, sp.Product] = {}
+    groups: dict[tuple[sp.Basic, ...], list[tuple[sp.Product, sp.Expr, int]]] = {}
+    for total in products:
+        ((k, lo, hi),) = total.limits
+        canon = sp.Symbol("_p", **k.assumptions0)
+        body = total.function.xreplace({k: canon})
+        canonical[total] = sp.Product(body, (canon, lo, hi))
+        head = hi.as_coeff_Add()[0]
+        offset = head if head.is_Integer else sp.S.Zero
+        groups.setdefault((body, lo, hi - offset), []).append((canonical[total], hi - offset, int(offset)))
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for (body, lo, base), members in groups.items():
+        low = min(o for _, _, o in members)
+        for total, _, off in members:
+            canon = total.limits[0][0]
+            extra = [body.xreplace({canon: base + j}) for j in range(low + 1, off + 1)]
+            replacements[total] = sp.Mul(sp.Product(body, (canon, lo, base + low)), *extra)
+    return sp.expand(e.xreplace(canonical).xreplace(replacements))
 
 
 def _split_sum(total: sp.Sum) -> sp.Expr:
