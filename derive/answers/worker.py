@@ -154,6 +154,21 @@ def warm(server: Server) -> None:
     server.verdicts.clear()
 
 
+def load_modules() -> None:
+    """The identity modules the command was given (``--module``), named by ``DERIVE_MODULES`` (a
+    JSON list of [folder, dotted name]); one that fails to import is left out (its questions are
+    then unknown, reported per answer)."""
+    import json
+
+    from ..core.registry import REGISTRY
+
+    for folder, name in json.loads(os.environ.get("DERIVE_MODULES") or "[]"):
+        if folder and folder not in sys.path:
+            sys.path.insert(0, folder)
+        with contextlib.suppress(Exception):
+            REGISTRY.load_module(name)
+
+
 def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -164,6 +179,7 @@ def main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt the channel
     server = Server()
     warm(server)
+    load_modules()
     send(channel_out, {"ready": True, "pid": os.getpid()})
     while True:
         try:

@@ -19,6 +19,7 @@ import click
 
 from ..errors import UnknownIdentityError
 from .exits import BAD_QUESTION, BY_STATUS, INVALID, USAGE
+from .options import worker_module_option
 
 EXIT = BY_STATUS
 EXIT_BAD_QUESTION = BAD_QUESTION
@@ -48,6 +49,7 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--tol", metavar="TOL", help="Numeric tolerance: 1e-3 (absolute), 2%, 3sf, rel=1e-6.")
 @click.option("--up-to-constant", is_flag=True, help="Accept an answer that differs by an additive constant.")
 @click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML): NAME is one of its questions.")
+@worker_module_option
 def check(
     args: tuple[str, ...],
     latex: bool,
@@ -162,6 +164,7 @@ def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
     metavar="SPEC",
     help="Grade on Dask: dask://HOST:PORT (a running scheduler) or local (a cluster of -j processes for this run).",
 )
+@worker_module_option
 def grade(
     path: str,
     output: str | None,

@@ -26,6 +26,40 @@ module_option = click.option(
 )
 
 
+def _share_modules(_ctx: click.Context, _param: click.Parameter, modules: tuple[str, ...]) -> None:
+    """Load ``--module`` here (a usage error if it cannot be imported) and name it to the checking
+    workers, which import it too (``DERIVE_MODULES``: a JSON list of [folder, module])."""
+    import json
+    import os
+    import sys
+
+    if not modules:
+        return
+    registry(modules)
+    shared = []
+    for m in modules:
+        name = importable(m)
+        top = sys.modules[name.split(".")[0]]
+        path = os.path.abspath(top.__file__ or "")
+        package = os.path.basename(path) == "__init__.py"
+        shared.append([os.path.dirname(os.path.dirname(path) if package else path), name])
+    os.environ["DERIVE_MODULES"] = json.dumps(shared)
+
+
+#: ``--module`` for commands whose answers are judged in worker processes (check, grade)
+worker_module_option = click.option(
+    "--module",
+    "-m",
+    "modules",
+    multiple=True,
+    metavar="MODULE",
+    expose_value=False,
+    callback=_share_modules,
+    help="Also load identities from this module (a dotted name importable from the current folder, or a "
+    "path to a .py file); the checking workers load it too (repeatable).",
+)
+
+
 def registry(modules: Sequence[str]) -> Registry:
     """The registry with ``modules`` loaded (a module that cannot be imported is a usage error)."""
     from ..core.registry import REGISTRY  # on first use: `derive --help` does not read the catalog
