@@ -185,7 +185,11 @@ def derivation(d: Derivation) -> None:
     d.then(lambda e: sp.powsimp(sp.expand(e), combine="exp"), r"$e^{-\log Z} = 1/Z$")
     d.then(pi_star(j), r"$\pi^*(j) = \rho_j e^{r_j/\beta}/Z$")
     d.conclude("optimum")
+    _optimality(d)
 
+
+def _optimality(d: Derivation) -> None:
+    """The stationary point is the maximum (Gibbs gaps), its value, and the reward it implies (DPO)."""
     d.begin(objective(POL), r"any policy $\pi(k) = a_k/\sum_i a_i$")
     d.then(
         beta * log(Z) - beta * dm.kl(POL, pi_star, n),
