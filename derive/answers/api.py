@@ -366,6 +366,13 @@ def grade(
     if bank is not None:
         bank = _bank(bank)
     rows = [dict(r) for r in rows]
+    from .dask import is_client
+
+    if is_client(executor):  # a Dask Client: rows in batches, not one task per row
+        from .dask import grade as on_dask
+
+        work = partial(grade, timeout=timeout, bank=bank)
+        return on_dask(executor, work, rows, on_error=_lost_row, progress=progress, on_row=on_row)
     n = workers(jobs or 0)
     if executor is None:
         from .pool import default_pool
