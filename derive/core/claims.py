@@ -43,6 +43,7 @@ from ..numeric.sampling import exact_points, sample_scalars
 from ..verify.budget import attempt, cpu_time
 from ..verify.ladder import Ladder
 from .derivation import Chain
+from .linked import LinkedEntries, Links
 from .statements import Statement
 
 Values = Mapping[sp.Symbol, np.ndarray]
@@ -99,7 +100,13 @@ def check_statements(
     defs = _definitions(ladder) if definitions is None else definitions
     values = sample_scalars(domains, rng, n) if domains else {}
     context = _Context(ladder, rng, n, values, defs)
-    return [_check(st, context, chains) for st in statements if st.relation is not None]
+    return [_check(st, _linked(context, st, chains), chains) for st in statements if st.relation is not None]
+
+
+def _linked(ctx: _Context, st: Statement, chains: Sequence[Chain]) -> _Context:
+    """``ctx`` with the named inverses and symmetric matrices that the facts assumed by the chains proving
+    ``st`` declare (a link another statement's chain assumes is no premise of this one)."""
+    return dataclasses.replace(ctx, links=Links.of(c for c in chains if c.statement == st.label))
 
 
 def _definitions(ladder: Ladder) -> Definitions:
@@ -114,6 +121,8 @@ class _Context:
     n: int
     values: Values
     definitions: Definitions
+    #: named inverses and symmetric matrices, as the derivation's cited facts declare them
+    links: Links = dataclasses.field(default_factory=Links)
 
 
 def _check(st: Statement, ctx: _Context, chains: Sequence[Chain]) -> StatementCheck:
@@ -452,7 +461,9 @@ def _both_sides(
     lhs: sp.Basic, rhs: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], ctx: _Context, defs: Definitions
 ) -> tuple[Any, Any, Any, frozenset[str]]:
     cache: dict[tuple[sp.Basic, tuple[int, ...]], Any] = {}
-    entry = partial(_entry, ctx.ladder.domains, ctx.rng, cache)
+    entry: Callable[..., Any] = partial(_entry, ctx.ladder.domains, ctx.rng, cache)
+    if ctx.links:  # a matrix and its named inverse drawn together
+        entry = LinkedEntries(ctx.links, partial(_draw, ctx.ladder.domains, ctx.rng), point, DIGITS + 20)
     at = precise.to_mp(point, DIGITS + 20)
     for s in sorted(_noncommutative(lhs, rhs), key=str):
         at[s] = mpmath.matrix(ctx.rng.normal(size=(3, 3)).tolist())
@@ -473,11 +484,16 @@ def _entry(
     """The value of the entry ``base[indices]``, drawn from its domain the first time it is read."""
     key = (base, indices)
     if key not in cache:
-        dom = domains.get(base, domains.get(base.label))
-        if dom is None:
-            raise ValueError(f"no domain for the entries of {base}")
-        cache[key] = mpmath.mpf(float(dom.sample(rng, 1, {})[0]))
+        cache[key] = _draw(domains, rng, base)
     return cache[key]
+
+
+def _draw(domains: Mapping[sp.Basic, Domain], rng: np.random.Generator, base: sp.IndexedBase) -> Any:
+    """One entry of ``base`` drawn from its domain."""
+    dom = domains.get(base, domains.get(base.label))
+    if dom is None:
+        raise ValueError(f"no domain for the entries of {base}")
+    return mpmath.mpf(float(dom.sample(rng, 1, {})[0]))
 
 
 def _mp_value(e: sp.Basic, at: Mapping[sp.Basic, Any], entry: Callable[..., Any]) -> Any:
