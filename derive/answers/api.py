@@ -366,13 +366,8 @@ def grade(
     if bank is not None:
         bank = _bank(bank)
     rows = [dict(r) for r in rows]
-    from .dask import is_client
-
-    if is_client(executor):  # a Dask Client: rows in batches, not one task per row
-        from .dask import grade as on_dask
-
-        work = partial(grade, timeout=timeout, bank=bank)
-        return on_dask(executor, work, rows, on_error=_lost_row, progress=progress, on_row=on_row)
+    if _is_dask(executor):  # a Dask Client: rows in batches, not one task per row
+        return _on_dask(executor, rows, timeout=timeout, bank=bank, progress=progress, on_row=on_row)
     n = workers(jobs or 0)
     if executor is None:
         from .pool import default_pool
@@ -399,6 +394,20 @@ def grade(
         kind="thread",
         progress=report,
     )
+
+
+def _is_dask(executor: Any) -> bool:
+    from .dask import is_client
+
+    return is_client(executor)
+
+
+def _on_dask(client: Any, rows: list[dict[str, Any]], **options: Any) -> list[dict[str, Any]]:
+    """Rows graded on a Dask cluster in batches, each batch by :func:`grade` on a Dask worker."""
+    from .dask import grade as on_dask
+
+    work = partial(grade, timeout=options["timeout"], bank=options["bank"])
+    return on_dask(client, work, rows, on_error=_lost_row, progress=options["progress"], on_row=options["on_row"])
 
 
 def _lost_row(row: Mapping[str, Any], exc: BaseException) -> dict[str, Any]:
