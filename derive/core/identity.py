@@ -41,6 +41,7 @@ from ..errors import DeclarationError
 from ..maths.domains import ArrayDomain, Domain, check_assumptions
 from ..numeric.crosscheck import CheckContext
 from .autodiff.automatic import automatic
+from .bibliography import check_key, work
 from .derivation import Derivation
 from .statements import CrossCheck, Statement
 
@@ -64,6 +65,35 @@ class Ref:
     @classmethod
     def book(cls, text: str, where: str = "") -> Ref:
         return cls(text, "", where)
+
+    @classmethod
+    def cite(cls, key: str, where: str = "") -> Ref:
+        """Entry ``key`` of ``derive/references.bib`` at ``where`` (a section, an equation).
+
+        An unknown key is a DeclarationError naming the closest keys; the text is pybtex's
+        formatting of the entry, computed when first read.
+        """
+        return _Cite("", "", where, key=check_key(key))
+
+
+class _Cite(Ref):
+    """A keyed reference: ``text`` and ``url`` come from the bibliography entry, lazily."""
+
+    @property
+    def text(self) -> str:
+        return work(self.key).text
+
+    @text.setter
+    def text(self, value: str) -> None:  # the dataclass __init__ sets it; the entry decides
+        pass
+
+    @property
+    def url(self) -> str:
+        return work(self.key).url
+
+    @url.setter
+    def url(self, value: str) -> None:
+        pass
 
 
 @dataclass(frozen=True)
