@@ -31,7 +31,7 @@ yields exactly one output row, in input order, errors included.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
 from typing import Any
@@ -402,7 +402,7 @@ def _is_dask(executor: Any) -> bool:
     return is_client(executor)
 
 
-def _on_dask(client: Any, rows: list[dict[str, Any]], **options: Any) -> list[dict[str, Any]]:
+def _on_dask(client: Any, rows: Sequence[Mapping[str, Any]], **options: Any) -> list[dict[str, Any]]:
     """Rows graded on a Dask cluster in batches, each batch by :func:`grade` on a Dask worker."""
     from .dask import grade as on_dask
 
