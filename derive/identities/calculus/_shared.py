@@ -105,12 +105,8 @@ def grad_fd(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
 
 
 # -- second-order methods ------------------------------------------------------------------------
-MARTENS_GROSSE = Ref.arxiv(
-    "1503.05671",
-    "J. Martens and R. Grosse, Optimizing Neural Networks with Kronecker-factored Approximate Curvature, 2015",
-    where="Sec. 3",
-)
-NOCEDAL_WRIGHT = Ref.book("J. Nocedal and S. J. Wright, Numerical Optimization, 2nd ed., Springer, 2006", "Ch. 2, 10")
+MARTENS_GROSSE = Ref.cite("martens2015", where="Sec. 3")
+NOCEDAL_WRIGHT = Ref.cite("nocedal2006", where="Ch. 2, 10")
 
 
 def random_spd(rng: np.random.Generator, size: int) -> np.ndarray:

@@ -138,12 +138,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1412.1193",
-        "J. Martens, New insights and perspectives on the natural gradient method, 2014",
-        where="Sec. 9",
-    ),
-    Ref.book("S. Amari, Natural gradient works efficiently in learning, Neural Computation 10(2), 1998"),
+    Ref.cite("martens2014", where="Sec. 9"),
+    Ref.cite("amari1998"),
 )
 
 

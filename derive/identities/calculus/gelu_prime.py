@@ -54,9 +54,7 @@ QUESTION = Question(
         r"the first term is missing: $\frac{d}{dx} x = 1$ multiplies $\Phi(x)$": x * phi(x),
     },
 )
-REFS = (
-    Ref.arxiv("1606.08415", "D. Hendrycks and K. Gimpel, Gaussian Error Linear Units (GELUs), 2016", where="Sec. 2"),
-)
+REFS = (Ref.cite("hendrycks2016", where="Sec. 2"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

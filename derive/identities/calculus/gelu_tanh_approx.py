@@ -129,8 +129,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv("1606.08415", "D. Hendrycks and K. Gimpel, Gaussian Error Linear Units (GELUs), 2016", where="Sec. 2"),
-    Ref.book("A. Radford et al. (2019), Language Models are Unsupervised Multitask Learners (GPT-2)"),
+    Ref.cite("hendrycks2016", where="Sec. 2"),
+    Ref.cite("radford2019"),
 )
 
 

@@ -95,13 +95,7 @@ QUESTION = Question(
         r"clipping does not change the norm only when $\|g\| \le c$": NORM_G3,
     },
 )
-REFS = (
-    Ref.arxiv(
-        "1211.5063",
-        "R. Pascanu, T. Mikolov and Y. Bengio, On the difficulty of training recurrent neural networks, 2013",
-        where="Sec. 3.2, Algorithm 1",
-    ),
-)
+REFS = (Ref.cite("pascanu2013", where="Sec. 3.2, Algorithm 1"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -24,11 +24,14 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     matrices,
     notation,
     probability,
     real,
 )
+from derive.core.facts import INVERSE as INVERSE_FACT
+from derive.maths.indexed import InverseOf
 
 from ._shared import MARTENS_GROSSE, random_spd
 
@@ -78,6 +81,18 @@ KFAC_FACTORS = notation(
     "E[a a^T] kron E[delta delta^T]",
 )
 KRON_INV = notation(r"(A \otimes B)^{-1}", kronecker_product(KA, KB).inv(), "(A kron B)^-1")
+# any sizes: A is m x m, B is n x n; entry ((a, g), (c, k)) of (A kron B)(A^-1 kron B^-1)
+SIZE = integer(1, 4)
+m_a, n_b = SIZE.symbol("m"), SIZE.symbol("n")
+a_, c_ = (integer(1, m_a).symbol(v) for v in "ac")
+g_, k_ = (integer(1, n_b).symbol(v) for v in "gk")
+b_, h_ = sp.symbols("b h", integer=True, positive=True)
+AI, BI, AinvI, BinvI = (sp.IndexedBase(v, real=True) for v in ("A", "B", "A^{-1}", "B^{-1}"))
+KRON_TIMES_INV = notation(
+    r"\bigl((A \otimes B)(A^{-1} \otimes B^{-1})\bigr)_{(a,g),(c,k)}",
+    sp.Sum(sp.Sum(AI[a_, b_] * BI[g_, h_] * AinvI[b_, c_] * BinvI[h_, k_], (h_, 1, n_b)), (b_, 1, m_a)),
+    "((A kron B)(A^-1 kron B^-1))_(a,g),(c,k)",
+)
 INV_KRON = notation(r"A^{-1} \otimes B^{-1}", kronecker_product(KA.inv(), KB.inv()), "A^-1 kron B^-1")
 KRON_VEC = notation(
     r"(A \otimes B)\operatorname{vec}(X)", kronecker_product(KA, KB) * matrices.vec(KX), "(A kron B) vec(X)"
@@ -105,8 +120,10 @@ INDEPENDENCE = Statement(
 )
 INVERSE = Statement(
     "inverse",
-    Eq(KRON_INV, INV_KRON, evaluate=False),
-    text=r"so the $4 \times 4$ curvature block is inverted through two $2 \times 2$ inverses",
+    Eq(KRON_TIMES_INV, sp.KroneckerDelta(a_, c_) * sp.KroneckerDelta(g_, k_)),
+    text=r"so $(A \otimes B)^{-1} = A^{-1} \otimes B^{-1}$ for any invertible $m \times m$ $A$ and $n \times n$ $B$ "
+    r"(entry by entry, the product is the identity): the $mn \times mn$ curvature block is inverted through an "
+    r"$m \times m$ and an $n \times n$ inverse",
 )
 MAT_VEC = Statement(
     "mat-vec",
@@ -156,10 +173,20 @@ def derivation(d: Derivation) -> None:
     d.then(kronecker_product(EA, ED), r"bilinearity of $\otimes$: the sum factorises")
     d.conclude("independence")
 
-    d.begin(KRON_INV, scope=scope)
+    inverse_a, inverse_b = (INVERSE_FACT.applied(InverseOf(*pair)) for pair in ((AI, AinvI, m_a), (BI, BinvI, n_b)))
+    d.begin(
+        KRON_TIMES_INV, r"any sizes: entry $((a, g), (c, k))$ is $\sum_{b,h} A_{ab}B_{gh}(A^{-1})_{bc}(B^{-1})_{hk}$"
+    )
+    factored = sp.Sum(AI[a_, b_] * AinvI[b_, c_] * sp.Sum(BI[g_, h_] * BinvI[h_, k_], (h_, 1, n_b)), (b_, 1, m_a))
+    d.then(factored, r"the sum over $h$ does not involve $b$: $\sum_b A_{ab}(A^{-1})_{bc}\sum_h B_{gh}(B^{-1})_{hk}$")
+    d.assume(inverse_b, lambda e: inverse_b.rewrite(e), r"$\sum_h B_{gh}(B^{-1})_{hk} = \delta_{gk}$")
+    d.assume(inverse_a, lambda e: inverse_a.rewrite(e), r"$\sum_b A_{ab}(A^{-1})_{bc} = \delta_{ac}$")
+    d.conclude("inverse")
+
+    d.begin(KRON_INV, r"worked example, $2 \times 2$ factors", title="The inverse for 2x2 factors")
     d.then(lambda e: e.doit(), r"invert the $4 \times 4$ matrix $A \otimes B$ (SymPy, LU)")
     d.then(kronecker_product(KA.inv(), KB.inv()), r"block $(i, j)$ is $(A^{-1})_{ij} B^{-1}$")
-    d.conclude("inverse")
+    d.finish()
 
     d.begin(KRON_VEC, scope=scope)
     d.then(lambda e: e.doit(), r"multiply out $(A \otimes B)\operatorname{vec}(X)$")
@@ -215,6 +242,16 @@ KFAC_KRONECKER = declare(
         **matrices.entry_domains(KA, ENTRY),
         **matrices.entry_domains(KB, ENTRY),
         **matrices.entry_domains(KX, ENTRY),
+        m_a: SIZE,
+        n_b: SIZE,
+        a_: integer(1, m_a),
+        c_: integer(1, m_a),
+        g_: integer(1, n_b),
+        k_: integer(1, n_b),
+        AI: ENTRY,
+        BI: ENTRY,
+        AinvI: ENTRY,
+        BinvI: ENTRY,
     },
     claim=CLAIM,
     also=(OUTER, INDEPENDENCE, INVERSE, MAT_VEC),

@@ -67,8 +67,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("N. J. Higham (2002), Accuracy and Stability of Numerical Algorithms", "Sec. 27"),
-    Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 4.1"),
+    Ref.cite("higham2002", where="Sec. 27"),
+    Ref.cite("goodfellow2016", where="Sec. 4.1"),
 )
 
 

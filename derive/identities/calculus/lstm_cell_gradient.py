@@ -86,11 +86,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8), 1997"),
-    Ref.book(
-        "F. A. Gers, J. Schmidhuber and F. Cummins, Learning to forget: continual prediction with "
-        "LSTM, Neural Computation 12(10), 2000"
-    ),
+    Ref.cite("hochreiter1997"),
+    Ref.cite("gers2000"),
 )
 
 

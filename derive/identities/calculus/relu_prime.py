@@ -53,8 +53,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("V. Nair and G. E. Hinton (2010), Rectified Linear Units Improve Restricted Boltzmann Machines, ICML"),
-    Ref.book("X. Glorot, A. Bordes and Y. Bengio (2011), Deep Sparse Rectifier Neural Networks, AISTATS"),
+    Ref.cite("nair2010"),
+    Ref.cite("glorot2011"),
 )
 
 

@@ -115,16 +115,8 @@ QUESTION = Question(
     approximations={r"the identity (skip) path is missing": Derivative(G[0](x), x)},
 )
 REFS = (
-    Ref.arxiv(
-        "1512.03385",
-        "K. He, X. Zhang, S. Ren and J. Sun, Deep Residual Learning for Image Recognition, 2015",
-        where="Sec. 3.1",
-    ),
-    Ref.arxiv(
-        "1603.05027",
-        "K. He, X. Zhang, S. Ren and J. Sun, Identity Mappings in Deep Residual Networks, 2016",
-        where="Sec. 3, Eq. (5)",
-    ),
+    Ref.cite("he2015deep", where="Sec. 3.1"),
+    Ref.cite("he2016", where="Sec. 3, Eq. (5)"),
 )
 
 

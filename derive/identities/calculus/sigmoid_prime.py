@@ -55,8 +55,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Eq. (4.88)"),
-    Ref.book("S. Hochreiter and J. Schmidhuber (1997), Long Short-Term Memory, Neural Computation 9(8)"),
+    Ref.cite("bishop2006", where="Eq. (4.88)"),
+    Ref.cite("hochreiter1997"),
 )
 
 

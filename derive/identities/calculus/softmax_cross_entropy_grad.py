@@ -94,8 +94,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Eq. (4.109)"),
-    Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 6.2.2.3"),
+    Ref.cite("bishop2006", where="Eq. (4.109)"),
+    Ref.cite("goodfellow2016", where="Sec. 6.2.2.3"),
 )
 
 

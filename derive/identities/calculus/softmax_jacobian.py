@@ -132,9 +132,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 6.2.2.3"),
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Sec. 4.3.4"),
-    Ref.arxiv("1706.03762", "A. Vaswani et al., Attention Is All You Need, 2017", where="Sec. 3.2.1"),
+    Ref.cite("goodfellow2016", where="Sec. 6.2.2.3"),
+    Ref.cite("bishop2006", where="Sec. 4.3.4"),
+    Ref.cite("vaswani2017", where="Sec. 3.2.1"),
 )
 
 

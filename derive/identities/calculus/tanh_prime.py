@@ -49,7 +49,7 @@ QUESTION = Question(
         r"the sigmoid rule $f(1 - f)$ does not apply to $\tanh$": tanh(x) * (1 - tanh(x)),
     },
 )
-REFS = (Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 6.3.2"),)
+REFS = (Ref.cite("goodfellow2016", where="Sec. 6.3.2"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

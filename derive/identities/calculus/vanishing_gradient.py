@@ -175,16 +175,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("S. Hochreiter, Untersuchungen zu dynamischen neuronalen Netzen, Diploma thesis, TU Munich, 1991"),
-    Ref.book(
-        "Y. Bengio, P. Simard and P. Frasconi, Learning long-term dependencies with gradient descent is "
-        "difficult, IEEE Trans. Neural Networks 5(2), 1994"
-    ),
-    Ref.arxiv(
-        "1211.5063",
-        "R. Pascanu, T. Mikolov and Y. Bengio, On the difficulty of training recurrent neural networks, 2013",
-        where="Sec. 2",
-    ),
+    Ref.cite("hochreiter1991"),
+    Ref.cite("bengio1994"),
+    Ref.cite("pascanu2013", where="Sec. 2"),
 )
 
 
