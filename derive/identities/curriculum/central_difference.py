@@ -87,8 +87,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("J. Nocedal and S. J. Wright, Numerical Optimization, 2nd ed. (2006)", "Sec. 8.1"),
-    Ref.book("N. J. Higham, Accuracy and Stability of Numerical Algorithms (SIAM, 2002)", "Sec. 1.14"),
+    Ref.cite("nocedal2006", where="Sec. 8.1"),
+    Ref.cite("higham2002", where="Sec. 1.14"),
 )
 
 

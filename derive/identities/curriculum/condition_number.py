@@ -76,8 +76,8 @@ QUESTION = Question(
     approximations={r"that is $\kappa(X)$; the Gram matrix squares it": s_a / s_b},
 )
 REFS = (
-    Ref.book("L. N. Trefethen and D. Bau, Numerical Linear Algebra (SIAM, 1997)", "Lectures 12 and 18"),
-    Ref.book("G. H. Golub and C. F. Van Loan, Matrix Computations, 4th ed. (2013)", "Sec. 2.6, 5.3"),
+    Ref.cite("trefethen1997", where="Lectures 12 and 18"),
+    Ref.cite("golub2013", where="Sec. 2.6, 5.3"),
 )
 
 

@@ -135,12 +135,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1603.07285",
-        "V. Dumoulin and F. Visin, A guide to convolution arithmetic for deep learning, 2016",
-        "Sec. 2",
-    ),
-    Ref.book("I. Goodfellow, Y. Bengio and A. Courville, Deep Learning (2016)", "Sec. 9.5"),
+    Ref.cite("dumoulin2016", where="Sec. 2"),
+    Ref.cite("goodfellow2016", where="Sec. 9.5"),
 )
 
 

@@ -90,7 +90,7 @@ QUESTION = Question(
         "a likelihood ratio is not a probability": a_pt / b_pt,
     },
 )
-REFS = (Ref.arxiv("1406.2661", "I. Goodfellow et al., Generative Adversarial Nets, 2014", "Prop. 1, Thm. 1"),)
+REFS = (Ref.cite("goodfellow2014", where="Prop. 1, Thm. 1"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

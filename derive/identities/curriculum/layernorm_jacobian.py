@@ -101,7 +101,7 @@ QUESTION = Question(
         r"the dependence of $\sigma$ on $x$ is missing": (1 - sp.Rational(1, N_LN)) / STD,
     },
 )
-REFS = (Ref.arxiv("1607.06450", "J. L. Ba, J. R. Kiros and G. E. Hinton, Layer Normalization, 2016", "Sec. 3"),)
+REFS = (Ref.cite("ba2016", where="Sec. 3"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -121,7 +121,7 @@ QUESTION = Question(
         r"the bias factor is $(n-1)/n$, not $n/(n-1)$": n * sigma**2 / (n - 1),
     },
 )
-REFS = (Ref.book("C. M. Bishop, Pattern Recognition and Machine Learning (2006)", "Sec. 1.2.4"),)
+REFS = (Ref.cite("bishop2006", where="Sec. 1.2.4"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -98,10 +98,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1607.00653", "A. Grover and J. Leskovec, node2vec: Scalable Feature Learning for Networks, 2016", "Sec. 3"
-    ),
-    Ref.book("L. Lovász, Random walks on graphs: a survey (1993)", "Sec. 1"),
+    Ref.cite("grover2016", where="Sec. 3"),
+    Ref.cite("lovasz1993", where="Sec. 1"),
 )
 
 
