@@ -71,16 +71,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book(
-        "G. E. Hinton and D. van Camp, Keeping Neural Networks Simple by Minimizing the Description Length "
-        "of the Weights, COLT 1993"
-    ),
-    Ref.arxiv(
-        "1901.04866",
-        "J. Townsend, T. Bird and D. Barber, Practical Lossless Compression with Latent "
-        "Variables using Bits Back Coding, 2019",
-        where="Sec. 2",
-    ),
+    Ref.cite("hinton1993"),
+    Ref.cite("townsend2019", where="Sec. 2"),
 )
 
 

@@ -63,7 +63,7 @@ QUESTION = Question(
         r"the sign of the entropy is wrong ($-H(p)$)": -H_P + KL_PQ,
     },
 )
-REFS = (Ref.book("T. M. Cover and J. A. Thomas (2006), Elements of Information Theory, 2nd ed.", "Sec. 2.3"),)
+REFS = (Ref.cite("cover2006", where="Sec. 2.3"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

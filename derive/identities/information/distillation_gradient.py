@@ -90,13 +90,7 @@ QUESTION = Question(
         r"the sign is wrong: the gradient is student minus teacher": -GRAD[0],
     },
 )
-REFS = (
-    Ref.arxiv(
-        "1503.02531",
-        "G. Hinton, O. Vinyals and J. Dean, Distilling the Knowledge in a Neural Network, 2015",
-        where="Sec. 2.1",
-    ),
-)
+REFS = (Ref.cite("hinton2015", where="Sec. 2.1"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -107,8 +107,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="App. B"),
-    Ref.arxiv("1503.02531", "G. Hinton, O. Vinyals and J. Dean, Distilling the Knowledge in a Neural Network, 2015"),
+    Ref.cite("kingma2014", where="App. B"),
+    Ref.cite("hinton2015"),
 )
 
 

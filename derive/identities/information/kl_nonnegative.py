@@ -72,7 +72,7 @@ QUESTION = Question(
     r"Give the function $f(t)$ with $\log t \le f(t)$ that is tangent at $t = 1$.",
     approximations={r"$\log t \le t$ holds but is not tangent at $t = 1$: it gives no useful bound": t},
 )
-REFS = (Ref.book("T. M. Cover and J. A. Thomas (2006), Elements of Information Theory, 2nd ed.", "Thm. 2.6.3"),)
+REFS = (Ref.cite("cover2006", where="Thm. 2.6.3"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

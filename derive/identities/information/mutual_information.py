@@ -96,16 +96,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1807.03748",
-        "A. van den Oord, Y. Li and O. Vinyals, Representation Learning with Contrastive Predictive Coding, 2018",
-        where="Sec. 2.3",
-    ),
-    Ref.arxiv("1905.06922", "B. Poole et al., On Variational Bounds of Mutual Information, 2019", where="Sec. 2.3"),
-    Ref.arxiv(
-        "2103.00020",
-        "A. Radford et al., Learning Transferable Visual Models From Natural Language Supervision (CLIP), 2021",
-    ),
+    Ref.cite("vandenoord2018", where="Sec. 2.3"),
+    Ref.cite("poole2019", where="Sec. 2.3"),
+    Ref.cite("radford2021"),
 )
 
 

@@ -65,8 +65,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("D. Jurafsky and J. H. Martin, Speech and Language Processing, 3rd ed. draft", "Sec. 3.3"),
-    Ref.arxiv("2005.14165", "T. Brown et al., Language Models are Few-Shot Learners (GPT-3), 2020", where="Sec. 3.1"),
+    Ref.cite("jurafsky2024", where="Sec. 3.3"),
+    Ref.cite("brown2020", where="Sec. 3.1"),
 )
 
 

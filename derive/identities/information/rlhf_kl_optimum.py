@@ -138,12 +138,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "2203.02155",
-        "L. Ouyang et al., Training language models to follow instructions with human feedback (InstructGPT), 2022",
-        where="Sec. 3.5",
-    ),
-    Ref.arxiv("2305.18290", "R. Rafailov et al., Direct Preference Optimization, 2023", where="Sec. 4, Eq. 4-5"),
+    Ref.cite("ouyang2022", where="Sec. 3.5"),
+    Ref.cite("rafailov2023", where="Sec. 4, Eq. 4-5"),
 )
 
 
