@@ -160,12 +160,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "2205.14135",
-        "T. Dao et al., FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness, 2022",
-        where="Appendix B.2",
-    ),
-    Ref.arxiv("1706.03762", "A. Vaswani et al., Attention Is All You Need, 2017", where="Sec. 3.2.1"),
+    Ref.cite("dao2022", where="Appendix B.2"),
+    Ref.cite("vaswani2017", where="Sec. 3.2.1"),
 )
 
 

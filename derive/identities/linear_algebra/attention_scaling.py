@@ -99,7 +99,7 @@ QUESTION = Question(
         r"that is the variance after dividing by $\sqrt{d_k}$": sp.Integer(1),
     },
 )
-REFS = (Ref.arxiv("1706.03762", "A. Vaswani et al., Attention Is All You Need, 2017", where="Sec. 3.2.1, footnote 4"),)
+REFS = (Ref.cite("vaswani2017", where="Sec. 3.2.1, footnote 4"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -120,17 +120,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1606.09375",
-        "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast "
-        "Localized Spectral Filtering, 2016",
-        where="Sec. 2.1, Eq. (4)",
-    ),
-    Ref.arxiv(
-        "0912.3848",
-        "D. K. Hammond, P. Vandergheynst and R. Gribonval, Wavelets on Graphs via Spectral Graph Theory, 2011",
-        where="Sec. 6",
-    ),
+    Ref.cite("defferrard2016", where="Sec. 2.1, Eq. (4)"),
+    Ref.cite("hammond2011", where="Sec. 6"),
 )
 
 

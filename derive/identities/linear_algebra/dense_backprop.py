@@ -85,11 +85,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book(
-        "D. E. Rumelhart, G. E. Hinton and R. J. Williams, Learning representations by back-propagating errors, "
-        "Nature 323, 1986"
-    ),
-    Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", "Sec. 6.5"),
+    Ref.cite("rumelhart1986"),
+    Ref.cite("goodfellow2016", where="Sec. 6.5"),
 )
 
 

@@ -127,9 +127,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("C. Eckart and G. Young, The approximation of one matrix by another of lower rank, Psychometrika 1, 1936"),
-    Ref.book("L. Mirsky, Symmetric gauge functions and unitarily invariant norms, Q. J. Math. 11, 1960"),
-    Ref.book("G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed.", "Sec. 2.4"),
+    Ref.cite("eckart1936"),
+    Ref.cite("mirsky1960"),
+    Ref.cite("golub2013", where="Sec. 2.4"),
 )
 
 

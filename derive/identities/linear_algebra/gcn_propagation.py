@@ -116,13 +116,7 @@ QUESTION = Question(
         r"$\mathbf{1}$ is the eigenvector of $\tilde D^{-1}\tilde A$, not of $\hat A$": sp.Integer(1),
     },
 )
-REFS = (
-    Ref.arxiv(
-        "1609.02907",
-        "T. N. Kipf and M. Welling, Semi-Supervised Classification with Graph Convolutional Networks, 2017",
-        where="Sec. 2, Eq. (2) and the renormalization trick",
-    ),
-)
+REFS = (Ref.cite("kipf2017", where="Sec. 2, Eq. (2) and the renormalization trick"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -63,9 +63,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("R. Tibshirani, Regression shrinkage and selection via the lasso, J. R. Stat. Soc. B 58, 1996"),
-    Ref.book("D. L. Donoho, De-noising by soft-thresholding, IEEE Trans. Inf. Theory 41, 1995"),
-    Ref.book("N. Parikh and S. Boyd (2014), Proximal Algorithms, Found. Trends Optim. 1", "Sec. 6.5.2"),
+    Ref.cite("tibshirani1996"),
+    Ref.cite("donoho1995"),
+    Ref.cite("parikh2014", where="Sec. 6.5.2"),
 )
 
 

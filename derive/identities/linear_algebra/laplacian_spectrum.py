@@ -161,18 +161,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("F. R. K. Chung (1997), Spectral Graph Theory, CBMS 92", "Ch. 1"),
-    Ref.arxiv(
-        "1312.6203",
-        "J. Bruna, W. Zaremba, A. Szlam and Y. LeCun, Spectral Networks and Locally Connected Networks on Graphs, 2014",
-        where="Sec. 3",
-    ),
-    Ref.arxiv(
-        "1606.09375",
-        "M. Defferrard, X. Bresson and P. Vandergheynst, Convolutional Neural Networks on Graphs with Fast "
-        "Localized Spectral Filtering, 2016",
-        where="Sec. 2.1",
-    ),
+    Ref.cite("chung1997", where="Ch. 1"),
+    Ref.cite("bruna2014", where="Sec. 3"),
+    Ref.cite("defferrard2016", where="Sec. 2.1"),
 )
 
 

@@ -113,9 +113,7 @@ QUESTION = Question(
         r"the rank $r$ multiplies both factors: $r(d + k)$": d_dim + k_dim,
     },
 )
-REFS = (
-    Ref.arxiv("2106.09685", "E. J. Hu et al., LoRA: Low-Rank Adaptation of Large Language Models, 2021", "Sec. 4.1"),
-)
+REFS = (Ref.cite("hu2021", where="Sec. 4.1"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

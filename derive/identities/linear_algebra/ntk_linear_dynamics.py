@@ -97,17 +97,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1806.07572",
-        "A. Jacot, F. Gabriel and C. Hongler, Neural Tangent Kernel: Convergence and Generalization in Neural "
-        "Networks, 2018",
-        where="Sec. 5",
-    ),
-    Ref.arxiv(
-        "1902.06720",
-        "J. Lee et al., Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent, 2019",
-        where="Sec. 2.2, Eq. (9)",
-    ),
+    Ref.cite("jacot2018", where="Sec. 5"),
+    Ref.cite("lee2019", where="Sec. 2.2, Eq. (9)"),
 )
 
 

@@ -118,14 +118,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book(
-        "E. J. Candes and B. Recht, Exact matrix completion via convex optimization, Found. Comput. Math. 9, 2009"
-    ),
-    Ref.arxiv(
-        "0810.3286",
-        "J.-F. Cai, E. J. Candes and Z. Shen, A Singular Value Thresholding Algorithm for Matrix Completion, 2008",
-        "Thm. 2.1",
-    ),
+    Ref.cite("candes2009"),
+    Ref.cite("cai2008", where="Thm. 2.1"),
 )
 
 

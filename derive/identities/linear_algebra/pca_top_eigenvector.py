@@ -131,8 +131,8 @@ QUESTION = Question(
     approximations={r"that is the smallest eigenvalue, the minimum of the Rayleigh quotient": lam1 - gap},
 )
 REFS = (
-    Ref.book("K. Pearson, On lines and planes of closest fit to systems of points in space, Phil. Mag. 2(11), 1901"),
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", "Sec. 12.1.1"),
+    Ref.cite("pearson1901"),
+    Ref.cite("bishop2006", where="Sec. 12.1.1"),
 )
 
 

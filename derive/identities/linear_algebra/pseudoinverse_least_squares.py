@@ -129,8 +129,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("R. Penrose, A generalized inverse for matrices, Proc. Cambridge Philos. Soc. 51, 1955"),
-    Ref.book("G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed.", "Sec. 5.5"),
+    Ref.cite("penrose1955"),
+    Ref.cite("golub2013", where="Sec. 5.5"),
 )
 
 

@@ -118,14 +118,7 @@ QUESTION = Question(
         r"the factor is a square root: $(1 + k/(p-1))^{1/2}$": 1 + k_rs / (p_rs - 1),
     },
 )
-REFS = (
-    Ref.arxiv(
-        "0909.4061",
-        "N. Halko, P.-G. Martinsson and J. A. Tropp, Finding structure with randomness: probabilistic algorithms "
-        "for constructing approximate matrix decompositions, SIAM Review 53, 2011",
-        "Sec. 1.3 (algorithm), Thm. 10.5 (bound)",
-    ),
-)
+REFS = (Ref.cite("halko2011", where="Sec. 1.3 (algorithm), Thm. 10.5 (bound)"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -87,11 +87,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book(
-        "A. E. Hoerl and R. W. Kennard, Ridge regression: biased estimation for nonorthogonal problems, "
-        "Technometrics 12, 1970"
-    ),
-    Ref.book("T. Hastie, R. Tibshirani and J. Friedman (2009), The Elements of Statistical Learning", "Sec. 3.4.1"),
+    Ref.cite("hoerl1970"),
+    Ref.cite("hastie2009", where="Sec. 3.4.1"),
 )
 
 

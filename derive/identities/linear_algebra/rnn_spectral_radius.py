@@ -145,15 +145,8 @@ QUESTION = Question(
     approximations={r"that is $\Lambda^t$: the change of basis $V(\cdot)V^{-1}$ is missing": sp.diag(l_1**t, l_2**t)},
 )
 REFS = (
-    Ref.arxiv(
-        "1211.5063",
-        "R. Pascanu, T. Mikolov and Y. Bengio, On the difficulty of training recurrent neural networks, 2013",
-        where="Sec. 2.1",
-    ),
-    Ref.book(
-        "Y. Bengio, P. Simard and P. Frasconi, Learning long-term dependencies with gradient descent is "
-        "difficult, IEEE TNN 5(2), 1994"
-    ),
+    Ref.cite("pascanu2013", where="Sec. 2.1"),
+    Ref.cite("bengio1994"),
 )
 
 

@@ -111,16 +111,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "2010.01412",
-        "P. Foret, A. Kleiner, H. Mobahi and B. Neyshabur, Sharpness-Aware Minimization for Efficiently Improving "
-        "Generalization, 2021",
-        where="Sec. 2, Eq. (2)",
-    ),
-    Ref.arxiv(
-        "1609.04836",
-        "N. S. Keskar et al., On Large-Batch Training for Deep Learning: Generalization Gap and Sharp Minima, 2017",
-    ),
+    Ref.cite("foret2021", where="Sec. 2, Eq. (2)"),
+    Ref.cite("keskar2017"),
 )
 
 

@@ -72,12 +72,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1810.01075",
-        "C. H. Martin and M. W. Mahoney, Implicit Self-Regularization in Deep Neural Networks: Evidence from "
-        "Random Matrix Theory and Implications for Learning, 2018 (JMLR 2021)",
-    ),
-    Ref.book("G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed.", "Sec. 2.4"),
+    Ref.cite("martin2018"),
+    Ref.cite("golub2013", where="Sec. 2.4"),
 )
 
 

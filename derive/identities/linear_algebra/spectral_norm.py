@@ -91,13 +91,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv(
-        "1802.05957",
-        "T. Miyato, T. Kataoka, M. Koyama and Y. Yoshida, Spectral Normalization for Generative Adversarial "
-        "Networks, 2018",
-        "Sec. 2.1-2.2",
-    ),
-    Ref.book("G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed.", "Sec. 2.3, 7.3.1"),
+    Ref.cite("miyato2018", where="Sec. 2.1-2.2"),
+    Ref.cite("golub2013", where="Sec. 2.3, 7.3.1"),
 )
 
 

@@ -82,12 +82,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("A. Krogh and J. A. Hertz, A simple weight decay can improve generalization, NIPS 1991"),
-    Ref.arxiv(
-        "1711.05101",
-        "I. Loshchilov and F. Hutter, Decoupled Weight Decay Regularization, 2017 (ICLR 2019)",
-        "Sec. 2",
-    ),
+    Ref.cite("krogh1991"),
+    Ref.cite("loshchilov2019", where="Sec. 2"),
 )
 
 
