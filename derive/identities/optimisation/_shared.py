@@ -43,9 +43,7 @@ ETA_MIN = nonnegative(1)
 eta_min = ETA_MIN.symbol("eta_min")
 ETA_MAX = interval(eta_min, eta_min + 10, open_lo=True)
 eta_max = ETA_MAX.symbol("eta_max")
-LOSHCHILOV = Ref.arxiv(
-    "1608.03983", "I. Loshchilov and F. Hutter, SGDR: Stochastic Gradient Descent with Warm Restarts, 2017", "Eq. (5)"
-)
+LOSHCHILOV = Ref.cite("loshchilov2017sgdr", where="Eq. (5)")
 
 
 def integral(f: np.ndarray, grid: np.ndarray) -> float:

@@ -99,7 +99,7 @@ QUESTION = Question(
         r"one power too few: after $t$ steps the weight of $m_0$ is $\beta_1^t$": 1 - beta1 ** (t - 1),
     },
 )
-REFS = (Ref.arxiv("1412.6980", "D. P. Kingma and J. Ba, Adam: A Method for Stochastic Optimization, 2015", "Sec. 3"),)
+REFS = (Ref.cite("kingma2015", where="Sec. 3"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

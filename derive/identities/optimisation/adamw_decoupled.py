@@ -74,7 +74,7 @@ QUESTION = Question(
     names={"lambda": lam, "eta": eta},
     approximations={r"the decay is $\eta\lambda\theta$, not $\lambda\theta$": (1 - lam) * th1},
 )
-REFS = (Ref.arxiv("1711.05101", "I. Loshchilov and F. Hutter, Decoupled Weight Decay Regularization, 2019", "Sec. 2"),)
+REFS = (Ref.cite("loshchilov2019", where="Sec. 2"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -80,9 +80,7 @@ QUESTION = Question(
 )
 REFS = (
     LOSHCHILOV,
-    Ref.arxiv(
-        "2302.13971", "H. Touvron et al., LLaMA: Open and Efficient Foundation Language Models, 2023", "Sec. 2.2"
-    ),
+    Ref.cite("touvron2023", where="Sec. 2.2"),
 )
 
 

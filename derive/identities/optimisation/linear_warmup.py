@@ -78,11 +78,7 @@ QUESTION = Question(
     approximations={"this is the area of the full-height rectangle, not the triangle": eta_max * T_warm},
 )
 REFS = (
-    Ref.arxiv(
-        "1706.02677",
-        "P. Goyal et al., Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour, 2017",
-        "Sec. 2.2",
-    ),
+    Ref.cite("goyal2017", where="Sec. 2.2"),
     LOSHCHILOV,
 )
 

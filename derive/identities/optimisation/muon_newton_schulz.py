@@ -98,9 +98,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("K. Jordan et al., Muon: An optimizer for hidden layers in neural networks (blog post), 2024"),
-    Ref.arxiv("2502.16982", "J. Liu et al., Muon is Scalable for LLM Training, 2025", "Sec. 2"),
-    Ref.book("N. J. Higham, Functions of Matrices (SIAM, 2008)", "Ch. 8, the Newton-Schulz iteration"),
+    Ref.cite("jordan2024"),
+    Ref.cite("liu2025", where="Sec. 2"),
+    Ref.cite("higham2008", where="Ch. 8, the Newton-Schulz iteration"),
 )
 
 

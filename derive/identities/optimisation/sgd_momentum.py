@@ -70,12 +70,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("B. T. Polyak, Some methods of speeding up the convergence of iteration methods, 1964"),
-    Ref.book(
-        "I. Sutskever, J. Martens, G. Dahl and G. Hinton, On the importance of initialization and momentum "
-        "in deep learning, ICML 2013",
-        "Sec. 2",
-    ),
+    Ref.cite("polyak1964"),
+    Ref.cite("sutskever2013", where="Sec. 2"),
 )
 
 

@@ -112,12 +112,8 @@ QUESTION = Question(
     approximations={"inverse square roots, not fourth roots (one-sided full-matrix Adagrad)": 1 / (m1 * n2) ** 2},
 )
 REFS = (
-    Ref.arxiv(
-        "1802.09568",
-        "V. Gupta, T. Koren and Y. Singer, Shampoo: Preconditioned Stochastic Tensor Optimization, 2018",
-        "Lemma 1",
-    ),
-    Ref.arxiv("2409.11321", "N. Vyas et al., SOAP: Improving and Stabilizing Shampoo using Adam, 2024", "Sec. 3"),
+    Ref.cite("gupta2018", where="Lemma 1"),
+    Ref.cite("vyas2024", where="Sec. 3"),
 )
 
 

@@ -117,11 +117,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv("2404.06395", "S. Hu et al., MiniCPM: Unveiling the Potential of Small Language Models, 2024", "Sec. 4"),
-    Ref.arxiv(
-        "2405.18392",
-        "A. Hägele et al., Scaling Laws and Compute-Optimal Training Beyond Fixed Training Durations, 2024",
-    ),
+    Ref.cite("hu2024", where="Sec. 4"),
+    Ref.cite("hagele2024"),
 )
 
 
