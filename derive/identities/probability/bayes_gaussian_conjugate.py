@@ -102,8 +102,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 2.3.6, eqs. (2.141)-(2.142)"),
-    Ref.book("K. P. Murphy (2012), Machine Learning: A Probabilistic Perspective", where="Sec. 4.6.1"),
+    Ref.cite("bishop2006", where="Sec. 2.3.6, eqs. (2.141)-(2.142)"),
+    Ref.cite("murphy2012", where="Sec. 4.6.1"),
 )
 
 

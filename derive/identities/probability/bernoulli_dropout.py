@@ -78,12 +78,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book(
-        "N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever and R. Salakhutdinov (2014), Dropout: a simple way "
-        "to prevent neural networks from overfitting, JMLR 15",
-        where="Sec. 4",
-    ),
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 4.3.2"),
+    Ref.cite("srivastava2014", where="Sec. 4"),
+    Ref.cite("bishop2006", where="Sec. 4.3.2"),
 )
 
 

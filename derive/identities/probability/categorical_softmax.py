@@ -78,12 +78,8 @@ QUESTION = Question(
     approximations={r"the log-sum-exp is missing: this is the logit, not its log-probability": z1},
 )
 REFS = (
-    Ref.arxiv(
-        "1503.02531",
-        "G. Hinton, O. Vinyals and J. Dean, Distilling the Knowledge in a Neural Network, 2015",
-        where="Sec. 2",
-    ),
-    Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", where="Sec. 6.2.2.3"),
+    Ref.cite("hinton2015", where="Sec. 2"),
+    Ref.cite("goodfellow2016", where="Sec. 6.2.2.3"),
 )
 
 

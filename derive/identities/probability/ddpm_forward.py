@@ -118,13 +118,7 @@ QUESTION = Question(
         r"this is $\bar\alpha_4$, the signal fraction, not the noise variance": sp.Mul(*(1 - b for b in betas)),
     },
 )
-REFS = (
-    Ref.arxiv(
-        "2006.11239",
-        "J. Ho, A. Jain and P. Abbeel, Denoising Diffusion Probabilistic Models, 2020",
-        where="Sec. 2, eq. (4)",
-    ),
-)
+REFS = (Ref.cite("ho2020", where="Sec. 2, eq. (4)"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

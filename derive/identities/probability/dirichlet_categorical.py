@@ -106,8 +106,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("D. M. Blei, A. Y. Ng and M. I. Jordan (2003), Latent Dirichlet Allocation, JMLR 3", where="Sec. 5"),
-    Ref.book("K. P. Murphy (2012), Machine Learning: A Probabilistic Perspective", where="Sec. 3.4"),
+    Ref.cite("blei2003", where="Sec. 5"),
+    Ref.cite("murphy2012", where="Sec. 3.4"),
 )
 
 

@@ -80,12 +80,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="Sec. 2.2"),
-    Ref.arxiv(
-        "1601.00670",
-        "D. M. Blei, A. Kucukelbir and J. D. McAuliffe, Variational Inference: A Review for Statisticians, 2017",
-        where="Sec. 2.2",
-    ),
+    Ref.cite("kingma2014", where="Sec. 2.2"),
+    Ref.cite("blei2017", where="Sec. 2.2"),
 )
 
 

@@ -96,7 +96,7 @@ QUESTION = Question(
         r"$\sqrt{\pi}\,s$: the 2 in $2s^2$ is missing": sqrt(pi) * s,
     },
 )
-REFS = (Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 2.3, eq. (2.43)"),)
+REFS = (Ref.cite("bishop2006", where="Sec. 2.3, eq. (2.43)"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

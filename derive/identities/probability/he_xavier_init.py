@@ -121,12 +121,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv("1502.01852", "K. He, X. Zhang, S. Ren and J. Sun, Delving Deep into Rectifiers, 2015", where="Sec. 2.2"),
-    Ref.book(
-        "X. Glorot and Y. Bengio (2010), Understanding the difficulty of training deep feedforward neural "
-        "networks, AISTATS",
-        where="Sec. 4.2",
-    ),
+    Ref.cite("he2015delving", where="Sec. 2.2"),
+    Ref.cite("glorot2010", where="Sec. 4.2"),
 )
 
 

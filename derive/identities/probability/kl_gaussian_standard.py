@@ -137,7 +137,7 @@ QUESTION = Question(
         + log(s),
     },
 )
-REFS = (Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="App. B"),)
+REFS = (Ref.cite("kingma2014", where="App. B"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------

@@ -87,8 +87,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("D. J. C. MacKay (2003), Information Theory, Inference, and Learning Algorithms", where="Ch. 27"),
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 4.4, eq. (4.137)"),
+    Ref.cite("mackay2003", where="Ch. 27"),
+    Ref.cite("bishop2006", where="Sec. 4.4, eq. (4.137)"),
 )
 
 

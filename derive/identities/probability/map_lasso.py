@@ -92,8 +92,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("R. Tibshirani (1996), Regression shrinkage and selection via the lasso, JRSS B 58(1)", where="Sec. 5"),
-    Ref.book("K. P. Murphy (2012), Machine Learning: A Probabilistic Perspective", where="Sec. 13.3"),
+    Ref.cite("tibshirani1996", where="Sec. 5"),
+    Ref.cite("murphy2012", where="Sec. 13.3"),
 )
 
 

@@ -76,8 +76,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("I. Goodfellow, Y. Bengio and A. Courville (2016), Deep Learning", where="Sec. 5.5"),
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 1.2.5, 4.3.4"),
+    Ref.cite("goodfellow2016", where="Sec. 5.5"),
+    Ref.cite("bishop2006", where="Sec. 1.2.5, 4.3.4"),
 )
 
 

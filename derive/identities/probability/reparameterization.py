@@ -75,12 +75,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.arxiv("1312.6114", "D. P. Kingma and M. Welling, Auto-Encoding Variational Bayes, 2014", where="Sec. 2.4"),
-    Ref.arxiv(
-        "1401.4082",
-        "D. J. Rezende, S. Mohamed and D. Wierstra, Stochastic Backpropagation and Approximate Inference, 2014",
-        where="Sec. 3",
-    ),
+    Ref.cite("kingma2014", where="Sec. 2.4"),
+    Ref.cite("rezende2014", where="Sec. 3"),
 )
 
 
