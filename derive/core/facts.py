@@ -35,7 +35,7 @@ class Fact:
     def __post_init__(self) -> None:
         if not self.name.strip() or not self.statement.strip():
             raise ValueError("a fact needs a name and a statement")
-        if not self.ref.text.strip():
+        if not (self.ref.key or self.ref.text.strip()):
             raise ValueError(f"the fact {self.name!r} needs a citation")
 
     @property
@@ -56,65 +56,59 @@ class Fact:
         return self.name
 
 
-_HORN_JOHNSON = "R. A. Horn and C. R. Johnson (2013), Matrix Analysis, 2nd ed., Cambridge University Press"
-_GOLUB = "G. H. Golub and C. F. Van Loan (2013), Matrix Computations, 4th ed., Johns Hopkins University Press"
-
 SPECTRAL_THEOREM = Fact(
     "spectral theorem",
     r"every real symmetric $n\times n$ matrix is $M = U\Lambda U^\top$ with $U$ orthogonal "
     r"($U^\top U = I$) and $\Lambda = \mathrm{diag}(\lambda_1, \dots, \lambda_n)$ real",
-    Ref.book(_HORN_JOHNSON, "Thm. 4.1.5"),
+    Ref.cite("horn2013", where="Thm. 4.1.5"),
 )
 SVD_ORTHONORMAL = Fact(
     "singular value decomposition",
     r"every real $m\times n$ matrix is $A = U\Sigma V^\top$ with $U^\top U = I_m$, $V^\top V = I_n$ and "
     r"$\Sigma$ rectangular diagonal with $\sigma_1 \ge \dots \ge \sigma_{\min(m,n)} \ge 0$",
-    Ref.book(_HORN_JOHNSON, "Thm. 2.6.3"),
+    Ref.cite("horn2013", where="Thm. 2.6.3"),
 )
 ORTHOGONAL_INVARIANCE = Fact(
     "orthogonal invariance of the norms",
     r"for orthogonal $U$, $V$: $\lVert U\mathbf{x}\rVert_2 = \lVert\mathbf{x}\rVert_2$, "
     r"$\lVert UAV^\top\rVert_F = \lVert A\rVert_F$ and $\lVert UAV^\top\rVert_2 = \lVert A\rVert_2$",
-    Ref.book(_GOLUB, "Sec. 2.3.4"),
+    Ref.cite("golub2013", where="Sec. 2.3.4"),
 )
 DETERMINANT_LEMMA = Fact(
     "matrix determinant lemma",
     r"for invertible $A$: $\det(A + \mathbf{u}\mathbf{v}^\top) = (1 + \mathbf{v}^\top A^{-1}\mathbf{u})\det A$",
-    Ref.book(_HORN_JOHNSON, "Sec. 0.8.5"),
+    Ref.cite("horn2013", where="Sec. 0.8.5"),
 )
 INDEPENDENCE = Fact(
     "independence of random variables",
     r"for independent $X$, $Y$: $\mathbb{E}[f(X)g(Y)] = \mathbb{E}[f(X)]\,\mathbb{E}[g(Y)]$, and a sum of "
     r"independent Gaussians is Gaussian with the means and the variances added",
-    Ref.book("G. Grimmett and D. Stirzaker (2020), Probability and Random Processes, 4th ed.", "Sec. 3.2, 4.9"),
+    Ref.cite("grimmett2020", where="Sec. 3.2, 4.9"),
 )
 ECKART_YOUNG = Fact(
     "Eckart-Young-Mirsky theorem",
     r"for every matrix $B$ of rank at most $k$ and every unitarily invariant norm, "
     r"$\lVert A - B\rVert \ge \lVert A - A_k\rVert$, $A_k$ the truncated SVD",
-    Ref.book(
-        "C. Eckart and G. Young, The approximation of one matrix by another of lower rank, "
-        "Psychometrika 1, 1936; L. Mirsky, Q. J. Math. 11, 1960"
-    ),
+    Ref.cite("mirsky1960", where="extending Eckart and Young (1936) to every unitarily invariant norm"),
 )
 COURANT_FISCHER = Fact(
     "Courant-Fischer theorem",
     r"for symmetric $M$ with eigenvalues $\lambda_1 \ge \dots \ge \lambda_n$: "
     r"$\lambda_k = \max_{\dim S = k}\min_{\mathbf{x}\in S,\ \lVert\mathbf{x}\rVert = 1}\mathbf{x}^\top M\mathbf{x}$",
-    Ref.book(_HORN_JOHNSON, "Thm. 4.2.6"),
+    Ref.cite("horn2013", where="Thm. 4.2.6"),
 )
 MGF_UNIQUENESS = Fact(
     "uniqueness of the moment generating function",
     r"a moment generating function finite near $0$ determines the distribution; "
     r"$\mathbb{E}[e^{\lambda X}] = e^{\lambda m + \lambda^2 v/2}$ for all $\lambda$ exactly when "
     r"$X \sim \mathcal{N}(m, v)$",
-    Ref.book("P. Billingsley (1995), Probability and Measure, 3rd ed.", "Sec. 21 and 30"),
+    Ref.cite("billingsley1995", where="Sec. 21 and 30"),
 )
 SUM_EXCHANGE = Fact(
     "exchange of finite sums",
     r"for finite ranges that do not depend on each other, "
     r"$\sum_{j}\sum_{c} a_{jc} = \sum_{c}\sum_{j} a_{jc}$ (addition is commutative and associative)",
-    Ref.book("R. L. Graham, D. E. Knuth and O. Patashnik (1994), Concrete Mathematics, 2nd ed.", "Sec. 2.4"),
+    Ref.cite("graham1994", where="Sec. 2.4"),
     rule=Exchange(),
 )
 SPAN_RANK = Fact(
@@ -122,25 +116,25 @@ SPAN_RANK = Fact(
     r"the span of $r$ vectors has dimension at most $r$; so if the range of $M$ lies in the span of the $r$ "
     r"columns of $B$, $\operatorname{rank} M \le r$ (in particular $\operatorname{rank}(BA) \le "
     r"\min(\operatorname{rank} B, \operatorname{rank} A)$)",
-    Ref.book(_HORN_JOHNSON, "Sec. 0.4.5"),
+    Ref.cite("horn2013", where="Sec. 0.4.5"),
 )
 SCHWARZ = Fact(
     "symmetry of second derivatives",
     r"for a twice continuously differentiable $f$, $\partial^2 f/\partial x_k\partial x_l = "
     r"\partial^2 f/\partial x_l\partial x_k$: a Hessian is symmetric, $H_{kl} = H_{lk}$",
-    Ref.book("W. Rudin (1976), Principles of Mathematical Analysis, 3rd ed.", "Thm. 9.41"),
+    Ref.cite("rudin1976", where="Thm. 9.41"),
 )
 SYMMETRIC = Fact(
     "symmetry of a Gram matrix",
     r"$A^\top A$, $AA^\top$ and a covariance $\mathbb{E}[\mathbf{x}\mathbf{x}^\top]$ are symmetric: "
     r"$(A^\top A)_{kl} = \sum_r A_{rk}A_{rl} = (A^\top A)_{lk}$",
-    Ref.book(_GOLUB, "Sec. 1.2"),
+    Ref.cite("golub2013", where="Sec. 1.2"),
 )
 INVERSE = Fact(
     "defining property of the inverse",
     r"a positive definite matrix ($H \succ 0$, $X^\top X + \lambda I$ for $\lambda > 0$) is invertible, and "
     r"$A^{-1}$ is the matrix with $A A^{-1} = A^{-1} A = I$",
-    Ref.book(_HORN_JOHNSON, "Obs. 7.1.6"),
+    Ref.cite("horn2013", where="Obs. 7.1.6"),
 )
 
 #: every fact, by name
