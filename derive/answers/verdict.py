@@ -68,6 +68,11 @@ class Verdict(Displayable):
             return sp.sstr(self.parsed.tolist())
         return sp.sstr(self.parsed)
 
+    def __repr__(self) -> str:
+        """One line: ``<Verdict incorrect: 'Incorrect: sign error in the term ...' (numeric)>``."""
+        message = self.message if len(self.message) <= 60 else self.message[:57] + "..."
+        return f"<Verdict {self.status}: {message!r} ({self.method or 'no method'})>"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly fields (``parsed`` as text), and ``read_as``."""
         d = asdict(self)

@@ -21,3 +21,10 @@ def test_a_verdict_in_html() -> None:
     v = Verdict(False, "incorrect", "Incorrect: sign flipped: $\\sigma(1 + \\sigma)$ <b>", parsed=None)
     html = v._repr_html_()
     assert r"\(\sigma(1 + \sigma)\)" in html and "&lt;b&gt;" in html and "incorrect" in html
+
+
+def test_a_verdict_repr_is_one_short_line() -> None:
+    long = "Incorrect: " + "a very long message " * 20
+    text = repr(Verdict(False, "incorrect", long, method="numeric (45 digits)"))
+    assert text.startswith("<Verdict incorrect: 'Incorrect: ") and text.endswith("(numeric (45 digits))>")
+    assert "\n" not in text and len(text) < 120
