@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import click
@@ -159,6 +160,7 @@ def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep the rows OUTPUT already holds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML) for rows with a question column.")
+@click.option("--solutions", is_flag=True, help="Add a solution column: the worked steps of a derivative identity.")
 @click.option(
     "--executor",
     metavar="SPEC",
@@ -174,6 +176,7 @@ def grade(
     resume: bool,
     quiet: bool,
     bank: str | None = None,
+    solutions: bool = False,
     executor: str | None = None,
 ) -> None:
     """Grade a batch of answers: a CSV (columns student, identity, answer, optional format) or JSON Lines.
@@ -211,9 +214,8 @@ def grade(
             "jsonl" if by_output or (output in (None, "-") and path.endswith((".jsonl", ".ndjson", ".json"))) else "csv"
         )
     start = time.perf_counter()
-    graded = _grade_streaming(
-        rows, output, fmt, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet, bank=loaded, executor=executor
-    )
+    streaming = partial(_grade_streaming, resume=resume, jobs=jobs, timeout=timeout, quiet=quiet, bank=loaded)
+    graded = streaming(rows, output, fmt, solutions=solutions, executor=executor)
     if not quiet:
         _summary(graded, time.perf_counter() - start)
     if graded and all(r.get("status") == "invalid" for r in graded):
@@ -230,9 +232,10 @@ def _grade_streaming(
     timeout: float,
     quiet: bool,
     bank: Any = None,
+    solutions: bool = False,
     executor: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Grade ``rows`` into ``output`` row by row; on an interrupt, keep what is done and exit 130."""
+    """Grade ``rows`` into ``output`` row by row (``solutions``: add worked steps); on an interrupt, exit 130."""
     import signal
 
     from ..answers.api import RESULT_FIELDS
@@ -243,13 +246,20 @@ def _grade_streaming(
         raise click.ClickException(f"{output} holds {skip} rows but the input has only {len(rows)}: not a resume")
     todo = rows[skip:]
     columns = [k for r in rows for k in r if k != "_error" and k not in RESULT_FIELDS]
-    writer = RowWriter(output, fmt, [*dict.fromkeys(columns), *RESULT_FIELDS], append=skip > 0)
+    cells, extra = None, []
+    if solutions:
+        from ..autodiff.solutions import COLUMN, solution_cells
+
+        cells, extra = solution_cells(todo), [COLUMN]
+    writer = RowWriter(output, fmt, [*dict.fromkeys([*columns, *RESULT_FIELDS, *extra])], append=skip > 0)
     graded: list[dict[str, Any]] = []
 
     def finished(i: int, row: dict[str, Any]) -> None:
         error = row.pop("_error", None)
         if error:
             row.update({"status": "invalid", "correct": None, "message": f"Cannot check this row: {error}"})
+        if cells is not None:
+            row[COLUMN] = cells.get(str(row.get("identity") or "").strip(), "")
         writer.add(i, row)
 
     def stop(signum: int, _frame: object) -> None:
