@@ -154,7 +154,8 @@ def derivation(d: Derivation) -> None:
     products. K-FAC replaces it by $\mathbb{E}[aa^\top] \otimes \mathbb{E}[\delta\delta^\top]$ (exact when $a$
     and $\delta$ are independent). Then the Kronecker algebra does the rest: the inverse factorises and
     the preconditioned step is $\operatorname{vec}(B^{-1} G A^{-1})$, two small inverses instead of one
-    of size $(mn)^2$. Shampoo and SOAP build on the same identities. Below, $A$, $B$, $X$ are symbolic
+    of size $(mn)^2$. Shampoo and SOAP build on the same identities. Below, the inverse is derived for any sizes
+    (the inverses named, resting on their cited defining property); elsewhere $A$, $B$, $X$ are symbolic
     $2 \times 2$ matrices, and in the expectation $a$ is $a$ or $\hat a$ (probabilities $p$, $1 - p$),
     independently $\delta$ is $\delta$ or $\hat\delta$ (probabilities $q$, $1 - q$)."""
     scope = r"for $2 \times 2$ matrices"
