@@ -11,7 +11,6 @@ return plain picklable render data.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -23,15 +22,19 @@ from typing import Any
 
 import sympy
 
+from ..core import bibliography
 from ..core.proof import prove, versions
 from ..core.registry import REGISTRY
-from ..core.sections import CURRICULUM, GENERAL_REFERENCES, SECTIONS, in_section
+from ..core.sections import CURRICULUM, SECTIONS, in_section
 from ..errors import BookError, DeriveError
 from ..parallel import ordered_map
 from .pdf import compile_tex
 from .sheet import proof_context
 from .templates import environment
 from .tex import escape, label
+
+# textbooks the whole book leans on, listed in its bibliography whether or not a sheet cites them
+GENERAL_REFERENCE_KEYS: tuple[str, ...] = ("goodfellow2016", "bishop2006", "shalevshwartz2014")
 
 
 @dataclass(frozen=True)
@@ -175,15 +178,25 @@ def _curriculum(included: set[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _bib_item(text: str, url: str) -> tuple[tuple[str, str, str], dict[str, str]]:
+    """A reference as (sort key, item): its bibliography entry when it names one (by key, URL or
+    first author and year), else the free text itself sorted by its first author's surname."""
+    work = bibliography.match(text, url)
+    if work is not None:
+        return work.sort_key, {"key": work.key, "text": work.text, "url": work.url}
+    surname, year = bibliography.free_text_identity(text)
+    return (surname, year, bibliography.normalise(text)), {"key": "", "text": text, "url": url}
+
+
 def _bibliography(entries: Sequence[Entry]) -> list[dict[str, str]]:
-    refs: dict[str, dict[str, str]] = {}
-    for e in entries:
-        for r in (e.context or {}).get("refs", []):
-            key = r["url"] or re.sub(r"\W+", "", r["text"].lower())[:60]
-            refs.setdefault(key, {"text": r["text"], "url": r["url"]})
-    for text in GENERAL_REFERENCES:
-        refs.setdefault(text, {"text": text, "url": ""})
-    return sorted(refs.values(), key=lambda r: r["text"])
+    """Each cited work once (plus the general references), by surname, then year, then title."""
+    refs = [(r["text"], r["url"]) for e in entries for r in (e.context or {}).get("refs", [])]
+    refs += [(w.text, w.url) for w in map(bibliography.work, GENERAL_REFERENCE_KEYS)]
+    items = dict(_bib_item(text, url) for text, url in refs)
+    ordered = [items[k] for k in sorted(items)]
+    for i, item in enumerate(ordered):
+        item["key"] = item["key"] or f"ref{i + 1}"
+    return ordered
 
 
 def book_context(entries: Sequence[Entry]) -> dict[str, Any]:
