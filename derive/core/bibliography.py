@@ -72,7 +72,7 @@ def _format(key: str) -> Work:
     title = str(entry.fields["title"]).strip("{}")
     return Work(
         key,
-        text.replace(" and others.", " et al."),
+        text.replace(" and others.", " et al.").removesuffix("."),
         entry.fields.get("url", ""),
         normalise(surname),
         str(entry.fields["year"]),

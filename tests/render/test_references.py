@@ -71,7 +71,7 @@ def test_an_unknown_key_is_refused_with_close_matches() -> None:
 def test_a_cite_carries_the_formatted_entry_and_its_place() -> None:
     ref = Ref.cite("bishop2006", where="Sec. 4.3.2")
     assert ref.key == "bishop2006" and ref.where == "Sec. 4.3.2" and ref.url == ""
-    assert ref.text == "C. M. Bishop. Pattern Recognition and Machine Learning. Springer, 2006."
+    assert ref.text == "C. M. Bishop. Pattern Recognition and Machine Learning. Springer, 2006"  # sheet: ", where"
     assert ref == Ref.cite("bishop2006", where="Sec. 4.3.2") != Ref.cite("bishop2006", where="Sec. 1")
     assert Ref.cite("jordan2024").text.startswith("K. Jordan et al. Muon")
 
