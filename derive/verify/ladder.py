@@ -92,7 +92,7 @@ class Ladder:
             return self.doit_cache[e]
         if not e.has(*_HELD):
             return e
-        prepared = standard_ranges(fresh_bound(e), self.domains)
+        prepared = standard_ranges(differentiate_under_sums(fresh_bound(e)), self.domains)
         out = attempt(lambda: doit_holding_limits(prepared), max(self.symbolic_budget, 10.0))
         out = prepared if out is None else out
         self.doit_cache[e] = out
@@ -275,6 +275,26 @@ class Rung:
     name: str
     rewrite: Callable[[Difference], sp.Expr]
     budget: float
+
+
+def differentiate_under_sums(e: sp.Basic) -> sp.Basic:
+    r"""Each derivative of an expression that holds a sum taken before the sum is evaluated:
+    :math:`\frac{d}{dx}\sum_{k=a}^{b} f_k = \sum_{k=a}^{b} \frac{d f_k}{dx}` when the bounds are free of
+    :math:`x` (SymPy's own ``Sum._eval_derivative``; a bound in :math:`x` leaves the derivative held).
+
+    ``doit`` would sum first and then differentiate the closed form case by case:
+    :math:`\sum_{k=1}^{n} x^k` is ``Piecewise((n, Eq(x, 1)), ...)``, whose derivative SymPy writes
+    ``Piecewise((0, Eq(x, 1)), ...)``, wrong at :math:`x = 1` (the value is :math:`n(n+1)/2`)."""
+    if not (e.has(sp.Derivative) and e.has(sp.Sum)):
+        return e
+
+    def under(d: sp.Derivative) -> sp.Basic:
+        try:
+            return d.doit(deep=False)
+        except (TypeError, ValueError, NotImplementedError):
+            return d  # left for doit, as before
+
+    return e.replace(lambda n: isinstance(n, sp.Derivative) and n.expr.has(sp.Sum), under)
 
 
 def _sums_decided(d: Difference) -> sp.Expr:
