@@ -196,8 +196,8 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     for c in rh:
         cov = np.array([[1, c], [c, 1]])
         # differential entropies of the normal: 1/2 log((2 pi e)^d det C)
-        hx_ = 0.5 * np.log(2 * np.pi * np.e)
-        hxy_ = 0.5 * np.log((2 * np.pi * np.e) ** 2 * np.linalg.det(cov))
+        hx_ = 0.5 * np.log(2 * np.pi * np.exp(1.0))
+        hxy_ = 0.5 * np.log((2 * np.pi * np.exp(1.0)) ** 2 * np.linalg.det(cov))
         gauss.append(2 * hx_ - hxy_)
     f = ctx.numpy(MI_GAUSS, [rho])
     g = ctx.compare(
