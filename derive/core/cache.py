@@ -26,6 +26,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .places import caching, proof_folder
+
 if TYPE_CHECKING:
     from .identity import Identity
 
@@ -41,17 +43,12 @@ LOADED: set[tuple[str, int | None, int | None]] = set()
 
 def enabled() -> bool:
     """Whether proofs are read from and written to disk (``DERIVE_CACHE=1``)."""
-    return os.environ.get("DERIVE_CACHE", "0") not in ("", "0")
+    return caching()
 
 
 def folder() -> Path:
     """``DERIVE_CACHE_DIR``, or ``proofs`` in the user cache directory."""
-    explicit = os.environ.get("DERIVE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("derive")) / "proofs"
+    return proof_folder()
 
 
 @functools.cache

@@ -151,13 +151,9 @@ _DIRTY: list[str] = []
 
 def _cache_file() -> Path | None:
     """``index.json`` beside the proof cache, or ``None`` when caching is off (``DERIVE_CACHE``)."""
-    import os
+    from .places import caching, proof_folder
 
-    if os.environ.get("DERIVE_CACHE", "0") in ("", "0"):
-        return None
-    from .cache import folder
-
-    return folder().parent / "index.json"
+    return proof_folder().parent / "index.json" if caching() else None
 
 
 def _file_key(path: Path) -> str:

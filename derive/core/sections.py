@@ -157,10 +157,3 @@ CURRICULUM: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         ("lstm-cell-gradient", "conv-backprop", "gan-optimal-discriminator"),
     ),
 )
-
-#: The references the map itself closes with.
-GENERAL_REFERENCES: tuple[str, ...] = (
-    "I. Goodfellow, Y. Bengio and A. Courville, Deep Learning, MIT Press, 2016",
-    "C. M. Bishop, Pattern Recognition and Machine Learning, Springer, 2006",
-    "S. Shalev-Shwartz and S. Ben-David, Understanding Machine Learning, Cambridge University Press, 2014",
-)

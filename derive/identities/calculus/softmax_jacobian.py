@@ -114,7 +114,7 @@ RANK = Statement(
     Eq(Determinant(ImmutableMatrix(MINOR)), sp.Mul(*HEADS[RANK_SIZE])),
     text=rf"the leading $(n-1)\times(n-1)$ minor is $s_1 \cdots s_n > 0$, so with $J\mathbf 1 = 0$ (proved for "
     rf"every $n$) the rank is exactly $n - 1$: the minor is proved for $n = {RANK_SIZE}$ only, the rank checked "
-    r"numerically (numpy.linalg.matrix_rank) for $n = 5$ and $n = 50$",
+    r"numerically (\texttt{numpy.linalg.matrix\_rank}) for $n = 5$ and $n = 50$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
