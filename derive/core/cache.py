@@ -80,12 +80,49 @@ def key(ident: Identity, seed: int | None, samples: int | None) -> str:
 
 class _Pickler(pickle.Pickler):
     """Stores an :class:`Identity` by name: its functions (derivation, cross-checks made by
-    factories) need not pickle, and the loaded proof points at the registered identity."""
+    factories) need not pickle, and the loaded proof points at the registered identity. A function
+    class made at run time (``named_function("KLStandard", ...)``, ``type("softmax_p", ...)``) is
+    stored as the module attribute that holds it, so the loaded proof uses that very class."""
 
     def persistent_id(self, obj: object) -> str | None:
         from .identity import Identity
 
         return obj.name if isinstance(obj, Identity) else None
+
+    def reducer_override(self, obj: object) -> Any:
+        import sympy as sp
+
+        if type(obj) in (sp.Add, sp.Mul, sp.Pow):  # rebuilt as written: SymPy's own reduce evaluates
+            return _as_written, (type(obj), obj.args)  # type: ignore[attr-defined]
+        if isinstance(obj, type) and getattr(sys.modules.get(obj.__module__), obj.__qualname__, None) is not obj:
+            from ..maths.notation import REMAKE, remake
+
+            if REMAKE in vars(obj):
+                return remake, vars(obj)[REMAKE]
+            where = _holder(obj)
+            if where is not None:
+                return _module_attribute, where
+        return NotImplemented
+
+
+def _as_written(cls: type, args: tuple[Any, ...]) -> Any:
+    return cls(*args, evaluate=False)
+
+
+def _holder(cls: type) -> tuple[str, str] | None:
+    """The (module, attribute) of a loaded derive module whose global is ``cls``."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("derive.") and module is not None:
+            for attr, value in vars(module).items():
+                if value is cls:
+                    return name, attr
+    return None
+
+
+def _module_attribute(module: str, attr: str) -> Any:
+    import importlib
+
+    return getattr(importlib.import_module(module), attr)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -112,18 +149,46 @@ def load(ident: Identity, seed: int | None, samples: int | None) -> Proof | None
 
 
 def store(proof: Proof, seed: int | None, samples: int | None) -> None:
-    """Write ``proof`` atomically (a temporary file renamed into place); failures are ignored (a
-    read-only or full disk costs the cache, never the proof)."""
-    where = folder()
-    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
-        where.mkdir(parents=True, exist_ok=True)
+    """Keep ``proof`` if it comes back from disk exactly as it is: its terminal text and its LaTeX
+    sheet the same (an unevaluated form that SymPy would evaluate on loading makes a proof not
+    kept, so a loaded proof never reads differently from a derived one). Failures are ignored."""
+    with contextlib.suppress(Exception):  # the cache is an optimisation: never the proof's failure
         buffer = io.BytesIO()
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(proof)
+        again = _Unpickler(io.BytesIO(buffer.getvalue())).load()
+        if again.text() == proof.text() and again.latex() == proof.latex():
+            _write(f"{key(proof.identity, seed, samples)}.pickle", buffer.getvalue())
+
+
+def load_value(ident: Identity, kind: str, seed: int | None, samples: int | None) -> Any | None:
+    """A plain value (a JSON-ready row) stored for ``ident`` under ``kind``, or ``None``."""
+    import json
+
+    try:
+        data = (folder() / f"{key(ident, seed, samples)}.{kind}.json").read_text(encoding="utf-8")
+        return json.loads(data)
+    except (OSError, ValueError):
+        return None
+
+
+def store_value(ident: Identity, kind: str, value: Any, seed: int | None, samples: int | None) -> None:
+    """Keep a plain value for ``ident`` under ``kind`` (``derive verify``'s row of a proof)."""
+    import json
+
+    with contextlib.suppress(TypeError, ValueError):
+        _write(f"{key(ident, seed, samples)}.{kind}.json", json.dumps(value).encode("utf-8"))
+
+
+def _write(name: str, data: bytes) -> None:
+    """``data`` into the cache folder atomically (a temporary file renamed into place)."""
+    where = folder()
+    with contextlib.suppress(OSError):
+        where.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=where, suffix=".partial")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(buffer.getvalue())
-            os.replace(tmp, where / f"{key(proof.identity, seed, samples)}.pickle")
+                f.write(data)
+            os.replace(tmp, where / name)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)

@@ -17,7 +17,7 @@ value. Every helper here makes such a name; the ladder unfolds it (``definitions
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
@@ -33,7 +33,10 @@ def named_function(name: str, tex: str, *, show_args: bool = True, real: bool = 
             return head
         return rf"{head}\left({', '.join(printer._print(arg) for arg in self.args)}\right)"
 
-    attrs: dict[str, object] = {"_latex": _latex}
+    attrs: dict[str, object] = {
+        "_latex": _latex,
+        REMAKE: ("named_function", (name, tex), {"show_args": show_args, "real": real}),
+    }
     if real:
         attrs["_eval_is_real"] = lambda self: True
     return type(name, (sp.Function,), attrs)
@@ -48,7 +51,19 @@ def _node(label: str, tex: str, *, bracket_powers: bool) -> type[sp.Function]:
             return tex
         return rf"\left({tex}\right)^{{{exp}}}" if bracket_powers else f"{tex}^{{{exp}}}"
 
-    return type(label, (sp.Function,), {"_latex": _latex, "_sympystr": lambda self, printer: label})
+    remake = ("_node", (label, tex), {"bracket_powers": bracket_powers})
+    return type(label, (sp.Function,), {"_latex": _latex, "_sympystr": lambda self, printer: label, REMAKE: remake})
+
+
+#: the class attribute naming how a class made here is made again: (factory, args, keywords)
+REMAKE = "_derive_remake"
+
+
+def remake(factory: str, args: tuple[object, ...], keywords: dict[str, object]) -> type[sp.Function]:
+    """A class made again as :func:`named_function` or ``_node`` made it: it prints and behaves the
+    same, but is a class of its own (two pages may make same-named classes of different arity)."""
+    make: Callable[..., type[sp.Function]] = named_function if factory == "named_function" else _node
+    return make(*args, **keywords)
 
 
 def named(latex: str, args: Sequence[sp.Basic], body: sp.Expr, name: str | None = None) -> tuple[sp.Expr, dict]:
