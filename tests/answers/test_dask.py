@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -65,7 +67,7 @@ CHECKERS: list[int] = []
 def client() -> Iterator[Client]:
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     with (
-        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.comm.timeouts.connect": "120s"}),
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as c,
     ):
@@ -74,6 +76,9 @@ def client() -> Iterator[Client]:
     assert len(ours) >= 2  # the Dask worker processes (and their checkers) were seen
     left = psutil.wait_procs([p for p in map(_process, {*CHECKERS, *(p.pid for p in ours)}) if p], timeout=10)[1]
     assert not left, f"left behind: {left}"
+    with warnings.catch_warnings():  # the closed cluster's sockets, collected here rather than in a later test
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def _checker_pids() -> list[int]:

@@ -13,6 +13,12 @@ from pathlib import Path
 import pytest
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C's default action. A test process may run with SIGINT ignored (a Dask
+    cluster in the same pytest worker sets that), and a child inherits an ignored signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # kept over exec: Python then installs its own handler
+
+
 def _table() -> list[tuple[int, int, str]]:
     out = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True, check=True).stdout
     rows = []
@@ -57,7 +63,7 @@ def _interrupt_when(proc: subprocess.Popen[str], ready: str, timeout: float = 12
 
 def test_sigint_while_proving_stops_the_book(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "derive", "book", "-o", str(tmp_path / "book.pdf"), "-j", "2", "--keep-going"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     stopped, seen = _interrupt_when(proc, "derive")  # the forked proving workers
     print(f"stopped {stopped:.2f} s after SIGINT while proving")
     assert proc.returncode != 0
@@ -70,7 +76,7 @@ def test_sigint_while_proving_stops_the_book(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("latexmk") is None, reason="TeX is not installed")
 def test_sigint_while_typesetting_leaves_no_pdflatex(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "derive", "book", "-o", str(tmp_path / "book.pdf"), "--names", "gelu'", "-j", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     stopped, seen = _interrupt_when(proc, "latexmk")
     print(f"stopped {stopped:.2f} s after SIGINT while typesetting")
     assert proc.returncode != 0

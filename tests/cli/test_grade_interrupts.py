@@ -18,6 +18,12 @@ ROWS = 16
 SLOW = "sin(exp(1e300))"
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C's default action. A test process may run with SIGINT ignored (a Dask
+    cluster in the same pytest worker sets that), and a child inherits an ignored signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # kept over exec: Python then installs its own handler
+
+
 def _input(tmp_path: Path) -> Path:
     lines = ["student,identity,answer"] + [f"s{k},gelu',{SLOW if k % 2 else 'Phi(x) + x*phi(x)'}" for k in range(ROWS)]
     path = tmp_path / "answers.csv"
@@ -43,7 +49,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_an_interrupted_grade_keeps_its_rows_and_resumes(tmp_path: Path, signum: int) -> None:
     source, out = _input(tmp_path), tmp_path / "graded.csv"
     cmd = [sys.executable, "-m", "derive", "grade", str(source), "-o", str(out), "-j", "2", "-q", "--timeout", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _partial_rows(tmp_path) < 3:  # some rows graded, most not
         time.sleep(0.02)

@@ -8,6 +8,12 @@ import sys
 import time
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C's default action. A test process may run with SIGINT ignored (a Dask
+    cluster in the same pytest worker sets that), and a child inherits an ignored signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # kept over exec: Python then installs its own handler
+
+
 def _children(pid: int) -> list[str]:
     out = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True, check=True).stdout
     return [line for line in out.splitlines()[1:] if line.split()[1] == str(pid)]
@@ -19,6 +25,7 @@ def test_sigint_stops_verify_all_promptly() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_children(proc.pid)) < 2:  # the workers are proving
