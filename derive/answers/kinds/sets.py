@@ -36,14 +36,25 @@ def _shown(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _both(answer: str, ask: Ask, *, ordered: bool) -> tuple[list[str], list[str]] | Verdict:
+    """The expected and the given elements (a list when ``ordered``, else a set), or the verdict on
+    an answer of another kind; an expected answer of the wrong kind is the question's error."""
+    what, shape, example = ("a list", "[...]", "[1, 2, 3]") if ordered else ("a set", "{...}", "{1, 2}")
+    expected = elements(ask.expected, ordered=ordered)
+    if expected is None:
+        raise ValueError(f"the expected answer {ask.expected!r} is not {what} {shape}")
+    given = elements(answer, ordered=ordered)
+    if given is None:
+        return other_kind(answer, ask, "an ordered list" if ordered else "a set", example)
+    return expected, given
+
+
 def judge_set(answer: str, ask: Ask) -> Verdict:
     """Order-insensitive comparison of finite sets (see the module docstring)."""
-    expected = elements(ask.expected, ordered=False)
-    if expected is None:
-        raise ValueError(f"the expected answer {ask.expected!r} is not a set {{...}}")
-    given = elements(answer, ordered=False)
-    if given is None:
-        return other_kind(answer, ask, "a set", "{1, 2}")
+    read = _both(answer, ask, ordered=False)
+    if isinstance(read, Verdict):
+        return read
+    expected, given = read
     if len(given) * max(len(expected), 1) > MAX_PAIRS:
         raise StructureError(f"the set is too large to compare (over {MAX_PAIRS} element pairs)", limit=True)
     matched: set[int] = set()
@@ -110,12 +121,10 @@ def _set_verdict(given: list[str], missing: list[str], extra: list[str], undecid
 
 def judge_list(answer: str, ask: Ask) -> Verdict:
     """Ordered comparison: the lengths, then each position (see the module docstring)."""
-    expected = elements(ask.expected, ordered=True)
-    if expected is None:
-        raise ValueError(f"the expected answer {ask.expected!r} is not a list [...]")
-    given = elements(answer, ordered=True)
-    if given is None:
-        return other_kind(answer, ask, "an ordered list", "[1, 2, 3]")
+    read = _both(answer, ask, ordered=True)
+    if isinstance(read, Verdict):
+        return read
+    expected, given = read
     parsed = "[" + ", ".join(given) + "]"
     if len(given) != len(expected):
         return make(
