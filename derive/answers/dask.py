@@ -106,6 +106,11 @@ def grade(
     return [row for graded in results for row in graded]
 
 
+#: the local cluster's dashboard: any free port on this machine only (the default, port 8787 on
+#: every interface, may be taken: Dask then warns, and a warning-strict caller fails)
+DASHBOARD = "127.0.0.1:0"
+
+
 @contextlib.contextmanager
 def connect(spec: str, workers: int = 0) -> Iterator[Any]:
     """A :class:`dask.distributed.Client` for ``spec``, closed on exit.
@@ -121,7 +126,9 @@ def connect(spec: str, workers: int = 0) -> Iterator[Any]:
         from ..parallel import workers as count
 
         with (
-            LocalCluster(n_workers=count(workers), threads_per_worker=1, processes=True, dashboard_address=None) as lc,
+            LocalCluster(
+                n_workers=count(workers), threads_per_worker=1, processes=True, dashboard_address=DASHBOARD
+            ) as lc,
             Client(lc) as client,
         ):
             yield client

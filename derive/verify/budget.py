@@ -102,14 +102,24 @@ def time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(which, max(_deadlines[-1] - cpu_time(), 1e-4))
 
 
+def enclosing_expired() -> bool:
+    """Whether the budget enclosing the current block has run out."""
+    return bool(_deadlines) and cpu_time() >= _deadlines[-1]
+
+
 def attempt(fn: Callable[[], T], seconds: float) -> T | None:
-    """Run ``fn`` under a budget; return ``None`` if it ran out of time or raised."""
+    """Run ``fn`` under a budget; return ``None`` if it ran out of time or raised.
+
+    An enclosing budget that ran out meanwhile is not this attempt's to swallow: it raises
+    :class:`BudgetExceeded` (otherwise work made of many attempts would outlive its budget,
+    each attempt failing fast and the caller going on with the next)."""
     try:
         with time_limit(seconds):
             return fn()
-    except BudgetExceeded:
-        return None
-    except (RecursionError, MemoryError):
-        return None
+    except (BudgetExceeded, RecursionError, MemoryError):
+        pass
     except Exception:  # a SymPy routine failing on an exotic input is "undecided", not fatal
-        return None
+        pass
+    if enclosing_expired():
+        raise BudgetExceeded("time budget exceeded")
+    return None

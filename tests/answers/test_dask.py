@@ -68,7 +68,7 @@ def client() -> Iterator[Client]:
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.comm.timeouts.connect": "120s"}),
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster,
         Client(cluster) as c,
     ):
         yield c

@@ -48,7 +48,11 @@ def _grade(tmp_path: Path, *extra: str) -> list[dict[str, str]]:
         encoding="utf-8",
     )
     out = tmp_path / "graded.csv"
-    result = CliRunner().invoke(main, ["grade", str(source), "-o", str(out), "-j", "1", "--quiet", *extra])
+    # a generous wall-clock limit: the two runs' verdicts are compared, and a loaded machine must
+    # not turn one of them undecided
+    result = CliRunner().invoke(
+        main, ["grade", str(source), "-o", str(out), "-j", "1", "--quiet", "--timeout", "20", *extra]
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     with out.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

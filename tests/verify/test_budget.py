@@ -84,3 +84,16 @@ def test_budget_never_fires_where_exceptions_are_discarded(
 def test_attempt_returns_none_past_its_budget() -> None:
     assert attempt(lambda: sp.factorint(2**601 - 1), 0.2) is None
     assert attempt(lambda: 1 + 1, 1.0) == 2
+
+
+def test_attempts_do_not_swallow_an_enclosing_budget() -> None:
+    """Work made of many attempts (each would fail fast once the outer budget is gone) stops at
+    the outer budget instead of going on with every later attempt failing."""
+    done = 0
+    start = time.process_time()
+    with pytest.raises(BudgetExceeded), time_limit(0.2):
+        for _ in range(100):
+            attempt(lambda: sp.factorint(2**601 - 1), 1.0)
+            done += 1
+    assert done == 0 and time.process_time() - start < 1.0
+    assert attempt(lambda: 1 + 1, 1.0) == 2  # no budget left armed
