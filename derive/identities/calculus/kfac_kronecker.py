@@ -143,7 +143,7 @@ QUESTION = Question(
 )
 REFS = (
     MARTENS_GROSSE,
-    Ref.book("C. F. Van Loan, The ubiquitous Kronecker product, J. Comput. Appl. Math. 123, 2000"),
+    Ref.cite("vanloan2000"),
 )
 
 

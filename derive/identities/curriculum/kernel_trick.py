@@ -118,8 +118,8 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("B. Schölkopf and A. J. Smola, Learning with Kernels (MIT Press, 2002)", "Sec. 2.1, 4.2"),
-    Ref.book("K. P. Murphy, Machine Learning: A Probabilistic Perspective (2012)", "Sec. 14.4.3"),
+    Ref.cite("scholkopf2002", where="Sec. 2.1, 4.2"),
+    Ref.cite("murphy2012", where="Sec. 14.4.3"),
 )
 
 

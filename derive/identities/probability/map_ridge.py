@@ -128,9 +128,9 @@ QUESTION = Question(
     },
 )
 REFS = (
-    Ref.book("C. M. Bishop (2006), Pattern Recognition and Machine Learning", where="Sec. 3.3.1, eq. (3.55)"),
-    Ref.book("K. P. Murphy (2012), Machine Learning: A Probabilistic Perspective", where="Sec. 7.5"),
-    Ref.book("A. E. Hoerl and R. W. Kennard (1970), Ridge regression, Technometrics 12(1)"),
+    Ref.cite("bishop2006", where="Sec. 3.3.1, eq. (3.55)"),
+    Ref.cite("murphy2012", where="Sec. 7.5"),
+    Ref.cite("hoerl1970"),
 )
 
 
