@@ -160,6 +160,23 @@ class Builder(Notation):
             raise AnswerSyntaxError(r"\sqrt[n]{...} needs a small integer n")
         return sp.root(self.expr(a), k)
 
+    def _binom(self, _t: Any, n: Any, k: Any) -> sp.Expr:
+        """``\\binom{n}{k}`` is ``binomial(n, k)``."""
+        return call(FUNCTIONS["binomial"], [self.expr(n), self.expr(k)])
+
+    def _factorial(self, a: Any) -> sp.Expr:
+        """``n!`` is ``factorial(n)``; it binds tighter than a product or a power (``2n!`` is
+        :math:`2 \\cdot n!`, ``n!^2`` is :math:`(n!)^2`)."""
+        return call(FUNCTIONS["factorial"], [self.expr(a)])
+
+    def _factorial2(self, _a: Any) -> sp.Expr:
+        """``n!!`` is refused: in mathematics it is the double factorial :math:`n (n-2) (n-4) \\cdots`,
+        which SymPy cannot evaluate at symbolic points reliably, and it is never ``(n!)!``."""
+        raise AnswerSyntaxError(
+            "n!! (a double factorial) is not accepted: write (n!)! for the factorial of n!, "
+            "or the product, e.g. product(2*i, (i, 1, m))"
+        )
+
     # -- cases: ``a if z > 0 else b``, ``\\begin{cases} a & z > 0 \\\\ b & \\text{otherwise} \\end{cases}``
     _RELATIONS: Mapping[str, Callable[[sp.Expr, sp.Expr], sp.Basic]] = {
         "<": sp.Lt, r"\lt": sp.Lt, ">": sp.Gt, r"\gt": sp.Gt,
@@ -409,10 +426,13 @@ HANDLERS: Mapping[str, Callable[..., Any]] = {
     "frac": Builder._frac,
     "sqrt": Builder._sqrt,
     "root": Builder._root,
+    "binom": Builder._binom,
     # postfix
     "subscript": Builder._subscript,
     "prime": Builder._prime,
     "index": Builder._index,
+    "factorial": Builder._factorial,
+    "factorial2": Builder._factorial2,
     # arithmetic (the products mul, div, imul: PRODUCTS)
     "add": Builder._add,
     "sub": Builder._sub,

@@ -60,6 +60,7 @@ _SYMBOLS = {
     "÷": "/",
     "√": r"\sqrt ",
     "∑": r"\sum",
+    "∏": r"\prod",
     "∞": "oo",
     "ℓ": "l",
 }
@@ -105,8 +106,8 @@ _LATEX_WORD = re.compile(
 _FRAC_VARIANT = re.compile(r"\\(?:[dt]frac\b|cfrac\b\s*(?:\[[lrc]\])?)")
 _BAR_WORD = re.compile(r"\\(mid|vert)\b")
 _TRANSPOSE = re.compile(r"\\(top|intercal|mathsf\{T\}|mathrm\{T\})")
-_FRAC_SQRT_TOKEN = re.compile(r"(\\frac|\\sqrt)\s*([0-9A-Za-z])")
-_FRAC_SECOND_TOKEN = re.compile(r"(\\frac\{[^{}]*\})\s*([0-9A-Za-z])")
+_FRAC_SQRT_TOKEN = re.compile(r"(\\frac|\\sqrt|\\[dt]?binom)\s*([0-9A-Za-z])")
+_FRAC_SECOND_TOKEN = re.compile(r"(\\(?:frac|[dt]?binom)\{[^{}]*\})\s*([0-9A-Za-z])")
 _SCRIPT_TOKEN = re.compile(r"([\^_])\s*([0-9A-Za-z])")
 
 
@@ -167,7 +168,7 @@ REWRITES: tuple[Rewrite, ...] = (
     ),
     Rewrite(
         "unicode operators",
-        "·, ×, −, ÷, √, ∑, ∞ become the operators and commands the grammar reads",
+        "·, ×, −, ÷, √, ∑, ∏, ∞ become the operators and commands the grammar reads",
         _replace(*_SYMBOLS.items()),
     ),
     Rewrite("unicode greek", "a Greek letter becomes its LaTeX command (σ is \\sigma)", _greek),
@@ -230,12 +231,12 @@ REWRITES: tuple[Rewrite, ...] = (
     _latex("transpose", "\\top, \\intercal, \\mathsf{T}, \\mathrm{T} are the transpose T", _sub(_TRANSPOSE, "T")),
     _latex(
         "fraction and root tokens",
-        "TeX reads one token after \\frac and \\sqrt: brace a single character",
+        "TeX reads one token after \\frac, \\sqrt and \\binom: brace a single character",
         _sub(_FRAC_SQRT_TOKEN, r"\1{\2}"),
     ),
     _latex(
         "second fraction token",
-        "TeX reads one token as the second argument of \\frac: brace it",
+        "TeX reads one token as the second argument of \\frac and \\binom: brace it",
         _sub(_FRAC_SECOND_TOKEN, r"\1{\2}"),
     ),
     _latex(

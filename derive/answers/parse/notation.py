@@ -223,8 +223,10 @@ class Notation:
         raise AnswerSyntaxError("a logarithm base must be a number or a name")
 
     # -- sums ------------------------------------------------------------------------------------
-    def _bigsum(self, _t: Any, var: Any, lo: Any, _pow: Any, hi: Any, body: Any) -> sp.Expr:
-        return self._make_sum(str(var), lo, hi, body)
+    def _bigsum(self, op: Any, var: Any, lo: Any, _pow: Any, hi: Any, body: Any) -> sp.Expr:
+        """``\\sum_{k=a}^{b} f`` or ``\\prod_{k=a}^{b} f``: the ``Sum``/``Product`` that
+        ``sum(f, k, a, b)``/``product(f, k, a, b)`` build."""
+        return self._make_sums([(str(var), lo, hi)], body, sp.Product if op.type == "PROD" else sp.Sum)
 
     def _make_sum(self, var: str, lo_tree: Any, hi_tree: Any, body_tree: Any) -> sp.Expr:
         return self._make_sums([(var, lo_tree, hi_tree)], body_tree)

@@ -55,12 +55,19 @@ MAX_FACTORIAL = 1000
 
 
 def _integer_argument(n: sp.Expr, what: str) -> sp.Expr:
+    """``n`` itself, unless it is a constant over :data:`MAX_FACTORIAL` in size (``10^6``, ``1e6``,
+    ``10^6 + 1/2``): SymPy would compute such a factorial exactly (or its huge float)."""
+    if isinstance(n, sp.Expr) and n.is_number and not n.is_Integer:
+        size = sp.Abs(n).evalf(15) if not n.is_Number else abs(n)
+        if size.is_Number and size > MAX_FACTORIAL:
+            raise AnswerSyntaxError(f"{what} of a number over {MAX_FACTORIAL} is too large to be an answer", limit=True)
     if n.is_Integer and abs(int(n)) > MAX_FACTORIAL:
         raise AnswerSyntaxError(f"{what} of a number over {MAX_FACTORIAL} is too large to be an answer", limit=True)
     return n
 
 
 def _factorial(n: sp.Expr) -> sp.Expr:
+    """:math:`n!` (``factorial(n)``, ``n!``)."""
     return sp.factorial(_integer_argument(n, "the factorial"))
 
 

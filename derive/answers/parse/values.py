@@ -8,13 +8,18 @@ index, a grouping, a vector or a matrix. :func:`as_expr` settles a value into an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
 
 from ...errors import AnswerSyntaxError
+from .limits import Limits
 from .scope import Fn
+
+#: the most digits an exact constant power may have (``170!^170!`` is refused before SymPy computes it)
+MAX_POWER_DIGITS = Limits.max_constant_digits
 
 
 class Applied:
@@ -142,4 +147,17 @@ def raise_to(base: Any, exponent: Any) -> sp.Basic:
         raise AnswerSyntaxError("only the transpose ^T, the inverse ^{-1} and small powers of a matrix are understood")
     if isinstance(exponent, sp.MatrixBase) or not isinstance(base, sp.Expr) or not isinstance(exponent, sp.Expr):
         raise AnswerSyntaxError("cannot raise that to a power")
+    if _exact_power_digits(base, exponent) > MAX_POWER_DIGITS:
+        raise AnswerSyntaxError("a constant power is too large to compute", limit=True)
     return sp.Pow(base, exponent)
+
+
+def _exact_power_digits(base: sp.Expr, exponent: sp.Expr) -> float:
+    """An upper bound on the decimal digits of ``base ** exponent`` when SymPy would compute it
+    exactly (both rational, ``|base|`` not 0 or 1), from bit lengths; 0 otherwise."""
+    if not (base.is_Rational and exponent.is_Rational) or abs(base) in (0, 1):
+        return 0.0
+    if max(int(exponent.p).bit_length(), int(exponent.q).bit_length()) > 60:
+        return math.inf
+    bits = max(int(base.p).bit_length(), int(base.q).bit_length())
+    return abs(int(exponent.p) / int(exponent.q)) * bits * math.log10(2)
