@@ -19,9 +19,13 @@ The function takes its arguments by position in that order or by keyword. Real a
 to float arrays (``float64`` tensors for torch), integer ones (indices, counts) are left as given; an
 indexed variable ``x`` is an array indexed by the formula's own indices (``x[i]`` is ``x[i]``: for
 indices that start at 1, pass an array whose entry 0 is unused). Scalars give scalars and arrays
-broadcast; a matrix result has shape ``(..., rows, cols)``. What cannot be exported (an arbitrary
-function, an unevaluated integral, a sum over an infinite range, a matrix at symbolic size) raises
-:class:`ExportError`, never a silently wrong function.
+broadcast; a matrix result has shape ``(..., rows, cols)``. An undefined function (a residual
+:math:`r(\theta)`, a loss :math:`L(\theta)`) and each of its derivatives the result uses is a
+*callable* argument (``r1``, ``dL_dtheta1``), called with the library's arrays; the docstring says
+what each computes. A one-dimensional integral SymPy does not evaluate (through ``evaluate``) is
+numeric quadrature in numpy (``scipy.integrate.quad``, said in the source) and refused by torch and
+JAX. What cannot be exported (a named node with no value, a multiple integral, a sum over an
+infinite range, a matrix at symbolic size) raises :class:`ExportError`, never a silently wrong function.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import Any
 
 import sympy as sp
 
-from .prepare import Argument, ExportError, Prepared, prepare, python_name
+from .prepare import Argument, Evaluate, ExportError, Prepared, prepare, python_name
 
 __all__ = ["LIBRARIES", "ExportError", "arguments", "python_name", "to_function", "to_source"]
 
@@ -64,24 +68,33 @@ def arguments(expr: sp.Basic) -> tuple[str, ...]:
     return tuple(a.name for a in prepare(expr).arguments)
 
 
-def to_source(expr: sp.Basic, library: str = "numpy", *, name: str = "f", doc: str = "") -> str:
-    """Python source (imports and one ``def``) of the function computing ``expr`` with ``library``
-    (``numpy``, ``torch`` or ``jax``); ``doc`` opens its docstring. Raises :class:`ExportError`."""
+def to_source(
+    expr: sp.Basic, library: str = "numpy", *, name: str = "f", doc: str = "", evaluate: Evaluate | None = None
+) -> str:
+    """Python source (imports, helpers and one ``def``) of the function computing ``expr`` with
+    ``library`` (``numpy``, ``torch`` or ``jax``); ``doc`` opens its docstring; ``evaluate`` (e.g.
+    SymPy's ``doit`` under a time budget) is tried on each integral first. Raises :class:`ExportError`."""
     printer = _printer(library)
-    prepared = prepare(expr)
+    prepared = prepare(expr, evaluate)
     printer.integers = frozenset(a.name for a in prepared.arguments if a.kind == "integer")
+    printer.callables = frozenset(a.name for a in prepared.arguments if a.kind == "callable")
+    printer.helpers = set()
     body = _body(prepared, library, printer)
     modules = {_MODULES[library], *printer.module_imports}
     imports = [f"import {m}" for m in sorted(modules)]
+    helpers = [line for h in sorted(printer.helpers) for line in ("", "", *h.rstrip("\n").split("\n"))]
     params = ", ".join(a.name for a in prepared.arguments)
-    lines = [*imports, "", "", f"def {python_name(name)}({params}):", *_docstring(doc, prepared, library)]
+    head = [*imports, *helpers, "", "", f"def {python_name(name)}({params}):"]
+    lines = [*head, *_docstring(doc, prepared, library)]
     return "\n".join([*lines, *(f"    {line}" for line in body)]) + "\n"
 
 
-def to_function(expr: sp.Basic, library: str = "numpy", *, name: str = "f", doc: str = "") -> Callable[..., Any]:
+def to_function(
+    expr: sp.Basic, library: str = "numpy", *, name: str = "f", doc: str = "", evaluate: Evaluate | None = None
+) -> Callable[..., Any]:
     """The function of :func:`to_source`, compiled; its source is in ``fn.source`` (and for
     :func:`inspect.getsource`). Raises :class:`ExportError` (also when ``library`` is not installed)."""
-    source = to_source(expr, library, name=name, doc=doc)
+    source = to_source(expr, library, name=name, doc=doc, evaluate=evaluate)
     filename = f"<derive-export-{library}-{next(_COUNTER)}>"
     namespace: dict[str, Any] = {}
     try:
@@ -105,13 +118,15 @@ def _printer(library: str) -> Any:
 def _print(printer: Any, expr: sp.Basic) -> str:
     try:
         return str(printer.doprint(expr))
+    except ExportError:
+        raise
     except (NotImplementedError, ValueError, TypeError) as exc:
         raise ExportError(f"cannot print {expr} for {printer.language}: {exc}".split("\nSet the printer")[0]) from exc
 
 
 def _body(prepared: Prepared, library: str, printer: Any) -> list[str]:
     real, constant = _CONVERT[library]
-    lines = [real.format(a=a.name) for a in prepared.arguments if a.kind != "integer"]
+    lines = [real.format(a=a.name) for a in prepared.arguments if a.kind in ("real", "array")]
     if library in _CONVERT_INTEGER:
         lines += [_CONVERT_INTEGER[library].format(a=a.name) for a in prepared.arguments if a.kind == "integer"]
     expr = prepared.expr
@@ -144,6 +159,8 @@ def _docstring(doc: str, prepared: Prepared, library: str) -> list[str]:
 
 
 def _describe(a: Argument) -> str:
+    if a.kind == "callable":
+        return f"{a.name} (a callable computing {a.symbol}, called with arrays)"
     if a.kind == "array":
         return f"{a.name} (an array, indexed by the formula's indices)"
     return f"{a.name} ({'an integer' if a.kind == 'integer' else 'real'})"

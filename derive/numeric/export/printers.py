@@ -10,7 +10,12 @@ Each printer extends SymPy's own (:class:`~sympy.printing.numpy.SciPyPrinter`,
 - ``Max``/``Min`` as elementwise ``maximum``/``minimum`` (SymPy's torch printer says ``torch.max``,
   which *reduces along a dimension* when its second argument is a number), ``KroneckerDelta`` and
   ``Piecewise`` as a vectorised ``where`` or ``select`` (a point no condition covers is NaN, never 0),
-  and a ``Sum`` (``Product``) over a range as Python's ``sum`` (``math.prod``) of a generator.
+  and a ``Sum`` (``Product``) over a range as Python's ``sum`` (``math.prod``) of a generator;
+- an undefined function that is a callable argument (see :mod:`.prepare`) as a call of it;
+- a one-dimensional definite ``Integral`` (numpy only) as numeric quadrature: ``scipy.integrate.quad``
+  (QUADPACK's adaptive Gauss-Kronrod rule) entry by entry of the broadcast arguments, through the
+  helper :data:`QUAD` written into the source, which gives NaN where quad's own error estimate
+  exceeds ``1e-10`` relative; torch and JAX refuse an integral (no differentiable quadrature).
 
 Printers run in SymPy's ``strict`` mode: a node they cannot print raises, never prints half a function.
 """
@@ -21,11 +26,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.numpy import JaxPrinter, SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 from sympy.printing.pytorch import TorchPrinter
 
 from ...maths.special import SpecialFunction, elementary
+from .prepare import ExportError
 
 #: derive's special functions with a routine of their own: class name -> (routine, call template)
 Table = Mapping[str, tuple[str, str]]
@@ -56,11 +63,25 @@ JAX_FUNCTIONS: Table = {
 }
 
 
+#: the helper the numpy source defines when it integrates numerically
+QUAD = '''def _quad(integrand, lo, hi):
+    """Numeric quadrature, not a closed form: scipy.integrate.quad (QUADPACK, adaptive
+    Gauss-Kronrod) of integrand over [lo, hi]; NaN where its error estimate exceeds 1e-10 relative."""
+    value, error = scipy.integrate.quad(integrand, lo, hi, epsabs=1e-14, epsrel=1e-12, limit=200)
+    return value if error <= 1e-10 * abs(value) + 1e-14 else numpy.nan
+'''
+
+
 class _Derive:
     """What the three printers share; ``_module`` is the array namespace (``numpy``, ``jax.numpy``)."""
 
     functions: ClassVar[Table] = {}
     _module: str
+
+    #: the names of the callable arguments (undefined functions and their derivatives)
+    callables: frozenset[str] = frozenset()
+    #: helper definitions the source needs (:data:`QUAD`)
+    helpers: set[str]
 
     # the methods of SymPy's printers this mixin relies on
     _print: Any
@@ -69,6 +90,8 @@ class _Derive:
     def _print_Function(self, expr: sp.Function) -> str:
         # SymPy's dispatch skips the intermediate classes of a Function (``_print_SpecialFunction``
         # would never be called): derive's functions are caught here, the rest go to SymPy's printer
+        if isinstance(expr, AppliedUndef) and str(expr.func) in self.callables:
+            return f"{expr.func}({', '.join(self._print(a) for a in expr.args)})"
         if isinstance(expr, SpecialFunction):
             return self._print_SpecialFunction(expr)
         return super()._print_Function(expr)  # type: ignore[misc]
@@ -137,12 +160,31 @@ class _Derive:
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         return self._print(expr.rewrite(sp.Piecewise))
 
+    def _print_Integral(self, expr: sp.Integral) -> str:
+        raise ExportError(
+            f"the result keeps an unevaluated Integral: {expr}; {self._module} has no quadrature "
+            "routine that derive exports (numpy does, with scipy.integrate.quad): evaluate it first"
+        )
+
 
 class NumpyExportPrinter(_Derive, SciPyPrinter):
     """numpy, with ``scipy.special`` for the special functions."""
 
     functions = NUMPY_FUNCTIONS
     _module = "numpy"
+
+    def _print_Integral(self, expr: sp.Integral) -> str:
+        """``numpy.vectorize(lambda a, b: _quad(lambda t: f(t, a, b), lo, hi))(a, b)``: one
+        quadrature per entry of the broadcast arguments (:data:`QUAD`)."""
+        ((t, lo, hi),) = expr.limits
+        self.helpers.add(QUAD)
+        self.module_imports["scipy.integrate"] = set()
+        quad = f"_quad(lambda {self._print(t)}: {self._print(expr.function)}, {self._print(lo)}, {self._print(hi)})"
+        free = ", ".join(sorted(self._print(s) for s in expr.free_symbols))
+        if not free:
+            return quad
+        vectorize = self._module_format("numpy.vectorize")
+        return f"{vectorize}(lambda {free}: {quad}, otypes=[float])({free})"
 
     def _print_Pi(self, expr: sp.Basic) -> str:
         return self._module_format("numpy.pi")
