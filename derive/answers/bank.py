@@ -1,4 +1,4 @@
-r"""Question banks: a teacher's own questions in a TOML file, checked strictly on loading.
+r"""Question banks: a teacher's own questions in a TOML or YAML file, checked strictly on loading.
 
 .. code-block:: toml
 
@@ -17,6 +17,20 @@ r"""Question banks: a teacher's own questions in a TOML file, checked strictly o
     prompt = "Give pi to 3 significant figures."
     expected = "pi"
     tolerance = "3sf"                         # or 1e-3, "2%", { abs = 0.01, rel = 1e-3 }
+
+The same bank in YAML (a file ending ``.yaml`` or ``.yml``; read with ``yaml.safe_load``'s
+loader, so no tag builds a Python object, and refused if its aliases expand to more than
+:data:`MAX_YAML_NODES` nodes or nest deeper than :data:`MAX_YAML_DEPTH`):
+
+.. code-block:: yaml
+
+    title: "Week 3: lines and sets"
+    question:
+      - name: line
+        prompt: Solve 2x - y = -1 for y.
+        expected: "y = 2x + 1"
+        variables: { x: real, y: real }
+        hints: { "y = 2x - 1": Check the sign of the constant term. }
 
 Keys of a question: ``name``, ``prompt``, ``expected`` (required); ``kind``, ``variables``,
 ``tolerance``, ``up_to_constant``, ``latex``, ``hints`` (optional). Anything else, a duplicate
@@ -44,6 +58,11 @@ OPTIONAL = ("kind", "variables", "tolerance", "up_to_constant", "latex", "hints"
 TOP = ("title", "question")
 MAX_QUESTIONS = 10_000
 MAX_BYTES = 8 * 2**20
+#: the most nodes a YAML bank may hold once its aliases are expanded (a "billion laughs" has 10^9)
+MAX_YAML_NODES = 500_000
+#: the deepest nesting of a YAML bank (a question is three levels deep)
+MAX_YAML_DEPTH = 64
+YAML_SUFFIXES = (".yaml", ".yml")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.'\-]{0,79}")
 
 
@@ -94,8 +113,18 @@ class Bank:
         return name in self.questions
 
 
+@dataclass(frozen=True)
+class _Syntax:
+    """How a format writes keys and questions: for messages that name a line and the fix."""
+
+    assign: str  # "=" (TOML) or ":" (YAML)
+    each: str  # how to write a question
+    none: str  # the complaint for a bank without questions
+    starts: tuple[int, ...]  # the 1-based line where each question starts
+
+
 def load_bank(path: str | Path) -> Bank:
-    """Read and validate a TOML question bank (raises :class:`BankError`)."""
+    """Read and validate a TOML or YAML (``.yaml``, ``.yml``) question bank (raises :class:`BankError`)."""
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -105,46 +134,118 @@ def load_bank(path: str | Path) -> Bank:
         raise BankError(f"{p}: the file is larger than {MAX_BYTES // 2**20} MB")
     try:
         text = raw.decode("utf-8")
-        data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise BankError(f"{p}: not UTF-8 text (byte {exc.start})") from None
+    if p.suffix.lower() in YAML_SUFFIXES:
+        data, syntax = _load_yaml(str(p), text)
+    else:
+        data, syntax = _load_toml(str(p), text)
+    return _bank(str(p), text, data, syntax)
+
+
+def _load_toml(path: str, text: str) -> tuple[dict[str, Any], _Syntax]:
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BankError(f"{p}: not valid TOML: {exc}") from None
+        raise BankError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:
-        raise BankError(f"{p}: not valid TOML: arrays or tables nested too deep") from None
-    return _bank(str(p), text, data)
+        raise BankError(f"{path}: not valid TOML: arrays or tables nested too deep") from None
+    starts = [i for i, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*\[\[\s*question\s*\]\]", line)]
+    return data, _Syntax("=", "[[question]] table", "[[question]] tables", tuple(starts))
 
 
-def _bank(path: str, text: str, data: dict[str, Any]) -> Bank:
-    unknown = sorted(set(data) - set(TOP))
+def _load_yaml(path: str, text: str) -> tuple[dict[str, Any], _Syntax]:
+    """The YAML document, composed first (no object built) and refused if it is too large once its
+    aliases are expanded, then constructed by the safe constructor (plain data only)."""
+    import yaml  # type: ignore[import-untyped]  # no stubs (types-PyYAML is not a dependency)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_yaml_size(path, node)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise BankError(f"{path}: not valid YAML: {' '.join(str(exc).split())[:300]}") from None
+    except RecursionError:
+        raise BankError(f"{path}: not valid YAML: nested too deep") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        found = "nothing" if data is None else type(data).__name__
+        raise BankError(f"{path}: the top level must be a mapping (title: ..., question: [...]), not {found}")
+    starts: list[int] = []
+    for key, value in node.value:
+        if getattr(key, "value", None) == "question" and isinstance(value, yaml.SequenceNode):
+            starts = [item.start_mark.line + 1 for item in value.value]
+    return data, _Syntax(":", "mapping in the list question:", "questions (a list under question:)", tuple(starts))
+
+
+def _check_yaml_size(path: str, root: Any) -> None:
+    """Nodes counted as expanded (an alias counts its whole anchor every time), iteratively and
+    once per node (so counting a billion laughs is linear in its text), with the depth and
+    self-referring aliases refused."""
+    import yaml
+
+    def children(node: Any) -> list[Any]:
+        if isinstance(node, yaml.MappingNode):
+            return [c for pair in node.value for c in pair]
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            active.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children(node))
+            if size[key] > MAX_YAML_NODES:
+                raise BankError(f"{path}: the YAML expands to more than {MAX_YAML_NODES} nodes (aliases?)")
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise BankError(f"{path}: an alias in the YAML refers to itself")
+        if depth > MAX_YAML_DEPTH:
+            raise BankError(f"{path}: the YAML is nested deeper than {MAX_YAML_DEPTH} levels")
+        active.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children(node))
+
+
+def _bank(path: str, text: str, data: dict[str, Any], syntax: _Syntax) -> Bank:
+    unknown = sorted(map(str, set(data) - set(TOP)))
     if unknown:
-        raise BankError(
-            f"{path}, line {_line(text, unknown[0])}: unknown key {unknown[0]!r} (the file has {', '.join(TOP)})"
-        )
+        line = _line(text, unknown[0], syntax.assign)
+        raise BankError(f"{path}, line {line}: unknown key {unknown[0]!r} (the file has {', '.join(TOP)})")
     title = data.get("title", "")
     if not isinstance(title, str):
-        raise BankError(f"{path}, line {_line(text, 'title')}: title must be text")
+        raise BankError(f"{path}, line {_line(text, 'title', syntax.assign)}: title must be text")
     entries = data.get("question", [])
     if not isinstance(entries, list) or not all(isinstance(q, dict) for q in entries):
-        raise BankError(f"{path}: write each question as a [[question]] table")
+        raise BankError(f"{path}: write each question as a {syntax.each}")
     if not entries:
-        raise BankError(f"{path}: no [[question]] tables")
+        raise BankError(f"{path}: no {syntax.none}")
     if len(entries) > MAX_QUESTIONS:
         raise BankError(f"{path}: more than {MAX_QUESTIONS} questions")
     questions: dict[str, BankQuestion] = {}
     for k, entry in enumerate(entries, 1):
-        q = _question(path, text, k, entry)
+        start = syntax.starts[k - 1] if k <= len(syntax.starts) else 1
+        q = _question(path, text, k, entry, start, syntax.assign)
         if q.name in questions:
-            raise BankError(f"{path}, line {_line(text, 'name', q.name)}: a second question named {q.name!r}")
+            line = _line(text, "name", syntax.assign, q.name, after=start)
+            raise BankError(f"{path}, line {line}: a second question named {q.name!r}")
         questions[q.name] = q
     return Bank(path, title, questions)
 
 
-def _line(text: str, key: str, value: str | None = None, after: int = 0) -> int:
-    """The 1-based line where ``key`` (with ``value``, if given) is set, from line ``after`` on."""
-    pattern = re.compile(
-        rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=" + (rf"\s*[\"']{re.escape(value)}[\"']" if value else "")
-    )
+def _line(text: str, key: str, assign: str = "=", value: str | None = None, after: int = 0) -> int:
+    """The 1-based line where ``key`` (with ``value``, if given) is set with ``assign`` (``=`` or
+    ``:``; a YAML list item's ``- `` allowed before it), from line ``after`` on."""
+    quoted = rf"\s*[\"']?{re.escape(value)}[\"']?\s*(#.*)?$" if value else ""
+    pattern = re.compile(rf"^\s*(-\s+)?[\"']?{re.escape(key)}[\"']?\s*{re.escape(assign)}" + quoted)
     lines = text.splitlines()
     for i in range(max(after - 1, 0), len(lines)):
         if pattern.match(lines[i]):
@@ -152,30 +253,19 @@ def _line(text: str, key: str, value: str | None = None, after: int = 0) -> int:
     return max(after, 1)
 
 
-def _question_line(text: str, k: int) -> int:
-    """The line of the ``k``-th ``[[question]]`` header."""
-    seen = 0
-    for i, line in enumerate(text.splitlines(), 1):
-        if re.match(r"^\s*\[\[\s*question\s*\]\]", line):
-            seen += 1
-            if seen == k:
-                return i
-    return 1
-
-
-def _question(path: str, text: str, k: int, entry: dict[str, Any]) -> BankQuestion:
-    start = _question_line(text, k)
+def _question(path: str, text: str, k: int, entry: dict[str, Any], start: int, assign: str) -> BankQuestion:
     label = f"question {k} ({entry.get('name')!r})" if isinstance(entry.get("name"), str) else f"question {k}"
 
     def fail(key: str, why: str) -> BankError:
-        return BankError(f"{path}, line {_line(text, key, after=start)}, {label}: {why}")
+        return BankError(f"{path}, line {_line(text, key, assign, after=start)}, {label}: {why}")
 
-    unknown = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL))
+    unknown = sorted(map(str, set(entry) - set(REQUIRED) - set(OPTIONAL)))
     if unknown:
         raise fail(unknown[0], f"unknown key {unknown[0]!r} (a question has {', '.join(REQUIRED + OPTIONAL)})")
     for key in REQUIRED:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise BankError(f"{path}, line {start}, {label}: {key!r} is required and must be text")
+            quote = " (put it in quotes)" if isinstance(entry.get(key), int | float) else ""
+            raise BankError(f"{path}, line {start}, {label}: {key!r} is required and must be text{quote}")
     if not _NAME.fullmatch(entry["name"]):
         raise fail("name", "a name is letters, digits and _ . ' - (at most 80 characters)")
     for key in ("up_to_constant", "latex"):
