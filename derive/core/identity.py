@@ -27,6 +27,7 @@ derivation. *Truth* is established by the proof and the tests.
 
 from __future__ import annotations
 
+import dis
 import inspect
 import re
 import sys
@@ -315,12 +316,22 @@ def declare(name: str, *, derivation: Callable[[Derivation], None] | None = None
     identities the sheet links to. The derivation function's docstring is the sheet's
     introduction (LaTeX math in ``$...$``), and its module is where the registry finds it.
     """
-    statements = _statements(fields["claim"], fields.get("also", ()))
     module = derivation.__module__ if derivation else sys._getframe(1).f_globals.get("__name__", "")
+    return _declared(name, derivation, module, fields)
+
+
+def _declared(
+    name: str, derivation: Callable[[Derivation], None] | None, module: str, fields: Fields, intro: str = ""
+) -> Identity:
+    """:func:`declare` once the module is known; ``intro`` opens the sheet of an automatic derivation."""
+    statements = _statements(fields["claim"], fields.get("also", ()))
     check = fields.get("crosscheck")
+    summary = inspect.cleandoc(derivation.__doc__ or "") if derivation else ""
     if derivation is None:
         derivation, default_check = automatic(name, statements, fields["variables"])
         check = default_check if check is None else check
+        parts = (inspect.cleandoc(intro), inspect.cleandoc(derivation.__doc__ or ""))
+        summary = "\n\n".join(p for p in parts if p)
     return Identity(
         name=name,
         title=fields["title"],
@@ -335,7 +346,7 @@ def declare(name: str, *, derivation: Callable[[Derivation], None] | None = None
         aliases=tuple(fields.get("aliases", ())),
         definitions=dict(fields.get("definitions") or {}),
         builds_on=tuple(fields.get("builds_on", ())),
-        summary=inspect.cleandoc(derivation.__doc__ or ""),
+        summary=summary,
         module=module,
         numeric_samples=fields.get("numeric_samples", 256),
         tags=tuple(fields.get("tags", ())),
@@ -345,9 +356,28 @@ def declare(name: str, *, derivation: Callable[[Derivation], None] | None = None
 
 def identity(name: str, **fields: Unpack[Fields]) -> Callable[[Callable[[Derivation], None]], Identity]:
     """:func:`declare` as a decorator on the derivation function (which it replaces by the
-    :class:`Identity`): ``@identity("my-name", title=..., claim=..., variables=...)``."""
+    :class:`Identity`): ``@identity("my-name", title=..., claim=..., variables=...)``.
+
+    A function with no body (only a docstring, ``...`` or ``pass``) writes no derivation: as with
+    ``declare(..., derivation=None)``, derive's differentiation rules derive the claim (which must
+    be ``Eq(Derivative(f, x), g)``), the sheet says so, and the docstring opens the sheet."""
 
     def decorate(fn: Callable[[Derivation], None]) -> Identity:
+        if _no_body(fn):
+            return _declared(name, None, fn.__module__, fields, intro=fn.__doc__ or "")
         return declare(name, derivation=fn, **fields)
 
     return decorate
+
+
+def _no_body(fn: Callable[..., object]) -> bool:
+    """Whether ``fn`` does nothing (only a docstring, ``...`` or ``pass``): its bytecode only
+    returns ``None``."""
+    if not hasattr(fn, "__code__"):
+        return False
+    for ins in dis.get_instructions(fn):
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is not None:
+            return False
+        if ins.opname not in ("RESUME", "NOP", "CACHE", "LOAD_CONST", "RETURN_CONST", "RETURN_VALUE"):
+            return False
+    return True
