@@ -32,6 +32,7 @@ from .budget import attempt, cpu_time
 from .cases import equal_by_cases
 from .lemmas import relax
 from .limits import doit_holding_limits, hold_limits
+from .products import products_as_sums
 from .sampled import Sampler
 from .scopes import fresh_bound, leaked_assumption
 from .sums import align_sum_ranges, decide_conditions, index_canonical, standard_ranges
@@ -324,6 +325,7 @@ RUNGS: tuple[Rung, ...] = (
     Rung("expand_log + powsimp", lambda d: sp.expand(sp.powsimp(sp.expand_log(d.elementary))), 1.0),
     Rung("Kronecker deltas sifted, summation indices renamed", lambda d: index_canonical(d.expr), 1.0),
     Rung("sums evaluated, case conditions decided by the index domains", _sums_decided, 2.0),
+    Rung("products as exp of sums of logs (positive factors)", lambda d: products_as_sums(d.expr, d.domains), 1.5),
     Rung("case split at the kinks", _by_cases, 1.5),
     Rung("floor(x) = x - frac(x)", _floor_via_frac, 1.0),
     Rung("trigsimp", lambda d: sp.trigsimp(d.elementary), 1.5),
