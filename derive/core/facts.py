@@ -130,6 +130,13 @@ SYMMETRIC = Fact(
     r"$(A^\top A)_{kl} = \sum_r A_{rk}A_{rl} = (A^\top A)_{lk}$",
     Ref.cite("golub2013", where="Sec. 1.2"),
 )
+FUBINI = Fact(
+    "Fubini theorem and substitution rule",
+    r"the integral of a nonnegative function over a product of intervals is the iterated integral, in either "
+    r"order, and an inner integral may be rewritten by a substitution: $\int_0^s f(x)\,dx = \int_0^1 f(st)\,s\,dt$ "
+    r"for $s > 0$ (improper integrals of nonnegative functions as monotone limits)",
+    Ref.cite("rudin1976", where="Thm. 6.19 and 10.2"),
+)
 INVERSE = Fact(
     "defining property of the inverse",
     r"a positive definite matrix ($H \succ 0$, $X^\top X + \lambda I$ for $\lambda > 0$) is invertible, and "
@@ -154,5 +161,6 @@ FACTS: dict[str, Fact] = {
         SCHWARZ,
         SYMMETRIC,
         INVERSE,
+        FUBINI,
     )
 }
