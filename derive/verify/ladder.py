@@ -35,7 +35,7 @@ from .limits import doit_holding_limits, hold_limits
 from .products import products_as_sums
 from .sampled import Sampler
 from .scopes import fresh_bound, leaked_assumption
-from .sums import align_sum_ranges, decide_conditions, index_canonical, standard_ranges
+from .sums import align_sum_ranges, decide_conditions, flat_canonical, index_canonical, standard_ranges
 from .verification import Verification
 
 #: unevaluated operations that :meth:`Ladder.evaluate` carries out: calculus, sums, and matrix
@@ -170,6 +170,9 @@ class Ladder:
             aligned = attempt(lambda: align_sum_ranges(raw), self.rung_budget)
             if aligned is not None and index_canonical(aligned) == 0:
                 return Verification(True, "sum ranges aligned, indices renamed", True)
+            flat = attempt(lambda: flat_canonical(raw), self.rung_budget)
+            if flat is not None and flat == 0:
+                return Verification(True, "nested sums flattened, indices renamed", True)
         cancelled = form.cancelled
         if cancelled is not None and restore:
             cancelled = cancelled.xreplace(restore)

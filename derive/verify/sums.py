@@ -17,6 +17,7 @@ multiplies the summand); the ladder accepts a link only if the rewritten differe
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import sympy as sp
@@ -301,3 +302,96 @@ def _standard(e: sp.Basic, domains: dict[sp.Basic, Domain]) -> sp.Basic:
     if not e.args or not e.has(sp.Sum, sp.Product):
         return e
     return e.func(*[_standard(a, domains) for a in e.args])
+
+
+# ------------------------------------------------------------------------------ nested sums, flattened
+#: a term of a flattened sum: the summand (a product) and its limits, outermost last
+_Flat = tuple[sp.Expr, tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]]
+#: the most indices of one term renamed by trying every order (6! = 720 orders)
+MAX_RENAMED = 6
+
+
+def flat_canonical(e: sp.Expr) -> sp.Expr | None:
+    r"""``e`` as a sum of terms :math:`c\sum_{i_1..i_k} t`, every nested sum and product of sums flattened into one
+    multiple sum (fresh indices), the summand expanded, each :math:`\delta_{uv}` between two summed indices of the
+    same range sifted, and the indices renamed canonically (the least printed form over the renamings that keep each
+    index's range): equal sums written in other nestings, orders or index names become one object. Sound for finite
+    sums whose ranges do not mention other indices (linearity, Fubini, renaming); ``None`` when ``e`` holds a sum it
+    cannot flatten (inside a function, a range depending on another index)."""
+    terms = _flat_terms(e)
+    if terms is None:
+        return None
+    out = []
+    for body, limits in terms:
+        for mono in sp.Add.make_args(sp.expand(body)):
+            out.append(_canonical_term(mono, limits))
+    return sp.Add(*out)
+
+
+def _flat_terms(e: sp.Basic) -> list[_Flat] | None:
+    if not e.has(sp.Sum):
+        return [(e, ())]
+    if isinstance(e, sp.Add):
+        parts = [_flat_terms(a) for a in e.args]
+        return None if any(p is None for p in parts) else [t for p in parts for t in p or ()]
+    if isinstance(e, sp.Mul) or (isinstance(e, sp.Pow) and e.exp.is_Integer and 1 < int(e.exp) <= 4):
+        out: list[_Flat] = [(sp.S.One, ())]
+        for f in e.args if isinstance(e, sp.Mul) else [e.base] * int(e.exp):
+            part = _flat_terms(f)
+            if part is None:
+                return None
+            out = [(b1 * b2, l1 + l2) for b1, l1 in out for b2, l2 in part]
+        return out
+    if isinstance(e, sp.Sum):
+        body, limits = e.function, list[tuple[sp.Symbol, sp.Expr, sp.Expr]]()
+        for var, lo, hi in e.limits:  # innermost first
+            if (lo.free_symbols | hi.free_symbols) & {v for v, _, _ in limits}:
+                return None
+            fresh = sp.Dummy(var.name, **var.assumptions0)
+            body = body.xreplace({var: fresh})
+            limits.append((fresh, lo, hi))
+        inner = _flat_terms(body)
+        bound = {v for v, _, _ in limits} | {v for _, ls in inner or () for v, _, _ in ls}
+        if inner is None or any((lo.free_symbols | hi.free_symbols) & bound for _, ls in inner for _, lo, hi in ls):
+            return None
+        return [(b, ls + tuple(limits)) for b, ls in inner]
+    return None
+
+
+def _canonical_term(mono: sp.Expr, limits: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]) -> sp.Expr:
+    """One flattened term: deltas between summed indices of one range sifted, indices renamed canonically."""
+    ranges = {v: (lo, hi) for v, lo, hi in limits}
+    for _ in range(len(ranges)):
+        delta = next(
+            (
+                f
+                for f in sp.Mul.make_args(mono)
+                if isinstance(f, sp.KroneckerDelta)
+                and all(a in ranges for a in f.args)
+                and f.args[0] != f.args[1]
+                and ranges[f.args[0]] == ranges[f.args[1]]
+            ),
+            None,
+        )
+        if delta is None:
+            break
+        u, v = delta.args
+        mono = (mono / delta).xreplace({v: u})
+        del ranges[v]
+    used = [v for v in ranges if v in mono.free_symbols]
+    factors = sp.Mul.make_args(mono)
+    coeff = sp.Mul(*(f for f in factors if not (f.free_symbols & set(used))))
+    body = sp.Mul(*(f for f in factors if f.free_symbols & set(used)))
+    count = sp.Mul(*(ranges[v][1] - ranges[v][0] + 1 for v in ranges if v not in used))
+    if not used:
+        return count * coeff * body
+    orders = itertools.permutations(used) if len(used) <= MAX_RENAMED else iter([tuple(used)])
+    best: tuple[str, sp.Expr] | None = None
+    for order in orders:
+        names = {v: sp.Symbol(f"_c{k}", **v.assumptions0) for k, v in enumerate(order)}
+        renamed = sp.Sum(body.xreplace(names), *((names[v], *ranges[v]) for v in order))
+        key = sp.sstr(renamed)
+        if best is None or key < best[0]:
+            best = (key, renamed)
+    assert best is not None
+    return count * coeff * best[1]
