@@ -1,11 +1,13 @@
 r"""The kernel trick and kernel ridge regression.
 
 A polynomial kernel is an inner product of explicit features, $(x^\top y + c)^2 = \varphi(x)^\top\varphi(y)$
-(derived by expanding both sides for $d = 2$), and ridge regression in feature space equals kernel ridge
-regression by the push-through identity, derived on a symbolic $3 \times 2$ feature matrix and checked
-on random data. The map's curriculum chapter 12, functional analysis: Hilbert spaces, RKHS, SVMs, kernel
-methods (map 6). Schölkopf and Smola (2002), Learning with Kernels, Sec. 2.1, 4.2; Murphy (2012),
-Machine Learning: A Probabilistic Perspective, Sec. 14.4.3.
+(derived for any input dimension $d$), and ridge regression in feature space equals kernel ridge regression by
+the push-through identity $\Phi^\top(\Phi\Phi^\top + \lambda I)^{-1} = (\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top$,
+derived entry by entry for any $n$ samples and $m$ features, the two inverses named and resting on their cited
+defining property (never expanded), with a $3 \times 2$ worked example; checked on random data at random sizes.
+The map's curriculum chapter 12, functional analysis: Hilbert spaces, RKHS, SVMs, kernel methods (map 6).
+Schölkopf and Smola (2002), Learning with Kernels, Sec. 2.1, 4.2; Murphy (2012), Machine Learning: A
+Probabilistic Perspective, Sec. 14.4.3.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from derive.authoring import (
     positive,
     real,
 )
-from derive.core.facts import SUM_EXCHANGE
+from derive.core.facts import INVERSE, SUM_EXCHANGE
+from derive.core.linked import DefinedInverse, MatrixEntry
+from derive.maths.indexed import collapse
 from derive.maths.matrices import entry_domains, symbol_matrix
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -68,6 +72,39 @@ PUSH_LEFT = sp.Sum(
 PUSH_RIGHT = sp.Sum(
     (sp.Sum(PhiI[k, p_] * PhiI[k, r], (k, 1, n_pts)) + lam * sp.KroneckerDelta(p_, r)) * PhiI[q_, r], (r, 1, m_feat)
 )
+FinvI, GinvI = sp.IndexedBase("F^{-1}", real=True), sp.IndexedBase("G^{-1}", real=True)
+a_, b_, s_, t_, j_ = sp.symbols("a b s t j", integer=True, positive=True)
+
+
+class FeatureGram(MatrixEntry):
+    r""":math:`F_{ab} = (\Phi^\top\Phi + \lambda I)_{ab}`, the :math:`m\times m` matrix of the primal problem."""
+
+    tex = "F"
+
+
+class KernelGram(MatrixEntry):
+    r""":math:`G_{ab} = (\Phi\Phi^\top + \lambda I)_{ab} = (K + \lambda I)_{ab}`, the :math:`n\times n` matrix of the
+    dual problem."""
+
+    tex = "G"
+
+
+F_BODY = sp.Sum(PhiI[k, a_] * PhiI[k, b_], (k, 1, n_pts)) + lam * sp.KroneckerDelta(a_, b_)
+G_BODY = sp.Sum(PhiI[a_, r] * PhiI[b_, r], (r, 1, m_feat)) + lam * sp.KroneckerDelta(a_, b_)
+#: F^{-1} F = I read backwards (inserted), and G G^{-1} = I
+INSERT_F = INVERSE.applied(DefinedInverse(FeatureGram(a_, b_), F_BODY, FinvI, m_feat, insert=True, inner=t_))
+INVERSE_G = INVERSE.applied(DefinedInverse(KernelGram(a_, b_), G_BODY, GinvI, n_pts))
+#: (Phi^T G^-1)_pq and (F^-1 Phi^T)_pq, any n samples and m features
+DUAL_PQ = notation(
+    r"\bigl(\Phi^\top(\Phi\Phi^\top + \lambda I)^{-1}\bigr)_{pq}",
+    sp.Sum(PhiI[k, p_] * GinvI[k, q_], (k, 1, n_pts)),
+    "(Phi^T (Phi Phi^T + l I)^-1)_pq",
+)
+PRIMAL_PQ = notation(
+    r"\bigl((\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top\bigr)_{pq}",
+    sp.Sum(FinvI[p_, r] * PhiI[q_, r], (r, 1, m_feat)),
+    "((Phi^T Phi + l I)^-1 Phi^T)_pq",
+)
 PRIMAL = notation(
     r"(\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top", (PHI_DATA.T * PHI_DATA + lam * sp.eye(2)).inv() * PHI_DATA.T, "primal"
 )
@@ -95,8 +132,9 @@ PUSH_LEMMA = Statement(
 )
 PUSH_THROUGH = Statement(
     "push-through",
-    Eq(PRIMAL, DUAL, evaluate=False),
-    text=r"for a feature matrix $\Phi$ ($n = 3$ points, $p = 2$ features): the primal ridge solution "
+    Eq(DUAL_PQ, PRIMAL_PQ, evaluate=False),
+    text=r"for any $n\times m$ feature matrix $\Phi$ and $\lambda > 0$: $\Phi^\top(\Phi\Phi^\top + \lambda I)^{-1} = "
+    r"(\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top$. Hence the primal ridge solution "
     r"$w = (\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top y$ equals $\Phi^\top\alpha$ with "
     r"$\alpha = (K + \lambda I)^{-1}y$, $K = \Phi\Phi^\top$, so predictions "
     r"$\varphi(x)^\top w = k(x)^\top\alpha$ "
@@ -144,10 +182,13 @@ def derivation(d: Derivation) -> None:
     d.then(PUSH_RIGHT, r"$\lambda\Phi_{qp} = \sum_r \lambda\delta_{pr}\Phi_{qr}$: the right side")
     d.conclude("push-through lemma")
 
+    _chain_push_through(d)
+
     d.begin(
         PRIMAL,
-        scope=r"proved for $\Phi \in \mathbb R^{3\times2}$ (any size: the lemma, times the two inverses); checked "
-        r"numerically in the cross-check",
+        r"worked example: $\Phi \in \mathbb R^{3\times2}$ written out",
+        scope=r"for $\Phi \in \mathbb R^{3\times2}$",
+        title="Worked example: a 3x2 feature matrix",
     )
     d.then(lambda e: e.doit(), r"invert the $2\times2$ matrix")
     d.then(
@@ -155,6 +196,40 @@ def derivation(d: Derivation) -> None:
         r"over the common denominator $\det(\Phi^\top\Phi + \lambda I)$, which "
         r"divides $\det(\Phi\Phi^\top + \lambda I) = \lambda\det(\Phi^\top\Phi + \lambda I)$",
     )
+    d.then(DUAL, r"the dual side: the same matrix")
+    d.finish()
+
+
+def _chain_push_through(d: Derivation) -> None:
+    r"""$\Phi^\top G^{-1} = F^{-1}F\Phi^\top G^{-1} = F^{-1}\Phi^\top G G^{-1} = F^{-1}\Phi^\top$, entry $(p, q)$."""
+    d.begin(
+        DUAL_PQ,
+        r"entry $(p, q)$, any $n$ samples and $m$ features; $F = \Phi^\top\Phi + \lambda I$ and "
+        r"$G = \Phi\Phi^\top + \lambda I$ are positive definite for $\lambda > 0$, hence invertible",
+        title="The push-through identity, any size",
+    )
+    rest = sp.Sum(PhiI[k, s_] * GinvI[k, q_], (k, 1, n_pts))
+    d.then(
+        sp.Sum(sp.KroneckerDelta(p_, s_) * rest, (s_, 1, m_feat)),
+        r"$(\Phi^\top G^{-1})_{pq} = \sum_s \delta_{ps}"
+        r"(\Phi^\top G^{-1})_{sq}$",
+    )
+    d.assume(
+        INSERT_F,
+        sp.Sum(sp.Sum(FinvI[p_, t_] * FeatureGram(t_, s_), (t_, 1, m_feat)) * rest, (s_, 1, m_feat)),
+        r"$I = F^{-1}F$, never expanding $F^{-1}$",
+    )
+    d.then(
+        sp.Sum(
+            FinvI[p_, t_]
+            * sp.Sum(PhiI[j_, t_] * sp.Sum(KernelGram(j_, k) * GinvI[k, q_], (k, 1, n_pts)), (j_, 1, n_pts)),
+            (t_, 1, m_feat),
+        ),
+        r"$F\Phi^\top = \Phi^\top G$, the push-through lemma: $(\Phi^\top\Phi + \lambda I)\Phi^\top = "
+        r"\Phi^\top\Phi\Phi^\top + \lambda\Phi^\top = \Phi^\top(\Phi\Phi^\top + \lambda I)$",
+    )
+    d.assume(INVERSE_G, lambda e: INVERSE_G.rewrite(e), r"$GG^{-1} = I$, never expanding $G^{-1}$")
+    d.then(collapse, r"the Kronecker delta sifts the sum over $j$: $(F^{-1}\Phi^\top)_{pq}$")
     d.conclude("push-through")
 
 
@@ -168,7 +243,8 @@ def _phi_numpy(x: np.ndarray, shift: float) -> np.ndarray:
 
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     """Random data (40 training points in R^2): ridge regression on the six explicit features against kernel
-    ridge regression with (x.y + c)^2, predictions at 25 new points; the kernel matrix against Phi Phi^T."""
+    ridge regression with (x.y + c)^2, predictions at 25 new points; the kernel matrix against Phi Phi^T; and the
+    push-through identity for random n x m feature matrices (n, m = 1..12), each side by numpy.linalg.solve."""
     pred_err, gram_err = [], []
     for _ in range(10):
         shift, reg = float(ctx.rng.uniform(0.1, 3)), float(ctx.rng.uniform(0.01, 2))
@@ -181,7 +257,20 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         primal, dual = fq @ w, ((xq @ xt.T + shift) ** 2) @ alpha
         pred_err.append(float(np.max(np.abs(primal - dual)) / np.max(np.abs(primal))))
         gram_err.append(float(np.max(np.abs(ft @ ft.T - k)) / np.max(np.abs(k))))
+    push_err = []
+    for _ in range(12):  # the push-through identity at random sizes, each side by its own linear solve
+        n, m = (int(v) for v in ctx.rng.integers(1, 13, size=2))
+        phi, reg = ctx.rng.normal(size=(n, m)), float(ctx.rng.uniform(0.01, 2))
+        dual = np.linalg.solve(phi @ phi.T + reg * np.eye(n), phi).T  # Phi^T (Phi Phi^T + l I)^-1 (symmetric)
+        primal = np.linalg.solve(phi.T @ phi + reg * np.eye(m), phi.T)
+        push_err.append(float(np.max(np.abs(dual - primal)) / np.max(np.abs(primal))))
     return combine(
+        ctx.bound(
+            "Phi^T (Phi Phi^T + l I)^-1 = (Phi^T Phi + l I)^-1 Phi^T, n, m = 1..12",
+            "numpy.linalg.solve on each side",
+            max(push_err),
+            1e-9,
+        ),
         ctx.bound("primal = dual predictions", "numpy.linalg.solve on both sides", max(pred_err), 1e-8),
         ctx.bound("Phi Phi^T = K", "explicit features vs kernel", max(gram_err), 1e-12),
     )
@@ -200,6 +289,8 @@ KERNEL_TRICK = declare(
         m_feat: SIZE,
         p_: integer(1, m_feat),
         q_: integer(1, n_pts),
+        FinvI: ENTRY,
+        GinvI: ENTRY,
         xI: ENTRY,
         yI: ENTRY,
         PhiI: ENTRY,
@@ -211,6 +302,7 @@ KERNEL_TRICK = declare(
         lam: RIDGE,
         **entry_domains(PHI_DATA, ENTRY),
     },
+    definitions={FeatureGram(a_, b_): F_BODY, KernelGram(a_, b_): G_BODY},
     claim=CLAIM,
     also=(PUSH_LEMMA, PUSH_THROUGH),
     derivation=derivation,

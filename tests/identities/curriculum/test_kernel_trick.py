@@ -22,3 +22,19 @@ def test_push_through_lemma_needs_the_ridge_on_both_sides(rejected: Callable[...
     assert lemma is not None
     wrong = lemma.rhs - kt.lam * kt.PhiI[kt.q_, kt.p_]  # (Phi^T Phi) Phi^T: the ridge term dropped on the right
     rejected(kt.KERNEL_TRICK, "push-through lemma", Eq(lemma.lhs, wrong, evaluate=False))
+
+
+def test_push_through_any_size_is_general_and_checked_with_computed_inverses() -> None:
+    """General, resting on the cited inverse (F^-1 inserted, G G^-1 contracted); its numeric check passes only with
+    F^-1 and G^-1 computed from the drawn Phi and lambda."""
+    import derive
+
+    p = derive.prove("kernel-trick")
+    assert p.ok and p.level == "general" and {o.label: o.level for o in p.outcomes}["push-through"] == "general"
+    check = next(c for c in p.numeric.statements if c.label == "push-through")
+    assert check.ok and check.samples >= 3 and "Sum: explicit summation" in check.method, check
+
+
+def test_push_through_with_the_ridge_on_the_wrong_side(rejected: Callable[..., None]) -> None:
+    wrong = sp.Sum(kt.FinvI[kt.p_, kt.r] * kt.PhiI[kt.q_, kt.r], (kt.r, 1, kt.m_feat)) * (1 + kt.lam)
+    rejected(kt.KERNEL_TRICK, "push-through", Eq(kt.DUAL_PQ, wrong, evaluate=False))
