@@ -214,14 +214,55 @@ MAX_DEGREE = 12
 
 def solve(f: sp.Basic, x: sp.Symbol, domain: sp.Set) -> sp.Set:
     """``solveset(f, x, domain)`` under the answer's budget, refused (``BudgetExceeded``) for a
-    polynomial numerator of degree over :data:`MAX_DEGREE`."""
+    polynomial numerator of degree over :data:`MAX_DEGREE`. A polynomial with rational
+    coefficients on an interval takes :func:`solve_polynomial` (exact, without ``solveset``'s
+    general machinery: a tenth of its time)."""
     body = f.lhs - f.rhs if isinstance(f, sp.Rel) else f
     if isinstance(body, sp.Expr):
-        numer = sp.together(body).as_numer_denom()[0]
+        poly = rational_polynomial(body, x)
+        numer = poly.as_expr() if poly is not None else sp.together(body).as_numer_denom()[0]
         if numer.is_polynomial(x) and sp.degree(numer, x) > MAX_DEGREE:
             raise BudgetExceeded(f"a polynomial of degree over {MAX_DEGREE} is too costly to solve")
+        if poly is not None:
+            quick = own_work(lambda: solve_polynomial(f, poly, domain))
+            if quick is not None:
+                return quick
     out: sp.Set = own_work(lambda: sp.solveset(f, x, domain))
     return out
+
+
+def rational_polynomial(body: sp.Expr, x: sp.Symbol) -> sp.Poly | None:
+    """``body`` as a polynomial in ``x`` of degree at least 1 with rational coefficients, else ``None``."""
+    if not body.is_polynomial(x):
+        return None
+    try:
+        poly = sp.Poly(body, x)
+    except sp.PolynomialError:
+        return None
+    if not (poly.domain.is_ZZ or poly.domain.is_QQ) or poly.degree() < 1:
+        return None
+    return poly
+
+
+def solve_polynomial(f: sp.Basic, poly: sp.Poly, domain: sp.Set) -> sp.Set | None:
+    r"""The solutions of ``f`` (an equation :math:`p = 0`, or :math:`p \lessgtr 0`) on an interval
+    ``domain``, exactly: every real root (``real_roots``: complete, isolated exactly) or the
+    sign intervals (``solve_poly_inequality``); ``None`` for anything else (``!=``, a domain that
+    is not an interval, a set SymPy cannot settle), which goes to ``solveset``."""
+    from sympy.solvers.inequalities import solve_poly_inequality
+
+    if not isinstance(domain, sp.Interval):
+        return None
+    op = f.rel_op if isinstance(f, sp.Rel) else "=="
+    if op in ("<", ">", "<=", ">="):
+        out = sp.Intersection(sp.Union(*solve_poly_inequality(poly, op)), domain)
+    elif op == "==":  # a line's one root is -c0/c1; otherwise every real root, exactly
+        coeffs = poly.all_coeffs()
+        roots = {-coeffs[1] / coeffs[0]} if poly.degree() == 1 else set(sp.real_roots(poly))
+        out = sp.Intersection(sp.FiniteSet(*roots), domain)
+    else:
+        return None
+    return out if isinstance(out, sp.FiniteSet | sp.Interval | sp.Union) or out is sp.S.EmptySet else None
 
 
 def remaining(default: float) -> float:

@@ -146,11 +146,39 @@ def _probes(ends: list[sp.Expr]) -> list[sp.Expr]:
 def _member(s: sp.Set, v: sp.Expr) -> bool | None:
     """Whether ``v`` lies in ``s`` (a union of intervals and points): compared with the ends at 30
     digits, and exactly (SymPy's ``contains``) only when ``v`` is within 1e-20 of an end."""
+    exact = _member_rational(s, v)
+    if exact is not None:
+        return exact
     fast = _member_numeric(s, v)
     if fast is not None:
         return fast
     c = s.contains(v)
     return True if c is sp.true else False if c is sp.false else None
+
+
+def _member_rational(s: sp.Set, v: sp.Expr) -> bool | None:
+    """Whether a rational ``v`` lies in ``s`` when every end and point of ``s`` is rational (or
+    infinite): decided by exact comparisons of rationals (what ``contains`` decides, without its
+    general machinery); ``None`` when anything is not rational."""
+    if not v.is_Rational:
+        return None
+    parts = s.args if isinstance(s, sp.Union) else (s,)
+    inside = False
+    for part in parts:
+        if part is sp.S.EmptySet:
+            continue
+        if part is sp.S.Reals:
+            inside = True
+        elif isinstance(part, sp.FiniteSet) and all(p.is_Rational for p in part.args):
+            inside = inside or any(p == v for p in part.args)
+        elif isinstance(part, sp.Interval) and all(e.is_Rational or e.is_infinite for e in (part.start, part.end)):
+            lo, hi = part.start, part.end
+            above = lo < v or (lo == v and not part.left_open)
+            below = v < hi or (v == hi and not part.right_open)
+            inside = inside or bool(above and below)
+        else:
+            return None
+    return inside
 
 
 def _member_numeric(s: sp.Set, v: sp.Expr) -> bool | None:
