@@ -249,14 +249,14 @@ def verify(
 ) -> None:
     """Prove identities and print a table; exit status 1 if any fails."""
     reg = registry(modules)
-    if all_:
-        selected = reg.names()
+    if all_:  # the built-in catalog by its static index when no module is added: no import yet
+        selected = reg.names() if modules else [s.name for s in reg.summaries()]
     elif section:
         from ..core.sections import in_section
 
         selected = [i.name for i in reg if in_section(i.section, section)]
     else:
-        selected = [identity(n, modules).name for n in names]
+        selected = _canonical(names, modules)
     if not selected:
         raise click.UsageError("name identities, or use --all or --section")
     rows = _run_parallel(selected, seed, modules, jobs, show=not as_json)
@@ -291,17 +291,48 @@ def _run_parallel(
     from ..parallel import ordered_map
 
     work = partial(verify_one, seed=seed, modules=tuple(modules))
+    kept = {} if modules else _kept_rows(names, seed)
+    todo = [n for n in names if n not in kept]
     with Progress(len(names), "proving", quiet=not show or len(names) == 1) as bar:
-        rows = ordered_map(
-            work,
-            names,
-            on_error=_failed_row,
-            jobs=jobs,
-            progress=lambda _n, r: bar.done(r["name"], ok=r["ok"], seconds=r["seconds"]),
+        for row in kept.values():
+            bar.done(row["name"], ok=row["ok"], seconds=row["seconds"])
+        done = iter(
+            ordered_map(
+                work,
+                todo,
+                on_error=_failed_row,
+                jobs=jobs,
+                progress=lambda _n, r: bar.done(r["name"], ok=r["ok"], seconds=r["seconds"]),
+            )
+            if todo
+            else []
         )
+        rows = [kept[n] if n in kept else next(done) for n in names]
     if show and len(names) > 1:
         click.echo(bar.summary(), err=True)
     return rows
+
+
+def _canonical(names: Sequence[str], modules: Sequence[str]) -> list[str]:
+    """The canonical name of each of ``names``: by the static index for the built-in catalog (no
+    import: a cached row may need none), else by the registry (an unknown name is a usage error)."""
+    static = {} if modules else {k: s.name for s in registry(()).summaries() for k in (s.name, *s.aliases)}
+    return [static[n] if n in static else identity(n, modules).name for n in names]
+
+
+def _kept_rows(names: list[str], seed: int | None) -> dict[str, dict[str, Any]]:
+    """The rows an earlier run kept for built-in identities, read before any worker starts or any
+    identity is imported (a second ``verify --all`` costs the reading of 75 small files)."""
+    from ..core import cache
+
+    if not cache.enabled():
+        return {}
+    kept = {}
+    for name in names:
+        stored = cache.load_builtin_value(name, "verify", seed, None)
+        if isinstance(stored, dict) and stored.get("name") == name:
+            kept[name] = {**stored, "cached": True}
+    return kept
 
 
 def _table(rows: list[dict[str, Any]]) -> None:

@@ -69,12 +69,16 @@ def package_digest() -> str:
 
 def key(ident: Identity, seed: int | None, samples: int | None) -> str:
     """The cache key of ``ident``'s proof with this seed and sample count."""
+    return _key(ident.name, ident.module, seed, samples)
+
+
+def _key(name: str, module_name: str, seed: int | None, samples: int | None) -> str:
     h = hashlib.sha256(package_digest().encode())
-    module = sys.modules.get(ident.module)
+    module = sys.modules.get(module_name)
     source = getattr(module, "__file__", None)
     if source and not Path(source).resolve().is_relative_to(PACKAGE):
         h.update(Path(source).read_bytes())  # a plugin's own module
-    h.update(repr((ident.name, ident.module, seed, samples)).encode())
+    h.update(repr((name, module_name, seed, samples)).encode())
     return h.hexdigest()
 
 
@@ -162,11 +166,23 @@ def store(proof: Proof, seed: int | None, samples: int | None) -> None:
 
 def load_value(ident: Identity, kind: str, seed: int | None, samples: int | None) -> Any | None:
     """A plain value (a JSON-ready row) stored for ``ident`` under ``kind``, or ``None``."""
+    return _read_value(key(ident, seed, samples), kind)
+
+
+def load_builtin_value(name: str, kind: str, seed: int | None, samples: int | None) -> Any | None:
+    """:func:`load_value` for the built-in identity ``name`` (canonical), without importing it:
+    the static index names its module (``None`` for a name it does not know)."""
+    from .index import module_for
+
+    module = module_for(name)
+    return None if module is None else _read_value(_key(name, module, seed, samples), kind)
+
+
+def _read_value(stem: str, kind: str) -> Any | None:
     import json
 
     try:
-        data = (folder() / f"{key(ident, seed, samples)}.{kind}.json").read_text(encoding="utf-8")
-        return json.loads(data)
+        return json.loads((folder() / f"{stem}.{kind}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 

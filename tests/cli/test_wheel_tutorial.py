@@ -10,6 +10,7 @@ test fails if the README, the wheel or the scaffold drift apart.
 
 from __future__ import annotations
 
+import csv
 import importlib.metadata as metadata
 import os
 import re
@@ -167,3 +168,43 @@ def test_the_readme_tutorial_runs_word_for_word_from_the_wheel(
             assert (cwd / written).is_file(), f"{line}: {written} was not written"
         steps.append(_check_output(argv, out, cwd) or line)
     assert {"derive new", "derive prove", "derive sheet", "python -m pytest"} <= set(steps), steps
+
+
+#: the issue's other bullets, as a new user meets them from the wheel in an empty folder:
+#: (arguments, expected exit status, text the output must hold)
+EVERYDAY: tuple[tuple[tuple[str, ...], int, str], ...] = (
+    (("derive", "list", "--json"), 0, '"name": "gelu\''),
+    (("derive", "prove", "gelu'", "--json"), 0, '"ok": true'),
+    (("derive", "verify", "gelu'", "relu'", "--json", "-j", "1"), 0, '"cached": false'),
+    (("derive", "verify", "gelu'", "relu'", "--json", "-j", "1"), 0, '"cached": true'),
+    (("derive", "check", "gelu'", "Phi(x) + x*phi(x)", "--json"), 0, '"status": "correct"'),
+    (("derive", "check", "gelu'", "Phi(x)"), 1, "incorrect"),
+    (("derive", "check", "gelu'", "Phi(x) +"), 4, "invalid"),
+    (("derive", "check", "no-such-identity", "x"), 2, "no-such-identity"),
+    (("derive", "sheet", "gelu'", "-o", "sheet.docx"), 2, ".docx"),
+    (("derive", "export", "gelu'", "--to", "numpy"), 0, "def "),
+    (("derive", "questions"), 0, "gelu'"),
+    (("derive", "grade", "form.csv", "-o", "graded.csv", "-j", "1", "--quiet"), 0, ""),
+)
+
+
+@pytest.mark.slow
+def test_everyday_commands_from_the_wheel(wheel_env: Path, tmp_path: Path) -> None:
+    """Exit codes, JSON, the proof cache, the suffix check, export, the question list and grading of a
+    form tool's CSV (one column per question, free column names), with the wheel's ``derive``."""
+    env = {**_environment(wheel_env, tmp_path / "cache"), "NO_COLOR": "1"}
+    cwd = tmp_path / "empty"
+    cwd.mkdir()
+    (cwd / "form.csv").write_text(
+        "Timestamp,Email,gelu'\n2026-12-07,a@b.c,Phi(x) + x*phi(x)\n2026-12-07,d@e.f,Phi(x)\n", encoding="utf-8"
+    )
+    for args, status, text in EVERYDAY:
+        exe = str(wheel_env / "bin" / args[0])
+        out = subprocess.run([exe, *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        shown = out.stdout + out.stderr
+        assert out.returncode == status, f"{shlex.join(args)} exited {out.returncode}, not {status}:\n{shown}"
+        assert text in shown, f"{shlex.join(args)}: {text!r} not in\n{shown}"
+        assert "\x1b[" not in shown, f"{shlex.join(args)} coloured its output under NO_COLOR"
+    with (cwd / "graded.csv").open(encoding="utf-8", newline="") as f:
+        graded = list(csv.DictReader(f))
+    assert [r["status"] for r in graded] == ["correct", "incorrect"]

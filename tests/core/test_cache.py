@@ -43,6 +43,37 @@ def test_a_second_verify_loads_what_the_first_derived(tmp_path: Path) -> None:
     assert [r["cached"] for r in _verify(tmp_path, "--no-cache")] == [False, False]
 
 
+_RERUN = """
+import json, sys
+import derive.parallel
+
+def no_workers(*args, **kwargs):
+    raise AssertionError("a worker was started")
+
+derive.parallel.ordered_map = no_workers
+from derive.cli import main
+
+try:
+    main(["verify", *sys.argv[1:], "--json"], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("derive.identities."))), file=sys.stderr)
+"""
+
+
+def test_a_cached_rerun_starts_no_worker_and_imports_no_identity(tmp_path: Path) -> None:
+    """The rows of a second run are read before anything is imported or started: a second
+    ``verify --all`` costs the reading of small files, not 75 imports in every worker."""
+    first = _verify(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "DERIVE_CACHE"}
+    env["DERIVE_CACHE_DIR"] = str(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", _RERUN, *NAMES], capture_output=True, text=True, env=env, timeout=300)
+    rows = json.loads(proc.stdout)
+    assert [r["cached"] for r in rows] == [True, True], proc.stderr
+    assert [r["level"] for r in rows] == [r["level"] for r in first]
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == []  # no identity module imported
+
+
 @pytest.fixture
 def on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DERIVE_CACHE", "1")
