@@ -137,6 +137,12 @@ FUBINI = Fact(
     r"for $s > 0$ (improper integrals of nonnegative functions as monotone limits)",
     Ref.cite("rudin1976", where="Thm. 6.19 and 10.2"),
 )
+RANK_NULLITY = Fact(
+    "rank-nullity theorem",
+    r"for an $n\times n$ matrix $A$, $\operatorname{rank} A + \dim\ker A = n$; so a kernel spanned by one nonzero "
+    r"vector gives $\operatorname{rank} A = n - 1$",
+    Ref.cite("horn2013", where="Sec. 0.2.3"),
+)
 INVERSE = Fact(
     "defining property of the inverse",
     r"a positive definite matrix ($H \succ 0$, $X^\top X + \lambda I$ for $\lambda > 0$) is invertible, and "
@@ -162,5 +168,6 @@ FACTS: dict[str, Fact] = {
         SYMMETRIC,
         INVERSE,
         FUBINI,
+        RANK_NULLITY,
     )
 }

@@ -5,7 +5,9 @@ vector in every classifier head and every attention row; its Jacobian
 $\partial s_i/\partial z_j = s_i(\delta_{ij} - s_j)$, i.e. $J = \operatorname{diag}(s) - s s^\top$, is
 what backpropagation multiplies by. It is symmetric, positive semidefinite and annihilates
 $\mathbf 1$, so its rank is $n - 1$ (map 2.2, key derivatives in practice). The index form is
-derived for symbolic $n$ (Kronecker deltas sifted), the matrices for $n = 2, 3, 4$; the cross-check
+derived for symbolic $n$ (Kronecker deltas sifted), and so is the rank: $(Jv)_i = s_i(v_i - \bar v)$ vanishes
+only for $v_i = \bar v$ (solved), so the kernel is spanned by $\mathbf 1$; the matrices for $n = 2, 3, 4$ are
+worked examples; the cross-check
 evaluates softmax stably at logits of size 500 and 800, where the unshifted formula gives ``nan``.
 Goodfellow, Bengio and Courville (2016), Deep Learning, Sec. 6.2.2.3; Bishop (2006), Sec. 4.3.4.
 """
@@ -36,6 +38,7 @@ from derive.authoring import (
     real,
     stable,
 )
+from derive.core.facts import RANK_NULLITY
 
 from ._shared import (
     DEFINITIONS,
@@ -63,6 +66,8 @@ v = IndexedBase("v", real=True)  # a direction, for the quadratic form v^T J v
 MINOR = jacobian_matrix(HEADS[RANK_SIZE])[: RANK_SIZE - 1, : RANK_SIZE - 1]
 QUAD = Sum(Sum(v[i] * s_(i) * (KroneckerDelta(i, j) - s_(j)) * v[j], (j, 1, n)), (i, 1, n))  # v^T J v
 MEAN = Sum(s_(j) * v[j], (j, 1, n))  # the mean of v under the distribution s
+JV = Sum(s_(i) * (KroneckerDelta(i, j) - s_(j)) * v[j], (j, 1, n))  # (J v)_i
+v_i = real().symbol("v_i")  # the unknown coordinate v_i when solving (J v)_i = 0
 J_INDEX = s[i] * (KroneckerDelta(i, j) - s[j])
 S3 = sp.Matrix([s[a] for a in (1, 2, 3)])
 
@@ -109,12 +114,17 @@ PSD = Statement(
     text=r"$v^\top J v = \sum_i s_i (v_i - \bar v)^2 \ge 0$ with $\bar v = \sum_j s_j v_j$: "
     r"a variance, for every $n$",
 )
+J_V = Statement(
+    "J v",
+    Eq(JV, s_(i) * (v[i] - MEAN)),
+    text=r"$(J v)_i = s_i(v_i - \bar v)$ with $\bar v = \sum_j s_j v_j$, for every $n$",
+)
 RANK = Statement(
     "rank",
-    Eq(Determinant(ImmutableMatrix(MINOR)), sp.Mul(*HEADS[RANK_SIZE])),
-    text=rf"the leading $(n-1)\times(n-1)$ minor is $s_1 \cdots s_n > 0$, so with $J\mathbf 1 = 0$ (proved for "
-    rf"every $n$) the rank is exactly $n - 1$: the minor is proved for $n = {RANK_SIZE}$ only, the rank checked "
-    r"numerically (\texttt{numpy.linalg.matrix\_rank}) for $n = 5$ and $n = 50$",
+    Eq(v_i, MEAN),
+    text=r"$(J v)_i = 0$ exactly when $v_i = \bar v$ ($s_i > 0$): $J v = 0$ only for $v = \bar v\mathbf 1$, so the "
+    r"kernel is spanned by $\mathbf 1$ and $\operatorname{rank} J = n - 1$ for every $n$ (rank-nullity, cited); "
+    r"the rank is also checked numerically (\texttt{numpy.linalg.matrix\_rank}) for $n = 5$ and $n = 50$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -174,13 +184,17 @@ def _chain_index_form(d: Derivation) -> None:
 def _chain_matrices(d: Derivation) -> None:
     for m in SIZES:
         heads, zs = HEADS[m], list(logits(m))
-        d.begin(ImmutableMatrix(matrices.jacobian_form(heads, zs)), scope=f"for n = {m}", title=f"The matrix, n = {m}")
+        d.begin(
+            ImmutableMatrix(matrices.jacobian_form(heads, zs)),
+            scope=f"for n = {m}",
+            title=f"Worked example: the matrix, n = {m}",
+        )
         d.then(
             _differentiate_and_fold(d, heads, zs),
             r"differentiate each $s_a = e^{z_a}/\sum_b e^{z_b}$, then write $e^{z_a} = s_a \sum_b e^{z_b}$",
         )
         d.then(notation(r"\operatorname{diag}(s) - s s^\top", jacobian_matrix(heads), "diag(s) - s s^T"), "as matrices")
-        d.conclude(f"J for n = {m}")
+        d.finish()
 
 
 def _differentiate_and_fold(d: Derivation, heads: sp.Matrix, zs: list[sp.Symbol]) -> Callable[[sp.Basic], sp.Basic]:
@@ -211,18 +225,10 @@ def _chain_null_vector(d: Derivation) -> None:
 
 def _chain_psd(d: Derivation) -> None:
     d.begin(QUAD, title="Positive semidefinite, any $n$")
+    d.then(Sum(v[i] * JV, (i, 1, n)), r"$v^\top J v = \sum_i v_i (J v)_i$: $v_i$ is constant in $j$")
     d.then(
-        Sum(Sum(v[i] * s_(i) * KroneckerDelta(i, j) * v[j], (j, 1, n)), (i, 1, n))
-        - Sum(Sum(v[i] * s_(i) * s_(j) * v[j], (j, 1, n)), (i, 1, n)),
-        r"linearity: split $\delta_{ij} - s_j$",
-    )
-    d.then(
-        Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(Sum(v[i] * s_(i) * s_(j) * v[j], (j, 1, n)), (i, 1, n)),
-        r"sifting: $\sum_j \delta_{ij} v_j = v_i$",
-    )
-    d.then(
-        Sum(s_(i) * v[i] ** 2, (i, 1, n)) - Sum(s_(i) * v[i], (i, 1, n)) ** 2,
-        r"$s_i v_i \cdot s_j v_j$ separates: the double sum is $(\sum_i s_i v_i)^2 = \bar v^2$",
+        lambda e: sp.expand(indexed.in_range(indexed.sift(sp.expand(e)))),
+        r"$(J v)_i = s_i v_i - s_i\bar v$ by sifting $\sum_j \delta_{ij} v_j = v_i$ (computed)",
     )
     d.then(
         Sum(s_(i) * (v[i] - MEAN) ** 2, (i, 1, n)),
@@ -233,11 +239,24 @@ def _chain_psd(d: Derivation) -> None:
 
 
 def _chain_rank(d: Derivation) -> None:
-    sv = HEADS[RANK_SIZE]
-    d.begin(Determinant(ImmutableMatrix(MINOR)), scope=f"for n = {RANK_SIZE}", title="Rank n - 1")
-    d.then(lambda e: sp.factor(e.doit()), "expand the determinant and factor")
-    d.then(sp.Mul(*sv), r"$1 - s_1 - s_2 = s_3$: the minor is $\prod_i s_i > 0$, so $\operatorname{rank} J \ge n - 1$")
+    d.begin(JV, title="The kernel and the rank, any $n$")
+    d.then(
+        lambda e: sp.factor_terms(indexed.in_range(indexed.sift(sp.expand(e)))),
+        r"sifting: $\sum_j \delta_{ij} v_j = v_i$; $s_i$ is constant in $j$ (computed)",
+    )
+    d.conclude("J v")
+
+    d.begin(Eq(s_(i) * (v_i - MEAN), 0), r"$(J v)_i = 0$, by the form above")
+    d.solve(v_i, r"solve for $v_i$ ($s_i > 0$)")
+    d.assume(RANK_NULLITY)
+    d.note(r"Every coordinate equals $\bar v$: the kernel is $\{c\mathbf 1\}$, one dimension, so the rank is $n - 1$.")
     d.conclude("rank")
+
+    sv = HEADS[RANK_SIZE]
+    d.begin(Determinant(ImmutableMatrix(MINOR)), scope=f"for n = {RANK_SIZE}", title="Worked example: a minor, n = 3")
+    d.then(lambda e: sp.factor(e.doit()), "expand the determinant and factor")
+    d.then(sp.Mul(*sv), r"$1 - s_1 - s_2 = s_3$: the leading minor is $\prod_i s_i > 0$")
+    d.finish()
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -345,9 +364,10 @@ SOFTMAX_JACOBIAN = declare(
         **matrices.entry_domains(LOGITS, Z),
         s: probability(),
         v: V,
+        v_i: V,
     },
     claim=CLAIM,
-    also=(*MATRICES, SYMMETRIC, NULL_VECTOR, PSD, RANK),
+    also=(SYMMETRIC, NULL_VECTOR, PSD, J_V, RANK),
     definitions=DEFINITIONS,
     derivation=derivation,
     crosscheck=crosscheck,
