@@ -90,6 +90,27 @@ CASES: list[tuple[str, str, dict[str, str], bool, str, Fn, Fn]] = [
     (r"\prod_{i=1}^{n} 2", "2^n", N, True, "correct", lambda n: mp.mpf(2) ** n, lambda n: mp.mpf(2) ** n),
     (r"\sum_{i=1}^{n} i", "n(n+1)/2", N, True, "correct", lambda n: mp.mpf(n * (n + 1) // 2),
      lambda n: mp.mpf(n) * (n + 1) / 2),
+    ("3!", "6", {}, False, "correct", lambda n: mp.factorial(3), lambda n: mp.mpf(6)),
+    ("0!", "1", {}, False, "correct", lambda n: mp.factorial(0), lambda n: mp.mpf(1)),
+    ("0!", "0", {}, False, "incorrect", lambda n: mp.factorial(0), lambda n: mp.mpf(0)),
+    ("(3!)!", "720", {}, False, "correct", lambda n: mp.factorial(6), lambda n: mp.mpf(720)),
+    ("3!^2", "36", {}, False, "correct", lambda n: mp.factorial(3) ** 2, lambda n: mp.mpf(36)),
+    ("3!^2", "720", {}, False, "incorrect", lambda n: mp.factorial(3) ** 2, lambda n: mp.mpf(720)),
+    ("n!*(n+1)", "(n+1)!", N, False, "correct", lambda n: mp.factorial(n) * (n + 1), lambda n: mp.factorial(n + 1)),
+    ("n!*n", "(n+1)!", N, False, "incorrect", lambda n: mp.factorial(n) * n, lambda n: mp.factorial(n + 1)),
+    ("(n+2)!/n!", "(n+1)(n+2)", N, False, "correct", lambda n: mp.factorial(n + 2) / mp.factorial(n),
+     lambda n: mp.mpf(n + 1) * (n + 2)),
+    ("(n+2)!/n!", "(n+1)^2", N, False, "incorrect", lambda n: mp.factorial(n + 2) / mp.factorial(n),
+     lambda n: mp.mpf(n + 1) ** 2),
+    (r"\binom{n}{1}", "n", N, True, "correct", lambda n: mp.binomial(n, 1), mp.mpf),
+    (r"\binom{n}{n}", "n", N, True, "incorrect", lambda n: mp.binomial(n, n), mp.mpf),
+    (r"\binom{n+1}{2} - \binom{n}{2}", "n", N, True, "correct",
+     lambda n: mp.binomial(n + 1, 2) - mp.binomial(n, 2), mp.mpf),
+    (r"\prod_{i=1}^{n} \frac{i+1}{i}", "n+1", N, True, "correct",
+     lambda n: mp.fprod(mp.mpf(i + 1) / i for i in range(1, n + 1)), lambda n: mp.mpf(n + 1)),
+    (r"\prod_{i=1}^{4} i", "24", {}, True, "correct", lambda n: mp.mpf(24), lambda n: mp.mpf(24)),
+    (r"\prod_{i=1}^{4} i", "4!", {}, True, "correct", lambda n: mp.mpf(24), lambda n: mp.factorial(4)),
+    (r"\prod_{i=1}^{4} i", "5!", {}, True, "incorrect", lambda n: mp.mpf(24), lambda n: mp.factorial(5)),
     (r"\sum_{i=1}^{n} (2i - 1)", "n^2", N, True, "correct", lambda n: mp.mpf(n) ** 2, lambda n: mp.mpf(n) ** 2),
     (r"\sum_{i=1}^{n} (2i - 1)", "n^2 + 1", N, True, "incorrect", lambda n: mp.mpf(n) ** 2,
      lambda n: mp.mpf(n) ** 2 + 1),
@@ -133,6 +154,16 @@ HOSTILE = [
     (r"\sum_{i=1}^{10^9} i!", True),
     (r"\binom{1000!}{2}", True),
 ]
+
+
+MALFORMED = [("n!(", False), ("!n", False), (r"\binom{n}", True), (r"\prod_{i=1} i", True),
+             (r"\prod_{i}^{n} i", True), ("sin!", False), ("[[1, 2]]!", False)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("answer", "latex"), MALFORMED)
+def test_malformed_forms_are_invalid(answer: str, latex: bool) -> None:
+    v = derive.equivalent(answer, "1", {"n": "integer>=1"}, latex=latex)
+    assert v.status == "invalid", v.message
 
 
 @pytest.mark.parametrize(("answer", "latex"), HOSTILE)
