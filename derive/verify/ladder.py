@@ -170,7 +170,7 @@ class Ladder:
             aligned = attempt(lambda: align_sum_ranges(raw), self.rung_budget)
             if aligned is not None and index_canonical(aligned) == 0:
                 return Verification(True, "sum ranges aligned, indices renamed", True)
-            flat = attempt(lambda: flat_canonical(raw), self.rung_budget)
+            flat = attempt(lambda: flat_canonical(raw, self.domains), self.rung_budget)
             if flat is not None and flat == 0:
                 return Verification(True, "nested sums flattened, indices renamed", True)
         cancelled = form.cancelled

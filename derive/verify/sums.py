@@ -24,6 +24,7 @@ import sympy as sp
 from sympy.simplify.simplify import factor_sum
 
 from ..maths.domains import Domain
+from ..maths.notation import Notation
 
 
 def index_canonical(e: sp.Expr) -> sp.Expr:
@@ -311,26 +312,30 @@ _Flat = tuple[sp.Expr, tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]]
 MAX_RENAMED = 6
 
 
-def flat_canonical(e: sp.Expr) -> sp.Expr | None:
+def flat_canonical(e: sp.Expr, domains: Mapping[sp.Basic, Domain] | None = None) -> sp.Expr | None:
     r"""``e`` as a sum of terms :math:`c\sum_{i_1..i_k} t`, every nested sum and product of sums flattened into one
     multiple sum (fresh indices), the summand expanded, each :math:`\delta_{uv}` between two summed indices of the
     same range sifted, and the indices renamed canonically (the least printed form over the renamings that keep each
     index's range): equal sums written in other nestings, orders or index names become one object. Sound for finite
     sums whose ranges do not mention other indices (linearity, Fubini, renaming); ``None`` when ``e`` holds a sum it
-    cannot flatten (inside a function, a range depending on another index)."""
+    cannot flatten (inside a function, a range depending on another index). With ``domains``, a
+    :math:`\delta_{vx}` between a summed :math:`v` and a free :math:`x` is sifted too when the domains put :math:`x`
+    inside :math:`v`'s range (:func:`always`)."""
     terms = _flat_terms(e)
     if terms is None:
         return None
     out = []
     for body, limits in terms:
         for mono in sp.Add.make_args(sp.expand(body)):
-            out.append(_canonical_term(mono, limits))
+            out.append(_canonical_term(mono, limits, domains or {}))
     return sp.Add(*out)
 
 
 def _flat_terms(e: sp.Basic) -> list[_Flat] | None:
     if not e.has(sp.Sum):
         return [(e, ())]
+    if isinstance(e, Notation):  # a form written in textbook notation stands for its value
+        return _flat_terms(e.doit(deep=False))
     if isinstance(e, sp.Add):
         parts = [_flat_terms(a) for a in e.args]
         return None if any(p is None for p in parts) else [t for p in parts for t in p or ()]
@@ -358,25 +363,34 @@ def _flat_terms(e: sp.Basic) -> list[_Flat] | None:
     return None
 
 
-def _canonical_term(mono: sp.Expr, limits: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...]) -> sp.Expr:
-    """One flattened term: deltas between summed indices of one range sifted, indices renamed canonically."""
+def _canonical_term(
+    mono: sp.Expr, limits: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...], domains: Mapping[sp.Basic, Domain]
+) -> sp.Expr:
+    """One flattened term: deltas between a summed index and an index sure to lie in its range sifted, indices
+    renamed canonically."""
     ranges = {v: (lo, hi) for v, lo, hi in limits}
+
+    def inside(x: sp.Basic, v: sp.Basic) -> bool:
+        lo, hi = ranges[v]
+        if x in ranges:
+            return ranges[x] == (lo, hi)
+        return isinstance(x, sp.Symbol) and always(x - lo, False, domains) and always(hi - x, False, domains)
+
     for _ in range(len(ranges)):
-        delta = next(
+        sift = next(
             (
-                f
+                (f, v, x)
                 for f in sp.Mul.make_args(mono)
-                if isinstance(f, sp.KroneckerDelta)
-                and all(a in ranges for a in f.args)
-                and f.args[0] != f.args[1]
-                and ranges[f.args[0]] == ranges[f.args[1]]
+                if isinstance(f, sp.KroneckerDelta) and f.args[0] != f.args[1]
+                for v, x in (f.args, f.args[::-1])
+                if v in ranges and inside(x, v)
             ),
             None,
         )
-        if delta is None:
+        if sift is None:
             break
-        u, v = delta.args
-        mono = (mono / delta).xreplace({v: u})
+        delta, v, x = sift
+        mono = (mono / delta).xreplace({v: x})
         del ranges[v]
     used = [v for v in ranges if v in mono.free_symbols]
     factors = sp.Mul.make_args(mono)

@@ -92,3 +92,12 @@ def test_flattened_nested_sums_prove_a_reordering_and_refuse_a_false_one() -> No
     ladder = Ladder(domains={m: integer(1, 4), n: N, j: integer(1, 4), A: real(-2, 2), B: real(-2, 2), y: real(-2, 2)})
     assert ladder.equal(nested, other_order).method == "nested sums flattened, indices renamed"
     assert ladder.equal(nested, 2 * other_order).ok is not True
+
+
+def test_a_delta_with_a_free_index_is_sifted_only_inside_its_range() -> None:
+    m, q = integer(1, 4).symbol("m"), integer(1, n).symbol("q")
+    total = sp.Sum(sp.KroneckerDelta(j, k) * y[k], (k, 1, p)) - y[j]
+    assert flat_canonical(total, {p: P, j: integer(1, p)}) == 0
+    assert flat_canonical(total) != 0  # no domains: j might lie outside 1..p
+    outside = sp.Sum(sp.KroneckerDelta(q, k) * y[k], (k, 1, m)) - y[q]  # q in 1..n, not 1..m
+    assert flat_canonical(outside, {m: integer(1, 4), n: N, q: integer(1, n)}) != 0
