@@ -24,11 +24,14 @@ from derive.authoring import (
     declare,
     integer,
     named_function,
+    notation,
     real,
     vector,
 )
+from derive.core.facts import INVERSE
+from derive.core.linked import DefinedInverse, MatrixEntry
 from derive.maths.gaussian import log_normal_pdf, normal_pdf
-from derive.maths.indexed import sift
+from derive.maths.indexed import collapse, sift
 
 from ._shared import CROSS, NOISE, SQUARES, WEIGHT, Sxx, Sxy, Syy, sigma, w
 
@@ -73,6 +76,34 @@ NLP_ANY = -(
 # (X^T (Xw - y) + lambda w)_j / sigma^2
 NORMAL_EQ_J = (Sum(X_ik[i_obs, j_feat] * (PRED_I - yi_[i_obs]), (i_obs, 1, n_obs)) + LAMBDA * w_k[j_feat]) / sigma**2
 
+#: M = X^T X + lambda I, defined from the data (positive definite for lambda > 0), and its named inverse
+a_, b_, t_ = sp.symbols("a b t", integer=True, positive=True)
+Minv = sp.IndexedBase("M^{-1}", real=True)
+
+
+class RidgeGram(MatrixEntry):
+    r""":math:`M_{ab} = (X^\top X + \lambda I)_{ab}`, :math:`\lambda = \sigma^2/\tau^2`."""
+
+    tex = "M"
+
+
+M_BODY = Sum(X_ik[i_obs, a_] * X_ik[i_obs, b_], (i_obs, 1, n_obs)) + LAMBDA * sp.KroneckerDelta(a_, b_)
+M_INVERSE = INVERSE.applied(DefinedInverse(RidgeGram(a_, b_), M_BODY, Minv, p_feat))
+XTY_T = Sum(X_ik[i_obs, t_] * yi_[i_obs], (i_obs, 1, n_obs))  # (X^T y)_t
+
+
+def ridge_weight(k: sp.Expr) -> sp.Expr:
+    r""":math:`w_k = \bigl((X^\top X + \lambda I)^{-1}X^\top y\bigr)_k = \sum_t (M^{-1})_{kt}(X^\top y)_t`."""
+    return Sum(Minv[k, t_] * XTY_T, (t_, 1, p_feat))
+
+
+#: the gradient entry j of the negative log posterior at w = M^-1 X^T y
+GRADIENT_AT_RIDGE = notation(
+    r"\frac{\partial(-\log p(w\mid y))}{\partial w_j}\Big|_{w = (X^\top X + \lambda I)^{-1}X^\top y}",
+    NORMAL_EQ_J.replace(lambda e: isinstance(e, sp.Indexed) and e.base == w_k, lambda e: ridge_weight(e.indices[0])),
+    "d(-log p(w|y))/dw_j at the ridge solution",
+)
+
 OBS = (i_obs, 1, n_obs)
 NEG_LOG_POSTERIOR = -(Sum(log(normal_pdf(yi_[i_obs], w * xi_[i_obs], sigma)), OBS) + log(normal_pdf(w, 0, tau)))
 SQUARED_ERROR = Sum((yi_[i_obs] - w * xi_[i_obs]) ** 2, OBS)
@@ -107,10 +138,19 @@ CONVEX = Statement(
     Gt(Derivative(RIDGE_LOSS_1D, (w, 2)), 0),
     text="the loss is strictly convex, so the stationary point is the unique minimiser",
 )
+GRADIENT_ANY = Statement(
+    "gradient (any size)",
+    Eq(Derivative(NLP_ANY, w_k[j_feat]), NORMAL_EQ_J),
+    text=r"for any $n \times p$ design matrix: $\nabla_w(-\log p(w\mid y)) = \bigl(X^\top(Xw - y) + \lambda w\bigr)"
+    r"/\sigma^2$, $\lambda = \sigma^2/\tau^2$",
+)
 RIDGE_MATRIX = Statement(
-    "ridge (2x2)",
-    Eq(w2_map, RIDGE_2X2),
-    text=r"$w_{\mathrm{MAP}} = (X^\top X + \lambda I)^{-1} X^\top y$, $\lambda = \sigma^2/\tau^2$",
+    "ridge (any size)",
+    Eq(GRADIENT_AT_RIDGE, 0),
+    text=r"for any $n \times p$ design matrix: the gradient vanishes at "
+    r"$w_{\mathrm{MAP}} = (X^\top X + \lambda I)^{-1} X^\top y$, $\lambda = \sigma^2/\tau^2$; as "
+    r"$X^\top X + \lambda I$ is positive definite the loss is strictly convex and this stationary point is the MAP "
+    r"estimate, ridge regression",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -210,13 +250,21 @@ def _chain_any_size(d: Derivation) -> None:
     d.then(lambda e: e.doit(), r"differentiate; $\partial w_k/\partial w_j = \delta_{jk}$")
     d.then(sift, r"the Kronecker deltas pick $k = j$ (the weight index is in range, $1 \le j \le p$)")
     d.then(NORMAL_EQ_J, r"factor out $1/\sigma^2$: this is $\big(X^\top(Xw - y) + \lambda w\big)_j/\sigma^2$")
-    d.note(
-        r"setting it to zero gives the normal equations $(X^\top X + \lambda I)\,w_{\mathrm{MAP}} = X^\top y$; "
-        r"$X^\top X + \lambda I$ is positive definite for $\lambda > 0$, so $w_{\mathrm{MAP}} = (X^\top X + "
-        r"\lambda I)^{-1}X^\top y$. The sifting link is checked numerically (nested sums): the statement below "
-        r"is proved symbolically for a 2x2 $X$"
+    d.conclude("gradient (any size)")
+
+    d.begin(
+        GRADIENT_AT_RIDGE,
+        r"the gradient at $w_k = \sum_t (M^{-1})_{kt}(X^\top y)_t$, $M = X^\top X + \lambda I$ positive definite for "
+        r"$\lambda > 0$, hence invertible",
+        title="The ridge solution, any size",
     )
-    d.finish()
+    d.then(
+        (Sum(RidgeGram(j_feat, k_feat) * ridge_weight(k_feat), FEATS) - XTY_T.xreplace({t_: j_feat})) / sigma**2,
+        r"$X^\top Xw + \lambda w = Mw$: the normal equations $(Mw - X^\top y)_j/\sigma^2$",
+    )
+    d.assume(M_INVERSE, lambda e: M_INVERSE.rewrite(e), r"$M(M^{-1}X^\top y) = X^\top y$, never expanding $M^{-1}$")
+    d.then(collapse, r"the Kronecker delta sifts the sum: $(X^\top y)_j - (X^\top y)_j = 0$")
+    d.conclude("ridge (any size)")
 
 
 def _chain_2x2(d: Derivation) -> None:
@@ -226,13 +274,13 @@ def _chain_2x2(d: Derivation) -> None:
     d.begin(
         Eq(Matrix([Subs(Derivative(nll + nlprior, wj), *at_map) for wj in w2]), sp.zeros(2, 1)),
         r"stationarity of $-\log p(y\mid w) - \log p(w)$ at $w_{\mathrm{MAP}}$ for a $2\times 2$ $X$",
-        title="The 2x2 solution",
+        title="Worked example: the 2x2 solution, solved",
         scope="for a symbolic 2x2 X",
     )
     d.then(lambda e: Eq(e.lhs.doit().applyfunc(sp.expand), e.rhs), "the gradient; the constants drop out")
     d.solve(list(w2_map), r"solve the 2x2 linear system (the normal equations, $\sigma^2 \times$ the gradient)")
     d.then(Eq(w2_map, RIDGE_2X2), r"$= (X^\top X + \lambda I)^{-1} X^\top y$ by the adjugate formula")
-    d.conclude("ridge (2x2)")
+    d.finish()
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -347,10 +395,11 @@ MAP_RIDGE = declare(
         j_feat: integer(1, p_feat),
         X_ik: DATA_X,
         w_k: WEIGHT,
+        Minv: ENTRY,
     },
-    definitions={NLP_NAME: NEG_LOG_POSTERIOR, SSE_NAME: SQUARED_ERROR},
+    definitions={NLP_NAME: NEG_LOG_POSTERIOR, SSE_NAME: SQUARED_ERROR, RidgeGram(a_, b_): M_BODY},
     claim=CLAIM,
-    also=(NEG_LOG_POSTERIOR_FORM, CONVEX, RIDGE_MATRIX),
+    also=(NEG_LOG_POSTERIOR_FORM, CONVEX, GRADIENT_ANY, RIDGE_MATRIX),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

@@ -20,10 +20,21 @@ def test_ridge_without_prior_is_least_squares_not_map(rejected: Callable[..., No
     rejected(mr.MAP_RIDGE, "MAP (1-D)", Eq(mr.w_map, mr.Sxy / mr.Sxx))
 
 
-def test_ridge_matrix_form_with_x_instead_of_x_transpose(rejected: Callable[..., None]) -> None:
-    gram = mr.X2.T * mr.X2 + mr.LAMBDA * sp.eye(2)
-    wrong = gram.adjugate() * (mr.X2 * mr.y2) / gram.det()
-    rejected(mr.MAP_RIDGE, "ridge (2x2)", Eq(mr.w2_map, wrong))
+def test_ridge_any_size_with_the_penalty_inverted(rejected: Callable[..., None]) -> None:
+    """The gradient with lambda = tau^2/sigma^2 does not vanish at (X^T X + sigma^2/tau^2 I)^-1 X^T y."""
+    data = sp.Sum(mr.X_ik[mr.i_obs, mr.j_feat] * (mr.PRED_I - mr.yi_[mr.i_obs]), mr.OBS)
+    grad = (data + mr.tau**2 / mr.sigma**2 * mr.w_k[mr.j_feat]) / mr.sigma**2
+    at = grad.replace(lambda e: isinstance(e, sp.Indexed) and e.base == mr.w_k, lambda e: mr.ridge_weight(e.indices[0]))
+    rejected(mr.MAP_RIDGE, "ridge (any size)", Eq(at, 0))
+
+
+def test_ridge_any_size_is_general_and_checked_with_the_computed_inverse() -> None:
+    import derive
+
+    p = derive.prove("map-ridge")
+    assert p.ok and p.level == "general", p
+    check = next(c for c in p.numeric.statements if c.label == "ridge (any size)")
+    assert check.ok and check.samples >= 3 and "Sum: explicit summation" in check.method, check
 
 
 def test_ridge_penalty_over_sigma_instead_of_tau(rejected: Callable[..., None]) -> None:
