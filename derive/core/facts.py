@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import sympy as sp
 
 from ..maths.indexed import Exchange
+from ..maths.limit_laws import LimitLaws
 from .identity import Ref
 
 
@@ -143,6 +144,14 @@ RANK_NULLITY = Fact(
     r"vector gives $\operatorname{rank} A = n - 1$",
     Ref.cite("horn2013", where="Sec. 0.2.3"),
 )
+LIMIT_LAWS = Fact(
+    "limit laws",
+    r"if $f \to a$ and $g \to b$ (finite), then $f + g \to a + b$, $fg \to ab$ and, for $b \ne 0$, $f/g \to a/b$; "
+    r"a finite sum of terms with limits tends to the sum of the limits; a function continuous at $a$ maps "
+    r"$f \to a$ to $F(f) \to F(a)$",
+    Ref.cite("rudin1976", where="Thm. 4.4 and 4.7"),
+    rule=LimitLaws(),
+)
 INVERSE = Fact(
     "defining property of the inverse",
     r"a positive definite matrix ($H \succ 0$, $X^\top X + \lambda I$ for $\lambda > 0$) is invertible, and "
@@ -169,5 +178,6 @@ FACTS: dict[str, Fact] = {
         INVERSE,
         FUBINI,
         RANK_NULLITY,
+        LIMIT_LAWS,
     )
 }

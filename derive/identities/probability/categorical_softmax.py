@@ -4,7 +4,9 @@ A classifier or a language model outputs the categorical distribution $\operator
 log-probability is $z_y - \operatorname{LSE}(z)$ (what cross-entropy losses compute, stably), it does not
 change when a constant is added to every logit, and the temperature interpolates between greedy decoding
 ($T\to0^+$) and the uniform distribution ($T\to\infty$) (map 3.2, categorical / softmax, the LLM output token
-distribution). Hinton, Vinyals and Dean (2015), Distilling the Knowledge in a Neural Network, Sec. 2.
+distribution). Everything is proved for any number $n$ of classes; the temperature limits by the cited limit
+laws (a finite sum's limit is the sum of the limits), each term's limit computed by SymPy. Hinton, Vinyals and
+Dean (2015), Distilling the Knowledge in a Neural Network, Sec. 2.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from derive.authoring import (
     positive,
     real,
 )
+from derive.core.facts import LIMIT_LAWS
 from derive.maths.discrete import at_size
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -35,11 +38,8 @@ GAP = positive(5, lo=0.01)
 TEMPERATURE = positive(10, lo=0.01)
 z1, z2, z3 = (LOGIT.symbol(f"z{k}") for k in (1, 2, 3))
 c_shift = LOGIT.symbol("c")
-a_gap, b_gap = GAP.symbol("a"), GAP.symbol("b")
 T = TEMPERATURE.symbol("T")
 LSE = log(exp(z1) + exp(z2) + exp(z3))
-TOP = 1 / (1 + exp(-a_gap / T) + exp(-b_gap / T))  # softmax(z/T)_1 for logits (0, -a, -b)
-OTHER = exp(-a_gap / T) / (1 + exp(-a_gap / T) + exp(-b_gap / T))
 # any number n of classes: logits z_1..z_n, the class y
 CLASSES = integer(2, 8)
 n = CLASSES.symbol("n")
@@ -49,6 +49,12 @@ zI = sp.IndexedBase("z", real=True)
 SOFTMAX_Y = exp(zI[yc]) / sp.Sum(exp(zI[kk]), (kk, 1, n))
 LSE_N = log(sp.Sum(exp(zI[kk]), (kk, 1, n)))
 SHIFTED_Y = exp(zI[yc] + c_shift) / sp.Sum(exp(zI[kk] + c_shift), (kk, 1, n))
+# softmax(z/T) for logits (0, -g_2, ..., -g_n): the top class and another class j
+gI = sp.IndexedBase("g", positive=True)
+jc = integer(2, n).symbol("j")
+REST = sp.Sum(exp(-gI[kk] / T), (kk, 2, n))
+TOP_N = 1 / (1 + REST)
+OTHER_N = exp(-gI[jc] / T) / (1 + REST)
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -64,12 +70,18 @@ SHIFT = Statement(
 )
 COLD_TOP = Statement(
     "T -> 0+ (top)",
-    Eq(Limit(TOP, T, 0, "+"), 1),
-    text=r"logits $(0, -a, -b)/T$, $a, b > 0$: the top class gets probability 1 as $T\to0^+$ (the limits are "
-    r"proved for $n = 3$ only, and checked numerically for $n = 3, 10, 50$)",
+    Eq(Limit(TOP_N, T, 0, "+"), 1),
+    text=r"for any number $n$ of classes, logits $(0, -g_2, \dots, -g_n)/T$ with gaps $g_k > 0$ (the top logit "
+    r"shifted to 0, as above): the top class gets probability 1 as $T\to0^+$",
 )
-COLD_OTHER = Statement("T -> 0+ (other)", Eq(Limit(OTHER, T, 0, "+"), 0), text="and every other class 0")
-HOT = Statement("T -> oo", Eq(Limit(TOP, T, oo), sp.Rational(1, 3)), text=r"as $T\to\infty$ every class tends to $1/3$")
+COLD_OTHER = Statement(
+    "T -> 0+ (other)", Eq(Limit(OTHER_N, T, 0, "+"), 0), text=r"and every other class $j = 2, \dots, n$ gets 0"
+)
+HOT = Statement(
+    "T -> oo",
+    Eq(Limit(TOP_N, T, oo), 1 / n),
+    text=r"as $T\to\infty$ every class tends to $1/n$ (shown for the top one)",
+)
 
 # -- the homework question, and where the identity comes from --------------------------------------
 QUESTION = Question(
@@ -102,12 +114,12 @@ def derivation(d: Derivation) -> None:
     d.conclude("shift")
 
     for label, expr, point, why in (
-        ("T -> 0+ (top)", TOP, 0, r"$e^{-a/T}, e^{-b/T}\to0$"),
-        ("T -> 0+ (other)", OTHER, 0, r"$e^{-a/T}\to0$ while the denominator tends to 1"),
-        ("T -> oo", TOP, oo, r"every $e^{-a/T}\to1$"),
+        ("T -> 0+ (top)", TOP_N, 0, r"every $e^{-g_k/T}\to0$: the finite sum tends to 0, the quotient to $1/(1 + 0)$"),
+        ("T -> 0+ (other)", OTHER_N, 0, r"$e^{-g_j/T}\to0$ while the denominator tends to $1 \ne 0$"),
+        ("T -> oo", TOP_N, oo, r"every $e^{-g_k/T}\to1$: the sum of $n - 1$ ones, the quotient $1/(1 + n - 1)$"),
     ):
-        d.begin(Limit(expr, T, point, "+" if point == 0 else "-"), scope="for n = 3")
-        d.then(lambda e: e.doit(), why)
+        d.begin(Limit(expr, T, point, "+" if point == 0 else "-"), title=f"Temperature limit {label[5:]}, any $n$")
+        d.assume(LIMIT_LAWS, LIMIT_LAWS.rewrite, why + " (each term's limit computed by SymPy)")
         d.conclude(label)
 
 
@@ -156,9 +168,9 @@ CATEGORICAL_SOFTMAX = declare(
         z2: LOGIT,
         z3: LOGIT,
         c_shift: LOGIT,
-        a_gap: GAP,
-        b_gap: GAP,
         T: TEMPERATURE,
+        gI: GAP,
+        jc: integer(2, n),
     },
     claim=CLAIM,
     also=(SHIFT, COLD_TOP, COLD_OTHER, HOT),

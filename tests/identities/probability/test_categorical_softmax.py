@@ -13,11 +13,16 @@ from derive.identities.probability import categorical_softmax as cs
 
 
 def test_softmax_hot_limit_is_uniform_not_one_hot(rejected: Callable[..., None]) -> None:
-    rejected(cs.CATEGORICAL_SOFTMAX, "T -> oo", Eq(Limit(cs.TOP, cs.T, oo), 1))
+    rejected(cs.CATEGORICAL_SOFTMAX, "T -> oo", Eq(Limit(cs.TOP_N, cs.T, oo), 1))
 
 
 def test_softmax_cold_limit_of_top_class(rejected: Callable[..., None]) -> None:
-    rejected(cs.CATEGORICAL_SOFTMAX, "T -> 0+ (top)", Eq(Limit(cs.TOP, cs.T, 0, "+"), Rational(1, 3)))
+    rejected(cs.CATEGORICAL_SOFTMAX, "T -> 0+ (top)", Eq(Limit(cs.TOP_N, cs.T, 0, "+"), 1 / cs.n))
+
+
+def test_softmax_hot_limit_is_one_over_n_not_one_third(rejected: Callable[..., None]) -> None:
+    """The n = 3 value 1/3 where the hot limit for n classes is 1/n."""
+    rejected(cs.CATEGORICAL_SOFTMAX, "T -> oo", Eq(Limit(cs.TOP_N, cs.T, oo), Rational(1, 3)))
 
 
 def test_log_softmax_any_n_with_the_log_of_the_sum_of_logits(rejected: Callable[..., None]) -> None:
