@@ -3,7 +3,8 @@ r"""The gradient of the distillation loss, and logit matching at high temperatur
 Knowledge distillation trains a student with logits $s$ on the teacher's softened distribution: the loss
 $T^2\,\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$ has the gradient
 $T\,(\mathrm{softmax}(s/T) - \mathrm{softmax}(t/T))$ in $s$, whose size does not depend on $T$, and for
-zero-mean logits it tends to $(s - t)/n$ as $T\to\infty$: matching logits (map 4, KL divergence: knowledge
+zero-mean logits it tends to $(s - t)/n$ as $T\to\infty$ (both for any number $n$ of classes; the limit by
+the cited limit laws, each term's limit computed by SymPy): matching logits (map 4, KL divergence: knowledge
 distillation). Hinton, Vinyals and Dean (2015), Distilling the Knowledge in a Neural Network, Sec. 2.1.
 """
 
@@ -27,6 +28,7 @@ from derive.authoring import (
     interval,
     real,
 )
+from derive.core.facts import LIMIT_LAWS
 from derive.maths.discrete import at_size
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -46,7 +48,6 @@ def softmax_t(z: tuple[sp.Symbol, ...]) -> list[sp.Expr]:
 
 PS, PT = softmax_t(zs), softmax_t(zt)
 GRAD = sp.Matrix([TEMP * (a - b) for a, b in zip(PS, PT, strict=True)])
-ZERO_MEAN = {zs[2]: -zs[0] - zs[1], zt[2]: -zt[0] - zt[1]}
 # any number n of classes: student and teacher logits s_k, t_k, k = 1..n
 CLASSES = integer(2, 8)
 n = CLASSES.symbol("n")
@@ -63,6 +64,9 @@ def soft(z: IndexedBase, c: sp.Expr) -> sp.Expr:
 #: T^2 KL(p_t || p_s) over n classes, the log-ratio written log p_t - log p_s
 L_ANY = TEMP**2 * sp.Sum(soft(tI, kc) * (log(soft(tI, kc)) - log(soft(sI, kc))), (kc, 1, n))
 GRAD_J = TEMP * (soft(sI, jc) - soft(tI, jc))
+NUM_J = sp.Sum(TEMP * (sp.exp((sI[jc] + tI[kc]) / TEMP) - sp.exp((tI[jc] + sI[kc]) / TEMP)), (kc, 1, n))
+DEN = sp.Sum(sp.exp(sI[kc] / TEMP), (kc, 1, n)) * sp.Sum(sp.exp(tI[kc] / TEMP), (kc, 1, n))
+S_MEAN, T_MEAN = sp.Sum(sI[kc], (kc, 1, n)) / n, sp.Sum(tI[kc], (kc, 1, n)) / n
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -71,11 +75,18 @@ CLAIM = Statement(
     text=r"$\partial L/\partial s_j = T\,(\mathrm{softmax}(s/T)_j - \mathrm{softmax}(t/T)_j)$ for $L = T^2\,"
     r"\mathrm{KL}(\mathrm{softmax}(t/T)\,\|\,\mathrm{softmax}(s/T))$, for any number $n$ of classes",
 )
+COMMON = Statement(
+    "common denominator",
+    Eq(GRAD_J, NUM_J / DEN),
+    text=r"over the common denominator $\sum_k e^{s_k/T}\sum_k e^{t_k/T}$ the gradient is "
+    r"$\sum_k T\,(e^{(s_j + t_k)/T} - e^{(t_j + s_k)/T})$ divided by it, for any $n$: every term of the numerator "
+    r"has a finite limit as $T\to\infty$",
+)
 LOGIT_MATCHING = Statement(
     "logit matching",
-    Eq(sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo), (zs[0] - zt[0]) / NCLS),
-    text=r"for zero-mean logits the gradient tends to $(s - t)/n$ as $T \to \infty$: matching logits "
-    r"with a squared error (first component shown; the limit is proved for $n = 3$ only, and checked "
+    Eq(sp.Limit(NUM_J / DEN, TEMP, sp.oo), ((sI[jc] - S_MEAN) - (tI[jc] - T_MEAN)) / n),
+    text=r"as $T \to \infty$ the gradient tends to $((s_j - \bar s) - (t_j - \bar t))/n$, for any number $n$ of "
+    r"classes: for zero-mean logits $(s_j - t_j)/n$, matching logits with a squared error (also checked "
     r"numerically at $n = 10$, $T = 10^5$)",
 )
 
@@ -114,12 +125,21 @@ def derivation(d: Derivation) -> None:
     d.then(GRAD_J, r"the teacher's probabilities sum to one")
     d.conclude("gradient")
 
-    d.begin(
-        sp.Limit(GRAD[0].xreplace(ZERO_MEAN), TEMP, sp.oo),
-        r"$s_3 = -s_1 - s_2$, $t_3 = -t_1 - t_2$",
-        scope="for n = 3 classes",
+    d.begin(GRAD_J, title="Logit matching, any $n$")
+    d.then(
+        NUM_J / DEN,
+        r"$p_s - p_t$ over the common denominator; $e^{s_j/T}$ and $e^{t_j/T}$ into the sums over $k$",
     )
-    d.then(lambda e: e.doit(), r"the limit (SymPy): $e^{z/T} = 1 + z/T + O(T^{-2})$")
+    d.conclude("common denominator")
+
+    d.begin(sp.Limit(NUM_J / DEN, TEMP, sp.oo))
+    d.assume(
+        LIMIT_LAWS,
+        LIMIT_LAWS.rewrite,
+        r"$T(e^{a/T} - e^{b/T}) \to a - b$ and $e^{z/T} \to 1$ (computed by SymPy, term by term): the "
+        r"numerator tends to $\sum_k (s_j - s_k - t_j + t_k)$, the denominator to $n^2 \ne 0$",
+    )
+    d.then(((sI[jc] - S_MEAN) - (tI[jc] - T_MEAN)) / n, r"$\sum_k 1 = n$: the means $\bar s$, $\bar t$")
     d.conclude("logit matching")
 
 
@@ -190,7 +210,7 @@ DISTILLATION_GRADIENT = declare(
         tI: LOGIT,
     },
     claim=CLAIM,
-    also=(LOGIT_MATCHING,),
+    also=(COMMON, LOGIT_MATCHING),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

@@ -1,5 +1,5 @@
 """Targeted falsehoods for the distillation gradient (map 4): without the temperature factor (any n),
-logit matching without 1/n; the cross-check catches the missing factor on its own."""
+logit matching without 1/n or without the means (any n); the cross-check catches the missing factor on its own."""
 
 from __future__ import annotations
 
@@ -17,8 +17,16 @@ def test_distillation_gradient_without_the_temperature(rejected: Callable[..., N
 
 
 def test_logit_matching_without_one_over_n(rejected: Callable[..., None]) -> None:
-    lim = sp.Limit(dg.GRAD[0].xreplace(dg.ZERO_MEAN), dg.TEMP, sp.oo)
-    rejected(dg.DISTILLATION_GRADIENT, "logit matching", Eq(lim, dg.zs[0] - dg.zt[0]))
+    lim = sp.Limit(dg.NUM_J / dg.DEN, dg.TEMP, sp.oo)
+    rejected(
+        dg.DISTILLATION_GRADIENT, "logit matching", Eq(lim, (dg.sI[dg.jc] - dg.S_MEAN) - (dg.tI[dg.jc] - dg.T_MEAN))
+    )
+
+
+def test_logit_matching_without_the_means(rejected: Callable[..., None]) -> None:
+    """(s_j - t_j)/n holds only for zero-mean logits; for any logits the means are subtracted."""
+    lim = sp.Limit(dg.NUM_J / dg.DEN, dg.TEMP, sp.oo)
+    rejected(dg.DISTILLATION_GRADIENT, "logit matching", Eq(lim, (dg.sI[dg.jc] - dg.tI[dg.jc]) / dg.n))
 
 
 def test_the_crosscheck_catches_the_gradient_without_the_temperature() -> None:
