@@ -15,7 +15,7 @@ EXIT_BAD_BANK = BAD_QUESTION
 
 
 @click.command("questions")
-@click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML) to list and validate.")
+@click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML or YAML) to list and validate.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON.")
 def questions(bank: str | None, as_json: bool) -> None:
     """List the questions of a bank (--bank FILE, validated strictly) or the catalog's prompts.
