@@ -34,6 +34,7 @@ from .lemmas import relax
 from .limits import doit_holding_limits, hold_limits
 from .products import products_as_sums
 from .sampled import Sampler
+from .signs import termwise
 from .scopes import fresh_bound, leaked_assumption
 from .sums import align_sum_ranges, decide_conditions, flat_canonical, index_canonical, standard_ranges
 from .verification import Verification
@@ -223,6 +224,7 @@ class Ladder:
         for name, fn in (
             ("sign from assumptions", lambda: e1),
             ("sign after factor", lambda: sp.factor(e1)),
+            ("sign of one sum, each term factored", lambda: termwise(elementary(e1))),
             ("sign with 0 <= frac(x) < 1", lambda: _relax_frac(e1, below=True)),
             ("sign with 0 <= frac(x) < 1", lambda: _relax_frac(e1, below=False)),
             ("sign after simplify", lambda: sp.simplify(elementary(e1))),
