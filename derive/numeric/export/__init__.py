@@ -16,7 +16,8 @@ r"""Code export: a SymPy result as readable source of a plain function, and that
 - :func:`arguments` names the arguments: every free symbol and indexed variable, **sorted by name**.
 
 The function takes its arguments by position in that order or by keyword. Real arguments are converted
-to float arrays (``float64`` tensors for torch), integer ones (indices, counts) are left as given; an
+to float arrays (``float64`` tensors for torch; in JAX its default float type, ``float32`` unless
+64-bit mode is on, as the docstring says), integer ones (indices, counts) are left as given; an
 indexed variable ``x`` is an array indexed by the formula's own indices (``x[i]`` is ``x[i]``: for
 indices that start at 1, pass an array whose entry 0 is unused). Scalars give scalars and arrays
 broadcast; a matrix result has shape ``(..., rows, cols)``. An undefined function (a residual
@@ -60,6 +61,9 @@ _STACK = {
     "jax": ("jax.numpy.broadcast_arrays", "jax.numpy.stack({e}, axis=-1)"),
 }
 _MODULES = {"numpy": "numpy", "torch": "torch", "jax": "jax.numpy"}
+_JAX_PRECISION = (
+    "Floats are JAX's default float type: float32 unless 64-bit mode is on (with jax.enable_x64(True): ...)."
+)
 _COUNTER = itertools.count(1)
 
 
@@ -152,6 +156,8 @@ def _docstring(doc: str, prepared: Prepared, library: str) -> list[str]:
     text = str(prepared.expr)
     text = text if len(text) <= 300 else text[:297] + "..."
     parts = [doc.strip(), f"Arguments (sorted by name): {described}.", f"Computes {text} with {library}."]
+    if library == "jax":
+        parts.append(_JAX_PRECISION)
     body = "\n\n".join(p for p in parts if p)
     safe = "".join(ch for ch in body if ch.isprintable() or ch == "\n").replace("\\", "\\\\").replace('"', '\\"')
     lines = safe.split("\n")
