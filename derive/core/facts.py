@@ -152,6 +152,12 @@ LIMIT_LAWS = Fact(
     Ref.cite("rudin1976", where="Thm. 4.4 and 4.7"),
     rule=LimitLaws(),
 )
+FROBENIUS_SUBMULTIPLICATIVE = Fact(
+    "submultiplicativity of the Frobenius norm",
+    r"$\lVert AB\rVert_F \le \lVert A\rVert_F\,\lVert B\rVert_F$ for matrices of compatible sizes (the Cauchy-Schwarz "
+    r"inequality applied to each entry $(AB)_{ik} = \sum_j A_{ij}B_{jk}$)",
+    Ref.cite("golub2013", where="Sec. 2.3"),
+)
 INVERSE = Fact(
     "defining property of the inverse",
     r"a positive definite matrix ($H \succ 0$, $X^\top X + \lambda I$ for $\lambda > 0$) is invertible, and "
@@ -179,5 +185,6 @@ FACTS: dict[str, Fact] = {
         FUBINI,
         RANK_NULLITY,
         LIMIT_LAWS,
+        FROBENIUS_SUBMULTIPLICATIVE,
     )
 }

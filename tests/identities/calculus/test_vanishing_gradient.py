@@ -10,17 +10,17 @@ import sympy as sp
 from sympy import Derivative, Eq, Le, Limit, Rational, oo
 
 from derive.identities.calculus import vanishing_gradient as vg
-from derive.maths.matrices import frobenius_sq
 from derive.maths.special import sigmoid
 
 
 def test_vanishing_missing_slope_factor(rejected: Callable[..., None]) -> None:
-    top = vg.SLOPE(vg.PREACT[-1](vg.a0))
-    rejected(vg.VANISHING_GRADIENT, "chain rule", Eq(Derivative(vg.ACT[-1](vg.a0), vg.a0), vg.PRODUCT / top))
+    lhs, w, below = vg.CLAIM.relation.lhs, vg.WI[vg.L + 1], sp.Derivative(vg.A_BELOW(vg.a0), vg.a0)
+    rejected(vg.VANISHING_GRADIENT, "chain rule", Eq(lhs, w * below))
 
 
 def test_vanishing_missing_weight(rejected: Callable[..., None]) -> None:
-    rejected(vg.VANISHING_GRADIENT, "chain rule", Eq(Derivative(vg.ACT[-1](vg.a0), vg.a0), vg.PRODUCT / vg.W[0]))
+    lhs, w, below = vg.CLAIM.relation.lhs, vg.WI[vg.L + 1], sp.Derivative(vg.A_BELOW(vg.a0), vg.a0)
+    rejected(vg.VANISHING_GRADIENT, "chain rule", Eq(lhs, vg.SLOPE(w * vg.A_BELOW(vg.a0)) * below))
 
 
 @pytest.mark.parametrize("bound", [Rational(1, 8), Rational(1, 2)])
@@ -41,18 +41,20 @@ def test_vanishing_induction_is_general() -> None:
 
     p = derive.prove("vanishing-gradient")
     levels = {o.label: o.level for o in p.outcomes}
-    assert p.ok and levels["base case"] == levels["one more layer"] == levels["bound"] == "general"
+    assert (
+        p.ok and levels["base case"] == levels["chain rule"] == levels["bound"] == levels["matrix bound"] == "general"
+    )
+    assert p.level == "general"
     assert any(c.title.startswith("Worked example: the bound at depth 4") for c in p.chains)
 
 
 def test_vanishing_matrix_bound_too_tight(rejected: Callable[..., None]) -> None:
-    # sigma' <= 1/8 per unit would give 1/64^2: false (sigma'(0) = 1/4 and the Frobenius bound is attained)
-    wrong = Le(vg.FROB_J, frobenius_sq(vg.MU) * frobenius_sq(vg.MV) / 8**4)
-    rejected(vg.VANISHING_GRADIENT, "matrix bound", wrong)
-    # and it is false: at z = 0 with U = V = e_1 e_1^T the left side is 1/256, the claimed bound 1/4096
-    point = {e: 0 for e in [*vg.MU, *vg.MV, *vg.MZ1, *vg.MZ2]}
-    point[vg.MU[0, 0]] = point[vg.MV[0, 0]] = 1
-    assert (wrong.lhs.doit().subs(point) - wrong.rhs.subs(point)) == Rational(1, 256) - Rational(1, 4096)
+    # sigma' <= 1/8 per unit would give ||DW||_F^2 <= ||W||_F^2/64: false (sigma'(0) = 1/4, attained at z = 0)
+    rejected(vg.VANISHING_GRADIENT, "matrix bound", Le(vg.LAYER_SQ, vg.FROB_W / 64))
+    # and it is false: one unit, z = 0, W = 1: the left side is 1/16, the claimed bound 1/64
+    one = {vg.n_w: 1, vg.m_w: 1}
+    lhs = vg.LAYER_SQ.xreplace(one).doit().xreplace({vg.ZZ[1]: 0, vg.WM[1, 1]: 1})
+    assert lhs.doit() == Rational(1, 16)
 
 
 def test_vanishing_limit_is_not_one(rejected: Callable[..., None]) -> None:
