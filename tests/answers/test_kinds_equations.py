@@ -40,6 +40,14 @@ ROWS: list[tuple[str, str, str, F, F]] = [
     ("correct", "exp(x) = e^2", "x = 2", lambda x: mp.exp(x) - mp.e**2, TWO),
     ("correct", "(x - 2)(x + 3) = 0", "x^2 + x - 6 = 0", lambda x: (x - 2) * (x + 3), lambda x: x**2 + x - 6),
     ("correct", "x^2 + x = 6", "x^2 + x - 6 = 0", lambda x: x**2 + x - 6, lambda x: x**2 + x - 6),
+    # a factor with no real zero: the same solution set (proved by SymPy's assumptions)
+    ("correct", "(y - 2x - 1)(x^2 + 1) = 0", "y = 2x + 1", lambda x, y: (y - 2 * x - 1) * (x**2 + 1), LINE),
+    ("correct", "(y - 2x - 1) exp(x) = 0", "y = 2x + 1", lambda x, y: (y - 2 * x - 1) * mp.exp(x), LINE),
+    ("correct", "(y - 2x - 1)/(y^2 + 1) = 0", "y = 2x + 1", lambda x, y: (y - 2 * x - 1) / (y**2 + 1), LINE),
+    ("incorrect", "(y - 2x - 1)(x^2 - 1.69) = 0", "y = 2x + 1",
+     lambda x, y: (y - 2 * x - 1) * (x**2 - mpf("1.69")), LINE),
+    ("incorrect", "(y - 2x - 1)(x^2 + 1)(x - 0.4) = 0", "y = 2x + 1",
+     lambda x, y: (y - 2 * x - 1) * (x**2 + 1) * (x - mpf("0.4")), LINE),
     ("incorrect", "y = 2x + 2", "y = 2x + 1", lambda x, y: y - 2 * x - 2, LINE),
     ("incorrect", "y = -2x + 1", "y = 2x + 1", lambda x, y: y + 2 * x - 1, LINE),
     ("incorrect", "y = x + 1", "y = 2x + 1", lambda x, y: y - x - 1, LINE),
@@ -132,6 +140,13 @@ def test_witness_point_solves_one_equation_only() -> None:
     assert v.counterexample is not None
     p = {k: Fraction(s) for k, s in v.counterexample["point"].items()}
     assert p["y"] == 2 * p["x"] + 1 and p["y"] != 2 * p["x"] + 2  # on the expected line, off the answer's
+
+
+def test_a_factor_nonzero_only_on_the_domain() -> None:
+    """``x (y - 2x - 1) = 0`` is the line for positive x (x is never zero there), not for real x."""
+    line = "y = 2x + 1"
+    assert derive.equivalent("x (y - 2x - 1) = 0", line, {"x": "positive", "y": "real"}).status == "correct"
+    assert derive.equivalent("x (y - 2x - 1) = 0", line, {"x": "real", "y": "real"}).status == "incorrect"
 
 
 def test_domain_restricts_solutions() -> None:

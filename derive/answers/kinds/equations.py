@@ -11,7 +11,9 @@ With :math:`A = \text{lhs} - \text{rhs}` of the answer and :math:`E` of the expe
    ``x^2 = 4`` is not); in several, a witness is searched: the other variables fixed at
    rational points of their domains, the roots of one equation in a pivot variable are put into
    the other at 30 digits. A root of one that is not a root of the other is a counterexample;
-   without one the verdict is ``undecided``, never a guess.
+   without one, :math:`A = E\,g` with a factor :math:`g` that SymPy's assumptions prove nonzero
+   on the domains is the same equation (``(y - 2x - 1)(x^2 + 1) = 0``); else the verdict is
+   ``undecided``, never a guess.
 """
 
 from __future__ import annotations
@@ -142,6 +144,14 @@ def _solutions(a: sp.Expr, e: sp.Expr, ask: Ask, parsed: Any) -> Verdict:
     witness = own_work(lambda: _witness(a, e, free, ask))
     if witness is not None:
         return _verdict(witness, parsed, ask)
+    factor = own_work(lambda: _nonvanishing_factor(a, e, ask), 0.3)
+    if factor is not None:
+        return make(
+            CORRECT,
+            f"Correct: the expected equation times {_show(factor)}, which is never zero on the variables' domains.",
+            parsed=parsed,
+            method="equation: a factor that never vanishes (SymPy's assumptions)",
+        )
     return make(
         UNDECIDED,
         "No verdict: the equations are not multiples of each other, and no solution of one was found "
@@ -149,6 +159,20 @@ def _solutions(a: sp.Expr, e: sp.Expr, ask: Ask, parsed: Any) -> Verdict:
         parsed=parsed,
         method="equation: witness search",
     )
+
+
+def _nonvanishing_factor(a: sp.Expr, e: sp.Expr, ask: Ask) -> sp.Expr | None:
+    r"""A factor :math:`g` with :math:`A = E\,g` exactly (``cancel``: rational-function algebra)
+    that SymPy's assumptions prove positive or negative, hence finite and nonzero, for every value
+    of the variables' domains (``(y - 2x - 1)(x^2 + 1) = 0`` is ``y = 2x + 1`` on the reals):
+    then :math:`A = 0 \iff E = 0`. With ``implies`` only :math:`E = 0 \Rightarrow A = 0` is needed,
+    which :math:`A = E\,g` with :math:`g` finite gives."""
+    g = sp.cancel(a / e)
+    if g.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not g.free_symbols <= set(ask.symbols().values()):
+        return None
+    if g.is_positive or g.is_negative or (ask.implies and g.is_finite):
+        return sp.factor(g)
+    return None
 
 
 def _verdict(found: tuple[str, dict[str, str]], parsed: Any, ask: Ask) -> Verdict:
