@@ -28,6 +28,7 @@ from derive.authoring import (
     quadrature,
     real,
 )
+from derive.core.facts import SPECTRAL_THEOREM
 from derive.maths.gaussian import gaussian_integral, integrate
 from derive.maths.matrices import cayley_orthogonal
 from derive.numeric.montecarlo import agrees, estimate
@@ -57,6 +58,15 @@ lamI = sp.IndexedBase("lambda", positive=True)
 LOG_FACTORS = sp.Sum(log(gaussian_integral(u1, 0, sqrt(lamI[ci]))), (ci, 1, dim))
 LOG_NORMALIZER_D = notation(r"\log\int_{\mathbb R^d} e^{-x^\top\Sigma^{-1}x/2}\,dx", LOG_FACTORS, "log Z_d")
 DET_D = notation(r"\det\Sigma", sp.Product(lamI[ci], (ci, 1, dim)), "det Sigma")
+# a general covariance in any dimension d, in its eigenbasis (spectral theorem): Sigma^-1 = U diag(1/lambda) U^T
+ea, eb, ek = (integer(1, dim).symbol(c) for c in "abk")
+UI = sp.IndexedBase("U", real=True)
+xI = sp.IndexedBase("x", real=True)
+SIGMA_INV_AB = sp.Sum(UI[ea, ek] * UI[eb, ek] / lamI[ek], (ek, 1, dim))
+QUAD_D = notation(
+    r"x^\top\Sigma^{-1}x", sp.Sum(sp.Sum(xI[ea] * SIGMA_INV_AB * xI[eb], (eb, 1, dim)), (ea, 1, dim)), "x^T Sigma^-1 x"
+)
+EIGEN_QUAD = sp.Sum(sp.Sum(UI[ea, ek] * xI[ea], (ea, 1, dim)) ** 2 / lamI[ek], (ek, 1, dim))
 NORMALIZER_2D = Integral(exp(-(u1**2 / lam1 + u2**2 / lam2) / 2), (u1, -oo, oo), (u2, -oo, oo))
 
 # -- what is claimed -------------------------------------------------------------------------------
@@ -72,9 +82,10 @@ ONE_D = Statement(
 )
 QUADRATIC_FORM = Statement(
     "quadratic form",
-    Eq(QUAD, u1**2 / lam1 + u2**2 / lam2),
-    text=r"for $\Sigma = R\operatorname{diag}(\lambda_1, \lambda_2)R^\top$ ($R$ a rotation) and $x = Ru$ "
-    r"the quadratic form separates",
+    Eq(QUAD_D, EIGEN_QUAD, evaluate=False),
+    text=r"for any $d$ and $\Sigma = U\operatorname{diag}(\lambda_1, \dots, \lambda_d)U^\top$ (spectral theorem) the "
+    r"quadratic form separates in the eigen-coordinates $u_k = \sum_a U_{ak}x_a$: "
+    r"$x^\top\Sigma^{-1}x = \sum_k u_k^2/\lambda_k$",
 )
 DIAGONAL_ANY_D = Statement(
     "diagonal (any d)",
@@ -82,8 +93,9 @@ DIAGONAL_ANY_D = Statement(
     text=r"for $\Sigma = \operatorname{diag}(\lambda_1, \dots, \lambda_d)$ in any dimension $d$ the integrand "
     r"$e^{-\sum_i u_i^2/2\lambda_i}$ factorises (Fubini) into $d$ 1-D Gaussian integrals, so "
     r"$\int e^{-x^\top\Sigma^{-1}x/2}dx = (2\pi)^{d/2}|\Sigma|^{1/2}$, stated as its log (the log-likelihood's "
-    r"constant); a general $\Sigma$ reduces to it by a rotation, proved for $d = 2$ only (the parts below) "
-    r"and checked by Monte Carlo for $d = 3$",
+    r"constant); a general $\Sigma$ reduces to it in its eigenbasis: the quadratic form separates for every $d$ "
+    r"(below), the determinant and the whole integral are proved for $d = 2$ only and checked by Monte Carlo "
+    r"for $d = 3$",
 )
 DETERMINANT = Statement("det", Eq(DET, lam1 * lam2), text=r"$\det\Sigma = \lambda_1\lambda_2$")
 
@@ -119,7 +131,16 @@ def derivation(d: Derivation) -> None:
     d.then(dim * log(2 * pi) / 2 + log(DET_D) / 2, r"$\sum_i \log\lambda_i = \log\prod_i\lambda_i = \log\det\Sigma$")
     d.conclude("diagonal (any d)")
 
-    d.begin(QUAD, scope="for d = 2")
+    d.begin(QUAD_D, title="The quadratic form in the eigenbasis, any $d$")
+    d.assume(SPECTRAL_THEOREM)
+    d.then(
+        EIGEN_QUAD,
+        r"$(\Sigma^{-1})_{ab} = \sum_k U_{ak}U_{bk}/\lambda_k$; the finite sums over $a, b$ move inside the sum "
+        r"over $k$, where they factor into $u_k^2$",
+    )
+    d.conclude("quadratic form")
+
+    d.begin(QUAD, scope="for d = 2", title="Worked example: a rotation in 2-D")
     d.then(
         (X_ROT.T * SIGMA_2.inv() * X_ROT)[0],
         r"$\Sigma = R\operatorname{diag}(\lambda_1,\lambda_2)R^\top$, $R$ the rotation with "
@@ -127,7 +148,7 @@ def derivation(d: Derivation) -> None:
     )
     d.then(lambda e: sp.factor(sp.cancel(e)), r"$R^\top R = I$: the rotation cancels")
     d.then(u1**2 / lam1 + u2**2 / lam2, "separate")
-    d.conclude("quadratic form")
+    d.finish()
 
     d.begin(DET, scope="for d = 2")
     d.then(SIGMA_2.det(), r"the determinant of $R\operatorname{diag}(\lambda_1,\lambda_2)R^\top$")
@@ -157,8 +178,26 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         results.append(
             agrees(ctx, "3-D normaliser", estimate(weights), (2 * np.pi) ** 1.5 * np.sqrt(np.linalg.det(sigma)))
         )
+    results.append(_eigen_quadratic(ctx))
     one_d = quadrature(exp(-((x - mu) ** 2) / (2 * s**2)), x, -np.inf, np.inf, sqrt(2 * pi) * s, rtol=1e-8)(ctx)
     return combine(one_d, *results)
+
+
+def _eigen_quadratic(ctx: CheckContext) -> CrossCheckResult:
+    """The derived eigenbasis form sum_k (U^T x)_k^2 / lambda_k, written out at d = 1, 3, 7 with U and lambda from
+    numpy.linalg.eigh of a random SPD Sigma, against x^T Sigma^-1 x by numpy.linalg.solve."""
+    got, want = [], []
+    for size in (1, 3, 7):
+        a = ctx.rng.normal(size=(size, size))
+        sigma = a @ a.T + 0.3 * np.eye(size)
+        vals, vecs = np.linalg.eigh(sigma)
+        xs = ctx.rng.normal(size=size)
+        form = EIGEN_QUAD.xreplace({dim: size}).doit()
+        entries = {lamI[k + 1]: vals[k] for k in range(size)} | {xI[k + 1]: xs[k] for k in range(size)}
+        entries |= {UI[r + 1, c + 1]: vecs[r, c] for r in range(size) for c in range(size)}
+        got.append(float(form.xreplace({e: sp.Float(v, 17) for e, v in entries.items()})))
+        want.append(float(xs @ np.linalg.solve(sigma, xs)))
+    return ctx.compare("x^T Sigma^-1 x, d = 1, 3, 7", "numpy.linalg.solve", np.array(got), np.array(want), rtol=1e-10)
 
 
 # -- the declaration -------------------------------------------------------------------------------
@@ -180,6 +219,11 @@ GAUSSIAN_NORMALIZER = declare(
         dim: DIMENSION,
         ci: integer(1, dim),
         lamI: EIGENVALUE,
+        ea: integer(1, dim),
+        eb: integer(1, dim),
+        ek: integer(1, dim),
+        UI: real(-1, 1),
+        xI: COORDINATE,
     },
     definitions={
         QUAD: sp.expand((X_ROT.T * SIGMA_2.inv() * X_ROT)[0]),
