@@ -164,6 +164,13 @@ INVERSE = Fact(
     r"$A^{-1}$ is the matrix with $A A^{-1} = A^{-1} A = I$",
     Ref.cite("horn2013", where="Obs. 7.1.6"),
 )
+TAYLOR_SECOND_ORDER = Fact(
+    "second-order Taylor expansion",
+    r"a twice continuously differentiable $r$ is $r(\theta + \delta) = r(\theta) + \nabla r(\theta)^\top\delta + "
+    r"\tfrac12\delta^\top\nabla^2 r(\theta)\,\delta + o(\lVert\delta\rVert^2)$; the remainder and its first and second "
+    r"derivatives vanish at $\delta = 0$, so first and second derivatives at $\theta$ may be taken on the expansion",
+    Ref.cite("nocedal2006", where="Thm. 2.1"),
+)
 
 #: every fact, by name
 FACTS: dict[str, Fact] = {
@@ -186,5 +193,6 @@ FACTS: dict[str, Fact] = {
         RANK_NULLITY,
         LIMIT_LAWS,
         FROBENIUS_SUBMULTIPLICATIVE,
+        TAYLOR_SECOND_ORDER,
     )
 }
