@@ -29,7 +29,19 @@ from derive.authoring import (
 from derive.maths.matrices import entry_domains, frobenius_sq, svd_form, symbol_vector
 from derive.numeric.linalg import power_iteration
 
-from ._shared import CAYLEY
+from ._shared import (
+    CAYLEY,
+    EIGVEC_N,
+    NORM_N,
+    RAYLEIGH_N,
+    RAYLEIGH_N_VARS,
+    k,
+    lam1,
+    lamI,
+    rayleigh_attained_n,
+    rayleigh_bound_n,
+    t_top,
+)
 
 # -- symbols ---------------------------------------------------------------------------------------
 SIGMA1 = positive(5)
@@ -55,15 +67,18 @@ RAYLEIGH = (XT.T * sp.diag(s1**2, s2**2) * XT)[0] / (XT.T * XT)[0]
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "bound",
-    Le(WY, s1**2 * (YN[0] ** 2 + YN[1] ** 2), evaluate=False),
-    text=r"$\lVert W\mathbf{x}\rVert \le \sigma_1\lVert\mathbf{x}\rVert$ for every $\mathbf{x} = V\mathbf{y}$: "
-    r"the map $\mathbf{x} \mapsto W\mathbf{x}$ is $\sigma_1$-Lipschitz",
+    Le(notation(r"\lVert W\mathbf{x}\rVert^2", RAYLEIGH_N, "||W x||^2"), lam1 * NORM_N),
+    text=r"$\lVert W\mathbf{x}\rVert^2 = \mathbf{x}^\top W^\top W\mathbf{x} \le \sigma_1^2\lVert\mathbf{x}\rVert^2$ "
+    r"for every $\mathbf{x}$ and any size: in the eigenbasis of $W^\top W$ (the right singular vectors, "
+    r"eigenvalues $\lambda_k = \sigma_k^2 = \lambda_1 - g_k$) the map $\mathbf{x} \mapsto W\mathbf{x}$ is "
+    r"$\sigma_1$-Lipschitz",
 )
 ATTAINED = Statement(
     "attained",
-    Eq(WV1, s1**2, evaluate=False),
-    text=r"with equality at $\mathbf{v}_1$, so $\lVert W\rVert_2 = \max_{\mathbf{x}}\lVert W\mathbf{x}\rVert/"
-    r"\lVert\mathbf{x}\rVert = \sigma_1 = \sqrt{\lambda_{\max}(W^\top W)}$",
+    Eq(notation(r"(\Lambda\mathbf{e}_t)_k", EIGVEC_N, "(Lambda e_t)_k"), lamI[t_top] * sp.KroneckerDelta(k, t_top)),
+    text=r"with equality at the top right singular vector $\mathbf{v}_t$, an eigenvector of $W^\top W$ for any "
+    r"size, so $\lVert W\rVert_2 = \max_{\mathbf{x}}\lVert W\mathbf{x}\rVert/\lVert\mathbf{x}\rVert = \sigma_1 = "
+    r"\sqrt{\lambda_{\max}(W^\top W)}$",
 )
 NORMALISED = Statement(
     "normalised",
@@ -101,20 +116,29 @@ def derivation(d: Derivation) -> None:
     r"""The spectral norm $\lVert W\rVert_2 = \max_{\mathbf{x}}\lVert W\mathbf{x}\rVert/\lVert\mathbf{x}\rVert$ is the
     Lipschitz constant of a linear layer. Spectral normalisation divides each weight matrix of a GAN
     discriminator by an estimate of it, obtained by one step of power iteration per training step, so that
-    the whole network is $1$-Lipschitz. Here $W = U\,\mathrm{diag}(\sigma_1, \sigma_2)\,V^\top$ is a general
-    $2\times 2$ matrix ($U$, $V$ Cayley rotations), with $\sigma_2 = \sigma_1/(1 + \gamma)$, $\gamma > 0$ the
-    relative spectral gap that sets the speed of power iteration."""
+    the whole network is $1$-Lipschitz. The bound and its attainment hold for any size, in the eigenbasis of
+    $W^\top W$; in the worked examples, normalisation and power iteration $W = U\,\mathrm{diag}(\sigma_1,
+    \sigma_2)\,V^\top$ is a general $2\times 2$ matrix ($U$, $V$ Cayley rotations), with
+    $\sigma_2 = \sigma_1/(1 + \gamma)$, $\gamma > 0$ the relative spectral gap that sets the speed of power
+    iteration."""
+    rayleigh_bound_n(d, "bound")
+    rayleigh_attained_n(d, "attained")
+
     scope = "for a 2 x 2 matrix"
     d.begin(
-        WY, r"any $\mathbf{x}$ is $V\mathbf{y}$ with $\lVert\mathbf{x}\rVert = \lVert\mathbf{y}\rVert$", scope=scope
+        WY,
+        r"any $\mathbf{x}$ is $V\mathbf{y}$ with $\lVert\mathbf{x}\rVert = \lVert\mathbf{y}\rVert$",
+        scope=scope,
+        title="Worked example: a 2 x 2 matrix",
     )
     d.then(s1**2 * YN[0] ** 2 + s2**2 * YN[1] ** 2, r"$WV\mathbf{y} = U\Sigma\mathbf{y}$ and $U$ keeps lengths")
     d.bound(s1**2 * (YN[0] ** 2 + YN[1] ** 2), r"$\sigma_2 = \sigma_1/(1 + \gamma) \le \sigma_1$")
-    d.conclude("bound")
+    d.keep("bound 2x2")
+    d.finish()
 
-    d.begin(WV1, r"$\mathbf{v}_1$, the first column of $V$", scope=scope)
+    d.begin(WV1, r"$\mathbf{v}_1$, the first column of $V$", scope=scope, title="Worked example: attained, 2 x 2")
     d.then(lambda e: sp.cancel(e.doit()), r"$W\mathbf{v}_1 = \sigma_1\mathbf{u}_1$")
-    d.conclude("attained")
+    d.finish()
 
     d.begin(WN1, r"divide by $\sigma_1$", scope=scope)
     d.then(lambda e: sp.cancel(e.doit()), r"$(W/\sigma_1)\mathbf{v}_1 = \mathbf{u}_1$")
@@ -173,7 +197,7 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         )
     values = ctx.sample(64)
     wy = ctx.evaluate(WY.args[1], values, 64)
-    bound = ctx.evaluate(ctx.result, values, 64)
+    bound = ctx.evaluate(ctx.values["bound 2x2"], values, 64)
     results.append(ctx.bound("||W V y||^2 - bound at the samples", "numpy", float(np.max(wy - bound)), 1e-9))
     return combine(*results)
 
@@ -195,6 +219,7 @@ SPECTRAL_NORM = declare(
         a0: START,
         b0: COORD,
         it: ITERATIONS,
+        **RAYLEIGH_N_VARS,
     },
     claim=CLAIM,
     also=(ATTAINED, NORMALISED, POWER_ITERATION),
