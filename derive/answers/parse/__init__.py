@@ -15,7 +15,10 @@ evaluates Python:
    bound on the size of every constant power (``9**9**9**9``, ``x**(10**10**10)`` are refused
    here, before SymPy could try to compute them), then **build** (:mod:`.builder`): every name is
    resolved through the question's :class:`Scope` (:mod:`.scope`; declared variables first, so a
-   variable ``sigma`` shadows the sigmoid) and every node maps to one SymPy constructor.
+   variable ``sigma`` shadows the sigmoid) and every node maps to one SymPy constructor. Where
+   SymPy's evaluation removes a logarithm or an even root the answer wrote (``exp(log(x))`` and
+   ``sqrt(x)^2`` are built as ``x``), its real-value condition is kept: the answer is
+   ``Piecewise((x, x > 0), (nan, True))``, undefined where the written form has no real value.
 
 Implicit multiplication is accepted where it is unambiguous: ``2x``, ``x phi(x)``, ``2\pi x``,
 ``s_i (\delta_{ij} - s_j)``; an unknown run of letters is split into declared names when it can

@@ -20,7 +20,7 @@ from ...errors import AnswerSyntaxError
 from .limits import check_constant_powers
 from .notation import Notation
 from .scope import FUNCTIONS, MISSING, Fn
-from .values import Applied, Bracket, Vector, as_expr, call, raise_to
+from .values import LOST, Applied, Bracket, Vector, as_expr, call, keep_conditions, raise_to
 
 #: the product rules, read together by :meth:`Builder._chain` (never one node at a time)
 PRODUCTS = frozenset({"mul", "div", "imul"})
@@ -34,12 +34,17 @@ class Builder(Notation):
     def build(self, tree: Any) -> sp.Basic:
         """The answer's SymPy value; an unknown name is an error only if it survives in it."""
         check_constant_powers(tree, self.limits)
+        lost: list[sp.Basic] = []
+        token = LOST.set(lost)
         try:
             out = self._build(tree)
         except Exception:
             if self.unknown:  # what went wrong most likely starts with the unknown name
                 raise AnswerSyntaxError(next(iter(self.unknown.values()))) from None
             raise
+        finally:
+            LOST.reset(token)
+        out = _defined_where(out, lost)
         left = [w for p, w in self.unknown.items() if isinstance(out, sp.Basic | sp.MatrixBase) and out.has(p)]
         if left:
             raise AnswerSyntaxError(left[0])
@@ -248,7 +253,7 @@ class Builder(Notation):
             raise AnswerSyntaxError("cannot add a scalar and a matrix")
         if isinstance(x, sp.MatrixBase) and x.shape != y.shape:
             raise AnswerSyntaxError(f"cannot add matrices of shapes {x.shape} and {y.shape}")
-        return x + y if sign > 0 else x - y
+        return keep_conditions((x, y), x + y if sign > 0 else x - y)
 
     # -- products ------------------------------------------------------------------------------
     def _chain(self, tree: Any) -> Any:
@@ -334,7 +339,7 @@ class Builder(Notation):
     def _times(x: Any, y: Any) -> Any:
         if isinstance(x, sp.MatrixBase) and isinstance(y, sp.MatrixBase) and x.cols != y.rows:
             raise AnswerSyntaxError(f"cannot multiply matrices of shapes {x.shape} and {y.shape}")
-        return x * y
+        return keep_conditions((x, y), x * y)
 
     @staticmethod
     def _divide(x: Any, y: Any) -> Any:
@@ -342,7 +347,7 @@ class Builder(Notation):
             raise AnswerSyntaxError("cannot divide by a matrix")
         if y == 0:
             raise AnswerSyntaxError("division by zero")
-        return x / y
+        return keep_conditions((x, y), x / y)
 
     def _juxtapose(self, left: Any, right: Any) -> Any:
         if isinstance(left, Fn):
@@ -405,6 +410,17 @@ class Builder(Notation):
         ):
             return sp.Symbol("T")
         return self.expr(tree)
+
+
+def _defined_where(out: sp.Basic, lost: list[sp.Basic]) -> sp.Basic:
+    """``out``, undefined (NaN) where a sub-expression the answer wrote has no real value though
+    SymPy's evaluation removed it: ``exp(log(x))`` is ``x`` for ``x > 0`` only, ``sqrt(x)^2`` for
+    ``x >= 0`` (a real question compares where the expected answer is defined, and an answer
+    undefined there is wrong). Conditions the variables' assumptions decide are dropped."""
+    conditions = [c for c in dict.fromkeys(lost) if c is not sp.true]
+    if not conditions or not isinstance(out, sp.Expr):
+        return out
+    return sp.Piecewise((out, sp.And(*conditions)), (sp.nan, True))
 
 
 def _bracketed(tree: Any) -> bool:

@@ -9,7 +9,8 @@ index, a grouping, a vector or a matrix. :func:`as_expr` settles a value into an
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import sympy as sp
@@ -17,6 +18,10 @@ import sympy as sp
 from ...errors import AnswerSyntaxError
 from .limits import Limits
 from .scope import Fn
+
+#: the real-value conditions of sub-expressions that SymPy's evaluation removed while an answer was
+#: built (``exp(log(x))`` is ``x`` once built, ``sqrt(x)^2`` too): the builder collects them
+LOST: ContextVar[list[sp.Basic] | None] = ContextVar("LOST", default=None)
 
 #: the most digits an exact constant power may have (``170!^170!`` is refused before SymPy computes it)
 MAX_POWER_DIGITS = Limits.max_constant_digits
@@ -116,7 +121,7 @@ def call(fn: Fn, args: list[Any]) -> sp.Basic:
             raise AnswerSyntaxError(f"{fn.name} cannot be applied to a matrix")
         if not isinstance(a, sp.Expr):
             raise AnswerSyntaxError(f"cannot apply {fn.name} to that")
-    return fn.build(*args)
+    return keep_conditions(args, fn.build(*args))
 
 
 def derivative(fn: Fn, args: list[Any], order: int) -> sp.Basic:
@@ -129,6 +134,35 @@ def derivative(fn: Fn, args: list[Any], order: int) -> sp.Basic:
         return sp.Derivative(call(fn, [arg]), (arg, order))
     xi = sp.Dummy("xi", real=True)
     return sp.Subs(sp.Derivative(call(fn, [xi]), (xi, order)), xi, arg)
+
+
+def _restricted(e: Any) -> dict[sp.Basic, sp.Basic]:
+    """The arguments of the sub-expressions of ``e`` that are real only on part of the line, each
+    with its condition: ``log(u)`` (``u > 0``) and even roots ``u^(p/q)``, ``q`` even (``u >= 0``)."""
+    if not isinstance(e, sp.Basic):
+        return {}
+    out: dict[sp.Basic, sp.Basic] = {}
+    for p in e.atoms(sp.Pow):
+        if p.exp.is_Rational and not p.exp.is_Integer and p.exp.q % 2 == 0:
+            out[p.base] = p.base >= 0
+    for g in e.atoms(sp.log):
+        out[g.args[0]] = g.args[0] > 0
+    return out
+
+
+def keep_conditions(inputs: Sequence[Any], out: Any) -> Any:
+    """``out``, after noting the real-value condition of each restricted sub-expression of
+    ``inputs`` whose argument SymPy's evaluation removed from it (:data:`LOST`)."""
+    record = LOST.get()
+    if record is None or not isinstance(out, sp.Basic):
+        return out
+    before: dict[sp.Basic, sp.Basic] = {}
+    for a in inputs:
+        before.update(_restricted(a))
+    if before:
+        after = _restricted(out)
+        record.extend(cond for u, cond in before.items() if u not in after)
+    return out
 
 
 def raise_to(base: Any, exponent: Any) -> sp.Basic:
@@ -149,7 +183,7 @@ def raise_to(base: Any, exponent: Any) -> sp.Basic:
         raise AnswerSyntaxError("cannot raise that to a power")
     if _exact_power_digits(base, exponent) > MAX_POWER_DIGITS:
         raise AnswerSyntaxError("a constant power is too large to compute", limit=True)
-    return sp.Pow(base, exponent)
+    return keep_conditions((base, exponent), sp.Pow(base, exponent))
 
 
 def _exact_power_digits(base: sp.Expr, exponent: sp.Expr) -> float:
