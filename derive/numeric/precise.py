@@ -60,6 +60,9 @@ _UNARY = {
     sp.Abs: abs,
     sp.floor: mpmath.floor,
     sp.ceiling: mpmath.ceil,
+    sp.gamma: mpmath.gamma,
+    sp.loggamma: mpmath.loggamma,
+    sp.factorial: mpmath.factorial,
 }
 
 
@@ -233,6 +236,15 @@ def _sum_or_product(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
     return out
 
 
+def _binomial(e: sp.Basic, pt: Mapping[sp.Basic, Any], memo: Memo) -> Any:
+    """:math:`\binom{n}{k}` by mpmath; 0 for a negative integer ``k``, as SymPy defines it (mpmath's
+    limit of Gamma ratios gives other values there)."""
+    n, k = (mpmath.mpmathify(v) for v in _args(e, pt, memo))
+    if k == mpmath.nint(k) and k < 0:
+        return mpmath.mpf(0)
+    return mpmath.binomial(n, k)
+
+
 def _unary(fn: Callable[[Any], Any]) -> Callable[[sp.Basic, Mapping[sp.Basic, Any], Memo], Any]:
     return lambda e, pt, memo: fn(_ev(e.args[0], pt, memo))
 
@@ -255,6 +267,7 @@ _RULES: dict[Any, Rule] = {
     sp.Heaviside: _heaviside,
     sp.KroneckerDelta: _kronecker,
     sp.Piecewise: _piecewise,
+    sp.binomial: _binomial,
 }
 #: the nodes with a rule by kind (subclasses included), tried in order
 _KINDS: tuple[tuple[type, Rule], ...] = (

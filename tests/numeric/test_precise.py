@@ -74,3 +74,24 @@ def test_settled_tells_round_off_from_a_value() -> None:
     again, stable = precise.settled(unexpanded, low)
     assert again == half and not stable  # the 30-digit value was round-off
     assert precise.settled(noisy, precise.value(noisy, 30)) == (half, True)
+
+
+def test_gamma_factorial_binomial_agree_with_sympy_conventions() -> None:
+    """The mpmath rules for Gamma, log-Gamma, factorial and binomial give SymPy's values (its own
+    ``evalf``), including binomials with negative or non-integer arguments, and no value at poles."""
+    n, k = sp.symbols("n k")
+    grid = [sp.Integer(v) for v in range(-4, 9)] + [sp.Rational(1, 2), sp.Rational(7, 3), sp.Rational(-5, 2)]
+    for a in grid:
+        cases = [(sp.binomial(n, k), {n: a, k: b}, sp.binomial(a, b)) for b in grid]
+        cases += [(f(n), {n: a}, f(a)) for f in (sp.factorial, sp.gamma)]
+        for expr, point, exact in cases:
+            if not exact.is_finite:
+                with pytest.raises(precise.NotANumber):
+                    precise.mp_value(expr, point, 30)
+                continue
+            with mpmath.workdps(40):
+                got, want = precise.mp_value(expr, point, 30), mpmath.mpf(sp.N(exact, 40))
+                assert abs(got - want) <= mpmath.mpf(10) ** -25 * (1 + abs(want)), (expr, point, got)
+    x = sp.Rational(37, 3)
+    with mpmath.workdps(40):
+        assert abs(precise.mp_value(sp.loggamma(n), {n: x}, 30) - mpmath.mpf(sp.N(sp.loggamma(x), 40))) < 1e-25
