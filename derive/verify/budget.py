@@ -103,8 +103,9 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 
 def enclosing_expired() -> bool:
-    """Whether the budget enclosing the current block has run out."""
-    return bool(_deadlines) and cpu_time() >= _deadlines[-1]
+    """Whether the budget enclosing the current block has run out (within one retry interval: the
+    profiling timer can fire a clock tick before ``process_time`` reaches the deadline)."""
+    return bool(_deadlines) and cpu_time() >= _deadlines[-1] - _RETRY
 
 
 def attempt(fn: Callable[[], T], seconds: float) -> T | None:

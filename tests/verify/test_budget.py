@@ -95,5 +95,5 @@ def test_attempts_do_not_swallow_an_enclosing_budget() -> None:
         for _ in range(100):
             attempt(lambda: sp.factorint(2**601 - 1), 1.0)
             done += 1
-    assert done == 0 and time.process_time() - start < 1.0
+    assert done <= 1 and time.process_time() - start < 1.0  # not 100 attempts each failing fast
     assert attempt(lambda: 1 + 1, 1.0) == 2  # no budget left armed
