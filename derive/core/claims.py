@@ -44,6 +44,8 @@ from ..verify.budget import attempt, cpu_time
 from ..verify.ladder import Ladder
 from .derivation import Chain
 from .linked import LinkedEntries, Links
+from .refine import FIXED_ACCURACY, refined
+from .refine import entries as _entries
 from .statements import Statement
 
 Values = Mapping[sp.Symbol, np.ndarray]
@@ -281,6 +283,8 @@ class _Sampled:
     routes: set[str]
     sizes: dict[str, set[int]]
     tried: int
+    #: each point's error bound (0 where its sides agreed at once; see :func:`_both_sides`)
+    noise: list[Any]
     #: why the first point that could not be evaluated was not
     reason: str = ""
 
@@ -293,7 +297,7 @@ def _pointwise(
     the reason when fewer than half the points could be evaluated."""
     lhs = rel.lhs if left is None else left
     defs = ctx.definitions if left is None else {}
-    got = _sample(lhs, rhs, ctx, defs)
+    got = _sample(lhs, rhs, ctx, defs, refine=isinstance(rel, sp.Eq))
     if got is None:
         return None, "a symbol without a domain"
     if len(got.left) < max(1, got.tried // 2):
@@ -305,7 +309,10 @@ def _pointwise(
         a, b = (np.array([_floats(v) for v in vs]) for vs in (got.left, got.right))
         return _check_inequality(label, rel, a, b, method), ""
     zero = all(v == 0 for r in got.right for v in _entries(r))
-    samples, abs_err, rel_err, ok, detail = _compare(got.left, got.right, _median(got.scales) if zero else None)
+    # linked entries (a matrix and its inverse) are exact to DIGITS + 20 only: no refinement helps
+    exact = not (zero or got.routes & FIXED_ACCURACY or ctx.links)
+    floors = [n / RTOL for n in got.noise] if exact else None
+    samples, abs_err, rel_err, ok, detail = _compare(got.left, got.right, _median(got.scales) if zero else None, floors)
     note = f"{samples} of {got.tried} exact points at {DIGITS} digits" + (f"; {detail}" if detail else "")
     return StatementCheck(label, samples, abs_err, rel_err, ok, note, method), ""
 
@@ -324,29 +331,28 @@ def _method(got: _Sampled, first: str) -> str:
     return method
 
 
-def _compare(left: list[Any], right: list[Any], floor: Any | None) -> tuple[int, float, float, bool, str]:
+def _compare(
+    left: list[Any], right: list[Any], floor: Any | None, floors: Sequence[Any] | None = None
+) -> tuple[int, float, float, bool, str]:
     """``|a - b| / (max(|a|, |b|) + floor)`` at every point, in mpmath (so an agreement to 25
     digits reads as such, not as 0.0); ``floor`` defaults to the median size of the nonzero right
-    values. Passes if every point is within :data:`RTOL`."""
+    values. ``floors`` (one per point: the point's own error bound over :data:`RTOL`) replaces
+    that borrowed size: each point is then judged relative to its own magnitude, so a difference
+    where the values are 1e-60 counts. Passes if every point is within :data:`RTOL`."""
     if floor is None:
         floor = _median([abs(v) for r in right for v in _entries(r) if v != 0])
-    floor = max(floor, mpmath.mpf(10) ** -300)
+    tiny = mpmath.mpf(10) ** -300
+    each = [max(f, tiny) for f in floors] if floors is not None else [max(floor, tiny)] * len(left)
     worst_abs, worst_rel, bad = mpmath.mpf(0), mpmath.mpf(0), 0
-    for a, b in zip(left, right, strict=True):
+    for a, b, fl in zip(left, right, each, strict=True):
         pairs = zip(_entries(a), _entries(b), strict=True)
-        errs = [(abs(x - y), abs(x - y) / (max(abs(x), abs(y)) + floor)) for x, y in pairs]
+        errs = [(abs(x - y), abs(x - y) / (max(abs(x), abs(y)) + fl)) for x, y in pairs]
         worst_abs = max([worst_abs, *(e for e, _ in errs)])
         rel = max((r for _, r in errs), default=mpmath.mpf(0))
         worst_rel = max(worst_rel, rel)
         bad += int(rel > RTOL)
     detail = f"{bad} of {len(left)} points outside the tolerance" if bad else ""
     return len(left), float(worst_abs), float(worst_rel), bad == 0, detail
-
-
-def _entries(v: Any) -> list[Any]:
-    if isinstance(v, mpmath.matrix):
-        return [v[i, j] for i in range(v.rows) for j in range(v.cols)]
-    return [v]
 
 
 def _floats(v: Any) -> Any:
@@ -357,7 +363,9 @@ def _median(values: list[Any]) -> Any:
     return sorted(values)[len(values) // 2] if values else mpmath.mpf(0)
 
 
-def _sample(lhs: sp.Basic, rhs: sp.Basic, ctx: _Context, defs: Definitions) -> _Sampled | None:
+def _sample(lhs: sp.Basic, rhs: sp.Basic, ctx: _Context, defs: Definitions, *, refine: bool = False) -> _Sampled | None:
+    """Both sides at :data:`POINTS` exact points; ``refine``: a point whose sides disagree is
+    evaluated again at :data:`~.refine.REFINE_DIGITS` (see :func:`_both_sides`)."""
     ladder = ctx.ladder
     unfolded = ladder.unfold(lhs)
     domains, missing = ladder.sampling_plan((unfolded, rhs, *_hidden(lhs, defs)))
@@ -371,17 +379,18 @@ def _sample(lhs: sp.Basic, rhs: sp.Basic, ctx: _Context, defs: Definitions) -> _
     except ValueError:  # bounds that cannot be resolved
         return None
     sized = _size_symbols(unfolded) | _size_symbols(rhs)
-    out = _Sampled([], [], [], set(), {}, 0)
+    out = _Sampled([], [], [], set(), {}, 0, [])
     deadline = cpu_time() + STATEMENT_BUDGET
     for point in points:
         if cpu_time() > deadline and len(out.left) >= MIN_POINTS:
             break  # an expensive route (a derivative of an integral): fewer points, not more time
         out.tried += 1
-        at = attempt(partial(_at_point, lhs, rhs, point, ctx, defs), POINT_BUDGET)
+        at = attempt(partial(_at_point, lhs, rhs, point, ctx, defs, refine), POINT_BUDGET)
         if not isinstance(at, tuple):
             out.reason = out.reason or at or "out of time"
             continue
-        left, right, scale, routes = at
+        left, right, scale, routes, noise = at
+        out.noise.append(noise)
         out.left.append(left)
         out.right.append(right)
         out.scales.append(scale)
@@ -448,30 +457,39 @@ def _size_symbols(e: sp.Basic) -> set[sp.Symbol]:
 
 
 def _at_point(
-    lhs: sp.Basic, rhs: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], ctx: _Context, defs: Definitions
-) -> tuple[Any, Any, Any, frozenset[str]] | str:
+    lhs: sp.Basic, rhs: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], ctx: _Context, defs: Definitions, refine: bool
+) -> tuple[Any, Any, Any, frozenset[str], Any] | str:
     """Both sides at one exact point (entries ``z[k]`` drawn once, shared by both sides), or why not."""
     try:
-        return _both_sides(lhs, rhs, point, ctx, defs)
+        return _both_sides(lhs, rhs, point, ctx, defs, refine)
     except (NotANumber, ValueError, TypeError, ZeroDivisionError, ArithmeticError) as exc:
         return f"{type(exc).__name__}: {exc}"
 
 
 def _both_sides(
-    lhs: sp.Basic, rhs: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], ctx: _Context, defs: Definitions
-) -> tuple[Any, Any, Any, frozenset[str]]:
+    lhs: sp.Basic, rhs: sp.Basic, point: Mapping[sp.Symbol, sp.Expr], ctx: _Context, defs: Definitions, refine: bool
+) -> tuple[Any, Any, Any, frozenset[str], Any]:
+    """Both sides at :data:`DIGITS` digits, their scale, routes and an error bound. With ``refine``,
+    sides that disagree (a false statement, or values swamped by round-off) are evaluated again
+    at :data:`~.refine.REFINE_DIGITS` (:func:`~.refine.refined`), except with linked entries (a
+    matrix and its inverse, exact to ``DIGITS + 20`` only)."""
     cache: dict[tuple[sp.Basic, tuple[int, ...]], Any] = {}
     entry: Callable[..., Any] = partial(_entry, ctx.ladder.domains, ctx.rng, cache)
     if ctx.links:  # a matrix and its named inverse drawn together
         entry = LinkedEntries(ctx.links, partial(_draw, ctx.ladder.domains, ctx.rng), point, DIGITS + 20)
-    at = precise.to_mp(point, DIGITS + 20)
-    for s in sorted(_noncommutative(lhs, rhs), key=str):
-        at[s] = mpmath.matrix(ctx.rng.normal(size=(3, 3)).tolist())
+    matrices = {
+        s: mpmath.matrix(ctx.rng.normal(size=(3, 3)).tolist()) for s in sorted(_noncommutative(lhs, rhs), key=str)
+    }
     if not defs:
         lhs = ctx.ladder.unfold(lhs)
-    left = independent_value(lhs, at, dps=DIGITS, entry=entry, definitions=defs)
-    right = _mp_value(rhs, at, entry)
-    return left.value, right, left.scale, left.routes
+
+    def at(dps: int) -> tuple[Any, Any, Any, frozenset[str]]:
+        values = {**precise.to_mp(point, dps + 20), **matrices}
+        left = independent_value(lhs, values, dps=dps, entry=entry, definitions=defs)
+        return left.value, _mp_value(rhs, values, entry, dps), left.scale, left.routes
+
+    first = at(DIGITS)
+    return refined(at, first, RTOL) if refine and not ctx.links else (*first, mpmath.mpf(0))
 
 
 def _entry(
@@ -496,12 +514,12 @@ def _draw(domains: Mapping[sp.Basic, Domain], rng: np.random.Generator, base: sp
     return mpmath.mpf(float(dom.sample(rng, 1, {})[0]))
 
 
-def _mp_value(e: sp.Basic, at: Mapping[sp.Basic, Any], entry: Callable[..., Any]) -> Any:
+def _mp_value(e: sp.Basic, at: Mapping[sp.Basic, Any], entry: Callable[..., Any], dps: int = DIGITS) -> Any:
     if _noncommutative(e):  # as written, with matrices for the non-commutative symbols
-        return independent_value(e, at, dps=DIGITS, entry=entry).value
+        return independent_value(e, at, dps=dps, entry=entry).value
     if isinstance(e, sp.MatrixBase):
-        return mpmath.matrix([[_mp_value(e[i, j], at, entry) for j in range(e.cols)] for i in range(e.rows)])
-    return precise.mp_value(e, at, DIGITS, entry)
+        return mpmath.matrix([[_mp_value(e[i, j], at, entry, dps) for j in range(e.cols)] for i in range(e.rows)])
+    return precise.mp_value(e, at, dps, entry)
 
 
 # ------------------------------------------------------------------------------ solutions
