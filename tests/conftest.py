@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -48,6 +52,35 @@ def _toy(
 def toy() -> Callable[..., Identity]:
     """``toy(claim, derivation)``: an identity built around one claim, for engine tests."""
     return _toy
+
+
+_PROVE_AND_SHEET = """
+import sys
+from derive.cli import main
+name, module, tex = sys.argv[1:]
+for args in (["prove", name, "-m", module], ["sheet", name, "-m", module, "-o", tex]):
+    try:
+        main(args, standalone_mode=False)
+    except SystemExit as exc:
+        print("exit", exc.code)
+"""
+
+
+def _prove_and_sheet(folder: Path, filename: str, source: str, name: str) -> subprocess.CompletedProcess[str]:
+    """``derive prove NAME -m FILE`` then ``derive sheet NAME -m FILE -o sheet.tex`` in a fresh
+    process, the module ``source`` written to ``folder/filename`` (each command's exit code printed
+    as ``exit N``)."""
+    module = folder / filename
+    module.write_text(textwrap.dedent(source))
+    args = [sys.executable, "-c", _PROVE_AND_SHEET, name, str(module), str(folder / "sheet.tex")]
+    env = {**os.environ, "DERIVE_CACHE": "0"}
+    return subprocess.run(args, cwd=folder, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture
+def prove_and_sheet() -> Callable[[Path, str, str, str], subprocess.CompletedProcess[str]]:
+    """``prove_and_sheet(folder, filename, source, name)``: a plugin module proved and typeset."""
+    return _prove_and_sheet
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -87,25 +84,9 @@ SOFTPLUS_PRIME = declare(
 '''
 
 
-def test_prove_and_sheet_of_a_module_identity(tmp_path: Path) -> None:
-    module = tmp_path / "auto_softplus.py"
-    module.write_text(textwrap.dedent(MODULE))
-    env = {**os.environ, "DERIVE_CACHE": "0"}
+def test_prove_and_sheet_of_a_module_identity(tmp_path: Path, prove_and_sheet: Any) -> None:
+    out = prove_and_sheet(tmp_path, "auto_softplus.py", MODULE, "auto-softplus'")
     tex = tmp_path / "sheet.tex"
-    script = textwrap.dedent(
-        """
-        import sys
-        from derive.cli import main
-        name, module, tex = sys.argv[1:]
-        for args in (["prove", name, "-m", module], ["sheet", name, "-m", module, "-o", tex]):
-            try:
-                main(args, standalone_mode=False)
-            except SystemExit as exc:
-                print("exit", exc.code)
-        """
-    )
-    args = [sys.executable, "-c", script, "auto-softplus'", str(module), str(tex)]
-    out = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0 and "exit 0" in out.stdout and "exit 1" not in out.stdout, out.stdout + out.stderr
     assert "Verdict: proved (general)" in out.stdout
     assert "Derived automatically by derive's differentiation rules" in out.stdout

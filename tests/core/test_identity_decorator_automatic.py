@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
+from typing import Any
 
 import sympy as sp
 
@@ -77,25 +74,9 @@ def logsigmoid_prime(d: Derivation) -> None:
 '''
 
 
-def test_a_plugin_module_with_a_bodiless_decorated_identity(tmp_path: Path) -> None:
-    module = tmp_path / "deco_plugin.py"
-    module.write_text(textwrap.dedent(MODULE))
+def test_a_plugin_module_with_a_bodiless_decorated_identity(tmp_path: Path, prove_and_sheet: Any) -> None:
+    out = prove_and_sheet(tmp_path, "deco_plugin.py", MODULE, "deco-logsigmoid'")
     tex = tmp_path / "sheet.tex"
-    script = textwrap.dedent(
-        """
-        import sys
-        from derive.cli import main
-        name, module, tex = sys.argv[1:]
-        for args in (["prove", name, "-m", module], ["sheet", name, "-m", module, "-o", tex]):
-            try:
-                main(args, standalone_mode=False)
-            except SystemExit as exc:
-                print("exit", exc.code)
-        """
-    )
-    args = [sys.executable, "-c", script, "deco-logsigmoid'", str(module), str(tex)]
-    env = {**os.environ, "DERIVE_CACHE": "0"}
-    out = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0 and "exit 1" not in out.stdout and "exit 2" not in out.stdout, out.stdout + out.stderr
     assert "Verdict: proved (general)" in out.stdout
     assert "Derived automatically by derive's differentiation rules" in out.stdout
