@@ -34,8 +34,8 @@ from .lemmas import relax
 from .limits import doit_holding_limits, hold_limits
 from .products import products_as_sums
 from .sampled import Sampler
-from .signs import termwise
 from .scopes import fresh_bound, leaked_assumption
+from .signs import termwise
 from .sums import align_sum_ranges, decide_conditions, flat_canonical, index_canonical, standard_ranges
 from .verification import Verification
 
@@ -94,7 +94,7 @@ class Ladder:
             return self.doit_cache[e]
         if not e.has(*_HELD):
             return e
-        prepared = standard_ranges(differentiate_under_sums(fresh_bound(e)), self.domains)
+        prepared = standard_ranges(numeric_points_first(differentiate_under_sums(fresh_bound(e))), self.domains)
         out = attempt(lambda: doit_holding_limits(prepared), max(self.symbolic_budget, 10.0))
         out = prepared if out is None else out
         self.doit_cache[e] = out
@@ -301,6 +301,28 @@ def differentiate_under_sums(e: sp.Basic) -> sp.Basic:
             return d  # left for doit, as before
 
     return e.replace(lambda n: isinstance(n, sp.Derivative) and n.expr.has(sp.Sum), under)
+
+
+def numeric_points_first(e: sp.Basic) -> sp.Basic:
+    r"""Each ``Subs`` at a numeric point whose expression holds no derivative, replaced by the
+    substituted expression: :math:`f(x)|_{x=p} = f(p)` (the value of the function at the point).
+
+    ``Subs.doit`` evaluates first and substitutes after: a sum of a polynomial in :math:`s, t` (a
+    derivative moved under the sum by :func:`differentiate_under_sums`) was summed term by term,
+    30 s, before :math:`s = t = 0` removed most terms. A derivative still held needs the
+    neighbourhood of the point, so that ``Subs`` is left as it is; a point with symbols is left too
+    (it could be captured by a bound variable)."""
+    if not e.has(sp.Subs):
+        return e
+
+    def at_point(n: sp.Basic) -> bool:
+        return (
+            isinstance(n, sp.Subs)
+            and all(not sp.sympify(q).free_symbols for q in n.point)
+            and not n.expr.has(sp.Derivative)
+        )
+
+    return e.replace(at_point, lambda n: n.expr.subs(dict(zip(n.variables, n.point, strict=True)), simultaneous=True))
 
 
 def _sums_decided(d: Difference) -> sp.Expr:
