@@ -1,17 +1,22 @@
 """Targeted falsehoods for the softmax Jacobian (map 2.2): a flipped sign, a dropped diagonal, rows
 that sum to one, a zero kernel (full rank), near misses of the variance step; the cross-check catches a
-wrong formula, and the naive softmax overflows where the stable one does not."""
+wrong formula, and the naive softmax overflows where the stable one does not.
+
+The page is proved once (``proof``); each falsehood is checked as its proof would check it, on the
+page's own chains: the chain concluding the statement does not run from the wrong left side to the
+wrong right side, and the statement's own numeric check fails."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 import sympy as sp
 from sympy import Eq, KroneckerDelta, Rational, Sum
 
-from derive.core.proof import prove_identity as prove
+import derive
+from derive.core.claims import check_statements
+from derive.core.near_misses import perturbed
+from derive.core.proof import Proof
 from derive.identities.calculus import softmax_jacobian as sj
 from derive.numeric.sampling import generator
 from derive.numeric.stable import nonfinite, softmax_naive
@@ -19,26 +24,47 @@ from derive.numeric.stable import softmax as stable_softmax
 from derive.verify.ladder import Ladder
 
 
-def test_softmax_jacobian_sign_of_sj_flipped(rejected: Callable[..., None]) -> None:
+@pytest.fixture(scope="module")
+def proof() -> Proof:
+    return derive.prove("softmax-jacobian")
+
+
+def _refused(proof: Proof, label: str, wrong: Eq) -> None:
+    """The conclusion of ``label`` and its numeric check, with ``wrong`` in place of the statement."""
+    bad = perturbed(proof.identity, label, wrong)
+    ladder = Ladder(domains=bad.domains, unfold=bad.unfold, seed=1)
+    steps = next(c for c in proof.chains if c.statement == label).steps
+    first, last = steps[0].expr, steps[-1].expr
+    if isinstance(last, Eq):  # an equation chain ends at its conclusion lhs = rhs
+        first, last = last.lhs, last.rhs
+    ends = (ladder.equal(first, wrong.lhs).ok, ladder.equal(last, wrong.rhs).ok)
+    assert False in ends, ends
+    statement = next(s for s in bad.statements if s.label == label)
+    (check,) = check_statements([statement], bad.domains, ladder, generator(1, salt=label), 16, proof.chains)
+    assert check.samples and not check.ok, check
+
+
+def test_softmax_jacobian_sign_of_sj_flipped(proof: Proof) -> None:
     s_, i, j, z = sj.s_, sj.i, sj.j, sj.z
     wrong = Eq(sp.Derivative(s_(i), z[j]), s_(i) * (KroneckerDelta(i, j) + s_(j)))
-    rejected(sj.SOFTMAX_JACOBIAN, "claim", wrong)
+    _refused(proof, "claim", wrong)
 
 
-def test_softmax_jacobian_without_the_diagonal_term(rejected: Callable[..., None]) -> None:
+def test_softmax_jacobian_without_the_diagonal_term(proof: Proof) -> None:
     """-s s^T alone (the delta_ij s_i term dropped): (J v)_i = -s_i vbar, for every n."""
-    rejected(sj.SOFTMAX_JACOBIAN, "J v", Eq(sj.JV, -sj.s_(sj.i) * sj.MEAN))
+    _refused(proof, "J v", Eq(sj.JV, -sj.s_(sj.i) * sj.MEAN))
 
 
-def test_softmax_jacobian_kernel_is_not_zero(rejected: Callable[..., None]) -> None:
+def test_softmax_jacobian_kernel_is_not_zero(proof: Proof) -> None:
     """The kernel is spanned by 1 (rank n - 1), not {0} (full rank): v_i = 0 does not solve (J v)_i = 0."""
-    rejected(sj.SOFTMAX_JACOBIAN, "rank", Eq(sj.v_i, 0))
+    _refused(proof, "rank", Eq(sj.v_i, 0))
 
 
-def test_softmax_jacobian_rows_do_not_sum_to_one(rejected: Callable[..., None]) -> None:
+def test_softmax_jacobian_rows_do_not_sum_to_one(proof: Proof) -> None:
     """A common slip: the rows of J sum to 0, not to 1 (that is softmax itself)."""
     relation = next(s.relation for s in sj.SOFTMAX_JACOBIAN.statements if s.label == "J 1 = 0")
-    rejected(sj.SOFTMAX_JACOBIAN, "J 1 = 0", Eq(relation.lhs, 1))
+    assert relation is not None
+    _refused(proof, "J 1 = 0", Eq(relation.lhs, 1))
 
 
 @pytest.mark.parametrize(
@@ -62,13 +88,13 @@ def test_softmax_psd_variance_step_rejects_near_misses(wrong: str) -> None:
     assert ladder.equal(variance, forms[wrong]).ok is False
 
 
-def test_softmax_jacobian_crosscheck_catches_a_wrong_formula() -> None:
+def test_softmax_jacobian_crosscheck_catches_a_wrong_formula(proof: Proof) -> None:
     ident = sj.SOFTMAX_JACOBIAN
-    p = prove(ident)
-    assert p.ok, p.text()
+    assert proof.ok, proof.text()
     s, i, j = sj.s, sj.i, sj.j
     wrong = {"J in s": s[i] * (KroneckerDelta(i, j) + s[j])}
-    ctx = ident.check_context(generator(1, salt="test"), 1, p.result, wrong)
+    ctx = ident.check_context(generator(1, salt="test"), 1, proof.result, wrong)
+    assert ident.crosscheck is not None
     assert not ident.crosscheck(ctx).ok
 
 
