@@ -15,20 +15,39 @@ import pytest
 import sympy as sp
 
 from derive.authoring import CheckContext, CrossCheckResult, Identity
+from derive.core.claims import check_statements
 from derive.core.near_misses import perturbed
-from derive.core.proof import prove_identity
+from derive.core.proof import Proof, prove_identity
 from derive.numeric.sampling import generator
+from derive.verify.ladder import Ladder
 
 Rejected = Callable[[Identity, str, sp.Basic], None]
 Context = Callable[..., CheckContext]
 CrossFails = Callable[[Identity, Callable[[CheckContext], CrossCheckResult], sp.Basic], None]
 Lhs = Callable[[Identity, str], sp.Basic]
+Refused = Callable[[Proof, str, sp.Eq], None]
 
 
 def _rejected(ident: Identity, label: str, wrong: sp.Basic) -> None:
     p = prove_identity(perturbed(ident, label, wrong))
     assert not p.ok, f"{ident.name}: the wrong {label!r} was accepted"
     assert p.failure is not None and label in p.failure, p.failure
+
+
+def _refused(proof: Proof, label: str, wrong: sp.Eq) -> None:
+    """The checks a proof makes on statement ``label``, with ``wrong`` in its place, fail: the
+    proof's own chain no longer reaches its sides, and the statement's numeric check fails."""
+    bad = perturbed(proof.identity, label, wrong)
+    ladder = Ladder(domains=bad.domains, unfold=bad.unfold, seed=1)
+    steps = next(c for c in proof.chains if c.statement == label).steps
+    first, last = steps[0].expr, steps[-1].expr
+    if isinstance(last, sp.Eq):  # an equation chain ends at its conclusion lhs = rhs
+        first, last = last.lhs, last.rhs
+    ends = (ladder.equal(first, wrong.lhs).ok, ladder.equal(last, wrong.rhs).ok)
+    assert False in ends, ends
+    statement = next(s for s in bad.statements if s.label == label)
+    (check,) = check_statements([statement], bad.domains, ladder, generator(1, salt=label), 16, proof.chains)
+    assert check.samples and not check.ok, check
 
 
 def _context(ident: Identity, result: sp.Basic | None = None) -> CheckContext:
@@ -70,3 +89,10 @@ def cross_fails() -> CrossFails:
 def lhs() -> Lhs:
     """``lhs(identity, label)``: the left side of the statement ``label``."""
     return _lhs
+
+
+@pytest.fixture
+def refused() -> Refused:
+    """``refused(proof, label, wrong)``: without a whole proof per case, the wrong statement fails
+    the checks the proof makes on ``label`` (its chain's ends, its numeric check)."""
+    return _refused

@@ -8,14 +8,14 @@ wrong right side, and the statement's own numeric check fails."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import sympy as sp
 from sympy import Eq, KroneckerDelta, Rational, Sum
 
 import derive
-from derive.core.claims import check_statements
-from derive.core.near_misses import perturbed
 from derive.core.proof import Proof
 from derive.identities.calculus import softmax_jacobian as sj
 from derive.numeric.sampling import generator
@@ -23,48 +23,36 @@ from derive.numeric.stable import nonfinite, softmax_naive
 from derive.numeric.stable import softmax as stable_softmax
 from derive.verify.ladder import Ladder
 
+#: the ``refused`` fixture of tests/identities/conftest.py
+Refused = Callable[[Proof, str, Eq], None]
+
 
 @pytest.fixture(scope="module")
 def proof() -> Proof:
     return derive.prove("softmax-jacobian")
 
 
-def _refused(proof: Proof, label: str, wrong: Eq) -> None:
-    """The conclusion of ``label`` and its numeric check, with ``wrong`` in place of the statement."""
-    bad = perturbed(proof.identity, label, wrong)
-    ladder = Ladder(domains=bad.domains, unfold=bad.unfold, seed=1)
-    steps = next(c for c in proof.chains if c.statement == label).steps
-    first, last = steps[0].expr, steps[-1].expr
-    if isinstance(last, Eq):  # an equation chain ends at its conclusion lhs = rhs
-        first, last = last.lhs, last.rhs
-    ends = (ladder.equal(first, wrong.lhs).ok, ladder.equal(last, wrong.rhs).ok)
-    assert False in ends, ends
-    statement = next(s for s in bad.statements if s.label == label)
-    (check,) = check_statements([statement], bad.domains, ladder, generator(1, salt=label), 16, proof.chains)
-    assert check.samples and not check.ok, check
-
-
-def test_softmax_jacobian_sign_of_sj_flipped(proof: Proof) -> None:
+def test_softmax_jacobian_sign_of_sj_flipped(proof: Proof, refused: Refused) -> None:
     s_, i, j, z = sj.s_, sj.i, sj.j, sj.z
     wrong = Eq(sp.Derivative(s_(i), z[j]), s_(i) * (KroneckerDelta(i, j) + s_(j)))
-    _refused(proof, "claim", wrong)
+    refused(proof, "claim", wrong)
 
 
-def test_softmax_jacobian_without_the_diagonal_term(proof: Proof) -> None:
+def test_softmax_jacobian_without_the_diagonal_term(proof: Proof, refused: Refused) -> None:
     """-s s^T alone (the delta_ij s_i term dropped): (J v)_i = -s_i vbar, for every n."""
-    _refused(proof, "J v", Eq(sj.JV, -sj.s_(sj.i) * sj.MEAN))
+    refused(proof, "J v", Eq(sj.JV, -sj.s_(sj.i) * sj.MEAN))
 
 
-def test_softmax_jacobian_kernel_is_not_zero(proof: Proof) -> None:
+def test_softmax_jacobian_kernel_is_not_zero(proof: Proof, refused: Refused) -> None:
     """The kernel is spanned by 1 (rank n - 1), not {0} (full rank): v_i = 0 does not solve (J v)_i = 0."""
-    _refused(proof, "rank", Eq(sj.v_i, 0))
+    refused(proof, "rank", Eq(sj.v_i, 0))
 
 
-def test_softmax_jacobian_rows_do_not_sum_to_one(proof: Proof) -> None:
+def test_softmax_jacobian_rows_do_not_sum_to_one(proof: Proof, refused: Refused) -> None:
     """A common slip: the rows of J sum to 0, not to 1 (that is softmax itself)."""
     relation = next(s.relation for s in sj.SOFTMAX_JACOBIAN.statements if s.label == "J 1 = 0")
     assert relation is not None
-    _refused(proof, "J 1 = 0", Eq(relation.lhs, 1))
+    refused(proof, "J 1 = 0", Eq(relation.lhs, 1))
 
 
 @pytest.mark.parametrize(
