@@ -49,7 +49,9 @@ def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--tol", metavar="TOL", help="Numeric tolerance: 1e-3 (absolute), 2%, 3sf, rel=1e-6.")
 @click.option("--up-to-constant", is_flag=True, help="Accept an answer that differs by an additive constant.")
-@click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML or YAML): NAME is one of its questions.")
+@click.option(
+    "--bank", type=click.Path(dir_okay=False), help="A question bank (TOML or YAML): NAME is one of its questions."
+)
 @worker_module_option
 def check(
     args: tuple[str, ...],
@@ -159,7 +161,9 @@ def _summary(rows: list[dict[str, Any]], seconds: float) -> None:
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "jsonl"]), default="auto", show_default=True)
 @click.option("--resume", is_flag=True, help="Continue an interrupted run: keep the rows OUTPUT already holds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-@click.option("--bank", type=click.Path(dir_okay=False), help="A question bank (TOML or YAML) for rows with a question column.")
+@click.option(
+    "--bank", type=click.Path(dir_okay=False), help="A question bank (TOML or YAML) for rows with a question column."
+)
 @click.option("--solutions", is_flag=True, help="Add a solution column: the worked steps of a derivative identity.")
 @click.option(
     "--executor",
