@@ -34,6 +34,7 @@ DIGITS = 30
 #: the most digits the differences are computed with, and the rounding noise they aim for,
 #: relative to the difference itself
 MAX_DPS = 1500
+ZERO_DPS = 120  # for a derivative claimed to be exactly 0 (a constant piece: Min(x, 1) beyond 1)
 NOISE = mpmath.mpf(10) ** -15
 STEP = mpmath.mpf(10) ** -10
 RTOL = 1e-9
@@ -43,20 +44,22 @@ def _point(values: dict[sp.Symbol, np.ndarray], i: int) -> dict[sp.Basic, object
     return {s: (round(float(v[i])) if s.is_integer else mpmath.mpf(float(v[i]))) for s, v in values.items()}
 
 
-def difference(f: sp.Expr, x: sp.Symbol, point: Mapping[sp.Basic, Any], dps: int = DIGITS) -> tuple[Any, Any]:
+def difference(
+    f: sp.Expr, x: sp.Symbol, point: Mapping[sp.Basic, Any], dps: int = DIGITS, limit: int = MAX_DPS
+) -> tuple[Any, Any]:
     """:math:`D(h)` of ``f`` in ``x`` at ``point`` and a bound on its error (rounding plus the
     Richardson estimate of truncation), the precision raised from ``dps`` until rounding is below
-    :data:`NOISE` of :math:`|D|` (or :data:`MAX_DPS` reached). Raises :class:`NotANumber` where
+    :data:`NOISE` of :math:`|D|` (or ``limit`` digits reached). Raises :class:`NotANumber` where
     ``f`` has no finite value."""
     x0 = mpmath.mpf(point[x])
-    dps = max(DIGITS, min(dps, MAX_DPS))
+    dps = max(DIGITS, min(dps, limit))
     while True:
         with mpmath.workdps(dps + 10):
             h = STEP * max(1, abs(x0))
             d, noise = _central(f, x, point, x0, h, dps)
-            if dps < MAX_DPS and (d == 0 or noise > NOISE * abs(d)):
+            if dps < limit and (d == 0 or noise > NOISE * abs(d)):
                 more = dps if d == 0 else int(mpmath.ceil(mpmath.log10(noise / (NOISE * abs(d))))) + 5
-                dps = min(MAX_DPS, dps + max(more, 10))
+                dps = min(limit, dps + max(more, 10))
                 continue
             d2, noise2 = _central(f, x, point, x0, 2 * h, dps)
             return +d, noise + noise2 + abs(d2 - d) / 3
@@ -109,9 +112,13 @@ def central_differences(f: sp.Expr, x: sp.Symbol, *, samples: int = 12) -> Calla
             point = _point(values, i)
             try:
                 exact = mp_value(result, point, DIGITS)
-                d, bound = difference(f, x, point, _digits_hint(exact))
+                # a derivative claimed 0 (a constant piece) is looked for up to ZERO_DPS digits
+                d, bound = difference(f, x, point, _digits_hint(exact), MAX_DPS if exact else ZERO_DPS)
                 exact = _resolved(result, point, exact, d)
             except NotANumber:
+                continue
+            if exact == 0 and d == 0:  # both exactly 0
+                errors.append(mpmath.mpf(0))
                 continue
             scale = max(abs(d), abs(exact)) if exact is not None else 0
             if exact is None or not bound <= RTOL * abs(d) / 1000:  # no evidence either way
