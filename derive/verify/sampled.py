@@ -146,16 +146,28 @@ class Sampler:
         found = _Worst()
         slow = any(e.has(sp.Limit) for e in (ea, eb))  # each point takes a limit symbolically
         deadline = cpu_time() + max(self.budget, 4.0) * (LIMIT_FACTOR if slow else 1)
-        tried = 0
+        tried, fine = 0, 0
         for point in points:
             if cpu_time() > deadline:
                 break
             tried += 1
+            before = found.used
             verdict = self._judge((ea, eb, gap), point, rng, digits, found)
             if verdict is not None:
                 return verdict
+            fine += found.used > before and _fine(point)
         if tried < required:
             return _out_of_time(self.digits, tried, required, found.used)
+        continuous = any(not getattr(d, "integer", False) for d in domains.values())
+        if continuous and not (closed or fine or slow):  # a limit at 40-digit values rarely ends in time
+            return Verification(
+                None,
+                f"numeric ({self.digits} digits)",
+                False,
+                f"no 40-digit point could be evaluated ({found.used} exact points were): a comb, or a swap "
+                "of symbols that the exact points make symmetric, could hide between them",
+                points=found.used,
+            )
         verdict = self._climb((ea, eb, gap), domains, rng, digits, found, deadline)
         if verdict is not None:
             return verdict
@@ -303,6 +315,11 @@ def _out_of_time(digits: int, tried: int, required: int, used: int) -> Verificat
 
 def _extra(digits: int) -> int:
     return max(digits - precise.RECHECK_DIGITS, 0)
+
+
+def _fine(point: Point) -> bool:
+    """Whether ``point`` is one of the 40-digit points (a coordinate with a denominator past 10^30)."""
+    return any(isinstance(v, sp.Rational) and v.q > 10**30 for v in point.values())
 
 
 @dataclass

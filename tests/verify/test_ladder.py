@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -137,3 +138,23 @@ def test_nonnegative_proves_and_refutes() -> None:
     assert LADDER.nonnegative((1 - 2 * sigmoid(x)) ** 2 / 4).ok is True
     v = LADDER.nonnegative(sp.Rational(1, 4) - sigmoid(x) * (1 - sigmoid(x)) - sp.Rational(1, 100))
     assert v.ok is False
+
+
+def test_no_verification_without_a_40_digit_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A comb can vanish at every short exact point, and a swap of symbols can look symmetric there
+    (dirichlet-categorical's merge step sampled t = 1/2 only); a 40-digit point sees both. Where no
+    such point can be evaluated (a slow or undefined form there), the numeric rung is undecided."""
+    from derive.verify import sampled
+
+    x, y = sp.symbols("x y", real=True)
+    a, b = 2 * x + sp.exp(y), sp.exp(y) + x + x
+    ladder = Ladder(domains={x: real(-3, 3), y: real(-1, 1)}, symbolic_budget=0.0, rung_budget=0.0)
+    assert ladder.sampler.equal(a, b).ok is True
+    judge = sampled.Sampler._judge
+
+    def exact_points_only(self: sampled.Sampler, exprs: Any, point: Any, *rest: Any) -> Any:
+        return None if sampled._fine(point) else judge(self, exprs, point, *rest)
+
+    monkeypatch.setattr(sampled.Sampler, "_judge", exact_points_only)
+    v = ladder.sampler.equal(a, b)
+    assert v.ok is None and "40-digit" in v.detail
