@@ -20,7 +20,6 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,dask]'
 	$(PY) -m pip install -q torch==2.13.0  # the CPU build: exported functions are tested against PyTorch
-	$(PY) -m pip install -q "jax[cpu]==0.10.2"  # and against JAX (CPU, 49 s to install on 2026-12-07)
 	touch $@
 
 demo: setup

@@ -137,9 +137,9 @@ MERGE = Statement(
 STEP = Statement(
     "Dirichlet step",
     Eq(MERGED * SPLIT, dirichlet.normaliser(_alpha, k, K + 1), evaluate=False),
-    text=r"the induction step on $K$: $B(\alpha_1, \dots, \alpha_{K-1}, \alpha_K + \alpha_{K+1})\,"
-    r"B(\alpha_K, \alpha_{K+1}) = \prod_{k=1}^{K+1}\Gamma(\alpha_k)/\Gamma(\sum_{k=1}^{K+1}\alpha_k)$, so "
-    r"$\int_\Delta\prod_k\theta_k^{\alpha_k-1}d\theta = B(\alpha)$ for every $K$",
+    text=r"the induction step on $K$: the product of $B(\alpha_1, \dots, \alpha_{K-1}, \alpha_K + \alpha_{K+1})$ "
+    r"and $B(\alpha_K, \alpha_{K+1})$ is $\prod_{k=1}^{K+1}\Gamma(\alpha_k)/\Gamma(\sum_{k=1}^{K+1}\alpha_k)$, "
+    r"so $\int_\Delta\prod_k\theta_k^{\alpha_k-1}d\theta = B(\alpha)$ for every $K$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
