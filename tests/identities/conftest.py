@@ -96,3 +96,11 @@ def refused() -> Refused:
     """``refused(proof, label, wrong)``: without a whole proof per case, the wrong statement fails
     the checks the proof makes on ``label`` (its chain's ends, its numeric check)."""
     return _refused
+
+
+@pytest.fixture(scope="module")
+def page_proof(request: pytest.FixtureRequest) -> Proof:
+    """The proof of the test module's ``PAGE`` (an identity's name), proved once per module."""
+    import derive
+
+    return derive.prove(request.module.PAGE)

@@ -1,41 +1,33 @@
 """Targeted falsehoods for Gauss-Newton (map 2.4): J^T J called the Hessian (refuted with a
 counterexample for nonlinear residuals), factors of two in the linear case and the gradient.
 
-The page is proved once (``proof``); each falsehood is checked as its proof would check it, on the
-page's own chains: the chain concluding the statement does not run from the wrong left side to the
-wrong right side, and the statement's own numeric check fails."""
+The page is proved once (the ``page_proof`` fixture, for ``PAGE``); each falsehood is checked
+on the page's own chains (the ``refused`` fixture of tests/identities/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 import sympy as sp
 from sympy import Eq, Rational
 
-import derive
 from derive.core.proof import Proof
 from derive.identities.calculus import gauss_newton as gn
 from derive.maths.matrices import hessian_form
 from derive.verify.ladder import Ladder
 
-#: the ``refused`` fixture of tests/identities/conftest.py
+PAGE = "gauss-newton"
 Refused = Callable[[Proof, str, Eq], None]
 
 
-@pytest.fixture(scope="module")
-def proof() -> Proof:
-    return derive.prove("gauss-newton")
+def test_gauss_newton_matrix_is_not_the_hessian(page_proof: Proof, refused: Refused) -> None:
+    refused(page_proof, "Hessian", Eq(gn.HESS_AB, gn.GN_AB))
 
 
-def test_gauss_newton_matrix_is_not_the_hessian(proof: Proof, refused: Refused) -> None:
-    refused(proof, "Hessian", Eq(gn.HESS_AB, gn.GN_AB))
-
-
-def test_gauss_newton_hessian_with_the_residual_hessian_transposed_wrongly(proof: Proof, refused: Refused) -> None:
+def test_gauss_newton_hessian_with_the_residual_hessian_transposed_wrongly(page_proof: Proof, refused: Refused) -> None:
     """H_iab against H_aib: the residual index in the wrong place (refuted numerically, H drawn symmetric in a, b)."""
     wrong = gn.GN_AB + sp.Sum(gn.rI[gn.i] * gn.HI[gn.a_, gn.i, gn.b_], (gn.i, 1, gn.m_res))
-    refused(proof, "Hessian", Eq(gn.HESS_AB, wrong))
+    refused(page_proof, "Hessian", Eq(gn.HESS_AB, wrong))
 
 
 def test_gauss_newton_not_exact_for_nonlinear_residuals() -> None:
@@ -53,15 +45,15 @@ def test_gauss_newton_not_exact_for_nonlinear_residuals() -> None:
     assert ladder.equal(hessian_form(loss, gn.THETA).doit(), jac.T * jac + second).ok is True
 
 
-def test_gauss_newton_linear_case_factor_two(proof: Proof, refused: Refused) -> None:
+def test_gauss_newton_linear_case_factor_two(page_proof: Proof, refused: Refused) -> None:
     wrong = 2 * sp.Sum(gn.AI[gn.i, gn.a_] * gn.AI[gn.i, gn.b_], (gn.i, 1, gn.m_res))
-    refused(proof, "linear", Eq(gn.HESS_LINEAR_N, wrong))
+    refused(page_proof, "linear", Eq(gn.HESS_LINEAR_N, wrong))
 
 
-def test_gauss_newton_gradient_factor_two(proof: Proof, refused: Refused) -> None:
-    refused(proof, "gradient", Eq(gn.GRAD_A, 2 * gn.JTR_A))
+def test_gauss_newton_gradient_factor_two(page_proof: Proof, refused: Refused) -> None:
+    refused(page_proof, "gradient", Eq(gn.GRAD_A, 2 * gn.JTR_A))
 
 
-def test_gauss_newton_any_size_is_general(proof: Proof) -> None:
-    assert proof.ok and proof.level == "general", proof
-    assert {"second-order Taylor expansion", "symmetry of second derivatives"} <= {f.name for f in proof.assumes}
+def test_gauss_newton_any_size_is_general(page_proof: Proof) -> None:
+    assert page_proof.ok and page_proof.level == "general", page_proof
+    assert {"second-order Taylor expansion", "symmetry of second derivatives"} <= {f.name for f in page_proof.assumes}

@@ -2,9 +2,8 @@
 that sum to one, a zero kernel (full rank), near misses of the variance step; the cross-check catches a
 wrong formula, and the naive softmax overflows where the stable one does not.
 
-The page is proved once (``proof``); each falsehood is checked as its proof would check it, on the
-page's own chains: the chain concluding the statement does not run from the wrong left side to the
-wrong right side, and the statement's own numeric check fails."""
+The page is proved once (the ``page_proof`` fixture, for ``PAGE``); each falsehood is checked
+on the page's own chains (the ``refused`` fixture of tests/identities/conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ import pytest
 import sympy as sp
 from sympy import Eq, KroneckerDelta, Rational, Sum
 
-import derive
 from derive.core.proof import Proof
 from derive.identities.calculus import softmax_jacobian as sj
 from derive.numeric.sampling import generator
@@ -23,36 +21,31 @@ from derive.numeric.stable import nonfinite, softmax_naive
 from derive.numeric.stable import softmax as stable_softmax
 from derive.verify.ladder import Ladder
 
-#: the ``refused`` fixture of tests/identities/conftest.py
+PAGE = "softmax-jacobian"
 Refused = Callable[[Proof, str, Eq], None]
 
 
-@pytest.fixture(scope="module")
-def proof() -> Proof:
-    return derive.prove("softmax-jacobian")
-
-
-def test_softmax_jacobian_sign_of_sj_flipped(proof: Proof, refused: Refused) -> None:
+def test_softmax_jacobian_sign_of_sj_flipped(page_proof: Proof, refused: Refused) -> None:
     s_, i, j, z = sj.s_, sj.i, sj.j, sj.z
     wrong = Eq(sp.Derivative(s_(i), z[j]), s_(i) * (KroneckerDelta(i, j) + s_(j)))
-    refused(proof, "claim", wrong)
+    refused(page_proof, "claim", wrong)
 
 
-def test_softmax_jacobian_without_the_diagonal_term(proof: Proof, refused: Refused) -> None:
+def test_softmax_jacobian_without_the_diagonal_term(page_proof: Proof, refused: Refused) -> None:
     """-s s^T alone (the delta_ij s_i term dropped): (J v)_i = -s_i vbar, for every n."""
-    refused(proof, "J v", Eq(sj.JV, -sj.s_(sj.i) * sj.MEAN))
+    refused(page_proof, "J v", Eq(sj.JV, -sj.s_(sj.i) * sj.MEAN))
 
 
-def test_softmax_jacobian_kernel_is_not_zero(proof: Proof, refused: Refused) -> None:
+def test_softmax_jacobian_kernel_is_not_zero(page_proof: Proof, refused: Refused) -> None:
     """The kernel is spanned by 1 (rank n - 1), not {0} (full rank): v_i = 0 does not solve (J v)_i = 0."""
-    refused(proof, "rank", Eq(sj.v_i, 0))
+    refused(page_proof, "rank", Eq(sj.v_i, 0))
 
 
-def test_softmax_jacobian_rows_do_not_sum_to_one(proof: Proof, refused: Refused) -> None:
+def test_softmax_jacobian_rows_do_not_sum_to_one(page_proof: Proof, refused: Refused) -> None:
     """A common slip: the rows of J sum to 0, not to 1 (that is softmax itself)."""
     relation = next(s.relation for s in sj.SOFTMAX_JACOBIAN.statements if s.label == "J 1 = 0")
     assert relation is not None
-    refused(proof, "J 1 = 0", Eq(relation.lhs, 1))
+    refused(page_proof, "J 1 = 0", Eq(relation.lhs, 1))
 
 
 @pytest.mark.parametrize(
@@ -76,12 +69,12 @@ def test_softmax_psd_variance_step_rejects_near_misses(wrong: str) -> None:
     assert ladder.equal(variance, forms[wrong]).ok is False
 
 
-def test_softmax_jacobian_crosscheck_catches_a_wrong_formula(proof: Proof) -> None:
+def test_softmax_jacobian_crosscheck_catches_a_wrong_formula(page_proof: Proof) -> None:
     ident = sj.SOFTMAX_JACOBIAN
-    assert proof.ok, proof.text()
+    assert page_proof.ok, page_proof.text()
     s, i, j = sj.s, sj.i, sj.j
     wrong = {"J in s": s[i] * (KroneckerDelta(i, j) + s[j])}
-    ctx = ident.check_context(generator(1, salt="test"), 1, proof.result, wrong)
+    ctx = ident.check_context(generator(1, salt="test"), 1, page_proof.result, wrong)
     assert ident.crosscheck is not None
     assert not ident.crosscheck(ctx).ok
 
