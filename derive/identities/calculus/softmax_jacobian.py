@@ -6,7 +6,9 @@ $\partial s_i/\partial z_j = s_i(\delta_{ij} - s_j)$, i.e. $J = \operatorname{di
 what backpropagation multiplies by. It is symmetric, positive semidefinite and annihilates
 $\mathbf 1$, so its rank is $n - 1$ (map 2.2, key derivatives in practice). The index form is
 derived for symbolic $n$ (Kronecker deltas sifted), and so is the rank: $(Jv)_i = s_i(v_i - \bar v)$ vanishes
-only for $v_i = \bar v$ (solved), so the kernel is spanned by $\mathbf 1$; the matrices for $n = 2, 3, 4$ are
+only for $v_i = \bar v$ (solved), so the kernel is spanned by $\mathbf 1$, and so is positive
+semidefiniteness: $v^\top J v = \sum_i s_i (v_i - \bar v)^2$, a variance (sums opened by linearity,
+$\sum_i s_i = 1$); the matrices for $n = 2, 3, 4$ are
 worked examples; the cross-check
 evaluates softmax stably at logits of size 500 and 800, where the unshifted formula gives ``nan``.
 Goodfellow, Bengio and Courville (2016), Deep Learning, Sec. 6.2.2.3; Bishop (2006), Sec. 4.3.4.
@@ -39,6 +41,7 @@ from derive.authoring import (
     stable,
 )
 from derive.core.facts import RANK_NULLITY
+from derive.maths.variance import linear_sums
 
 from ._shared import (
     DEFINITIONS,
@@ -64,8 +67,8 @@ RANK_SIZE = 3
 V = real(-3, 3)
 v = IndexedBase("v", real=True)  # a direction, for the quadratic form v^T J v
 MINOR = jacobian_matrix(HEADS[RANK_SIZE])[: RANK_SIZE - 1, : RANK_SIZE - 1]
-QUAD = Sum(Sum(v[i] * s_(i) * (KroneckerDelta(i, j) - s_(j)) * v[j], (j, 1, n)), (i, 1, n))  # v^T J v
 MEAN = Sum(s_(j) * v[j], (j, 1, n))  # the mean of v under the distribution s
+QUAD = Sum(v[i] * s_(i) * (v[i] - MEAN), (i, 1, n))  # v^T J v = sum_i v_i (J v)_i, by the form of J v
 JV = Sum(s_(i) * (KroneckerDelta(i, j) - s_(j)) * v[j], (j, 1, n))  # (J v)_i
 v_i = real().symbol("v_i")  # the unknown coordinate v_i when solving (J v)_i = 0
 J_INDEX = s[i] * (KroneckerDelta(i, j) - s[j])
@@ -111,8 +114,8 @@ NULL_VECTOR = Statement(
 PSD = Statement(
     "PSD",
     Ge(QUAD, 0),
-    text=r"$v^\top J v = \sum_i s_i (v_i - \bar v)^2 \ge 0$ with $\bar v = \sum_j s_j v_j$: "
-    r"a variance, for every $n$",
+    text=r"$v^\top J v = \sum_i v_i (J v)_i = \sum_i s_i v_i (v_i - \bar v)$ (the form of $J v$, proved for every "
+    r"$n$) $= \sum_i s_i (v_i - \bar v)^2 \ge 0$ with $\bar v = \sum_j s_j v_j$: a variance, for every $n$",
 )
 J_V = Statement(
     "J v",
@@ -159,8 +162,8 @@ def derivation(d: Derivation) -> None:
     _chain_matrices(d)
     _chain_symmetry(d)
     _chain_null_vector(d)
-    _chain_psd(d)
     _chain_rank(d)
+    _chain_psd(d)
 
 
 def _chain_index_form(d: Derivation) -> None:
@@ -224,11 +227,14 @@ def _chain_null_vector(d: Derivation) -> None:
 
 
 def _chain_psd(d: Derivation) -> None:
-    d.begin(QUAD, title="Positive semidefinite, any $n$")
-    d.then(Sum(v[i] * JV, (i, 1, n)), r"$v^\top J v = \sum_i v_i (J v)_i$: $v_i$ is constant in $j$")
+    d.begin(
+        QUAD,
+        r"$v^\top J v = \sum_i v_i (J v)_i$ with $(J v)_i = s_i(v_i - \bar v)$, as proved above",
+        title="Positive semidefinite, any $n$",
+    )
     d.then(
-        lambda e: sp.expand(indexed.in_range(indexed.sift(sp.expand(e)))),
-        r"$(J v)_i = s_i v_i - s_i\bar v$ by sifting $\sum_j \delta_{ij} v_j = v_i$ (computed)",
+        linear_sums,
+        r"linearity of $\sum_i$: $\sum_i s_i v_i^2 - \bar v \sum_i s_i v_i = \sum_i s_i v_i^2 - \bar v^2$ (computed)",
     )
     d.then(
         Sum(s_(i) * (v[i] - MEAN) ** 2, (i, 1, n)),

@@ -69,6 +69,35 @@ def test_softmax_psd_variance_step_rejects_near_misses(wrong: str) -> None:
     assert ladder.equal(variance, forms[wrong]).ok is False
 
 
+def test_softmax_jacobian_is_general_psd_included(page_proof: Proof) -> None:
+    """Every part is proved for symbolic n, the quadratic form a variance (no numeric link)."""
+    assert page_proof.ok and page_proof.level == "general", {o.label: o.level for o in page_proof.outcomes}
+    psd = next(c for c in page_proof.chains if c.statement == "PSD")
+    assert all(step.symbolic for step in psd.steps)
+
+
+def test_softmax_jacobian_psd_bound_is_not_positive(page_proof: Proof, refused: Refused) -> None:
+    """v^T J v >= 0, not > 1 (or >= 1): it vanishes at v = 1, the null vector."""
+    refused(page_proof, "PSD", sp.Ge(sj.QUAD, 1))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("wrong", ["mean not squared", "cross term dropped", "weights on the mean"])
+def test_softmax_psd_linearity_step_rejects_near_misses(wrong: str) -> None:
+    """The computed link sum_i s_i v_i (v_i - vbar) = sum_i s_i v_i^2 - vbar^2, any n, against its near misses."""
+    s_, i, n, v, mean = sj.s_, sj.i, sj.n, sj.v, sj.MEAN
+    ident = sj.SOFTMAX_JACOBIAN
+    ladder = Ladder(domains=ident.domains, unfold=ident.unfold, seed=1)
+    second = Sum(s_(i) * v[i] ** 2, (i, 1, n))
+    opened = sj.linear_sums(sj.QUAD)
+    assert sp.srepr(opened).count("Sum") == 3 and ladder.equal(sj.QUAD, opened).symbolic
+    forms = {
+        "mean not squared": second - mean,
+        "cross term dropped": second,
+        "weights on the mean": second - Sum(v[i], (i, 1, n)) * mean,
+    }
+    assert ladder.equal(sj.QUAD, forms[wrong]).ok is False
+
+
 def test_softmax_jacobian_crosscheck_catches_a_wrong_formula(page_proof: Proof) -> None:
     ident = sj.SOFTMAX_JACOBIAN
     assert page_proof.ok, page_proof.text()
