@@ -24,7 +24,6 @@ from derive.authoring import (
     declare,
     integer,
     notation,
-    numerically,
     real,
     statement_lhs,
 )
@@ -52,7 +51,13 @@ MI = sp.IndexedBase("M", real=True)  # any n x n matrix; S = (M + M^T)/2 is its 
 vI = sp.IndexedBase("v", real=True)
 MULTIPLIER = real(-5, 5)
 lagrange = MULTIPLIER.symbol("lambda")
-q, r = sp.symbols("q r", integer=True, positive=True)
+q, r, p = sp.symbols("q r p", integer=True, positive=True)
+N_SAMPLES = sp.Symbol("N", integer=True, positive=True)  # rows of the centred data X (N x n)
+XI = sp.IndexedBase("X", real=True)
+PROJ = sp.Sum(XI[p, q] * vI[q], (q, 1, n))  # the projection x_p^T v of sample p
+PROJ_VAR = sp.Sum(PROJ**2, (p, 1, N_SAMPLES)) / (N_SAMPLES - 1)
+# v^T S v with S_qr = (X^T X)_qr/(N - 1) = sum_p X_pq X_pr/(N - 1)
+QUAD = sp.Sum(vI[q] * vI[r] * sp.Sum(XI[p, q] * XI[p, r], (p, 1, N_SAMPLES)), (q, 1, n), (r, 1, n)) / (N_SAMPLES - 1)
 LAGRANGIAN = sp.Sum(vI[q] * MI[q, r] * vI[r], (q, 1, n), (r, 1, n)) - lagrange * (sp.Sum(vI[q] ** 2, (q, 1, n)) - 1)
 
 # -- what is claimed -------------------------------------------------------------------------------
@@ -85,42 +90,19 @@ STATIONARITY = Statement(
 )
 
 
-def _pca_optimality(ctx: CheckContext) -> CrossCheckResult:
-    """Random centred data X (200 x 6): the top eigenvector of S = X^T X/(n-1) (numpy.linalg.eigh) equals the
-    first right singular vector of X up to sign, and no one of 20000 random unit vectors has a larger v^T S v."""
-    align, excess = [], []
-    for _ in range(5):
-        x = ctx.rng.normal(size=(200, 6)) @ ctx.rng.normal(size=(6, 6))
-        x -= x.mean(axis=0)
-        s = x.T @ x / (len(x) - 1)
-        vals, vecs = np.linalg.eigh(s)
-        top = vecs[:, -1]
-        first_pc = np.linalg.svd(x, full_matrices=False)[2][0]
-        align.append(1 - abs(float(top @ first_pc)))
-        v = ctx.rng.normal(size=(20000, 6))
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        excess.append(float(np.max(np.einsum("ij,jk,ik->i", v, s, v)) - vals[-1]) / vals[-1])
-    return combine(
-        ctx.bound(
-            "1 - |<top eigenvector, first singular vector>|", "numpy.linalg.eigh vs svd", max(align), 1e-10, samples=5
-        ),
-        ctx.bound(
-            "max over random unit v of (v^T S v - lambda_max)/lambda_max",
-            "random search",
-            max(excess),
-            1e-12,
-            samples=100000,
-        ),
-    )
-
-
-FIRST_PC = numerically(
+FIRST_PC = Statement(
     "first PC",
-    r"in 6 dimensions the top eigenvector of the covariance is the first right singular vector of the centred "
-    r"data, "
-    r"and no random unit vector captures more variance",
-    _pca_optimality,
+    Eq(
+        notation(r"\tfrac{1}{N-1}\textstyle\sum_{p=1}^N(\mathbf{x}_p^\top\mathbf{v})^2", PROJ_VAR, "var(X v)"),
+        notation(r"\mathbf{v}^\top S\mathbf{v}", QUAD, "v^T S v"),
+        evaluate=False,
+    ),
+    text=r"for centred data $X$ ($N$ samples $\mathbf{x}_p$ in $n$ dimensions, any $N$ and $n$) and "
+    r"$S = X^\top X/(N - 1)$: the variance of the data projected on $\mathbf{v}$ is $\mathbf{v}^\top S\mathbf{v}$, "
+    r"so the first principal component, the unit direction of largest projected variance, maximises the "
+    r"Rayleigh quotient of $S$: it is the top eigenvector (with the maximum and where it is attained)",
 )
+
 
 # -- the homework question, and where the identity comes from --------------------------------------
 QUESTION = Question(
@@ -154,10 +136,48 @@ def derivation(d: Derivation) -> None:
     d.then(STATIONARITY.relation.rhs, r"collect: $\sum_r (M_{ir} + M_{ri})v_r - 2\lambda v_i$")  # type: ignore[union-attr]
     d.conclude("stationarity")
 
+    d.begin(PROJ_VAR, r"the sample variance of the projections $\mathbf{x}_p^\top\mathbf{v}$ (centred: mean $0$)")
+    d.then(
+        lambda e: e.replace(lambda x: x == PROJ**2, lambda x: PROJ * PROJ.xreplace({q: r})),
+        r"the square as a product of two sums, over $q$ and $r$",
+    )
+    d.then(QUAD, r"multiply out and sum over the samples $p$ first: $S_{qr} = \sum_p X_{pq}X_{pr}/(N - 1)$")
+    d.conclude("first PC")
+
 
 # -- how it is checked -----------------------------------------------------------------------------
+def _pca_optimality(ctx: CheckContext) -> CrossCheckResult:
+    """Random centred data X (200 x 6): the top eigenvector of S = X^T X/(n-1) (numpy.linalg.eigh) equals the
+    first right singular vector of X up to sign, and no one of 20000 random unit vectors has a larger v^T S v."""
+    align, excess = [], []
+    for _ in range(5):
+        x = ctx.rng.normal(size=(200, 6)) @ ctx.rng.normal(size=(6, 6))
+        x -= x.mean(axis=0)
+        s = x.T @ x / (len(x) - 1)
+        vals, vecs = np.linalg.eigh(s)
+        top = vecs[:, -1]
+        first_pc = np.linalg.svd(x, full_matrices=False)[2][0]
+        align.append(1 - abs(float(top @ first_pc)))
+        v = ctx.rng.normal(size=(20000, 6))
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        excess.append(float(np.max(np.einsum("ij,jk,ik->i", v, s, v)) - vals[-1]) / vals[-1])
+    return combine(
+        ctx.bound(
+            "1 - |<top eigenvector, first singular vector>|", "numpy.linalg.eigh vs svd", max(align), 1e-10, samples=5
+        ),
+        ctx.bound(
+            "max over random unit v of (v^T S v - lambda_max)/lambda_max",
+            "random search",
+            max(excess),
+            1e-12,
+            samples=100000,
+        ),
+    )
+
+
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
-    """The derived 2x2 maximiser against numpy.linalg.eigh: lambda_max and the eigenvector (cos theta, sin theta)."""
+    """The derived 2x2 maximiser against numpy.linalg.eigh: lambda_max and the eigenvector (cos theta, sin theta);
+    the projected variance of random data against its covariance; the first PC of random data in 6 dimensions."""
     got, want = [], []
     for _ in range(50):
         th, l1, dl = ctx.rng.uniform(-3, 3), ctx.rng.uniform(-5, 5), ctx.rng.uniform(0, 5)
@@ -165,9 +185,20 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         vals, vecs = np.linalg.eigh(r @ np.diag([l1, l1 - dl]) @ r.T)
         got.append([l1, abs(np.cos(th) * vecs[0, -1] + np.sin(th) * vecs[1, -1])])
         want.append([vals[-1], 1.0])
-    return ctx.compare(
+    two = ctx.compare(
         "lambda_max and top eigenvector (2x2)", "numpy.linalg.eigh", np.array(got), np.array(want), rtol=1e-9
     )
+    x = ctx.rng.normal(size=(50, 7))
+    x -= x.mean(axis=0)
+    v = ctx.rng.normal(size=(7, 20))
+    variance = ctx.compare(
+        "var(X v) = v^T S v (50 x 7)",
+        "numpy.var of the projections vs numpy.cov",
+        np.var(x @ v, axis=0, ddof=1),
+        np.einsum("jk,jl,lk->k", v, np.cov(x, rowvar=False), v),
+        rtol=1e-10,
+    )
+    return combine(two, variance, _pca_optimality(ctx))
 
 
 # -- the declaration -------------------------------------------------------------------------------
@@ -176,7 +207,9 @@ PCA_TOP_EIGENVECTOR = declare(
     title="The first principal component is the top eigenvector of the covariance",
     section="1.2",
     map_row=r"Top eigenvector of $X^\top X$: the first principal component (PCA for dimensionality reduction)",
-    variables=RAYLEIGH_N_VARS | {gap: real(0, 5), i: integer(1, n), MI: ENTRY, vI: real(-2, 2), lagrange: MULTIPLIER},
+    variables=RAYLEIGH_N_VARS
+    | {gap: real(0, 5), i: integer(1, n), MI: ENTRY, vI: real(-2, 2), lagrange: MULTIPLIER}
+    | {N_SAMPLES: integer(2, 6), XI: ENTRY},
     claim=CLAIM,
     also=(ATTAINED, STATIONARITY, FIRST_PC),
     derivation=derivation,
