@@ -171,6 +171,27 @@ TAYLOR_SECOND_ORDER = Fact(
     r"derivatives vanish at $\delta = 0$, so first and second derivatives at $\theta$ may be taken on the expansion",
     Ref.cite("nocedal2006", where="Thm. 2.1"),
 )
+WEYL_SINGULAR = Fact(
+    "Weyl's inequality for singular values",
+    r"$\sigma_{i+j-1}(X + Y) \le \sigma_i(X) + \sigma_j(Y)$; for $B$ of rank at most $k$, $\sigma_{k+1}(B) = 0$, so "
+    r"$\sigma_t(A - B) \ge \sigma_{k+t}(A)$ for every $t$",
+    Ref.book("Horn and Johnson (1991), Topics in Matrix Analysis, Cambridge University Press", where="Thm. 3.3.16"),
+)
+VON_NEUMANN_TRACE = Fact(
+    "von Neumann's trace inequality",
+    r"for real $m\times n$ matrices $X$, $A$ with singular values $x_1 \ge x_2 \ge \dots$ and "
+    r"$\sigma_1 \ge \sigma_2 \ge \dots$: $\operatorname{tr}(X^\top A) \le \sum_i x_i\sigma_i$, with equality when $X$ "
+    r"and $A$ share their singular vectors",
+    Ref.cite("horn2013", where="Thm. 7.4.1.1"),
+)
+SERIES_TERMWISE = Fact(
+    "termwise summation of series",
+    r"a finite sum of convergent series is summed term by term: "
+    r"$\sum_{s=0}^\infty\sum_{q=1}^n a_{qs} = \sum_{q=1}^n\sum_{s=0}^\infty a_{qs}$ when each "
+    r"$\sum_s a_{qs}$ converges",
+    Ref.cite("rudin1976", where="Thm. 3.47"),
+    rule=Exchange(),
+)
 
 #: every fact, by name
 FACTS: dict[str, Fact] = {
@@ -194,5 +215,8 @@ FACTS: dict[str, Fact] = {
         LIMIT_LAWS,
         FROBENIUS_SUBMULTIPLICATIVE,
         TAYLOR_SECOND_ORDER,
+        WEYL_SINGULAR,
+        VON_NEUMANN_TRACE,
+        SERIES_TERMWISE,
     )
 }
