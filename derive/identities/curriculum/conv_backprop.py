@@ -1,13 +1,14 @@
 r"""Backpropagation through a 1-D convolution.
 
 Backpropagation through a convolutional layer is again a convolution: the upstream gradient convolved
-with the flipped kernel for the input, and correlated with the input for the kernel. Derived on explicit
-small sizes with ``sympy.diff`` (the chain rule with an upstream gradient from
-:func:`~derive.maths.matrices.backprop_form`) and checked by finite differences at larger random sizes;
-the output length $\lfloor (n + 2p - k)/s \rfloor + 1$ is derived by counting the window starts and
-checked against a counting loop. The map's curriculum chapter 14, math for specific models: CNN
-(convolution, output size, backprop) (map 6). Dumoulin and Visin (2016), A guide to convolution
-arithmetic for deep learning, Sec. 2; Goodfellow, Bengio and Courville (2016), Deep Learning, Sec. 9.5.
+with the kernel for the input (the correlation of the zero-padded gradient with the flipped kernel), and
+correlated with the input for the kernel. Derived for any kernel size $k$ and any number $m$ of outputs
+(an input of length $n = m + k - 1$) by differentiating the indexed sums and collapsing the Kronecker
+deltas, and checked by finite differences at random sizes; the output length
+$\lfloor (n + 2p - k)/s \rfloor + 1$ is derived by counting the window starts and checked against a
+counting loop. The map's curriculum chapter 14, math for specific models: CNN (convolution, output size,
+backprop) (map 6). Dumoulin and Visin (2016), A guide to convolution arithmetic for deep learning, Sec. 2;
+Goodfellow, Bengio and Courville (2016), Deep Learning, Sec. 9.5.
 """
 
 from __future__ import annotations
@@ -31,68 +32,75 @@ from derive.authoring import (
     notation,
     real,
 )
-from derive.maths.matrices import backprop_form, entry_domains, symbol_vector
+from derive.core.facts import SUM_EXCHANGE
+from derive.maths.indexed import collapse, in_range
 from derive.numeric.linalg import gradient_fd
 
 # -- symbols ---------------------------------------------------------------------------------------
-N_IN, K_SIZE = 5, 3
-N_OUT = N_IN - K_SIZE + 1
 ENTRY = real(-3, 3)
-XC = symbol_vector("x", N_IN, ENTRY)
-WC = symbol_vector("w", K_SIZE, ENTRY)
-DELTA = symbol_vector("delta", N_OUT, ENTRY)
-#: forward pass, stride 1, no padding (cross-correlation, as deep-learning "convolutions" are)
-YC = sp.Matrix([sum(WC[j] * XC[i + j] for j in range(K_SIZE)) for i in range(N_OUT)])
+xI, wI, deltaI = (sp.IndexedBase(name, real=True) for name in ("x", "w", "delta"))
 
-
-def _correlate(signal: list[sp.Expr], kernel: list[sp.Expr]) -> sp.Matrix:
-    """Valid cross-correlation ``out_i = sum_j kernel_j signal_{i+j}``, written out."""
-    return sp.Matrix(
-        [sum(kernel[j] * signal[i + j] for j in range(len(kernel))) for i in range(len(signal) - len(kernel) + 1)]
-    )
-
-
-#: the full convolution of the upstream gradient with the kernel: pad delta by k - 1 zeros and
-#: correlate with the flipped kernel
-FULL_CONV = _correlate([0] * (K_SIZE - 1) + list(DELTA) + [0] * (K_SIZE - 1), list(WC)[::-1])
-KERNEL_GRAD = _correlate(list(XC), list(DELTA))
-
-# the sizes of the output-length question: signal n, padding p, kernel k <= n + 2p, stride s
-SIGNAL = integer(1, 64)
+# the sizes: kernel k, padding p, a signal of length n with n + 2p >= k (the kernel fits the padded
+# signal), stride s; the signal's bound names the kernel (not the other way), so that a bound of an index
+# (a tap j <= k) never names a size whose own bound names another
+KERNEL_SIZE = integer(1, 16)
 PADDING = integer(0, 3)
 STRIDE = integer(1, 4)
-n_sig = SIGNAL.symbol("n")
-p_pad = PADDING.symbol("p")
-KERNEL_SIZE = integer(1, n_sig + 2 * p_pad)
 k_ker = KERNEL_SIZE.symbol("k")
+p_pad = PADDING.symbol("p")
+SIGNAL = integer(k_ker - 2 * p_pad, 64)
+n_sig = SIGNAL.symbol("n")
 s_str = STRIDE.symbol("s")
 SIZES = {n_sig: SIGNAL, p_pad: PADDING, k_ker: KERNEL_SIZE, s_str: STRIDE}
+
+# the layer of the gradients: kernel size k, m outputs, an input of length m + k - 1 (stride 1, no padding)
+m_out = integer(1, 8).symbol("m")
+i_out = integer(1, m_out).symbol("i")  # an output
+j_ker = integer(1, k_ker).symbol("j")  # a kernel tap
+t_in = integer(1, m_out + k_ker - 1).symbol("t")  # an input position
+a_, l_ = sp.symbols("a l", integer=True)  # summation indices
+#: the forward pass y_i = sum_l w_l x_{i+l-1} (cross-correlation, as deep-learning "convolutions" are)
+Y_I = Sum(wI[l_] * xI[i_out + l_ - 1], (l_, 1, k_ker))
+
+
+def padded(u: sp.Expr) -> sp.Piecewise:
+    r"""The upstream gradient padded with zeros: :math:`\delta_u` for :math:`1 \le u \le m`, else 0."""
+    return sp.Piecewise((deltaI[u], (u >= 1) & (u <= m_out)), (0, True))
+
+
+def _chain_rule(wrt: sp.Basic) -> sp.Sum:
+    r""":math:`\sum_{a=1}^m \delta_a\,\partial y_a/\partial(\text{wrt})`, unevaluated."""
+    return Sum(deltaI[a_] * sp.Derivative(Y_I.subs(i_out, a_), wrt), (a_, 1, m_out))
+
+
+DX_T = notation(r"\frac{\partial L}{\partial x_t}", _chain_rule(xI[t_in]), "dL/dx_t")
+DW_J = notation(r"\frac{\partial L}{\partial w_j}", _chain_rule(wI[j_ker]), "dL/dw_j")
+#: (delta * w)_t = sum_l w_l delta_{t-l+1}, delta zero-padded: the full convolution
+FULL_CONV_T = Sum(wI[l_] * padded(t_in - l_ + 1), (l_, 1, k_ker))
+#: (x star delta)_j = sum_a delta_a x_{a+j-1}: the valid correlation of x with delta
+KERNEL_GRAD_J = Sum(deltaI[a_] * xI[a_ + j_ker - 1], (a_, 1, m_out))
+
+# the strided windows: window j starts at s j; J = floor((n + 2p - k)/s) is the last one that fits
 i_win = integer(0, n_sig + 2 * p_pad - k_ker).symbol("i")  # a window's first index
 SPAN = n_sig + 2 * p_pad - k_ker  # how far the first window may move
 LAST = sp.floor(SPAN / s_str)  # the index J of the last window start s J
-j_win = integer(0, LAST).symbol("j")  # a strided window's index: it starts at s j
+r_room = integer(0, 70).symbol("r")  # the room r = n + 2p - k >= 0 left by the first window
+j_win = integer(0, sp.floor(r_room / s_str)).symbol("j")  # a strided window's index: it starts at s j
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "input gradient",
-    Eq(
-        notation(r"\frac{\partial L}{\partial x}", backprop_form(DELTA, YC, XC), "dL/dx"),
-        notation(r"\delta \ast w\ (\text{full})", FULL_CONV, "full conv(delta, w)"),
-        evaluate=False,
-    ),
-    text=r"for $y_i = \sum_j w_j x_{i+j}$ (stride 1, no padding) and upstream $\delta = \partial L/\partial y$: "
-    r"the "
-    r"input gradient is the full convolution of $\delta$ with $w$ (correlation of the zero-padded $\delta$ with "
-    r"the flipped kernel)",
+    Eq(DX_T, notation(r"(\delta \ast w)_t", FULL_CONV_T, "full conv(delta, w)_t"), evaluate=False),
+    text=r"for $y_i = \sum_{l=1}^k w_l x_{i+l-1}$, $i = 1, \dots, m$ (stride 1, no padding, any $k$ and $m$) and "
+    r"upstream $\delta = \partial L/\partial y$: the input gradient is the full convolution "
+    r"$\partial L/\partial x_t = \sum_{l=1}^k w_l \delta_{t-l+1}$ of $\delta$ (zero outside $1, \dots, m$) with $w$, "
+    r"i.e. the correlation of the zero-padded $\delta$ with the flipped kernel",
 )
 KERNEL_GRADIENT = Statement(
     "kernel gradient",
-    Eq(
-        notation(r"\frac{\partial L}{\partial w}", backprop_form(DELTA, YC, WC), "dL/dw"),
-        notation(r"x \star \delta", KERNEL_GRAD, "corr(x, delta)"),
-        evaluate=False,
-    ),
-    text=r"the kernel gradient is the cross-correlation of the input with $\delta$",
+    Eq(DW_J, notation(r"(x \star \delta)_j", KERNEL_GRAD_J, "corr(x, delta)_j"), evaluate=False),
+    text=r"the kernel gradient is the cross-correlation of the input with $\delta$: "
+    r"$\partial L/\partial w_j = \sum_{i=1}^m \delta_i x_{i+j-1}$",
 )
 LENGTH_STRIDE_1 = Statement(
     "output length, stride 1",
@@ -113,9 +121,9 @@ NEXT_WINDOW_DOES_NOT = Statement(
 )
 OUTPUT_LENGTH = Statement(
     "output length",
-    Eq(Sum(1, (j_win, 0, LAST)), LAST + 1),
-    text=r"so the starts are $sj$ for $j = 0, \dots, J$: the output has $\lfloor (n + 2p - k)/s \rfloor + 1$ "
-    r"entries",
+    Eq(Sum(1, (j_win, 0, sp.floor(r_room / s_str))), sp.floor(r_room / s_str) + 1),
+    text=r"so the starts are $sj$ for $j = 0, \dots, J$ with $J = \lfloor r/s \rfloor \ge 0$ for the room "
+    r"$r = n + 2p - k \ge 0$: the output has $\lfloor (n + 2p - k)/s \rfloor + 1$ entries",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -143,24 +151,27 @@ REFS = (
 # -- how it is derived -----------------------------------------------------------------------------
 def derivation(d: Derivation) -> None:
     r"""A convolutional layer slides one kernel over the input. Backpropagation through it is again a
-    convolution: the upstream gradient convolved with the (flipped) kernel for the input, and correlated with
-    the input for the kernel. This is why frameworks implement the backward pass of a convolution with the
-    same kernels as the forward pass, and why a transposed convolution is the gradient of a convolution."""
-    size = f"for n = {N_IN}, k = {K_SIZE}"
-    d.begin(notation(r"\frac{\partial L}{\partial x}", backprop_form(DELTA, YC, XC), "dL/dx"), scope=size)
+    convolution: the upstream gradient convolved with the kernel for the input (the zero-padded gradient
+    correlated with the flipped kernel), and correlated with the input for the kernel. This is why frameworks
+    implement the backward pass of a convolution with the same kernels as the forward pass, and why a
+    transposed convolution is the gradient of a convolution."""
+    d.begin(DX_T, r"the chain rule with the upstream gradient, entry by entry")
+    d.then(lambda e: e.doit(), r"$\partial y_a/\partial x_t = \sum_l w_l\,[t = a + l - 1]$")
+    d.assume(SUM_EXCHANGE, SUM_EXCHANGE.rewrite, r"sum over the outputs $a$ first")
     d.then(
-        lambda e: e.doit(),
-        r"chain rule: $\partial L/\partial x_m = \sum_i \delta_i\, w_{m-i}$ over the windows containing $x_m$",
+        lambda e: e.replace(lambda u: isinstance(u, Sum) and u.function.has(sp.KroneckerDelta), sp.Sum.doit),
+        r"the delta picks $a = t - l + 1$ when that output exists ($1 \le a \le m$), else nothing: "
+        r"the zero-padded $\delta_{t-l+1}$",
     )
-    d.then(lambda e: FULL_CONV, r"read as the correlation of the zero-padded $\delta$ with $(w_3, w_2, w_1)$")
+    d.then(CLAIM.relation.rhs, r"the full convolution $(\delta \ast w)_t$")  # type: ignore[union-attr]
     d.conclude("input gradient")
 
-    d.begin(notation(r"\frac{\partial L}{\partial w}", backprop_form(DELTA, YC, WC), "dL/dw"), scope=size)
-    d.then(lambda e: e.doit(), r"chain rule: $\partial L/\partial w_j = \sum_i \delta_i\, x_{i+j}$")
-    d.then(lambda e: KERNEL_GRAD, r"read as the correlation of $x$ with $\delta$")
+    d.begin(DW_J, r"the chain rule in the kernel taps")
+    d.then(lambda e: in_range(collapse(e.doit())), r"$\partial y_a/\partial w_j = x_{a+j-1}$: the delta collapses")
+    d.then(KERNEL_GRADIENT.relation.rhs, r"the correlation $(x \star \delta)_j$")  # type: ignore[union-attr]
     d.conclude("kernel gradient")
 
-    d.begin(Sum(1, (i_win, 0, n_sig + 2 * p_pad - k_ker)), "count the window starts")
+    d.begin(Sum(1, (i_win, 0, n_sig + 2 * p_pad - k_ker)), "count the window starts", title="Output length")
     d.then(lambda e: e.doit(), "one output per start")
     d.conclude("output length, stride 1")
 
@@ -175,8 +186,8 @@ def derivation(d: Derivation) -> None:
     d.bound(0, r"$\operatorname{frac}(x) < 1$ and $s > 0$", relation=">")
     d.conclude("next window does not")
 
-    d.begin(Sum(1, (j_win, 0, LAST)), r"one output per start $sj$, $j = 0, \dots, J$")
-    d.then(lambda e: e.doit(), "count")
+    d.begin(Sum(1, (j_win, 0, sp.floor(r_room / s_str))), r"one output per start $sj$, $j = 0, \dots, J$")
+    d.then(lambda e: e.doit(), r"count: $J \ge 0$ since $r \ge 0$ and $s > 0$")
     d.conclude("output length")
 
 
@@ -221,9 +232,33 @@ def _conv_check(ctx: CheckContext) -> CrossCheckResult:
     return ctx.bound("input and kernel gradients", "central differences vs numpy", max(errs), 1e-7)
 
 
+def _index_forms_check(ctx: CheckContext) -> CrossCheckResult:
+    """The derived index forms (delta * w)_t and (x star delta)_j at m = 6 outputs, k = 4 taps, summed
+    entry by entry, against numpy.convolve(delta, w, 'full') and numpy.correlate(x, delta, 'valid')."""
+    m, k = 6, 4
+    x, w, delta = ctx.rng.normal(size=m + k - 1), ctx.rng.normal(size=k), ctx.rng.normal(size=m)
+    values = {
+        **{xI[q + 1]: x[q] for q in range(m + k - 1)},
+        **{wI[q + 1]: w[q] for q in range(k)},
+        **{deltaI[q + 1]: delta[q] for q in range(m)},
+    }
+    sizes = {m_out: m, k_ker: k}
+
+    def at(form: sp.Expr, index: sp.Symbol, value: int) -> float:
+        return float(form.xreplace({**sizes, index: value}).doit().xreplace(values))
+
+    gx = np.array([at(FULL_CONV_T, t_in, t) for t in range(1, m + k)])
+    gw = np.array([at(KERNEL_GRAD_J, j_ker, j) for j in range(1, k + 1)])
+    return combine(
+        ctx.compare("derived (delta * w)_t", "numpy.convolve full", gx, np.convolve(delta, w, "full"), rtol=1e-12),
+        ctx.compare("derived (x star delta)_j", "numpy.correlate", gw, np.correlate(x, delta, "valid"), rtol=1e-12),
+    )
+
+
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
-    """The gradients by finite differences, and the output length by counting windows."""
-    return combine(_conv_check(ctx), _lengths_check(ctx))
+    """The gradients by finite differences and the derived index forms against numpy, and the output length
+    by counting windows."""
+    return combine(_conv_check(ctx), _index_forms_check(ctx), _lengths_check(ctx))
 
 
 # -- the declaration -------------------------------------------------------------------------------
@@ -233,7 +268,17 @@ CONV_BACKPROP = declare(
     title="Backpropagation through a 1-D convolution",
     section="6",
     map_row=r"chapter 14 Math for specific models: CNN (convolution, output size, backprop)",
-    variables={**entry_domains(XC, ENTRY), **entry_domains(WC, ENTRY), **entry_domains(DELTA, ENTRY), **SIZES},
+    variables={
+        xI: ENTRY,
+        wI: ENTRY,
+        deltaI: ENTRY,
+        **SIZES,
+        m_out: integer(1, 8),
+        i_out: integer(1, m_out),
+        j_ker: integer(1, k_ker),
+        t_in: integer(1, m_out + k_ker - 1),
+        r_room: integer(0, 70),
+    },
     claim=CLAIM,
     also=(KERNEL_GRADIENT, LENGTH_STRIDE_1, LAST_WINDOW_FITS, NEXT_WINDOW_DOES_NOT, OUTPUT_LENGTH),
     derivation=derivation,

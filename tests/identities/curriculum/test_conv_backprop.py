@@ -1,17 +1,25 @@
-"""Targeted falsehoods for backpropagation through a convolution (map 6, chapter 14): an output length
-without the + 1, an input gradient with the kernel not flipped, padding on one side only; the answer
-checker accepts the right output length and diagnoses a wrong one."""
+"""Targeted falsehoods for backpropagation through a convolution (map 6, chapter 14), at symbolic sizes:
+an input gradient with the kernel not flipped, a kernel gradient shifted by one, a collapse that forgets the
+zero padding, output lengths without the + 1 or with padding on one side only; the answer checker accepts
+the right output length and diagnoses a wrong one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import sympy as sp
-from sympy import Eq
+from sympy import Eq, Sum
 
 import derive
+from derive.core.facts import SUM_EXCHANGE
 from derive.identities.curriculum import conv_backprop as cb
-from derive.maths.notation import notation
+from derive.verify.ladder import Ladder
+
+
+def test_conv_is_general_and_cites_the_sum_exchange() -> None:
+    p = derive.prove("conv-backprop")
+    assert p.ok and p.level == "general"
+    assert {f.name for f in p.assumes} == {SUM_EXCHANGE.name}
 
 
 def test_conv_output_length_needs_the_plus_one(rejected: Callable[..., None]) -> None:
@@ -20,11 +28,31 @@ def test_conv_output_length_needs_the_plus_one(rejected: Callable[..., None]) ->
     rejected(cb.CONV_BACKPROP, "output length, stride 1", Eq(lhs, n + 2 * p - k))
 
 
+def test_conv_strided_output_length_needs_the_plus_one(rejected: Callable[..., None]) -> None:
+    last = sp.floor(cb.r_room / cb.s_str)
+    rejected(cb.CONV_BACKPROP, "output length", Eq(Sum(1, (cb.j_win, 0, last)), last))
+
+
 def test_conv_input_gradient_needs_the_flipped_kernel(rejected: Callable[..., None]) -> None:
-    lhs = cb.CONV_BACKPROP.statements[0].relation.lhs
-    k = cb.K_SIZE
-    unflipped = cb._correlate([0] * (k - 1) + list(cb.DELTA) + [0] * (k - 1), list(cb.WC))
-    rejected(cb.CONV_BACKPROP, "input gradient", Eq(lhs, notation("wrong", unflipped, "unflipped"), evaluate=False))
+    """sum_l w_l delta_{t+l-1} correlates delta with the unflipped kernel: not the gradient."""
+    unflipped = Sum(cb.wI[cb.l_] * cb.padded(cb.t_in + cb.l_ - 1), (cb.l_, 1, cb.k_ker))
+    rejected(cb.CONV_BACKPROP, "input gradient", Eq(cb.DX_T, unflipped, evaluate=False))
+
+
+def test_conv_kernel_gradient_is_not_shifted(rejected: Callable[..., None]) -> None:
+    shifted = Sum(cb.deltaI[cb.a_] * cb.xI[cb.a_ + cb.j_ker], (cb.a_, 1, cb.m_out))
+    rejected(cb.CONV_BACKPROP, "kernel gradient", Eq(cb.DW_J, shifted, evaluate=False))
+
+
+def test_conv_collapse_must_keep_the_zero_padding() -> None:
+    """The delta sifts a = t - l + 1 only when that output exists: dropping the padding (every index assumed
+    in range) is a wrong step, refused by the ladder."""
+    ident = cb.CONV_BACKPROP
+    ladder = Ladder(domains=ident.domains, unfold=ident.unfold, seed=3)
+    exchanged = SUM_EXCHANGE.rewrite(cb.DX_T.doit())
+    assert ladder.equal(exchanged, cb.FULL_CONV_T).ok is True
+    unpadded = Sum(cb.wI[cb.l_] * cb.deltaI[cb.t_in - cb.l_ + 1], (cb.l_, 1, cb.k_ker))
+    assert ladder.equal(exchanged, unpadded).ok is not True
 
 
 def test_conv_output_length_needs_padding_on_both_sides() -> None:
