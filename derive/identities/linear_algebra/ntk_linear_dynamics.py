@@ -22,13 +22,16 @@ from derive.authoring import (
     Ref,
     Statement,
     declare,
+    integer,
     nonnegative,
     notation,
     positive,
     real,
     statement_lhs,
 )
-from derive.maths.matrices import cayley_orthogonal, entry_domains, symbol_vector
+from derive.core.facts import SERIES_TERMWISE, SPECTRAL_THEOREM, SUM_EXCHANGE, Fact
+from derive.maths.flows import Innermost
+from derive.maths.indexed import InverseOf, collapse
 
 # -- symbols ---------------------------------------------------------------------------------------
 LR = positive(1)
@@ -36,52 +39,105 @@ eta = LR.symbol("eta")
 TIME = nonnegative(5)
 t = TIME.symbol("t")
 EIGENVALUE = nonnegative(3)
-mu1, mu2 = EIGENVALUE.symbol("lambda_1"), EIGENVALUE.symbol("lambda_2")
-ENTRY = real(-3, 3)
-r0 = symbol_vector("r", 2, ENTRY)  # r = f_0 - y, the initial residual
-s = ENTRY.symbol("s")
-U_NTK = cayley_orthogonal([s], 2)  # a rotation with rational entries: cos = (1 - s^2)/(1 + s^2)
-THETA_K = U_NTK * sp.diag(mu1, mu2) * U_NTK.T
-DECAY = sp.diag(exp(-eta * mu1 * t), exp(-eta * mu2 * t))
-RESIDUAL = U_NTK * DECAY * U_NTK.T * r0  # f_t - y in closed form
-EXP_NTK = notation(
-    r"e^{-\eta\Theta t}", sp.exp(sp.ImmutableMatrix(-eta * t * THETA_K), evaluate=False), "exp(-eta Theta t)"
-)
+mu1 = EIGENVALUE.symbol("lambda_1")  # the homework question's eigenvalue
+SIZE = integer(1, 5)
+n = SIZE.symbol("n")  # the number of training points: Theta is n x n
+i, j, k = (integer(1, n).symbol(c) for c in "ijk")
+POWER = integer(0, 4)
+m = POWER.symbol("m")
+# bound indices of the sums (eigen-directions p, q; training points l, a)
+p_, q_, l_, a_ = sp.symbols("p q l a", integer=True, positive=True)
+s_ = sp.Symbol("s", integer=True, nonnegative=True)  # the index of the exponential series
+ENTRY = real(-2, 2)
+UI = sp.IndexedBase("U", real=True)  # the eigenvectors of Theta, as columns
+UT = sp.IndexedBase(r"U^{\top}", real=True)  # U^T = U^{-1} (spectral theorem)
+lamI = sp.IndexedBase("lambda", nonnegative=True)  # the eigenvalues of the NTK (PSD)
+rI = sp.IndexedBase("r", real=True)  # r = f_0 - y, the initial residual
+#: Theta = U Lambda U^T; its defining pairs U^T U = U U^T = I (the spectral theorem's orthogonal U)
+ORTHOGONAL = SPECTRAL_THEOREM.applied(InverseOf(UI, UT, n))
+INNERMOST_L, INNERMOST_Q = (SUM_EXCHANGE.applied(Innermost(v)) for v in (l_, q_))
+
+
+def theta(row: sp.Expr, col: sp.Expr) -> sp.Sum:
+    r"""$\Theta_{rc} = \sum_p U_{rp}\lambda_p U^\top_{pc}$ (the kernel in its eigenbasis)."""
+    return sp.Sum(UI[row, p_] * lamI[p_] * UT[p_, col], (p_, 1, n))
+
+
+def coordinate(q: sp.Expr) -> sp.Sum:
+    r"""$c_q = (U^\top r_0)_q = \sum_a U^\top_{qa} r_a$: the initial residual in the eigenbasis."""
+    return sp.Sum(UT[q, a_] * rI[a_], (a_, 1, n))
+
+
+def residual(row: sp.Expr, at: sp.Expr = t) -> sp.Sum:
+    r"""$(f_t - y)_r = (Ue^{-\eta\Lambda t}U^\top r_0)_r = \sum_q U_{rq}e^{-\eta\lambda_q t}c_q$."""
+    return sp.Sum(UI[row, q_] * exp(-eta * lamI[q_] * at) * coordinate(q_), (q_, 1, n))
+
+
+def power(row: sp.Expr, col: sp.Expr, e: sp.Expr) -> sp.Sum:
+    r"""$(U\Lambda^eU^\top)_{rc} = \sum_q U_{rq}\lambda_q^e U^\top_{qc}$."""
+    return sp.Sum(UI[row, q_] * lamI[q_] ** e * UT[q_, col], (q_, 1, n))
+
+
+FLOW = sp.Derivative(residual(i), t) + eta * sp.Sum(theta(i, l_) * residual(l_), (l_, 1, n))
+SERIES = sp.Sum((-eta * t) ** s_ / sp.factorial(s_) * power(i, j, s_), (s_, 0, sp.oo))
+DECAY = sp.Sum(UI[i, q_] * exp(-eta * lamI[q_] * t) * UT[q_, j], (q_, 1, n))
+MODE = sp.Sum(UT[k, l_] * residual(l_), (l_, 1, n))
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "gradient flow",
     Eq(
-        notation(r"\frac{d}{dt}(f_t - y)", sp.Matrix([sp.Derivative(e, t) for e in RESIDUAL]), "d/dt (f_t - y)"),
-        notation(r"-\eta\,\Theta\,(f_t - y)", -eta * THETA_K * RESIDUAL, "-eta Theta (f_t - y)"),
-        evaluate=False,
+        notation(
+            r"\tfrac{d}{dt}(f_t - y)_i + \eta\,(\Theta(f_t - y))_i", FLOW, "d/dt (f_t - y)_i + eta (Theta (f_t - y))_i"
+        ),
+        0,
     ),
-    text=r"$f_t - y = U e^{-\eta\Lambda t}U^\top(f_0 - y)$ solves gradient flow on $\tfrac12\lVert f - y\rVert^2$ "
-    r"with the constant kernel $\Theta = U\Lambda U^\top$",
+    text=r"for any $n$ training points and the constant kernel $\Theta = U\Lambda U^\top$ ($n\times n$, "
+    r"spectral theorem): $f_t - y = Ue^{-\eta\Lambda t}U^\top(f_0 - y)$ solves gradient flow on "
+    r"$\tfrac12\lVert f - y\rVert^2$, $\tfrac{d}{dt}(f_t - y) = -\eta\Theta(f_t - y)$, entry by entry",
 )
 INITIAL = Statement(
     "initial",
-    Eq(notation(r"(f_t - y)\big|_{t=0}", RESIDUAL.subs(t, 0), "(f_t - y) at t = 0"), r0, evaluate=False),
-    text=r"the solution starts at the initial residual $f_0 - y$",
+    Eq(notation(r"(f_t - y)_i\big|_{t=0}", residual(i, sp.S.Zero), "(f_t - y)_i at t = 0"), rI[i]),
+    text=r"the solution starts at the initial residual $r = f_0 - y$ ($UU^\top = I$), any $n$",
+)
+POWERS = Statement(
+    "powers",
+    Eq(
+        notation(
+            r"(\Theta\,U\Lambda^mU^\top)_{ij}",
+            sp.Sum(theta(i, l_) * power(l_, j, m), (l_, 1, n)),
+            "(Theta U Lambda^m U^T)_ij",
+        ),
+        power(i, j, m + 1),
+    ),
+    text=r"$\Theta\cdot U\Lambda^mU^\top = U\Lambda^{m+1}U^\top$, so by induction on $m$ "
+    r"(from $\Theta^0 = UU^\top = I$) $\Theta^m = U\Lambda^mU^\top$ for every $m$ and any $n$",
 )
 EXPONENTIAL = Statement(
     "exponential",
-    Eq(
-        EXP_NTK,
-        notation(r"U e^{-\eta\Lambda t}U^\top", U_NTK * DECAY * U_NTK.T, "U exp(-eta Lambda t) U^T"),
-        evaluate=False,
-    ),
-    text=r"the solution is $f_t - y = e^{-\eta\Theta t}(f_0 - y)$ (SymPy's matrix exponential)",
+    Eq(notation(r"(e^{-\eta\Theta t})_{ij}", SERIES, "exp(-eta Theta t)_ij"), DECAY),
+    text=r"the solution operator: the series $e^{-\eta\Theta t} = \sum_s (-\eta t)^s\Theta^s/s!$ with "
+    r"$\Theta^s = U\Lambda^sU^\top$ is $Ue^{-\eta\Lambda t}U^\top$, so $f_t - y = e^{-\eta\Theta t}(f_0 - y)$, any $n$",
 )
-MODE_1 = Statement(
-    "mode 1",
-    Eq(
-        notation(r"\mathbf{u}_1^\top(f_t - y)", (U_NTK[:, 0].T * RESIDUAL)[0, 0], "u_1^T (f_t - y)"),
-        exp(-eta * mu1 * t) * (U_NTK[:, 0].T * r0)[0, 0],
-        evaluate=False,
-    ),
-    text=r"the component along the eigenvector $\mathbf{u}_1$ decays as $e^{-\eta\lambda_1t}$: "
+MODE_K = Statement(
+    "mode k",
+    Eq(notation(r"(U^\top(f_t - y))_k", MODE, "(U^T (f_t - y))_k"), exp(-eta * lamI[k] * t) * coordinate(k)),
+    text=r"the component along the $k$-th eigenvector decays as $e^{-\eta\lambda_kt}$, for every $k$ of any $n$: "
     r"large-eigenvalue modes are learned first",
+)
+MODE_ODE = Statement(
+    "mode ODE",
+    Eq(
+        notation(
+            r"\tfrac{d}{dt}r_k + \eta\lambda_k r_k",
+            sp.Derivative(exp(-eta * lamI[k] * t) * coordinate(k), t)
+            + eta * lamI[k] * exp(-eta * lamI[k] * t) * coordinate(k),
+            "d/dt r_k + eta lambda_k r_k",
+        ),
+        0,
+    ),
+    text=r"each mode $r_k(t) = e^{-\eta\lambda_kt}r_k(0)$ solves its own scalar ODE $\dot r_k = -\eta\lambda_k r_k$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -103,39 +159,50 @@ REFS = (
 
 
 # -- how it is derived -----------------------------------------------------------------------------
+def _contract(d: Derivation, inner: Fact, why: str) -> None:
+    """Move the sum over the shared index innermost (finite sums commute), contract $U^\top U = I$ there
+    (spectral theorem), and collapse the Kronecker delta."""
+    d.assume(inner, lambda e: inner.rewrite(e), r"finite sums commute: the sum over the shared index goes inside")
+    d.assume(ORTHOGONAL, lambda e: ORTHOGONAL.rewrite(e), why)
+    d.then(collapse, r"the Kronecker delta collapses the sum")
+
+
 def derivation(d: Derivation) -> None:
     r"""For an infinitely wide network the neural tangent kernel $\Theta$ stays constant during training, and gradient
     flow on $\tfrac12\lVert f - y\rVert^2$ becomes the linear ODE $\tfrac{d}{dt}(f_t - y) = -\eta\Theta(f_t - y)$.
     Its solution $e^{-\eta\Theta t}(f_0 - y)$ decouples in the eigenbasis of $\Theta$: the error along an
     eigenvector with eigenvalue $\lambda_i$ decays like $e^{-\eta\lambda_i t}$, so the kernel's spectrum sets which
-    functions a wide network learns quickly and which slowly (spectral bias). Below, a $2\times 2$ kernel
-    $U\,\mathrm{diag}(\lambda_1, \lambda_2)U^\top$, $U$ a rotation with rational entries."""
-    scope = "for a 2 x 2 kernel"
+    functions a wide network learns quickly and which slowly (spectral bias). Below, $n$ training points, any $n$:
+    $\Theta = U\Lambda U^\top$ with $U^\top U = UU^\top = I$ (the spectral theorem), written with indexed sums."""
     d.begin(
-        EXP_NTK,
-        r"the solution operator of a linear ODE",
-        scope=scope,
+        statement_lhs(d, "gradient flow"), r"with $(f_t - y)_i = \sum_q U_{iq}e^{-\eta\lambda_qt}c_q$, $c = U^\top r_0$"
     )
-    d.then(d.ladder.evaluate, r"SymPy's matrix exponential")
-    d.then(U_NTK * DECAY * U_NTK.T, r"in the eigenbasis: $e^{U(-\eta\Lambda t)U^\top} = Ue^{-\eta\Lambda t}U^\top$")
-    d.conclude("exponential")
-
-    d.begin(statement_lhs(d, "gradient flow"), r"with $f_t - y = Ue^{-\eta\Lambda t}U^\top(f_0 - y)$", scope=scope)
-    d.then(lambda e: e.doit(), r"$\tfrac{d}{dt}e^{-\eta\lambda_it} = -\eta\lambda_ie^{-\eta\lambda_it}$")
     d.then(
-        -eta * THETA_K * RESIDUAL,
-        r"$U(-\eta\Lambda)e^{-\eta\Lambda t}U^\top = -\eta\,U\Lambda U^\top\,Ue^{-\eta\Lambda t}U^\top$ ($U^\top U = "
-        r"I$)",
+        lambda e: e.doit(), r"$\tfrac{d}{dt}e^{-\eta\lambda_qt} = -\eta\lambda_qe^{-\eta\lambda_qt}$, inside the sum"
     )
+    _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lq} = \delta_{pq}$: $\Theta U = U\Lambda$")
     d.conclude("gradient flow")
 
-    d.begin(RESIDUAL.subs(t, 0), scope=scope)
-    d.then(lambda e: e.applyfunc(lambda z: sp.trigsimp(sp.expand(z))), r"$e^0 = 1$ and $UU^\top = I$")
+    d.begin(statement_lhs(d, "initial"), r"at $t = 0$, $e^0 = 1$")
+    _contract(d, INNERMOST_Q, r"$\sum_q U_{iq}U^\top_{qa} = \delta_{ia}$: $UU^\top = I$")
     d.conclude("initial")
 
-    d.begin((U_NTK[:, 0].T * RESIDUAL)[0, 0], r"project on $\mathbf{u}_1$, the first column of $U$", scope=scope)
-    d.then(lambda e: sp.trigsimp(sp.expand(e)), r"$\mathbf{u}_1^\top U = \mathbf{e}_1^\top$")
-    d.conclude("mode 1")
+    d.begin(statement_lhs(d, "powers"), r"one more factor $\Theta = U\Lambda U^\top$")
+    _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lq} = \delta_{pq}$: the inner $U^\top U$ cancels")
+    d.conclude("powers")
+
+    d.begin(statement_lhs(d, "exponential"), r"the exponential series, with $\Theta^s = U\Lambda^sU^\top$ (powers)")
+    d.assume(SERIES_TERMWISE, SERIES_TERMWISE.rewrite, r"a finite sum of convergent series, term by term")
+    d.then(lambda e: e.doit(), r"$\sum_s (-\eta\lambda_qt)^s/s! = e^{-\eta\lambda_qt}$")
+    d.conclude("exponential")
+
+    d.begin(statement_lhs(d, "mode k"), r"project on the $k$-th eigenvector: row $k$ of $U^\top$")
+    _contract(d, INNERMOST_L, r"$\sum_l U^\top_{kl}U_{lq} = \delta_{kq}$")
+    d.conclude("mode k")
+
+    d.begin(statement_lhs(d, "mode ODE"))
+    d.then(lambda e: e.doit(), r"differentiate and substitute")
+    d.conclude("mode ODE")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -178,9 +245,22 @@ NTK_LINEAR_DYNAMICS = declare(
     title="In the NTK regime each eigenmode of the error decays at its own rate",
     section="1.2",
     map_row=r"Neural Tangent Kernel eigenvalues: training speed of wide networks (Jacot et al., 2018)",
-    variables={eta: LR, t: TIME, mu1: EIGENVALUE, mu2: EIGENVALUE, s: ENTRY} | entry_domains(r0, ENTRY),
+    variables={
+        eta: LR,
+        t: TIME,
+        mu1: EIGENVALUE,
+        n: SIZE,
+        i: integer(1, n),
+        j: integer(1, n),
+        k: integer(1, n),
+        m: POWER,
+        UI: ENTRY,
+        UT: ENTRY,
+        lamI: EIGENVALUE,
+        rI: real(-3, 3),
+    },
     claim=CLAIM,
-    also=(INITIAL, EXPONENTIAL, MODE_1),
+    also=(INITIAL, POWERS, EXPONENTIAL, MODE_K, MODE_ODE),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
