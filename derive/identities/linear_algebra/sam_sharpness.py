@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Eq, Le, cos, sin
+from sympy import Eq, Le
 from sympy.simplify.simplify import factor_sum
 
 from derive.authoring import (
@@ -25,14 +25,14 @@ from derive.authoring import (
     combine,
     declare,
     integer,
+    nonnegative,
     notation,
     positive,
-    real,
+    punctured,
 )
 from derive.maths.matrices import entry_domains, symbol_vector
 
 from ._shared import (
-    ANGLE,
     EIGVEC_N,
     NORM_N,
     RAYLEIGH_N,
@@ -43,7 +43,6 @@ from ._shared import (
     lam1,
     lamI,
     n,
-    phi,
     rayleigh_attained_n,
     rayleigh_bound_n,
     t_top,
@@ -52,27 +51,32 @@ from ._shared import (
 # -- symbols ---------------------------------------------------------------------------------------
 RADIUS = positive(1)
 rho_s = RADIUS.symbol("rho")
-GRAD_NORM = positive(5)
-gnorm = GRAD_NORM.symbol("r")
-psi = ANGLE.symbol("psi")
-EPS = rho_s * sp.Matrix([cos(phi), sin(phi)])
-GRAD = gnorm * sp.Matrix([cos(psi), sin(psi)])
-GRAD_ENTRY = real(-3, 3)
+GRAD_ENTRY = punctured(-3, 3)  # nonzero entries: g != 0, as the step g/||g|| needs
 g3 = symbol_vector("g", 3, GRAD_ENTRY)
 G3NORM = sp.sqrt((g3.T * g3)[0, 0])
 E_STAR = rho_s * g3 / G3NORM
-gI = sp.IndexedBase("g", real=True)
+gI = sp.IndexedBase("g", real=True, nonzero=True)
 GN_NORM = sp.sqrt(sp.Sum(gI[j] ** 2, (j, 1, n)))  # ||g|| in any dimension n
 STAR_DOT_G = sp.Sum(rho_s * gI[i] / GN_NORM * gI[i], (i, 1, n))  # eps*^T g
+# a point of the ball: eps = rho u/((1 + s)||u||), of norm rho/(1 + s) in (0, rho], direction u (entries nonzero)
+DIRECTION = punctured(-2, 2)
+uI = sp.IndexedBase("u", real=True, nonzero=True)
+SHRINK = nonnegative(5)
+shrink = SHRINK.symbol("s")
+UN_NORM = sp.sqrt(sp.Sum(uI[j] ** 2, (j, 1, n)))
+EPS_DOT_G = sp.Sum(rho_s * uI[i] / ((1 + shrink) * UN_NORM) * gI[i], (i, 1, n))
+#: half the squared distance of the unit vectors u/||u|| and g/||g||: 1 - cos of their angle
+HALF_GAP = sp.Sum((uI[i] / UN_NORM - gI[i] / GN_NORM) ** 2, (i, 1, n)) / 2
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "first-order max",
-    Le(notation(r"\boldsymbol\epsilon^\top\mathbf{g}", (EPS.T * GRAD)[0, 0], "eps^T g"), rho_s * gnorm),
-    text=r"for every $\boldsymbol\epsilon$ with $\lVert\boldsymbol\epsilon\rVert = \rho$ and "
-    r"$\lVert\mathbf{g}\rVert = r$ "
-    r"(inside the ball $\boldsymbol\epsilon^\top\mathbf{g}$ is smaller still: it is linear in "
-    r"$\boldsymbol\epsilon$)",
+    Le(notation(r"\boldsymbol\epsilon^\top\mathbf{g}", EPS_DOT_G, "eps^T g"), rho_s * GN_NORM),
+    text=r"in any dimension $n$, for every $\boldsymbol\epsilon$ with $0 < \lVert\boldsymbol\epsilon\rVert \le \rho$, "
+    r"written $\boldsymbol\epsilon = \rho\,\mathbf{u}/((1 + s)\lVert\mathbf{u}\rVert)$, $s \ge 0$ "
+    r"($\boldsymbol\epsilon = 0$ gives $0$): the first-order gain is at most $\rho\lVert\mathbf{g}\rVert$ "
+    r"(the Cauchy-Schwarz inequality, derived; entries of $\mathbf{u}$, $\mathbf{g}$ nonzero, the rest by "
+    r"continuity)",
 )
 MAXIMISER = Statement(
     "maximiser",
@@ -124,18 +128,21 @@ def derivation(d: Derivation) -> None:
     $\rho\lVert\mathbf{g}\rVert$; the second-order term $\tfrac12\boldsymbol\epsilon^\top H\boldsymbol\epsilon$ is
     at most $\tfrac12\rho^2\lambda_{\max}(H)$, the sharpness, because the top eigenvalue is the maximum of the
     Rayleigh quotient."""
-    d.begin(
-        (EPS.T * GRAD)[0, 0],
-        r"$\boldsymbol\epsilon = \rho(\cos\varphi, \sin\varphi)$, $\mathbf{g} = r(\cos\psi, \sin\psi)$",
-        scope="in 2 dimensions",
+    d.begin(EPS_DOT_G, r"$\epsilon_i = \rho\,u_i/((1 + s)\lVert\mathbf{u}\rVert)$, in any dimension $n$")
+    d.then(factor_sum, r"pull the factors free of $i$ out of the sum")
+    top = rho_s * GN_NORM / (1 + shrink)
+    d.then(
+        top - top * HALF_GAP,
+        r"$\mathbf{u}^\top\mathbf{g}/(\lVert\mathbf{u}\rVert\lVert\mathbf{g}\rVert) = 1 - \tfrac12\sum_i"
+        r"(u_i/\lVert\mathbf{u}\rVert - g_i/\lVert\mathbf{g}\rVert)^2$: both unit vectors have "
+        r"$\sum_i(\cdot)^2 = 1$",
     )
-    d.then(rho_s * gnorm * cos(phi - psi), r"angle-difference formula")
-    d.then(rho_s * gnorm - 2 * rho_s * gnorm * sin((phi - psi) / 2) ** 2, r"$\cos x = 1 - 2\sin^2(x/2)$")
     d.bound(
-        rho_s * gnorm,
-        r"drop the nonnegative term; equality at $\varphi = \psi$, $\boldsymbol\epsilon \parallel \mathbf{g}$",
+        top,
+        r"drop the sum of squares; equality exactly when $\mathbf{u} \parallel \mathbf{g}$ (Cauchy-Schwarz)",
         relation="<=",
     )
+    d.bound(rho_s * GN_NORM, r"$1/(1 + s) \le 1$: equality on the sphere $\lVert\boldsymbol\epsilon\rVert = \rho$")
     d.conclude("first-order max")
 
     d.begin(STAR_DOT_G, r"$\epsilon^*_i = \rho\,g_i/\lVert\mathbf{g}\rVert$, in any dimension $n$")
@@ -192,7 +199,7 @@ SAM_SHARPNESS = declare(
     map_row=r"Hessian spectrum $\nabla^2\mathcal{L}$: loss landscape sharpness, sharpness-aware minimisation (Foret "
     r"et al., 2021)",
     variables=RAYLEIGH_N_VARS
-    | {phi: ANGLE, rho_s: RADIUS, gnorm: GRAD_NORM, psi: ANGLE, i: integer(1, n), gI: GRAD_ENTRY}
+    | {rho_s: RADIUS, i: integer(1, n), gI: GRAD_ENTRY, uI: DIRECTION, shrink: SHRINK}
     | entry_domains(g3, GRAD_ENTRY),
     claim=CLAIM,
     also=(MAXIMISER, SHARPNESS, ATTAINED),
