@@ -2,9 +2,11 @@ r"""The optimal GAN discriminator and the Jensen-Shannon divergence.
 
 For a fixed generator the discriminator's best response is $D^* = p_{\mathrm{data}}/(p_{\mathrm{data}} +
 p_g)$ (pointwise calculus), and against it the objective is $2\,\mathrm{JSD}(p_{\mathrm{data}}\,\|\,p_g) -
-\log 4$, derived as a finite sum over a three-outcome space (:mod:`derive.maths.discrete`): the minimax
-game is divergence minimisation. The map's curriculum chapter 14, math for specific models: GAN
-(minimax objective) (map 6). Goodfellow et al. (2014), Generative Adversarial Nets, Prop. 1, Thm. 1.
+\log 4$, derived for any number $K$ of outcomes (normalised tables, :mod:`derive.maths.discrete`; the sums
+opened by linearity, :mod:`derive.maths.variance`; the $\log 4$ is $\log 2$ times $\sum_k p_{\mathrm{data}}(k) +
+\sum_k p_g(k) = 2$): the minimax game is divergence minimisation. The map's curriculum chapter 14, math for
+specific models: GAN (minimax objective) (map 6). Goodfellow et al. (2014), Generative Adversarial Nets,
+Prop. 1, Thm. 1.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     notation,
     positive,
     probability,
 )
 from derive.authoring import discrete as dm
+from derive.maths.variance import linear_sums
 
 # -- symbols ---------------------------------------------------------------------------------------
 DENSITY = positive(10)
@@ -35,7 +39,8 @@ a_pt, b_pt = (DENSITY.symbol(n) for n in ("p_data", "p_g"))
 D = SCORE.symbol("D")
 POINTWISE = a_pt * log(D) + b_pt * log(1 - D)
 D_STAR = a_pt / (a_pt + b_pt)
-K_OUT = 3
+OUTCOMES = integer(2, 8)
+K_OUT = OUTCOMES.symbol("K")  # the number of outcomes: the value holds for every K
 pw, qw = IndexedBase("a", positive=True), IndexedBase("b", positive=True)
 P_DATA = dm.Table(Function("p_data"), pw, K_OUT)
 P_GEN = dm.Table(Function("p_g"), qw, K_OUT)
@@ -45,19 +50,27 @@ def _mixture(k: int) -> sp.Expr:
     return (P_DATA(k) + P_GEN(k)) / 2
 
 
-VALUE = sp.Add(
-    *(
-        P_DATA(k) * log(P_DATA(k) / (P_DATA(k) + P_GEN(k))) + P_GEN(k) * log(P_GEN(k) / (P_DATA(k) + P_GEN(k)))
-        for k in dm.outcomes(K_OUT)
-    )
+def _d_star(k: sp.Expr) -> sp.Expr:
+    return P_DATA(k) / (P_DATA(k) + P_GEN(k))
+
+
+# E_{p_data}[log D*] + E_{p_g}[log(1 - D*)], one sum each
+VALUE = dm.expectation(P_DATA, lambda k: log(_d_star(k)), K_OUT) + dm.expectation(
+    P_GEN, lambda k: log(P_GEN(k) / (P_DATA(k) + P_GEN(k))), K_OUT
 )
 JSD2 = dm.kl(P_DATA, _mixture, K_OUT) + dm.kl(P_GEN, _mixture, K_OUT)  # 2 JSD(p_data || p_g)
 VALUE_TEX = notation(
-    rf"\sum_{{k=1}}^{{{K_OUT}}}\Bigl[p_{{\mathrm{{data}}}}(k)\log D^*(k) + p_g(k)\log\bigl(1 - D^*(k)\bigr)\Bigr]",
+    r"\sum_{k=1}^{K}\Bigl[p_{\mathrm{data}}(k)\log D^*(k) + p_g(k)\log\bigl(1 - D^*(k)\bigr)\Bigr]",
     VALUE,
     "V(D*)",
 )
 JSD_TEX = notation(r"2\,\mathrm{JSD}(p_{\mathrm{data}}\,\|\,p_g) - \log 4", JSD2 - log(4), "2 JSD - log 4")
+
+_k = dm.K_INDEX
+_HALVES = {  # p/(p + q) = (p/m)/2: the log of a half splits off
+    log(_d_star(_k)): log(P_DATA(_k) / _mixture(_k)) - log(2),
+    log(P_GEN(_k) / (P_DATA(_k) + P_GEN(_k))): log(P_GEN(_k) / _mixture(_k)) - log(2),
+}
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -76,7 +89,7 @@ VALUE_AT_OPTIMUM = Statement(
     Eq(VALUE_TEX, JSD_TEX, evaluate=False),
     text=r"with $D = D^*$ the objective "
     r"$\mathbb E_{p_{\mathrm{data}}}[\log D^*] + \mathbb E_{p_g}[\log(1 - D^*)]$ "
-    r"equals $2\,\mathrm{JSD}(p_{\mathrm{data}}\,\|\,p_g) - \log 4$ (three outcomes)",
+    r"equals $2\,\mathrm{JSD}(p_{\mathrm{data}}\,\|\,p_g) - \log 4$, for any number $K$ of outcomes",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -112,20 +125,18 @@ def derivation(d: Derivation) -> None:
     d.bound(sp.S.Zero, "a negative quantity", relation="<")
     d.conclude("maximum")
 
-    d.begin(VALUE_TEX, r"the objective at $D^*$, summed over outcomes", scope=f"for {K_OUT} outcomes")
-    d.then(lambda e: VALUE, r"$D^*(k) = \frac{p_{\mathrm{data}}(k)}{p_{\mathrm{data}}(k) + p_g(k)}$")
+    d.begin(VALUE_TEX, r"the objective at $D^*$, summed over $K$ outcomes")
+    d.note(f"Normalised tables: ${P_DATA.latex()}$ and ${P_GEN.latex()}$ with positive weights.")
     d.then(
-        sp.Add(
-            *(
-                P_DATA(k) * (log(P_DATA(k) / _mixture(k)) - log(2)) + P_GEN(k) * (log(P_GEN(k) / _mixture(k)) - log(2))
-                for k in dm.outcomes(K_OUT)
-            )
-        ),
-        r"$\frac{p}{p + q} = \frac12\cdot\frac{p}{m}$ with the mixture $m = \frac{p + q}{2}$",
+        lambda e: linear_sums(VALUE.xreplace(_HALVES)),
+        r"$\frac{p}{p + q} = \frac12\cdot\frac{p}{m}$ with the mixture $m = \frac{p + q}{2}$; "
+        r"the sums opened by linearity (computed)",
     )
-    d.then(JSD2 - log(2) * (dm.total(P_DATA, K_OUT) + dm.total(P_GEN, K_OUT)), r"collect the KL sums")
-    d.then(JSD2 - log(4), r"both distributions sum to 1: $-2\log 2 = -\log 4$")
-    d.then(JSD_TEX, r"$\mathrm{KL}(p_{\mathrm{data}}\,\|\,m) + \mathrm{KL}(p_g\,\|\,m) = 2\,\mathrm{JSD}$")
+    d.then(
+        JSD_TEX,
+        r"both distributions sum to 1: $-\log 2\,(1 + 1) = -\log 4$; "
+        r"$\mathrm{KL}(p_{\mathrm{data}}\,\|\,m) + \mathrm{KL}(p_g\,\|\,m) = 2\,\mathrm{JSD}$",
+    )
     d.conclude("value")
 
 
@@ -160,7 +171,7 @@ GAN_OPTIMAL_DISCRIMINATOR = declare(
     title="The optimal GAN discriminator and the Jensen-Shannon divergence",
     section="6",
     map_row=r"chapter 14 Math for specific models: GAN (minimax objective)",
-    variables={a_pt: DENSITY, b_pt: DENSITY, D: SCORE, pw: DENSITY, qw: DENSITY},
+    variables={a_pt: DENSITY, b_pt: DENSITY, D: SCORE, pw: DENSITY, qw: DENSITY, K_OUT: OUTCOMES},
     definitions=dm.definitions(P_DATA, P_GEN),
     claim=CLAIM,
     also=(MAXIMUM, VALUE_AT_OPTIMUM),
