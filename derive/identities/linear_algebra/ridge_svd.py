@@ -22,42 +22,51 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     notation,
     positive,
 )
-from derive.maths.matrices import entry_domains, rect_diag, svd_form
+from derive.core.facts import INVERSE, LIMIT_LAWS, SVD_ORTHONORMAL
+from derive.maths.indexed import collapse
+from derive.maths.svd import SIZES, a, b, c, delta, p
+from derive.numeric.linalg import low_rank
 
-from ._shared import CAYLEY, SINGULAR, at_samples, cayley_params
+from ._shared import SINGULAR
 
 # -- symbols ---------------------------------------------------------------------------------------
+# X = U Sigma V^T with p = min(m, n) singular values, in its singular bases (derive.maths.svd): the ridge operator
+# V^T (X^T X + lambda I)^{-1} X^T U is (Sigma^T Sigma + lambda I)^{-1} Sigma^T, entry (a, b).
 LAMBDA = positive(10)
 lam = LAMBDA.symbol("lambda")
-SR = [SINGULAR.symbol("sigma1"), SINGULAR.symbol("sigma2")]
-UR, VR = cayley_params("u", 1), cayley_params("v", 1)
-X_R, U_R, S_R, V_R = svd_form(SR, 2, 2, UR, VR)
-
-
-def _inverse(mat: sp.MatrixBase) -> sp.Matrix:
-    """``adj(M) / det(M)``, unsimplified (cheap on explicit rational entries)."""
-    return mat.adjugate() / mat.det(method="berkowitz")
-
-
-RIDGE = notation(
-    r"V^\top (X^\top X + \lambda I)^{-1} X^\top U",
-    V_R.T * _inverse(X_R.T * X_R + lam * sp.eye(2)) * X_R.T * U_R,
-    "V^T (X^T X + lambda I)^-1 X^T U",
+sigP = sp.IndexedBase("sigma", positive=True)  # the nonzero singular values (a zero one has factor 0 at every lambda)
+SHIFTED = sigP[a] ** 2 + lam  # (Sigma^T Sigma + lambda I)_aa > 0
+INVERSE_CHECK = notation(
+    r"\bigl((\Sigma^\top\Sigma + \lambda I)\,D^{-1}\bigr)_{ab}",
+    sp.Sum((sigP[a] ** 2 + lam) * delta(a, c) * delta(c, b) / (sigP[c] ** 2 + lam), (c, 1, p)),
+    "((Sigma^T Sigma + lambda I) D^-1)_ab",
 )
-FILTER = sp.Matrix(2, 2, lambda r, c: SR[r] / (SR[r] ** 2 + lam) if r == c else 0)
+RIDGE = notation(
+    r"\bigl(V^\top (X^\top X + \lambda I)^{-1} X^\top U\bigr)_{ab}",
+    sp.Sum(delta(a, c) / SHIFTED * sigP[c] * delta(c, b), (c, 1, p)),
+    "(V^T (X^T X + lambda I)^-1 X^T U)_ab",
+)
+FILTER = sigP[a] * delta(a, b) / SHIFTED
 SIGMA = positive(5)
 sig = SIGMA.symbol("sigma")
-LIMITS = sp.Matrix(2, 2, lambda r, c: Limit(FILTER[r, c], lam, 0, "+") if r == c else 0)
+LIMITS = Limit(FILTER, lam, 0, "+")
 
 # -- what is claimed -------------------------------------------------------------------------------
+INVERSE_STMT = Statement(
+    "inverse",
+    Eq(INVERSE_CHECK, delta(a, b), evaluate=False),
+    text=r"for $\lambda > 0$, $\Sigma^\top\Sigma + \lambda I$ (any size) is inverted by "
+    r"$D^{-1} = \mathrm{diag}\bigl(1/(\sigma_a^2 + \lambda)\bigr)$",
+)
 CLAIM = Statement(
     "filter",
     Eq(RIDGE, FILTER, evaluate=False),
     text=r"$(X^\top X + \lambda I)^{-1}X^\top\mathbf{y} = "
-    r"V\,\mathrm{diag}\bigl(\sigma_i/(\sigma_i^2 + \lambda)\bigr)\,U^\top\mathbf{y}$: "
+    r"V\,\mathrm{diag}\bigl(\sigma_i/(\sigma_i^2 + \lambda)\bigr)\,U^\top\mathbf{y}$ for any $m\times n$ matrix: "
     r"ridge shrinks each singular direction by its own factor",
 )
 LIMIT = Statement(
@@ -68,8 +77,9 @@ LIMIT = Statement(
 )
 TO_PINV = Statement(
     "ridge -> pinv",
-    Eq(LIMITS, rect_diag([1 / s for s in SR], 2, 2), evaluate=False),
-    text=r"so the ridge solution tends to $V\Sigma^{+}U^\top\mathbf{y} = X^{+}\mathbf{y}$",
+    Eq(LIMITS, delta(a, b) / sigP[a], evaluate=False),
+    text=r"so for any size the ridge solution tends to $V\Sigma^{+}U^\top\mathbf{y} = X^{+}\mathbf{y}$ "
+    r"(entry $(a, b)$ of $\Sigma^{+}$: $\delta_{ab}/\sigma_a$ for the nonzero $\sigma_a$)",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -99,43 +109,53 @@ def derivation(d: Derivation) -> None:
     the component of $\mathbf{y}$ along $\mathbf{u}_i$ is multiplied by $\sigma_i/(\sigma_i^2 + \lambda)$, which is
     $\approx 1/\sigma_i$ for large singular values and $\approx \sigma_i/\lambda \to 0$ for small ones, so noisy
     directions are damped instead of amplified. As $\lambda \to 0^{+}$ ridge becomes the pseudoinverse.
-    Derived for a $2\times 2$ matrix $X = U\Sigma V^\top$ ($U$, $V$ Cayley rotations); the statement in the
-    rotated frame, $V^\top(\cdot)U$, is the claim multiplied by the orthogonal $V^\top$ and $U$."""
-    d.begin(RIDGE, r"substitute $X = U\Sigma V^\top$", scope="for a 2 x 2 matrix X")
+    Derived for any $m\times n$ matrix in the coordinates of its singular bases (the SVD, cited):
+    $V^\top(X^\top X + \lambda I)^{-1}X^\top U = (\Sigma^\top\Sigma + \lambda I)^{-1}\Sigma^\top$, entry by entry."""
+    d.begin(INVERSE_CHECK, r"the diagonal $\Sigma^\top\Sigma + \lambda I$ times the candidate inverse")
+    d.assume(INVERSE)
+    d.then(lambda e: sp.cancel(collapse(e)), r"the Kronecker deltas collapse the sum; cancel $\sigma_a^2 + \lambda$")
+    d.conclude("inverse")
+
+    d.begin(RIDGE, r"$X^\top X + \lambda I = V(\Sigma^\top\Sigma + \lambda I)V^\top$ and $X^\top U = V\Sigma^\top$")
+    d.assume(SVD_ORTHONORMAL)
     d.then(
-        lambda e: (S_R.T * S_R + lam * sp.eye(2)).inv() * S_R.T,
-        r"$X^\top X + \lambda I = V(\Sigma^\top\Sigma + \lambda I)V^\top$ and $X^\top U = V\Sigma^\top$, "
-        r"so the rotations cancel: $(\Sigma^\top\Sigma + \lambda I)^{-1}\Sigma^\top$",
+        collapse, r"$(\Sigma^\top\Sigma + \lambda I)^{-1}$ is diagonal (above): the Kronecker deltas collapse the sum"
     )
+    d.then(FILTER, r"$\delta_{ab}\sigma_b = \sigma_a\delta_{ab}$")
     d.conclude("filter")
 
     d.begin(Limit(sig / (sig**2 + lam), lam, 0, "+"), r"one filter factor")
     d.then(lambda e: e.doit(), r"\texttt{sympy.limit}: the denominator tends to $\sigma^2 > 0$")
     d.conclude("limit")
 
-    d.begin(LIMITS, r"the filter, entry by entry", scope="for a 2 x 2 matrix X")
-    d.then(lambda e: e.doit(), r"\texttt{sympy.limit} of each factor")
+    d.begin(LIMITS, r"the filter, entry $(a, b)$, any size")
+    d.assume(LIMIT_LAWS, LIMIT_LAWS.rewrite, r"the limit of a product and a quotient (SymPy computes each factor's)")
     d.conclude("ridge -> pinv")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
-    """numpy.linalg.solve of the ridge normal equations against the SVD filter (numpy's SVD), at the
-    sampled 2x2 matrices and at random sizes; a tiny lambda against numpy.linalg.pinv."""
+    """The derived filter factor (entry (a, a)) applied in numpy's SVD against numpy.linalg.solve of the ridge
+    normal equations at random sizes and ranks; a tiny lambda against numpy.linalg.pinv."""
     rng = ctx.rng
-    x, u, v, lv, f = at_samples(ctx, [X_R, U_R, V_R, lam, ctx.result], 64)
-    direct = np.array([v[i].T @ np.linalg.solve(x[i].T @ x[i] + lv[i] * np.eye(2), x[i].T) @ u[i] for i in range(64)])
-    results = [ctx.compare("derived filter, 2x2", "numpy.linalg.solve", f, direct, rtol=1e-9)]
-    for m, n in ((30, 6), (8, 12), (50, 50)):
-        xm, y, lmb = rng.normal(size=(m, n)), rng.normal(size=m), 10.0 ** rng.uniform(-2, 1)
+    assert ctx.result is not None
+    factor = sp.lambdify((sigP[a], lam), ctx.result.xreplace({b: a}), "numpy")
+    results = []
+    for rows, cols, rank in ((30, 6, 6), (8, 12, 8), (50, 50, 50), (20, 10, 4)):
+        xm, y, lmb = low_rank(rng, rows, cols, rank), rng.normal(size=rows), 10.0 ** rng.uniform(-2, 1)
         uu, s, vt = np.linalg.svd(xm, full_matrices=False)
-        svd_form_ = vt.T @ ((s / (s**2 + lmb)) * (uu.T @ y))
-        ridge = np.linalg.solve(xm.T @ xm + lmb * np.eye(n), xm.T @ y)
-        results.append(ctx.compare(f"ridge, {m}x{n}", "numpy.linalg.solve", svd_form_, ridge, rtol=1e-9))
-        tiny = vt.T @ ((s / (s**2 + 1e-12)) * (uu.T @ y))
+        svd_form_ = vt.T @ (factor(s, lmb) * (uu.T @ y))
+        ridge = np.linalg.solve(xm.T @ xm + lmb * np.eye(cols), xm.T @ y)
         results.append(
-            ctx.compare(f"lambda = 1e-12, {m}x{n}", "numpy.linalg.pinv", tiny, np.linalg.pinv(xm) @ y, rtol=1e-6)
+            ctx.compare(f"ridge, {rows}x{cols}, rank {rank}", "numpy.linalg.solve", svd_form_, ridge, rtol=1e-9)
         )
+        if rank == min(rows, cols):
+            tiny = vt.T @ (factor(s, 1e-12) * (uu.T @ y))
+            results.append(
+                ctx.compare(
+                    f"lambda = 1e-12, {rows}x{cols}", "numpy.linalg.pinv", tiny, np.linalg.pinv(xm) @ y, rtol=1e-6
+                )
+            )
     return combine(*results)
 
 
@@ -145,9 +165,17 @@ RIDGE_SVD = declare(
     title="Ridge regression through the SVD",
     section="1.3",
     map_row=r"Pseudoinverse $A^{+}$; ridge regression $(X^\top X + \lambda I)^{-1}X^\top y$ filters singular values",
-    variables={**{s: SINGULAR for s in SR}, lam: LAMBDA, sig: SIGMA, **entry_domains([*UR, *VR], CAYLEY)},
+    variables={
+        lam: LAMBDA,
+        sig: SIGMA,
+        p: SIZES[p],
+        a: SIZES[a],
+        b: SIZES[b],
+        c: integer(1, p),
+        sigP: SINGULAR,
+    },
     claim=CLAIM,
-    also=(LIMIT, TO_PINV),
+    also=(INVERSE_STMT, LIMIT, TO_PINV),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
