@@ -25,12 +25,13 @@ from derive.authoring import (
     notation,
     positive,
     real,
+    statement_lhs,
 )
-from derive.maths.matrices import entry_domains, frobenius_sq, svd_form, symbol_vector
+from derive.core.facts import LIMIT_LAWS, ORTHOGONAL_INVARIANCE, SPECTRAL_THEOREM, SVD_ORTHONORMAL
+from derive.maths.indexed import collapse, in_range
 from derive.numeric.linalg import power_iteration
 
 from ._shared import (
-    CAYLEY,
     EIGVEC_N,
     NORM_N,
     RAYLEIGH_N,
@@ -38,6 +39,7 @@ from ._shared import (
     k,
     lam1,
     lamI,
+    n,
     rayleigh_attained_n,
     rayleigh_bound_n,
     t_top,
@@ -48,21 +50,20 @@ SIGMA1 = positive(5)
 s1 = SIGMA1.symbol("sigma1")
 GAMMA = positive(3)
 gap = GAMMA.symbol("gamma")
-s2 = s1 / (1 + gap)  # sigma_2 = sigma_1/(1 + gamma): the order sigma_2 < sigma_1 in a form SymPy can use
-US, VS = CAYLEY.symbol("u1"), CAYLEY.symbol("v1")
-W_N, U_N, S_N, V_N = svd_form([s1, s2], 2, 2, [US], [VS])
-COORD = real(-3, 3)
-YN = symbol_vector("y", 2, COORD)
-WY = notation(r"\lVert W V\mathbf{y}\rVert^2", frobenius_sq(W_N * V_N * YN), "||W V y||^2")
-WV1 = notation(r"\lVert W\mathbf{v}_1\rVert^2", frobenius_sq(W_N * V_N[:, 0]), "||W v_1||^2")
-WN1 = notation(r"\lVert (W/\sigma_1)\mathbf{v}_1\rVert^2", frobenius_sq(W_N * V_N[:, 0] / s1), "||(W/sigma_1) v_1||^2")
+s2 = s1 / (1 + gap)  # sigma_2 = sigma_1/(1 + gamma) (the homework question's second singular value)
+sigI = sp.IndexedBase("sigma", positive=True)  # singular values sigma_k > 0
+# ||(W/sigma_t) v_t||^2: W v_t = U Sigma V^T v_t = U Sigma e_t has coordinates sigma_k delta_kt in the basis U
+NORMALISED_N = sp.Sum((sigI[k] * sp.KroneckerDelta(k, t_top) / sigI[t_top]) ** 2, (k, 1, n))
 START = positive(3)
-a0, b0 = START.symbol("a"), COORD.symbol("b")
+a0 = START.symbol("a")
 ITERATIONS = positive(100)
-it = ITERATIONS.symbol("t")
-# the power iterate x_t = (W^T W)^t x_0 / sigma_1^{2t} in the basis v_1, v_2: (a, b (sigma_2/sigma_1)^{2t})
-XT = sp.Matrix([a0, b0 * (1 + gap) ** (-2 * it)])
-RAYLEIGH = (XT.T * sp.diag(s1**2, s2**2) * XT)[0] / (XT.T * XT)[0]
+it = ITERATIONS.symbol("s")
+bI = sp.IndexedBase("b", real=True)  # coordinates of x_0 along v_2, ..., v_n
+gamI = sp.IndexedBase("gamma", positive=True)  # sigma_k = sigma_1/(1 + gamma_k) < sigma_1 for k >= 2
+#: b_k^2 (sigma_k/sigma_1)^{4s}: the squared coordinate of x_s = (W^T W)^s x_0/sigma_1^{2s} along v_k, k >= 2
+TAIL = bI[k] ** 2 * (1 + gamI[k]) ** (-4 * it)
+RAYLEIGH = (s1**2 * a0**2 + sp.Sum(s1**2 * (1 + gamI[k]) ** -2 * TAIL, (k, 2, n))) / (a0**2 + sp.Sum(TAIL, (k, 2, n)))
+ALIGNMENT = a0**2 / (a0**2 + sp.Sum(TAIL, (k, 2, n)))  # cos^2 of the angle between x_s and v_1
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -82,16 +83,24 @@ ATTAINED = Statement(
 )
 NORMALISED = Statement(
     "normalised",
-    Eq(WN1, 1, evaluate=False),
-    text=r"spectral normalisation $W/\sigma_1$ has spectral norm $1$ (the bound divided by $\sigma_1^2$, "
-    r"attained at $\mathbf{v}_1$)",
+    Eq(notation(r"\lVert (W/\sigma_t)\mathbf{v}_t\rVert^2", NORMALISED_N, "||(W/sigma_t) v_t||^2"), 1, evaluate=False),
+    text=r"for any size, spectral normalisation $W/\sigma_1$ ($\sigma_t = \sigma_1$ the top singular value) maps the "
+    r"top right singular vector to a unit vector; with the bound divided by $\sigma_1^2$, its spectral norm is $1$",
 )
 POWER_ITERATION = Statement(
     "power iteration",
     Eq(Limit(RAYLEIGH, it, sp.oo), s1**2),
-    text=r"power iteration $\mathbf{x}_{t+1} \propto W^\top W\mathbf{x}_t$ from any $\mathbf{x}_0$ with "
-    r"$a = \mathbf{v}_1^\top\mathbf{x}_0 \ne 0$: the Rayleigh quotient "
-    r"$\mathbf{x}_t^\top W^\top W\mathbf{x}_t/\mathbf{x}_t^\top\mathbf{x}_t \to \sigma_1^2$",
+    text=r"for any size, power iteration $\mathbf{x}_{s+1} \propto W^\top W\mathbf{x}_s$ from any $\mathbf{x}_0$ with "
+    r"$a = \mathbf{v}_1^\top\mathbf{x}_0 \ne 0$ and a gap $\sigma_k = \sigma_1/(1 + \gamma_k) < \sigma_1$, "
+    r"$k \ge 2$: the Rayleigh quotient $\mathbf{x}_s^\top W^\top W\mathbf{x}_s/\mathbf{x}_s^\top\mathbf{x}_s \to "
+    r"\sigma_1^2$",
+)
+DIRECTION = Statement(
+    "direction",
+    Eq(Limit(ALIGNMENT, it, sp.oo), 1),
+    text=r"and the direction converges: $\cos^2\angle(\mathbf{x}_s, \mathbf{v}_1) = "
+    r"(\mathbf{v}_1^\top\mathbf{x}_s)^2/\lVert\mathbf{x}_s\rVert^2 \to 1$, every other coordinate shrinking "
+    r"like $(\sigma_k/\sigma_1)^{2s} \to 0$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -116,42 +125,39 @@ def derivation(d: Derivation) -> None:
     r"""The spectral norm $\lVert W\rVert_2 = \max_{\mathbf{x}}\lVert W\mathbf{x}\rVert/\lVert\mathbf{x}\rVert$ is the
     Lipschitz constant of a linear layer. Spectral normalisation divides each weight matrix of a GAN
     discriminator by an estimate of it, obtained by one step of power iteration per training step, so that
-    the whole network is $1$-Lipschitz. The bound and its attainment hold for any size, in the eigenbasis of
-    $W^\top W$; in the worked examples, normalisation and power iteration $W = U\,\mathrm{diag}(\sigma_1,
-    \sigma_2)\,V^\top$ is a general $2\times 2$ matrix ($U$, $V$ Cayley rotations), with
-    $\sigma_2 = \sigma_1/(1 + \gamma)$, $\gamma > 0$ the relative spectral gap that sets the speed of power
-    iteration."""
+    the whole network is $1$-Lipschitz. Everything holds for any size, in the eigenbasis of $W^\top W$ (the
+    right singular vectors) and the singular bases of $W$; the relative gaps $\gamma_k > 0$ of
+    $\sigma_k = \sigma_1/(1 + \gamma_k)$ set the speed of power iteration, $(1 + \gamma_k)^{-2s}$."""
     rayleigh_bound_n(d, "bound")
     rayleigh_attained_n(d, "attained")
 
-    scope = "for a 2 x 2 matrix"
     d.begin(
-        WY,
-        r"any $\mathbf{x}$ is $V\mathbf{y}$ with $\lVert\mathbf{x}\rVert = \lVert\mathbf{y}\rVert$",
-        scope=scope,
-        title="Worked example: a 2 x 2 matrix",
+        NORMALISED_N,
+        r"$W\mathbf{v}_t = U\Sigma V^\top\mathbf{v}_t = U\Sigma\mathbf{e}_t$, and $U$ keeps lengths: the "
+        r"coordinates $\sigma_k\delta_{kt}$, divided by $\sigma_t$",
     )
-    d.then(s1**2 * YN[0] ** 2 + s2**2 * YN[1] ** 2, r"$WV\mathbf{y} = U\Sigma\mathbf{y}$ and $U$ keeps lengths")
-    d.bound(s1**2 * (YN[0] ** 2 + YN[1] ** 2), r"$\sigma_2 = \sigma_1/(1 + \gamma) \le \sigma_1$")
-    d.keep("bound 2x2")
-    d.finish()
-
-    d.begin(WV1, r"$\mathbf{v}_1$, the first column of $V$", scope=scope, title="Worked example: attained, 2 x 2")
-    d.then(lambda e: sp.cancel(e.doit()), r"$W\mathbf{v}_1 = \sigma_1\mathbf{u}_1$")
-    d.finish()
-
-    d.begin(WN1, r"divide by $\sigma_1$", scope=scope)
-    d.then(lambda e: sp.cancel(e.doit()), r"$(W/\sigma_1)\mathbf{v}_1 = \mathbf{u}_1$")
+    d.assume(SVD_ORTHONORMAL)
+    d.assume(ORTHOGONAL_INVARIANCE)
+    d.then(lambda e: in_range(collapse(e)), r"$\delta_{kt}^2 = \delta_{kt}$ collapses the sum: $\sigma_t^2/\sigma_t^2$")
     d.conclude("normalised")
 
-    d.begin(
-        Limit(RAYLEIGH, it, sp.oo),
-        r"in the basis $\mathbf{v}_1, \mathbf{v}_2$, $(W^\top W)^t\mathbf{x}_0 = (\sigma_1^{2t}a, \sigma_2^{2t}b)$; "
-        r"divided by $\sigma_1^{2t}$ (the quotient does not see the scale) it is $(a, b(1 + \gamma)^{-2t})$",
-        scope=scope,
+    expand = (
+        r"in the eigenbasis $\mathbf{v}_k$ of $W^\top W$, $(W^\top W)^s\mathbf{x}_0$ has coordinates "
+        r"$\sigma_k^{2s}c_k$ ($c_1 = a$, $c_k = b_k$); divided by $\sigma_1^{2s}$ (the quotient does not see the "
+        r"scale) they are $a$ and $b_k(1 + \gamma_k)^{-2s}$"
     )
-    d.then(lambda e: e.doit(), r"\texttt{sympy.limit}: $(1 + \gamma)^{-4t} \to 0$")
-    d.conclude("power iteration")
+    for label, why in (
+        (
+            "power iteration",
+            r"each $(1 + \gamma_k)^{-4s} \to 0$: the finite sums tend to $0$, the quotient to "
+            r"$\sigma_1^2a^2/a^2$",
+        ),
+        ("direction", r"each $(1 + \gamma_k)^{-4s} \to 0$: the quotient tends to $a^2/a^2$"),
+    ):
+        d.begin(statement_lhs(d, label), expand)
+        d.assume(SPECTRAL_THEOREM)
+        d.assume(LIMIT_LAWS, LIMIT_LAWS.rewrite, why + " (each term's limit computed by SymPy)")
+        d.conclude(label)
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -160,12 +166,12 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     2000 random directions (never above it); W/sigma_max has norm 1; the derived bound at the samples."""
     rng = ctx.rng
     results = []
-    for m, n in ((8, 5), (20, 20), (5, 30)):
-        w = rng.normal(size=(m, n))
+    for rows, cols in ((8, 5), (20, 20), (5, 30)):
+        w = rng.normal(size=(rows, cols))
         two = np.asarray(np.linalg.norm(w, 2))
         results.append(
             ctx.compare(
-                f"sqrt(lambda_max(W^T W)), {m}x{n}",
+                f"sqrt(lambda_max(W^T W)), {rows}x{cols}",
                 "numpy.linalg.eigvalsh",
                 np.sqrt(np.linalg.eigvalsh(w.T @ w)[-1]),
                 two,
@@ -174,32 +180,51 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         )
         results.append(
             ctx.compare(
-                f"power iteration, {m}x{n}",
+                f"power iteration, {rows}x{cols}",
                 "power iteration (2000 steps)",
                 np.asarray(power_iteration(w, rng, 2000)),
                 two,
                 rtol=1e-8,
             )
         )
-        x = rng.normal(size=(n, 2000))
+        x = rng.normal(size=(cols, 2000))
         ratio = np.linalg.norm(w @ x, axis=0) / np.linalg.norm(x, axis=0)
         results.append(
-            ctx.bound(f"max ||Wx||/||x|| - ||W||_2, {m}x{n}", "2000 random directions", float(ratio.max() - two), 1e-12)
+            ctx.bound(
+                f"max ||Wx||/||x|| - ||W||_2, {rows}x{cols}", "2000 random directions", float(ratio.max() - two), 1e-12
+            )
         )
         results.append(
             ctx.compare(
-                f"||W/sigma_max||_2, {m}x{n}",
+                f"||W/sigma_max||_2, {rows}x{cols}",
                 "numpy.linalg.norm",
                 np.asarray(np.linalg.norm(w / two, 2)),
                 np.asarray(1.0),
                 rtol=1e-12,
             )
         )
-    values = ctx.sample(64)
-    wy = ctx.evaluate(WY.args[1], values, 64)
-    bound = ctx.evaluate(ctx.values["bound 2x2"], values, 64)
-    results.append(ctx.bound("||W V y||^2 - bound at the samples", "numpy", float(np.max(wy - bound)), 1e-9))
-    return combine(*results)
+    return combine(*results, _power_rates(ctx))
+
+
+def _power_rates(ctx: CheckContext) -> CrossCheckResult:
+    """The derived Rayleigh quotient of power iteration at s = 1, 3, 10 against numpy's iterates of a random
+    W^T W with the same singular values and starting coordinates (n = 5)."""
+    f = sp.lambdify([s1, a0, bI, gamI, it], RAYLEIGH.subs(n, 5).doit(), "numpy")
+    got, want = [], []
+    for _ in range(10):
+        sig1, start = ctx.rng.uniform(0.5, 5), ctx.rng.uniform(0.1, 3)
+        # entries 2..5 used: the lambdified b[k], gamma[k] index the arrays by k
+        tail, gaps = ctx.rng.normal(size=6), ctx.rng.uniform(0.05, 1, size=6)
+        sigma = np.concatenate([[sig1], sig1 / (1 + gaps[2:])])
+        v, _ = np.linalg.qr(ctx.rng.normal(size=(5, 5)))
+        u, _ = np.linalg.qr(ctx.rng.normal(size=(7, 5)))
+        w = u @ np.diag(sigma) @ v.T
+        x = v @ np.concatenate([[start], tail[2:]])
+        for steps in (1, 3, 10):
+            xs = np.linalg.matrix_power(w.T @ w, steps) @ x
+            want.append(float(xs @ w.T @ w @ xs / (xs @ xs)))
+            got.append(float(f(sig1, start, tail, gaps, steps)))
+    return ctx.compare("Rayleigh quotient of x_s", "numpy matrix powers", np.array(got), np.array(want), rtol=1e-9)
 
 
 # -- the declaration -------------------------------------------------------------------------------
@@ -213,16 +238,15 @@ SPECTRAL_NORM = declare(
     variables={
         s1: SIGMA1,
         gap: GAMMA,
-        US: CAYLEY,
-        VS: CAYLEY,
-        **entry_domains(YN, COORD),
+        sigI: SIGMA1,
         a0: START,
-        b0: COORD,
+        bI: real(-3, 3),
+        gamI: GAMMA,
         it: ITERATIONS,
         **RAYLEIGH_N_VARS,
     },
     claim=CLAIM,
-    also=(ATTAINED, NORMALISED, POWER_ITERATION),
+    also=(ATTAINED, NORMALISED, POWER_ITERATION, DIRECTION),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
