@@ -2,16 +2,17 @@ r"""Decoupled weight decay (AdamW).
 
 For SGD an $L_2$ penalty $\frac\lambda2\lVert\theta\rVert^2$ is the same as decaying the weights by
 $\eta\lambda\theta$; for Adam it is not, because the penalty's gradient is divided by the preconditioner
-$\sqrt{\hat v} + \epsilon$ like any other, and AdamW applies the decay outside it. The map's AdamW row
-(map 5.1, gradient descent variants). Loshchilov and Hutter (2019), Decoupled Weight Decay
-Regularization, Sec. 2.
+$\sqrt{\hat v} + \epsilon$ like any other, and AdamW applies the decay outside it. Both updates act
+coordinate by coordinate, so both statements are derived for coordinate $i$ of a parameter vector of any
+dimension $d$ (the penalty's gradient a Kronecker sum, sifted). The map's AdamW row (map 5.1, gradient
+descent variants). Loshchilov and Hutter (2019), Decoupled Weight Decay Regularization, Sec. 2.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, Function, sqrt
+from sympy import Derivative, Eq, IndexedBase, Sum, sqrt
 
 from derive.authoring import (
     CheckContext,
@@ -22,6 +23,8 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    indexed,
+    integer,
     positive,
     real,
 )
@@ -32,36 +35,42 @@ from ._shared import EPS, LR, eps, eta
 DECAY = positive(1)
 WEIGHT = real(-5, 5)
 SECOND_MOMENT = positive(100)
+GRADIENT = real(-5, 5)
+DIM = integer(1, 8)
+dim = DIM.symbol("d")  # the number of parameters: the statements hold for every d
+COORD = integer(1, dim)
+i, k = COORD.symbol("i"), COORD.symbol("k")
 lam = DECAY.symbol("lambda")
-th1, th2 = (WEIGHT.symbol(n) for n in ("theta1", "theta2"))
-v1, v2 = (SECOND_MOMENT.symbol(n) for n in ("v1", "v2"))
-THETA = sp.Matrix([th1, th2])
-LOSS = Function("L")(th1, th2)
-PENALTY = lam * (th1**2 + th2**2) / 2
+theta = IndexedBase("theta", real=True)
+v = IndexedBase("v", positive=True)  # Adam's bias-corrected second moments v_hat
+g = IndexedBase("g", real=True)  # the data gradient dL/dtheta_i
+th1 = WEIGHT.symbol("theta1")  # one weight, for the homework question
+PENALTY = lam * Sum(theta[k] ** 2, (k, 1, dim)) / 2
 
 
-def _grad(f: sp.Expr) -> sp.Matrix:
-    """The gradient in (theta1, theta2), unevaluated."""
-    return sp.Matrix([Derivative(f, th1), Derivative(f, th2)])
+def _penalised(i: sp.Expr) -> sp.Expr:
+    r"""$\partial/\partial\theta_i$ of $L + \frac\lambda2\lVert\theta\rVert^2$: $g_i$ plus the penalty's derivative."""
+    return g[i] + Derivative(PENALTY, theta[i])
 
 
 #: Adam's per-coordinate preconditioner 1/(sqrt(v_hat_i) + eps)
-PRECOND = sp.diag(1 / (sqrt(v1) + eps), 1 / (sqrt(v2) + eps))
-SGD_L2 = THETA - eta * _grad(LOSS + PENALTY)
-ADAM_L2 = THETA - eta * PRECOND * _grad(LOSS + PENALTY)
-ADAMW = THETA - eta * PRECOND * _grad(LOSS) - eta * lam * THETA
-GAP = sp.Matrix([eta * lam * th * (1 - 1 / (sqrt(v) + eps)) for th, v in ((th1, v1), (th2, v2))])
+PRECOND = 1 / (sqrt(v[i]) + eps)
+SGD_L2 = theta[i] - eta * _penalised(i)
+ADAM_L2 = theta[i] - eta * PRECOND * _penalised(i)
+ADAMW = theta[i] - eta * PRECOND * g[i] - eta * lam * theta[i]
+GAP = eta * lam * theta[i] * (1 - PRECOND)
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "SGD",
-    Eq(SGD_L2, (1 - eta * lam) * THETA - eta * _grad(LOSS), evaluate=False),
-    text=r"for SGD, an $L_2$ penalty $\frac\lambda2\lVert\theta\rVert^2$ is weight decay with rate $\eta\lambda$",
+    Eq(SGD_L2, (1 - eta * lam) * theta[i] - eta * g[i]),
+    text=r"for SGD, an $L_2$ penalty $\frac\lambda2\lVert\theta\rVert^2$ is weight decay with rate $\eta\lambda$: "
+    r"coordinate $i$ of the step, for any number $d$ of parameters",
 )
 ADAM_GAP = Statement(
     "Adam: L2 vs decoupled",
-    Eq(ADAM_L2 - ADAMW, GAP, evaluate=False),
-    text=r"for Adam (preconditioner $1/(\sqrt{\hat v_i} + \epsilon)$, a two-parameter step) they differ: "
+    Eq(ADAM_L2 - ADAMW, GAP),
+    text=r"for Adam (preconditioner $1/(\sqrt{\hat v_i} + \epsilon)$, any number $d$ of parameters) they differ: "
     r"the $L_2$ decay of coordinate $i$ is divided by $\sqrt{\hat v_i} + \epsilon$, so weights with large "
     r"gradients are hardly decayed, while AdamW decays every weight by $\eta\lambda\theta_i$",
 )
@@ -84,17 +93,21 @@ def derivation(d: Derivation) -> None:
     $\lambda\theta$ by $\sqrt{\hat v} + \epsilon$ like any gradient, so the decay is weakest exactly on the
     weights with large gradients. AdamW applies the decay outside the preconditioner; it is the
     optimiser of essentially every transformer trained today."""
-    scope = "for two parameters"
-    d.begin(SGD_L2, r"an SGD step on $L + \frac\lambda2\lVert\theta\rVert^2$", scope=scope)
-    d.then(lambda e: e.doit(), r"the penalty's gradient is $\lambda\theta$")
+    d.begin(SGD_L2, r"coordinate $i$ of an SGD step on $L + \frac\lambda2\lVert\theta\rVert^2$")
     d.then(
-        (1 - eta * lam) * THETA - eta * _grad(LOSS), r"collect $\theta$: a decay by $\eta\lambda$, then the plain step"
+        lambda e: indexed.in_range(indexed.sift(e.doit())),
+        r"$\partial_{\theta_i}\frac\lambda2\sum_k \theta_k^2 = \lambda\sum_k \delta_{ik}\theta_k = \lambda\theta_i$ "
+        r"(sifted, $1 \le i \le d$; computed)",
+    )
+    d.then(
+        (1 - eta * lam) * theta[i] - eta * g[i], r"collect $\theta_i$: a decay by $\eta\lambda$, then the plain step"
     )
     d.conclude("SGD")
 
-    d.begin(ADAM_L2 - ADAMW, r"Adam on $L + \frac\lambda2\lVert\theta\rVert^2$ minus AdamW on $L$", scope=scope)
-    d.then(lambda e: e.doit(), "differentiate the penalty")
-    d.then(lambda e: e.applyfunc(lambda x: sp.factor(sp.expand(x))), r"the data gradients cancel")
+    d.begin(ADAM_L2 - ADAMW, r"Adam on $L + \frac\lambda2\lVert\theta\rVert^2$ minus AdamW on $L$, coordinate $i$")
+    d.then(lambda e: e.doit(), r"differentiate the penalty: $\lambda\sum_k \delta_{ik}\theta_k$")
+    d.then(lambda e: indexed.in_range(indexed.sift(e)), r"sifted: $\lambda\theta_i$, as $1 \le i \le d$ (computed)")
+    d.then(lambda e: sp.factor(sp.expand(e)), r"the data gradients $g_i$ cancel (computed)")
     d.keep("gap")
     d.conclude("Adam: L2 vs decoupled")
 
@@ -127,14 +140,16 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         sgd_err.append(float(np.max(np.abs(x - y)) / np.max(np.abs(x))))
         w, l2 = _adam_run(th0, a, lr, wd, True), _adam_run(th0, a, lr, wd, False)
         adam_gap.append(float(np.max(np.abs(w - l2)) / np.max(np.abs(w))))
-    s = ctx.sample(64)
-    grads = ctx.rng.normal(size=(2, 64))
-    thetas = np.array([s[th1], s[th2]])
-    vs = np.array([s[v1], s[v2]])
+    size = 7  # one step of a 7-parameter model, coordinatewise, against the derived gap of coordinate i
+    s = ctx.sample(size)
+    thetas, grads = ctx.rng.normal(size=size), ctx.rng.normal(size=size)
+    vs = ctx.rng.uniform(1e-4, 100.0, size)
     pre = 1 / (np.sqrt(vs) + s[eps])
     l2_step = thetas - s[eta] * pre * (grads + s[lam] * thetas)
     w_step = thetas - s[eta] * pre * grads - s[eta] * s[lam] * thetas
-    derived = np.stack([ctx.evaluate(ctx.values["gap"][i], s, 64) for i in range(2)])
+    t_i, v_i = sp.Symbol("t_i", real=True), sp.Symbol("v_i", positive=True)
+    gap = ctx.values["gap"].xreplace({theta[i]: t_i, v[i]: v_i})
+    derived = sp.lambdify((t_i, v_i, eta, lam, eps), gap, "numpy")(thetas, vs, s[eta], s[lam], s[eps])
     return combine(
         ctx.bound("SGD: L2 = weight decay", "50 numpy steps", max(sgd_err), 1e-12),
         ctx.bound("Adam: L2 != decoupled (inverse relative gap)", "50 numpy Adam steps", 1e-3 / min(adam_gap), 1.0),
@@ -150,7 +165,18 @@ ADAMW_DECOUPLED = declare(
     section="5.1",
     map_row=r"AdamW (Loshchilov \& Hutter, 2019): decoupled weight decay "
     r"$\theta \leftarrow \theta - \eta\lambda\theta$",
-    variables={th1: WEIGHT, th2: WEIGHT, v1: SECOND_MOMENT, v2: SECOND_MOMENT, lam: DECAY, eta: LR, eps: EPS},
+    variables={
+        dim: DIM,
+        i: COORD,
+        k: COORD,
+        theta: WEIGHT,
+        th1: WEIGHT,
+        v: SECOND_MOMENT,
+        g: GRADIENT,
+        lam: DECAY,
+        eta: LR,
+        eps: EPS,
+    },
     claim=CLAIM,
     also=(ADAM_GAP,),
     derivation=derivation,
