@@ -192,6 +192,14 @@ SERIES_TERMWISE = Fact(
     Ref.cite("rudin1976", where="Thm. 3.47"),
     rule=Exchange(),
 )
+KFAC_INDEPENDENCE = Fact(
+    "K-FAC's independence approximation",
+    r"K-FAC treats a layer's input activations $a$ and its back-propagated output gradients $\delta$ as "
+    r"independent, so that $\mathbb{E}[aa^\top \otimes \delta\delta^\top] \approx "
+    r"\mathbb{E}[aa^\top] \otimes \mathbb{E}[\delta\delta^\top]$: an approximation of the Fisher block, "
+    r"exact when they are independent",
+    Ref.cite("martens2015", where="Sec. 3.1"),
+)
 
 #: every fact, by name
 FACTS: dict[str, Fact] = {
@@ -218,5 +226,6 @@ FACTS: dict[str, Fact] = {
         WEYL_SINGULAR,
         VON_NEUMANN_TRACE,
         SERIES_TERMWISE,
+        KFAC_INDEPENDENCE,
     )
 }
