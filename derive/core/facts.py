@@ -192,6 +192,12 @@ SERIES_TERMWISE = Fact(
     Ref.cite("rudin1976", where="Thm. 3.47"),
     rule=Exchange(),
 )
+MONOTONE_CONVERGENCE = Fact(
+    "monotone convergence of a fixed-point iteration",
+    r"a nondecreasing sequence bounded above converges; if $s_{t+1} = g(s_t)$ with $g$ continuous, its limit $L$ "
+    r"satisfies $g(L) = L$",
+    Ref.cite("rudin1976", where="Thm. 3.14 and 4.6"),
+)
 KFAC_INDEPENDENCE = Fact(
     "K-FAC's independence approximation",
     r"K-FAC treats a layer's input activations $a$ and its back-propagated output gradients $\delta$ as "
@@ -226,6 +232,7 @@ FACTS: dict[str, Fact] = {
         WEYL_SINGULAR,
         VON_NEUMANN_TRACE,
         SERIES_TERMWISE,
+        MONOTONE_CONVERGENCE,
         KFAC_INDEPENDENCE,
     )
 }
