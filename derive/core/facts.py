@@ -198,6 +198,24 @@ MONOTONE_CONVERGENCE = Fact(
     r"satisfies $g(L) = L$",
     Ref.cite("rudin1976", where="Thm. 3.14 and 4.6"),
 )
+UNDIRECTED = Fact(
+    "symmetry of an undirected graph's weights",
+    r"an undirected weighted graph has one weight per edge, $w_{ij} = w_{ji} \ge 0$: its weight matrix $W$, and so "
+    r"its Laplacian $L = D - W$, are symmetric",
+    Ref.cite("chung1997", where="Sec. 1.2"),
+)
+GRAPH_COMPONENTS = Fact(
+    "null space of the graph Laplacian",
+    r"a sum of nonnegative terms $\tfrac12\sum_{i,j}w_{ij}(x_i - x_j)^2$ vanishes only if every term does; "
+    r"$x_i = x_j$ across every edge ($w_{ij} > 0$) makes $\mathbf{x}$ constant on each connected component "
+    r"$A_1, \dots, A_k$; their indicator vectors are linearly independent, so the null space of $L$ is their span "
+    r"and the eigenvalue 0 of the symmetric $L$ has multiplicity $k$, the number of connected components",
+    Ref.arxiv(
+        "0711.0189",
+        "U. von Luxburg (2007), A tutorial on spectral clustering, Statistics and Computing 17(4)",
+        where="Prop. 2",
+    ),
+)
 KFAC_INDEPENDENCE = Fact(
     "K-FAC's independence approximation",
     r"K-FAC treats a layer's input activations $a$ and its back-propagated output gradients $\delta$ as "
@@ -233,6 +251,8 @@ FACTS: dict[str, Fact] = {
         VON_NEUMANN_TRACE,
         SERIES_TERMWISE,
         MONOTONE_CONVERGENCE,
+        UNDIRECTED,
+        GRAPH_COMPONENTS,
         KFAC_INDEPENDENCE,
     )
 }

@@ -23,88 +23,174 @@ from derive.authoring import (
     combine,
     declare,
     graph,
+    integer,
     nonnegative,
     notation,
-    numerically,
-    positive,
     real,
     statement_lhs,
 )
-from derive.maths.matrices import entry_domains, orthonormal_eigenbasis, symbol_vector
+from derive.core.facts import GRAPH_COMPONENTS, SPECTRAL_THEOREM, SUM_EXCHANGE, UNDIRECTED
+from derive.maths.graphs import CanonicalOrder, in_eigenbasis, laplacian_entry, one_sum, pair_sum
+from derive.maths.indexed import InverseOf, Symmetric, collapse
 
-from ._shared import SIGNAL, i, j, n, x3
+from ._shared import SIGNAL, cI, i, j, k, lamI, m, n
 
-# -- symbols ---------------------------------------------------------------------------------------
-EDGE = nonnegative(3)
-PAIRS = [(p, q) for p in range(4) for q in range(p + 1, 4)]
-AW = {pq: EDGE.symbol(f"a{pq[0] + 1}{pq[1] + 1}") for pq in PAIRS}
-ADJ4 = sp.Matrix(4, 4, lambda r, c: AW[(min(r, c), max(r, c))] if r != c else 0)
-LAP4 = sp.diag(*(sum(ADJ4.row(r)) for r in range(4))) - ADJ4
-x4 = symbol_vector("x", 4, SIGNAL)
-QUAD4 = (x4.T * LAP4 * x4)[0, 0]
-EDGE_SUM = sp.Add(*(AW[(p, q)] * (x4[p] - x4[q]) ** 2 for p, q in PAIRS))
-# a spectral filter on the complete graph K_3 with edge weight w: L = w (3 I - 1 1^T)
-EDGE_WEIGHT = positive(3)
-w_k3 = EDGE_WEIGHT.symbol("w")
-COEFF = real(-2, 2)
-theta0, theta1, theta2 = (COEFF.symbol(f"theta{p}") for p in range(3))
-LAP_K3 = w_k3 * (3 * sp.eye(3) - sp.ones(3, 3))
-U_K3, LAM_K3 = orthonormal_eigenbasis(LAP_K3)
-xI4, aI4 = sp.IndexedBase("x", real=True), sp.IndexedBase("A", real=True)
-
-
-def _eigen_filter(u: sp.Matrix, lam: sp.Matrix) -> sp.Matrix:
-    r""":math:`U g(\Lambda) U^\top`: the same filter applied to each eigenvalue."""
-    g = sp.diag(*(theta0 + theta1 * lam[r, r] + theta2 * lam[r, r] ** 2 for r in range(lam.rows)))
-    return u * g * u.T
-
-
-IM = sp.ImmutableMatrix
-#: :math:`g(L)\mathbf{x}` with :math:`g(L) = \theta_0 I + \theta_1 L + \theta_2 L^2`, a polynomial filter applied
-#: without eigenvectors; held unevaluated, so the statement check multiplies it out by its own route
-FILTERED = sp.MatMul(
-    sp.MatAdd(theta0 * IM(sp.eye(3)), theta1 * IM(LAP_K3), theta2 * sp.MatPow(IM(LAP_K3), 2), evaluate=False),
-    IM(x3),
-    evaluate=False,
+# -- symbols: a weighted undirected graph on n nodes, a signal x, the eigenbasis U of L --------------
+wI = sp.IndexedBase("w", nonnegative=True)
+xI = sp.IndexedBase("x", real=True)
+uI, utI = sp.IndexedBase("U", real=True), sp.IndexedBase(r"U^{\top}", real=True)
+a, r, b, q = sp.symbols("a r b q", integer=True, positive=True)
+p = sp.Symbol("p", integer=True, positive=True)
+HALF = sp.Rational(1, 2)
+#: (L x)_i = sum_j L_ij x_j with L_ij = delta_ij d_i - w_ij, and its form as differences across edges
+LX_ROW = sp.Sum(laplacian_entry(wI, i, j, k, n) * xI[j], (j, 1, n))
+LX_EDGES = sp.Sum(wI[i, j] * (xI[i] - xI[j]), (j, 1, n))
+#: x^T L x = sum_i x_i (L x)_i, the row written as differences across edges
+QUAD = pair_sum(xI[i] * wI[i, j] * (xI[i] - xI[j]), i, j, n)
+EDGE_FORM = pair_sum(HALF * wI[i, j] * (xI[i] - xI[j]) ** 2, i, j, n)
+#: L = U Lambda U^T (spectral theorem) applied to y = U Lambda^(p-1) c, in the coordinates of U
+POWER = in_eigenbasis(
+    uI, utI, lambda s: lamI[s], lambda s: sp.Sum(uI[s, m] * lamI[m] ** (p - 1) * cI[m], (m, 1, n)), (a, r, b, q), n
 )
+#: U^T U = I: the columns of the eigenbasis are orthonormal (the spectral theorem)
+ORTHONORMAL = SPECTRAL_THEOREM.applied(InverseOf(uI, utI, n))
+SYMMETRIC_W = UNDIRECTED.applied(Symmetric(wI))
+EXCHANGE = SUM_EXCHANGE.applied(CanonicalOrder())
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "quadratic form",
     Eq(
-        notation(r"\mathbf{x}^\top L\mathbf{x}", QUAD4, "x^T L x"),
-        notation(r"\sum_{i<j}A_{ij}(x_i - x_j)^2", EDGE_SUM, "sum_{i<j} A_ij (x_i - x_j)^2"),
+        notation(r"\mathbf{x}^\top L\mathbf{x}", QUAD, "x^T L x"),
+        notation(r"\tfrac12\sum_{i,j}w_{ij}(x_i - x_j)^2", EDGE_FORM, "1/2 sum_ij w_ij (x_i - x_j)^2"),
         evaluate=False,
     ),
-    text=r"$\mathbf{x}^\top(D - A)\mathbf{x} = \tfrac12\sum_{i,j}A_{ij}(x_i - x_j)^2 = \sum_{i<j}A_{ij}(x_i - "
-    r"x_j)^2$",
+    text=r"for an undirected graph on any number $n$ of nodes, weights $w_{ij} = w_{ji} \ge 0$: "
+    r"$\mathbf{x}^\top L\mathbf{x} = \sum_i x_i(L\mathbf{x})_i$ with $(L\mathbf{x})_i = \sum_j w_{ij}(x_i - x_j)$ "
+    r"(statement ``components'') is $\tfrac12\sum_{i,j}w_{ij}(x_i - x_j)^2$",
 )
 PSD = Statement(
     "PSD",
-    sp.Ge(notation(r"\mathbf{x}^\top L\mathbf{x}", QUAD4, "x^T L x"), 0),
-    text="so every eigenvalue of $L$ is $\\ge 0$",
+    sp.Ge(notation(r"\tfrac12\sum_{i,j}w_{ij}(x_i - x_j)^2", EDGE_FORM, "1/2 sum_ij w_ij (x_i - x_j)^2"), 0),
+    text=r"so $\mathbf{x}^\top L\mathbf{x} \ge 0$ for every $\mathbf{x}$, any $n$: $L$ is positive semidefinite and "
+    r"every eigenvalue is $\ge 0$",
 )
 CONSTANT = Statement(
     "L 1 = 0",
-    Eq(
-        notation(r"L\mathbf{1}", sp.MatMul(IM(LAP4), IM(sp.ones(4, 1)), evaluate=False), "L 1"),
-        sp.zeros(4, 1),
-        evaluate=False,
-    ),
-    text=r"the constant vector is an eigenvector with eigenvalue 0",
+    Eq(notation(r"(L\mathbf{1})_i", sp.Sum(laplacian_entry(wI, i, j, k, n), (j, 1, n)), "(L 1)_i"), 0),
+    text=r"row $i$ of $L\mathbf{1}$ is $d_i - \sum_j w_{ij} = 0$, any $n$: the constant vector is an eigenvector "
+    r"with eigenvalue 0",
+)
+COMPONENTS = Statement(
+    "components",
+    Eq(notation(r"(L\mathbf{x})_i", LX_ROW, "(L x)_i"), LX_EDGES),
+    text=r"row $i$ of $L\mathbf{x}$ is $\sum_j w_{ij}(x_i - x_j)$ (proved, any $n$): a signal constant on each "
+    r"connected component has $L\mathbf{x} = 0$, so the eigenvalue 0 has multiplicity at least the number $k$ of "
+    r"components; conversely $L\mathbf{x} = 0$ gives $\tfrac12\sum_{i,j}w_{ij}(x_i - x_j)^2 = 0$ (the quadratic "
+    r"form). That this forces $\mathbf{x}$ to be constant on each component, so the multiplicity is exactly $k$, is "
+    r"cited (von Luxburg 2007, Prop. 2) and checked numerically on random graphs with 1 to 4 components",
 )
 SPECTRAL_FILTER = Statement(
     "spectral filter",
     Eq(
-        notation(r"g(L)\,\mathbf{x}", FILTERED, "g(L) x"),
-        notation(r"U g(\Lambda)U^\top\mathbf{x}", _eigen_filter(U_K3, LAM_K3) * x3, "U g(Lambda) U^T x"),
-        evaluate=False,
+        notation(r"\bigl(U^\top L\,U\Lambda^{p-1}\mathbf{c}\bigr)_q", POWER, "(U^T L U Lambda^(p-1) c)_q"),
+        lamI[q] ** p * cI[q],
     ),
-    text=r"for $g(\lambda) = \theta_0 + \theta_1\lambda + \theta_2\lambda^2$ and $L = U\Lambda U^\top$ "
-    r"(on the complete graph $K_3$ with edge weight $w$)",
+    text=r"in the orthonormal eigenbasis $L = U\Lambda U^\top$, $\mathbf{c} = U^\top\mathbf{x}$ (any $n$, any power "
+    r"$p \ge 1$): if $L^{p-1}\mathbf{x} = U\Lambda^{p-1}\mathbf{c}$ then $L^p\mathbf{x} = U\Lambda^p\mathbf{c}$; so "
+    r"$L^p = U\Lambda^pU^\top$ for every $p$ and a polynomial filter "
+    r"$g(L)\mathbf{x} = \sum_{p=0}^K\theta_pL^p\mathbf{x}$ of any order $K$ is the spectral filter "
+    r"$Ug(\Lambda)U^\top\mathbf{x}$",
+)
+
+# -- the homework question, and where the identity comes from --------------------------------------
+QUESTION = Question(
+    target=EDGE_FORM,
+    prompt=r"Let $L = D - W$ be the Laplacian of an undirected weighted graph. Write $\mathbf{x}^\top "
+    r"L\mathbf{x}$ as a sum over pairs of nodes.",
+    approximations={
+        r"sign error: that is $\mathbf{x}^\top(D + W)\mathbf{x}$, the signless Laplacian": pair_sum(
+            HALF * wI[i, j] * (xI[i] + xI[j]) ** 2, i, j, n
+        ),
+        r"each edge is counted twice: the factor $\tfrac12$ is missing": 2 * EDGE_FORM,
+    },
+)
+REFS = (
+    Ref.cite("chung1997", where="Ch. 1"),
+    Ref.cite("bruna2014", where="Sec. 3"),
+    Ref.cite("defferrard2016", where="Sec. 2.1"),
 )
 
 
+# -- how it is derived -----------------------------------------------------------------------------
+def edge_form_chain(d: Derivation, label: str, sign: int) -> None:
+    r"""The chain :math:`\sum_{i,j}x_iw_{ij}(x_i \mp x_j) = \tfrac12\sum_{i,j}w_{ij}(x_i \mp x_j)^2` for symmetric
+    weights, any :math:`n` (``sign`` :math:`-1`: the Laplacian; :math:`+1`: the signless Laplacian): half of it with
+    :math:`i, j` renamed, :math:`w_{ji} = w_{ij}`, the sums exchanged, and the square completed."""
+    op = "-" if sign < 0 else "+"
+    d.begin(statement_lhs(d, label), r"$\sum_i x_i(L\mathbf{x})_i$, a sum over ordered pairs $(i, j)$")
+    d.then(
+        HALF * pair_sum(xI[i] * wI[i, j] * (xI[i] + sign * xI[j]), i, j, n)
+        + HALF * sp.Sum(xI[j] * wI[j, i] * (xI[j] + sign * xI[i]), (j, 1, n), (i, 1, n)),
+        r"half of it, and half with the names $i$ and $j$ swapped",
+    )
+    d.assume(SYMMETRIC_W, SYMMETRIC_W.rewrite, r"$w_{ji} = w_{ij}$: the graph is undirected")
+    d.assume(EXCHANGE, EXCHANGE.rewrite, r"exchange the order of the finite sums")
+    d.then(
+        one_sum,
+        rf"one sum over the same pairs; complete the square: "
+        rf"$x_i(x_i {op} x_j) + x_j(x_j {op} x_i) = (x_i {op} x_j)^2$",
+    )
+
+
+def derivation(d: Derivation) -> None:
+    r"""The Laplacian $L = D - W$ of an undirected graph with weights $w_{ij} = w_{ji} \ge 0$ and degrees $d_i =
+    \sum_j w_{ij}$ measures how much a signal $\mathbf{x}$ on the nodes varies across edges: $\mathbf{x}^\top
+    L\mathbf{x} = \tfrac12\sum_{i,j}w_{ij}(x_i - x_j)^2$. Hence $L$ is positive semidefinite, its eigenvalues are
+    ``frequencies'' and its eigenvectors a Fourier basis: spectral GNNs filter a signal as $U g(\Lambda)U^\top
+    \mathbf{x}$, which for a polynomial $g$ is just $g(L)\mathbf{x}$. Below, any number $n$ of nodes with symbolic
+    weights, in index notation ($L_{ij} = \delta_{ij}d_i - w_{ij}$)."""
+    d.begin(statement_lhs(d, "components"), r"$L_{ij} = \delta_{ij}d_i - w_{ij}$, $d_i = \sum_k w_{ik}$")
+    d.then(collapse, r"the Kronecker delta collapses the sum: $d_ix_i - \sum_j w_{ij}x_j$")
+    d.then(LX_EDGES, r"$d_ix_i = \sum_j w_{ij}x_i$: one sum of the differences across the edges at node $i$")
+    d.assume(GRAPH_COMPONENTS)
+    d.note(
+        r"Proved here for any $n$: $L\mathbf{x} = 0$ for every $\mathbf{x}$ constant on each component (each term "
+        r"$w_{ij}(x_i - x_j)$ vanishes: within a component $x_i = x_j$, across components $w_{ij} = 0$), and "
+        r"$L\mathbf{x} = 0$ implies $\mathbf{x}^\top L\mathbf{x} = \tfrac12\sum_{i,j}w_{ij}(x_i - x_j)^2 = 0$. "
+        r"Cited: that this forces $\mathbf{x}$ constant on components, hence multiplicity of 0 = number of components."
+    )
+    d.conclude("components")
+
+    edge_form_chain(d, "quadratic form", -1)
+    d.conclude("quadratic form")
+
+    d.begin(EDGE_FORM, r"the quadratic form above")
+    d.bound(0, r"a sum of weights $w_{ij} \ge 0$ times squares", relation=">=")
+    d.conclude("PSD")
+
+    d.begin(statement_lhs(d, "L 1 = 0"), r"row $i$ of $L\mathbf{1}$: $\sum_j(\delta_{ij}d_i - w_{ij})$")
+    d.then(collapse, r"the Kronecker delta collapses the sum: $d_i - \sum_j w_{ij}$")
+    d.then(sp.S.Zero, r"the degree is the row sum, $d_i = \sum_k w_{ik}$")
+    d.conclude("L 1 = 0")
+
+    d.begin(
+        statement_lhs(d, "spectral filter"),
+        r"$L = U\Lambda U^\top$ applied to $\mathbf{y} = U\Lambda^{p-1}\mathbf{c}$, read in the coordinates $U^\top$",
+    )
+    d.assume(ORTHONORMAL, ORTHONORMAL.rewrite, r"$U^\top U = I$: $\sum_b U_{br}U_{bm} = \delta_{rm}$")
+    d.then(collapse, r"the Kronecker deltas collapse the sums")
+    d.then(lamI[q] ** p * cI[q], r"$\lambda_q\lambda_q^{p-1} = \lambda_q^p$")
+    d.note(
+        r"With $L^0\mathbf{x} = \mathbf{x} = U\mathbf{c}$, induction on $p$ gives "
+        r"$L^p\mathbf{x} = U\Lambda^p\mathbf{c}$ for every $p$; summing $\theta_pL^p\mathbf{x}$ over "
+        r"$p = 0, \dots, K$ gives $g(L)\mathbf{x} = Ug(\Lambda)U^\top\mathbf{x}$ with "
+        r"$g(\lambda) = \sum_p\theta_p\lambda^p$, any order $K$, any $n$."
+    )
+    d.conclude("spectral filter")
+
+
+# -- how it is checked -----------------------------------------------------------------------------
 def _laplacian(adj: np.ndarray) -> np.ndarray:
     return np.diag(adj.sum(axis=1)) - adj
 
@@ -121,9 +207,9 @@ def _random_components(ctx: CheckContext, sizes: tuple[int, ...]) -> np.ndarray:
     return adj
 
 
-def _laplacian_components(ctx: CheckContext) -> CrossCheckResult:
+def _components(ctx: CheckContext) -> tuple[CrossCheckResult, CrossCheckResult]:
     """Random weighted graphs with 1 to 4 connected components: numpy.linalg.eigvalsh(L) >= 0 and the
-    multiplicity of the eigenvalue 0 equals the number of components."""
+    multiplicity of the eigenvalue 0 equals the number of components (the cited part of "components")."""
     counted, components, lowest = [], [], []
     for sizes in ((6,), (3, 5), (4, 4, 2), (2, 3, 5, 7), (10, 1)):
         ev = np.linalg.eigvalsh(_laplacian(_random_components(ctx, sizes)))
@@ -131,88 +217,23 @@ def _laplacian_components(ctx: CheckContext) -> CrossCheckResult:
         counted.append(int(np.sum(np.abs(ev) < 1e-9 * scale)))
         components.append(len(sizes))
         lowest.append(float(ev[0]) / scale)
-    return combine(
-        ctx.bound("-(smallest eigenvalue)/largest", "numpy.linalg.eigvalsh", -min(lowest), 1e-12, samples=len(lowest)),
+    return (
+        ctx.bound("-min/max eigenvalue", "numpy.linalg.eigvalsh", -min(lowest), 1e-12, samples=len(lowest)),
         ctx.compare("multiplicity of 0", "numpy.linalg.eigvalsh", np.array(counted), np.array(components), rtol=0),
     )
 
 
-COMPONENTS = numerically(
-    "components",
-    r"the multiplicity of the eigenvalue 0 equals the number of connected components (random weighted graphs "
-    r"with 1 to 4 components)",
-    _laplacian_components,
-)
-
-# -- the homework question, and where the identity comes from --------------------------------------
-QUESTION = Question(
-    target=sp.Sum(sp.Sum(aI4[i, j] * (xI4[i] - xI4[j]) ** 2, (j, 1, n)), (i, 1, n)) / 2,
-    prompt=r"Let $L = D - A$ be the Laplacian of an undirected weighted graph. Write $\mathbf{x}^\top "
-    r"L\mathbf{x}$ as a sum over pairs of nodes.",
-    forms=(EDGE_SUM,),
-    approximations={
-        r"sign error: that is $\mathbf{x}^\top(D + A)\mathbf{x}$, the signless Laplacian": sp.Sum(
-            sp.Sum(aI4[i, j] * (xI4[i] + xI4[j]) ** 2, (j, 1, n)), (i, 1, n)
-        )
-        / 2,
-        r"each edge is counted twice: the factor $\tfrac12$ is missing": sp.Sum(
-            sp.Sum(aI4[i, j] * (xI4[i] - xI4[j]) ** 2, (j, 1, n)), (i, 1, n)
-        ),
-    },
-)
-REFS = (
-    Ref.cite("chung1997", where="Ch. 1"),
-    Ref.cite("bruna2014", where="Sec. 3"),
-    Ref.cite("defferrard2016", where="Sec. 2.1"),
-)
-
-
-# -- how it is derived -----------------------------------------------------------------------------
-def derivation(d: Derivation) -> None:
-    r"""The Laplacian $L = D - A$ of an undirected graph with weights $A_{ij} \ge 0$ and degrees $D_{ii} = \sum_j
-    A_{ij}$ measures how much a signal $\mathbf{x}$ on the nodes varies across edges: $\mathbf{x}^\top L\mathbf{x} =
-    \sum_{i<j}A_{ij}(x_i - x_j)^2$. Hence $L$ is positive semidefinite, its eigenvalues are ``frequencies'' and its
-    eigenvectors a Fourier basis: spectral GNNs filter a signal as $U g(\Lambda)U^\top\mathbf{x}$, which for a
-    polynomial $g$ is just $g(L)\mathbf{x}$. Below, a weighted graph on 4 nodes with symbolic weights."""
-    scope = "for a weighted graph on 4 nodes"
-    d.begin(statement_lhs(d, "quadratic form"), r"$L = D - A$", scope=scope)
-    d.then(lambda e: sp.expand(e.doit()), r"expand: $\sum_i D_{ii}x_i^2 - \sum_{i,j}A_{ij}x_ix_j$")
-    d.then(EDGE_SUM, r"group by edge: $A_{ij}(x_i^2 + x_j^2) - 2A_{ij}x_ix_j = A_{ij}(x_i - x_j)^2$")
-    d.conclude("quadratic form")
-
-    d.begin(statement_lhs(d, "PSD"), scope=scope)
-    d.then(EDGE_SUM, "the quadratic form above")
-    d.bound(0, r"a sum of weights $A_{ij} \ge 0$ times squares", relation=">=")
-    d.conclude("PSD")
-
-    d.begin(statement_lhs(d, "L 1 = 0"), r"row $i$ of $L\mathbf{1}$ is $D_{ii} - \sum_j A_{ij}$", scope=scope)
-    d.then(lambda e: e.doit().applyfunc(sp.expand), "the degrees cancel the row sums")
-    d.conclude("L 1 = 0")
-
-    d.begin(
-        statement_lhs(d, "spectral filter"),
-        r"the filter as a matrix polynomial",
-        scope="for the complete graph on 3 nodes, edge weight w",
-    )
-    d.then(lambda e: e.doit().applyfunc(sp.expand), "multiply out")
-    d.then(
-        _eigen_filter(U_K3, LAM_K3) * x3,
-        r"SymPy's orthonormal eigenbasis of $L$: eigenvalues $0, 3w, 3w$; $g$ applied to each",
-    )
-    d.conclude("spectral filter")
-
-
-# -- how it is checked -----------------------------------------------------------------------------
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     """Random graphs: x^T L x against the loop sum over edges; a cubic filter applied as a matrix polynomial
-    against U g(Lambda) U^T x from numpy.linalg.eigh."""
+    against U g(Lambda) U^T x from numpy.linalg.eigh; the multiplicity of the eigenvalue 0 against the number
+    of connected components."""
     quad, edges, poly, spec = [], [], [], []
     for size in (5, 9, 20):
         adj = graph(size, p=0.3).sample(ctx.rng) * ctx.rng.uniform(0.1, 2.0, size=(size, size))
         adj = np.triu(adj, 1) + np.triu(adj, 1).T
         lap, x = _laplacian(adj), ctx.rng.normal(size=size)
         quad.append(x @ lap @ x)
-        edges.append(sum(adj[p, q] * (x[p] - x[q]) ** 2 for p in range(size) for q in range(p + 1, size)))
+        edges.append(sum(adj[s, t] * (x[s] - x[t]) ** 2 for s in range(size) for t in range(s + 1, size)))
         c = ctx.rng.normal(size=4)
         poly.append((c[0] * np.eye(size) + c[1] * lap + c[2] * lap @ lap + c[3] * lap @ lap @ lap) @ x)
         vals, vecs = np.linalg.eigh(lap)
@@ -220,20 +241,21 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     return combine(
         ctx.compare("x^T L x", "loop over edges", np.array(quad), np.array(edges), rtol=1e-12),
         ctx.compare("g(L) x", "numpy.linalg.eigh", np.concatenate(poly), np.concatenate(spec), rtol=1e-9),
+        *_components(ctx),
     )
 
 
 # -- the declaration -------------------------------------------------------------------------------
+SIZE = integer(1, 4)
 LAPLACIAN_SPECTRUM = declare(
     "laplacian-spectrum",
     title="The graph Laplacian is positive semidefinite, and filters act on its spectrum",
     section="1.2",
     map_row=r"Eigenvalues of the graph Laplacian $L$: spectral graph convolution (ChebNet, spectral GNNs)",
-    variables={s: EDGE for s in AW.values()}
-    | entry_domains(x4, SIGNAL)
-    | {w_k3: EDGE_WEIGHT, theta0: COEFF, theta1: COEFF, theta2: COEFF},
+    variables={n: SIZE, i: integer(1, n), q: integer(1, n), p: integer(1, 6)}
+    | {wI: nonnegative(3), xI: SIGNAL, uI: real(-2, 2), utI: real(-2, 2), lamI: real(-3, 3), cI: real(-2, 2)},
     claim=CLAIM,
-    also=(PSD, CONSTANT, SPECTRAL_FILTER, COMPONENTS),
+    also=(COMPONENTS, PSD, CONSTANT, SPECTRAL_FILTER),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
