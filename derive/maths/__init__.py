@@ -5,7 +5,8 @@
   the Gibbs gap);
 - :mod:`.notation`: quantities printed in textbook notation while the verification sees their value;
 - shared symbolic moves, one family a module: :mod:`.gaussian`, :mod:`.moments`, :mod:`.matrices`,
-  :mod:`.indexed`, :mod:`.discrete`, :mod:`.layers`, :mod:`.recurrences`.
+  :mod:`.indexed`, :mod:`.discrete`, :mod:`.layers`, :mod:`.recurrences`;
+- :mod:`.summation`: SymPy's summation without the searches that cannot succeed on indexed terms.
 
 Nothing here knows about identities, proofs or answers: this is the bottom layer.
 """
