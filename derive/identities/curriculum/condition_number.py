@@ -3,7 +3,7 @@ r"""Condition number: error amplification and the normal equations.
 The condition number $\kappa = \sigma_{\max}/\sigma_{\min}$ bounds how much a relative error in $b$ can
 grow in the solution of $Ax = b$, and forming the Gram matrix $X^\top X$ squares it, which is why least
 squares is solved with QR or SVD rather than the normal equations. Derived in the singular bases for
-$n = 2$; the checks measure real float64 errors. The map's curriculum chapter 10, numerical methods:
+any size; the checks measure real float64 errors. The map's curriculum chapter 10, numerical methods:
 condition number, stability (map 6). Trefethen and Bau (1997), Numerical Linear Algebra, Lectures 12
 and 18; Golub and Van Loan (2013), Matrix Computations, Sec. 2.6, 5.3.
 """
@@ -23,48 +23,61 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
+    integer,
     nonnegative,
     notation,
     numerically,
     positive,
     real,
 )
-from derive.maths.matrices import svd_form
+from derive.core.facts import ORTHOGONAL_INVARIANCE, SVD_ORTHONORMAL
+from derive.maths.indexed import collapse
+from derive.maths.svd import SINGULAR_VALUES, SIZES, a, b, c, delta, gram_entry, p, sigma
 
 # -- symbols ---------------------------------------------------------------------------------------
+# An invertible n x n A = U Sigma V^T (any n) in its singular bases: x = V c, dx = V e, b = U Sigma c,
+# db = U Sigma e. The singular values lie between sigma_n > 0 and sigma_1 = sigma_n + Delta; each squared one is
+# written sigma_a^2 = sigma_n^2 + D sin^2(theta_a), D = sigma_1^2 - sigma_n^2 (every value in between, ends included).
 POSITIVE = positive(5)
 GAP = nonnegative(5)
 COORDINATE = real(-5, 5)
-ROTATION = real(-2, 2)
-sig2 = POSITIVE.symbol("sigma2")
+sig_n = POSITIVE.symbol("sigma_n")
 gap = GAP.symbol("Delta")
-sig1 = sig2 + gap  # sigma1 >= sigma2 > 0, with the order visible to SymPy's assumptions
-x1 = POSITIVE.symbol("x1")  # x != 0; flipping the first basis vector makes x1 > 0
-x2, d1, d2 = (COORDINATE.symbol(name) for name in ("x2", "dx1", "dx2"))
-KAPPA = sig1 / sig2
-REL_X = (d1**2 + d2**2) / (x1**2 + x2**2)
-REL_B = (sig1**2 * d1**2 + sig2**2 * d2**2) / (sig1**2 * x1**2 + sig2**2 * x2**2)
-s_a, s_b = (POSITIVE.symbol(name) for name in ("s1", "s2"))
-u_c, w_c = (ROTATION.symbol(name) for name in ("u", "w"))
-X_C, U_C, S_C, V_C = svd_form([s_a, s_b], 2, 2, [u_c], [w_c])
-GRAM = notation(r"X^\top X", X_C.T * X_C, "X^T X")
-GRAM_SVD = notation(r"V \Sigma^2 V^\top", V_C * S_C**2 * V_C.T, "V S^2 V^T")
+sig_1 = sig_n + gap
+SPREAD = gap * (2 * sig_n + gap)  # sigma_1^2 - sigma_n^2
+n = sp.Symbol("n", integer=True, positive=True)
+i_ = sp.Symbol("i", integer=True, positive=True)  # the singular index of the bound's sums
+thI = sp.IndexedBase("theta", real=True)
+cI, eI = sp.IndexedBase("c", real=True), sp.IndexedBase("e", real=True)
+SQ = sig_n**2 + SPREAD * sp.sin(thI[i_]) ** 2  # sigma_i^2
+
+
+def _total(f: sp.Expr) -> sp.Sum:
+    return sp.Sum(f, (i_, 1, n))
+
+
+KAPPA = sig_1 / sig_n
+DX, X_SQ, DB, B_SQ = _total(eI[i_] ** 2), _total(cI[i_] ** 2), _total(SQ * eI[i_] ** 2), _total(SQ * cI[i_] ** 2)
+CROSS = notation(r"\lVert\delta x\rVert^2\lVert b\rVert^2", DX * B_SQ, "||dx||^2 ||b||^2")
+s_a, s_b = (POSITIVE.symbol(name) for name in ("s1", "s2"))  # the question's singular values
+GRAM = notation(r"(V^\top X^\top X V)_{ab}", gram_entry(sigma, a, b, c, p), "(V^T X^T X V)_ab")
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "bound",
-    Le(REL_X, KAPPA**2 * REL_B),
-    text=r"for $A x = b$, $A(x + \delta x) = b + \delta b$: $\frac{\lVert\delta x\rVert^2}{\lVert x\rVert^2} \le "
-    r"\kappa^2 \frac{\lVert\delta b\rVert^2}{\lVert b\rVert^2}$ with $\kappa = \sigma_1/\sigma_2$. Written in the "
-    r"singular bases of $A$ (norms do not change), $A = \mathrm{diag}(\sigma_1, \sigma_2)$, "
-    r"$b = (\sigma_1 x_1, \sigma_2 x_2)$, $\delta b = (\sigma_1 \delta x_1, \sigma_2 \delta x_2)$, "
-    r"$\sigma_1 = \sigma_2 + \Delta$",
+    Le(CROSS, KAPPA**2 * DB * X_SQ),
+    text=r"for $A x = b$, $A(x + \delta x) = b + \delta b$ with $A$ invertible $n\times n$, any $n$: "
+    r"$\lVert\delta x\rVert^2\lVert b\rVert^2 \le \kappa^2\lVert\delta b\rVert^2\lVert x\rVert^2$, i.e. "
+    r"$\frac{\lVert\delta x\rVert}{\lVert x\rVert} \le \kappa\frac{\lVert\delta b\rVert}{\lVert b\rVert}$ for "
+    r"$x \ne 0$, $\kappa = \sigma_1/\sigma_n$. In the singular bases of $A$ (norms do not change) $x = Vc$, "
+    r"$\delta x = Ve$, $b = U\Sigma c$, $\delta b = U\Sigma e$, and $\sigma_i^2 = \sigma_n^2 + "
+    r"(\sigma_1^2 - \sigma_n^2)\sin^2\theta_i$, $\sigma_1 = \sigma_n + \Delta$",
 )
 GRAM_SPECTRUM = Statement(
     "Gram spectrum",
-    Eq(GRAM, GRAM_SVD, evaluate=False),
-    text=r"for $X = U\Sigma V^\top$ the Gram matrix is $X^\top X = V\Sigma^2V^\top$: its singular values are "
-    r"$\sigma_i^2$, so $\kappa(X^\top X) = \kappa(X)^2$",
+    Eq(GRAM, sigma[a] ** 2 * delta(a, b), evaluate=False),
+    text=r"for any $m\times n$ $X = U\Sigma V^\top$ the Gram matrix is $X^\top X = V\Sigma^\top\Sigma V^\top$: its "
+    r"eigenvalues (and singular values) are $\sigma_i^2$, so $\kappa(X^\top X) = \kappa(X)^2$",
 )
 # the part established only numerically (DIGITS_LOST) is declared with its check, below
 
@@ -86,22 +99,28 @@ def derivation(d: Derivation) -> None:
     r"""The condition number $\kappa(A) = \sigma_{\max}/\sigma_{\min}$ bounds how much a relative error in the
     data can grow in the solution of $Ax = b$: $\kappa = 10^k$ costs up to $k$ of float64's 16 digits. Forming
     $X^\top X$ squares it, which is why least squares (and second-order optimisers) are solved with QR, SVD or
-    Cholesky on well-scaled problems rather than by inverting the Gram matrix."""
-    d.begin(REL_X, r"relative change of the solution, squared", scope="for n = 2")
-    d.bound(
-        (sig1**2 * d1**2 + sig2**2 * d2**2) / (sig2**2 * (x1**2 + x2**2)),
-        r"$\lVert\delta x\rVert = \lVert A^{-1}\delta b\rVert \le \lVert\delta b\rVert/\sigma_2$",
+    Cholesky on well-scaled problems rather than by inverting the Gram matrix. Derived for any size in the
+    singular bases (the orthogonal invariance of the norms and the SVD, cited)."""
+    d.begin(CROSS, r"$\lVert\delta x\rVert^2 = \sum_i e_i^2$, $\lVert b\rVert^2 = \sum_i\sigma_i^2c_i^2$")
+    d.assume(ORTHOGONAL_INVARIANCE)
+    low = _total(SPREAD * sp.sin(thI[i_]) ** 2 * eI[i_] ** 2)  # sum_i (sigma_i^2 - sigma_n^2) e_i^2 >= 0
+    high = _total(SPREAD * sp.cos(thI[i_]) ** 2 * cI[i_] ** 2)  # sum_i (sigma_1^2 - sigma_i^2) c_i^2 >= 0
+    d.then(
+        DB * B_SQ / sig_n**2 - low * B_SQ / sig_n**2,
+        r"$e_i^2 = (\sigma_i^2 - (\sigma_1^2 - \sigma_n^2)\sin^2\theta_i)e_i^2/\sigma_n^2$",
     )
-    d.bound(
-        KAPPA**2 * REL_B,
-        r"$\lVert b\rVert = \lVert Ax\rVert \le \sigma_1\lVert x\rVert$",
+    d.bound(DB * B_SQ / sig_n**2, r"drop the nonnegative sum: $\lVert\delta x\rVert \le \lVert\delta b\rVert/\sigma_n$")
+    d.then(
+        KAPPA**2 * DB * X_SQ - DB * high / sig_n**2,
+        r"$\sigma_i^2 = \sigma_1^2 - (\sigma_1^2 - \sigma_n^2)\cos^2\theta_i$",
     )
+    d.bound(KAPPA**2 * DB * X_SQ, r"drop the nonnegative sum: $\lVert b\rVert \le \sigma_1\lVert x\rVert$")
     d.conclude("bound")
 
-    d.begin(GRAM, scope=r"for $2\times2$ $X = U\Sigma V^\top$, $U$ and $V$ Cayley rotations")
-    d.then(lambda e: e.doit(), r"multiply out $V\Sigma U^\top U \Sigma V^\top$")
-    d.then(lambda e: e.applyfunc(sp.cancel), r"$U^\top U = I$")
-    d.then(lambda e: GRAM_SVD.doit(), r"an eigendecomposition with eigenvalues $\sigma_i^2$")
+    d.begin(GRAM, r"$XV = U\Sigma$ and $U^\top U = I$ leave $\Sigma^\top\Sigma$")
+    d.assume(SVD_ORTHONORMAL)
+    d.then(collapse, r"$\Sigma_{ca} = \sigma_a\delta_{ca}$: the Kronecker deltas collapse the sum")
+    d.then(sigma[a] ** 2 * delta(a, b), r"$\delta_{ab}\sigma_a\sigma_b = \sigma_a^2\delta_{ab}$")
     d.conclude("Gram spectrum")
 
 
@@ -181,16 +200,20 @@ CONDITION_NUMBER = declare(
     section="6",
     map_row=r"chapter 10 Numerical methods: condition number, stability",
     variables={
-        sig2: POSITIVE,
+        sig_n: POSITIVE,
         gap: GAP,
-        x1: POSITIVE,
-        x2: COORDINATE,
-        d1: COORDINATE,
-        d2: COORDINATE,
+        n: integer(1, 6),
+        i_: integer(1, n),
+        a: SIZES[a],
+        thI: real(-4, 4),
+        cI: COORDINATE,
+        eI: COORDINATE,
         s_a: POSITIVE,
         s_b: POSITIVE,
-        u_c: ROTATION,
-        w_c: ROTATION,
+        p: SIZES[p],
+        b: SIZES[b],
+        c: integer(1, p),
+        sigma: SINGULAR_VALUES,
     },
     claim=CLAIM,
     also=(GRAM_SPECTRUM, DIGITS_LOST),
