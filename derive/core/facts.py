@@ -224,6 +224,13 @@ KFAC_INDEPENDENCE = Fact(
     r"exact when they are independent",
     Ref.cite("martens2015", where="Sec. 3.1"),
 )
+OPERATOR_SUBMULTIPLICATIVE = Fact(
+    "submultiplicativity of the operator norm",
+    r"$\lVert A\mathbf{x}\rVert_2 \le \lVert A\rVert_2\lVert\mathbf{x}\rVert_2$ and "
+    r"$\lVert AB\rVert_2 \le \lVert A\rVert_2\lVert B\rVert_2$ for matrices of compatible sizes (the operator "
+    r"norm is the largest factor by which a matrix stretches a vector)",
+    Ref.cite("golub2013", where="Sec. 2.3.1"),
+)
 
 #: every fact, by name
 FACTS: dict[str, Fact] = {
@@ -254,5 +261,6 @@ FACTS: dict[str, Fact] = {
         UNDIRECTED,
         GRAPH_COMPONENTS,
         KFAC_INDEPENDENCE,
+        OPERATOR_SUBMULTIPLICATIVE,
     )
 }
