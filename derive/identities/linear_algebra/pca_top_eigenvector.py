@@ -27,7 +27,9 @@ from derive.authoring import (
     real,
     statement_lhs,
 )
+from derive.core.facts import SUM_EXCHANGE
 from derive.maths.indexed import collapse, in_range
+from derive.maths.spectral import ProductOfSums
 
 from ._shared import (
     EIGVEC_N,
@@ -57,7 +59,8 @@ XI = sp.IndexedBase("X", real=True)
 PROJ = sp.Sum(XI[p, q] * vI[q], (q, 1, n))  # the projection x_p^T v of sample p
 PROJ_VAR = sp.Sum(PROJ**2, (p, 1, N_SAMPLES)) / (N_SAMPLES - 1)
 # v^T S v with S_qr = (X^T X)_qr/(N - 1) = sum_p X_pq X_pr/(N - 1)
-QUAD = sp.Sum(vI[q] * vI[r] * sp.Sum(XI[p, q] * XI[p, r], (p, 1, N_SAMPLES)), (q, 1, n), (r, 1, n)) / (N_SAMPLES - 1)
+QUAD = sp.Sum(vI[q] * vI[r] * sp.Sum(XI[p, q] * XI[p, r], (p, 1, N_SAMPLES)), (r, 1, n), (q, 1, n)) / (N_SAMPLES - 1)
+NEST = SUM_EXCHANGE.applied(ProductOfSums())
 LAGRANGIAN = sp.Sum(vI[q] * MI[q, r] * vI[r], (q, 1, n), (r, 1, n)) - lagrange * (sp.Sum(vI[q] ** 2, (q, 1, n)) - 1)
 
 # -- what is claimed -------------------------------------------------------------------------------
@@ -141,7 +144,11 @@ def derivation(d: Derivation) -> None:
         lambda e: e.replace(lambda x: x == PROJ**2, lambda x: PROJ * PROJ.xreplace({q: r})),
         r"the square as a product of two sums, over $q$ and $r$",
     )
-    d.then(QUAD, r"multiply out and sum over the samples $p$ first: $S_{qr} = \sum_p X_{pq}X_{pr}/(N - 1)$")
+    d.assume(
+        NEST,
+        NEST.rewrite,
+        r"multiply out, the sum over the samples $p$ innermost: $S_{qr} = \sum_p X_{pq}X_{pr}/(N - 1)$",
+    )
     d.conclude("first PC")
 
 

@@ -1,6 +1,7 @@
 """Targeted falsehoods for PCA's top eigenvector (map 1.2), for any n: the Rayleigh quotient bounded by a
 smaller eigenvalue, a sign error in the Lagrangian's stationarity condition, the projected variance with the
-wrong normalisation or without its cross terms; the spectral theorem is cited."""
+wrong normalisation or without its cross terms; the spectral theorem and the exchange of finite sums are
+cited."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 import sympy as sp
 from sympy import Eq, Le
 
-from derive.core.facts import SPECTRAL_THEOREM
+from derive.core.facts import SPECTRAL_THEOREM, SUM_EXCHANGE
 from derive.core.proof import Proof
 from derive.identities.linear_algebra import pca_top_eigenvector as pca
 
@@ -47,4 +48,4 @@ def test_pca_statements_are_general_for_any_n_and_cite_the_spectral_theorem(page
     levels = {o.label: o.level for o in page_proof.outcomes}
     assert levels == {"maximum": "general", "attained": "general", "stationarity": "general", "first PC": "general"}
     assert page_proof.level == "general"
-    assert [f.name for f in page_proof.assumes] == [SPECTRAL_THEOREM.name]
+    assert [f.name for f in page_proof.assumes] == [SPECTRAL_THEOREM.name, SUM_EXCHANGE.name]
