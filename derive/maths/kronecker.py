@@ -21,9 +21,8 @@ An entry is given by an :data:`Entry` (``A[r, c]`` for an ``IndexedBase``, :func
 
 - :class:`ExchangeLimits`: :math:`\sum_{c}\sum_{k} f = \sum_{k}\sum_{c} f` for a sum over two independent ranges;
 - :class:`ProductLaw`: a joint law :math:`P_{uv}` of two independent variables as :math:`p_u q_v`;
-- :class:`EigenOf`: :math:`\sum_c M_{ic}U_{ca} = \lambda_a^{\,t} U_{ia}` for :math:`M = U\Lambda^tU^\top` with
-  :math:`U^\top U = I` (the spectral theorem; :math:`t` a power, e.g. :math:`-1/4`);
-- :class:`Spectral`: every entry :math:`M_{ic}` written :math:`\sum_a U_{ia}\lambda_a^{\,t}U_{ca}`.
+- :class:`Regroup`: products of finite sums distributed into one sum and regrouped (:func:`merge_sums`,
+  :func:`regroup`).
 """
 
 from __future__ import annotations
@@ -71,11 +70,6 @@ def vec_blocks(x: Entry, pos: Pair, over: tuple[sp.Symbol, sp.Expr]) -> sp.Sum:
     the number of columns :math:`m`)."""
     c, m = over
     return sp.Sum(sp.KroneckerDelta(pos[0], c) * x(pos[1], c), (c, 1, m))
-
-
-def flat(pos: Pair, inner: sp.Expr) -> sp.Expr:
-    r"""The flat position :math:`(c - 1)n + k` of the pair :math:`(c, k)` (blocks of length ``inner`` = :math:`n`)."""
-    return (pos[0] - 1) * inner + pos[1]
 
 
 def kron_matvec(left: Entry, right: Entry, x: Entry, row: Pair, inner: Pair, sizes: Pair) -> sp.Sum:
@@ -138,55 +132,43 @@ class ProductLaw:
         )
 
 
-@dataclass(frozen=True)
-class EigenOf:
-    r"""The eigen-equation of :math:`M = U\,\mathrm{diag}(\lambda_a^{\,t})\,U^\top` with :math:`U^\top U = I`:
-    every sum :math:`\sum_{c=1}^{n} M_{ic}U_{ca}\,y` (:math:`y` free of :math:`c`) becomes
-    :math:`\lambda_a^{\,t}U_{ia}\,y`. Nothing else is rewritten."""
+def merge_sums(expr: sp.Basic) -> sp.Basic:
+    r"""Every sum whose summand multiplies other sums written as one sum over all the indices (products
+    distribute over finite sums): :math:`\sum_c a_c\bigl(\sum_e b_{ce}\bigr)\bigl(\sum_f d_{cf}\bigr) =
+    \sum_{c,e,f} a_c b_{ce} d_{cf}`, when the inner indices are distinct and used nowhere else."""
 
-    matrix: sp.IndexedBase
-    vectors: sp.IndexedBase
-    values: sp.IndexedBase
-    power: sp.Expr
-    size: sp.Expr
-
-    def __call__(self, expr: sp.Basic) -> sp.Basic:
-        return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, self._apply)
-
-    def _apply(self, total: sp.Sum) -> sp.Basic:
-        var, lo, hi = total.limits[0]
-        if (lo, hi) != (1, self.size):
-            return total
+    def merge(total: sp.Sum) -> sp.Basic:
         factors = sp.Mul.make_args(total.function)
-        mats = [f for f in factors if isinstance(f, sp.Indexed) and f.base == self.matrix and f.indices[1] == var]
-        vecs = [f for f in factors if isinstance(f, sp.Indexed) and f.base == self.vectors and f.indices[0] == var]
-        if len(mats) != 1 or len(vecs) != 1:
+        inner = [f for f in factors if isinstance(f, sp.Sum)]
+        rest = [f for f in factors if not isinstance(f, sp.Sum)]
+        names = [lim[0] for s in inner for lim in s.limits]
+        outside = set().union(*(f.free_symbols for f in rest)) | {lim[0] for lim in total.limits}
+        if not inner or len(set(names)) != len(names) or outside & set(names):
             return total
-        rest = sp.Mul(*(f for f in factors if f is not mats[0] and f is not vecs[0]))
-        (i, _), (_, a) = mats[0].indices, vecs[0].indices
-        if var in rest.free_symbols or var in (i, a):
-            return total
-        return self.values[a] ** self.power * self.vectors[i, a] * rest
+        return sp.Sum(
+            sp.Mul(*rest, *(s.function for s in inner)), *total.limits, *(lim for s in inner for lim in s.limits)
+        )
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), merge)
+
+
+def regroup(total: sp.Sum, inner: int) -> sp.Sum:
+    r"""A sum over several indices as an inner sum over its ``inner`` innermost indices, the factors free of them
+    taken out: :math:`\sum_{e,f}\sum_{c,k} x_{e}y_{ekc} = \sum_{e,f} x_e\sum_{c,k} y_{ekc}`."""
+    body = factor_sum(sp.Sum(total.function, *total.limits[:inner]))
+    return sp.Sum(body, *total.limits[inner:])
 
 
 @dataclass(frozen=True)
-class Spectral:
-    r"""The spectral decomposition as a rule: every entry :math:`M_{ic}` written
-    :math:`\sum_{a=1}^{n} U_{ia}\lambda_a^{\,t}U_{ca}` (``index``: the summation index :math:`a`)."""
+class Regroup:
+    r"""Finite sums regrouped, as a rule: the products of sums in a sum distributed into one sum over all the
+    indices (:func:`merge_sums`), then its ``inner`` innermost indices made an inner sum with the factors free of
+    them outside (:func:`regroup`):
+    :math:`\sum_{c,k}\bigl(\sum_e x_{ie}y_{ek}\bigr)G_{kc}\bigl(\sum_f z_{cf}w_{fj}\bigr) =
+    \sum_{e,f} x_{ie}w_{fj}\sum_{c,k} y_{ek}G_{kc}z_{cf}`."""
 
-    matrix: sp.IndexedBase
-    vectors: sp.IndexedBase
-    values: sp.IndexedBase
-    power: sp.Expr
-    size: sp.Expr
-    index: sp.Symbol
+    inner: int
 
     def __call__(self, expr: sp.Basic) -> sp.Basic:
-        a = self.index
-        return expr.replace(
-            lambda e: isinstance(e, sp.Indexed) and e.base == self.matrix,
-            lambda e: sp.Sum(
-                self.vectors[e.indices[0], a] * self.values[a] ** self.power * self.vectors[e.indices[1], a],
-                (a, 1, self.size),
-            ),
-        )
+        merged = merge_sums(expr)
+        return regroup(merged, self.inner) if isinstance(merged, sp.Sum) else merged
