@@ -19,6 +19,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .domains import Domain, integer, nonnegative
+from .indexed import collapse
+from .notation import Notation
 
 # -- sizes and indices ---------------------------------------------------------------------------------
 #: the number of singular values p = min(m, n), the kept k >= 0 and the dropped q >= 1 of a truncation
@@ -63,3 +65,9 @@ def diagonal_quadratic(vals: sp.Expr, y: sp.IndexedBase, size: sp.Expr) -> sp.Su
     r""":math:`\mathbf{y}^\top\operatorname{diag}(\lambda)\,\mathbf{y} = \sum_{a,b} y_a\,\lambda_a\delta_{ab}\,y_b`
     (``vals`` the expression of :math:`\lambda_a` in ``a``), unevaluated."""
     return sp.Sum(y[a] * vals * delta(a, b) * y[b], (b, 1, size), (a, 1, size))
+
+
+def collapsed(expr: sp.Basic) -> sp.Basic:
+    r"""``expr`` with every :func:`~derive.maths.notation.notation` replaced by its value, then its Kronecker
+    deltas collapsed (:func:`~derive.maths.indexed.collapse`): the computed sum a sheet shows, not the name."""
+    return collapse(expr.replace(lambda e: isinstance(e, Notation), lambda e: e.args[1]))

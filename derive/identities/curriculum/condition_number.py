@@ -31,8 +31,7 @@ from derive.authoring import (
     real,
 )
 from derive.core.facts import ORTHOGONAL_INVARIANCE, SVD_ORTHONORMAL
-from derive.maths.indexed import collapse
-from derive.maths.svd import SINGULAR_VALUES, SIZES, a, b, c, delta, gram_entry, p, sigma
+from derive.maths.svd import SINGULAR_VALUES, SIZES, a, b, c, collapsed, delta, gram_entry, p, sigma
 
 # -- symbols ---------------------------------------------------------------------------------------
 # An invertible n x n A = U Sigma V^T (any n) in its singular bases: x = V c, dx = V e, b = U Sigma c,
@@ -119,7 +118,7 @@ def derivation(d: Derivation) -> None:
 
     d.begin(GRAM, r"$XV = U\Sigma$ and $U^\top U = I$ leave $\Sigma^\top\Sigma$")
     d.assume(SVD_ORTHONORMAL)
-    d.then(collapse, r"$\Sigma_{ca} = \sigma_a\delta_{ca}$: the Kronecker deltas collapse the sum")
+    d.then(collapsed, r"$\Sigma_{ca} = \sigma_a\delta_{ca}$: the Kronecker deltas collapse the sum")
     d.then(sigma[a] ** 2 * delta(a, b), r"$\delta_{ab}\sigma_a\sigma_b = \sigma_a^2\delta_{ab}$")
     d.conclude("Gram spectrum")
 

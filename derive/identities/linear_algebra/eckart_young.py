@@ -28,13 +28,13 @@ from derive.authoring import (
     real,
 )
 from derive.core.facts import ORTHOGONAL_INVARIANCE, SVD_ORTHONORMAL, WEYL_SINGULAR
-from derive.maths.indexed import collapse
 from derive.maths.matrices import singular_values
 from derive.maths.svd import (
     SINGULAR_VALUES,
     SIZES,
     a,
     b,
+    collapsed,
     delta,
     diagonal_quadratic,
     k,
@@ -171,12 +171,12 @@ def derivation(d: Derivation) -> None:
     singular values (cited), from which the two bounds are computed."""
     d.begin(FRO_ERR, r"$A - A_k = \sum_{t=1}^{q}\sigma_{k+t}\mathbf{u}_{k+t}\mathbf{v}_{k+t}^\top$, $q = p - k$")
     d.assume(SVD_ORTHONORMAL)
-    d.then(collapse, r"$\mathbf{u}_{k+t}^\top\mathbf{u}_{k+u} = \delta_{tu}$: the Kronecker deltas collapse the sum")
+    d.then(collapsed, r"$\mathbf{u}_{k+t}^\top\mathbf{u}_{k+u} = \delta_{tu}$: the Kronecker deltas collapse the sum")
     d.conclude("Frobenius")
 
     d.begin(ERR_X, r"$\lVert (A - A_k)V\mathbf{y}\rVert^2 = \mathbf{y}^\top V^\top(A - A_k)^\top(A - A_k)V\mathbf{y}$")
     d.assume(ORTHOGONAL_INVARIANCE)
-    d.then(collapse, r"the Gram matrix is diagonal: the Kronecker deltas collapse the sum")
+    d.then(collapsed, r"the Gram matrix is diagonal: the Kronecker deltas collapse the sum")
     d.then(
         TOP**2 * NORM_Y - sp.Sum(gI[a] * yI[a] ** 2, (a, 1, n)), r"$\lambda_a = \sigma_{k+1}^2 - g_a$: split the sum"
     )
@@ -185,7 +185,7 @@ def derivation(d: Derivation) -> None:
 
     d.begin(ERR_V, r"$\mathbf{v}_{k+1}$: the first dropped direction")
     d.assume(SVD_ORTHONORMAL)
-    d.then(collapse, r"the Kronecker deltas collapse the sums")
+    d.then(collapsed, r"the Kronecker deltas collapse the sums")
     d.conclude("attained")
 
     d.begin(FRO_B, r"$\lVert A - B\rVert_F^2 = \sum_t\sigma_t(A - B)^2$; $\sigma_t(A - B) \ge \sigma_{k+t}(A)$")

@@ -29,8 +29,7 @@ from derive.authoring import (
     real,
 )
 from derive.core.facts import ORTHOGONAL_INVARIANCE, SVD_ORTHONORMAL, VON_NEUMANN_TRACE
-from derive.maths.indexed import collapse
-from derive.maths.svd import SINGULAR_VALUES, SIZES, a, b, c, delta, gram_entry, p, sigma
+from derive.maths.svd import SINGULAR_VALUES, SIZES, a, b, c, collapsed, delta, gram_entry, p, sigma
 from derive.numeric.linalg import low_rank
 
 from ._shared import SINGULAR
@@ -165,18 +164,18 @@ def derivation(d: Derivation) -> None:
     problem is solved case by case as in \textsf{l1-soft-threshold}."""
     d.begin(GRAM_A, r"$AV = U\Sigma$ and $U^\top U = I$: $V^\top A^\top AV = \Sigma^\top\Sigma$")
     d.assume(SVD_ORTHONORMAL)
-    d.then(collapse, r"$\Sigma_{ca} = \sigma_a\delta_{ca}$: the Kronecker deltas collapse the sum")
+    d.then(collapsed, r"$\Sigma_{ca} = \sigma_a\delta_{ca}$: the Kronecker deltas collapse the sum")
     d.then(sigma[a] ** 2 * delta(a, b), r"$\delta_{ab}\sigma_a\sigma_b = \sigma_a^2\delta_{ab}$")
     d.conclude("root")
 
     d.begin(NUC, r"$\sqrt{A^\top A} = VDV^\top$, $D = \mathrm{diag}(\sqrt{\sigma_e^2})$ (above), $V^\top V = I$")
     d.assume(SVD_ORTHONORMAL)
-    d.then(collapse, r"the Kronecker deltas collapse the sums; $\sqrt{\sigma_e^2} = \sigma_e$ for $\sigma_e \ge 0$")
+    d.then(collapsed, r"the Kronecker deltas collapse the sums; $\sqrt{\sigma_e^2} = \sigma_e$ for $\sigma_e \ge 0$")
     d.conclude("trace of the root")
 
     d.begin(PROX_OBJ, r"$X - A = U(\operatorname{diag}(\mathbf{x}) - \Sigma)V^\top$")
     d.assume(ORTHOGONAL_INVARIANCE)
-    d.then(collapse, r"$\lVert UMV^\top\rVert_F = \lVert M\rVert_F$ and $M$ is diagonal: the deltas collapse")
+    d.then(collapsed, r"$\lVert UMV^\top\rVert_F = \lVert M\rVert_F$ and $M$ is diagonal: the deltas collapse")
     d.then(SEPARATED, r"one scalar problem per singular value")
     d.conclude("separable")
 

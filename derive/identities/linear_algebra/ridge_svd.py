@@ -27,8 +27,7 @@ from derive.authoring import (
     positive,
 )
 from derive.core.facts import INVERSE, LIMIT_LAWS, SVD_ORTHONORMAL
-from derive.maths.indexed import collapse
-from derive.maths.svd import SIZES, a, b, c, delta, p
+from derive.maths.svd import SIZES, a, b, c, collapsed, delta, p
 from derive.numeric.linalg import low_rank
 
 from ._shared import SINGULAR
@@ -113,13 +112,13 @@ def derivation(d: Derivation) -> None:
     $V^\top(X^\top X + \lambda I)^{-1}X^\top U = (\Sigma^\top\Sigma + \lambda I)^{-1}\Sigma^\top$, entry by entry."""
     d.begin(INVERSE_CHECK, r"the diagonal $\Sigma^\top\Sigma + \lambda I$ times the candidate inverse")
     d.assume(INVERSE)
-    d.then(lambda e: sp.cancel(collapse(e)), r"the Kronecker deltas collapse the sum; cancel $\sigma_a^2 + \lambda$")
+    d.then(lambda e: sp.cancel(collapsed(e)), r"the Kronecker deltas collapse the sum; cancel $\sigma_a^2 + \lambda$")
     d.conclude("inverse")
 
     d.begin(RIDGE, r"$X^\top X + \lambda I = V(\Sigma^\top\Sigma + \lambda I)V^\top$ and $X^\top U = V\Sigma^\top$")
     d.assume(SVD_ORTHONORMAL)
     d.then(
-        collapse, r"$(\Sigma^\top\Sigma + \lambda I)^{-1}$ is diagonal (above): the Kronecker deltas collapse the sum"
+        collapsed, r"$(\Sigma^\top\Sigma + \lambda I)^{-1}$ is diagonal (above): the Kronecker deltas collapse the sum"
     )
     d.then(FILTER, r"$\delta_{ab}\sigma_b = \sigma_a\delta_{ab}$")
     d.conclude("filter")

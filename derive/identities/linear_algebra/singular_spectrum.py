@@ -28,9 +28,8 @@ from derive.authoring import (
     positive,
 )
 from derive.core.facts import SVD_ORTHONORMAL
-from derive.maths.indexed import collapse
 from derive.maths.matrices import singular_values
-from derive.maths.svd import SINGULAR_VALUES, SIZES, a, b, c, delta, gram_entry, p, sigma
+from derive.maths.svd import SINGULAR_VALUES, SIZES, a, b, c, collapsed, delta, gram_entry, p, sigma
 from derive.numeric.linalg import low_rank
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -94,12 +93,12 @@ def derivation(d: Derivation) -> None:
     $W = U\Sigma V^\top$ of any rank, in the coordinates of its singular bases (the SVD, cited)."""
     d.begin(FRO_W, r"$\sum_{ij}W_{ij}^2 = \operatorname{tr}(W^\top W) = \operatorname{tr}(\Sigma^\top\Sigma)$")
     d.assume(SVD_ORTHONORMAL)
-    d.then(collapse, r"$\Sigma_{ca} = \sigma_a\delta_{ca}$: the Kronecker deltas collapse the sums")
+    d.then(collapsed, r"$\Sigma_{ca} = \sigma_a\delta_{ca}$: the Kronecker deltas collapse the sums")
     d.conclude("Frobenius")
 
     d.begin(GRAM_W, r"$W V = U\Sigma$ and $U^\top U = I$ leave $\Sigma^\top\Sigma$")
     d.assume(SVD_ORTHONORMAL)
-    d.then(collapse, r"the Kronecker deltas collapse the sum")
+    d.then(collapsed, r"the Kronecker deltas collapse the sum")
     d.then(sigma[a] ** 2 * delta(a, b), r"$\delta_{ab}\sigma_a\sigma_b = \sigma_a^2\delta_{ab}$")
     d.conclude("eigenvalues")
 
