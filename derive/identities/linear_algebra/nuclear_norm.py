@@ -191,14 +191,24 @@ def derivation(d: Derivation) -> None:
 
 
 def _soft_threshold(d: Derivation) -> None:
-    r"""argmin_t (t - s)^2/2 + tau |t| for s >= 0: the stationary point on t > 0, the slopes at the kink t = 0
-    (on t < 0 the slope t - s - tau is negative: no minimiser there)."""
+    r"""argmin_t (t - s)^2/2 + tau |t| for s >= 0: the stationary point on t > 0, the slope t - s - tau < 0 on
+    t < 0 (no minimiser there), the one-sided slopes at the kink t = 0."""
     d.begin(Eq(sp.Derivative(OBJ_T, t_pos), 0), r"on $t > 0$, where $\lvert t\rvert = t$", title="Case t > 0")
     d.then(lambda e: e.doit(), "differentiate")
     d.solve(t_pos, "solve for $t$")
     root = d.last.rhs
     valid = sp.reduce_inequalities(root > 0, sv)
     d.note(rf"The stationary point ${sp.latex(root)}$ lies in the case exactly when ${sp.latex(valid)}$.")
+    d.finish()
+    t_neg = sp.Symbol("t", negative=True)
+    d.begin(
+        sp.Derivative((t_neg - sv) ** 2 / 2 - tau * t_neg, t_neg),
+        r"on $t < 0$, where $\lvert t\rvert = -t$",
+        title="Case t < 0",
+    )
+    d.then(lambda e: e.doit(), "differentiate")
+    d.bound(0, r"$t < 0$, $\sigma_a \ge 0$, $\tau > 0$", relation="<")
+    d.note(r"The objective decreases on all of $t < 0$: no minimiser there.")
     d.finish()
     tt = sp.Symbol("t", real=True)
     objective = (tt - sv) ** 2 / 2 + tau * Abs(tt)
