@@ -132,11 +132,12 @@ def derivation(d: Derivation) -> None:
     d.then(factor_sum, r"pull the factors free of $i$ out of the sum")
     top = rho_s * GN_NORM / (1 + shrink)
     d.then(
-        top - top * HALF_GAP,
+        top * (1 - HALF_GAP),
         r"$\mathbf{u}^\top\mathbf{g}/(\lVert\mathbf{u}\rVert\lVert\mathbf{g}\rVert) = 1 - \tfrac12\sum_i"
         r"(u_i/\lVert\mathbf{u}\rVert - g_i/\lVert\mathbf{g}\rVert)^2$: both unit vectors have "
         r"$\sum_i(\cdot)^2 = 1$",
     )
+    d.then(top - top * HALF_GAP, r"multiply out")
     d.bound(
         top,
         r"drop the sum of squares; equality exactly when $\mathbf{u} \parallel \mathbf{g}$ (Cauchy-Schwarz)",

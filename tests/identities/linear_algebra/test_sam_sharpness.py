@@ -51,7 +51,7 @@ def test_sam_statements_are_general_in_any_dimension(page_proof: Proof) -> None:
         ("first-order max", "maximiser", "sharpness", "attained"), "general"
     )
     chain = next(c for c in page_proof.chains if c.statement == "first-order max")
-    assert [s.relation.value for s in chain.steps[1:]] == ["=", "=", "<=", "<="]
+    assert [s.relation.value for s in chain.steps[1:]] == ["=", "=", "=", "<=", "<="]
 
 
 def test_sam_crosscheck_power_iteration_matches_eigvalsh() -> None:
