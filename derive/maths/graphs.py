@@ -67,9 +67,19 @@ class CanonicalOrder:
 
 
 def one_sum(expr: sp.Expr) -> sp.Expr:
-    r"""Sums over the same limits joined into one, :math:`a\sum f + b\sum g = \sum (af + bg)`, its summand
-    factored (:func:`sympy.factor`); an expression with any other term is returned unchanged."""
-    terms = [t.as_coeff_Mul() for t in sp.Add.make_args(expr)]
-    if not all(isinstance(s, sp.Sum) for _, s in terms) or len({s.limits for _, s in terms}) != 1:
-        return expr
-    return sp.Sum(sp.factor(sp.Add(*(c * s.function for c, s in terms))), *terms[0][1].limits)
+    r"""Sums over the same limits joined into one, :math:`a\sum f + b\sum g = \sum (af + bg)`, the joined summand
+    factored (:func:`sympy.factor`); every other term is kept as it is."""
+    groups: dict[tuple[sp.Basic, ...], list[tuple[sp.Expr, sp.Sum]]] = {}
+    rest = []
+    for term in sp.Add.make_args(expr):
+        coeff, body = term.as_coeff_Mul()
+        if isinstance(body, sp.Sum):
+            groups.setdefault(body.limits, []).append((coeff, body))
+        else:
+            rest.append(term)
+    for limits, terms in groups.items():
+        if len(terms) == 1:
+            rest.append(terms[0][0] * terms[0][1])
+        else:
+            rest.append(sp.Sum(sp.factor(sp.Add(*(c * s.function for c, s in terms))), *limits))
+    return sp.Add(*rest)

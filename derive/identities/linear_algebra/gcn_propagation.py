@@ -22,86 +22,97 @@ from derive.authoring import (
     combine,
     declare,
     graph,
+    integer,
     nonnegative,
     notation,
     real,
     statement_lhs,
 )
-from derive.maths.matrices import entry_domains, symbol_matrix
+from derive.core.facts import SUM_EXCHANGE
+from derive.maths.graphs import degree, pair_sum
+from derive.maths.indexed import collapse
 
-from ._shared import SIGNAL, i, x3
+from ._shared import SIGNAL, ell, i, j, k, n
+from .laplacian_spectrum import SYMMETRIC_W, edge_form_steps, wI
 
-IM = sp.ImmutableMatrix
-
-# -- symbols ---------------------------------------------------------------------------------------
-WEIGHT = nonnegative(3)
-a12, a13, a23 = (WEIGHT.symbol(f"a{p}") for p in ("12", "13", "23"))
-ADJ = sp.Matrix([[0, a12, a13], [a12, 0, a23], [a13, a23, 0]])
-A_TILDE = ADJ + sp.eye(3)
-DEGREES = [sum(A_TILDE.row(r)) for r in range(3)]
-D_HALF_INV = sp.diag(*(1 / sp.sqrt(dg) for dg in DEGREES))
-A_HAT = D_HALF_INV * A_TILDE * D_HALF_INV
-U_ONE = sp.Matrix([sp.sqrt(dg) for dg in DEGREES])
-FEATURE = real(-2, 2)
-Pm, Hm, Wg = (
-    symbol_matrix("P", 3, 3, FEATURE),
-    symbol_matrix("H", 3, 2, FEATURE),
-    symbol_matrix("W", 2, 2, FEATURE),
-)
-HW = Hm * Wg
-MESSAGES = sp.Matrix.vstack(*(sum((Pm[r, c] * HW.row(c) for c in range(3)), sp.zeros(1, 2)) for r in range(3)))
+# -- symbols: a weighted undirected graph on n nodes with self-loops, A~ = W + I -------------------
+yI = sp.IndexedBase("y", real=True)  # y = D~^(-1/2) x: the quadratic forms of I -/+ A_hat in x
+PI, HI, WI = (sp.IndexedBase(name, real=True) for name in ("P", "H", "W"))
+f_in = sp.Symbol("f", integer=True, positive=True)  # the number of input features
+c = sp.Symbol("c", integer=True, positive=True)  # an output feature
 dtI = sp.IndexedBase("dtilde", positive=True)
 
 
-def _quadratic(mat: sp.Matrix, x: sp.Matrix) -> sp.Expr:
-    return (x.T * mat * x)[0, 0]
+def d_tilde(a: sp.Expr) -> sp.Expr:
+    r""":math:`\tilde d_a = 1 + \sum_k w_{ak}`, the degree with the self-loop."""
+    return 1 + degree(wI, a, k, n)
 
 
-Q_MINUS = _quadratic(sp.diag(*DEGREES) - A_TILDE, x3)
-Q_PLUS = _quadratic(sp.diag(*DEGREES) + A_TILDE, x3)
-NORM_SQ = _quadratic(sp.eye(3), x3)
+def a_hat(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    r""":math:`\hat A_{ab} = (w_{ab} + \delta_{ab})/(\sqrt{\tilde d_a}\sqrt{\tilde d_b})`."""
+    return (wI[a, b] + sp.KroneckerDelta(a, b)) / (sp.sqrt(d_tilde(a)) * sp.sqrt(d_tilde(b)))
+
+
+def _row(sign: int) -> sp.Sum:
+    r""":math:`((\tilde D \pm \tilde A)\mathbf{y})_i = \sum_j(\delta_{ij}\tilde d_i \pm (w_{ij} + \delta_{ij}))y_j`."""
+    return sp.Sum(
+        (sp.KroneckerDelta(i, j) * d_tilde(i) + sign * (wI[i, j] + sp.KroneckerDelta(i, j))) * yI[j], (j, 1, n)
+    )
+
+
+NORM_SQ = sp.Sum(yI[i] ** 2, (i, 1, n))
+ROW_MINUS = sp.Sum(wI[i, j] * (yI[i] - yI[j]), (j, 1, n))
+ROW_PLUS = sp.Sum(wI[i, j] * (yI[i] + yI[j]), (j, 1, n)) + 2 * yI[i]
+Q_PLUS = pair_sum(yI[i] * wI[i, j] * (yI[i] + yI[j]), i, j, n) + 2 * NORM_SQ
+MP_LHS = sp.Sum(sp.Sum(PI[i, j] * HI[j, ell], (j, 1, n)) * WI[ell, c], (ell, 1, f_in))
+MP_RHS = sp.Sum(PI[i, j] * sp.Sum(HI[j, ell] * WI[ell, c], (ell, 1, f_in)), (j, 1, n))
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "eigenvector",
-    Eq(notation(r"\hat A\,\tilde D^{1/2}\mathbf{1}", A_HAT * U_ONE, "A_hat D~^(1/2) 1"), U_ONE, evaluate=False),
-    text=r"$\tilde D^{1/2}\mathbf{1}$ is an eigenvector of $\hat A$ with eigenvalue 1",
+    Eq(
+        notation(
+            r"(\hat A\,\tilde D^{1/2}\mathbf{1})_i",
+            sp.Sum(a_hat(i, j) * sp.sqrt(d_tilde(j)), (j, 1, n)),
+            "(A_hat D~^(1/2) 1)_i",
+        ),
+        sp.sqrt(d_tilde(i)),
+    ),
+    text=r"for any number $n$ of nodes: $\tilde D^{1/2}\mathbf{1}$ is an eigenvector of $\hat A$ with eigenvalue 1",
 )
 SYMMETRIC = Statement(
     "symmetric",
-    Eq(
-        notation(
-            r"\hat A^\top",
-            sp.Transpose(sp.MatMul(*map(IM, (D_HALF_INV, A_TILDE, D_HALF_INV)), evaluate=False)),
-            "A_hat^T",
-        ),
-        notation(r"\hat A", A_HAT, "A_hat"),
-        evaluate=False,
-    ),
-    text=r"$\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}$ is symmetric",
+    Eq(notation(r"\hat A_{ji}", a_hat(j, i), "A_hat_ji"), notation(r"\hat A_{ij}", a_hat(i, j), "A_hat_ij")),
+    text=r"$\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}$ is symmetric (any $n$)",
 )
 AT_MOST_ONE = Statement(
     "lambda <= 1",
-    Ge(notation(r"\mathbf{x}^\top(\tilde D - \tilde A)\,\mathbf{x}", Q_MINUS, "x^T (D~ - A~) x"), 0),
-    text=r"$\mathbf{x}^\top(\tilde D - \tilde A)\mathbf{x} \ge 0$, so "
-    r"$I - \hat A = \tilde D^{-1/2}(\tilde D - \tilde A)\tilde D^{-1/2}$ "
-    r"is positive semidefinite: every eigenvalue $\lambda \le 1$",
+    Eq(notation(r"((\tilde D - \tilde A)\mathbf{y})_i", _row(-1), "((D~ - A~) y)_i"), ROW_MINUS),
+    text=r"the self-loops cancel, $\tilde D - \tilde A = D - W = L$ (any $n$): with $\mathbf{x} = \tilde "
+    r"D^{1/2}\mathbf{y}$, $\mathbf{x}^\top(I - \hat A)\mathbf{x} = \mathbf{y}^\top L\mathbf{y} \ge 0$ by the "
+    r"Laplacian's quadratic form (laplacian-spectrum): $I - \hat A$ is positive semidefinite, every eigenvalue "
+    r"$\lambda \le 1$",
+)
+ROWS_PLUS = Statement(
+    "row of D~ + A~",
+    Eq(notation(r"((\tilde D + \tilde A)\mathbf{y})_i", _row(1), "((D~ + A~) y)_i"), ROW_PLUS),
+    text=r"the self-loops add $2y_i$: $\tilde D + \tilde A = D + W + 2I$ (any $n$)",
 )
 ABOVE_MINUS_ONE = Statement(
     "lambda > -1",
-    Ge(notation(r"\mathbf{x}^\top(\tilde D + \tilde A)\,\mathbf{x}", Q_PLUS, "x^T (D~ + A~) x"), 2 * NORM_SQ),
-    text=r"$\mathbf{x}^\top(\tilde D + \tilde A)\mathbf{x} \ge 2\lVert\mathbf{x}\rVert^2$: the self-loops make "
-    r"$I + \hat A$ positive definite, so every eigenvalue $\lambda > -1$",
+    Ge(notation(r"\mathbf{y}^\top(\tilde D + \tilde A)\,\mathbf{y}", Q_PLUS, "y^T (D~ + A~) y"), 2 * NORM_SQ),
+    text=r"$\mathbf{x}^\top(I + \hat A)\mathbf{x} = \mathbf{y}^\top(\tilde D + \tilde A)\mathbf{y} \ge "
+    r"2\lVert\mathbf{y}\rVert^2$, any $n$: the self-loops make $I + \hat A$ positive definite, every eigenvalue "
+    r"$\lambda > -1$",
 )
 MESSAGE_PASSING = Statement(
     "message passing",
     Eq(
-        notation(r"(PH)W", (Pm * Hm) * Wg, "(P H) W"),
-        notation(r"\Bigl[\textstyle\sum_j P_{ij}\,(HW)_{j,:}\Bigr]_i", MESSAGES, "[sum_j P_ij (HW)_j]_i"),
-        evaluate=False,
+        notation(r"((PH)W)_{ic}", MP_LHS, "((P H) W)_ic"),
+        notation(r"\textstyle\sum_j P_{ij}\,(HW)_{jc}", MP_RHS, "sum_j P_ij (HW)_jc"),
     ),
-    text=r"row $i$ of $\hat A H W$ is $\sum_j \hat A_{ij}(HW)_{j,:}$: node $i$ sums its neighbours' "
-    r"transformed features (any propagation matrix $P$, in particular $P = \hat A$)",
+    text=r"row $i$ of $\hat A H W$ is $\sum_j \hat A_{ij}(HW)_{j,:}$ (any numbers of nodes and features): node $i$ "
+    r"sums its neighbours' transformed features (any propagation matrix $P$, in particular $P = \hat A$)",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -110,7 +121,6 @@ QUESTION = Question(
     prompt=r"Let $\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}$ with $\tilde d_i = 1 + \sum_j A_{ij}$. "
     r"Give the $i$-th "
     r"entry of an eigenvector of $\hat A$ with eigenvalue 1.",
-    forms=(U_ONE,),
     approximations={
         r"that is $\tilde D^{-1/2}\mathbf{1}$, the inverse square roots": 1 / sp.sqrt(dtI[i]),
         r"$\mathbf{1}$ is the eigenvector of $\tilde D^{-1}\tilde A$, not of $\hat A$": sp.Integer(1),
@@ -120,60 +130,59 @@ REFS = (Ref.cite("kipf2017", where="Sec. 2, Eq. (2) and the renormalization tric
 
 
 # -- how it is derived -----------------------------------------------------------------------------
+def _rows(d: Derivation) -> None:
+    for label, sign, form in (("lambda <= 1", -1, ROW_MINUS), ("row of D~ + A~", 1, ROW_PLUS)):
+        op = "-" if sign < 0 else "+"
+        d.begin(statement_lhs(d, label), r"$\tilde d_i = 1 + \sum_k w_{ik}$, $\tilde A = W + I$")
+        d.then(collapse, r"the Kronecker deltas collapse the sum")
+        d.then(form, rf"$\tilde d_iy_i {op} y_i = \sum_j w_{{ij}}y_i + {1 + sign}y_i$: one sum over the neighbours")
+        d.conclude(label)
+
+
 def derivation(d: Derivation) -> None:
     r"""A GCN layer computes $H' = \sigma(\hat A H W)$ with $\hat A = \tilde D^{-1/2}(A + I)\tilde D^{-1/2}$, the
-    adjacency matrix with self-loops, normalised by the degrees $\tilde d_i = 1 + \sum_j A_{ij}$. Kipf and Welling's
+    weight matrix with self-loops, normalised by the degrees $\tilde d_i = 1 + \sum_j w_{ij}$. Kipf and Welling's
     ``renormalization trick'' keeps the spectrum of $\hat A$ in $(-1, 1]$, so stacking layers neither explodes
     nor oscillates, and the product is message passing: each node averages its neighbours' transformed
-    features. Below, a weighted graph on three nodes with symbolic weights $a_{ij} \ge 0$."""
-    scope = "for a weighted graph on 3 nodes"
+    features. Below, an undirected graph on any number $n$ of nodes with symbolic weights $w_{ij} = w_{ji} \ge 0$,
+    in index notation."""
     d.begin(
-        statement_lhs(d, "eigenvector"),
-        r"$\hat A_{ij}\sqrt{\tilde d_j} = \tilde A_{ij}/\sqrt{\tilde d_i}$",
-        scope=scope,
+        statement_lhs(d, "eigenvector"), r"$\hat A_{ij}\sqrt{\tilde d_j} = (w_{ij} + \delta_{ij})/\sqrt{\tilde d_i}$"
     )
+    d.then(collapse, r"the Kronecker delta collapses the sum")
     d.then(
-        lambda e: e.doit().applyfunc(sp.cancel),
-        r"$\sum_j \tilde A_{ij} = \tilde d_i$, so entry $i$ is $\tilde d_i/\sqrt{\tilde d_i}$",
+        (1 + sp.Sum(wI[i, j], (j, 1, n))) / sp.sqrt(d_tilde(i)),
+        r"one fraction: $(\sum_j w_{ij} + 1)/\sqrt{\tilde d_i}$",
     )
-    d.then(U_ONE, r"$= \sqrt{\tilde d_i}$")
+    d.then(sp.sqrt(d_tilde(i)), r"$\sum_j w_{ij} + 1 = \tilde d_i$: $\tilde d_i/\sqrt{\tilde d_i} = \sqrt{\tilde d_i}$")
     d.conclude("eigenvector")
 
-    d.begin(statement_lhs(d, "symmetric"), scope=scope)
-    d.then(
-        sp.MatMul(*map(IM, (D_HALF_INV.T, A_TILDE.T, D_HALF_INV.T)), evaluate=False),
-        r"$(XYZ)^\top = Z^\top Y^\top X^\top$",
+    d.begin(
+        statement_lhs(d, "symmetric"), r"$\hat A_{ji} = (w_{ji} + \delta_{ji})/(\sqrt{\tilde d_j}\sqrt{\tilde d_i})$"
     )
-    d.then(A_HAT, r"$\tilde D^{-1/2}$ is diagonal and $\tilde A = A + I$ is symmetric")
+    d.assume(SYMMETRIC_W, SYMMETRIC_W.rewrite, r"$w_{ji} = w_{ij}$ and $\delta_{ji} = \delta_{ij}$")
     d.conclude("symmetric")
 
-    d.begin(statement_lhs(d, "lambda <= 1"), r"the quadratic form of $\tilde D - \tilde A$", scope=scope)
-    d.then(lambda e: sp.expand(e.doit()), "expand; the self-loops cancel")
-    d.then(
-        a12 * (x3[0] - x3[1]) ** 2 + a13 * (x3[0] - x3[2]) ** 2 + a23 * (x3[1] - x3[2]) ** 2,
-        r"complete the squares: $\sum_{i<j} a_{ij}(x_i - x_j)^2$",
-    )
-    d.bound(0, r"weights $a_{ij} \ge 0$ times squares", relation=">=")
-    d.conclude("lambda <= 1")
+    _rows(d)
 
-    d.begin(statement_lhs(d, "lambda > -1"), r"the quadratic form of $\tilde D + \tilde A$", scope=scope)
-    d.then(lambda e: sp.expand(e.doit()), "expand")
-    d.then(
-        a12 * (x3[0] + x3[1]) ** 2 + a13 * (x3[0] + x3[2]) ** 2 + a23 * (x3[1] + x3[2]) ** 2 + 2 * NORM_SQ,
-        r"complete the squares: $\sum_{i<j} a_{ij}(x_i + x_j)^2 + 2\sum_i x_i^2$",
-    )
+    d.begin(statement_lhs(d, "lambda > -1"), r"$\sum_i y_i((\tilde D + \tilde A)\mathbf{y})_i$, the row above")
+    edge_form_steps(d, yI, 1, 2 * NORM_SQ)
     d.bound(2 * NORM_SQ, r"drop the nonnegative sum over edges", relation=">=")
     d.note(
-        r"With $\mathbf{x} = \tilde D^{-1/2}\mathbf{v}$ for an eigenvector $\hat A\mathbf{v} = \lambda\mathbf{v}$: "
-        r"$(1 - \lambda)\lVert\mathbf{v}\rVert^2 = \mathbf{x}^\top(\tilde D - \tilde A)\mathbf{x} \ge 0$ and "
-        r"$(1 + \lambda)\lVert\mathbf{v}\rVert^2 = \mathbf{x}^\top(\tilde D + \tilde A)\mathbf{x} > 0$, "
-        r"so $-1 < \lambda \le 1$."
+        r"With $\mathbf{y} = \tilde D^{-1/2}\mathbf{v}$ for an eigenvector $\hat A\mathbf{v} = \lambda\mathbf{v}$: "
+        r"$(1 - \lambda)\lVert\mathbf{v}\rVert^2 = \mathbf{y}^\top(\tilde D - \tilde A)\mathbf{y} \ge 0$ and "
+        r"$(1 + \lambda)\lVert\mathbf{v}\rVert^2 = \mathbf{y}^\top(\tilde D + \tilde A)\mathbf{y} \ge "
+        r"2\lVert\mathbf{y}\rVert^2 > 0$, so $-1 < \lambda \le 1$, for any $n$."
     )
     d.conclude("lambda > -1")
 
-    d.begin((Pm * Hm) * Wg, r"aggregate, then transform: $(PH)W$", scope="for 3 nodes, 2 features, 2 outputs")
-    d.then(lambda e: sp.expand(e), "expand the products")
-    d.then(MESSAGES, r"regroup by node $j$: transform first, $(HW)_{j,:}$, then sum the messages $P_{ij}(HW)_{j,:}$")
+    d.begin(statement_lhs(d, "message passing"), r"aggregate, then transform: $\sum_l(PH)_{il}W_{lc}$")
+    d.assume(
+        SUM_EXCHANGE,
+        SUM_EXCHANGE.rewrite,
+        r"exchange the sums: transform first, $(HW)_{jc}$, then sum the "
+        r"messages $P_{ij}(HW)_{jc}$",
+    )
     d.conclude("message passing")
 
 
@@ -233,11 +242,10 @@ GCN_PROPAGATION = declare(
     title="The GCN propagation matrix and message passing",
     section="1.1",
     map_row=r"$H^{(l+1)} = \sigma(\hat{A} H^{(l)} W^{(l)})$, graph convolution (Kipf \& Welling, 2017)",
-    variables={a12: WEIGHT, a13: WEIGHT, a23: WEIGHT}
-    | entry_domains(x3, SIGNAL)
-    | entry_domains([*Pm, *Hm, *Wg], FEATURE),
+    variables={n: integer(1, 4), i: integer(1, n), j: integer(1, n), f_in: integer(1, 3), c: integer(1, 3)}
+    | {wI: nonnegative(3), yI: SIGNAL, PI: real(-2, 2), HI: real(-2, 2), WI: real(-2, 2)},
     claim=CLAIM,
-    also=(SYMMETRIC, AT_MOST_ONE, ABOVE_MINUS_ONE, MESSAGE_PASSING),
+    also=(SYMMETRIC, AT_MOST_ONE, ROWS_PLUS, ABOVE_MINUS_ONE, MESSAGE_PASSING),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

@@ -123,23 +123,23 @@ REFS = (
 
 
 # -- how it is derived -----------------------------------------------------------------------------
-def edge_form_chain(d: Derivation, label: str, sign: int) -> None:
-    r"""The chain :math:`\sum_{i,j}x_iw_{ij}(x_i \mp x_j) = \tfrac12\sum_{i,j}w_{ij}(x_i \mp x_j)^2` for symmetric
-    weights, any :math:`n` (``sign`` :math:`-1`: the Laplacian; :math:`+1`: the signless Laplacian): half of it with
-    :math:`i, j` renamed, :math:`w_{ji} = w_{ij}`, the sums exchanged, and the square completed."""
+def edge_form_steps(d: Derivation, y: sp.IndexedBase, sign: int, rest: sp.Expr = sp.S.Zero) -> None:
+    r"""From :math:`\sum_{i,j}y_iw_{ij}(y_i \pm y_j) + r` to :math:`\tfrac12\sum_{i,j}w_{ij}(y_i \pm y_j)^2 + r` for
+    symmetric weights, any :math:`n` (``sign`` :math:`-1`: the Laplacian; :math:`+1`: the signless Laplacian): half
+    of the sum with :math:`i, j` renamed, :math:`w_{ji} = w_{ij}`, the sums exchanged, the square completed."""
     op = "-" if sign < 0 else "+"
-    d.begin(statement_lhs(d, label), r"$\sum_i x_i(L\mathbf{x})_i$, a sum over ordered pairs $(i, j)$")
     d.then(
-        HALF * pair_sum(xI[i] * wI[i, j] * (xI[i] + sign * xI[j]), i, j, n)
-        + HALF * sp.Sum(xI[j] * wI[j, i] * (xI[j] + sign * xI[i]), (j, 1, n), (i, 1, n)),
-        r"half of it, and half with the names $i$ and $j$ swapped",
+        HALF * pair_sum(y[i] * wI[i, j] * (y[i] + sign * y[j]), i, j, n)
+        + HALF * sp.Sum(y[j] * wI[j, i] * (y[j] + sign * y[i]), (j, 1, n), (i, 1, n))
+        + rest,
+        r"half of the sum over ordered pairs $(i, j)$, and half with the names $i$ and $j$ swapped",
     )
     d.assume(SYMMETRIC_W, SYMMETRIC_W.rewrite, r"$w_{ji} = w_{ij}$: the graph is undirected")
     d.assume(EXCHANGE, EXCHANGE.rewrite, r"exchange the order of the finite sums")
     d.then(
         one_sum,
         rf"one sum over the same pairs; complete the square: "
-        rf"$x_i(x_i {op} x_j) + x_j(x_j {op} x_i) = (x_i {op} x_j)^2$",
+        rf"$y_i(y_i {op} y_j) + y_j(y_j {op} y_i) = (y_i {op} y_j)^2$",
     )
 
 
@@ -162,7 +162,8 @@ def derivation(d: Derivation) -> None:
     )
     d.conclude("components")
 
-    edge_form_chain(d, "quadratic form", -1)
+    d.begin(statement_lhs(d, "quadratic form"), r"$\sum_i x_i(L\mathbf{x})_i$, the row from ``components''")
+    edge_form_steps(d, xI, -1)
     d.conclude("quadratic form")
 
     d.begin(EDGE_FORM, r"the quadratic form above")

@@ -90,4 +90,5 @@ def test_canonical_order_and_one_sum() -> None:
     x, c = lap.xI[i], lap.cI[i]
     two = sp.Sum(x**2, (i, 1, n)) + 2 * sp.Sum(x * c, (i, 1, n)) + sp.Sum(c**2, (i, 1, n))
     assert one_sum(two) == sp.Sum((x + c) ** 2, (i, 1, n))  # joined, the square completed
-    assert one_sum(two + 1) == two + 1  # a term that is not a sum: unchanged
+    other = sp.Sum(lap.xI[j], (j, 1, n - 1))  # other limits, and a term that is no sum: kept as they are
+    assert one_sum(two + other + 1) == sp.Sum((x + c) ** 2, (i, 1, n)) + other + 1
