@@ -1,11 +1,12 @@
 r"""Backpropagation is the chain rule.
 
-For a network $a^{[l]} = f(W^{[l]} a^{[l-1]})$ the gradient of the loss in every weight matrix is an
-outer product $\delta^{[l]} a^{[l-1]\top}$, with the error signals $\delta^{[l]}$ computed backwards
-by one matrix-vector product per layer (map 2.1, the chain rule is backpropagation). Derived here
-for a 3-layer tanh network with symbolic $2\times2$ weights, entry by entry against ``sympy.diff`` of
-the fully composed loss, and checked on a random depth-6 network of mixed widths against finite
-differences. Rumelhart, Hinton and Williams (1986), Learning representations by back-propagating
+For a network $z^{[l]} = W^{[l]} a^{[l-1]}$, $a^{[l]} = f(z^{[l]})$ the gradient of the loss in every weight
+matrix is an outer product $\delta^{[l]} a^{[l-1]\top}$, with the error signals $\delta^{[l]} = \partial\mathcal
+L/\partial z^{[l]}$ computed backwards by one matrix-vector product per layer (map 2.1, the chain rule is
+backpropagation). Derived for any activation $f$, any widths and any depth: the weight gradient of a layer, the
+output layer's error signal (the base case) and the backward step (the induction step), each by differentiating
+the indexed sums and collapsing the Kronecker deltas; checked on a random depth-6 network of mixed widths against
+finite differences. Rumelhart, Hinton and Williams (1986), Learning representations by back-propagating
 errors; Goodfellow, Bengio and Courville (2016), Deep Learning, Sec. 6.5.
 """
 
@@ -15,7 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 import sympy as sp
-from sympy import Derivative, Eq, ImmutableMatrix, Rational, tanh
+from sympy import Derivative, Eq, Rational
 
 from derive.authoring import (
     CheckContext,
@@ -26,103 +27,79 @@ from derive.authoring import (
     Statement,
     combine,
     declare,
-    fold_nodes,
+    integer,
     layers,
     linalg,
     matrices,
-    named,
+    notation,
     real,
 )
+from derive.maths.indexed import collapse, in_range
 
 # -- symbols ---------------------------------------------------------------------------------------
-DEPTH, WIDTH = 3, 2
-INPUT = real(-2, 2)
-TARGET = real(-1, 1)
-WEIGHT_DOMAIN = real(Rational(-3, 2), Rational(3, 2))
-X = matrices.symbol_vector("x", WIDTH, INPUT)
-T = matrices.symbol_vector("t", WIDTH, TARGET)
-WEIGHTS = [matrices.symbol_matrix(name, WIDTH, WIDTH, WEIGHT_DOMAIN) for name in ("u", "v", "w")]  # W[1], W[2], W[3]
-ALL = [*X, *T, *(e for w in WEIGHTS for e in w)]
+ENTRY = real(-2, 2)
+WIDTH = integer(1, 5)
+n_w, m_w = WIDTH.symbol("n"), WIDTH.symbol("m")  # the widths of a layer and of the layer below it
+i_, k_ = (integer(1, n_w).symbol(v) for v in "ik")  # units of the layer (k: summed)
+j_, q_ = (integer(1, m_w).symbol(v) for v in "jq")  # units of the layer below (q: summed)
+kk, qq = sp.symbols("k q", integer=True, positive=True)  # summation indices
+f = sp.Function("f")  # any differentiable activation
+#: layer l: z^[l] = W^[l] a^[l-1]; its error signal delta^[l] = dL/dz^[l]
+W_l, a_below, delta_l = (sp.IndexedBase(v, real=True) for v in ("W^{[l]}", "a^{[l-1]}", r"\delta^{[l]}"))
+#: the step from layer l + 1 down to l: z^[l+1] = W^[l+1] f(z^[l])
+W_up, delta_up, z_l = (sp.IndexedBase(v, real=True) for v in ("W^{[l+1]}", r"\delta^{[l+1]}", "z^{[l]}"))
+#: the output layer L and the targets t: the loss 1/2 ||f(z^[L]) - t||^2
+z_top, t_target = sp.IndexedBase("z^{[L]}", real=True), sp.IndexedBase("t", real=True)
 
-# the question's layer: the next layer's weights W[l+1], its error signal delta[l+1], and f'(z[l])
-QW = matrices.symbol_matrix("W", WIDTH, WIDTH, INPUT)
-QD = matrices.symbol_vector("delta", WIDTH, INPUT)
-SLOPES = real(0, 1)
-QG = matrices.symbol_vector("g", WIDTH, SLOPES)
-Q_DELTA = (QW.T * QD).multiply_elementwise(QG)  # delta[l] = (W^T delta) * f'(z[l])
+Z_K = sp.Sum(W_l[kk, qq] * a_below[qq], (qq, 1, m_w))  # z^[l]_k
+Z_UP_K = sp.Sum(W_up[kk, qq] * f(z_l[qq]), (qq, 1, m_w))  # z^[l+1]_k
+LOSS = Rational(1, 2) * sp.Sum((f(z_top[kk]) - t_target[kk]) ** 2, (kk, 1, n_w))
 
-VARIABLES = {
-    **matrices.entry_domains(X, INPUT),
-    **matrices.entry_domains(T, TARGET),
-    **{e: WEIGHT_DOMAIN for w in WEIGHTS for e in w},
-    **matrices.entry_domains(QW, INPUT),
-    **matrices.entry_domains(QD, INPUT),
-    **matrices.entry_domains(QG, SLOPES),
-}
-
-
-def _tanh_prime_of_output(a: sp.Expr) -> sp.Expr:
-    """tanh'(z) written through the activation a = tanh(z): 1 - a^2."""
-    return 1 - a**2
-
-
-# named nodes a[l]_i (innermost first, for fold), the loss L, and the error signals delta[l]_i
-ACTIVATION_DEFS: dict[sp.Expr, sp.Expr] = {}
-A: list[sp.Matrix] = [X]
-for _l, _w in enumerate(WEIGHTS, start=1):
-    _nodes = []
-    for _i in range(WIDTH):
-        _node, _def = named(rf"a^{{[{_l}]}}_{{{_i + 1}}}", ALL, tanh((_w * A[-1])[_i]), name=f"a{_l}_{_i + 1}")
-        _nodes.append(_node)
-        ACTIVATION_DEFS.update(_def)
-    A.append(sp.Matrix(_nodes))
-LOSS, LOSS_DEF = named("L", ALL, Rational(1, 2) * sum((A[DEPTH][i] - T[i]) ** 2 for i in range(WIDTH)), name="L")
-
-DELTA_DEFS: dict[sp.Expr, sp.Expr] = {}
-DELTA: list[sp.Matrix] = [sp.Matrix()] * DEPTH
-for _l in range(DEPTH, 0, -1):  # delta[3] first: delta[l] is written with the node delta[l+1]
-    _upstream = A[DEPTH] - T if _l == DEPTH else WEIGHTS[_l].T * DELTA[_l]
-    _nodes = []
-    for _i in range(WIDTH):
-        _body = _upstream[_i] * _tanh_prime_of_output(A[_l][_i])
-        _node, _def = named(rf"\delta^{{[{_l}]}}_{{{_i + 1}}}", ALL, _body, name=f"delta{_l}_{_i + 1}")
-        _nodes.append(_node)
-        DELTA_DEFS.update(_def)
-    DELTA[_l - 1] = sp.Matrix(_nodes)
-RECURSION_BODY = [sp.Matrix([DELTA_DEFS[node] for node in DELTA[layer]]) for layer in range(DEPTH)]
-
-# unfold order: outer nodes first (delta[1] uses delta[2] uses delta[3]; L uses a[3] uses a[2] ...)
-DEFINITIONS = {
-    **dict(reversed(list(DELTA_DEFS.items()))),
-    **LOSS_DEF,
-    **dict(reversed(list(ACTIVATION_DEFS.items()))),
-}
-
-
-def gradient_form(layer: int) -> ImmutableMatrix:
-    r"""The matrix :math:`\partial L/\partial W^{[l]}_{ij}` of unevaluated derivatives."""
-    w = WEIGHTS[layer - 1]
-    return ImmutableMatrix(w.rows, w.cols, lambda i, j: Derivative(LOSS, w[i, j]))
-
-
-def outer_form(layer: int) -> ImmutableMatrix:
-    r""":math:`\delta^{[l]} a^{[l-1]\top}` on the named nodes."""
-    return ImmutableMatrix(DELTA[layer - 1] * A[layer - 1].T)
-
+DW_IJ = notation(
+    r"\frac{\partial\mathcal L}{\partial W^{[l]}_{ij}}",
+    sp.Sum(delta_l[kk] * Derivative(Z_K, W_l[i_, j_]), (kk, 1, n_w)),
+    "dL/dW[l]_ij",
+)
+DELTA_TOP = notation(
+    r"\delta^{[L]}_i = \frac{\partial\mathcal L}{\partial z^{[L]}_i}", Derivative(LOSS, z_top[i_]), "delta[L]_i"
+)
+DELTA_STEP = notation(
+    r"\delta^{[l]}_j = \frac{\partial\mathcal L}{\partial z^{[l]}_j}",
+    sp.Sum(delta_up[kk] * Derivative(Z_UP_K, z_l[j_]), (kk, 1, n_w)),
+    "delta[l]_j",
+)
+RECURSION = Derivative(f(z_l[j_]), z_l[j_]) * sp.Sum(W_up[kk, j_] * delta_up[kk], (kk, 1, n_w))
 
 # -- what is claimed -------------------------------------------------------------------------------
-def _layer_statement(layer: int) -> Statement:
-    return Statement(
-        "claim" if layer == 1 else f"layer {layer}",
-        Eq(gradient_form(layer), outer_form(layer), evaluate=False),
-        text=rf"$\partial L/\partial W^{{[{layer}]}} = \delta^{{[{layer}]}} a^{{[{layer - 1}]\top}}$"
-        + (r" with $a^{[0]} = x$" if layer == 1 else ""),
-    )
+CLAIM = Statement(
+    "claim",
+    Eq(DW_IJ, delta_l[i_] * a_below[j_], evaluate=False),
+    text=r"for a layer $z^{[l]} = W^{[l]} a^{[l-1]}$ of any widths, with the error signal "
+    r"$\delta^{[l]} = \partial\mathcal L/\partial z^{[l]}$: $\partial\mathcal L/\partial W^{[l]} = "
+    r"\delta^{[l]} a^{[l-1]\top}$ (with $a^{[0]} = x$)",
+)
+OUTPUT_LAYER = Statement(
+    "output layer",
+    Eq(DELTA_TOP, (f(z_top[i_]) - t_target[i_]) * Derivative(f(z_top[i_]), z_top[i_]), evaluate=False),
+    text=r"the base case: for $\mathcal L = \tfrac12\lVert a^{[L]} - t\rVert^2$, $a^{[L]} = f(z^{[L]})$, "
+    r"$\delta^{[L]} = (a^{[L]} - t) \odot f'(z^{[L]})$",
+)
+BACKWARD_STEP = Statement(
+    "backward step",
+    Eq(DELTA_STEP, RECURSION, evaluate=False),
+    text=r"the induction step: $\mathcal L$ depends on $z^{[l]}$ only through $z^{[l+1]} = W^{[l+1]} f(z^{[l]})$, so "
+    r"$\delta^{[l]} = (W^{[l+1]\top}\delta^{[l+1]}) \odot f'(z^{[l]})$; from the base case at $l = L$, by "
+    r"induction downwards every error signal, and so every weight gradient, is computed by the backward pass, "
+    r"for every depth $L$ and any widths",
+)
 
-
-CLAIM = _layer_statement(1)
-LAYER_2 = _layer_statement(2)
-LAYER_3 = _layer_statement(3)
+# the question's layer: the next layer's weights W[l+1], its error signal delta[l+1], and f'(z[l])
+INPUT = real(-2, 2)
+QW = matrices.symbol_matrix("W", 2, 2, INPUT)
+QD = matrices.symbol_vector("delta", 2, INPUT)
+SLOPES = real(0, 1)
+QG = matrices.symbol_vector("g", 2, SLOPES)
+Q_DELTA = (QW.T * QD).multiply_elementwise(QG)  # delta[l] = (W^T delta) * f'(z[l])
 
 # -- the homework question, and where the identity comes from --------------------------------------
 QUESTION = Question(
@@ -149,33 +126,37 @@ def derivation(d: Derivation) -> None:
     r"""Every automatic-differentiation framework evaluates the chain rule backwards: the error signal
     $\delta^{[l]} = (W^{[l+1]\top}\delta^{[l+1]}) \odot f'(z^{[l]})$, seeded by
     $\delta^{[L]} = \nabla_{a^{[L]}}\mathcal L \odot f'(z^{[L]})$, gives every weight gradient as
-    $\partial\mathcal L/\partial W^{[l]} = \delta^{[l]} a^{[l-1]\top}$ at the cost of one extra pass.
-    Here $f = \tanh$ (so $f'(z^{[l]}) = 1 - (a^{[l]})^2$) and $\mathcal L = \tfrac12\|a^{[3]} - t\|^2$."""
-    d.begin(ImmutableMatrix(DELTA[DEPTH - 1]), title="The backward recursion")
-    d.then(ImmutableMatrix(RECURSION_BODY[DEPTH - 1]), r"$\delta^{[3]} = (a^{[3]} - t) \odot (1 - (a^{[3]})^2)$")
-    d.finish()
-    for layer in range(DEPTH - 1, 0, -1):
-        d.begin(ImmutableMatrix(DELTA[layer - 1]))
-        d.then(
-            ImmutableMatrix(RECURSION_BODY[layer - 1]),
-            rf"$\delta^{{[{layer}]}} = (W^{{[{layer + 1}]\top}} \delta^{{[{layer + 1}]}})"
-            rf" \odot (1 - (a^{{[{layer}]}})^2)$",
-        )
-        d.finish()
+    $\partial\mathcal L/\partial W^{[l]} = \delta^{[l]} a^{[l-1]\top}$ at the cost of one extra pass. Here $f$ is
+    any differentiable activation, the widths are any $n$ (a layer) and $m$ (the layer below), and
+    $\mathcal L = \tfrac12\|a^{[L]} - t\|^2$; the depth enters only through the induction."""
+    d.begin(DELTA_TOP, r"differentiate the loss in $z^{[L]}_i$", title="The base case: the output layer")
+    d.then(
+        lambda e: in_range(collapse(e.doit())),
+        r"only the term $k = i$ depends on $z^{[L]}_i$: the Kronecker delta collapses the sum",
+    )
+    d.then(OUTPUT_LAYER.relation.rhs, r"$(a^{[L]}_i - t_i)\,f'(z^{[L]}_i)$")  # type: ignore[union-attr]
+    d.conclude("output layer")
 
-    inner_first = dict(ACTIVATION_DEFS)
-    for layer in range(DEPTH, 0, -1):
-        label = "claim" if layer == 1 else f"layer {layer}"
-        d.begin(gradient_form(layer), scope="3 layers, 2 x 2 weights", title=f"Layer {layer}")
-        d.then(
-            lambda e: ImmutableMatrix(fold_nodes(d.unfold(e).doit(), inner_first)),
-            r"sympy.diff of the fully composed loss, written with the activations $a^{[k]}$",
-        )
-        d.then(
-            outer_form(layer),
-            rf"the backward recursion above: this is $\delta^{{[{layer}]}} a^{{[{layer - 1}]\top}}$",
-        )
-        d.conclude(label)
+    d.begin(
+        DELTA_STEP,
+        r"the chain rule through $z^{[l+1]}_k = \sum_q W^{[l+1]}_{kq} f(z^{[l]}_q)$",
+        title="The induction step: one layer down",
+    )
+    d.then(
+        lambda e: in_range(collapse(e.doit())),
+        r"$\partial z^{[l+1]}_k/\partial z^{[l]}_j = W^{[l+1]}_{kj} f'(z^{[l]}_j)$: the delta over $q$ collapses",
+    )
+    d.then(RECURSION, r"$f'(z^{[l]}_j)\,(W^{[l+1]\top}\delta^{[l+1]})_j$")
+    d.conclude("backward step")
+
+    d.begin(
+        DW_IJ,
+        r"the chain rule through $z^{[l]}_k = \sum_q W^{[l]}_{kq} a^{[l-1]}_q$",
+        title="The weight gradient of any layer",
+    )
+    d.then(lambda e: in_range(collapse(e.doit())), r"$\partial z^{[l]}_k/\partial W^{[l]}_{ij} = [k = i]\,a^{[l-1]}_j$")
+    d.then(CLAIM.relation.rhs, r"the outer product $\delta^{[l]} a^{[l-1]\top}$, entry $(i, j)$")  # type: ignore[union-attr]
+    d.conclude("claim")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -217,10 +198,25 @@ BACKPROP_CHAIN_RULE = declare(
     section="2.1",
     map_row=r"$\partial\mathcal L/\partial W^{[l]} = \partial\mathcal L/\partial a^{[L]}\,"
     r"\prod_k \partial a^{[k]}/\partial a^{[k-1]}\,\partial a^{[l]}/\partial W^{[l]}$",
-    variables=VARIABLES,
+    variables={
+        **matrices.entry_domains(QW, INPUT),
+        **matrices.entry_domains(QD, INPUT),
+        **matrices.entry_domains(QG, SLOPES),
+        n_w: WIDTH,
+        m_w: WIDTH,
+        i_: integer(1, n_w),
+        j_: integer(1, m_w),
+        W_l: ENTRY,
+        a_below: ENTRY,
+        delta_l: ENTRY,
+        W_up: ENTRY,
+        delta_up: ENTRY,
+        z_l: ENTRY,
+        z_top: ENTRY,
+        t_target: ENTRY,
+    },
     claim=CLAIM,
-    also=(LAYER_2, LAYER_3),
-    definitions=DEFINITIONS,
+    also=(OUTPUT_LAYER, BACKWARD_STEP),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

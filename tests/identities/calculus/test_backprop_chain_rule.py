@@ -1,5 +1,6 @@
-"""Targeted falsehoods for backpropagation (map 2.1): W instead of W^T, a missing f'(z); and the
-backward recursion of derive.maths.layers against finite differences."""
+"""Targeted falsehoods for backpropagation (map 2.1), at any widths and depth: W instead of W^T in the backward
+step, a missing f'(z) in the step or at the output layer, a transposed weight gradient; and the backward
+recursion of derive.maths.layers against finite differences."""
 
 from __future__ import annotations
 
@@ -8,24 +9,45 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from sympy import Eq, ImmutableMatrix
+import sympy as sp
+from sympy import Derivative, Eq
 
+import derive
 from derive.identities.calculus import backprop_chain_rule as bp
 
 
+def test_backprop_is_general() -> None:
+    p = derive.prove("backprop-chain-rule")
+    assert p.ok and p.level == "general"
+    assert {o.label: o.level for o in p.outcomes} == {
+        "claim": "general",
+        "output layer": "general",
+        "backward step": "general",
+    }
+
+
 def test_backprop_without_the_transpose(rejected: Callable[..., None]) -> None:
-    """delta[2] = (W[3] delta[3]) * f'(z[2]) (W not transposed) is wrong for a non-symmetric W."""
-    a, w, delta = bp.A, bp.WEIGHTS, bp.DELTA
-    wrong_delta = (w[2] * delta[2]).multiply_elementwise(a[2].applyfunc(lambda v: 1 - v**2))
-    wrong = Eq(bp.gradient_form(2), ImmutableMatrix(wrong_delta * a[1].T), evaluate=False)
-    rejected(bp.BACKPROP_CHAIN_RULE, "layer 2", wrong)
+    """delta[l]_j = f'(z_j) sum_k W_jk delta_k (W not transposed) is wrong."""
+    wrong = Derivative(bp.f(bp.z_l[bp.j_]), bp.z_l[bp.j_]) * sp.Sum(
+        bp.W_up[bp.j_, bp.kk] * bp.delta_up[bp.kk], (bp.kk, 1, bp.n_w)
+    )
+    rejected(bp.BACKPROP_CHAIN_RULE, "backward step", Eq(bp.DELTA_STEP, wrong, evaluate=False))
 
 
-def test_backprop_without_the_activation_derivative(rejected: Callable[..., None]) -> None:
-    """Forgetting f'(z[3]) in the output error signal."""
-    a, t = bp.A, bp.T
-    wrong = Eq(bp.gradient_form(3), ImmutableMatrix((a[3] - t) * a[2].T), evaluate=False)
-    rejected(bp.BACKPROP_CHAIN_RULE, "layer 3", wrong)
+def test_backprop_step_without_the_activation_derivative(rejected: Callable[..., None]) -> None:
+    wrong = sp.Sum(bp.W_up[bp.kk, bp.j_] * bp.delta_up[bp.kk], (bp.kk, 1, bp.n_w))
+    rejected(bp.BACKPROP_CHAIN_RULE, "backward step", Eq(bp.DELTA_STEP, wrong, evaluate=False))
+
+
+def test_backprop_output_layer_without_the_activation_derivative(rejected: Callable[..., None]) -> None:
+    """Forgetting f'(z[L]) in the output error signal."""
+    wrong = bp.f(bp.z_top[bp.i_]) - bp.t_target[bp.i_]
+    rejected(bp.BACKPROP_CHAIN_RULE, "output layer", Eq(bp.DELTA_TOP, wrong, evaluate=False))
+
+
+def test_backprop_weight_gradient_is_not_transposed(rejected: Callable[..., None]) -> None:
+    wrong = bp.delta_l[bp.j_] * bp.a_below[bp.i_]
+    rejected(bp.BACKPROP_CHAIN_RULE, "claim", Eq(bp.DW_IJ, wrong, evaluate=False))
 
 
 @pytest.mark.parametrize("depth", [1, 6])
