@@ -65,8 +65,9 @@ SHRINK = nonnegative(5)
 shrink = SHRINK.symbol("s")
 UN_NORM = sp.sqrt(sp.Sum(uI[j] ** 2, (j, 1, n)))
 EPS_DOT_G = sp.Sum(rho_s * uI[i] / ((1 + shrink) * UN_NORM) * gI[i], (i, 1, n))
-#: half the squared distance of the unit vectors u/||u|| and g/||g||: 1 - cos of their angle
-HALF_GAP = sp.Sum((uI[i] / UN_NORM - gI[i] / GN_NORM) ** 2, (i, 1, n)) / 2
+#: half the squared distance of the unit vectors u/||u|| and g/||g||, 1 - cos of their angle, written
+#: sum_i (||g|| u_i - ||u|| g_i)^2/(2 ||u||^2 ||g||^2) (the form SymPy's summation tries quickest)
+HALF_GAP = sp.Sum((GN_NORM * uI[i] - UN_NORM * gI[i]) ** 2, (i, 1, n)) / (2 * UN_NORM**2 * GN_NORM**2)
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -134,8 +135,8 @@ def derivation(d: Derivation) -> None:
     d.then(
         top * (1 - HALF_GAP),
         r"$\mathbf{u}^\top\mathbf{g}/(\lVert\mathbf{u}\rVert\lVert\mathbf{g}\rVert) = 1 - \tfrac12\sum_i"
-        r"(u_i/\lVert\mathbf{u}\rVert - g_i/\lVert\mathbf{g}\rVert)^2$: both unit vectors have "
-        r"$\sum_i(\cdot)^2 = 1$",
+        r"(u_i/\lVert\mathbf{u}\rVert - g_i/\lVert\mathbf{g}\rVert)^2$ (the two unit vectors have "
+        r"$\sum_i(\cdot)^2 = 1$), over the common denominator $\lVert\mathbf{u}\rVert^2\lVert\mathbf{g}\rVert^2$",
     )
     d.then(top - top * HALF_GAP, r"multiply out")
     d.bound(
