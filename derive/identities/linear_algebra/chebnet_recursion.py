@@ -9,6 +9,8 @@ Vandergheynst (2016), Sec. 2.1, Eq. (4); Hammond, Vandergheynst and Gribonval (2
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import sympy as sp
 from sympy import Eq, cos
@@ -25,12 +27,14 @@ from derive.authoring import (
     graph,
     integer,
     notation,
-    positive,
     real,
+    statement_lhs,
 )
-from derive.maths.matrices import entry_domains, orthonormal_eigenbasis
+from derive.maths.graphs import in_eigenbasis
+from derive.maths.indexed import collapse
 
-from ._shared import SIGNAL, x3
+from ._shared import cI, m, n
+from .laplacian_spectrum import ORTHONORMAL, a, b, q, r, uI, utI
 
 # -- symbols ---------------------------------------------------------------------------------------
 T = real(-4, 4)
@@ -39,11 +43,8 @@ ORDER = integer(2, 40)
 k = ORDER.symbol("k")
 X = real(-1, 1)
 x = X.symbol("x")
-K_MAX = 6
-EDGE_WEIGHT = positive(3)
-w = EDGE_WEIGHT.symbol("w")
-COEFF = real(-2, 2)
-CHEB_COEFFS = [COEFF.symbol(f"theta{p}") for p in range(4)]
+#: the eigenvalues of the rescaled Laplacian lie in [-1, 1]: lambda_q = cos(phi_q)
+phiI = sp.IndexedBase("phi", real=True)
 
 
 def chebyshev(k_max: int, var: sp.Expr) -> list[sp.Expr]:
@@ -54,31 +55,18 @@ def chebyshev(k_max: int, var: sp.Expr) -> list[sp.Expr]:
     return out[: k_max + 1]
 
 
-def chebyshev_filter(lap: sp.Matrix, coeffs: list[sp.Expr], vec: sp.Matrix) -> sp.Matrix:
-    r""":math:`\sum_k \theta_k T_k(\tilde L)\mathbf{x}` by the vector recursion :math:`\mathbf{x}_k = 2\tilde
-    L\mathbf{x}_{k-1} - \mathbf{x}_{k-2}` (only matrix-vector products: no eigendecomposition)."""
-    xs = [vec, lap * vec]
-    while len(xs) < len(coeffs):
-        xs.append(2 * lap * xs[-1] - xs[-2])
-    return sum((c * v for c, v in zip(coeffs, xs, strict=False)), sp.zeros(vec.rows, 1))
+def _in_eigenbasis(order: sp.Expr) -> Callable[[sp.Expr], sp.Expr]:
+    r""":math:`y_b = (U T_{order}(\tilde\Lambda)\mathbf{c})_b = \sum_m U_{bm}\cos(order\,\varphi_m)c_m`."""
+    return lambda s: sp.Sum(uI[s, m] * cos(order * phiI[m]) * cI[m], (m, 1, n))
 
 
-T_COS = sp.Matrix([tk.subs(x, cos(t)) for tk in chebyshev(K_MAX, x)])
-COS_K = sp.Matrix([cos(p * t) for p in range(K_MAX + 1)])
 STEP_LHS = 2 * cos(t) * cos((k - 1) * t) - cos((k - 2) * t)
-LAP_P3 = w * sp.Matrix([[1, -1, 0], [-1, 2, -1], [0, -1, 1]])  # the path 1 - 2 - 3, eigenvalues 0, w, 3w
-L_SCALED = 2 * LAP_P3 / (3 * w) - sp.eye(3)  # 2 L / lambda_max - I, spectrum in [-1, 1]
-U_P3, LAM_P3 = orthonormal_eigenbasis(L_SCALED)
-
-
-def _cheb_spectral(u: sp.Matrix, lam: sp.Matrix, vec: sp.Matrix) -> sp.Matrix:
-    r""":math:`U g(\tilde\Lambda) U^\top\mathbf{x}` with :math:`g = \sum_k\theta_kT_k` evaluated at each eigenvalue."""
-    polys = chebyshev(len(CHEB_COEFFS) - 1, x)
-    g = sp.diag(
-        *(sum(c * p.subs(x, lam[r, r]) for c, p in zip(CHEB_COEFFS, polys, strict=True)) for r in range(lam.rows))
-    )
-    return u * g * u.T * vec
-
+with sp.evaluate(False):
+    COS_ONE = cos(1 * t)
+#: (U^T x_k)_q for x_k = 2 L~ x_(k-1) - x_(k-2), L~ = U Lambda~ U^T, x_j = U T_j(Lambda~) c for j = k-1, k-2
+FILTER_LHS = 2 * in_eigenbasis(uI, utI, lambda s: cos(phiI[s]), _in_eigenbasis(k - 1), (a, r, b, q), n) - sp.Sum(
+    utI[q, b] * _in_eigenbasis(k - 2)(b), (b, 1, n)
+)
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
@@ -87,26 +75,28 @@ CLAIM = Statement(
     text=r"the induction step: if $T_{k-1}(\cos t) = \cos((k-1)t)$ and $T_{k-2}(\cos t) = \cos((k-2)t)$, "
     r"then $T_k(\cos t) = \cos(kt)$, for every $k \ge 2$",
 )
-FIRST_SIX = Statement(
-    "k <= 6",
-    Eq(notation(r"\bigl(T_k(\cos t)\bigr)_{k=0}^{6}", T_COS, "T_k(cos t), k = 0..6"), COS_K, evaluate=False),
-    text=r"the recursion $T_0 = 1$, $T_1 = x$, $T_k = 2xT_{k-1} - T_{k-2}$ gives $T_k(\cos t) = \cos(kt)$: "
-    r"the base cases $k = 0, 1$ and the first five steps",
+BASE = Statement(
+    "base cases",
+    Eq(notation(r"T_1(\cos t)", chebyshev(1, x)[1].subs(x, cos(t)), "T_1(cos t)"), COS_ONE, evaluate=False),
+    text=r"$T_0(\cos t) = 1 = \cos(0t)$ and $T_1(\cos t) = \cos t = \cos(1t)$: with the step, induction on $k$ "
+    r"gives $T_k(\cos t) = \cos(kt)$ for every $k \ge 0$",
 )
 FILTER = Statement(
     "filter",
     Eq(
         notation(
-            r"\sum_{k=0}^{3}\theta_kT_k(\tilde L)\,\mathbf{x}",
-            chebyshev_filter(L_SCALED, CHEB_COEFFS, x3),
-            "sum_k theta_k T_k(L~) x",
+            r"\bigl(U^\top(2\tilde L\mathbf{x}_{k-1} - \mathbf{x}_{k-2})\bigr)_q",
+            FILTER_LHS,
+            "(U^T (2 L~ x_(k-1) - x_(k-2)))_q",
         ),
-        notation(r"U g(\tilde\Lambda)U^\top\mathbf{x}", _cheb_spectral(U_P3, LAM_P3, x3), "U g(Lambda~) U^T x"),
-        evaluate=False,
+        notation(r"T_k(\tilde\lambda_q)\,c_q", cos(k * phiI[q]) * cI[q], "T_k(lambda_q) c_q"),
     ),
-    text=r"$\tilde L = 2L/\lambda_{\max} - I$, $g = \sum_k\theta_kT_k$: the recursion needs only products "
-    r"$\tilde L\mathbf{v}$ "
-    r"(on the path graph $1 - 2 - 3$ with edge weight $w$)",
+    text=r"in the orthonormal eigenbasis $\tilde L = 2L/\lambda_{\max} - I = U\tilde\Lambda U^\top$, eigenvalues "
+    r"$\tilde\lambda_q = \cos\varphi_q \in [-1, 1]$, $\mathbf{c} = U^\top\mathbf{x}$ (any $n$): if the "
+    r"recursion's $\mathbf{x}_{k-1} = UT_{k-1}(\tilde\Lambda)\mathbf{c}$ and "
+    r"$\mathbf{x}_{k-2} = UT_{k-2}(\tilde\Lambda)\mathbf{c}$, then $\mathbf{x}_k = 2\tilde L\mathbf{x}_{k-1} - "
+    r"\mathbf{x}_{k-2} = UT_k(\tilde\Lambda)\mathbf{c}$; so $\sum_{k=0}^K\theta_k\mathbf{x}_k = "
+    r"Ug(\tilde\Lambda)U^\top\mathbf{x}$, $g = \sum_k\theta_kT_k$, for any order $K$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -131,33 +121,39 @@ def derivation(d: Derivation) -> None:
     instead takes $g = \sum_k\theta_kT_k$ in Chebyshev polynomials of the rescaled Laplacian $\tilde L =
     2L/\lambda_{\max} - I$ (spectrum in $[-1, 1]$), which the three-term recursion evaluates with $K$ sparse
     matrix-vector products. The identity $T_k(\cos t) = \cos(kt)$ is why these polynomials are the natural,
-    well-conditioned basis on $[-1, 1]$."""
-    d.begin(T_COS, r"$T_0, \dots, T_6$ computed by the recursion, at $x = \cos t$", scope="for k = 0, ..., 6")
-    d.then(COS_K, r"multiple-angle formulas (proved by rewriting in exponentials)")
-    d.conclude("k <= 6")
-
+    well-conditioned basis on $[-1, 1]$; both are proved by induction on $k$, for any order and any number of
+    nodes."""
     d.begin(STEP_LHS, r"$2\cos t\,T_{k-1}(\cos t) - T_{k-2}(\cos t)$ under the induction hypothesis")
     d.then(
         sp.Add(cos(k * t), cos((k - 2) * t), -cos((k - 2) * t), evaluate=False),
         r"product to sum: $2\cos a\cos b = \cos(a + b) + \cos(a - b)$",
     )
     d.then(cos(k * t), "cancel")
-    d.note(
-        r"With the base cases $T_0(\cos t) = 1 = \cos 0$ and $T_1(\cos t) = \cos t$, induction gives $T_k(\cos t) = "
-        r"\cos(kt)$ for all $k$."
-    )
     d.conclude("step")
 
-    d.begin(
-        chebyshev_filter(L_SCALED, CHEB_COEFFS, x3),
-        r"$\mathbf{x}_0 = \mathbf{x}$, $\mathbf{x}_1 = \tilde L\mathbf{x}$, "
-        r"$\mathbf{x}_k = 2\tilde L\mathbf{x}_{k-1} - \mathbf{x}_{k-2}$, then $\sum_k\theta_k\mathbf{x}_k$",
-        scope="for the weighted path on 3 nodes",
+    d.begin(statement_lhs(d, "base cases"), r"$T_1(x) = x$ at $x = \cos t$")
+    d.note(
+        r"With $T_0(\cos t) = 1 = \cos(0t)$, the base cases $k = 0, 1$ and the step give $T_k(\cos t) = \cos(kt)$ "
+        r"for every $k \ge 0$ (induction on $k$, two cases back)."
     )
-    d.then(lambda e: e.applyfunc(sp.expand), "multiply out")
+    d.conclude("base cases")
+
+    d.begin(
+        statement_lhs(d, "filter"),
+        r"$\tilde L = U\tilde\Lambda U^\top$ applied to $\mathbf{x}_{k-1} = UT_{k-1}(\tilde\Lambda)\mathbf{c}$, "
+        r"read in the coordinates $U^\top$",
+    )
+    d.assume(ORTHONORMAL, ORTHONORMAL.rewrite, r"$U^\top U = I$: $\sum_b U_{br}U_{bm} = \delta_{rm}$")
+    d.then(collapse, r"the Kronecker deltas collapse the sums")
     d.then(
-        _cheb_spectral(U_P3, LAM_P3, x3),
-        r"SymPy's eigenbasis of $\tilde L$ (eigenvalues $-1, -\tfrac13, 1$); $g$ applied to each",
+        sp.Mul(sp.Add(cos(k * phiI[q]), cos((k - 2) * phiI[q]), -cos((k - 2) * phiI[q]), evaluate=False), cI[q]),
+        r"product to sum: $2\cos\varphi\cos((k-1)\varphi) = \cos(k\varphi) + \cos((k-2)\varphi)$",
+    )
+    d.then(cos(k * phiI[q]) * cI[q], r"cancel: $\cos(k\varphi_q) = T_k(\cos\varphi_q)$, the claim")
+    d.note(
+        r"With $\mathbf{x}_0 = \mathbf{x} = U\mathbf{c}$ and $\mathbf{x}_1 = \tilde L\mathbf{x} = U\tilde\Lambda"
+        r"\mathbf{c}$, induction on $k$ gives $\mathbf{x}_k = UT_k(\tilde\Lambda)\mathbf{c}$ for every $k$, so the "
+        r"recursion computes the spectral filter $Ug(\tilde\Lambda)U^\top\mathbf{x}$ with matrix-vector products only."
     )
     d.conclude("filter")
 
@@ -203,9 +199,10 @@ CHEBNET_RECURSION = declare(
     title="Chebyshev polynomials filter a graph signal without an eigendecomposition",
     section="1.2",
     map_row=r"Eigenvalues of the graph Laplacian $L$: ChebNet, spectral GNNs",
-    variables={t: T, k: ORDER, w: EDGE_WEIGHT} | {c: COEFF for c in CHEB_COEFFS} | entry_domains(x3, SIGNAL),
+    variables={t: T, k: ORDER, n: integer(1, 4), q: integer(1, n)}
+    | {uI: real(-2, 2), utI: real(-2, 2), phiI: real(-4, 4), cI: real(-2, 2)},
     claim=CLAIM,
-    also=(FIRST_SIX, FILTER),
+    also=(BASE, FILTER),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
