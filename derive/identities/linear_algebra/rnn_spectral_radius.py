@@ -1,6 +1,6 @@
 r"""The spectral radius decides whether an RNN's gradients vanish or explode.
 
-A linear recurrence $h_t = Wh_{t-1}$ unrolls to $h_t = W^th_0 = V\Lambda^tV^{-1}h_0$, so backpropagation through
+A linear recurrence $h_t = Wh_{t-1}$ unrolls to $h_t = W^th_0 = P\Lambda^tP^{-1}h_0$, so backpropagation through
 time multiplies the gradient by $(W^t)^\top$ and each mode by $\lambda_i^t$: the spectral radius $\rho(W)$
 decides between vanishing ($\rho < 1$) and exploding ($\rho > 1$) gradients (map 1.2, stability of the RNN hidden
 state). Pascanu, Mikolov and Bengio (2013), On the difficulty of training recurrent neural networks, Sec. 2.1.
