@@ -294,15 +294,19 @@ def _run_parallel(
     kept = {} if modules else _kept_rows(names, seed)
     todo = [n for n in names if n not in kept]
     with Progress(len(names), "proving", quiet=not show or len(names) == 1) as bar:
+
+        def report(row: dict[str, Any]) -> None:
+            bar.done(row["name"], ok=row["ok"], seconds=row["seconds"], kept=bool(row.get("cached")))
+
         for row in kept.values():
-            bar.done(row["name"], ok=row["ok"], seconds=row["seconds"])
+            report(row)
         done = iter(
             ordered_map(
                 work,
                 todo,
                 on_error=_failed_row,
                 jobs=jobs,
-                progress=lambda _n, r: bar.done(r["name"], ok=r["ok"], seconds=r["seconds"]),
+                progress=lambda _n, r: report(r),
             )
             if todo
             else []

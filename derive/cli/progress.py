@@ -25,6 +25,7 @@ class Progress:
         self.finished = 0
         self.failed: list[str] = []
         self.times: list[tuple[float, str]] = []
+        self.kept = 0
         self.start = time.perf_counter()
         self._bar: Any = None
 
@@ -38,12 +39,14 @@ class Progress:
         if self._bar is not None:
             self._bar.__exit__(kind, exc, tb)
 
-    def done(self, name: str, *, ok: bool = True, seconds: float | None = None) -> None:
-        """One item finished: a step of the bar, or a line ``[ k/n] name ok 1.23 s``."""
+    def done(self, name: str, *, ok: bool = True, seconds: float | None = None, kept: bool = False) -> None:
+        """One item finished: a step of the bar, or a line ``[ k/n] name ok 1.23 s`` (``kept``: read from
+        the proof cache, ``[ k/n] name ok kept`` and left out of the timings)."""
         self.finished += 1
+        self.kept += kept
         if not ok:
             self.failed.append(name)
-        if seconds is not None:
+        if seconds is not None and not kept:
             self.times.append((seconds, name))
         if self.quiet:
             return
@@ -51,7 +54,7 @@ class Progress:
             self._bar.update(1)
             return
         width = len(str(self.total))
-        took = "" if seconds is None else f" {seconds:.2f} s"
+        took = " kept" if kept else "" if seconds is None else f" {seconds:.2f} s"
         verdict = "ok" if ok else "FAILED"
         click.echo(f"[{self.finished:>{width}}/{self.total}] {name} {verdict}{took}", err=True)
 
@@ -61,9 +64,11 @@ class Progress:
             click.echo(f"{text} ...", err=True)
 
     def summary(self, slowest: int = 3) -> str:
-        """``75 done, 0 failed in 101.2 s; slowest: a 14.3 s, b 11.7 s, c 9.0 s``."""
+        """``75 done, 0 failed in 101.2 s; slowest: a 14.3 s, b 11.7 s, c 9.0 s`` (``75 done (75 kept from
+        the proof cache), ...`` when items were read, not run)."""
         wall = time.perf_counter() - self.start
-        text = f"{self.finished} done, {len(self.failed)} failed in {wall:.1f} s"
+        kept = f" ({self.kept} kept from the proof cache)" if self.kept else ""
+        text = f"{self.finished} done{kept}, {len(self.failed)} failed in {wall:.1f} s"
         top = sorted(self.times, reverse=True)[:slowest]
         if top:
             text += "; slowest: " + ", ".join(f"{name} {s:.1f} s" for s, name in top)

@@ -53,16 +53,15 @@ def folder() -> Path:
 
 @functools.cache
 def package_digest() -> str:
-    """A digest of every source file of the package and of the versions the proofs depend on."""
-    import mpmath
-    import numpy
-    import sympy
+    """A digest of every source file of the package and of the versions the proofs depend on (read
+    from the installed distributions: a kept row is found without importing SymPy)."""
+    from importlib.metadata import version
 
     h = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
         h.update(str(path.relative_to(PACKAGE)).encode())
         h.update(path.read_bytes())
-    versions = (sys.version, sympy.__version__, mpmath.__version__, numpy.__version__)
+    versions = (sys.version, version("sympy"), version("mpmath"), version("numpy"))
     h.update(repr(versions).encode())
     return h.hexdigest()
 

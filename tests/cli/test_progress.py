@@ -38,3 +38,13 @@ def test_verify_reports_each_identity_in_a_log() -> None:
     assert len(lines) == 3 and {ln.split()[1] for ln in lines} == set(names), proc.stderr
     assert all(ln.split()[2] == "ok" and ln.endswith(" s") for ln in lines)
     assert "3 done, 0 failed in" in proc.stderr
+
+
+def test_kept_rows_say_so_and_stay_out_of_the_timings(capsys: object) -> None:
+    with Progress(2, "proving", terminal=False) as bar:
+        bar.done("a", seconds=9.0, kept=True)
+        bar.done("b", seconds=1.0)
+    assert capsys.readouterr().err.splitlines() == ["[1/2] a ok kept", "[2/2] b ok 1.00 s"]  # type: ignore[attr-defined]
+    summary = bar.summary()
+    assert summary.startswith("2 done (1 kept from the proof cache), 0 failed in ")
+    assert summary.endswith("slowest: b 1.0 s")
