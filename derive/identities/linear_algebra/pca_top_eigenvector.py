@@ -27,7 +27,7 @@ from derive.authoring import (
     real,
     statement_lhs,
 )
-from derive.core.facts import SUM_EXCHANGE
+from derive.core.facts import SPECTRAL_THEOREM, SUM_EXCHANGE
 from derive.maths.indexed import collapse, in_range
 from derive.maths.spectral import ProductOfSums
 
@@ -37,6 +37,7 @@ from ._shared import (
     RAYLEIGH_N,
     RAYLEIGH_N_VARS,
     gap,
+    gapI,
     i,
     k,
     lam1,
@@ -93,6 +94,14 @@ STATIONARITY = Statement(
 )
 
 
+#: the variance along the eigenvector u_t = U e_t: its coordinates are c_k = delta_kt
+TOP_VARIANCE = sp.Sum((lam1 - gapI[k]) * sp.KroneckerDelta(k, t_top) ** 2, (k, 1, n))
+VARIANCE_AT_TOP = Statement(
+    "variance at u_t",
+    Eq(notation(r"\mathbf{u}_t^\top S\mathbf{u}_t", TOP_VARIANCE, "u_t^T S u_t"), lam1 - gapI[t_top]),
+    text=r"the variance captured along the eigenvector $\mathbf{u}_t$ is its eigenvalue $\lambda_t = \lambda_1 - g_t$, "
+    r"any $n$: the bound $\lambda_1$ of the maximum exactly for a top eigenvector ($g_t = 0$)",
+)
 FIRST_PC = Statement(
     "first PC",
     Eq(
@@ -132,6 +141,11 @@ def derivation(d: Derivation) -> None:
     rayleigh_bound_n(d, "maximum")
 
     rayleigh_attained_n(d, "attained")
+
+    d.begin(TOP_VARIANCE, r"$\mathbf{v} = \mathbf{u}_t$ has the eigenbasis coordinates $c_k = \delta_{kt}$")
+    d.assume(SPECTRAL_THEOREM)
+    d.then(lambda e: in_range(collapse(e)), r"the Kronecker delta collapses the sum")
+    d.conclude("variance at u_t")
 
     d.begin(statement_lhs(d, "stationarity"), r"the gradient of the Lagrangian, entry $i$")
     d.then(lambda e: e.doit(), r"differentiate: $\partial v_q/\partial v_i = \delta_{iq}$")
@@ -218,7 +232,7 @@ PCA_TOP_EIGENVECTOR = declare(
     | {gap: real(0, 5), i: integer(1, n), MI: ENTRY, vI: real(-2, 2), lagrange: MULTIPLIER}
     | {N_SAMPLES: integer(2, 6), XI: ENTRY},
     claim=CLAIM,
-    also=(ATTAINED, STATIONARITY, FIRST_PC),
+    also=(ATTAINED, VARIANCE_AT_TOP, STATIONARITY, FIRST_PC),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

@@ -1,7 +1,7 @@
 """Targeted falsehoods for PCA's top eigenvector (map 1.2), for any n: the Rayleigh quotient bounded by a
-smaller eigenvalue, a sign error in the Lagrangian's stationarity condition, the projected variance with the
-wrong normalisation or without its cross terms; the spectral theorem and the exchange of finite sums are
-cited."""
+smaller eigenvalue, every eigenvector capturing the top variance, a sign error in the Lagrangian's stationarity
+condition, the projected variance with the wrong normalisation or without its cross terms; the spectral theorem
+and the exchange of finite sums are cited."""
 
 from __future__ import annotations
 
@@ -43,9 +43,14 @@ def test_pca_first_pc_without_cross_terms_is_refused(page_proof: Proof, refused:
     refused(page_proof, "first PC", Eq(pca.PROJ_VAR, diagonal, evaluate=False))
 
 
+def test_pca_every_eigenvector_capturing_lambda_max_is_refused(page_proof: Proof, refused: Callable[..., None]) -> None:
+    # the variance along u_t is lambda_t = lambda_1 - g_t: lambda_max only for a top eigenvector
+    refused(page_proof, "variance at u_t", Eq(pca.TOP_VARIANCE, pca.lam1))
+
+
 def test_pca_statements_are_general_for_any_n_and_cite_the_spectral_theorem(page_proof: Proof) -> None:
     assert page_proof.ok, page_proof.failure
     levels = {o.label: o.level for o in page_proof.outcomes}
-    assert levels == {"maximum": "general", "attained": "general", "stationarity": "general", "first PC": "general"}
+    assert levels == dict.fromkeys(("maximum", "attained", "variance at u_t", "stationarity", "first PC"), "general")
     assert page_proof.level == "general"
     assert [f.name for f in page_proof.assumes] == [SPECTRAL_THEOREM.name, SUM_EXCHANGE.name]
