@@ -24,6 +24,8 @@ def test_proves(name: str) -> None:
     # every symbolic statement is concluded by a chain, and the numeric check really ran
     assert all(o.ok for o in p.outcomes)
     assert p.numeric.crosscheck is not None or any(s.samples for s in p.numeric.statements)
+    # the central move is computed by SymPy (a derivative, an integral, a solve, a sum...), not typed in
+    assert any(s.provenance.startswith("computed by SymPy") for c in p.chains for s in c.steps), name
 
 
 @pytest.mark.parametrize("name", NAMES)
