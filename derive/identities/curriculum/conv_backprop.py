@@ -35,6 +35,7 @@ from derive.authoring import (
 from derive.core.facts import SUM_EXCHANGE
 from derive.maths.indexed import collapse, in_range
 from derive.numeric.linalg import gradient_fd
+from derive.verify.sums import unroll_sums
 
 # -- symbols ---------------------------------------------------------------------------------------
 ENTRY = real(-3, 3)
@@ -244,11 +245,11 @@ def _index_forms_check(ctx: CheckContext) -> CrossCheckResult:
     }
     sizes = {m_out: m, k_ker: k}
 
-    def at(form: sp.Expr, index: sp.Symbol, value: int) -> float:
-        return float(form.xreplace({**sizes, index: value}).doit().xreplace(values))
+    def entries(form: sp.Expr, index: sp.Symbol, count: int) -> np.ndarray:
+        written = unroll_sums(form.xreplace(sizes))  # the sum written out once, the index still free
+        return np.array([float(written.xreplace({index: v}).xreplace(values)) for v in range(1, count + 1)])
 
-    gx = np.array([at(FULL_CONV_T, t_in, t) for t in range(1, m + k)])
-    gw = np.array([at(KERNEL_GRAD_J, j_ker, j) for j in range(1, k + 1)])
+    gx, gw = entries(FULL_CONV_T, t_in, m + k - 1), entries(KERNEL_GRAD_J, j_ker, k)
     return combine(
         ctx.compare("derived (delta * w)_t", "numpy.convolve full", gx, np.convolve(delta, w, "full"), rtol=1e-12),
         ctx.compare("derived (x star delta)_j", "numpy.correlate", gw, np.correlate(x, delta, "valid"), rtol=1e-12),
