@@ -367,8 +367,18 @@ def _refutation(
 
 
 def _depends(s: sp.Symbol, symbols: set[sp.Symbol], domains: Mapping[Any, Domain]) -> bool:
-    """True if a variable in ``symbols`` has a bound naming ``s`` (so ``s`` must be sampled too)."""
-    return any(s in domains[t].depends_on() for t in symbols if t in domains)
+    """True if a variable in ``symbols`` has a bound naming ``s``, directly or through the bounds of
+    other variables (``j <= k``, ``k <= n``: ``n`` must be sampled too)."""
+    seen: set[Any] = set()
+    todo = [t for t in symbols if t in domains]
+    while todo:
+        for u in domains[todo.pop()].depends_on():
+            if u == s:
+                return True
+            if u in domains and u not in seen:
+                seen.add(u)
+                todo.append(u)
+    return False
 
 
 def _has_indexed_domain(s: sp.Symbol, domains: Mapping[Any, object]) -> bool:

@@ -216,3 +216,14 @@ def test_the_40_digit_points_come_before_the_random_ones() -> None:
     assert not closed and required >= 1 and len(points) >= required + ENTROPY_POINTS
     digits = [len(str(p[a].q)) for p in points]
     assert digits[required - 1] > 30 and max(digits[required : required + 10]) < 30
+
+
+def test_bounds_are_followed_through_other_bounds() -> None:
+    """``j <= k`` and ``k <= n``: a form in ``j`` alone still samples ``k`` and ``n`` (it used to
+    stop with "circular domain bounds")."""
+    j, k, n = sp.symbols("j k n", integer=True, positive=True)
+    from derive.verify.sampled import Sampler
+
+    domains = {n: integer(1, 9), k: integer(1, n), j: integer(1, k)}
+    planned, missing = Sampler(domains, salt="chain").plan((j**2,))
+    assert set(planned) == {j, k, n} and not missing
