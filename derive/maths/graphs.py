@@ -7,7 +7,9 @@ r"""Index forms of graph matrices at a symbolic number of nodes :math:`n` (``Ind
   held as nested sums so that :class:`~derive.maths.indexed.InverseOf` contracts :math:`U^\top U = I`;
 - :class:`CanonicalOrder`: finite sums commute, as a rule: every multiple sum over independent ranges written
   with its indices in SymPy's canonical order, so :math:`\sum_{j}\sum_{i} f_{ij}` and :math:`\sum_{i}\sum_{j}
-  f_{ij}` become one object.
+  f_{ij}` become one object;
+- :func:`one_sum`: sums over the same limits joined, the summand factored;
+- :func:`value_of`: the value behind a statement's notation.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
+
+from .notation import Notation
 
 
 def degree(w: sp.IndexedBase, a: sp.Expr, k: sp.Symbol, n: sp.Expr) -> sp.Sum:
@@ -83,3 +87,9 @@ def one_sum(expr: sp.Expr) -> sp.Expr:
         else:
             rest.append(sp.Sum(sp.factor(sp.Add(*(c * s.function for c, s in terms))), *limits))
     return sp.Add(*rest)
+
+
+def value_of(expr: sp.Basic) -> sp.Basic:
+    r"""The value a :func:`~derive.maths.notation.notation` stands for (``expr`` itself otherwise), so that a step
+    computed from a statement's left side shows its result, not the notation again."""
+    return expr.args[1] if isinstance(expr, Notation) else expr

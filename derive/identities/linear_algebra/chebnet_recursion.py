@@ -30,7 +30,7 @@ from derive.authoring import (
     real,
     statement_lhs,
 )
-from derive.maths.graphs import in_eigenbasis
+from derive.maths.graphs import in_eigenbasis, value_of
 from derive.maths.indexed import collapse
 
 from ._shared import cI, m, n
@@ -143,7 +143,9 @@ def derivation(d: Derivation) -> None:
         r"$\tilde L = U\tilde\Lambda U^\top$ applied to $\mathbf{x}_{k-1} = UT_{k-1}(\tilde\Lambda)\mathbf{c}$, "
         r"read in the coordinates $U^\top$",
     )
-    d.assume(ORTHONORMAL, ORTHONORMAL.rewrite, r"$U^\top U = I$: $\sum_b U_{br}U_{bm} = \delta_{rm}$")
+    d.assume(
+        ORTHONORMAL, lambda e: ORTHONORMAL.rewrite(value_of(e)), r"$U^\top U = I$: $\sum_b U_{br}U_{bm} = \delta_{rm}$"
+    )
     d.then(collapse, r"the Kronecker deltas collapse the sums")
     d.then(
         sp.Mul(sp.Add(cos(k * phiI[q]), cos((k - 2) * phiI[q]), -cos((k - 2) * phiI[q]), evaluate=False), cI[q]),

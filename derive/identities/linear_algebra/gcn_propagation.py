@@ -29,7 +29,7 @@ from derive.authoring import (
     statement_lhs,
 )
 from derive.core.facts import SUM_EXCHANGE
-from derive.maths.graphs import degree, pair_sum
+from derive.maths.graphs import degree, pair_sum, value_of
 from derive.maths.indexed import collapse
 
 from ._shared import SIGNAL, ell, i, j, k, n
@@ -60,6 +60,7 @@ def _row(sign: int) -> sp.Sum:
     )
 
 
+EIGVEC = sp.Sum(a_hat(i, j) * sp.sqrt(d_tilde(j)), (j, 1, n))  # sqrt(d~_j) cancels as it is built
 NORM_SQ = sp.Sum(yI[i] ** 2, (i, 1, n))
 ROW_MINUS = sp.Sum(wI[i, j] * (yI[i] - yI[j]), (j, 1, n))
 ROW_PLUS = sp.Sum(wI[i, j] * (yI[i] + yI[j]), (j, 1, n)) + 2 * yI[i]
@@ -73,7 +74,7 @@ CLAIM = Statement(
     Eq(
         notation(
             r"(\hat A\,\tilde D^{1/2}\mathbf{1})_i",
-            sp.Sum(a_hat(i, j) * sp.sqrt(d_tilde(j)), (j, 1, n)),
+            EIGVEC,
             "(A_hat D~^(1/2) 1)_i",
         ),
         sp.sqrt(d_tilde(i)),
@@ -131,11 +132,13 @@ REFS = (Ref.cite("kipf2017", where="Sec. 2, Eq. (2) and the renormalization tric
 
 # -- how it is derived -----------------------------------------------------------------------------
 def _rows(d: Derivation) -> None:
-    for label, sign, form in (("lambda <= 1", -1, ROW_MINUS), ("row of D~ + A~", 1, ROW_PLUS)):
-        op = "-" if sign < 0 else "+"
+    for label, form, loops in (
+        ("lambda <= 1", ROW_MINUS, r"$\tilde d_iy_i - y_i = \sum_j w_{ij}y_i$: the self-loop cancels"),
+        ("row of D~ + A~", ROW_PLUS, r"$\tilde d_iy_i + y_i = \sum_j w_{ij}y_i + 2y_i$: the self-loop counts twice"),
+    ):
         d.begin(statement_lhs(d, label), r"$\tilde d_i = 1 + \sum_k w_{ik}$, $\tilde A = W + I$")
-        d.then(collapse, r"the Kronecker deltas collapse the sum")
-        d.then(form, rf"$\tilde d_iy_i {op} y_i = \sum_j w_{{ij}}y_i + {1 + sign}y_i$: one sum over the neighbours")
+        d.then(lambda e: collapse(value_of(e)), r"the Kronecker deltas collapse the sum")
+        d.then(form, loops + "; one sum over the neighbours")
         d.conclude(label)
 
 
@@ -149,7 +152,7 @@ def derivation(d: Derivation) -> None:
     d.begin(
         statement_lhs(d, "eigenvector"), r"$\hat A_{ij}\sqrt{\tilde d_j} = (w_{ij} + \delta_{ij})/\sqrt{\tilde d_i}$"
     )
-    d.then(collapse, r"the Kronecker delta collapses the sum")
+    d.then(lambda e: collapse(value_of(e)), r"the Kronecker delta collapses the sum")
     d.then(
         (1 + sp.Sum(wI[i, j], (j, 1, n))) / sp.sqrt(d_tilde(i)),
         r"one fraction: $(\sum_j w_{ij} + 1)/\sqrt{\tilde d_i}$",
@@ -160,7 +163,9 @@ def derivation(d: Derivation) -> None:
     d.begin(
         statement_lhs(d, "symmetric"), r"$\hat A_{ji} = (w_{ji} + \delta_{ji})/(\sqrt{\tilde d_j}\sqrt{\tilde d_i})$"
     )
-    d.assume(SYMMETRIC_W, SYMMETRIC_W.rewrite, r"$w_{ji} = w_{ij}$ and $\delta_{ji} = \delta_{ij}$")
+    d.assume(
+        SYMMETRIC_W, lambda e: SYMMETRIC_W.rewrite(value_of(e)), r"$w_{ji} = w_{ij}$ and $\delta_{ji} = \delta_{ij}$"
+    )
     d.conclude("symmetric")
 
     _rows(d)
@@ -179,7 +184,7 @@ def derivation(d: Derivation) -> None:
     d.begin(statement_lhs(d, "message passing"), r"aggregate, then transform: $\sum_l(PH)_{il}W_{lc}$")
     d.assume(
         SUM_EXCHANGE,
-        SUM_EXCHANGE.rewrite,
+        lambda e: SUM_EXCHANGE.rewrite(value_of(e)),
         r"exchange the sums: transform first, $(HW)_{jc}$, then sum the "
         r"messages $P_{ij}(HW)_{jc}$",
     )

@@ -30,7 +30,7 @@ from derive.authoring import (
     statement_lhs,
 )
 from derive.core.facts import GRAPH_COMPONENTS, SPECTRAL_THEOREM, SUM_EXCHANGE, UNDIRECTED
-from derive.maths.graphs import CanonicalOrder, in_eigenbasis, laplacian_entry, one_sum, pair_sum
+from derive.maths.graphs import CanonicalOrder, in_eigenbasis, laplacian_entry, one_sum, pair_sum, value_of
 from derive.maths.indexed import InverseOf, Symmetric, collapse
 
 from ._shared import SIGNAL, cI, i, j, k, lamI, m, n
@@ -45,6 +45,7 @@ HALF = sp.Rational(1, 2)
 #: (L x)_i = sum_j L_ij x_j with L_ij = delta_ij d_i - w_ij, and its form as differences across edges
 LX_ROW = sp.Sum(laplacian_entry(wI, i, j, k, n) * xI[j], (j, 1, n))
 LX_EDGES = sp.Sum(wI[i, j] * (xI[i] - xI[j]), (j, 1, n))
+L1_ROW = sp.Sum(laplacian_entry(wI, i, j, k, n), (j, 1, n))
 #: x^T L x = sum_i x_i (L x)_i, the row written as differences across edges
 QUAD = pair_sum(xI[i] * wI[i, j] * (xI[i] - xI[j]), i, j, n)
 EDGE_FORM = pair_sum(HALF * wI[i, j] * (xI[i] - xI[j]) ** 2, i, j, n)
@@ -77,7 +78,7 @@ PSD = Statement(
 )
 CONSTANT = Statement(
     "L 1 = 0",
-    Eq(notation(r"(L\mathbf{1})_i", sp.Sum(laplacian_entry(wI, i, j, k, n), (j, 1, n)), "(L 1)_i"), 0),
+    Eq(notation(r"(L\mathbf{1})_i", L1_ROW, "(L 1)_i"), 0),
     text=r"row $i$ of $L\mathbf{1}$ is $d_i - \sum_j w_{ij} = 0$, any $n$: the constant vector is an eigenvector "
     r"with eigenvalue 0",
 )
@@ -127,7 +128,7 @@ def edge_form_steps(d: Derivation, y: sp.IndexedBase, sign: int, rest: sp.Expr =
     r"""From :math:`\sum_{i,j}y_iw_{ij}(y_i \pm y_j) + r` to :math:`\tfrac12\sum_{i,j}w_{ij}(y_i \pm y_j)^2 + r` for
     symmetric weights, any :math:`n` (``sign`` :math:`-1`: the Laplacian; :math:`+1`: the signless Laplacian): half
     of the sum with :math:`i, j` renamed, :math:`w_{ji} = w_{ij}`, the sums exchanged, the square completed."""
-    op = "-" if sign < 0 else "+"
+    op, v = "-" if sign < 0 else "+", y.name
     d.then(
         HALF * pair_sum(y[i] * wI[i, j] * (y[i] + sign * y[j]), i, j, n)
         + HALF * sp.Sum(y[j] * wI[j, i] * (y[j] + sign * y[i]), (j, 1, n), (i, 1, n))
@@ -139,7 +140,7 @@ def edge_form_steps(d: Derivation, y: sp.IndexedBase, sign: int, rest: sp.Expr =
     d.then(
         one_sum,
         rf"one sum over the same pairs; complete the square: "
-        rf"$y_i(y_i {op} y_j) + y_j(y_j {op} y_i) = (y_i {op} y_j)^2$",
+        rf"${v}_i({v}_i {op} {v}_j) + {v}_j({v}_j {op} {v}_i) = ({v}_i {op} {v}_j)^2$",
     )
 
 
@@ -151,7 +152,7 @@ def derivation(d: Derivation) -> None:
     \mathbf{x}$, which for a polynomial $g$ is just $g(L)\mathbf{x}$. Below, any number $n$ of nodes with symbolic
     weights, in index notation ($L_{ij} = \delta_{ij}d_i - w_{ij}$)."""
     d.begin(statement_lhs(d, "components"), r"$L_{ij} = \delta_{ij}d_i - w_{ij}$, $d_i = \sum_k w_{ik}$")
-    d.then(collapse, r"the Kronecker delta collapses the sum: $d_ix_i - \sum_j w_{ij}x_j$")
+    d.then(lambda e: collapse(value_of(e)), r"the Kronecker delta collapses the sum: $d_ix_i - \sum_j w_{ij}x_j$")
     d.then(LX_EDGES, r"$d_ix_i = \sum_j w_{ij}x_i$: one sum of the differences across the edges at node $i$")
     d.assume(GRAPH_COMPONENTS)
     d.note(
@@ -171,7 +172,7 @@ def derivation(d: Derivation) -> None:
     d.conclude("PSD")
 
     d.begin(statement_lhs(d, "L 1 = 0"), r"row $i$ of $L\mathbf{1}$: $\sum_j(\delta_{ij}d_i - w_{ij})$")
-    d.then(collapse, r"the Kronecker delta collapses the sum: $d_i - \sum_j w_{ij}$")
+    d.then(lambda e: collapse(value_of(e)), r"the Kronecker delta collapses the sum: $d_i - \sum_j w_{ij}$")
     d.then(sp.S.Zero, r"the degree is the row sum, $d_i = \sum_k w_{ik}$")
     d.conclude("L 1 = 0")
 
@@ -179,7 +180,9 @@ def derivation(d: Derivation) -> None:
         statement_lhs(d, "spectral filter"),
         r"$L = U\Lambda U^\top$ applied to $\mathbf{y} = U\Lambda^{p-1}\mathbf{c}$, read in the coordinates $U^\top$",
     )
-    d.assume(ORTHONORMAL, ORTHONORMAL.rewrite, r"$U^\top U = I$: $\sum_b U_{br}U_{bm} = \delta_{rm}$")
+    d.assume(
+        ORTHONORMAL, lambda e: ORTHONORMAL.rewrite(value_of(e)), r"$U^\top U = I$: $\sum_b U_{br}U_{bm} = \delta_{rm}$"
+    )
     d.then(collapse, r"the Kronecker deltas collapse the sums")
     d.then(lamI[q] ** p * cI[q], r"$\lambda_q\lambda_q^{p-1} = \lambda_q^p$")
     d.note(
