@@ -6,9 +6,10 @@ the shared index :math:`l`; the defining property :math:`\sum_l U^{-1}_{pl}U_{lq
 
 - :class:`Innermost`: :math:`\sum_l c_l\prod_s\sum_{q_s} f_s(l, q_s) = \sum_{q_1, \dots, q_m}
   \bigl(\prod\text{factors free of } l\bigr)\sum_l(\text{factors with } l)`, for the sums over one named index
-  (finite sums commute: the rule of the cited exchange of finite sums).
+  (finite sums commute: the rule of the cited exchange of finite sums);
+- :class:`SwapLimits`: :math:`\sum_i\sum_j f_{ij} = \sum_j\sum_i f_{ij}` for a double sum.
 
-The rule is a picklable object (a proof crosses process boundaries).
+The rules are picklable objects (a proof crosses process boundaries).
 """
 
 from __future__ import annotations
@@ -54,3 +55,27 @@ class Innermost:
             out = sp.Sum(sp.Mul(*here) * out, limits[depth])
         outside = [b for b in free if not set(bound) & b.free_symbols]
         return sp.Mul(*outside) * out
+
+
+@dataclass(frozen=True)
+class SwapLimits:
+    r"""Exchange the order of a double sum: :math:`\sum_{i}\sum_{j} f_{ij} = \sum_{j}\sum_{i} f_{ij}`, for every
+    ``Sum`` over exactly two indices whose ranges do not name each other (finite sums commute) and whose inner
+    index is ``inner`` (any when ``inner`` is ``None``); nothing else is rewritten."""
+
+    inner: sp.Symbol | None = None
+
+    def __call__(self, expr: sp.Basic) -> sp.Basic:
+        return expr.replace(
+            lambda e: (
+                isinstance(e, sp.Sum) and len(e.limits) == 2 and (self.inner is None or e.limits[0][0] == self.inner)
+            ),
+            self._swap,
+        )
+
+    @staticmethod
+    def _swap(total: sp.Sum) -> sp.Basic:
+        (a, alo, ahi), (b, blo, bhi) = total.limits
+        if a in blo.free_symbols | bhi.free_symbols or b in alo.free_symbols | ahi.free_symbols:
+            return total
+        return sp.Sum(total.function, (b, blo, bhi), (a, alo, ahi))

@@ -3,8 +3,8 @@ r"""Mutual information: three forms, nonnegativity, the Gaussian case and InfoNC
 $I(X;Y) = H(X) - H(X\mid Y) = H(X) + H(Y) - H(X,Y) = \mathrm{KL}(p(x,y)\,\|\,p(x)p(y)) \ge 0$ is how much
 observing $Y$ reduces the uncertainty about $X$; for a bivariate Gaussian it is $-\frac12\log(1-\rho^2)$, and
 contrastive learning (CPC, SimCLR, CLIP) maximises its InfoNCE lower bound $\log N - \mathcal L_{\mathrm{InfoNCE}}$
-(map 4, mutual information). Derived for a symbolic $2\times 2$ joint table. van den Oord, Li and Vinyals
-(2018), Representation Learning with Contrastive Predictive Coding, Sec. 2.3.
+(map 4, mutual information). Derived for a joint table on any finite alphabets (indexed double sums).
+van den Oord, Li and Vinyals (2018), Representation Learning with Contrastive Predictive Coding, Sec. 2.3.
 """
 
 from __future__ import annotations
@@ -23,43 +23,51 @@ from derive.authoring import (
     combine,
     declare,
     gibbs,
+    integer,
     interval,
     numerically,
     positive,
     real,
 )
-from derive.authoring import discrete as dm
 from derive.authoring import gaussian as gm
 from derive.authoring import montecarlo as mc
-from derive.numeric.discrete import distributions, evaluator
+from derive.core.facts import SUM_EXCHANGE
+from derive.maths.flows import SwapLimits
+from derive.numeric.discrete import distributions
 
 # -- symbols ---------------------------------------------------------------------------------------
 WEIGHTS = positive(10)
 CORRELATION = interval(Rational(-9, 10), Rational(9, 10))
 STANDARD = real()
+ALPHABET = integer(1, 3)
+KX, KY = ALPHABET.symbol("K"), ALPHABET.symbol("L")  # any finite alphabets: X in 1..K, Y in 1..L
 wj = IndexedBase("w", positive=True)
-PXY = Function("p")  # the joint table p(i, j) = w_ij / sum w
+PXY, PX, PY = Function("p"), Function("p_X"), Function("p_Y")  # the joint table and its marginals
 jI, jJ = sp.Symbol("i", integer=True, positive=True), sp.Symbol("j", integer=True, positive=True)
-CELLS = [(a, b) for a in (1, 2) for b in (1, 2)]
-W_TOTAL = sp.Add(*(wj[a, b] for a, b in CELLS))
+kI, lI = sp.Symbol("k", integer=True, positive=True), sp.Symbol("l", integer=True, positive=True)
+W_TOTAL = sp.Sum(wj[kI, lI], (lI, 1, KY), (kI, 1, KX))
+#: p(i, j) = w_ij / sum w; the marginals are sums of the joint table (unfolded in this order by the ladder)
+DEFINITIONS = {
+    PX(jI): sp.Sum(PXY(jI, lI), (lI, 1, KY)),
+    PY(jJ): sp.Sum(PXY(kI, jJ), (kI, 1, KX)),
+    PXY(jI, jJ): wj[jI, jJ] / W_TOTAL,
+}
 
 
-def px(a: int) -> sp.Expr:
-    """The marginal p_X(a) = sum_j p(a, j)."""
-    return PXY(a, 1) + PXY(a, 2)
+def cells(f: sp.Expr) -> sp.Sum:
+    r"""$\sum_{i=1}^K\sum_{j=1}^L f(i, j)$: a sum over the cells of the joint table."""
+    return sp.Sum(f, (jJ, 1, KY), (jI, 1, KX))
 
 
-def py(b: int) -> sp.Expr:
-    """The marginal p_Y(b) = sum_i p(i, b)."""
-    return PXY(1, b) + PXY(2, b)
-
-
-H_X = -sp.Add(*(px(a) * log(px(a)) for a in (1, 2)))
-H_Y = -sp.Add(*(py(b) * log(py(b)) for b in (1, 2)))
-H_XY = -sp.Add(*(PXY(a, b) * log(PXY(a, b)) for a, b in CELLS))
-H_X_GIVEN_Y = -sp.Add(*(PXY(a, b) * log(PXY(a, b) / py(b)) for a, b in CELLS))
-MI_KL = sp.Add(*(PXY(a, b) * log(PXY(a, b) / (px(a) * py(b))) for a, b in CELLS))
-MI_GIBBS = sp.Add(*(PXY(a, b) * gibbs(px(a) * py(b) / PXY(a, b)) for a, b in CELLS))
+X_MARGINAL = sp.Sum(PXY(jI, jJ), (jJ, 1, KY))  # sum_j p(i, j)
+Y_MARGINAL = sp.Sum(PXY(jI, jJ), (jI, 1, KX))  # sum_i p(i, j)
+SWAP_I = SUM_EXCHANGE.applied(SwapLimits(jI))  # double sums over i inside: over j inside instead
+H_X = -sp.Sum(PX(jI) * log(PX(jI)), (jI, 1, KX))
+H_Y = -sp.Sum(PY(jJ) * log(PY(jJ)), (jJ, 1, KY))
+H_XY = -cells(PXY(jI, jJ) * log(PXY(jI, jJ)))
+H_X_GIVEN_Y = -cells(PXY(jI, jJ) * log(PXY(jI, jJ) / PY(jJ)))
+MI_KL = cells(PXY(jI, jJ) * log(PXY(jI, jJ) / (PX(jI) * PY(jJ))))
+MI_GIBBS = cells(PXY(jI, jJ) * gibbs(PX(jI) * PY(jJ) / PXY(jI, jJ)))
 
 u = STANDARD.symbol("u")
 rho = CORRELATION.symbol("rho")
@@ -73,9 +81,16 @@ MI_GAUSS_DEF = gm.expectation(gm.expectation(LR_XY, u), vv)  # E_v[E_u[log ratio
 MI_GAUSS = -log(1 - rho**2) / 2
 
 # -- what is claimed -------------------------------------------------------------------------------
-CLAIM = Statement("H(X) - H(X|Y)", Eq(H_X - H_X_GIVEN_Y, H_X + H_Y - H_XY), text="for a 2x2 joint table")
+CLAIM = Statement(
+    "H(X) - H(X|Y)",
+    Eq(H_X + H_Y - H_XY, H_X - H_X_GIVEN_Y),
+    text=r"$H(X) + H(Y) - H(X,Y) = H(X) - H(X\mid Y)$ for a joint table $p(i, j) = w_{ij}/\sum w$ on any finite "
+    r"alphabets, $K\times L$ cells",
+)
 KL_FORM = Statement("KL form", Eq(H_X + H_Y - H_XY, MI_KL), text=r"$I(X;Y) = \mathrm{KL}(p(x,y)\,\|\,p(x)p(y))$")
-NONNEGATIVE = Statement("I >= 0", Ge(MI_KL, 0), text="zero iff X and Y are independent")
+NONNEGATIVE = Statement(
+    "I >= 0", Ge(MI_KL, 0), text="by Gibbs' inequality on the $KL$ cells; zero iff X and Y are independent"
+)
 GAUSSIAN_LOG_RATIO = Statement(
     "Gaussian log ratio",
     Eq(_LR_XY, LR_XY),
@@ -108,37 +123,9 @@ def derivation(d: Derivation) -> None:
     uncertainty about $X$. Contrastive learning (CPC, SimCLR, CLIP) maximises a lower bound on it, the
     InfoNCE bound $\log N - \mathcal L_{\mathrm{InfoNCE}}$. Its other forms, $H(X) + H(Y) - H(X,Y)$ and
     $\mathrm{KL}(p(x,y)\,\|\,p(x)p(y))$, show that it is symmetric and, by Gibbs' inequality, nonnegative.
-    Derived for a symbolic $2\times 2$ joint table $p(i, j) = w_{ij}/\sum w$, and in closed form for a
-    bivariate Gaussian."""
-    scope = "for a 2x2 joint table"
-    d.begin(H_X - H_X_GIVEN_Y, scope=scope)
-    d.note(
-        r"Joint table $p(i, j) = w_{ij} / \sum_{k,l} w_{kl}$; marginals $p_X(i) = \sum_j p(i, j)$, "
-        r"$p_Y(j) = \sum_i p(i, j)$."
-    )
-    d.then(
-        H_X - (H_XY + sp.Add(*(PXY(a, b) * log(py(b)) for a, b in CELLS))),
-        r"$\log p(x \mid y) = \log p(x, y) - \log p_Y(y)$",
-    )
-    d.then(H_X + H_Y - H_XY, r"$\sum_i p(i, j) = p_Y(j)$")
-    d.conclude("H(X) - H(X|Y)")
-
-    d.begin(H_X + H_Y - H_XY, scope=scope)
-    d.then(
-        sp.Add(*(PXY(a, b) * (log(PXY(a, b)) - log(px(a)) - log(py(b))) for a, b in CELLS)),
-        r"write $H(X)$ and $H(Y)$ as sums over the joint table",
-    )
-    d.then(MI_KL, "combine the logarithms")
-    d.conclude("KL form")
-
-    d.begin(MI_KL, scope=scope)
-    d.then(
-        dm.kl_gibbs_written(lambda c: PXY(*CELLS[c - 1]), lambda c: px(CELLS[c - 1][0]) * py(CELLS[c - 1][1]), 4),
-        r"with $t = p_X p_Y / p$ in each cell: $\sum p\,(t - 1) = \sum p_X p_Y - \sum p = 0$",
-    )
-    d.then(MI_GIBBS, r"name the gap: $g(t) = t - 1 - \log t$")
-    d.bound(0, r"every term $p(i,j)\,g(\cdot) \ge 0$", relation=">=")
-    d.conclude("I >= 0")
+    Derived for a joint table $p(i, j) = w_{ij}/\sum w$ on any finite alphabets ($K\times L$ cells, indexed
+    sums), and in closed form for a bivariate Gaussian."""
+    _discrete(d)
 
     d.begin(
         _LR_XY,
@@ -160,10 +147,52 @@ def derivation(d: Derivation) -> None:
     d.conclude("Gaussian")
 
 
+def _discrete(d: Derivation) -> None:
+    r"""The three forms of $I(X;Y)$ and $I \ge 0$ for a joint table on $K\times L$ cells (any $K$, $L$)."""
+    d.begin(H_X + H_Y - H_XY)
+    d.note(
+        r"Joint table $p(i, j) = w_{ij} / \sum_{k,l} w_{kl}$ on $K\times L$ cells; marginals "
+        r"$p_X(i) = \sum_j p(i, j)$, $p_Y(j) = \sum_i p(i, j)$."
+    )
+    d.then(H_X - sp.Sum(Y_MARGINAL * log(PY(jJ)), (jJ, 1, KY)) - H_XY, r"$p_Y(j) = \sum_i p(i, j)$")
+    d.assume(SUM_EXCHANGE, SUM_EXCHANGE.rewrite, r"sum over $j$ first (finite sums commute)")
+    d.then(H_X - H_X_GIVEN_Y, r"$\log p(x, y) - \log p_Y(y) = \log p(x \mid y)$")
+    d.conclude("H(X) - H(X|Y)")
+
+    d.begin(H_X + H_Y - H_XY)
+    d.then(
+        -sp.Sum(X_MARGINAL * log(PX(jI)), (jI, 1, KX)) - sp.Sum(Y_MARGINAL * log(PY(jJ)), (jJ, 1, KY)) - H_XY,
+        r"each marginal is a sum of the joint table: $p_X(i) = \sum_j p(i, j)$, $p_Y(j) = \sum_i p(i, j)$",
+    )
+    d.assume(SUM_EXCHANGE, SUM_EXCHANGE.rewrite, r"move each logarithm into a double sum (finite sums commute)")
+    d.assume(SWAP_I, SWAP_I.rewrite, r"sum over $j$ first in the first sum")
+    d.then(cells(PXY(jI, jJ) * (log(PXY(jI, jJ)) - log(PX(jI)) - log(PY(jJ)))), r"one sum over the cells")
+    d.then(MI_KL, "combine the logarithms")
+    d.conclude("KL form")
+
+    d.begin(MI_KL)
+    d.then(
+        cells(PXY(jI, jJ) * gibbs(PX(jI) * PY(jJ) / PXY(jI, jJ)) + PXY(jI, jJ) - PX(jI) * PY(jJ)),
+        r"termwise $p\log\frac{p}{q} = p\,g(q/p) + p - q$ with $q = p_Xp_Y$ and $g(t) = t - 1 - \log t$",
+    )
+    d.then(
+        MI_GIBBS + cells(PXY(jI, jJ)) - sp.Sum(PX(jI), (jI, 1, KX)) * sp.Sum(PY(jJ), (jJ, 1, KY)),
+        r"split the sum; the product table $p_X(i)p_Y(j)$ factorises",
+    )
+    d.then(
+        MI_GIBBS + cells(PXY(jI, jJ)) - cells(PXY(jI, jJ)) * sp.Sum(PXY(jI, jJ), (jI, 1, KX), (jJ, 1, KY)),
+        r"each marginal is a sum of the joint table",
+    )
+    d.assume(SWAP_I, SWAP_I.rewrite, r"sum over $j$ first (finite sums commute)")
+    d.then(MI_GIBBS, r"the joint table sums to one")
+    d.bound(0, r"every term $p(i,j)\,g(\cdot) \ge 0$ (Gibbs' inequality, as for kl-nonnegative)", relation=">=")
+    d.conclude("I >= 0")
+
+
 # -- how it is checked -----------------------------------------------------------------------------
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
-    """Random joint tables (2x2 and 4x5): the three forms of I(X;Y) by direct numpy sums, and the
-    derived 2x2 result at random weights."""
+    """Random joint tables (2x2, 4x5, 3x7): the three forms of I(X;Y) by direct numpy sums, and the
+    derived result written out at several sizes with random weights."""
     rows = []
     for shape in ((2, 2), (4, 5), (3, 7)):
         for _ in range(100):
@@ -181,15 +210,16 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         ctx.bound("random tables with I < 0", "direct sums", float(np.sum(r[:, 2] < 0)), 0.0, samples=len(r)),
     )
     got, want = [], []
-    at_result = evaluator(ctx.result, ctx.unfold)
-    for _ in range(20):
-        w = ctx.rng.uniform(0.1, 5, 4)
-        subs = {wj[a, b]: w[k] for k, (a, b) in enumerate(CELLS)}
-        pj = w.reshape(2, 2) / w.sum()
-        got.append(at_result(subs))
-        want.append(np.sum(pj * np.log(pj / np.outer(pj.sum(1), pj.sum(0)))))
+    for nx, ny in ((2, 2), (2, 3), (3, 1)):
+        form = ctx.unfold(ctx.result).xreplace({KX: nx, KY: ny}).doit()
+        for _ in range(5):
+            w = ctx.rng.uniform(0.1, 5, (nx, ny))
+            subs = {wj[a + 1, b + 1]: sp.Float(w[a, b], 20) for a in range(nx) for b in range(ny)}
+            pj = w / w.sum()
+            got.append(float(form.xreplace(subs)))
+            want.append(np.sum(pj * np.log(pj / np.outer(pj.sum(1), pj.sum(0)))))
     derived = ctx.compare(
-        "derived 2x2 form at random weights", "direct sums", np.array(got), np.array(want), rtol=1e-12
+        "derived form at 2x2, 2x3, 3x1 tables, random weights", "direct sums", np.array(got), np.array(want), rtol=1e-12
     )
     rh = ctx.rng.uniform(-0.9, 0.9, 8)
     gauss = []
@@ -256,8 +286,8 @@ MUTUAL_INFORMATION = declare(
     title="Mutual information: three forms, nonnegativity, the Gaussian case and InfoNCE",
     section="4",
     map_row=r"Mutual information $I(X;Y) = H(X) - H(X\mid Y)$: InfoNCE loss, contrastive learning (SimCLR, CLIP)",
-    variables={wj: WEIGHTS, rho: CORRELATION, u: STANDARD, vv: STANDARD},
-    definitions={PXY(jI, jJ): wj[jI, jJ] / W_TOTAL},
+    variables={wj: WEIGHTS, KX: ALPHABET, KY: ALPHABET, rho: CORRELATION, u: STANDARD, vv: STANDARD},
+    definitions=DEFINITIONS,
     claim=CLAIM,
     also=(KL_FORM, NONNEGATIVE, GAUSSIAN_LOG_RATIO, GAUSSIAN, INFONCE),
     derivation=derivation,
