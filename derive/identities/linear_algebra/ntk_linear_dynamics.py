@@ -78,7 +78,10 @@ def power(row: sp.Expr, col: sp.Expr, e: sp.Expr) -> sp.Sum:
     return sp.Sum(UI[row, q_] * lamI[q_] ** e * UT[q_, col], (q_, 1, n))
 
 
-FLOW = sp.Derivative(residual(i), t) + eta * sp.Sum(theta(i, l_) * residual(l_), (l_, 1, n))
+#: the k-th eigenmode x_k(t) = exp(-eta lambda_k t) u_k in dx/dt + eta Theta x, entry i
+MODE_K_T = exp(-eta * lamI[k] * t)
+FLOW = sp.Derivative(MODE_K_T * UI[i, k], t) + eta * sp.Sum(theta(i, l_) * MODE_K_T * UI[l_, k], (l_, 1, n))
+EIGEN_STEP = sp.Sum(theta(i, l_) * lamI[k] ** m * UI[l_, k], (l_, 1, n))  # Theta (lambda_k^m u_k), entry i
 SERIES = sp.Sum((-eta * t) ** s_ / sp.factorial(s_) * power(i, j, s_), (s_, 0, sp.oo))
 DECAY = sp.Sum(UI[i, q_] * exp(-eta * lamI[q_] * t) * UT[q_, j], (q_, 1, n))
 MODE = sp.Sum(UT[k, l_] * residual(l_), (l_, 1, n))
@@ -87,14 +90,13 @@ MODE = sp.Sum(UT[k, l_] * residual(l_), (l_, 1, n))
 CLAIM = Statement(
     "gradient flow",
     Eq(
-        notation(
-            r"\tfrac{d}{dt}(f_t - y)_i + \eta\,(\Theta(f_t - y))_i", FLOW, "d/dt (f_t - y)_i + eta (Theta (f_t - y))_i"
-        ),
+        notation(r"\tfrac{d}{dt}\mathbf{x}_k + \eta\,\Theta\mathbf{x}_k", FLOW, "d/dt x_k + eta Theta x_k"),
         0,
     ),
     text=r"for any $n$ training points and the constant kernel $\Theta = U\Lambda U^\top$ ($n\times n$, "
-    r"spectral theorem): $f_t - y = Ue^{-\eta\Lambda t}U^\top(f_0 - y)$ solves gradient flow on "
-    r"$\tfrac12\lVert f - y\rVert^2$, $\tfrac{d}{dt}(f_t - y) = -\eta\Theta(f_t - y)$, entry by entry",
+    r"spectral theorem): each eigenmode $\mathbf{x}_k(t) = e^{-\eta\lambda_kt}\mathbf{u}_k$ solves gradient flow on "
+    r"$\tfrac12\lVert f - y\rVert^2$, $\dot{\mathbf{x}} = -\eta\Theta\mathbf{x}$; the ODE is linear, so "
+    r"$f_t - y = Ue^{-\eta\Lambda t}U^\top(f_0 - y) = \sum_k c_k\mathbf{x}_k(t)$ ($c = U^\top(f_0 - y)$) solves it",
 )
 INITIAL = Statement(
     "initial",
@@ -104,15 +106,11 @@ INITIAL = Statement(
 POWERS = Statement(
     "powers",
     Eq(
-        notation(
-            r"(\Theta\,U\Lambda^mU^\top)_{ij}",
-            sp.Sum(theta(i, l_) * power(l_, j, m), (l_, 1, n)),
-            "(Theta U Lambda^m U^T)_ij",
-        ),
-        power(i, j, m + 1),
+        notation(r"(\Theta\,\lambda_k^m\mathbf{u}_k)_i", EIGEN_STEP, "(Theta lambda_k^m u_k)_i"),
+        lamI[k] ** (m + 1) * UI[i, k],
     ),
-    text=r"$\Theta\cdot U\Lambda^mU^\top = U\Lambda^{m+1}U^\top$, so by induction on $m$ "
-    r"(from $\Theta^0 = UU^\top = I$) $\Theta^m = U\Lambda^mU^\top$ for every $m$ and any $n$",
+    text=r"$\Theta(\lambda_k^m\mathbf{u}_k) = \lambda_k^{m+1}\mathbf{u}_k$, so by induction on $m$ "
+    r"$\Theta^m\mathbf{u}_k = \lambda_k^m\mathbf{u}_k$ for every $k$: $\Theta^m = U\Lambda^mU^\top$, any $m$ and $n$",
 )
 EXPONENTIAL = Statement(
     "exponential",
@@ -174,13 +172,9 @@ def derivation(d: Derivation) -> None:
     eigenvector with eigenvalue $\lambda_i$ decays like $e^{-\eta\lambda_i t}$, so the kernel's spectrum sets which
     functions a wide network learns quickly and which slowly (spectral bias). Below, $n$ training points, any $n$:
     $\Theta = U\Lambda U^\top$ with $U^\top U = UU^\top = I$ (the spectral theorem), written with indexed sums."""
-    d.begin(
-        statement_lhs(d, "gradient flow"), r"with $(f_t - y)_i = \sum_q U_{iq}e^{-\eta\lambda_qt}c_q$, $c = U^\top r_0$"
-    )
-    d.then(
-        lambda e: e.doit(), r"$\tfrac{d}{dt}e^{-\eta\lambda_qt} = -\eta\lambda_qe^{-\eta\lambda_qt}$, inside the sum"
-    )
-    _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lq} = \delta_{pq}$: $\Theta U = U\Lambda$")
+    d.begin(statement_lhs(d, "gradient flow"), r"the $k$-th eigenmode $e^{-\eta\lambda_kt}\mathbf{u}_k$, entry $i$")
+    d.then(lambda e: e.doit(), r"$\tfrac{d}{dt}e^{-\eta\lambda_kt} = -\eta\lambda_ke^{-\eta\lambda_kt}$")
+    _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lk} = \delta_{pk}$: $\Theta\mathbf{u}_k = \lambda_k\mathbf{u}_k$")
     d.conclude("gradient flow")
 
     d.begin(statement_lhs(d, "initial"), r"at $t = 0$, $e^0 = 1$")
@@ -188,7 +182,7 @@ def derivation(d: Derivation) -> None:
     d.conclude("initial")
 
     d.begin(statement_lhs(d, "powers"), r"one more factor $\Theta = U\Lambda U^\top$")
-    _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lq} = \delta_{pq}$: the inner $U^\top U$ cancels")
+    _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lk} = \delta_{pk}$: $\Theta\mathbf{u}_k = \lambda_k\mathbf{u}_k$")
     d.conclude("powers")
 
     d.begin(statement_lhs(d, "exponential"), r"the exponential series, with $\Theta^s = U\Lambda^sU^\top$ (powers)")

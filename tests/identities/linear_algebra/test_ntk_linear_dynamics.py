@@ -37,16 +37,16 @@ def test_ntk_mode_without_learning_rate_is_refused(page_proof: Proof, refused: R
 
 
 def test_ntk_gradient_ascent_is_refused(page_proof: Proof, refused: Refused) -> None:
-    """f_t - y = U exp(-eta Lambda t) U^T r_0 does not solve d/dt r = +eta Theta r."""
-    ascent = sp.Derivative(ntk.residual(ntk.i), ntk.t) - ntk.eta * sp.Sum(
-        ntk.theta(ntk.i, ntk.l_) * ntk.residual(ntk.l_), (ntk.l_, 1, ntk.n)
+    """An eigenmode exp(-eta lambda_k t) u_k does not solve d/dt x = +eta Theta x."""
+    mode = ntk.MODE_K_T * ntk.UI[ntk.l_, ntk.k]
+    ascent = sp.Derivative(ntk.MODE_K_T * ntk.UI[ntk.i, ntk.k], ntk.t) - ntk.eta * sp.Sum(
+        ntk.theta(ntk.i, ntk.l_) * mode, (ntk.l_, 1, ntk.n)
     )
     refused(page_proof, "gradient flow", Eq(ascent, 0))
 
 
 def test_ntk_power_one_short_is_refused(page_proof: Proof, refused: Refused) -> None:
-    lhs = sp.Sum(ntk.theta(ntk.i, ntk.l_) * ntk.power(ntk.l_, ntk.j, ntk.m), (ntk.l_, 1, ntk.n))
-    refused(page_proof, "powers", Eq(lhs, ntk.power(ntk.i, ntk.j, ntk.m)))
+    refused(page_proof, "powers", Eq(ntk.EIGEN_STEP, ntk.lamI[ntk.k] ** ntk.m * ntk.UI[ntk.i, ntk.k]))
 
 
 def test_ntk_growing_exponential_is_refused(page_proof: Proof, refused: Refused) -> None:
