@@ -7,7 +7,8 @@ the shared index :math:`l`; the defining property :math:`\sum_l U^{-1}_{pl}U_{lq
 - :class:`Innermost`: :math:`\sum_l c_l\prod_s\sum_{q_s} f_s(l, q_s) = \sum_{q_1, \dots, q_m}
   \bigl(\prod\text{factors free of } l\bigr)\sum_l(\text{factors with } l)`, for the sums over one named index
   (finite sums commute: the rule of the cited exchange of finite sums);
-- :class:`SwapLimits`: :math:`\sum_i\sum_j f_{ij} = \sum_j\sum_i f_{ij}` for a double sum.
+- :class:`SwapLimits`: :math:`\sum_i\sum_j f_{ij} = \sum_j\sum_i f_{ij}` for a double sum;
+- :func:`index_form`: the indexed sums a statement's notation stands for.
 
 The rules are picklable objects (a proof crosses process boundaries).
 """
@@ -17,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+
+from .notation import Notation
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,9 @@ class SwapLimits:
         if a in blo.free_symbols | bhi.free_symbols or b in alo.free_symbols | ahi.free_symbols:
             return total
         return sp.Sum(total.function, (b, blo, bhi), (a, alo, ahi))
+
+
+def index_form(expr: sp.Basic) -> sp.Basic:
+    r"""The indexed sums a :func:`~derive.maths.notation.notation` stands for (``expr`` itself otherwise): the
+    first step of a chain that opens at a statement's textbook notation and then rewrites its sums."""
+    return expr.args[1] if isinstance(expr, Notation) else expr

@@ -30,7 +30,7 @@ from derive.authoring import (
     statement_lhs,
 )
 from derive.core.facts import SERIES_TERMWISE, SPECTRAL_THEOREM, SUM_EXCHANGE, Fact
-from derive.maths.flows import Innermost
+from derive.maths.flows import Innermost, index_form
 from derive.maths.indexed import InverseOf, collapse
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -178,19 +178,23 @@ def derivation(d: Derivation) -> None:
     d.conclude("gradient flow")
 
     d.begin(statement_lhs(d, "initial"), r"at $t = 0$, $e^0 = 1$")
+    d.then(index_form, "in index form")
     _contract(d, INNERMOST_Q, r"$\sum_q U_{iq}U^\top_{qa} = \delta_{ia}$: $UU^\top = I$")
     d.conclude("initial")
 
     d.begin(statement_lhs(d, "powers"), r"one more factor $\Theta = U\Lambda U^\top$")
+    d.then(index_form, "in index form")
     _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lk} = \delta_{pk}$: $\Theta\mathbf{u}_k = \lambda_k\mathbf{u}_k$")
     d.conclude("powers")
 
     d.begin(statement_lhs(d, "exponential"), r"the exponential series, with $\Theta^s = U\Lambda^sU^\top$ (powers)")
+    d.then(index_form, "in index form")
     d.assume(SERIES_TERMWISE, SERIES_TERMWISE.rewrite, r"a finite sum of convergent series, term by term")
     d.then(lambda e: e.doit(), r"$\sum_s (-\eta\lambda_qt)^s/s! = e^{-\eta\lambda_qt}$")
     d.conclude("exponential")
 
     d.begin(statement_lhs(d, "mode k"), r"project on the $k$-th eigenvector: row $k$ of $U^\top$")
+    d.then(index_form, "in index form")
     _contract(d, INNERMOST_L, r"$\sum_l U^\top_{kl}U_{lq} = \delta_{kq}$")
     d.conclude("mode k")
 

@@ -33,7 +33,7 @@ from derive.authoring import (
     statement_lhs,
 )
 from derive.core.facts import MONOTONE_CONVERGENCE, SUM_EXCHANGE, SVD_ORTHONORMAL, Fact
-from derive.maths.flows import Innermost
+from derive.maths.flows import Innermost, index_form
 from derive.maths.indexed import InverseOf, collapse
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -77,12 +77,12 @@ RIGHT = sp.Sum(odd(a_, b_, 1) * VI[b_, s_], (b_, 1, n_))
 #: (X X^T sigma_s^{2j+1} u_s)_i: the induction step on the degree, on the s-th left singular vector
 ODD_STEP = sp.Sum(odd(a_, c_, 1) * sp.Sum(_xt(c_, d_) * svI[s_] ** (2 * j_ + 1) * UI[d_, s_], (d_, 1, m_)), (c_, 1, n_))
 NS_STEP = notation(
-    r"aX + b\,(XX^\top)X + c\,(XX^\top)^2X",
+    r"\bigl(aX + b\,(XX^\top)X + c\,(XX^\top)^2X\bigr)_{iq}",
     na * odd(a_, b_, 1) + nb * odd(a_, b_, 3) + nc * odd(a_, b_, 5),
-    "aX + b(XX^T)X + c(XX^T)^2X",
+    "(aX + b(XX^T)X + c(XX^T)^2X)_iq",
 )
 P_SIGMA = sp.Sum(UI[a_, k_] * _p(svI[k_]) * VT[k_, b_], (k_, 1, p_))
-#: (U^T f(X) V)_rs = sum_a U^T_ra sum_b f(X)_ab V_bs, with f(X) = U p(Sigma) V^T
+#: (U^T f(X) V)_rs = sum_i U^T_ri sum_q f(X)_iq V_qs, with f(X) = U p(Sigma) V^T
 IN_BASES = sp.Sum(UT[r_, a_] * sp.Sum(P_SIGMA * VI[b_, s_], (b_, 1, n_)), (a_, 1, m_))
 CUBIC = _p(sigma, sp.Rational(3, 2), -sp.Rational(1, 2), 0)
 UNIT = positive(1)  # (0, 1]: singular values of X / ||X||_F
@@ -101,7 +101,7 @@ RIGHT_VECTORS = Statement(
 )
 CLAIM = Statement(
     "singular values",
-    Eq(NS_STEP, notation(r"(U\,p(\Sigma)\,V^\top)_{ab}", P_SIGMA, "(U p(S) V^T)_ab")),
+    Eq(NS_STEP, notation(r"(U\,p(\Sigma)\,V^\top)_{iq}", P_SIGMA, "(U p(S) V^T)_iq")),
     text=r"for any $m\times n$ $X = U\Sigma V^\top$: $(XX^\top)^jX\mathbf{v}_s = \sigma_s^{2j+1}\mathbf{u}_s$ "
     r"for every $s$ (right vectors, then the odd step: induction on $j$), i.e. "
     r"$(XX^\top)^jX = U\Sigma^{2j+1}V^\top$; so one step is $U\,p(\Sigma)\,V^\top$: the singular vectors stay, "
@@ -189,10 +189,12 @@ def derivation(d: Derivation) -> None:
     $aX + b(XX^\top)X + c(XX^\top)^2X$ is just matrix products, and it acts on the singular values alone.
     Below, any $m\times n$ matrix with $p$ singular values, in index form; $U^\top U = I$, $V^\top V = I$ (the SVD)."""
     d.begin(statement_lhs(d, "right vectors"), r"$X = U\Sigma V^\top$")
+    d.then(index_form, "in index form")
     _contract(d, b_, ORTHO_V, r"$\sum_q V^\top_{kq}V_{qs} = \delta_{ks}$")
     d.conclude("right vectors")
 
     d.begin(statement_lhs(d, "odd step"), r"$X = U\Sigma V^\top$, $X^\top = V\Sigma U^\top$")
+    d.then(index_form, "in index form")
     _contract(d, d_, ORTHO_U, r"$\sum_d U^\top_{ld}U_{ds} = \delta_{ls}$: $X^\top\mathbf{u}_s = \sigma_s\mathbf{v}_s$")
     _contract(d, c_, ORTHO_V, r"$\sum_c V^\top_{kc}V_{cs} = \delta_{ks}$: $X\mathbf{v}_s = \sigma_s\mathbf{u}_s$")
     d.conclude("odd step")
@@ -202,6 +204,7 @@ def derivation(d: Derivation) -> None:
     d.conclude("singular values")
 
     d.begin(statement_lhs(d, "diagonal"), r"$f(X) = U\,p(\Sigma)\,V^\top$ (singular values)")
+    d.then(index_form, "in index form")
     _contract(d, b_, ORTHO_V, r"$\sum_b V^\top_{kb}V_{bs} = \delta_{ks}$")
     d.assume(ORTHO_U, ORTHO_U.rewrite, r"$\sum_a U^\top_{ra}U_{as} = \delta_{rs}$")
     d.conclude("diagonal")
