@@ -28,12 +28,12 @@ class Innermost:
     \sum_q d_q\sum_p a_p\sum_l c_l b_{lp}e_{lq}`, each factor free of :math:`l` inside the sums of its indices.
     Applied to every sum over ``var`` alone whose summand is a product holding at least one sum; a sum whose inner
     ranges depend on ``var``, or whose inner indices repeat, clash with ``var`` or appear outside their sums, is
-    left unchanged."""
+    left unchanged. A statement's notation is read as the sums it stands for (:func:`index_form`)."""
 
     var: sp.Symbol
 
     def __call__(self, expr: sp.Basic) -> sp.Basic:
-        return expr.replace(
+        return index_form(expr).replace(
             lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1 and e.limits[0][0] == self.var, self._move
         )
 

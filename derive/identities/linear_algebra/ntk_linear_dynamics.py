@@ -178,12 +178,10 @@ def derivation(d: Derivation) -> None:
     d.conclude("gradient flow")
 
     d.begin(statement_lhs(d, "initial"), r"at $t = 0$, $e^0 = 1$")
-    d.then(index_form, "in index form")
     _contract(d, INNERMOST_Q, r"$\sum_q U_{iq}U^\top_{qa} = \delta_{ia}$: $UU^\top = I$")
     d.conclude("initial")
 
     d.begin(statement_lhs(d, "powers"), r"one more factor $\Theta = U\Lambda U^\top$")
-    d.then(index_form, "in index form")
     _contract(d, INNERMOST_L, r"$\sum_l U^\top_{pl}U_{lk} = \delta_{pk}$: $\Theta\mathbf{u}_k = \lambda_k\mathbf{u}_k$")
     d.conclude("powers")
 
@@ -194,7 +192,6 @@ def derivation(d: Derivation) -> None:
     d.conclude("exponential")
 
     d.begin(statement_lhs(d, "mode k"), r"project on the $k$-th eigenvector: row $k$ of $U^\top$")
-    d.then(index_form, "in index form")
     _contract(d, INNERMOST_L, r"$\sum_l U^\top_{kl}U_{lq} = \delta_{kq}$")
     d.conclude("mode k")
 

@@ -29,7 +29,7 @@ from derive.authoring import (
     statement_lhs,
 )
 from derive.core.facts import ORTHOGONAL_INVARIANCE, SUM_EXCHANGE, SVD_ORTHONORMAL, Fact
-from derive.maths.flows import Innermost, index_form
+from derive.maths.flows import Innermost
 from derive.maths.indexed import InverseOf, collapse
 from derive.maths.matrices import entry_domains, frobenius_sq, symbol_vector
 from derive.numeric.linalg import low_rank
@@ -193,21 +193,18 @@ def derivation(d: Derivation) -> None:
     nonzero singular values. Below, any $m\times n$ matrix of any rank $r$, in index form on its singular vectors
     ($U^\top U = I$, $V^\top V = I$: the SVD, cited); a matrix is known by what it does to a basis."""
     d.begin(statement_lhs(d, "normal equations"), r"$A^{+}\mathbf{u}_s$, then $A$, then $A^\top$")
-    d.then(index_form, "in index form")
     _contract(d, c_, ORTHO_U, r"$\sum_c U^\top_{kc}U_{cs} = \delta_{ks}$: $A^{+}\mathbf{u}_s = \mathbf{v}_s/\sigma_s$")
     _contract(d, l_, ORTHO_V, r"$\sum_l V^\top_{el}V_{ls} = \delta_{es}$: $A\mathbf{v}_s = \sigma_s\mathbf{u}_s$")
     _contract(d, i_, ORTHO_U, r"$\sum_i U^\top_{ki}U_{is} = \delta_{ks}$: $A^\top\mathbf{u}_s = \sigma_s\mathbf{v}_s$")
     d.conclude("normal equations")
 
     d.begin(statement_lhs(d, "A A+ A = A"), r"$A\mathbf{v}_s$, then $A^{+}$, then $A$")
-    d.then(index_form, "in index form")
     _contract(d, c_, ORTHO_V, _VV + r": $A\mathbf{v}_s = \sigma_s\mathbf{u}_s$")
     _contract(d, l_, ORTHO_U, r"$\sum_l U^\top_{el}U_{ls} = \delta_{es}$: $A^{+}\mathbf{u}_s = \mathbf{v}_s/\sigma_s$")
     _contract(d, j_, ORTHO_V, r"$\sum_j V^\top_{kj}V_{js} = \delta_{ks}$")
     d.conclude("A A+ A = A")
 
     d.begin(statement_lhs(d, "A+ A A+ = A+"), r"$A^{+}\mathbf{u}_s$, then $A$, then $A^{+}$")
-    d.then(index_form, "in index form")
     _contract(d, c_, ORTHO_U, _UU)
     _contract(d, l_, ORTHO_V, r"$\sum_l V^\top_{el}V_{ls} = \delta_{es}$")
     _contract(d, i_, ORTHO_U, r"$\sum_i U^\top_{ki}U_{is} = \delta_{ks}$")
@@ -220,13 +217,11 @@ def _projector_and_rank(d: Derivation) -> None:
     r"""$AA^{+}$ projects onto the range, $A^{+}$ vanishes off it, the full-rank formula, and the least-squares
     solutions in the singular coordinates."""
     d.begin(statement_lhs(d, "A A+ projects"), r"$A^{+}\mathbf{u}_s$, then $A$")
-    d.then(index_form, "in index form")
     _contract(d, c_, ORTHO_U, _UU)
     _contract(d, l_, ORTHO_V, r"$\sum_l V^\top_{el}V_{ls} = \delta_{es}$")
     d.conclude("A A+ projects")
 
     d.begin(statement_lhs(d, "kills"), r"$\mathbf{u}_z$ with $z > r$")
-    d.then(index_form, "in index form")
     inner = SUM_EXCHANGE.applied(Innermost(c_))
     d.assume(inner, inner.rewrite, r"finite sums commute: the sum over $c$ goes inside")
     d.assume(ORTHO_U_WIDE, ORTHO_U_WIDE.rewrite, r"$\sum_c U^\top_{kc}U_{cz} = \delta_{kz}$")
@@ -234,7 +229,6 @@ def _projector_and_rank(d: Derivation) -> None:
     d.conclude("kills")
 
     d.begin(statement_lhs(d, "full column rank"), r"$r = n$: $(A^\top A)^{-1} = V\Sigma^{-2}V^\top$")
-    d.then(index_form, "in index form")
     _contract(d, c_, ORTHO_U, r"$\sum_c U^\top_{kc}U_{cs} = \delta_{ks}$: $A^\top\mathbf{u}_s = \sigma_s\mathbf{v}_s$")
     _contract(d, l_, ORTHO_V_SQUARE, r"$\sum_l V^\top_{el}V_{ls} = \delta_{es}$ ($V$ is $r\times r$)")
     d.conclude("full column rank")

@@ -33,7 +33,7 @@ from derive.authoring import (
     statement_lhs,
 )
 from derive.core.facts import MONOTONE_CONVERGENCE, SUM_EXCHANGE, SVD_ORTHONORMAL, Fact
-from derive.maths.flows import Innermost, index_form
+from derive.maths.flows import Innermost
 from derive.maths.indexed import InverseOf, collapse
 
 # -- symbols ---------------------------------------------------------------------------------------
@@ -189,12 +189,10 @@ def derivation(d: Derivation) -> None:
     $aX + b(XX^\top)X + c(XX^\top)^2X$ is just matrix products, and it acts on the singular values alone.
     Below, any $m\times n$ matrix with $p$ singular values, in index form; $U^\top U = I$, $V^\top V = I$ (the SVD)."""
     d.begin(statement_lhs(d, "right vectors"), r"$X = U\Sigma V^\top$")
-    d.then(index_form, "in index form")
     _contract(d, b_, ORTHO_V, r"$\sum_q V^\top_{kq}V_{qs} = \delta_{ks}$")
     d.conclude("right vectors")
 
     d.begin(statement_lhs(d, "odd step"), r"$X = U\Sigma V^\top$, $X^\top = V\Sigma U^\top$")
-    d.then(index_form, "in index form")
     _contract(d, d_, ORTHO_U, r"$\sum_d U^\top_{ld}U_{ds} = \delta_{ls}$: $X^\top\mathbf{u}_s = \sigma_s\mathbf{v}_s$")
     _contract(d, c_, ORTHO_V, r"$\sum_c V^\top_{kc}V_{cs} = \delta_{ks}$: $X\mathbf{v}_s = \sigma_s\mathbf{u}_s$")
     d.conclude("odd step")
@@ -204,7 +202,6 @@ def derivation(d: Derivation) -> None:
     d.conclude("singular values")
 
     d.begin(statement_lhs(d, "diagonal"), r"$f(X) = U\,p(\Sigma)\,V^\top$ (singular values)")
-    d.then(index_form, "in index form")
     _contract(d, b_, ORTHO_V, r"$\sum_b V^\top_{kb}V_{bs} = \delta_{ks}$")
     d.assume(ORTHO_U, ORTHO_U.rewrite, r"$\sum_a U^\top_{ra}U_{as} = \delta_{rs}$")
     d.conclude("diagonal")
