@@ -43,6 +43,27 @@ def beta_integral(e: sp.Integral) -> sp.Expr:
     return sp.mellin_transform(rest * sp.Heaviside(1 - t), t, a, noconds=True)
 
 
+def beta_integrals(e: sp.Basic) -> sp.Basic:
+    r"""``e`` with every :math:`\int_0^1 t^{a-1}(1-t)^{b-1}\,dt` whose :math:`a, b` SymPy knows to be positive
+    (so that it converges) evaluated by :func:`beta_integral`, in a fraction of the time of SymPy's own
+    ``integrate`` (Meijer G-functions); every other integral left as it is."""
+
+    def fits(i: sp.Basic) -> bool:
+        if not (isinstance(i, sp.Integral) and len(i.limits) == 1 and tuple(i.limits[0][1:]) == (0, 1)):
+            return False
+        t = i.limits[0][0]
+        exponents = {}
+        for f in sp.Mul.make_args(i.function):
+            base, x = f.as_base_exp()
+            if base in (t, 1 - t) and not x.has(t):
+                exponents[base] = x
+            elif f.has(t):
+                return False
+        return len(exponents) == 2 and all((x + 1).is_positive for x in exponents.values())
+
+    return e.replace(fits, beta_integral) if e.has(sp.Integral) else e
+
+
 def combine_products(e: sp.Expr) -> sp.Expr:
     r"""Every product of ``Product`` factors over one range (with integer powers, e.g. a ratio) in ``e`` as one
     ``Product`` of the factors' summands: :math:`\prod_k f_k / \prod_k g_k = \prod_k f_k/g_k`."""

@@ -26,7 +26,9 @@ import numpy as np
 import sympy as sp
 
 from ..errors import DeclarationError
+from ..maths.dirichlet import beta_integrals
 from ..maths.domains import Domain, check_assumptions
+from ..maths.normal_moments import gaussian_polynomial_integrals
 from ..maths.special import elementary
 from .budget import attempt, cpu_time
 from .cases import equal_by_cases
@@ -88,14 +90,19 @@ class Ladder:
         Bound variables are renamed to scope dummies first (:mod:`.scopes`), sums whose range may
         run backwards are guarded (:func:`.sums.standard_ranges`), and a limit with parameters is
         taken only when every ordering of its parameters agrees (:mod:`.limits`); otherwise it is
-        kept unevaluated for the numeric test."""
+        kept unevaluated for the numeric test. Gaussian integrals of polynomials and Beta integrals are
+        evaluated by their fast routes first (:mod:`~derive.maths.normal_moments`,
+        :func:`~derive.maths.dirichlet.beta_integrals`)."""
         e = self.unfold(e)
         if e in self.doit_cache:
             return self.doit_cache[e]
         if not e.has(*_HELD):
             return e
         prepared = standard_ranges(numeric_points_first(differentiate_under_sums(fresh_bound(e))), self.domains)
-        out = attempt(lambda: doit_holding_limits(prepared), max(self.symbolic_budget, 10.0))
+        out = attempt(
+            lambda: doit_holding_limits(beta_integrals(gaussian_polynomial_integrals(prepared))),
+            max(self.symbolic_budget, 10.0),
+        )
         out = prepared if out is None else out
         self.doit_cache[e] = out
         return out
