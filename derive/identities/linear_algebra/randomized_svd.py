@@ -1,9 +1,10 @@
 r"""Randomised SVD: projection, exact recovery, error bound.
 
-Randomised SVD sketches the range of a large $A$ with a Gaussian test matrix, $Y = A\Omega$ with $k + p$ columns,
-$Q = \operatorname{orth}(Y)$, then takes a small SVD of $B = Q^\top A$: $QQ^\top$ is the orthogonal projector onto
-$\operatorname{range}(Y)$, a matrix of rank at most $k + p$ is recovered exactly, and otherwise the expected error
-exceeds the optimal one by at most $(1 + k/(p-1))^{1/2}$ (map 1.3, randomised SVD for scalable approximation).
+Randomised SVD sketches the range of a large $A$ with a Gaussian test matrix, $Y = A\Omega$ with $l = k + p$
+columns, $Q = \operatorname{orth}(Y)$, then takes a small SVD of $B = Q^\top A$: $QQ^\top$ is the orthogonal
+projector onto $\operatorname{range}(Y)$, a matrix whose columns lie in $\operatorname{range}(Q)$ (rank at most
+$k + p$) is recovered exactly, the small SVD lifts to one of $A$, and otherwise the expected error exceeds the
+optimal one by at most $(1 + k/(p-1))^{1/2}$ (map 1.3, randomised SVD for scalable approximation).
 Halko, Martinsson and Tropp (2011), Finding structure with randomness, Sec. 1.3 and Thm. 10.5.
 """
 
@@ -26,26 +27,67 @@ from derive.authoring import (
     notation,
     numerically,
     real,
+    statement_lhs,
 )
-from derive.maths.matrices import cayley_orthogonal, entry_domains, symbol_vector
+from derive.core.facts import SUM_EXCHANGE, SVD_ORTHONORMAL, Fact
+from derive.maths.flows import Innermost, index_form
+from derive.maths.indexed import InverseOf, collapse
 from derive.numeric.linalg import low_rank, with_spectrum
 
-from ._shared import CAYLEY, cayley_params
-
 # -- symbols ---------------------------------------------------------------------------------------
+# Q: m x l with orthonormal columns (l = k + p <= m), B = Q^T A: l x n, U_B: l x l (the small SVD), any sizes
 ENTRY = real(-3, 3)
-QP = cayley_params("q", 3)
-Q_R = cayley_orthogonal(QP, 3)[:, :2]  # an orthonormal basis of range(Y), Y = A Omega, k + p = 2 columns
-UB = cayley_orthogonal(cayley_params("w", 1), 2)  # left singular vectors of B = Q^T A
-LIFT = notation(r"(Q U_B)^\top (Q U_B)", (Q_R * UB).T * (Q_R * UB), "(Q U_B)^T (Q U_B)")
-# one sketch column: q = stereographic unit vector (the first column of a Cayley rotation with one angle zero)
-QA, QB = CAYLEY.symbol("a"), CAYLEY.symbol("b")
-q1 = sp.Matrix([1 - QA**2 - QB**2, 2 * QA, 2 * QB]) / (1 + QA**2 + QB**2)
-P_R = (q1 * q1.T).applyfunc(sp.factor)
-CV = symbol_vector("c", 3, ENTRY)
-A_R = (q1 * CV.T).applyfunc(sp.factor)  # rank one, range(A) = span(q)
-PSQ = notation(r"P^2", q1 * q1.T * q1 * q1.T, "P^2")
-PA = notation(r"P A", q1 * q1.T * q1 * CV.T, "P A")
+l_ = sp.Symbol("l", integer=True, positive=True)
+m_, n_ = sp.symbols("m n", integer=True, positive=True)
+i_ = integer(1, m_).symbol("i")
+j_ = integer(1, m_).symbol("j")
+h_ = integer(1, n_).symbol("h")  # a column of A
+s_, t_ = (integer(1, l_).symbol(name) for name in ("s", "t"))  # columns of Q U_B
+a_, b_, c_, e_, f_ = sp.symbols("a b c e f", integer=True, positive=True)  # bound indices
+QI, QT = sp.IndexedBase("Q", real=True), sp.IndexedBase(r"Q^{\top}", real=True)
+UI, UT = sp.IndexedBase("U_B", real=True), sp.IndexedBase(r"U_B^{\top}", real=True)
+BI = sp.IndexedBase("B", real=True)
+#: Q^T Q = I_l: Q's orthonormal columns, completed to an orthogonal m x m matrix [Q Q_perp] (every orthonormal
+#: set extends to a basis); Q is its first l columns, Q^T its first l rows of the inverse
+RANGE_FINDER = Fact(
+    "orthonormal range basis",
+    r"the range finder returns $Q = \operatorname{orth}(A\Omega)$ with orthonormal columns, "
+    r"$\sum_{c=1}^{m}Q^\top_{ac}Q_{cb} = \delta_{ab}$ ($Q^\top Q = I_l$); completed to an orthogonal "
+    r"$m\times m$ matrix $[Q\ Q_\perp]$, whose inverse is its transpose",
+    Ref.cite("halko2011", where="Alg. 4.1"),
+    rule=InverseOf(QT, QI, m_),
+)
+ORTHO_UB = SVD_ORTHONORMAL.applied(InverseOf(UT, UI, l_))  # the l x l left singular vectors of B
+
+
+def p_entry(row: sp.Expr, col: sp.Expr, inner: sp.Symbol) -> sp.Sum:
+    r"""$P_{rc} = (QQ^\top)_{rc} = \sum_{a=1}^{l} Q_{ra}Q^\top_{ac}$."""
+    return sp.Sum(QI[row, inner] * QT[inner, col], (inner, 1, l_))
+
+
+def qb_entry(row: sp.Expr, col: sp.Expr, inner: sp.Symbol) -> sp.Sum:
+    r"""$A_{rc} = (QB)_{rc} = \sum_{b=1}^{l} Q_{rb}B_{bc}$: the columns of $A$ in the range of $Q$."""
+    return sp.Sum(QI[row, inner] * BI[inner, col], (inner, 1, l_))
+
+
+def lifted(row: sp.Expr, col: sp.Expr, inner: sp.Symbol) -> sp.Sum:
+    r"""$(QU_B)_{rc} = \sum_{e=1}^{l} Q_{re}(U_B)_{ec}$."""
+    return sp.Sum(QI[row, inner] * UI[inner, col], (inner, 1, l_))
+
+
+def lifted_t(row: sp.Expr, col: sp.Expr, inner: sp.Symbol) -> sp.Sum:
+    r"""$((QU_B)^\top)_{rc} = (U_B^\top Q^\top)_{rc} = \sum_{e=1}^{l} (U_B^\top)_{re}Q^\top_{ec}$."""
+    return sp.Sum(UT[row, inner] * QT[inner, col], (inner, 1, l_))
+
+
+P_IJ = p_entry(i_, j_, a_)
+PSQ = notation(r"(P^2)_{ij}", sp.Sum(p_entry(i_, c_, a_) * p_entry(c_, j_, b_), (c_, 1, m_)), "(P^2)_ij")
+# P^T = P by its form: (P^T)_{ij} = P_{ji}, with Q^T_{aj} = Q_{ja} (the transpose, a swap of indices)
+PT = notation(r"(P^\top)_{ij}", sp.Sum(QI[j_, a_] * QI[i_, a_], (a_, 1, l_)), "(P^T)_ij")
+PA = notation(r"(QQ^\top A)_{ih}", sp.Sum(p_entry(i_, c_, a_) * qb_entry(c_, h_, b_), (c_, 1, m_)), "(Q Q^T A)_ih")
+LIFT = notation(
+    r"((QU_B)^\top QU_B)_{st}", sp.Sum(lifted_t(s_, c_, e_) * lifted(c_, t_, f_), (c_, 1, m_)), "((Q U_B)^T Q U_B)_st"
+)
 TARGET_RANK = integer(1, 100)
 k_rs = TARGET_RANK.symbol("k")
 OVERSAMPLING = integer(2, 20)
@@ -54,22 +96,28 @@ p_rs = OVERSAMPLING.symbol("p")
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "projector",
-    Eq(PSQ, P_R, evaluate=False),
-    text=r"$P = QQ^\top$ with orthonormal $Q = \operatorname{orth}(A\Omega)$ is idempotent, $P^2 = P$ (and "
-    r"symmetric by its form): the orthogonal projector onto $\operatorname{range}(Y)$; here one column "
-    r"$Q = \mathbf{q}$",
+    Eq(PSQ, P_IJ),
+    text=r"$P = QQ^\top$ with orthonormal columns ($Q^\top Q = I_l$, $Q = \operatorname{orth}(A\Omega)$, $m\times l$) "
+    r"is idempotent, $P^2 = P$, for any $m$ and $l$: with $P^\top = P$, the orthogonal projector onto "
+    r"$\operatorname{range}(Y)$",
+)
+SYMMETRIC = Statement(
+    "symmetric",
+    Eq(PT, sp.Sum(QI[i_, a_] * QI[j_, a_], (a_, 1, l_))),
+    text=r"$P^\top = (QQ^\top)^\top = QQ^\top = P$: $P_{ji} = \sum_a Q_{ja}Q_{ia} = P_{ij}$, any $m$ and $l$",
 )
 EXACT_RECOVERY = Statement(
     "exact recovery",
-    Eq(PA, A_R, evaluate=False),
-    text=r"if $\operatorname{rank}A \le k + p$, then $\operatorname{range}(A\Omega) = \operatorname{range}(A)$ "
-    r"(almost surely) and $QQ^\top A = A$: here $A = \mathbf{q}\mathbf{c}^\top$ for any $\mathbf{c}$",
+    Eq(PA, qb_entry(i_, h_, a_)),
+    text=r"if the columns of $A$ lie in $\operatorname{range}(Q)$, $A = QB$ (so when $\operatorname{rank}A \le k + p$, "
+    r"almost surely), then $QQ^\top A = A$, entry by entry, for any $m\times n$ $A$ and any $l$",
 )
 LIFTED = Statement(
     "lift",
-    Eq(LIFT, sp.eye(2), evaluate=False),
-    text=r"with the SVD $B = Q^\top A = U_B\Sigma V^\top$, the lifted $U = QU_B$ has orthonormal columns, so "
-    r"$A = QB = (QU_B)\Sigma V^\top$ is an SVD of $A$",
+    Eq(LIFT, sp.KroneckerDelta(s_, t_)),
+    text=r"with the small SVD $B = Q^\top A = U_B\Sigma V^\top$ ($U_B^\top U_B = I_l$), the lifted $U = QU_B$ has "
+    r"orthonormal columns, $(QU_B)^\top(QU_B) = I_l$, so $A \approx QQ^\top A = QB = (QU_B)\Sigma V^\top$ is an "
+    r"SVD (exact when $A = QB$), for any sizes",
 )
 
 
@@ -122,32 +170,41 @@ REFS = (Ref.cite("halko2011", where="Sec. 1.3 (algorithm), Thm. 10.5 (bound)"),)
 
 
 # -- how it is derived -----------------------------------------------------------------------------
+def _contract(d: Derivation, var: sp.Symbol, pair: Fact, why: str) -> None:
+    """Move the sum over ``var`` innermost, contract the orthonormal pair there, collapse the delta."""
+    inner = SUM_EXCHANGE.applied(Innermost(var))
+    d.assume(inner, inner.rewrite, r"finite sums commute: the sum over the shared row index goes inside")
+    d.assume(pair, pair.rewrite, why)
+    d.then(collapse, r"the Kronecker delta collapses the sum")
+
+
+_QQ = r"$\sum_{c=1}^{m}Q^\top_{ac}Q_{cb} = \delta_{ab}$: $Q^\top Q = I_l$"
+
+
 def derivation(d: Derivation) -> None:
     r"""Randomised SVD sketches the range of a large $A$ with a Gaussian test matrix: $Y = A\Omega$ with
-    $k + p$ columns, $Q = \operatorname{orth}(Y)$, then a small SVD of $B = Q^\top A$. Everything rests on
-    $P = QQ^\top$ being the orthogonal projector onto $\operatorname{range}(Y)$: when $A$ has rank at most
-    $k + p$ the sketch captures its range and $A = QQ^\top A$ exactly, and the small SVD lifts to one of $A$.
-    Otherwise the error exceeds the optimal $(\sum_{j>k}\sigma_j^2)^{1/2}$ (Eckart--Young) by a factor
-    $(1 + k/(p-1))^{1/2}$ in expectation, checked here by Monte Carlo. $Q$ is the first two columns of a
-    $3\times 3$ Cayley rotation (parameters $q_i$), $U_B$ a $2\times 2$ one (parameter $w_1$); the single sketch column
-    $\mathbf{q} = (1 - a^2 - b^2, 2a, 2b)/(1 + a^2 + b^2)$ is a general unit vector."""
-    scope = "for one sketch column in three dimensions"
-    d.begin(PSQ, r"$P^2 = \mathbf{q}(\mathbf{q}^\top\mathbf{q})\mathbf{q}^\top$", scope=scope)
-    d.then(lambda e: e.doit().applyfunc(sp.factor), r"$\mathbf{q}^\top\mathbf{q} = 1$: multiply out and factor")
+    $l = k + p$ columns, $Q = \operatorname{orth}(Y)$, then a small SVD of $B = Q^\top A$. Everything rests on
+    $P = QQ^\top$ being the orthogonal projector onto $\operatorname{range}(Y)$: when the columns of $A$ lie in
+    that range (rank at most $k + p$) the sketch captures it and $A = QQ^\top A$ exactly, and the small SVD lifts
+    to one of $A$. Otherwise the error exceeds the optimal $(\sum_{j>k}\sigma_j^2)^{1/2}$ (Eckart--Young) by a
+    factor $(1 + k/(p-1))^{1/2}$ in expectation, checked here by Monte Carlo. Below, in index form for any sizes
+    $m\times l$ ($Q$), $l\times n$ ($B$): all the proofs use of $Q$ is $Q^\top Q = I_l$ (the range finder's
+    orthonormal columns, assumed) and of $U_B$ that $U_B^\top U_B = I_l$ (the SVD, cited)."""
+    d.begin(statement_lhs(d, "projector"), r"$(P^2)_{ij} = \sum_c P_{ic}P_{cj}$")
+    _contract(d, c_, RANGE_FINDER, _QQ)
     d.conclude("projector")
 
-    d.begin(
-        PA, r"$A = \mathbf{q}\mathbf{c}^\top$: the columns of $A$ lie in $\operatorname{span}(\mathbf{q})$", scope=scope
-    )
-    d.then(
-        lambda e: e.doit().applyfunc(sp.factor),
-        r"$\mathbf{q}\mathbf{q}^\top\mathbf{q}\mathbf{c}^\top = \mathbf{q}\mathbf{c}^\top$",
-    )
+    d.begin(statement_lhs(d, "symmetric"), r"$(P^\top)_{ij} = P_{ji}$")
+    d.then(index_form, r"$Q^\top_{ai} = Q_{ia}$: $P_{ji} = \sum_a Q_{ja}Q_{ia}$, a product of reals commutes")
+    d.conclude("symmetric")
+
+    d.begin(statement_lhs(d, "exact recovery"), r"$A = QB$: $(QQ^\top A)_{ih} = \sum_c P_{ic}(QB)_{ch}$")
+    _contract(d, c_, RANGE_FINDER, _QQ + r": $Q^\top A = Q^\top QB = B$")
     d.conclude("exact recovery")
 
-    d.begin(LIFT, r"$U_B^\top (Q^\top Q) U_B$", scope="for Q with 3 rows and k + p = 2 columns")
-    d.then(lambda e: (UB.T * UB).applyfunc(sp.cancel), r"$Q^\top Q = I$")
-    d.then(lambda e: e.applyfunc(sp.cancel), r"$U_B^\top U_B = I$")
+    d.begin(statement_lhs(d, "lift"), r"$(QU_B)^\top = U_B^\top Q^\top$")
+    _contract(d, c_, RANGE_FINDER, _QQ + r": $(QU_B)^\top QU_B = U_B^\top U_B$")
+    d.assume(ORTHO_UB, ORTHO_UB.rewrite, r"$\sum_{e=1}^{l}(U_B^\top)_{se}(U_B)_{et} = \delta_{st}$: the small SVD")
     d.conclude("lift")
 
 
@@ -186,11 +243,25 @@ RANDOMIZED_SVD = declare(
     title="Randomised SVD: projection, exact recovery, error bound",
     section="1.3",
     map_row=r"Randomised SVD: scalable approximation (Halko, Martinsson \& Tropp, 2011)",
-    variables=entry_domains([*QP, *UB.free_symbols, QA, QB], CAYLEY)
-    | entry_domains(CV, ENTRY)
-    | {k_rs: TARGET_RANK, p_rs: OVERSAMPLING},
+    variables={
+        l_: integer(1, 3),
+        m_: integer(l_, 4),
+        n_: integer(1, 3),
+        i_: integer(1, m_),
+        j_: integer(1, m_),
+        h_: integer(1, n_),
+        s_: integer(1, l_),
+        t_: integer(1, l_),
+        QI: ENTRY,
+        QT: ENTRY,
+        UI: ENTRY,
+        UT: ENTRY,
+        BI: ENTRY,
+        k_rs: TARGET_RANK,
+        p_rs: OVERSAMPLING,
+    },
     claim=CLAIM,
-    also=(EXACT_RECOVERY, LIFTED, ERROR_BOUND),
+    also=(SYMMETRIC, EXACT_RECOVERY, LIFTED, ERROR_BOUND),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
