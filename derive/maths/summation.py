@@ -6,7 +6,9 @@ from the term ratio :math:`f(k+1)/f(k)` and need it to be a rational function of
 :math:`f` holds an indexed entry whose index moves with :math:`k` (:math:`x_k`, :math:`W_{k j}`,
 :math:`p_{n-k}`), the ratio holds the independent symbols :math:`x_{k+1}` and :math:`x_k`, so it is
 not rational and both searches return nothing; on the index-calculus pages they took more than half
-of each proof (``hypersimp`` and ``powsimp`` on every term), only to conclude that.
+of each proof (``hypersimp`` and ``powsimp`` on every term), only to conclude that. Likewise its
+telescoping test: when pattern matching finds no shift, it calls ``solve`` for one, which cannot find
+a shift hidden in an index either.
 
 :func:`indexed_sums_fast` answers those two searches "no closed form" at once, for exactly those
 terms, and leaves every other path of SymPy's summation as it is (linearity, telescoping, Faulhaber,
@@ -44,15 +46,43 @@ def _guarded(search: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def _shift_by_match(left: sp.Basic, right: sp.Basic, k: sp.Symbol) -> bool:
+    """Whether ``-right`` is ``left`` shifted by an integer, found by pattern matching (SymPy's first try)."""
+    shift = sp.Wild("shift")
+    found = (-right).match(left.subs(k, k + shift))
+    if not found or shift not in found:
+        return False
+    s = found[shift]
+    return bool(s.is_Integer) and left.subs(k, k + s) + right == 0
+
+
+def _telescoping(telescopic: Callable[..., Any]) -> Callable[..., Any]:
+    """SymPy's telescoping test, which after pattern matching calls ``solve`` for the shift: for
+    indexed terms ``x_{k+m}`` the shift is in the index, which matching finds and ``solve`` cannot."""
+
+    def guarded(left: sp.Basic, right: sp.Basic, limits: Any) -> Any:
+        k = limits[0]
+        if (moving_index(left, k) or moving_index(right, k)) and not (
+            left.is_Add or right.is_Add or _shift_by_match(left, right, k)
+        ):
+            return None
+        return telescopic(left, right, limits)
+
+    guarded.__wrapped__ = telescopic  # type: ignore[attr-defined]
+    return guarded
+
+
 @contextmanager
 def indexed_sums_fast() -> Iterator[None]:
     """Within the block, SymPy's hypergeometric and Gosper searches return "no closed form" at once
-    for a term with a moving index (what they would return after searching). Re-entrant; restores
-    SymPy's own functions on exit, also on an exception."""
-    hyper, gosper = summations.eval_sum_hyper, summations.gosper_sum
-    summations.eval_sum_hyper = _guarded(hyper)
-    summations.gosper_sum = _guarded(gosper)
+    for a term with a moving index, and its telescoping test does not call ``solve`` for one (what
+    they would return after searching). Re-entrant; restores SymPy's own functions on exit, also on
+    an exception."""
+    saved = summations.eval_sum_hyper, summations.gosper_sum, summations.telescopic
+    summations.eval_sum_hyper = _guarded(saved[0])
+    summations.gosper_sum = _guarded(saved[1])
+    summations.telescopic = _telescoping(saved[2])
     try:
         yield
     finally:
-        summations.eval_sum_hyper, summations.gosper_sum = hyper, gosper
+        summations.eval_sum_hyper, summations.gosper_sum, summations.telescopic = saved

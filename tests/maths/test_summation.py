@@ -22,6 +22,9 @@ SUMS = [
     sp.Sum(q**k, (k, 0, n)),  # geometric
     sp.Sum(sp.binomial(n, k), (k, 0, n)),  # hypergeometric: still found
     sp.Sum(x[j] * k, (k, 1, n)),  # an index that does not move
+    sp.Sum(x[2 * k + 2] - x[2 * k], (k, 1, n)),  # telescopes through a shift in the index
+    sp.Sum(k * x[k] - (k + 1) * x[k + 1], (k, 1, n)),  # telescopes with a moving coefficient
+    sp.Sum(x[k] - x[k + 1] / 2, (k, 1, n)),  # does not telescope
 ]
 
 
