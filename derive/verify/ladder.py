@@ -34,6 +34,8 @@ from .budget import attempt, cpu_time
 from .cases import equal_by_cases
 from .lemmas import relax
 from .limits import doit_holding_limits, hold_limits
+from .polynomial_bounds import METHOD as POLYNOMIAL_SIGN
+from .polynomial_bounds import polynomial_sign
 from .products import products_as_sums
 from .sampled import Sampler
 from .scopes import fresh_bound, leaked_assumption
@@ -228,6 +230,8 @@ class Ladder:
         start = time.perf_counter()
         e1 = self.evaluate(e)
         attr = "is_positive" if strict else "is_nonnegative"
+        if attempt(lambda: polynomial_sign(e1, self.domains, strict=strict), self.rung_budget) is True:
+            return Verification(True, POLYNOMIAL_SIGN, True, seconds=time.perf_counter() - start)
         for name, fn in (
             ("sign from assumptions", lambda: e1),
             ("sign after factor", lambda: sp.factor(e1)),

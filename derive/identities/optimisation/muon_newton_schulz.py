@@ -4,12 +4,15 @@ Muon replaces a momentum matrix $U\Sigma V^\top$ by its polar factor $UV^\top$ w
 matrix polynomial $aX + b(XX^\top)X + c(XX^\top)^2X$ keeps the singular vectors and maps each singular
 value through $p(\sigma) = a\sigma + b\sigma^3 + c\sigma^5$, derived in index form for any $m\times n$ matrix
 with $p$ singular values (the SVD's orthonormal factors cited) and checked with ``numpy.linalg``; the cubic
-iteration provably converges to 1 on $(0, \sqrt3)$, Muon's tuned quintic is measured. The map's
+iteration provably converges to 1 on $(0, \sqrt3)$, and Muon's tuned quintic provably maps $[0.01, 1]$ into
+$[0.68, 1.14]$ in 5 steps (exact interval images, each bound by the exact sign of a polynomial). The map's
 Muon row (map 5.1, gradient descent variants). Jordan et al. (2024); Liu et al. (2025), Muon is
 Scalable for LLM Training, Sec. 2; Higham (2008), Functions of Matrices, Ch. 8.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import numpy as np
 import sympy as sp
@@ -27,7 +30,6 @@ from derive.authoring import (
     integer,
     nonnegative,
     notation,
-    numerically,
     positive,
     real,
     statement_lhs,
@@ -89,8 +91,35 @@ UNIT = positive(1)  # (0, 1]: singular values of X / ||X||_F
 s0 = positive().symbol("x")
 u_ = nonnegative().symbol("u")  # s = 1/(1 + u) runs over (0, 1] as u runs over [0, oo)
 limit_ = UNIT.symbol("L")
-MUON = (3.4445, -4.7750, 2.0315)
-BAND = (0.68, 1.14)
+#: Muon's decimal coefficients, as the exact rationals they are
+MUON = tuple(sp.Rational(v) for v in ("3.4445", "-4.7750", "2.0315"))
+BAND = (sp.Rational("0.68"), sp.Rational("1.14"))
+START = (sp.Rational(1, 100), sp.Integer(1))
+STEPS = 5
+
+
+def _outward(lo: sp.Expr, hi: sp.Expr, places: int = 4) -> tuple[sp.Expr, sp.Expr]:
+    r"""$p([l, u])$ for Muon's $p$, rounded outward to ``places`` decimals: the least and largest value of $p$
+    at $l$, $u$ and the critical points inside (the real roots of $p'(s) = a + 3bs^2 + 5cs^4$, solved by SymPy)."""
+    q = _p(sigma, *MUON)
+    inside = [r for r in sp.solve(sp.diff(q, sigma), sigma) if r.is_real and lo <= r <= hi]
+    values = [q.subs(sigma, t) for t in (lo, hi, *inside)]
+    scale = 10**places
+    return sp.floor(min(values) * scale) / scale, sp.ceiling(max(values) * scale) / scale
+
+
+def _images() -> list[tuple[sp.Expr, sp.Expr]]:
+    r"""$I_0 = [0.01, 1]$ and $I_{k+1} \supseteq p(I_k)$ for $k < 4$: where the singular values lie after $k$ steps."""
+    out = [START]
+    for _ in range(STEPS - 1):
+        out.append(_outward(*out[-1]))
+    return out
+
+
+IMAGES = _images()
+#: sigma_k in I_k = [l_k, u_k], the singular value after k quintic steps (k = 0..4)
+LEVELS = [real(lo, hi) for lo, hi in IMAGES]
+SIGMA_K = [dom.symbol(f"sigma_{k}") for k, dom in enumerate(LEVELS)]
 
 # -- what is claimed -------------------------------------------------------------------------------
 RIGHT_VECTORS = Statement(
@@ -154,7 +183,34 @@ CONVERGES = Statement(
     text=r"so the iterates converge (monotone convergence), and their limit $L \in (0, 1]$ is a fixed point, "
     r"$p(L) = L$: $L = 1$, i.e. $X \to UV^\top$",
 )
-# the part established only numerically (QUINTIC_BAND, a measured constant) is declared with its check, below
+
+
+def _dec(r: sp.Expr) -> str:
+    """A terminating rational as its exact decimal (``1503/1250`` -> ``1.2024``)."""
+    q = sp.Rational(r)
+    return str(Decimal(int(q.p)) / Decimal(int(q.q)))
+
+
+def _band_statements() -> tuple[Statement, ...]:
+    r"""$l_{k+1} \le p(\sigma_k) \le u_{k+1}$ for $\sigma_k \in I_k$; the last step lands in the band itself."""
+    out = []
+    for k, x in enumerate(SIGMA_K):
+        lo, hi = IMAGES[k + 1] if k + 1 < STEPS else BAND
+        first = r"Muon's quintic with $(a, b, c) = (3.4445, -4.7750, 2.0315)$ as exact rationals: " if k == 0 else ""
+        where = rf"for $\sigma_{k} \in I_{k} = [{_dec(IMAGES[k][0])}, {_dec(IMAGES[k][1])}]$"
+        rest = (
+            r": composing the five steps, every $\sigma \in [0.01, 1]$ lands in "
+            rf"$[{_dec(BAND[0])}, {_dec(BAND[1])}]$ after 5 steps (not at 1: speed bought with accuracy)"
+            if k + 1 == STEPS
+            else ""
+        )
+        text = rf"{first}$p(\sigma_{k}) \ge {_dec(lo)}$ {where}"
+        out.append(Statement(f"step {k + 1} lower", sp.Ge(_p(x, *MUON), lo), text=text))
+        out.append(Statement(f"step {k + 1} upper", sp.Le(_p(x, *MUON), hi), text=rf"and $\le {_dec(hi)}${rest}"))
+    return tuple(out)
+
+
+QUINTIC_BAND = _band_statements()
 
 # -- the homework question, and where the identity comes from --------------------------------------
 QUESTION = Question(
@@ -219,6 +275,20 @@ def derivation(d: Derivation) -> None:
     d.conclude("positive")
 
     _converges(d)
+    _band(d)
+
+
+def _band(d: Derivation) -> None:
+    r"""Five quintic steps as intervals: $p(I_k)$ is an interval, so bounding $p$ on $I_k$ bounds step $k + 1$."""
+    for k, x in enumerate(SIGMA_K):
+        lo, hi = IMAGES[k + 1] if k + 1 < STEPS else BAND
+        for bound, relation, side in ((lo, ">=", "lower"), (hi, "<=", "upper")):
+            d.begin(_p(x, *MUON))
+            gap = rf"$p(\sigma_{k}) - {_dec(lo)}$" if side == "lower" else rf"${_dec(hi)} - p(\sigma_{k})$"
+            d.bound(
+                bound, rf"{gap} is a rational quintic with no sign change on $I_{k}$ (Sturm, exact)", relation=relation
+            )
+            d.conclude(f"step {k + 1} {side}")
 
 
 def _converges(d: Derivation) -> None:
@@ -251,7 +321,7 @@ def _ns(x: np.ndarray, coeffs: tuple[float, float, float], steps: int) -> np.nda
 def crosscheck(ctx: CheckContext) -> CrossCheckResult:
     """Random 6x4 matrices scaled to unit Frobenius norm: 30 cubic steps against U V^T from numpy's SVD;
     one step with random (a, b, c) against U p(Sigma) V^T built from numpy's SVD; the cubic map iterated on
-    (0, sqrt 3) against its proved limit 1."""
+    (0, sqrt 3) against its proved limit 1; Muon's quintic iterated on a grid against the proved band."""
     polar, poly = [], []
     for _ in range(10):
         x = ctx.rng.normal(size=(6, 4))
@@ -265,6 +335,7 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
         ctx.bound("cubic Newton-Schulz -> U V^T", "30 steps vs numpy.linalg.svd", max(polar), 1e-10),
         ctx.bound("one step = U p(Sigma) V^T", "numpy, random (a, b, c)", max(poly), 1e-12),
         _cubic_converges(ctx),
+        _band_check(ctx),
     )
 
 
@@ -286,11 +357,12 @@ def _band_check(ctx: CheckContext) -> CrossCheckResult:
     )
     pts = np.concatenate([grid, sv[sv >= 0.01]])
     out = pts.copy()
-    for _ in range(5):
-        out = _p(out, *MUON)
-    outside = float(np.max(np.maximum(BAND[0] - out, out - BAND[1])))
+    for _ in range(STEPS):
+        out = _p(out, *(float(c) for c in MUON))
+    lo, hi = (float(b) for b in BAND)
+    outside = float(np.max(np.maximum(lo - out, out - hi)))
     return ctx.bound(
-        f"5 quintic steps land in [{BAND[0]}, {BAND[1]}]",
+        f"5 quintic steps land in [{lo}, {hi}]",
         "grid of 100001 sigmas and random singular values",
         outside,
         0.0,
@@ -298,13 +370,6 @@ def _band_check(ctx: CheckContext) -> CrossCheckResult:
         detail=f"measured range [{out.min():.4f}, {out.max():.4f}]",
     )
 
-
-QUINTIC_BAND = numerically(
-    "quintic band",
-    rf"Muon's coefficients $(a, b, c) = {MUON}$ map every $\sigma \in [0.01, 1]$ into "
-    rf"$[{BAND[0]}, {BAND[1]}]$ in 5 steps (measured; not to 1: speed bought with accuracy)",
-    _band_check,
-)
 
 # -- the declaration -------------------------------------------------------------------------------
 MUON_NEWTON_SCHULZ = declare(
@@ -334,6 +399,7 @@ MUON_NEWTON_SCHULZ = declare(
         s0: positive(),
         u_: nonnegative(),
         limit_: UNIT,
+        **dict(zip(SIGMA_K, LEVELS, strict=True)),
     },
     claim=CLAIM,
     also=(
@@ -346,7 +412,7 @@ MUON_NEWTON_SCHULZ = declare(
         INCREASING,
         BOUNDED,
         CONVERGES,
-        QUINTIC_BAND,
+        *QUINTIC_BAND,
     ),
     derivation=derivation,
     crosscheck=crosscheck,

@@ -1,0 +1,80 @@
+r"""The sign of a polynomial on a bounded interval, decided exactly.
+
+For $P \in \mathbb{Q}[x]$ and $x \in [l, h]$ with $l \le h$ rational, write the square-free
+decomposition $P = c\prod_i f_i^{e_i}$ and let $O = \prod_{e_i \text{ odd}} f_i$ (square-free). Away from
+the roots of the even part, $\operatorname{sign} P = \operatorname{sign}(cO)$, so by continuity
+
+* $P \ge 0$ on $[l, h]$ iff $O$ has no root in $(l, h)$ and $cO > 0$ at the midpoint (or $l = h$ and $P(l) \ge 0$);
+* $P > 0$ on $[l, h]$ iff $P$ has no root in $[l, h]$ and $P(l) > 0$.
+
+Roots are counted by Sturm sequences over $\mathbb{Q}$ (``Poly.count_roots``): every step is exact
+rational arithmetic. An open end is treated as closed: for $\ge 0$ that is equivalent (continuity),
+for $> 0$ it is sound (it may refuse a true claim, which then falls to the other rungs).
+Floats are refused: a decimal coefficient is not an exact number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sympy as sp
+
+from ..maths.domains import Domain, exact
+
+METHOD = "sign of a polynomial on an interval, real roots isolated exactly"
+
+
+def _interval(x: sp.Symbol, domains: Mapping[sp.Symbol, Domain]) -> tuple[sp.Rational, sp.Rational] | None:
+    """The closure $[l, h]$ of ``x``'s domain if both ends are rational numbers, else ``None``."""
+    dom = domains.get(x)
+    if not isinstance(dom, Domain) or dom.lo is None or dom.hi is None:
+        return None
+    lo, hi = exact(dom.lo), exact(dom.hi)
+    if not (isinstance(lo, sp.Rational) and isinstance(hi, sp.Rational)) or lo > hi:
+        return None
+    return lo, hi
+
+
+def _rational_poly(e: sp.Expr, domains: Mapping[sp.Symbol, Domain]) -> tuple[sp.Poly, sp.Rational, sp.Rational] | None:
+    """``e`` as a polynomial over $\\mathbb{Q}$ in its one free symbol, with that symbol's interval."""
+    free = e.free_symbols if isinstance(e, sp.Expr) else set()
+    if len(free) != 1:
+        return None
+    (x,) = free
+    box = _interval(x, domains) if isinstance(x, sp.Symbol) else None
+    if box is None or e.has(sp.Float) or not e.is_polynomial(x):
+        return None
+    poly = sp.Poly(sp.expand(e), x)
+    if not (poly.domain.is_ZZ or poly.domain.is_QQ):
+        return None
+    return poly, box[0], box[1]
+
+
+def _odd_part(poly: sp.Poly) -> tuple[sp.Rational, sp.Poly]:
+    """$(c, O)$: the leading constant and the product of the square-free factors of odd multiplicity."""
+    c, factors = poly.sqf_list()
+    odd = sp.Poly(1, *poly.gens, domain=poly.domain)
+    for f, mult in factors:
+        if mult % 2 == 1:
+            odd = odd * f
+    return sp.Rational(c), odd
+
+
+def polynomial_sign(e: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, strict: bool = False) -> bool | None:
+    """``True`` if ``e >= 0`` (``> 0`` if ``strict``) is proved on the whole interval of its one
+    variable; ``None`` when ``e`` is not a rational polynomial in one bounded variable or the sign fails.
+
+    Never ``False``: a failure here only means this rung does not prove it (the numeric rung refutes)."""
+    found = _rational_poly(e, domains)
+    if found is None:
+        return None
+    poly, lo, hi = found
+    if poly.is_zero:
+        return None if strict else True
+    if strict:
+        return True if poly.count_roots(lo, hi) == 0 and poly.eval(lo) > 0 else None
+    if lo == hi:
+        return True if poly.eval(lo) >= 0 else None
+    c, odd = _odd_part(poly)
+    inside = odd.count_roots(lo, hi) - (odd.eval(lo) == 0) - (odd.eval(hi) == 0)
+    return True if inside == 0 and c * odd.eval((lo + hi) / 2) > 0 else None
