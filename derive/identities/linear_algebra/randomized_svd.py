@@ -24,6 +24,7 @@ from derive.authoring import (
     combine,
     declare,
     integer,
+    nonnegative,
     notation,
     numerically,
     real,
@@ -46,7 +47,8 @@ s_, t_ = (integer(1, l_).symbol(name) for name in ("s", "t"))  # columns of Q U_
 a_, b_, c_, e_, f_ = sp.symbols("a b c e f", integer=True, positive=True)  # bound indices
 QI, QT = sp.IndexedBase("Q", real=True), sp.IndexedBase(r"Q^{\top}", real=True)
 UI, UT = sp.IndexedBase("U_B", real=True), sp.IndexedBase(r"U_B^{\top}", real=True)
-BI = sp.IndexedBase("B", real=True)
+BI, VT = sp.IndexedBase("B", real=True), sp.IndexedBase(r"V^{\top}", real=True)
+svI = sp.IndexedBase(r"\sigma", nonnegative=True)  # the singular values of B
 #: Q^T Q = I_l: Q's orthonormal columns, completed to an orthogonal m x m matrix [Q Q_perp] (every orthonormal
 #: set extends to a basis); Q is its first l columns, Q^T its first l rows of the inverse
 RANGE_FINDER = Fact(
@@ -88,6 +90,13 @@ PA = notation(r"(QQ^\top A)_{ih}", sp.Sum(p_entry(i_, c_, a_) * qb_entry(c_, h_,
 LIFT = notation(
     r"((QU_B)^\top QU_B)_{st}", sp.Sum(lifted_t(s_, c_, e_) * lifted(c_, t_, f_), (c_, 1, m_)), "((Q U_B)^T Q U_B)_st"
 )
+#: (QB)_{ih} with the small SVD B = U_B Sigma V^T, and its lift (Q U_B) Sigma V^T
+QB_SVD = notation(
+    r"(QB)_{ih}",
+    sp.Sum(QI[i_, b_] * sp.Sum(UI[b_, a_] * svI[a_] * VT[a_, h_], (a_, 1, l_)), (b_, 1, l_)),
+    "(Q B)_ih",
+)
+LIFTED_SVD = sp.Sum(lifted(i_, a_, b_) * svI[a_] * VT[a_, h_], (a_, 1, l_))
 TARGET_RANK = integer(1, 100)
 k_rs = TARGET_RANK.symbol("k")
 OVERSAMPLING = integer(2, 20)
@@ -148,6 +157,12 @@ def _rsvd_bound(ctx: CheckContext) -> CrossCheckResult:
     return combine(*results)
 
 
+LIFTED_FACTORS = Statement(
+    "lifted SVD",
+    Eq(QB_SVD, LIFTED_SVD),
+    text=r"$QB = Q(U_B\Sigma V^\top) = (QU_B)\Sigma V^\top$ entry by entry, any sizes: with the lift, an SVD of "
+    r"$QQ^\top A = QB$ (of $A$ itself when $A = QB$)",
+)
 ERROR_BOUND = numerically(
     "error bound",
     r"for full-rank $A$: $\mathbb{E}\lVert A - QQ^\top A\rVert_F \le (1 + k/(p - 1))^{1/2}"
@@ -189,7 +204,8 @@ def derivation(d: Derivation) -> None:
     to one of $A$. Otherwise the error exceeds the optimal $(\sum_{j>k}\sigma_j^2)^{1/2}$ (Eckart--Young) by a
     factor $(1 + k/(p-1))^{1/2}$ in expectation, checked here by Monte Carlo. Below, in index form for any sizes
     $m\times l$ ($Q$), $l\times n$ ($B$): all the proofs use of $Q$ is $Q^\top Q = I_l$ (the range finder's
-    orthonormal columns, assumed) and of $U_B$ that $U_B^\top U_B = I_l$ (the SVD, cited)."""
+    orthonormal columns, assumed) and of $U_B$ that $U_B^\top U_B = I_l$ (the SVD, cited); $\Sigma$, $V^\top$ and $B$
+    are arbitrary."""
     d.begin(statement_lhs(d, "projector"), r"$(P^2)_{ij} = \sum_c P_{ic}P_{cj}$")
     _contract(d, c_, RANGE_FINDER, _QQ)
     d.conclude("projector")
@@ -206,6 +222,11 @@ def derivation(d: Derivation) -> None:
     _contract(d, c_, RANGE_FINDER, _QQ + r": $(QU_B)^\top QU_B = U_B^\top U_B$")
     d.assume(ORTHO_UB, ORTHO_UB.rewrite, r"$\sum_{e=1}^{l}(U_B^\top)_{se}(U_B)_{et} = \delta_{st}$: the small SVD")
     d.conclude("lift")
+
+    d.begin(statement_lhs(d, "lifted SVD"), r"$B = U_B\Sigma V^\top$: $B_{bh} = \sum_a (U_B)_{ba}\sigma_aV^\top_{ah}$")
+    inner = SUM_EXCHANGE.applied(Innermost(b_))
+    d.assume(inner, inner.rewrite, r"finite sums commute: $\sum_b Q_{ib}(U_B)_{ba} = (QU_B)_{ia}$ goes inside")
+    d.conclude("lifted SVD")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -257,11 +278,13 @@ RANDOMIZED_SVD = declare(
         UI: ENTRY,
         UT: ENTRY,
         BI: ENTRY,
+        VT: ENTRY,
+        svI: nonnegative(5),
         k_rs: TARGET_RANK,
         p_rs: OVERSAMPLING,
     },
     claim=CLAIM,
-    also=(SYMMETRIC, EXACT_RECOVERY, LIFTED, ERROR_BOUND),
+    also=(SYMMETRIC, EXACT_RECOVERY, LIFTED, LIFTED_FACTORS, ERROR_BOUND),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

@@ -1,7 +1,7 @@
 """Randomised SVD (map 1.3) for any sizes: the projector, its symmetry, exact recovery and the lift are general
 (index calculus at symbolic m, l, n), the Halko-Martinsson-Tropp error bound stays numeric (a statistical bound),
 and targeted falsehoods of the general forms are refused (a projector that squares to twice itself, Q Q^T taken
-for the identity, the projection confused with the coefficients Q^T A, the lift without U_B^T).
+for the identity, the projection confused with the coefficients Q^T A, the lift without U_B^T or without U_B).
 
 The page is proved once (the ``page_proof`` fixture, for ``PAGE``); each falsehood is checked on the page's own
 chains (the ``refused`` fixture of tests/identities/conftest.py)."""
@@ -30,6 +30,7 @@ def test_three_statements_are_general_and_the_bound_numeric(page_proof: Proof) -
         "symmetric": "general",
         "exact recovery": "general",
         "lift": "general",
+        "lifted SVD": "general",
         "error bound": "numeric",
     }
     assert {rsvd.RANGE_FINDER.name, SVD_ORTHONORMAL.name} <= {f.name for f in page_proof.assumes}
@@ -72,8 +73,14 @@ def test_recovery_is_not_the_coefficients(page_proof: Proof, refused: Refused) -
 
 
 def test_lift_without_u_b_transpose(page_proof: Proof, refused: Refused) -> None:
-    """(Q U_B)^T (Q U_B) = U_B^T U_B = I, not U_B (the lift without U_B^T)."""
+    """(Q U_B)^T (Q U_B) = U_B^T U_B = I, not U_B (the lift without U_B^T or without U_B)."""
     refused(page_proof, "lift", Eq(rsvd.LIFT, rsvd.UI[s, t]))
+
+
+def test_lifted_svd_needs_u_b(page_proof: Proof, refused: Refused) -> None:
+    """Q B = (Q U_B) Sigma V^T, not Q Sigma V^T: the lift without U_B."""
+    wrong = sp.Sum(rsvd.QI[i, a] * rsvd.svI[a] * rsvd.VT[a, rsvd.h_], (a, 1, rsvd.l_))
+    refused(page_proof, "lifted SVD", Eq(rsvd.QB_SVD, wrong))
 
 
 def test_lift_is_not_twice_the_identity(rejected: Callable[..., None]) -> None:
