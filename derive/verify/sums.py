@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Mapping
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.simplify.simplify import factor_sum
 
 from ..maths.domains import Domain
@@ -222,38 +223,82 @@ def _rename_indices(e: sp.Basic, depth: int) -> sp.Basic:
 
 
 def decide_conditions(e: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> sp.Basic:
-    """Replace each relation in ``e`` that the variables' bounds decide by ``True``/``False``.
+    r"""Replace each relation in ``e`` that the variables' bounds decide by ``True``/``False``.
 
     A linear relation ``lhs >= rhs`` holds on the domain when ``lhs - rhs``, with every bounded
     symbol moved to the end of its interval that makes the difference smallest, is still
-    nonnegative (``j <= n`` for ``j`` in ``[1, n]``). Relations it cannot decide are kept.
+    nonnegative (``j <= n`` for ``j`` in ``[1, n]``). Inside a sum or product its index also lies in
+    :math:`[lo, hi]` when the range cannot run backwards (:func:`enclosing_ranges`):
+    :math:`\sum_{l=1}^{n} [l \le n]\, v_l = \sum_{l=1}^{n} v_l`. Relations it cannot decide are kept.
     """
-    replacements: dict[sp.Basic, sp.Basic] = {}
-    for rel in e.atoms(sp.Rel):
-        if not isinstance(rel, sp.Le | sp.Lt | sp.Ge | sp.Gt):
-            continue
-        gap = rel.gts - rel.lts  # the relation says gap >= 0 (or > 0)
-        strict = isinstance(rel, sp.Lt | sp.Gt)
+    if not any(isinstance(r, _ORDER) for r in e.atoms(sp.Rel)):
+        return e
+    return _decide(e, dict(domains))
+
+
+_ORDER = (sp.Le, sp.Lt, sp.Ge, sp.Gt)
+
+
+def _decide(e: sp.Basic, domains: dict[sp.Basic, Domain]) -> sp.Basic:
+    if isinstance(e, _ORDER):
+        gap = e.gts - e.lts  # the relation says gap >= 0 (or > 0)
+        strict = isinstance(e, sp.Lt | sp.Gt)
         if always(gap, strict, domains):
-            replacements[rel] = sp.true
-        elif always(-gap, not strict, domains):
-            replacements[rel] = sp.false
-    return e.xreplace(replacements) if replacements else e
+            return sp.true
+        return sp.false if always(-gap, not strict, domains) else e
+    if not e.args or not e.has(*_ORDER):
+        return e
+    if isinstance(e, sp.Sum | sp.Product):
+        body = _decide(e.function, enclosing_ranges(e.limits, domains))
+        return e if body == e.function else e.func(body, *e.limits)
+    if isinstance(e, ExprWithLimits):  # an integral's variable is another variable than a free one of its name
+        inner = {s: dom for s, dom in domains.items() if s not in e.variables}
+        body = _decide(e.function, inner)
+        return e if body == e.function else e.func(body, *e.limits)
+    args = [_decide(a, domains) for a in e.args]
+    return e if all(a is b for a, b in zip(args, e.args, strict=True)) else e.func(*args)
 
 
-def _bounded_by_others(s: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> bool:
+def enclosing_ranges(
+    limits: tuple[tuple[sp.Basic, ...], ...], domains: Mapping[sp.Basic, Domain]
+) -> dict[sp.Basic, Domain]:
+    r"""``domains`` inside a sum or product with these ``limits`` (innermost first): each index lies in
+    :math:`[lo, hi]` when :math:`hi \ge lo - 1` follows from the domains (and the outer indices' ranges).
+    A range that may run backwards gives its index no domain (Karr's convention sums such a range over
+    :math:`[hi + 1, lo - 1]`), nor the domain of a free variable of the same name. An empty range gives
+    an empty interval: whatever it decides holds vacuously, the sum being 0 (the product 1)."""
+    inner = dict(domains)
+    for var, low, high in reversed(limits):  # outermost first: inner ranges may name outer indices
+        lo, hi = sp.sympify(low), sp.sympify(high)
+        own = var in (lo.free_symbols | hi.free_symbols)  # sum_{k=1}^{k}: the bound names the outer k
+        if not own and always(sp.expand(hi - lo + 1), False, inner):
+            inner[var] = Domain(lo=lo, hi=hi, integer=True)
+        else:
+            inner.pop(var, None)
+    return inner
+
+
+def _height(s: sp.Basic, domains: Mapping[sp.Basic, Domain], seen: frozenset[sp.Basic] = frozenset()) -> int:
+    """How long the chain of bounds from ``s`` is: 0 for a constant interval, ``j`` in ``[1, i]`` with
+    ``i`` in ``[1, n]`` and ``n`` in ``[1, 6]`` gives 2 for ``j`` (a cycle of bounds stops the count)."""
     dom = domains.get(s)
-    return dom is not None and bool(dom.depends_on())
+    if dom is None or s in seen:
+        return 0
+    deps = dom.depends_on()
+    return 1 + max((_height(t, domains, seen | {s}) for t in deps), default=-1) if deps else 0
 
 
 def always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> bool:
-    """True if ``gap >= 0`` (``> 0``) at the least favourable ends of the symbols' intervals."""
+    """True if ``gap >= 0`` (``> 0``) at the least favourable ends of the symbols' intervals.
+
+    Each symbol is moved to its worst end in the order of its chain of bounds (``j`` in ``[1, i]``
+    before ``i`` in ``[1, n]`` before ``n``), and the ends are followed through the bounds they
+    name (``p <= m <= 4`` gives ``p <= 4``): every move keeps a lower bound of ``gap`` at each point
+    of the domains, so a nonnegative end proves the relation."""
     worst = gap
-    for _ in range(4):  # bounds may name other bounded symbols (j <= n, n <= 6): a few rounds
+    for _ in range(_ROUNDS):  # bounds name other bounded symbols (j <= n, n <= 6): follow them
         changed = False
-        # symbols whose bounds name other symbols first (j in [1, d] before d), so that j <= d
-        # becomes d <= d and not 1 <= j
-        order = sorted(worst.free_symbols, key=lambda s: (not _bounded_by_others(s, domains), str(s)))
+        order = sorted(worst.free_symbols, key=lambda s: (-_height(s, domains), str(s)))
         for s in order:
             dom = domains.get(s)
             if dom is None or not worst.is_polynomial(s) or sp.degree(worst, s) != 1:
@@ -267,6 +312,10 @@ def always(gap: sp.Expr, strict: bool, domains: Mapping[sp.Basic, Domain]) -> bo
         if not changed:
             break
     return bool(worst.is_positive) if strict else bool(worst.is_nonnegative)
+
+
+#: the most rounds of following bounds through other bounds (a cycle of bounds stops here)
+_ROUNDS = 12
 
 
 def standard_ranges(e: sp.Basic, domains: Mapping[sp.Basic, Domain]) -> sp.Basic:
@@ -370,11 +419,12 @@ def _canonical_term(
     renamed canonically."""
     ranges = {v: (lo, hi) for v, lo, hi in limits}
 
-    def inside(x: sp.Basic, v: sp.Basic) -> bool:
+    def inside(x: sp.Basic, v: sp.Basic) -> bool:  # x sure to lie in v's range (x summed: in its own range)
         lo, hi = ranges[v]
-        if x in ranges:
-            return ranges[x] == (lo, hi)
-        return isinstance(x, sp.Symbol) and always(x - lo, False, domains) and always(hi - x, False, domains)
+        if x in ranges and ranges[x] == (lo, hi):
+            return True
+        known = enclosing_ranges(((x, *ranges[x]),), domains) if x in ranges else domains
+        return isinstance(x, sp.Symbol) and always(x - lo, False, known) and always(hi - x, False, known)
 
     for _ in range(len(ranges)):
         sift = next(
