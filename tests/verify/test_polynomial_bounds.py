@@ -8,7 +8,7 @@ import sympy as sp
 
 from derive.maths.domains import interval, positive, real
 from derive.verify.ladder import Ladder
-from derive.verify.polynomial_bounds import METHOD, polynomial_sign
+from derive.verify.polynomial_bounds import METHOD, polynomial_sign, witness
 
 x = sp.Symbol("x", real=True)
 y = sp.Symbol("y", real=True)
@@ -19,17 +19,20 @@ ON_0_1 = {x: real(0, 1)}
 def test_double_root_is_nonnegative_not_positive() -> None:
     square = x**2 - 2 * x + 1
     assert polynomial_sign(square, ON_0_3) is True
-    assert polynomial_sign(square, ON_0_3, strict=True) is None
+    assert polynomial_sign(square, ON_0_3, strict=True) is False
+    assert witness(square, ON_0_3, strict=True) == {x: 1}  # the double root, exactly
     assert Ladder(domains=ON_0_3, seed=0).nonnegative(square).method == METHOD
     assert Ladder(domains=ON_0_3, seed=0).nonnegative(square, strict=True).ok is False
 
 
 def test_sign_change_is_refused() -> None:
     cubic = x**3 - x
-    assert polynomial_sign(cubic, {x: real(-2, 2)}) is None
+    assert polynomial_sign(cubic, {x: real(-2, 2)}) is False
+    (point,) = witness(cubic, {x: real(-2, 2)}).values()
+    assert -2 < point < 2 and cubic.subs(x, point) < 0
     assert Ladder(domains={x: real(-2, 2)}, seed=0).nonnegative(cubic).ok is False
     assert polynomial_sign(cubic, {x: real(1, 2)}) is True  # roots only at the left end
-    assert polynomial_sign(cubic, {x: real(1, 2)}, strict=True) is None
+    assert polynomial_sign(cubic, {x: real(1, 2)}, strict=True) is None  # its root x = 1 is an end: not refuted
 
 
 def test_floats_unbounded_and_several_variables_are_left_to_other_rungs() -> None:
@@ -43,12 +46,15 @@ def test_floats_unbounded_and_several_variables_are_left_to_other_rungs() -> Non
 
 
 def test_adversarial_near_miss_is_not_proved() -> None:
-    """(x - 1/3)^2 - 10^-12 < 0 only for |x - 1/3| < 10^-6: the exact rung counts its two roots."""
+    """(x - 1/3)^2 - 10^-12 < 0 only for |x - 1/3| < 10^-6: the exact rung counts its two roots and
+    refutes the claim at an exact point between them (the numeric rung's samples miss that window)."""
     near = (x - sp.Rational(1, 3)) ** 2 - sp.Rational(1, 10**12)
-    assert polynomial_sign(near, ON_0_1) is None
+    assert polynomial_sign(near, ON_0_1) is False
     assert polynomial_sign(near + sp.Rational(2, 10**12), ON_0_1, strict=True) is True
     v = Ladder(domains=ON_0_1, seed=0).nonnegative(near)
-    assert v.ok is not True or not v.symbolic, v
+    assert v.ok is False and v.symbolic and v.method == METHOD, v
+    (point,) = witness(near, ON_0_1).values()
+    assert near.subs(x, point) < 0
 
 
 def test_open_ends_read_as_closed() -> None:
