@@ -9,7 +9,8 @@ r"""The algebra of sums and Kronecker deltas that the ladder uses.
   (a factor peeled), each product's index renamed canonically;
 - :func:`unroll_sums`: sums over concrete ranges written out term by term;
 - :func:`decide_conditions`: the case conditions that the variables' bounds decide (``j <= n`` for
-  ``j`` in ``[1, n]``), replaced by ``True``/``False``.
+  ``j`` in ``[1, n]``), replaced by ``True``/``False``; inside a sum its index lies in the sum's range
+  (:func:`enclosing_ranges`, a range that may run backwards excepted).
 
 Every rewrite here is an identity of sums (linearity, renaming a bound index, sifting a delta that
 multiplies the summand); the ladder accepts a link only if the rewritten difference is zero.
