@@ -165,6 +165,14 @@ def test_matrix_functions_on_the_evaluated_entries() -> None:
     assert all(close(product[i, c], 1 if i == c else 0) for i in range(2) for c in range(2))
 
 
+def test_a_matrix_exponential_by_mpmath() -> None:
+    """exp of the generator of rotations is the rotation by that angle (mpmath.expm on the entries)."""
+    got = value(sp.exp(sp.ImmutableMatrix([[0, x], [-x, 0]]), evaluate=False), {x: "0.7"})
+    assert ROUTES["expm"] in got.routes
+    c, s = mpmath.cos(mpmath.mpf("0.7")), mpmath.sin(mpmath.mpf("0.7"))
+    assert all(close(got.value[i, j], want) for (i, j), want in {(0, 0): c, (0, 1): s, (1, 0): -s, (1, 1): c}.items())
+
+
 def test_a_notation_is_evaluated_through_its_value() -> None:
     dl = notation(r"\partial L", sp.Matrix([[sp.Derivative(liar(x) * y, x)]]), "dL")
     got = value(dl, {x: "0.2", y: "3"})
