@@ -224,18 +224,6 @@ KFAC_INDEPENDENCE = Fact(
     r"exact when they are independent",
     Ref.cite("martens2015", where="Sec. 3.1"),
 )
-DETERMINANT_PRODUCT = Fact(
-    "multiplicativity of the determinant",
-    r"$\det(AB) = \det A\,\det B$ and $\det I = 1$, so an orthogonal $U$ ($U^\top U = I$) has "
-    r"$\det U^\top\det U = 1$; the determinant of a diagonal matrix is the product of its diagonal entries",
-    Ref.cite("horn2013", where="Sec. 0.3"),
-)
-ORTHOGONAL_CHANGE_OF_VARIABLES = Fact(
-    "change of variables by an orthogonal map",
-    r"for invertible $U$ the integral $\int f(\mathbf x)\,d\mathbf x$ over $\mathbb R^d$ equals "
-    r"$|\det U|\int f(U\mathbf u)\,d\mathbf u$; an orthogonal $U$ has $|\det U| = 1$",
-    Ref.cite("rudin1976", where="Thm. 10.9"),
-)
 OPERATOR_SUBMULTIPLICATIVE = Fact(
     "submultiplicativity of the operator norm",
     r"$\lVert A\mathbf{x}\rVert_2 \le \lVert A\rVert_2\lVert\mathbf{x}\rVert_2$ and "
@@ -273,8 +261,6 @@ FACTS: dict[str, Fact] = {
         UNDIRECTED,
         GRAPH_COMPONENTS,
         KFAC_INDEPENDENCE,
-        DETERMINANT_PRODUCT,
-        ORTHOGONAL_CHANGE_OF_VARIABLES,
         OPERATOR_SUBMULTIPLICATIVE,
     )
 }

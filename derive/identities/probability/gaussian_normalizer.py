@@ -1,21 +1,16 @@
 r"""The normalising constant of the Gaussian.
 
 $\int e^{-(x-\mu)^2/2s^2}dx = \sqrt{2\pi}\,s$, and in $d$ dimensions $\int e^{-x^\top\Sigma^{-1}x/2}dx =
-(2\pi)^{d/2}|\Sigma|^{1/2}$, for every $d$: in the eigenbasis of $\Sigma = U\Lambda U^\top$ (spectral theorem;
-the change of variables $x = Uu$ has $|\det U| = 1$, cited) the quadratic form separates (derived), the
-integral factorises into $d$ 1-D integrals, and $\det\Sigma = \prod_k\lambda_k$ (multiplicativity of the
-determinant, cited; SymPy splits $\det(U\Lambda U^\top)$): the constant every Gaussian
+(2\pi)^{d/2}|\Sigma|^{1/2}$ (diagonalise $\Sigma$ by a rotation): the constant every Gaussian
 log-likelihood carries, whose $\tfrac12\log|\Sigma|$ is what a learned variance pays for (map 3.2, the
 $\mathcal N(\mu, \Sigma)$ density). Bishop (2006), Pattern Recognition and Machine Learning, Sec. 2.3.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import sympy as sp
-from sympy import Eq, Integral, exp, log, oo, pi, sqrt
+from sympy import Eq, Integral, Matrix, exp, log, oo, pi, sqrt, symbols
 
 from derive.authoring import (
     CheckContext,
@@ -27,13 +22,15 @@ from derive.authoring import (
     combine,
     declare,
     integer,
+    named_function,
     notation,
     positive,
     quadrature,
     real,
 )
-from derive.core.facts import DETERMINANT_PRODUCT, ORTHOGONAL_CHANGE_OF_VARIABLES, SPECTRAL_THEOREM
+from derive.core.facts import SPECTRAL_THEOREM
 from derive.maths.gaussian import gaussian_integral, integrate
+from derive.maths.matrices import cayley_orthogonal
 from derive.numeric.montecarlo import agrees, estimate
 
 from ._shared import LINE, SD, s, x
@@ -44,7 +41,14 @@ MEAN = real(-3, 3)
 COORDINATE = real(-3, 3)
 EIGENVALUE = positive(5, lo=0.05)
 mu = MEAN.symbol("mu")
-u1 = COORDINATE.symbol("u1")  # an eigen-coordinate, the variable of each 1-D integral
+u1, u2 = COORDINATE.symbol("u1"), COORDINATE.symbol("u2")
+lam1, lam2 = symbols("lambda1 lambda2", positive=True)  # sampled over EIGENVALUE
+t_rot = COORDINATE.symbol("t")  # Cayley parameter of the rotation: cos = (1-t^2)/(1+t^2), sin = 2t/(1+t^2)
+R_ROT = cayley_orthogonal([t_rot], 2)
+SIGMA_2 = R_ROT * sp.diag(lam1, lam2) * R_ROT.T
+X_ROT = R_ROT * Matrix([u1, u2])
+QUAD = named_function("QuadForm", r"x^\top\Sigma^{-1}x", show_args=False)(u1, u2, lam1, lam2, t_rot)
+DET = named_function("DetSigma", r"\det\Sigma", show_args=False)(lam1, lam2, t_rot)
 # a diagonal covariance diag(lambda_1, ..., lambda_d) in any dimension d
 DIMENSION = integer(1, 6)
 dim = DIMENSION.symbol("d")
@@ -63,43 +67,13 @@ QUAD_D = notation(
     r"x^\top\Sigma^{-1}x", sp.Sum(sp.Sum(xI[ea] * SIGMA_INV_AB * xI[eb], (eb, 1, dim)), (ea, 1, dim)), "x^T Sigma^-1 x"
 )
 EIGEN_QUAD = sp.Sum(sp.Sum(UI[ea, ek] * xI[ea], (ea, 1, dim)) ** 2 / lamI[ek], (ek, 1, dim))
-U_MAT = sp.MatrixSymbol("U", dim, dim)  # orthogonal: the eigenvectors
-L_MAT = sp.MatrixSymbol("Lambda", dim, dim)  # diag(lambda_1, ..., lambda_d)
-DET_FULL = sp.Determinant(U_MAT * L_MAT * U_MAT.T)
-LOG_NORMALIZER_FULL = notation(
-    r"\log\int_{\mathbb R^d} e^{-x^\top\Sigma^{-1}x/2}\,dx", LOG_FACTORS, "log Z (Sigma = U Lambda U^T)"
-)
-
-
-@dataclass(frozen=True)
-class EigenDeterminant:
-    r"""The determinants of the factors of :math:`\Sigma = U\Lambda U^\top`: :math:`\det U^\top = 1/\det U`
-    (:math:`U^\top U = I`) and :math:`\det\Lambda = \prod_{k=1}^{d}\lambda_k` (:math:`\Lambda` diagonal), as a rule."""
-
-    orthogonal: sp.MatrixSymbol
-    diagonal: sp.MatrixSymbol
-    entries: sp.IndexedBase
-    index: sp.Symbol
-
-    def __call__(self, e: sp.Basic) -> sp.Basic:
-        size = self.diagonal.shape[0]
-        return e.xreplace(
-            {
-                sp.Determinant(self.orthogonal.T): 1 / sp.Determinant(self.orthogonal),
-                sp.Determinant(self.diagonal): sp.Product(self.entries[self.index], (self.index, 1, size)),
-            }
-        )
-
-
-EIGEN_DET = DETERMINANT_PRODUCT.applied(EigenDeterminant(U_MAT, L_MAT, lamI, ci))
+NORMALIZER_2D = Integral(exp(-(u1**2 / lam1 + u2**2 / lam2) / 2), (u1, -oo, oo), (u2, -oo, oo))
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
-    "any covariance (any d)",
-    Eq(dim * log(2 * pi) / 2 + log(DET_FULL) / 2, LOG_NORMALIZER_FULL, evaluate=False),
-    text=r"for any $d$ and any covariance $\Sigma = U\Lambda U^\top$ (spectral theorem): "
-    r"$\tfrac d2\log 2\pi + \tfrac12\log\det\Sigma = \log\int e^{-x^\top\Sigma^{-1}x/2}dx$, i.e. the "
-    r"normaliser is $(2\pi)^{d/2}|\Sigma|^{1/2}$",
+    "2-D",
+    Eq(NORMALIZER_2D, 2 * pi * sqrt(lam1 * lam2), evaluate=False),
+    text=r"$|\det R| = 1$, so $\int e^{-x^\top\Sigma^{-1}x/2}dx = (2\pi)^{d/2}|\Sigma|^{1/2}$ for $d = 2$",
 )
 ONE_D = Statement(
     "1-D",
@@ -119,13 +93,11 @@ DIAGONAL_ANY_D = Statement(
     text=r"for $\Sigma = \operatorname{diag}(\lambda_1, \dots, \lambda_d)$ in any dimension $d$ the integrand "
     r"$e^{-\sum_i u_i^2/2\lambda_i}$ factorises (Fubini) into $d$ 1-D Gaussian integrals, so "
     r"$\int e^{-x^\top\Sigma^{-1}x/2}dx = (2\pi)^{d/2}|\Sigma|^{1/2}$, stated as its log (the log-likelihood's "
-    r"constant); a general $\Sigma$ reduces to it in its eigenbasis (below); checked by Monte Carlo for $d = 3$",
+    r"constant); a general $\Sigma$ reduces to it in its eigenbasis: the quadratic form separates for every $d$ "
+    r"(below), the determinant and the whole integral are proved for $d = 2$ only and checked by Monte Carlo "
+    r"for $d = 3$",
 )
-DETERMINANT = Statement(
-    "det",
-    Eq(DET_FULL, sp.Product(lamI[ci], (ci, 1, dim))),
-    text=r"$\det\Sigma = \det(U\Lambda U^\top) = \prod_k\lambda_k$ for orthogonal $U$, any $d$",
-)
+DETERMINANT = Statement("det", Eq(DET, lam1 * lam2), text=r"$\det\Sigma = \lambda_1\lambda_2$")
 
 # -- the homework question, and where the identity comes from --------------------------------------
 QUESTION = Question(
@@ -168,46 +140,25 @@ def derivation(d: Derivation) -> None:
     )
     d.conclude("quadratic form")
 
-    _chain_det(d)
-    _chain_any_covariance(d)
-
-
-def _chain_det(d: Derivation) -> None:
-    d.begin(DET_FULL, r"$\Sigma = U\Lambda U^\top$, $U^\top U = I$", title="The determinant, any $d$")
-    d.assume(SPECTRAL_THEOREM)
-    d.assume(
-        DETERMINANT_PRODUCT,
-        lambda e: e.doit(),
-        r"$\det(U\Lambda U^\top) = \det U\,\det\Lambda\,\det U^\top$ (computed)",
+    d.begin(QUAD, scope="for d = 2", title="Worked example: a rotation in 2-D")
+    d.then(
+        (X_ROT.T * SIGMA_2.inv() * X_ROT)[0],
+        r"$\Sigma = R\operatorname{diag}(\lambda_1,\lambda_2)R^\top$, $R$ the rotation with "
+        r"$\cos = \frac{1-t^2}{1+t^2}$, $\sin = \frac{2t}{1+t^2}$; $x = Ru$",
     )
-    d.assume(EIGEN_DET, sp.Product(lamI[ci], (ci, 1, dim)), r"$\det U^\top\det U = 1$; $\Lambda$ is diagonal")
+    d.then(lambda e: sp.factor(sp.cancel(e)), r"$R^\top R = I$: the rotation cancels")
+    d.then(u1**2 / lam1 + u2**2 / lam2, "separate")
+    d.finish()
+
+    d.begin(DET, scope="for d = 2")
+    d.then(SIGMA_2.det(), r"the determinant of $R\operatorname{diag}(\lambda_1,\lambda_2)R^\top$")
+    d.then(lambda e: sp.factor(e), r"$\det R = 1$")
     d.conclude("det")
 
-
-def _chain_any_covariance(d: Derivation) -> None:
-    d.begin(dim * log(2 * pi) / 2 + log(DET_FULL) / 2, title="Any covariance, any dimension $d$")
-    d.assume(
-        DETERMINANT_PRODUCT,
-        lambda e: e.doit(),
-        r"$\det(U\Lambda U^\top) = \det U\,\det\Lambda\,\det U^\top$ (computed)",
-    )
-    d.assume(
-        EIGEN_DET,
-        dim * log(2 * pi) / 2 + log(DET_D) / 2,
-        r"$\det\Sigma = \prod_k\lambda_k$, as above",
-    )
-    d.then(
-        LOG_FACTORS,
-        r"$\tfrac12\log(2\pi\lambda_k) = \log\int e^{-u^2/2\lambda_k}du$ (the 1-D integral above), summed over $k$",
-    )
-    d.assume(SPECTRAL_THEOREM)
-    d.assume(
-        ORTHOGONAL_CHANGE_OF_VARIABLES,
-        LOG_NORMALIZER_FULL,
-        r"$x = Uu$ ($|\det U| = 1$): $x^\top\Sigma^{-1}x = \sum_k u_k^2/\lambda_k$ (the quadratic form, above), so "
-        r"the integrand factorises (Fubini) into the $d$ integrals",
-    )
-    d.conclude("any covariance (any d)")
+    d.begin(NORMALIZER_2D, r"after $x = Ru$ ($|\det R| = 1$)", scope="for d = 2")
+    d.then(integrate, r"two 1-D Gaussian integrals, $\sqrt{2\pi\lambda_1}\sqrt{2\pi\lambda_2}$")
+    d.then(2 * pi * sqrt(lam1 * lam2), r"$= 2\pi\sqrt{\det\Sigma}$")
+    d.conclude("2-D")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -228,7 +179,6 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
             agrees(ctx, "3-D normaliser", estimate(weights), (2 * np.pi) ** 1.5 * np.sqrt(np.linalg.det(sigma)))
         )
     results.append(_eigen_quadratic(ctx))
-    results.append(_eigen_determinant(ctx))
     one_d = quadrature(exp(-((x - mu) ** 2) / (2 * s**2)), x, -np.inf, np.inf, sqrt(2 * pi) * s, rtol=1e-8)(ctx)
     return combine(one_d, *results)
 
@@ -250,19 +200,6 @@ def _eigen_quadratic(ctx: CheckContext) -> CrossCheckResult:
     return ctx.compare("x^T Sigma^-1 x, d = 1, 3, 7", "numpy.linalg.solve", np.array(got), np.array(want), rtol=1e-10)
 
 
-def _eigen_determinant(ctx: CheckContext) -> CrossCheckResult:
-    """The derived det(U Lambda U^T) = prod_k lambda_k, written out at d = 1, 3, 7 for a random orthogonal U (QR of
-    a normal matrix, its determinant +1 or -1) and random eigenvalues, against numpy.linalg.det (LU)."""
-    got, want = [], []
-    for size in (1, 3, 7):
-        u, _ = np.linalg.qr(ctx.rng.normal(size=(size, size)))
-        vals = ctx.rng.uniform(0.05, 5.0, size)
-        form = DETERMINANT.relation.rhs.xreplace({dim: size}).doit()  # type: ignore[union-attr]
-        got.append(float(form.xreplace({lamI[k + 1]: sp.Float(vals[k], 17) for k in range(size)})))
-        want.append(float(np.linalg.det(u @ np.diag(vals) @ u.T)))
-    return ctx.compare("det Sigma, d = 1, 3, 7", "numpy.linalg.det", np.array(got), np.array(want), rtol=1e-10)
-
-
 # -- the declaration -------------------------------------------------------------------------------
 GAUSSIAN_NORMALIZER = declare(
     "gaussian-normalizer",
@@ -274,7 +211,11 @@ GAUSSIAN_NORMALIZER = declare(
         x: LINE,
         mu: MEAN,
         s: SD,
+        t_rot: COORDINATE,
+        lam1: EIGENVALUE,
+        lam2: EIGENVALUE,
         u1: COORDINATE,
+        u2: COORDINATE,
         dim: DIMENSION,
         ci: integer(1, dim),
         lamI: EIGENVALUE,
@@ -283,6 +224,10 @@ GAUSSIAN_NORMALIZER = declare(
         ek: integer(1, dim),
         UI: real(-1, 1),
         xI: COORDINATE,
+    },
+    definitions={
+        QUAD: sp.expand((X_ROT.T * SIGMA_2.inv() * X_ROT)[0]),
+        DET: sp.Determinant(sp.ImmutableMatrix(SIGMA_2)),  # unevaluated: the check computes it with mpmath
     },
     claim=CLAIM,
     also=(ONE_D, DIAGONAL_ANY_D, QUADRATIC_FORM, DETERMINANT),
