@@ -20,6 +20,7 @@ from derive.core.claims import VACUOUS, check_statements
 from derive.core.identity import Identity
 from derive.core.near_misses import adversarial
 from derive.core.statements import Statement
+from derive.maths.domains import Domain
 from derive.numeric.sampling import exact_points, generator
 from derive.verify.ladder import Ladder
 
@@ -56,7 +57,7 @@ def _differs_at_a_breakpoint(ident: Identity, truth: sp.Expr, wrong: sp.Expr) ->
         for rel in sorted({r for _, cond in pw.args for r in sp.S(cond).atoms(sp.Rel)}, key=str):
             for v in sorted(rel.free_symbols & set(scalars), key=str):
                 for root in sp.solve(rel.lhs - rel.rhs, v):
-                    for point in exact_points({s: d for s, d in scalars.items() if s != v}, rng, 4):
+                    for point in exact_points(_not_bounded_by(v, scalars), rng, 4):
                         at = {**point, v: root.xreplace(point)}
                         if not (at[v].is_number and scalars[v].contains(at[v])):
                             continue  # the breakpoint is off the domain (ReLU' is not stated at 0)
@@ -67,6 +68,15 @@ def _differs_at_a_breakpoint(ident: Identity, truth: sp.Expr, wrong: sp.Expr) ->
                         if np.isfinite(gap) and abs(gap) > 1e-9:
                             return True
     return False
+
+
+def _not_bounded_by(v: sp.Symbol, scalars: dict[sp.Symbol, Domain]) -> dict[sp.Symbol, Domain]:
+    """The domains of ``scalars`` but ``v`` and those whose bounds name it, directly or through others
+    (a tap ``j <= k`` when ``v = k``): they cannot be drawn before ``v`` is placed on its breakpoint."""
+    dropped = {v}
+    while grown := {s for s, d in scalars.items() if s not in dropped and d.depends_on() & dropped}:
+        dropped |= grown
+    return {s: d for s, d in scalars.items() if s not in dropped}
 
 
 @pytest.mark.parametrize("name", NAMES)
