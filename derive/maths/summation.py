@@ -8,7 +8,9 @@ from the term ratio :math:`f(k+1)/f(k)` and need it to be a rational function of
 not rational and both searches return nothing; on the index-calculus pages they took more than half
 of each proof (``hypersimp`` and ``powsimp`` on every term), only to conclude that. Likewise its
 telescoping test: when pattern matching finds no shift, it calls ``solve`` for one, which cannot find
-a shift hidden in an index either.
+a shift hidden in an index either. And a term whose moving entries are all one entry (:math:`x_k`, no
+:math:`x_{k+1}` beside it) has no closed form by any of its routes, which SymPy learns only after
+trying each (partial fractions, factoring, a retry on the factored form).
 
 :func:`indexed_sums_fast` answers those two searches "no closed form" at once, for exactly those
 terms, and leaves every other path of SymPy's summation as it is (linearity, telescoping, Faulhaber,
@@ -72,17 +74,49 @@ def _telescoping(telescopic: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def _may_telescope(f: sp.Basic, k: sp.Symbol) -> bool:
+    """Whether two indexed entries of ``f`` of one base could be shifts of each other in ``k`` (``x_k``
+    and ``x_{k+1}``): the only way a sum of terms with a moving index closes (by telescoping)."""
+    moving: dict[sp.Basic, set[sp.Basic]] = {}
+    for x in f.atoms(sp.Indexed):
+        if any(k in idx.free_symbols for idx in x.indices):
+            moving.setdefault(x.base, set()).add(x)
+    return any(len(entries) > 1 for entries in moving.values())
+
+
+def _symbolic(evaluate: Callable[..., Any]) -> Callable[..., Any]:
+    """SymPy's ``eval_sum_symbolic``, answering "no closed form" at once for a term with a moving index
+    and no pair of entries that could telescope (nor a Kronecker delta or a piecewise part): each of
+    its routes (linearity, Faulhaber, geometric terms, Gosper, hypergeometric terms, residues, a
+    factored retry) needs either a term free of the moving entry or a telescoping pair."""
+
+    def guarded(f: sp.Basic, limits: Any) -> Any:
+        k = limits[0]
+        if moving_index(f, k) and not f.has(sp.KroneckerDelta, sp.Piecewise) and not _may_telescope(f, k):
+            return None
+        return evaluate(f, limits)
+
+    guarded.__wrapped__ = evaluate  # type: ignore[attr-defined]
+    return guarded
+
+
 @contextmanager
 def indexed_sums_fast() -> Iterator[None]:
     """Within the block, SymPy's hypergeometric and Gosper searches return "no closed form" at once
     for a term with a moving index, and its telescoping test does not call ``solve`` for one (what
     they would return after searching). Re-entrant; restores SymPy's own functions on exit, also on
     an exception."""
-    saved = summations.eval_sum_hyper, summations.gosper_sum, summations.telescopic
+    saved = summations.eval_sum_hyper, summations.gosper_sum, summations.telescopic, summations.eval_sum_symbolic
     summations.eval_sum_hyper = _guarded(saved[0])
     summations.gosper_sum = _guarded(saved[1])
     summations.telescopic = _telescoping(saved[2])
+    summations.eval_sum_symbolic = _symbolic(saved[3])
     try:
         yield
     finally:
-        summations.eval_sum_hyper, summations.gosper_sum, summations.telescopic = saved
+        (
+            summations.eval_sum_hyper,
+            summations.gosper_sum,
+            summations.telescopic,
+            summations.eval_sum_symbolic,
+        ) = saved

@@ -25,6 +25,9 @@ SUMS = [
     sp.Sum(x[2 * k + 2] - x[2 * k], (k, 1, n)),  # telescopes through a shift in the index
     sp.Sum(k * x[k] - (k + 1) * x[k + 1], (k, 1, n)),  # telescopes with a moving coefficient
     sp.Sum(x[k] - x[k + 1] / 2, (k, 1, n)),  # does not telescope
+    sp.Sum(x[k] * k / (k + 1) + k**2, (k, 1, n)),  # one moving entry: no closed form, at once
+    sp.Sum(x[k] * sp.KroneckerDelta(k, j) ** 2, (k, 1, n)),  # a delta: SymPy's own path
+    sp.Sum(x[k] * x[k + 2], (k, 1, n)),  # two entries of one base: SymPy's own path
 ]
 
 
