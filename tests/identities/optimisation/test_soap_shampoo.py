@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import sympy as sp
 from sympy import Eq
 
@@ -24,28 +25,25 @@ def test_soap_is_general_and_cites_the_spectral_theorem() -> None:
     assert {f.name for f in p.assumes} == {SPECTRAL_THEOREM.name, SUM_EXCHANGE.name}
 
 
-def test_shampoo_kronecker_factors_in_the_wrong_order(rejected: Callable[..., None]) -> None:
+@pytest.mark.parametrize(
+    ("label", "left", "right", "side"),
+    [
+        ("Kronecker form", "LqI", "RqI", "VEC_SHAMPOO"),  # the factors in the wrong order
+        ("vec-Kronecker", "BI", "AI", "VEC_AGB"),  # B not transposed
+    ],
+)
+def test_kronecker_factors_swapped_are_refused(
+    rejected: Callable[..., None], label: str, left: str, right: str, side: str
+) -> None:
     wrong = kron.kron_matvec(
-        kron.entries(ss.LqI),
-        kron.entries(ss.RqI),
+        kron.entries(getattr(ss, left)),
+        kron.entries(getattr(ss, right)),
         kron.entries(ss.GI),
         (ss.a_, ss.g_),
         (ss.c_, ss.k_),
         (ss.n_dim, ss.m_dim),
     )
-    rejected(ss.SOAP_SHAMPOO, "Kronecker form", Eq(ss.VEC_SHAMPOO, wrong, evaluate=False))
-
-
-def test_vec_kronecker_needs_b_transposed(rejected: Callable[..., None]) -> None:
-    wrong = kron.kron_matvec(
-        kron.entries(ss.BI),
-        kron.entries(ss.AI),
-        kron.entries(ss.GI),
-        (ss.a_, ss.g_),
-        (ss.c_, ss.k_),
-        (ss.n_dim, ss.m_dim),
-    )
-    rejected(ss.SOAP_SHAMPOO, "vec-Kronecker", Eq(ss.VEC_AGB, wrong, evaluate=False))
+    rejected(ss.SOAP_SHAMPOO, label, Eq(getattr(ss, side), wrong, evaluate=False))
 
 
 def test_inverse_fourth_root_is_not_an_inverse_square_root(rejected: Callable[..., None]) -> None:
