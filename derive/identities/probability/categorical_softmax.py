@@ -80,7 +80,12 @@ COLD_OTHER = Statement(
 HOT = Statement(
     "T -> oo",
     Eq(Limit(TOP_N, T, oo), 1 / n),
-    text=r"as $T\to\infty$ every class tends to $1/n$ (shown for the top one)",
+    text=r"as $T\to\infty$ the top class tends to $1/n$",
+)
+HOT_OTHER = Statement(
+    "T -> oo (other)",
+    Eq(Limit(OTHER_N, T, oo), 1 / n),
+    text=r"and so does every other class $j = 2, \dots, n$: the limit is uniform over all $n$ classes",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -117,6 +122,7 @@ def derivation(d: Derivation) -> None:
         ("T -> 0+ (top)", TOP_N, 0, r"every $e^{-g_k/T}\to0$: the finite sum tends to 0, the quotient to $1/(1 + 0)$"),
         ("T -> 0+ (other)", OTHER_N, 0, r"$e^{-g_j/T}\to0$ while the denominator tends to $1 \ne 0$"),
         ("T -> oo", TOP_N, oo, r"every $e^{-g_k/T}\to1$: the sum of $n - 1$ ones, the quotient $1/(1 + n - 1)$"),
+        ("T -> oo (other)", OTHER_N, oo, r"$e^{-g_j/T}\to1$ over the same denominator: $1/(1 + n - 1)$"),
     ):
         d.begin(Limit(expr, T, point, "+" if point == 0 else "-"), title=f"Temperature limit {label[5:]}, any $n$")
         d.assume(LIMIT_LAWS, LIMIT_LAWS.rewrite, why + " (each term's limit computed by SymPy)")
@@ -173,7 +179,7 @@ CATEGORICAL_SOFTMAX = declare(
         jc: integer(2, n),
     },
     claim=CLAIM,
-    also=(SHIFT, COLD_TOP, COLD_OTHER, HOT),
+    also=(SHIFT, COLD_TOP, COLD_OTHER, HOT, HOT_OTHER),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

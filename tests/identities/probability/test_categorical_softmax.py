@@ -35,3 +35,19 @@ def test_the_crosscheck_writes_the_any_n_log_softmax_out(context: Callable[..., 
     right = cs.zI[cs.yc] - cs.LSE_N
     assert cs.crosscheck(context(cs.CATEGORICAL_SOFTMAX, right)).ok
     assert not cs.crosscheck(context(cs.CATEGORICAL_SOFTMAX, right + log(cs.n) / 10)).ok
+
+
+def test_softmax_hot_limit_of_another_class_is_one_over_n_not_zero(rejected: Callable[..., None]) -> None:
+    """The cold value 0 for a non-top class j where the hot limit is 1/n, for any n and any class j."""
+    rejected(cs.CATEGORICAL_SOFTMAX, "T -> oo (other)", Eq(Limit(cs.OTHER_N, cs.T, oo), 0))
+
+
+def test_every_class_tends_to_uniform_at_every_size() -> None:
+    """The page is general, and the hot limit is stated for the top class and every other class j."""
+    import derive
+
+    proof = derive.prove("categorical-softmax")
+    assert proof.ok and proof.level == "general", proof
+    hot = {c.label: c for c in proof.numeric.statements if c.label.startswith("T -> oo")}
+    assert set(hot) == {"T -> oo", "T -> oo (other)"}
+    assert all(c.ok and c.samples >= 3 and "Sum: explicit summation" in c.method for c in hot.values()), hot
