@@ -5,7 +5,8 @@ natural-gradient methods, equals the expected Hessian of the negative log-likeli
 $\sum_y p_y = 1$ for every parameter value; for a softmax output both are
 $\operatorname{diag}(p) - pp^\top$, which is why K-FAC and the generalised Gauss-Newton matrix
 coincide for cross-entropy losses (map 2.4, second-order methods: the Fisher information matrix).
-Derived for any number $n$ of classes. Martens (2014), New insights and perspectives on the natural
+Derived for any number $n$ of classes, and for any discrete family $p_y(\theta)$ over $K$ outcomes
+(any $K$) from $\sum_y p_y = 1$ differentiated twice. Martens (2014), New insights and perspectives on the natural
 gradient method, Sec. 9; Amari (1998), Natural gradient works efficiently in learning.
 """
 
@@ -94,6 +95,33 @@ P_COLUMN = sp.Matrix([p[a] for a in range(1, N_CLASSES + 1)])
 # the question's matrix form diag(p) - p p^T (sp.diag would take an Indexed entry for a matrix)
 FISHER_INDEXED = sp.Matrix(N_CLASSES, N_CLASSES, lambda a, b: P_COLUMN[a] if a == b else 0) - P_COLUMN * P_COLUMN.T
 
+# a general discrete family: K outcomes, a scalar parameter theta; p_1, ..., p_{K-1} any functions of
+# theta and p_K = 1 - sum_{y<K} p_y, so that sum_y p_y = 1 for every theta (every family is of this form)
+OUTCOMES = integer(2, 6)
+K = OUTCOMES.symbol("K")
+yy = integer(1, K - 1).symbol("y")
+theta = real(-2, 2).symbol("theta")
+PG = sp.Function("p")  # p(y, theta): the probability of outcome y < K, an arbitrary function of theta
+P_LAST = 1 - sp.Sum(PG(yy, theta), (yy, 1, K - 1))  # p_K
+
+
+def _expect(f: Callable[[sp.Expr], sp.Expr]) -> sp.Expr:
+    r""":math:`\sum_{y=1}^{K} p_y f(p_y)`, the outcome :math:`K` written out."""
+    return sp.Sum(PG(yy, theta) * f(PG(yy, theta)), (yy, 1, K - 1)) + P_LAST * f(P_LAST)
+
+
+FISHER_G = notation(
+    r"\sum_{y=1}^{K} p_y \left(\partial_\theta \log p_y\right)^2",
+    _expect(lambda q: Derivative(sp.log(q), theta) ** 2),
+    "sum_y p_y (d log p_y)^2",
+)
+E_HESS_G = notation(
+    r"\sum_{y=1}^{K} p_y\, \partial_\theta^2 \log p_y",
+    _expect(lambda q: Derivative(sp.log(q), (theta, 2))),
+    "sum_y p_y d2 log p_y",
+)
+D2_SUM = sp.Sum(Derivative(PG(yy, theta), (theta, 2)), (yy, 1, K - 1)) + Derivative(P_LAST, (theta, 2))
+
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
     "Fisher = -E Hessian",
@@ -121,6 +149,21 @@ EXPECTED_HESSIAN = Statement(
     "expected Hessian",
     Eq(NEG_HESS_SUM, FISHER, evaluate=False),
     text=r"(the Hessian of $\log p_y$ in the logits does not even depend on $y$)",
+)
+
+GENERAL = Statement(
+    "general model",
+    Eq(FISHER_G + E_HESS_G, 0),
+    text=r"for any discrete family $p_y(\theta)$ over $K$ outcomes (any $K$) with $\sum_y p_y(\theta) = 1$ "
+    r"($p_1, \dots, p_{K-1}$ arbitrary, $p_K = 1 - \sum_{y<K} p_y$): "
+    r"$\mathbb{E}[(\partial_\theta\log p_y)^2] + \mathbb{E}[\partial_\theta^2\log p_y] = 0$, the Fisher "
+    r"information is minus the expected Hessian; for a parameter vector apply it along "
+    r"$\theta = \theta_0 + s\,u$ (polarisation gives every entry $(a, b)$)",
+)
+NORMALISED = Statement(
+    "normalisation, twice",
+    Eq(D2_SUM, 0),
+    text=r"differentiating $\sum_y p_y(\theta) = 1$ twice: $\sum_y \partial_\theta^2 p_y = 0$",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -180,6 +223,23 @@ def derivation(d: Derivation) -> None:
     d.begin(FISHER_SUM)
     d.then(FISHER, r"the Fisher (derived above); the expected Hessian is the same matrix")
     d.conclude("Fisher = -E Hessian")
+    _general(d)
+
+
+def _general(d: Derivation) -> None:
+    d.begin(D2_SUM, title="Any discrete family")
+    d.then(lambda e: e.doit(), r"SymPy differentiates $p_K = 1 - \sum_{y<K} p_y$ twice; the sums cancel")
+    d.conclude("normalisation, twice")
+
+    d.begin(FISHER_G + E_HESS_G)
+    d.then(
+        lambda e: sp.expand(e.doit()),
+        r"SymPy differentiates: $p(\partial\log p)^2 = (\partial p)^2/p$, $p\,\partial^2\log p = \partial^2 p - "
+        r"(\partial p)^2/p$",
+    )
+    d.then(D2_SUM, r"the $(\partial p_y)^2/p_y$ terms cancel: $\sum_y \partial_\theta^2 p_y$ is left")
+    d.then(0, r"$\sum_y \partial_\theta^2 p_y = 0$ (derived above)")
+    d.conclude("general model")
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -226,10 +286,13 @@ FISHER_HESSIAN = declare(
         k: CLASS,
         z: LOGIT,
         p: P,
+        K: OUTCOMES,
+        yy: integer(1, K - 1),
+        theta: real(-2, 2),
     },
     definitions=PROB_DEFINITIONS,
     claim=CLAIM,
-    also=(FISHER_ENTRY, EXPECTED_HESSIAN, SCORE, LOG_P_HESSIAN),
+    also=(FISHER_ENTRY, EXPECTED_HESSIAN, SCORE, LOG_P_HESSIAN, NORMALISED, GENERAL),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
