@@ -4,7 +4,8 @@ Backpropagation through a depth-$L$ network multiplies one factor $w_l\,\sigma'(
 the sigmoid's slope is at most $\tfrac14$, so unless the weights exceed 4 the product shrinks
 geometrically with depth, and with large factors it explodes (map 2.3, gradient flow: vanishing /
 exploding). Derived for a chain of four layers and, by induction, for every depth, with the bound
-$\prod_l |w_l|/4$ and its matrix version $\|D_2 U D_1 V\|_F \le \|U\|_F\|V\|_F/16$. Hochreiter (1991);
+$\prod_l |w_l|/4$ and its matrix versions for any width and depth, $\|J\|_2 \le \prod_l \|W_l\|_2/4^L$ and
+$\|J\|_F \le \prod_l \|W_l\|_F/4^L$. Hochreiter (1991);
 Bengio, Simard and Frasconi (1994); Pascanu, Mikolov and Bengio (2013), Sec. 2.
 """
 
@@ -32,7 +33,7 @@ from derive.authoring import (
     real,
     sigmoid,
 )
-from derive.core.facts import FROBENIUS_SUBMULTIPLICATIVE
+from derive.core.facts import FROBENIUS_SUBMULTIPLICATIVE, OPERATOR_SUBMULTIPLICATIVE
 
 # -- symbols ---------------------------------------------------------------------------------------
 DEPTH = 4
@@ -106,6 +107,16 @@ WM = sp.IndexedBase("W", real=True)
 ZZ = sp.IndexedBase("zeta", real=True)
 FROB_W = sp.Sum(WM[ri, cj] ** 2, (cj, 1, m_w), (ri, 1, n_w))
 LAYER_SQ = sp.Sum((sigmoid(ZZ[ri]) * sigmoid(-ZZ[ri]) * WM[ri, cj]) ** 2, (cj, 1, m_w), (ri, 1, n_w))
+# the spectral norm: u = W_l x, the vector a layer's weights hand to its n units; nu_l = ||W_l||_2
+UV = sp.IndexedBase("u", real=True)
+NU = sp.IndexedBase("nu", positive=True)
+SPEC_SQ = notation(
+    r"\lVert D u\rVert_2^2",
+    sp.Sum((sigmoid(ZZ[ri]) * sigmoid(-ZZ[ri]) * UV[ri]) ** 2, (ri, 1, n_w)),
+    "||D u||_2^2",
+)
+U_SQ = sp.Sum(UV[ri] ** 2, (ri, 1, n_w))
+GAINS = sp.Product(NU[ell] / 4, (ell, 1, L))  # the bound prod_{l <= L} ||W_l||_2/4 on ||J_L||_2
 FROB_J = notation(r"\lVert D_2 U D_1 V\rVert_F^2", matrices.frobenius_sq(MA * MB), "||D2 U D1 V||_F^2")
 
 
@@ -161,8 +172,23 @@ MATRIX_BOUND = Statement(
     text=r"the matrix version, any widths: a layer $D W$, $W$ of size $n \times m$ and "
     r"$D = \operatorname{diag}(\sigma'(z_i))$, has $\|D W\|_F^2 \le \|W\|_F^2/16$; with "
     r"$\|AB\|_F \le \|A\|_F\|B\|_F$ (cited), by induction on the depth the Jacobian "
-    r"$J = D_L W_L \cdots D_1 W_1$ has $\|J\|_F \le \prod_l \|W_l\|_F/4^L$; the spectral norm at width 8, "
-    r"depth 2 to 30 is checked numerically (cross-check)",
+    r"$J = D_L W_L \cdots D_1 W_1$ has $\|J\|_F \le \prod_l \|W_l\|_F/4^L$",
+)
+
+SPECTRAL_BOUND = Statement(
+    "spectral bound",
+    Le(SPEC_SQ, U_SQ / 16),
+    text=r"the spectral norm, any width $n$: $D = \operatorname{diag}(\sigma'(z_i))$ has "
+    r"$\|Du\|_2 \le \max_i|\sigma'(z_i)|\,\|u\|_2 \le \|u\|_2/4$ for every $u$; with $u = W_l x$ and "
+    r"$\|W_l x\|_2 \le \|W_l\|_2\|x\|_2$ (cited), $\|D_l W_l x\|_2 \le \|W_l\|_2\|x\|_2/4$",
+)
+SPECTRAL_STEP = Statement(
+    "spectral induction",
+    Eq(NU[L + 1] / 4 * GAINS, sp.Product(NU[ell] / 4, (ell, 1, L + 1)), evaluate=False),
+    text=r"the induction on the depth, any $L$: if $\|J_L x\|_2 \le \prod_{l \le L}(\nu_l/4)\|x\|_2$, "
+    r"$\nu_l = \|W_l\|_2$, then $\|D_{L+1}W_{L+1}J_L x\|_2 \le (\nu_{L+1}/4)\|J_L x\|_2$ is at most the "
+    r"product to $L + 1$; from $\|x\|_2 \le \|x\|_2$ at $L = 0$ (the empty product), "
+    r"$\|J\|_2 \le \prod_l \|W_l\|_2/4^L$ for every depth",
 )
 
 # -- the homework question, and where the identity comes from --------------------------------------
@@ -202,6 +228,7 @@ def derivation(d: Derivation) -> None:
     _chain_slope_bound(d)
     _chain_product_bound(d)
     _chain_matrix_bound(d)
+    _chain_spectral_bound(d)
     _worked_matrix_bound(d)
     _chain_limits(d)
 
@@ -270,6 +297,22 @@ def _chain_matrix_bound(d: Derivation) -> None:
         r"\|W_{L+1}\|_F\|J_L\|_F/4$."
     )
     d.conclude("matrix bound")
+
+
+def _chain_spectral_bound(d: Derivation) -> None:
+    d.begin(SPEC_SQ, title="The spectral bound, any width and depth")
+    d.bound(
+        U_SQ / 16,
+        r"$\|Du\|_2^2 = \sum_i \sigma'(z_i)^2 u_i^2 \le \max_i \sigma'(z_i)^2\,\|u\|_2^2$ and every "
+        r"$\sigma'(z_i)^2 \le \frac1{16}$ (each term of the gap factors into squares, computed by the ladder)",
+    )
+    d.assume(OPERATOR_SUBMULTIPLICATIVE)
+    d.note(r"With $u = W_l x$: $\|D_l W_l x\|_2 \le \|W_l x\|_2/4 \le \|W_l\|_2\|x\|_2/4$.")
+    d.conclude("spectral bound")
+
+    d.begin(NU[L + 1] / 4 * GAINS, r"one more layer on the bound for depth $L$")
+    d.then(lambda e: sp.Product(NU[ell] / 4, (ell, 1, L + 1)), r"the factor $\nu_{L+1}/4$ is the $l = L + 1$ term")
+    d.conclude("spectral induction")
 
 
 def _worked_matrix_bound(d: Derivation) -> None:
@@ -449,10 +492,12 @@ VANISHING_GRADIENT = declare(
         cj: integer(1, m_w),
         WM: MATRIX_WEIGHT,
         ZZ: PRE,
+        UV: real(-5, 5),
+        NU: positive(),
     },
     definitions=DEFINITIONS,
     claim=CLAIM,
-    also=(BASE_CASE, SLOPE_BOUND, BOUND, VANISHES, EXPLODES, MATRIX_BOUND),
+    also=(BASE_CASE, SLOPE_BOUND, BOUND, VANISHES, EXPLODES, MATRIX_BOUND, SPECTRAL_BOUND, SPECTRAL_STEP),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,

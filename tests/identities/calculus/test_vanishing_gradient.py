@@ -59,3 +59,21 @@ def test_vanishing_matrix_bound_too_tight(rejected: Callable[..., None]) -> None
 
 def test_vanishing_limit_is_not_one(rejected: Callable[..., None]) -> None:
     rejected(vg.VANISHING_GRADIENT, "vanishes", Eq(Limit(vg.GAIN_DOWN, vg.L, oo), 1))
+
+
+def test_vanishing_spectral_bound_too_tight(rejected: Callable[..., None]) -> None:
+    # ||D u||_2 <= ||u||_2/8 is false: one unit at z = 0 has sigma' = 1/4
+    rejected(vg.VANISHING_GRADIENT, "spectral bound", Le(vg.SPEC_SQ, vg.U_SQ / 64))
+
+
+def test_vanishing_spectral_induction_wrong_factor(rejected: Callable[..., None]) -> None:
+    # one more layer multiplies the bound by ||W_{L+1}||_2/4, not by ||W_{L+1}||_2/2
+    lhs, rhs = vg.SPECTRAL_STEP.relation.lhs, vg.SPECTRAL_STEP.relation.rhs
+    rejected(vg.VANISHING_GRADIENT, "spectral induction", Eq(2 * lhs, rhs, evaluate=False))
+
+
+def test_vanishing_spectral_levels_are_general() -> None:
+    import derive
+
+    levels = {o.label: o.level for o in derive.prove("vanishing-gradient").outcomes}
+    assert levels["spectral bound"] == levels["spectral induction"] == "general"
