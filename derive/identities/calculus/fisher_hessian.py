@@ -97,7 +97,7 @@ FISHER_INDEXED = sp.Matrix(N_CLASSES, N_CLASSES, lambda a, b: P_COLUMN[a] if a =
 
 # a general discrete family: K outcomes, a scalar parameter theta; p_1, ..., p_{K-1} any functions of
 # theta and p_K = 1 - sum_{y<K} p_y, so that sum_y p_y = 1 for every theta (every family is of this form)
-OUTCOMES = integer(2, 6)
+OUTCOMES = integer(2, 4)
 K = OUTCOMES.symbol("K")
 yy = integer(1, K - 1).symbol("y")
 theta = real(-2, 2).symbol("theta")
