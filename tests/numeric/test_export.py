@@ -69,7 +69,8 @@ def _points(expr: sp.Basic, domains: Mapping[sp.Basic, Domain], seed: str) -> li
         point: dict[sp.Basic, Any] = {
             s: int(v[k]) if doms[s].integer else float(v[k]) for s, v in values.items() if s in symbols
         }
-        size = 2 + max([abs(v) for v in point.values() if isinstance(v, int)] + [4])  # w[L + 1] too
+        # long enough for any index the integers can form: w[L + 1], sigma[k + t] with t <= q
+        size = 2 + sum([abs(v) for v in point.values() if isinstance(v, int)] + [4])
         for b in bases:
             rank = next(len(i.indices) for i in expr.atoms(sp.Indexed) if i.base == b)
             dom = domains.get(b) or real(0.5, 2)
