@@ -33,7 +33,7 @@ from sympy.core.function import AppliedUndef
 from sympy.stats.rv import RandomSymbol
 
 from ..errors import BudgetExceeded
-from ..maths.domains import Domain
+from ..maths.domains import Domain, with_bounds
 from ..maths.notation import Notation
 from ..numeric import precise
 from ..numeric.compare import compare, evaluate
@@ -371,7 +371,7 @@ def _sample(lhs: sp.Basic, rhs: sp.Basic, ctx: _Context, defs: Definitions, *, r
     domains, missing = ladder.sampling_plan((unfolded, rhs, *_hidden(lhs, defs)))
     if missing - {p for h in defs for p in h.args} - _noncommutative(unfolded, rhs):  # (those need none)
         return None
-    domains = _closure(domains, ladder.domains)
+    domains = with_bounds(domains, ladder.domains)
     try:
         points = exact_points(domains, ctx.rng, POINTS) if domains else [{}]
         if len(points) == 1 and _noncommutative(unfolded, rhs):
@@ -404,19 +404,6 @@ def _sample(lhs: sp.Basic, rhs: sp.Basic, ctx: _Context, defs: Definitions, *, r
 def _noncommutative(*exprs: sp.Basic) -> set[sp.Symbol]:
     """The non-commutative symbols (a Jacobian ``J``): each is given a random matrix at each point."""
     return {s for e in exprs if hasattr(e, "free_symbols") for s in e.free_symbols if s.is_commutative is False}
-
-
-def _closure(domains: Mapping[sp.Symbol, Domain], known: Mapping[sp.Basic, Domain]) -> dict[sp.Symbol, Domain]:
-    """``domains`` and the domains of the symbols their bounds name (``t`` in ``[0, T]`` needs
-    ``T``, whose bounds need ``T_w`` and ``T_d``)."""
-    out = dict(domains)
-    todo = list(out.values())
-    while todo:
-        for s in todo.pop().depends_on():
-            if s not in out and isinstance(known.get(s), Domain):
-                out[s] = known[s]
-                todo.append(known[s])
-    return out
 
 
 def _hidden(e: sp.Basic, defs: Definitions) -> list[sp.Basic]:

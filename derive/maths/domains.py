@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import sympy as sp
@@ -294,6 +294,19 @@ def _beyond_zero(lo: sp.Expr, open_end: bool, integer: bool) -> str:
     else:
         strict, weak = lo.is_positive or (open_end and lo.is_nonnegative), lo.is_nonnegative
     return "strict" if strict else "weak" if weak else ""
+
+
+def with_bounds(domains: Mapping[sp.Symbol, Domain], known: Mapping[Any, Any]) -> dict[sp.Symbol, Domain]:
+    """``domains`` and, from ``known``, the domains of the symbols their bounds name, directly or through
+    other bounds (``j <= k`` and ``k <= n``: ``j`` needs ``k`` and ``n``)."""
+    out = dict(domains)
+    todo = list(out.values())
+    while todo:
+        for s in todo.pop().depends_on():
+            if s not in out and isinstance(known.get(s), Domain):
+                out[s] = known[s]
+                todo.append(known[s])
+    return out
 
 
 def check_assumptions(symbol: sp.Symbol, domain: Domain) -> str | None:

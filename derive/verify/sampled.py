@@ -29,7 +29,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..maths.domains import Domain
+from ..maths.domains import Domain, with_bounds
 from ..maths.special import elementary
 from ..numeric import precise
 from ..numeric.adversary import candidate_points, high_entropy_points, search
@@ -75,11 +75,9 @@ class Sampler:
         for base in {ix.base for e in exprs for ix in e.atoms(sp.Indexed)}:
             if base not in self.domains and base.label not in self.domains:
                 symbols.add(base.label)
-        domains = {
-            s: d
-            for s, d in self.domains.items()
-            if isinstance(s, sp.Symbol) and (s in symbols or _depends(s, symbols, self.domains))
-        }
+        named = {s: d for s, d in self.domains.items() if s in symbols and isinstance(d, Domain)}
+        needed = with_bounds(named, self.domains)  # and the variables their bounds name
+        domains = {s: d for s, d in self.domains.items() if isinstance(s, sp.Symbol) and (s in symbols or s in needed)}
         return domains, {s for s in symbols if s not in domains and not _has_indexed_domain(s, self.domains)}
 
     def instantiate(
@@ -364,21 +362,6 @@ def _refutation(
         values=(precise.fmt(sides[0], 8), precise.fmt(sides[1], 8)),
         points=used,
     )
-
-
-def _depends(s: sp.Symbol, symbols: set[sp.Symbol], domains: Mapping[Any, Domain]) -> bool:
-    """True if a variable in ``symbols`` has a bound naming ``s``, directly or through the bounds of
-    other variables (``j <= k``, ``k <= n``: ``n`` must be sampled too)."""
-    seen: set[Any] = set()
-    todo = [t for t in symbols if t in domains]
-    while todo:
-        for u in domains[todo.pop()].depends_on():
-            if u == s:
-                return True
-            if u in domains and u not in seen:
-                seen.add(u)
-                todo.append(u)
-    return False
 
 
 def _has_indexed_domain(s: sp.Symbol, domains: Mapping[Any, object]) -> bool:
