@@ -35,7 +35,7 @@ from .cases import equal_by_cases
 from .lemmas import relax
 from .limits import doit_holding_limits, hold_limits
 from .polynomial_bounds import METHOD as POLYNOMIAL_SIGN
-from .polynomial_bounds import polynomial_sign, witness
+from .polynomial_bounds import decide
 from .products import products_as_sums
 from .sampled import Sampler
 from .scopes import fresh_bound, leaked_assumption
@@ -230,11 +230,11 @@ class Ladder:
         start = time.perf_counter()
         e1 = self.evaluate(e)
         attr = "is_positive" if strict else "is_nonnegative"
-        exact = attempt(lambda: polynomial_sign(e1, self.domains, strict=strict), self.rung_budget)
+        exact, at = attempt(lambda: decide(e1, self.domains, strict=strict), self.rung_budget) or (None, {})
         if exact is True:
             return Verification(True, POLYNOMIAL_SIGN, True, seconds=time.perf_counter() - start)
         if exact is False:  # a rational point where it fails, found exactly
-            point = {str(k): str(v) for k, v in witness(e1, self.domains, strict=strict).items()}
+            point = {str(k): str(v) for k, v in at.items()}
             return Verification(
                 False, POLYNOMIAL_SIGN, True, f"fails at {point}", point, seconds=time.perf_counter() - start
             )

@@ -64,35 +64,41 @@ def _odd_part(poly: sp.Poly) -> tuple[sp.Rational, sp.Poly]:
     return sp.Rational(c), odd
 
 
-def polynomial_sign(e: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, strict: bool = False) -> bool | None:
-    """``True`` if ``e >= 0`` (``> 0`` if ``strict``) is proved on the whole interval of its one
-    variable, ``False`` if it is refuted (:func:`witness` finds the point), ``None`` when ``e`` is not
-    a rational polynomial in one bounded variable."""
+def decide(
+    e: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, strict: bool = False
+) -> tuple[bool | None, dict[sp.Symbol, sp.Rational]]:
+    """The verdict on ``e >= 0`` (``> 0`` if ``strict``) over the whole interval of its one variable,
+    with the point that refutes it: ``(True, {})`` proved; ``(False, {x: t})`` refuted at the rational
+    ``t`` strictly inside; ``(None, {})`` when ``e`` is not a rational polynomial in one bounded variable."""
     found = _rational_poly(e, domains)
     if found is None:
-        return None
+        return None, {}
     poly, lo, hi = found
     if poly.is_zero:
-        return None if strict else True
+        return (None if strict else True), {}
     if strict:
         if poly.count_roots(lo, hi) == 0 and poly.eval(lo) > 0:
-            return True
+            return True, {}
     elif lo == hi:
         if poly.eval(lo) >= 0:
-            return True
+            return True, {}
     else:
         c, odd = _odd_part(poly)
         inside = odd.count_roots(lo, hi) - (odd.eval(lo) == 0) - (odd.eval(hi) == 0)
         if inside == 0 and c * odd.eval((lo + hi) / 2) > 0:
-            return True
-    return False if _point(poly, lo, hi, strict) is not None else None
+            return True, {}
+    point = _point(poly, lo, hi, strict)
+    return (None, {}) if point is None else (False, {poly.gens[0]: point})
+
+
+def polynomial_sign(e: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, strict: bool = False) -> bool | None:
+    """The verdict of :func:`decide`."""
+    return decide(e, domains, strict=strict)[0]
 
 
 def witness(e: sp.Expr, domains: Mapping[sp.Symbol, Domain], *, strict: bool = False) -> dict[sp.Symbol, sp.Rational]:
-    """A point strictly inside the interval where ``e < 0`` (``e <= 0`` if ``strict``), exactly; ``{}`` if none."""
-    found = _rational_poly(e, domains)
-    point = None if found is None else _point(*found, strict)
-    return {} if found is None or point is None else {found[0].gens[0]: point}
+    """The point of :func:`decide` where ``e < 0`` (``e <= 0`` if ``strict``), exactly; ``{}`` if none."""
+    return decide(e, domains, strict=strict)[1]
 
 
 def _point(poly: sp.Poly, lo: sp.Rational, hi: sp.Rational, strict: bool) -> sp.Rational | None:
