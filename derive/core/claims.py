@@ -21,6 +21,7 @@ by construction). Each check names its method (:attr:`StatementCheck.method`):
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -403,7 +404,19 @@ def _sample(lhs: sp.Basic, rhs: sp.Basic, ctx: _Context, defs: Definitions, *, r
 
 def _noncommutative(*exprs: sp.Basic) -> set[sp.Symbol]:
     """The non-commutative symbols (a Jacobian ``J``): each is given a random matrix at each point."""
-    return {s for e in exprs if hasattr(e, "free_symbols") for s in e.free_symbols if s.is_commutative is False}
+    return set().union(*(_noncommutative_in(e) for e in exprs))
+
+
+def _noncommutative_in(e: sp.Basic) -> frozenset[sp.Symbol]:
+    if not isinstance(e, sp.Basic):  # a mutable matrix: not hashable
+        return frozenset(s for s in getattr(e, "free_symbols", ()) if s.is_commutative is False)
+    return _noncommutative_of(e)
+
+
+@functools.lru_cache(maxsize=1024)
+def _noncommutative_of(e: sp.Basic) -> frozenset[sp.Symbol]:
+    """Cached: the statement checks ask at every point, and a sum's free symbols are walked anew."""
+    return frozenset(s for s in e.free_symbols if s.is_commutative is False)
 
 
 def _hidden(e: sp.Basic, defs: Definitions) -> list[sp.Basic]:

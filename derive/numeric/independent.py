@@ -143,6 +143,36 @@ def independent_value(
     return Independent(value, frozenset(ev.routes), ev.scale)
 
 
+@functools.lru_cache(maxsize=4096)
+def compiled(e: sp.Basic, floats: bool = False) -> tuple[tuple[sp.Symbol, ...], Callable[..., Any]] | None:
+    """``e`` as a function of its symbols when it is made of elementary nodes only
+    (:data:`COMPILABLE`; evaluated hundreds of times under a quadrature, a difference or a sum):
+    mpmath's functions, or ``math``'s when ``floats``. Cached for the process: every point of every
+    statement check reuses the code (the printed code reads ``mp.dps`` when it runs, not when made)."""
+    if not (e.free_symbols and all(isinstance(x, COMPILABLE) for x in sp.preorder_traversal(e))):
+        return None
+    symbols = tuple(sorted(e.free_symbols, key=sp.default_sort_key))
+    return symbols, sp.lambdify(symbols, e, modules="math" if floats else "mpmath", cse=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def entry_slots(e: sp.Basic) -> tuple[sp.Basic, dict[sp.Dummy, sp.Indexed]]:
+    """``e`` with each entry ``z[k]`` replaced by a symbol of its own (one per entry, kept for the
+    process), and the entries by symbol: a sum's term or an integrand with entries then compiles
+    once, and each term or point reads its entries' values. Do not mutate the mapping."""
+    entries = sorted(e.atoms(sp.Indexed), key=sp.default_sort_key) if e.has(sp.Indexed) else []
+    if not entries:
+        return e, {}
+    slots = {_slot(x): x for x in entries}
+    return e.xreplace({x: d for d, x in slots.items()}), slots
+
+
+@functools.lru_cache(maxsize=65536)
+def _slot(entry: sp.Indexed) -> sp.Dummy:
+    """The symbol standing for ``entry`` in compiled code (no assumptions: the form is kept)."""
+    return sp.Dummy("entry")
+
+
 class _Evaluator:
     """The walk: operator nodes by their routes, the rest by :func:`precise.mp_value`."""
 
@@ -153,7 +183,6 @@ class _Evaluator:
         self.routes: set[str] = set()
         self.scale: Any = mpmath.mpf(0)
         self._split: dict[sp.Basic, tuple[sp.Basic, list[tuple[sp.Dummy, sp.Basic]]]] = {}
-        self._code: dict[tuple[sp.Basic, bool], tuple[tuple[sp.Symbol, ...], Callable[..., Any]] | None] = {}
         self._kinks: dict[tuple[sp.Basic, sp.Basic], tuple[list[sp.Basic], list[sp.Symbol]]] = {}
         #: inside a multiple integral: compiled expressions work in double precision
         self._floats = 0
@@ -191,23 +220,36 @@ class _Evaluator:
             for dummy, node in nodes:
                 inner[dummy] = self.value(node, env)
             env = inner
-        compiled = self._compiled(plain)
-        if compiled is not None and all(s in env for s in compiled[0]):
-            convert = float if self._floats else (lambda v: v)
-            return compiled[1](*(convert(env[s]) for s in compiled[0]))
+        code = self._bound_code(plain, env)
+        if code is not None:
+            return code[0](*code[1])
         return precise.mp_value(plain, env, mpmath.mp.dps, env.entry)
 
-    def _compiled(self, e: sp.Basic) -> tuple[tuple[sp.Symbol, ...], Callable[..., Any]] | None:
-        """``e`` as a function of its symbols when it is made of elementary nodes only
-        (:data:`COMPILABLE`; evaluated hundreds of times under a quadrature or a difference):
-        mpmath's functions, or ``math``'s inside a multiple integral. Cached."""
-        key = (e, bool(self._floats))
-        if key not in self._code:
-            fast = all(isinstance(x, COMPILABLE) for x in sp.preorder_traversal(e)) and bool(e.free_symbols)
-            symbols = tuple(sorted(e.free_symbols, key=sp.default_sort_key)) if fast else ()
-            module = "math" if key[1] else "mpmath"
-            self._code[key] = (symbols, sp.lambdify(symbols, e, modules=module, cse=True)) if fast else None
-        return self._code[key]
+    def _bound_code(
+        self, plain: sp.Basic, env: Env, free: sp.Basic | None = None
+    ) -> tuple[Callable[..., Any], list[Any], int | None] | None:
+        """``plain`` compiled (:func:`compiled`; in double precision inside a multiple integral), every
+        symbol but ``free`` bound to its value in ``env`` and each entry ``z[k]`` read now: the
+        function, its arguments, and the position of ``free`` among them; ``None`` if it does not
+        compile or a value is missing."""
+        slotted, entries = entry_slots(plain)
+        code = compiled(slotted, bool(self._floats))
+        if code is None or (entries and env.entry is None):
+            return None
+        symbols, fn = code
+        if not all(s in env or s == free or s in entries for s in symbols):
+            return None
+        if free is not None and any(free in entries[s].free_symbols for s in symbols if s in entries):
+            return None  # an entry whose index moves with ``free``
+        convert = float if self._floats else (lambda v: v)
+        value = {x: self._entry(entries[x], env) if x in entries else env[x] for x in symbols if x != free}
+        args = [convert(value[x]) if x in value else None for x in symbols]
+        return fn, args, symbols.index(free) if free in symbols else None
+
+    def _entry(self, x: sp.Indexed, env: Env) -> Any:
+        """The value of the entry ``x`` in ``env``, its indices evaluated to integers first."""
+        assert env.entry is not None
+        return env.entry(x.base, tuple(integer(self.value(i, env)) for i in x.indices))
 
     def _outer(self, e: sp.Basic) -> tuple[sp.Basic, list[tuple[sp.Dummy, sp.Basic]]]:
         """``e`` with its outermost operator nodes replaced by dummies, and the nodes (cached)."""
@@ -350,16 +392,13 @@ class _Evaluator:
         return out
 
     def _direct(self, body: sp.Basic, var: sp.Basic, env: Env) -> Callable[[Any], Any] | None:
-        """The integrand as a function of ``var`` alone (the other values fixed now), when it
-        compiles: no environment is built per node of the quadrature."""
+        """The integrand as a function of ``var`` alone (the other values and the entries fixed now),
+        when it compiles: no environment is built per node of the quadrature."""
         plain, nodes = self._outer(body)
-        compiled = None if nodes else self._compiled(plain)
-        if compiled is None or not all(s in env or s == var for s in compiled[0]):
+        code = None if nodes else self._bound_code(plain, env, var)
+        if code is None:
             return None
-        symbols, fn = compiled
-        convert = float if self._floats else (lambda v: v)
-        args = [None if s == var else convert(env[s]) for s in symbols]
-        slot = symbols.index(var) if var in symbols else None
+        fn, args, slot = code
 
         def f(t: Any) -> Any:
             if slot is not None:
