@@ -231,6 +231,20 @@ OPERATOR_SUBMULTIPLICATIVE = Fact(
     r"norm is the largest factor by which a matrix stretches a vector)",
     Ref.cite("golub2013", where="Sec. 2.3.1"),
 )
+DETERMINANT_PRODUCT = Fact(
+    "multiplicativity of the determinant",
+    r"$\det(AB) = \det A\,\det B$ and $\det\Lambda = \prod_k\lambda_k$ for diagonal $\Lambda$; so an orthogonal "
+    r"$U$ has $(\det U)^2 = \det(U^\top U) = 1$, and $\det(U\Lambda U^\top) = \prod_k\lambda_k$: the determinant "
+    r"of a symmetric matrix is the product of its eigenvalues",
+    Ref.cite("horn2013", where="Sec. 0.3"),
+)
+LINEAR_CHANGE_OF_VARIABLES = Fact(
+    "linear change of variables in a multiple integral",
+    r"for an invertible $d\times d$ matrix $A$ and $\mathbf{b}\in\mathbb{R}^d$: "
+    r"$\int_{\mathbb{R}^d} f(\mathbf{x})\,d\mathbf{x} = \int_{\mathbb{R}^d} f(A\mathbf{u} + \mathbf{b})\,"
+    r"\lvert\det A\rvert\,d\mathbf{u}$ for nonnegative $f$; an orthogonal $A$ has $\lvert\det A\rvert = 1$",
+    Ref.cite("rudin1976", where="Thm. 10.9"),
+)
 
 #: every fact, by name
 FACTS: dict[str, Fact] = {
@@ -262,5 +276,7 @@ FACTS: dict[str, Fact] = {
         GRAPH_COMPONENTS,
         KFAC_INDEPENDENCE,
         OPERATOR_SUBMULTIPLICATIVE,
+        DETERMINANT_PRODUCT,
+        LINEAR_CHANGE_OF_VARIABLES,
     )
 }

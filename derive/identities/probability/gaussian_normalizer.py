@@ -1,7 +1,7 @@
 r"""The normalising constant of the Gaussian.
 
-$\int e^{-(x-\mu)^2/2s^2}dx = \sqrt{2\pi}\,s$, and in $d$ dimensions $\int e^{-x^\top\Sigma^{-1}x/2}dx =
-(2\pi)^{d/2}|\Sigma|^{1/2}$ (diagonalise $\Sigma$ by a rotation): the constant every Gaussian
+$\int e^{-(x-\mu)^2/2s^2}dx = \sqrt{2\pi}\,s$, and in any dimension $d$ $\int e^{-x^\top\Sigma^{-1}x/2}dx =
+(2\pi)^{d/2}|\Sigma|^{1/2}$ (in the eigenbasis of $\Sigma$ the integral factorises): the constant every Gaussian
 log-likelihood carries, whose $\tfrac12\log|\Sigma|$ is what a learned variance pays for (map 3.2, the
 $\mathcal N(\mu, \Sigma)$ density). Bishop (2006), Pattern Recognition and Machine Learning, Sec. 2.3.
 """
@@ -28,7 +28,7 @@ from derive.authoring import (
     quadrature,
     real,
 )
-from derive.core.facts import SPECTRAL_THEOREM
+from derive.core.facts import DETERMINANT_PRODUCT, FUBINI, LINEAR_CHANGE_OF_VARIABLES, SPECTRAL_THEOREM
 from derive.maths.gaussian import gaussian_integral, integrate
 from derive.maths.matrices import cayley_orthogonal
 from derive.numeric.montecarlo import agrees, estimate
@@ -67,13 +67,18 @@ QUAD_D = notation(
     r"x^\top\Sigma^{-1}x", sp.Sum(sp.Sum(xI[ea] * SIGMA_INV_AB * xI[eb], (eb, 1, dim)), (ea, 1, dim)), "x^T Sigma^-1 x"
 )
 EIGEN_QUAD = sp.Sum(sp.Sum(UI[ea, ek] * xI[ea], (ea, 1, dim)) ** 2 / lamI[ek], (ek, 1, dim))
-NORMALIZER_2D = Integral(exp(-(u1**2 / lam1 + u2**2 / lam2) / 2), (u1, -oo, oo), (u2, -oo, oo))
+#: the same log-integral after the substitution x = U u (unit Jacobian): the exponent separates over u_k
+LOG_EIGEN_D = notation(r"\log\int_{\mathbb R^d} e^{-\sum_k u_k^2/2\lambda_k}\,du", LOG_FACTORS, "log Z_d(u)")
 
 # -- what is claimed -------------------------------------------------------------------------------
 CLAIM = Statement(
-    "2-D",
-    Eq(NORMALIZER_2D, 2 * pi * sqrt(lam1 * lam2), evaluate=False),
-    text=r"$|\det R| = 1$, so $\int e^{-x^\top\Sigma^{-1}x/2}dx = (2\pi)^{d/2}|\Sigma|^{1/2}$ for $d = 2$",
+    "any d",
+    Eq(LOG_NORMALIZER_D, dim * log(2 * pi) / 2 + log(DET_D) / 2, evaluate=False),
+    text=r"for any dimension $d$ and any covariance $\Sigma = U\operatorname{diag}(\lambda_1, \dots, "
+    r"\lambda_d)U^\top \succ 0$, $\int_{\mathbb R^d} e^{-x^\top\Sigma^{-1}x/2}dx = (2\pi)^{d/2}|\Sigma|^{1/2}$, "
+    r"stated as its log (the log-likelihood's constant): after $x = Uu$ ($|\det U| = 1$) the quadratic form is "
+    r"$\sum_k u_k^2/\lambda_k$ (below), the integrand factorises into $d$ 1-D Gaussian integrals (Fubini), and "
+    r"$\prod_k\lambda_k = \det\Sigma$",
 )
 ONE_D = Statement(
     "1-D",
@@ -87,17 +92,6 @@ QUADRATIC_FORM = Statement(
     r"quadratic form separates in the eigen-coordinates $u_k = \sum_a U_{ak}x_a$: "
     r"$x^\top\Sigma^{-1}x = \sum_k u_k^2/\lambda_k$",
 )
-DIAGONAL_ANY_D = Statement(
-    "diagonal (any d)",
-    Eq(LOG_NORMALIZER_D, dim * log(2 * pi) / 2 + log(DET_D) / 2, evaluate=False),
-    text=r"for $\Sigma = \operatorname{diag}(\lambda_1, \dots, \lambda_d)$ in any dimension $d$ the integrand "
-    r"$e^{-\sum_i u_i^2/2\lambda_i}$ factorises (Fubini) into $d$ 1-D Gaussian integrals, so "
-    r"$\int e^{-x^\top\Sigma^{-1}x/2}dx = (2\pi)^{d/2}|\Sigma|^{1/2}$, stated as its log (the log-likelihood's "
-    r"constant); a general $\Sigma$ reduces to it in its eigenbasis: the quadratic form separates for every $d$ "
-    r"(below), the determinant and the whole integral are proved for $d = 2$ only and checked by Monte Carlo "
-    r"for $d = 3$",
-)
-DETERMINANT = Statement("det", Eq(DET, lam1 * lam2), text=r"$\det\Sigma = \lambda_1\lambda_2$")
 
 # -- the homework question, and where the identity comes from --------------------------------------
 QUESTION = Question(
@@ -121,16 +115,6 @@ def derivation(d: Derivation) -> None:
     d.then(integrate, "the Gaussian integral")
     d.conclude("1-D")
 
-    d.begin(LOG_NORMALIZER_D, title="A diagonal covariance, any dimension $d$")
-    d.then(
-        LOG_FACTORS,
-        r"a diagonal $\Sigma$: the integrand factorises over coordinates, so the integral is the product of $d$ "
-        r"1-D integrals (Fubini) and its log the sum of their logs",
-    )
-    d.then(integrate, r"each term is the 1-D Gaussian integral above, at $s = \sqrt{\lambda_i}$ (inside the sum)")
-    d.then(dim * log(2 * pi) / 2 + log(DET_D) / 2, r"$\sum_i \log\lambda_i = \log\prod_i\lambda_i = \log\det\Sigma$")
-    d.conclude("diagonal (any d)")
-
     d.begin(QUAD_D, title="The quadratic form in the eigenbasis, any $d$")
     d.assume(SPECTRAL_THEOREM)
     d.then(
@@ -139,6 +123,28 @@ def derivation(d: Derivation) -> None:
         r"over $k$, where they factor into $u_k^2$",
     )
     d.conclude("quadratic form")
+
+    d.begin(LOG_NORMALIZER_D, title="Any covariance, any dimension $d$")
+    d.assume(SPECTRAL_THEOREM)
+    d.assume(
+        LINEAR_CHANGE_OF_VARIABLES,
+        LOG_EIGEN_D,
+        r"$\Sigma = U\Lambda U^\top$; substitute $x = Uu$ (Jacobian $|\det U| = 1$): the quadratic form is "
+        r"$\sum_k u_k^2/\lambda_k$ (the chain above)",
+    )
+    d.assume(
+        FUBINI,
+        LOG_FACTORS,
+        r"the integrand $\prod_k e^{-u_k^2/2\lambda_k}$ factorises, so the integral is the product of $d$ 1-D "
+        r"integrals and its log the sum of their logs",
+    )
+    d.then(integrate, r"each term is the 1-D Gaussian integral above, at $s = \sqrt{\lambda_k}$ (inside the sum)")
+    d.assume(
+        DETERMINANT_PRODUCT,
+        dim * log(2 * pi) / 2 + log(DET_D) / 2,
+        r"$\sum_k \log\lambda_k = \log\prod_k\lambda_k = \log\det(U\Lambda U^\top) = \log\det\Sigma$",
+    )
+    d.conclude("any d")
 
     d.begin(QUAD, scope="for d = 2", title="Worked example: a rotation in 2-D")
     d.then(
@@ -152,13 +158,8 @@ def derivation(d: Derivation) -> None:
 
     d.begin(DET, scope="for d = 2")
     d.then(SIGMA_2.det(), r"the determinant of $R\operatorname{diag}(\lambda_1,\lambda_2)R^\top$")
-    d.then(lambda e: sp.factor(e), r"$\det R = 1$")
-    d.conclude("det")
-
-    d.begin(NORMALIZER_2D, r"after $x = Ru$ ($|\det R| = 1$)", scope="for d = 2")
-    d.then(integrate, r"two 1-D Gaussian integrals, $\sqrt{2\pi\lambda_1}\sqrt{2\pi\lambda_2}$")
-    d.then(2 * pi * sqrt(lam1 * lam2), r"$= 2\pi\sqrt{\det\Sigma}$")
-    d.conclude("2-D")
+    d.then(lambda e: sp.factor(e), r"$\det R = 1$: $\det\Sigma = \lambda_1\lambda_2$")
+    d.finish()
 
 
 # -- how it is checked -----------------------------------------------------------------------------
@@ -184,8 +185,9 @@ def crosscheck(ctx: CheckContext) -> CrossCheckResult:
 
 
 def _eigen_quadratic(ctx: CheckContext) -> CrossCheckResult:
-    """The derived eigenbasis form sum_k (U^T x)_k^2 / lambda_k, written out at d = 1, 3, 7 with U and lambda from
-    numpy.linalg.eigh of a random SPD Sigma, against x^T Sigma^-1 x by numpy.linalg.solve."""
+    """The derived eigenbasis form sum_k (U^T x)_k^2 / lambda_k and the determinant prod_k lambda_k, written out at
+    d = 1, 3, 7 with U and lambda from numpy.linalg.eigh of a random SPD Sigma, against x^T Sigma^-1 x by
+    numpy.linalg.solve and det Sigma by numpy.linalg.det (an LU factorisation, not the eigenvalues)."""
     got, want = [], []
     for size in (1, 3, 7):
         a = ctx.rng.normal(size=(size, size))
@@ -195,9 +197,16 @@ def _eigen_quadratic(ctx: CheckContext) -> CrossCheckResult:
         form = EIGEN_QUAD.xreplace({dim: size}).doit()
         entries = {lamI[k + 1]: vals[k] for k in range(size)} | {xI[k + 1]: xs[k] for k in range(size)}
         entries |= {UI[r + 1, c + 1]: vecs[r, c] for r in range(size) for c in range(size)}
-        got.append(float(form.xreplace({e: sp.Float(v, 17) for e, v in entries.items()})))
-        want.append(float(xs @ np.linalg.solve(sigma, xs)))
-    return ctx.compare("x^T Sigma^-1 x, d = 1, 3, 7", "numpy.linalg.solve", np.array(got), np.array(want), rtol=1e-10)
+        exact = {e: sp.Float(v, 17) for e, v in entries.items()}
+        got += [float(form.xreplace(exact)), float(DET_D.xreplace({dim: size}).doit().xreplace(exact))]
+        want += [float(xs @ np.linalg.solve(sigma, xs)), float(np.linalg.det(sigma))]
+    return ctx.compare(
+        "x^T Sigma^-1 x and det Sigma = prod_k lambda_k, d = 1, 3, 7",
+        "numpy.linalg.solve, numpy.linalg.det (LU)",
+        np.array(got),
+        np.array(want),
+        rtol=1e-10,
+    )
 
 
 # -- the declaration -------------------------------------------------------------------------------
@@ -230,7 +239,7 @@ GAUSSIAN_NORMALIZER = declare(
         DET: sp.Determinant(sp.ImmutableMatrix(SIGMA_2)),  # unevaluated: the check computes it with mpmath
     },
     claim=CLAIM,
-    also=(ONE_D, DIAGONAL_ANY_D, QUADRATIC_FORM, DETERMINANT),
+    also=(ONE_D, QUADRATIC_FORM),
     derivation=derivation,
     crosscheck=crosscheck,
     question=QUESTION,
