@@ -43,6 +43,7 @@ from sympy.stats.rv import random_symbols
 from ..maths.notation import Notation
 from ..maths.special import Phi, phi
 from . import precise
+from .compiled import compiled, entry_slots
 from .precise import Env, NotANumber
 from .routes import (
     as_matrix,
@@ -86,10 +87,6 @@ ROUTES: Mapping[str, str] = {
 OPERATORS: tuple[type, ...] = (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit)
 OPERATORS += (sp.Determinant, sp.Trace, sp.MatrixExpr, Notation, Expectation)
 _SPECIAL_ROUTES = ((Phi, "Phi"), (phi, "phi"))
-#: the nodes an expression may be made of to be compiled to an mpmath function (same values as
-#: :func:`precise.mp_value`, many times faster under a quadrature)
-COMPILABLE: tuple[type, ...] = (sp.Add, sp.Mul, sp.Pow, sp.Symbol, sp.Number, sp.NumberSymbol, sp.exp, sp.log)
-COMPILABLE += (sp.sin, sp.cos, sp.tanh, sp.erf)
 
 
 @dataclass(frozen=True)
@@ -141,36 +138,6 @@ def independent_value(
         if not finite:
             raise NotANumber("not finite")
     return Independent(value, frozenset(ev.routes), ev.scale)
-
-
-@functools.lru_cache(maxsize=4096)
-def compiled(e: sp.Basic, floats: bool = False) -> tuple[tuple[sp.Symbol, ...], Callable[..., Any]] | None:
-    """``e`` as a function of its symbols when it is made of elementary nodes only
-    (:data:`COMPILABLE`; evaluated hundreds of times under a quadrature, a difference or a sum):
-    mpmath's functions, or ``math``'s when ``floats``. Cached for the process: every point of every
-    statement check reuses the code (the printed code reads ``mp.dps`` when it runs, not when made)."""
-    if not (e.free_symbols and all(isinstance(x, COMPILABLE) for x in sp.preorder_traversal(e))):
-        return None
-    symbols = tuple(sorted(e.free_symbols, key=sp.default_sort_key))
-    return symbols, sp.lambdify(symbols, e, modules="math" if floats else "mpmath", cse=True)
-
-
-@functools.lru_cache(maxsize=4096)
-def entry_slots(e: sp.Basic) -> tuple[sp.Basic, dict[sp.Dummy, sp.Indexed]]:
-    """``e`` with each entry ``z[k]`` replaced by a symbol of its own (one per entry, kept for the
-    process), and the entries by symbol: a sum's term or an integrand with entries then compiles
-    once, and each term or point reads its entries' values. Do not mutate the mapping."""
-    entries = sorted(e.atoms(sp.Indexed), key=sp.default_sort_key) if e.has(sp.Indexed) else []
-    if not entries:
-        return e, {}
-    slots = {_slot(x): x for x in entries}
-    return e.xreplace({x: d for d, x in slots.items()}), slots
-
-
-@functools.lru_cache(maxsize=65536)
-def _slot(entry: sp.Indexed) -> sp.Dummy:
-    """The symbol standing for ``entry`` in compiled code (no assumptions: the form is kept)."""
-    return sp.Dummy("entry")
 
 
 class _Evaluator:
