@@ -8,5 +8,8 @@
   :mod:`.indexed`, :mod:`.discrete`, :mod:`.layers`, :mod:`.recurrences`;
 - :mod:`.summation`: SymPy's summation without the searches that cannot succeed on indexed terms.
 
-Nothing here knows about identities, proofs or answers: this is the bottom layer.
+Nothing here knows about identities, proofs or answers: this is the bottom layer. Importing it
+applies :mod:`.sympy_settings` (SymPy's assumption queries in a fixed order: reproducible proofs).
 """
+
+from . import sympy_settings as sympy_settings
