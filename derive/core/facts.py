@@ -246,6 +246,16 @@ LINEAR_CHANGE_OF_VARIABLES = Fact(
     Ref.cite("rudin1976", where="Thm. 10.9"),
 )
 
+GAUSSIAN_MGF = Fact(
+    "moment generating function of a Gaussian",
+    r"$\mathbf{x} \sim \mathcal N(\boldsymbol\mu, \Sigma)$ in $\mathbb{R}^d$ has "
+    r"$M(\mathbf{t}) = \mathbb{E}[e^{\mathbf{t}^\top\mathbf{x}}] = "
+    r"e^{\mathbf{t}^\top\boldsymbol\mu + \frac12\mathbf{t}^\top\Sigma\mathbf{t}}$, finite for every $\mathbf{t}$; "
+    r"so its moments are its derivatives at $\mathbf{t} = 0$ (differentiation under the expectation): "
+    r"$\mathbb{E}[x_rx_c] = \partial^2 M/\partial t_r\partial t_c(0)$",
+    Ref.cite("grimmett2020", where="Sec. 4.9 and 5.8"),
+)
+
 #: every fact, by name
 FACTS: dict[str, Fact] = {
     f.name: f
@@ -278,5 +288,6 @@ FACTS: dict[str, Fact] = {
         OPERATOR_SUBMULTIPLICATIVE,
         DETERMINANT_PRODUCT,
         LINEAR_CHANGE_OF_VARIABLES,
+        GAUSSIAN_MGF,
     )
 }
