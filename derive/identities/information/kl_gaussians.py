@@ -13,6 +13,8 @@ policies). Kingma and Welling (2014), Auto-Encoding Variational Bayes, App. B.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -343,30 +345,36 @@ def _kl_gauss_mv(mu1: np.ndarray, c1: np.ndarray, mu2: np.ndarray, c2: np.ndarra
 _SAME = sp.Function("same_index")  # a Kronecker delta evaluated elementwise on index arrays
 
 
+@functools.lru_cache(maxsize=32)
+def _summand(total: sp.Sum) -> tuple[tuple[sp.Indexed, ...], Callable[..., Any]]:
+    """The entries of a sum's summand and the summand as a numpy function of their values, then of the indices."""
+    indices = [lim[0] for lim in total.limits]
+    entries = tuple(sorted(total.function.atoms(sp.Indexed), key=sp.default_sort_key))
+    slots = [sp.Dummy() for _ in entries] + indices
+    body = total.function.xreplace(dict(zip(entries, slots, strict=False))).replace(sp.KroneckerDelta, _SAME)
+    same = {_SAME.__name__: lambda p, q: np.equal(p, q).astype(float)}
+    return entries, sp.lambdify(slots, body, [same, "numpy"])
+
+
 def _at_size(form: sp.Basic, size: int, values: dict[sp.Basic, Any]) -> float:
     r"""``form`` (sums over indices :math:`1..d`, single or double) at :math:`d` = ``size`` with numpy: each entry
-    :math:`v_r`, :math:`B_{cr}` is its array laid along the sum's index axes, the summand evaluated on the grid and
-    summed; ``values`` holds the arrays of the ``IndexedBase`` objects and the other symbols' numbers."""
-    form = _plain(form)
+    :math:`v_r`, :math:`B_{cr}` is its array laid along the sum's index axes (an index itself, in a Kronecker delta,
+    is :math:`1..d` along its axis), the summand evaluated on the grid and summed; ``values`` holds the arrays of the
+    ``IndexedBase`` objects and the other symbols' numbers."""
 
     def carried(total: sp.Sum) -> sp.Float:
         indices = [lim[0] for lim in total.limits]
-        entries = sorted(total.function.atoms(sp.Indexed), key=sp.default_sort_key)
-        slots = [sp.Dummy() for _ in entries]
+        entries, summand = _summand(total)
         arrays = []
         for entry in entries:
             axes = [indices.index(t) for t in entry.indices]
             arr = np.transpose(np.asarray(values[entry.base]), np.argsort(axes))
             arrays.append(np.expand_dims(arr, [k for k in range(len(indices)) if k not in axes]))
-        for k, index in enumerate(indices):  # an index itself (in a Kronecker delta, say): 1..size along its axis
-            slots.append(index)
+        for k in range(len(indices)):
             arrays.append(np.arange(1, size + 1).reshape([size if m == k else 1 for m in range(len(indices))]))
-        body = total.function.xreplace(dict(zip(entries, slots, strict=False))).replace(sp.KroneckerDelta, _SAME)
-        same = {_SAME.__name__: lambda p, q: np.equal(p, q).astype(float)}
-        grid = np.broadcast_to(sp.lambdify(slots, body, [same, "numpy"])(*arrays), (size,) * len(indices))
-        return sp.Float(float(np.sum(grid)), 17)
+        return sp.Float(float(np.sum(np.broadcast_to(summand(*arrays), (size,) * len(indices)))), 17)
 
-    done = form.replace(lambda e: isinstance(e, sp.Sum), carried)
+    done = _plain(form).replace(lambda e: isinstance(e, sp.Sum), carried)
     scalars = {k: sp.Float(float(v), 17) for k, v in values.items() if isinstance(k, sp.Symbol)}
     return float(done.xreplace({dim: sp.Integer(size), **scalars}))
 
