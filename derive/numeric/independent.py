@@ -216,7 +216,7 @@ class _Evaluator:
     def _entry(self, x: sp.Indexed, env: Env) -> Any:
         """The value of the entry ``x`` in ``env``, its indices evaluated to integers first."""
         assert env.entry is not None
-        return env.entry(x.base, tuple(integer(self.value(i, env)) for i in x.indices))
+        return env.entry(x.base, tuple(integer(env[i] if i in env else self.value(i, env)) for i in x.indices))
 
     def _outer(self, e: sp.Basic) -> tuple[sp.Basic, list[tuple[sp.Dummy, sp.Basic]]]:
         """``e`` with its outermost operator nodes replaced by dummies, and the nodes (cached)."""

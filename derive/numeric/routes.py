@@ -50,6 +50,11 @@ def explicit_sum(
 
 
 def integer(v: Any) -> int:
+    """``v`` (a bound or an index) as an ``int``; raises unless within 10^(-dps/2) of one."""
+    if isinstance(v, int):
+        return v
+    if isinstance(v, mpmath.mpf) and v == (n := int(v)):  # the usual case: an index set exactly
+        return n
     n = int(mpmath.nint(mpmath.re(v)))
     if abs(v - n) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
         raise ValueError("a non-integer bound or index")
