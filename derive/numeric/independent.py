@@ -140,6 +140,28 @@ def independent_value(
     return Independent(value, frozenset(ev.routes), ev.scale)
 
 
+@functools.lru_cache(maxsize=4096)
+def _outer_split(
+    e: sp.Basic, heads: frozenset[Any]
+) -> tuple[sp.Basic, tuple[tuple[sp.Dummy, sp.Basic], ...], frozenset[str]]:
+    """``e`` with its outermost operator nodes (and applications of the functions ``heads``
+    defines) replaced by dummies, the pairs (dummy, node), and the routes its special functions take."""
+    nodes: list[sp.Basic] = []
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, OPERATORS) or x.func in heads or matrix_exp(x):
+            nodes.append(x)
+        else:
+            stack.extend(x.args)
+    pairs = tuple((sp.Dummy("op"), node) for node in dict.fromkeys(nodes))
+    plain = e.xreplace({node: dummy for dummy, node in pairs}) if pairs else e
+    return plain, pairs, frozenset(ROUTES[name] for cls, name in _SPECIAL_ROUTES if plain.has(cls))
+
+
+_expectation_integral = functools.lru_cache(maxsize=1024)(expectation_integral)
+
+
 class _Evaluator:
     """The walk: operator nodes by their routes, the rest by :func:`precise.mp_value`."""
 
@@ -149,7 +171,6 @@ class _Evaluator:
             self.definitions.setdefault(head.func, []).append((head, body))
         self.routes: set[str] = set()
         self.scale: Any = mpmath.mpf(0)
-        self._split: dict[sp.Basic, tuple[sp.Basic, list[tuple[sp.Dummy, sp.Basic]]]] = {}
         self._kinks: dict[tuple[sp.Basic, sp.Basic], tuple[list[sp.Basic], list[sp.Symbol]]] = {}
         #: inside a multiple integral: compiled expressions work in double precision
         self._floats = 0
@@ -218,24 +239,13 @@ class _Evaluator:
         assert env.entry is not None
         return env.entry(x.base, tuple(integer(env[i] if i in env else self.value(i, env)) for i in x.indices))
 
-    def _outer(self, e: sp.Basic) -> tuple[sp.Basic, list[tuple[sp.Dummy, sp.Basic]]]:
-        """``e`` with its outermost operator nodes replaced by dummies, and the nodes (cached)."""
-        if e not in self._split:
-            nodes: list[sp.Basic] = []
-            stack = [e]
-            while stack:
-                x = stack.pop()
-                if isinstance(x, OPERATORS) or x.func in self.definitions or matrix_exp(x):
-                    nodes.append(x)
-                else:
-                    stack.extend(x.args)
-            pairs = [(sp.Dummy("op"), node) for node in dict.fromkeys(nodes)]
-            plain = e.xreplace({node: dummy for dummy, node in pairs}) if pairs else e
-            for cls, name in _SPECIAL_ROUTES:
-                if plain.has(cls):
-                    self.routes.add(ROUTES[name])
-            self._split[e] = (plain, pairs)
-        return self._split[e]
+    def _outer(self, e: sp.Basic) -> tuple[sp.Basic, tuple[tuple[sp.Dummy, sp.Basic], ...]]:
+        """``e`` with its outermost operator nodes replaced by dummies, and the nodes (cached for
+        the process by :func:`_outer_split`: the same dummies at every point, so code compiled
+        for ``e`` is reused)."""
+        plain, pairs, routes = _outer_split(e, frozenset(self.definitions))
+        self.routes |= routes
+        return plain, pairs
 
     def _note(self, route: str | None, *magnitudes: Any) -> None:
         """The route taken, and the sizes of what it combined (the largest one is the scale)."""
@@ -462,9 +472,7 @@ class _Evaluator:
             out = self._gauss_hermite(body, rvs, env)
             self._note("Hermite", out)
             return out
-        if e not in self._split:
-            self._split[e] = (expectation_integral(e), [])
-        out = self.value(self._split[e][0], env)
+        out = self.value(_expectation_integral(e), env)
         self._note("Expectation", out)
         return out
 
