@@ -91,7 +91,7 @@ def expectation_integral(e: Expectation) -> sp.Integral:
 
 #: digits below a working precision of 30 or more at which tanh-sinh integrates: 20 digits at 30
 #: still leave 10 beyond the statement checks' 1e-10 tolerance, in 60% of the time (one level of
-#: nodes less); the refinement at 60 and 120 digits integrates at 50 and 110
+#: nodes less); an integral's accuracy is fixed by its error estimate, so a check never refines it
 QUAD_MARGIN = 10
 
 
