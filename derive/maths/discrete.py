@@ -153,6 +153,21 @@ def at_size(e: sp.Expr, size: sp.Symbol, entries: Mapping[sp.IndexedBase, Collec
     if len(lengths) != 1:
         raise ValueError(f"the vectors have different lengths: {sorted(lengths)}")
     (count,) = lengths
-    written = e.xreplace({size: sp.Integer(count)}).doit()
     values = {base[k + 1]: sp.Float(v, 17) for base, vec in entries.items() for k, v in enumerate(vec)}
-    return written.xreplace(values)
+    # entries written out by doit (a sum written_out left alone) are replaced after it
+    return written_out(e.xreplace({size: sp.Integer(count)})).xreplace(values).doit().xreplace(values)
+
+
+def written_out(e: sp.Basic) -> sp.Basic:
+    """Every ``Sum`` and ``Product`` with integer bounds written out term by term, outermost limit
+    first (an inner bound may name an outer index); one with other bounds is left as it is. SymPy's
+    ``doit`` runs its summation algorithms first: many times slower at a cross-check's sizes."""
+    if not e.has(sp.Sum, sp.Product):
+        return e
+    if isinstance(e, sp.Sum | sp.Product):
+        var, lo, hi = e.limits[-1]
+        if lo.is_Integer and hi.is_Integer and hi >= lo - 1:  # (a reversed range: Karr's convention, doit's)
+            rest = e.func(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
+            terms = (written_out(rest.xreplace({var: sp.Integer(v)})) for v in range(int(lo), int(hi) + 1))
+            return sp.Add(*terms) if isinstance(e, sp.Sum) else sp.Mul(*terms)
+    return e.func(*(written_out(a) for a in e.args))

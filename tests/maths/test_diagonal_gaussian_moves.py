@@ -54,3 +54,22 @@ def test_at_size_refuses_vectors_of_different_lengths() -> None:
 
 def test_gaussian_integral_is_sqrt_2_pi_s() -> None:
     assert sp.simplify(gaussian_integral(x, mu, s).doit() - sp.sqrt(2 * sp.pi) * s) == 0
+
+
+def test_written_out_agrees_with_doit() -> None:
+    from derive.maths.discrete import written_out
+
+    i, j, n = sp.symbols("i j n", integer=True)
+    x = sp.IndexedBase("x")
+    cases = [
+        sp.Sum(x[i] * x[j], (i, 1, j), (j, 1, 4)),  # an inner bound names the outer index
+        sp.Product(1 + x[i], (i, 2, 5)) + sp.Sum(i**2, (i, 1, 3)),
+        sp.Sum(x[i], (i, 3, 2)),  # empty
+        sp.Sum(x[i], (i, 5, 1)),  # reversed: Karr's convention, left to doit
+        sp.exp(sp.Sum(x[i], (i, 1, n))),  # symbolic bound: left as it is
+    ]
+    for e in cases[1:]:
+        assert sp.expand(written_out(e).doit() - e.doit()) == 0
+    by_hand = sum(x[a] * x[b] for b in range(1, 5) for a in range(1, b + 1))  # (SymPy's doit leaves it)
+    assert sp.expand(written_out(cases[0]) - by_hand) == 0
+    assert written_out(cases[4]) == cases[4]
