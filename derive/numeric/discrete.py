@@ -16,7 +16,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..maths.discrete import Table
+from ..maths.discrete import Table, written_out
 from . import precise
 from .compare import numpy_function
 
@@ -50,7 +50,7 @@ def evaluator(
     size is fixed by ``sizes`` (``{K: 5}``) and its sums are expanded first."""
     e = unfold(expr)
     if sizes:
-        e = e.xreplace({k: sp.Integer(v) for k, v in sizes.items()}).doit()
+        e = written_out(e.xreplace({k: sp.Integer(v) for k, v in sizes.items()})).doit()
     entries = sorted(e.atoms(sp.Indexed), key=str)
     labels = {ix.base.label for ix in entries}
     atoms = entries + sorted((s for s in e.free_symbols if isinstance(s, sp.Symbol) and s not in labels), key=str)
