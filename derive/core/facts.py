@@ -255,6 +255,16 @@ GAUSSIAN_MGF = Fact(
     r"$\mathbb{E}[x_rx_c] = \partial^2 M/\partial t_r\partial t_c(0)$",
     Ref.cite("grimmett2020", where="Sec. 4.9 and 5.8"),
 )
+DIFFERENTIATION_UNDER_INTEGRAL = Fact(
+    "differentiation under the integral sign",
+    r"if $g(\varepsilon, t)$ is integrable in $\varepsilon$ for each $t$ in an open interval, differentiable in "
+    r"$t$, and $\lvert\partial_t g(\varepsilon, t)\rvert \le h(\varepsilon)$ for an integrable $h$ not depending "
+    r"on $t$, then "
+    r"$\frac{d}{dt}\int g(\varepsilon, t)\,d\varepsilon = \int \partial_t g(\varepsilon, t)\,d\varepsilon$ "
+    r"(Leibniz's rule under domination); e.g. $g = f(\mu + s\varepsilon)\,\varphi(\varepsilon)$ with $\varphi$ the "
+    r"standard normal density and $f'$ of at most polynomial growth",
+    Ref.cite("billingsley1995", where="Thm. 16.8"),
+)
 
 #: every fact, by name
 FACTS: dict[str, Fact] = {
@@ -289,5 +299,6 @@ FACTS: dict[str, Fact] = {
         DETERMINANT_PRODUCT,
         LINEAR_CHANGE_OF_VARIABLES,
         GAUSSIAN_MGF,
+        DIFFERENTIATION_UNDER_INTEGRAL,
     )
 }
