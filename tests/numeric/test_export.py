@@ -47,7 +47,6 @@ DERIVED_FORMS = (
     "map-lasso",
     "wsd-schedule",
     "conv-backprop",
-    "reparameterization",
 )
 
 
