@@ -408,9 +408,10 @@ def _noncommutative(*exprs: sp.Basic) -> set[sp.Symbol]:
 
 
 def _noncommutative_in(e: sp.Basic) -> frozenset[sp.Symbol]:
-    if not isinstance(e, sp.Basic):  # a mutable matrix: not hashable
-        return frozenset(s for s in getattr(e, "free_symbols", ()) if s.is_commutative is False)
-    return _noncommutative_of(e)
+    if isinstance(e, sp.Basic):
+        return _noncommutative_of(e)
+    # a mutable matrix is not hashable: the same function, uncached
+    return _noncommutative_of.__wrapped__(e) if hasattr(e, "free_symbols") else frozenset()
 
 
 @functools.lru_cache(maxsize=1024)

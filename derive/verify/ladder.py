@@ -236,19 +236,21 @@ class Ladder:
                 False, POLYNOMIAL_SIGN, True, f"fails at {point}", point, seconds=time.perf_counter() - start
             )
         relaxed, lemmas = relax(e1)  # Gibbs gaps >= 0, by the lemma proved in .lemmas
-        with_lemma = ", with the lemma t - 1 - log t >= 0 (proved)"
-        for name, fn, used in (
+        tries: list[tuple[str, Callable[[], sp.Expr], tuple[str, ...]]] = [
             ("sign from assumptions", lambda: e1, ()),
             ("sign after factor", lambda: sp.factor(e1), ()),
             ("sign of one sum, each term factored", lambda: termwise(elementary(e1)), ()),
             ("sign with 0 <= frac(x) < 1", lambda: _relax_frac(e1, below=True), ()),
             ("sign with 0 <= frac(x) < 1", lambda: _relax_frac(e1, below=False), ()),
-            *(
-                (f"sign from assumptions{with_lemma}", lambda: relaxed, lemmas),
-                (f"sign after factor{with_lemma}", lambda: sp.factor(relaxed), lemmas),
-            )[: 2 if lemmas else 0],
-            ("sign after simplify", lambda: sp.simplify(elementary(e1)), ()),  # the costly one last
-        ):
+        ]
+        if lemmas:
+            lemma = ", with the lemma t - 1 - log t >= 0 (proved)"
+            tries += [
+                (f"sign from assumptions{lemma}", lambda: relaxed, lemmas),
+                (f"sign after factor{lemma}", lambda: sp.factor(relaxed), lemmas),
+            ]
+        tries.append(("sign after simplify", lambda: sp.simplify(elementary(e1)), ()))  # the costly one last
+        for name, fn, used in tries:
             form = attempt(fn, self.rung_budget)
             if form is not None and attempt(partial(getattr, form, attr), self.rung_budget) is True:
                 return Verification(True, name, True, seconds=time.perf_counter() - start, lemmas=used)
