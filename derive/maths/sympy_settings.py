@@ -10,9 +10,12 @@ the run. derive's proofs are reproducible, so the queue keeps SymPy's own order.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-import sympy.core.assumptions as _assumptions
+# by module path: ``import sympy.core.assumptions as m`` binds the function ``sympy.core.assumptions``
+# (the package attribute shadows the module of the same name), and setting an attribute on it changes nothing
+_assumptions = importlib.import_module("sympy.core.assumptions")
 
 
 def _keep_order(facts: list[Any]) -> None:
