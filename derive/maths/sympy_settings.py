@@ -15,11 +15,11 @@ from typing import Any
 
 # by module path: ``import sympy.core.assumptions as m`` binds the function ``sympy.core.assumptions``
 # (the package attribute shadows the module of the same name), and setting an attribute on it changes nothing
-_assumptions = importlib.import_module("sympy.core.assumptions")
+_assumptions: Any = importlib.import_module("sympy.core.assumptions")
 
 
 def _keep_order(facts: list[Any]) -> None:
     """The queue of facts still to try, left in the order SymPy's inference rules give it."""
 
 
-_assumptions.shuffle = _keep_order
+_assumptions.shuffle = _keep_order  # the name _ask calls (imported from sympy.core.random)
