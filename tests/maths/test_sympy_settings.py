@@ -33,3 +33,22 @@ def test_assumption_queries_still_decide() -> None:
     assert (x * y + 1).is_positive is True
     assert (x * z).is_negative is True
     assert (x - y).is_positive is None
+
+
+def test_an_indexed_symbol_knows_what_its_assumptions_deduce() -> None:
+    from sympy.core.assumptions import StdFactKB
+
+    i, j = sp.symbols("i j", integer=True)
+    for assumptions in ({"positive": True}, {"integer": True, "nonnegative": True}, {"real": True}, {}):
+        w = sp.IndexedBase("w", **assumptions)
+        expected = StdFactKB({**assumptions, "commutative": True})
+        for entry in (w[i], w[i, j], w[i + 1, 2]):
+            known = {k: v for k, v in entry._assumptions.items() if v is not None}
+            assert known == {k: v for k, v in expected.items() if v is not None}
+    w = sp.IndexedBase("w", positive=True)
+    assert w[i]._assumptions is not w[j]._assumptions  # a dict of its own: queries add to it
+    assert (w[i] + w[j]).is_positive is True
+    assert (w[i] - w[j]).is_positive is None
+    assert w[i].assumptions0 == w.assumptions0
+    assert w[i] == sp.IndexedBase("w", positive=True)[i]
+    assert w[i] != sp.IndexedBase("w")[i]  # assumptions are part of an entry's identity
