@@ -15,7 +15,9 @@ trying each (partial fractions, factoring, a retry on the factored form).
 :func:`indexed_sums_fast` answers those two searches "no closed form" at once, for exactly those
 terms, and leaves every other path of SymPy's summation as it is (linearity, telescoping, Faulhaber,
 geometric terms, Kronecker deltas, explicit short sums): a sum evaluates to the same result with or
-without it. Gosper, *Decision procedure for indefinite hypergeometric summation*, PNAS 75 (1978).
+without it. Within the block each sum is also evaluated once: a chain's links share most of their sums,
+and the ladder evaluates both sides of every link (a third of the summation work was repeats).
+Gosper, *Decision procedure for indefinite hypergeometric summation*, PNAS 75 (1978).
 """
 
 from __future__ import annotations
@@ -100,17 +102,43 @@ def _symbolic(evaluate: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def _remembered(doit: Callable[..., Any]) -> Callable[..., Any]:
+    """``Sum.doit`` evaluating each sum (with the same hints) once: SymPy's expressions are
+    immutable, so the result is reused as it is (a mutable matrix, or a tuple, is computed anew)."""
+    if getattr(doit, "remembers", False):  # an enclosing block's: one memory is enough
+        return doit
+    memory: dict[tuple[sp.Basic, tuple[tuple[str, Any], ...]], sp.Basic] = {}
+
+    def remembered(self: sp.Sum, **hints: Any) -> Any:
+        key = (self, tuple(sorted(hints.items())))
+        try:
+            known = memory.get(key)
+        except TypeError:  # an unhashable hint
+            return doit(self, **hints)
+        if known is None:
+            known = doit(self, **hints)
+            if isinstance(known, sp.Basic):  # not a mutable matrix, nor a tuple
+                memory[key] = known
+        return known
+
+    remembered.remembers = True  # type: ignore[attr-defined]
+    remembered.__wrapped__ = doit  # type: ignore[attr-defined]
+    return remembered
+
+
 @contextmanager
 def indexed_sums_fast() -> Iterator[None]:
     """Within the block, SymPy's hypergeometric and Gosper searches return "no closed form" at once
-    for a term with a moving index, and its telescoping test does not call ``solve`` for one (what
-    they would return after searching). Re-entrant; restores SymPy's own functions on exit, also on
-    an exception."""
+    for a term with a moving index, its telescoping test does not call ``solve`` for one (what
+    they would return after searching), and each sum is evaluated once. Re-entrant; restores
+    SymPy's own functions on exit, also on an exception."""
     saved = summations.eval_sum_hyper, summations.gosper_sum, summations.telescopic, summations.eval_sum_symbolic
+    saved_doit = sp.Sum.doit
     summations.eval_sum_hyper = _guarded(saved[0])
     summations.gosper_sum = _guarded(saved[1])
     summations.telescopic = _telescoping(saved[2])
     summations.eval_sum_symbolic = _symbolic(saved[3])
+    sp.Sum.doit = _remembered(saved_doit)
     try:
         yield
     finally:
@@ -120,3 +148,4 @@ def indexed_sums_fast() -> Iterator[None]:
             summations.telescopic,
             summations.eval_sum_symbolic,
         ) = saved
+        sp.Sum.doit = saved_doit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 from sympy.concrete import summations
 
@@ -57,11 +59,36 @@ def test_the_searches_are_skipped_only_for_moving_indices() -> None:
 
 
 def test_sympy_is_restored_also_after_an_error() -> None:
-    hyper, gosper = summations.eval_sum_hyper, summations.gosper_sum
+    hyper, gosper, doit = summations.eval_sum_hyper, summations.gosper_sum, sp.Sum.doit
     try:
         with indexed_sums_fast(), indexed_sums_fast():
-            assert summations.eval_sum_hyper is not hyper
+            assert summations.eval_sum_hyper is not hyper and sp.Sum.doit is not doit
             raise ZeroDivisionError
     except ZeroDivisionError:
         pass
-    assert summations.eval_sum_hyper is hyper and summations.gosper_sum is gosper
+    assert summations.eval_sum_hyper is hyper and summations.gosper_sum is gosper and sp.Sum.doit is doit
+
+
+def test_each_sum_is_evaluated_once_within_the_block() -> None:
+    calls: list[sp.Basic] = []
+    original = summations.eval_sum
+
+    def counted(f: sp.Basic, limits: Any) -> Any:
+        calls.append(f)
+        return original(f, limits)
+
+    summations.eval_sum = counted
+    try:
+        with indexed_sums_fast(), indexed_sums_fast():  # nested: still one memory
+            first = sp.Sum(k**2 * x[j], (k, 1, n)).doit()
+            again = sp.Sum(k**2 * x[j], (k, 1, n)).doit()
+            assert again is first and len(calls) == 1
+            assert sp.Sum(k**2 * x[j], (k, 1, n)).doit(deep=False) == first and len(calls) == 2  # other hints
+        with indexed_sums_fast():  # a sum of a matrix is immutable (Sum makes it so): shared too
+            total = sp.Sum(sp.Matrix([[k, 1]]), (k, 1, 3)).doit()
+            assert total == sp.ImmutableMatrix([[6, 3]]) and sp.Sum(sp.Matrix([[k, 1]]), (k, 1, 3)).doit() is total
+        before = len(calls)
+        sp.Sum(k**2 * x[j], (k, 1, n)).doit()
+        assert len(calls) == before + 1  # outside the block: evaluated again (SymPy's doit is back)
+    finally:
+        summations.eval_sum = original
