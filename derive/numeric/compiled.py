@@ -21,15 +21,16 @@ COMPILABLE += (sp.sin, sp.cos, sp.tanh, sp.erf)
 
 
 @functools.lru_cache(maxsize=4096)
-def compiled(e: sp.Basic, floats: bool = False) -> tuple[tuple[sp.Symbol, ...], Callable[..., Any]] | None:
+def compiled(e: sp.Basic, module: str = "mpmath") -> tuple[tuple[sp.Symbol, ...], Callable[..., Any]] | None:
     """``e`` as a function of its symbols when it is made of elementary nodes only
     (:data:`COMPILABLE`; evaluated hundreds of times under a quadrature, a difference or a sum):
-    mpmath's functions, or ``math``'s when ``floats``. Cached for the process: every point of every
-    statement check reuses the code (the printed code reads ``mp.dps`` when it runs, not when made)."""
+    ``module``'s functions (mpmath; ``math`` in double precision; ``numpy`` on arrays of points). Cached
+    for the process: every point of every statement check reuses the code (the printed code reads
+    ``mp.dps`` when it runs, not when made)."""
     if not (e.free_symbols and all(isinstance(x, COMPILABLE) for x in sp.preorder_traversal(e))):
         return None
     symbols = tuple(sorted(e.free_symbols, key=sp.default_sort_key))
-    return symbols, sp.lambdify(symbols, e, modules="math" if floats else "mpmath", cse=True)
+    return symbols, sp.lambdify(symbols, e, modules=module, cse=True)
 
 
 @functools.lru_cache(maxsize=4096)

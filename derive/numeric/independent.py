@@ -46,9 +46,12 @@ from . import precise
 from .compiled import compiled, entry_slots
 from .precise import Env, NotANumber
 from .routes import (
+    ROUTES,
     as_matrix,
+    cubature_floats,
     expectation_integral,
     explicit_sum,
+    flattened,
     integer,
     kink_arguments,
     kron,
@@ -64,24 +67,6 @@ LIMIT_STEPS = (10, 20, 40)
 #: nodes of the Gauss-Hermite rule for an expectation that is not a polynomial (checked by 6 more)
 HERMITE_NODES = 12
 
-ROUTES: Mapping[str, str] = {
-    "Derivative": "Derivative: mpmath.diff (finite differences at raised precision)",
-    "Integral": "Integral: mpmath.quad",
-    "Nested": "multiple Integral: scipy.integrate.quad (QUADPACK) nested, double precision",
-    "Sum": "Sum: explicit summation",
-    "Product": "Product: explicit product",
-    "Series": "Sum: mpmath.nsum",
-    "Subs": "Subs: point substituted",
-    "Limit": "Limit: evaluation approaching the point (distances 1e-10, 1e-20, 1e-40)",
-    "Matrix": "matrix functions: mpmath.matrices",
-    "expm": "matrix exponential: mpmath.expm",
-    "noncommutative": "non-commutative symbols as seeded random 3x3 matrices",
-    "Expectation": "Expectation: quadrature against the densities",
-    "Hermite": "Expectation: Gauss-Hermite quadrature (normal variables)",
-    "definition": "definition evaluated at its arguments",
-    "Phi": "Phi: mpmath.ncdf",
-    "phi": "phi: mpmath.npdf",
-}
 
 #: the operators evaluated here rather than by ``precise`` (which would call ``doit`` on some)
 OPERATORS: tuple[type, ...] = (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Subs, sp.Limit)
@@ -214,25 +199,25 @@ class _Evaluator:
         return precise.mp_value(plain, env, mpmath.mp.dps, env.entry)
 
     def _bound_code(
-        self, plain: sp.Basic, env: Env, free: sp.Basic | None = None
-    ) -> tuple[Callable[..., Any], list[Any], int | None] | None:
+        self, plain: sp.Basic, env: Env, *free: sp.Basic, module: str | None = None
+    ) -> tuple[Callable[..., Any], list[Any], list[int | None]] | None:
         """``plain`` compiled (:func:`compiled`; in double precision inside a multiple integral), every
-        symbol but ``free`` bound to its value in ``env`` and each entry ``z[k]`` read now: the
-        function, its arguments, and the position of ``free`` among them; ``None`` if it does not
-        compile or a value is missing."""
+        symbol but the ``free`` ones bound to its value in ``env`` and each entry ``z[k]`` read now: the
+        function, its arguments, and the position of each ``free`` symbol among them; ``None`` if it
+        does not compile or a value is missing."""
         slotted, entries = entry_slots(plain)
-        code = compiled(slotted, bool(self._floats))
+        code = compiled(slotted, module or ("math" if self._floats else "mpmath"))
         if code is None or (entries and env.entry is None):
             return None
         symbols, fn = code
-        if not all(s in env or s == free or s in entries for s in symbols):
+        if not all(s in env or s in free or s in entries for s in symbols):
             return None
-        if free is not None and any(free in entries[s].free_symbols for s in symbols if s in entries):
-            return None  # an entry whose index moves with ``free``
-        convert = float if self._floats else (lambda v: v)
-        value = {x: self._entry(entries[x], env) if x in entries else env[x] for x in symbols if x != free}
+        if any(v in entries[s].free_symbols for s in symbols if s in entries for v in free):
+            return None  # an entry whose index moves with a free symbol
+        convert = float if self._floats or module else (lambda v: v)
+        value = {x: self._entry(entries[x], env) if x in entries else env[x] for x in symbols if x not in free}
         args = [convert(value[x]) if x in value else None for x in symbols]
-        return fn, args, symbols.index(free) if free in symbols else None
+        return fn, args, [symbols.index(v) if v in symbols else None for v in free]
 
     def _entry(self, x: sp.Indexed, env: Env) -> Any:
         """The value of the entry ``x`` in ``env``, its indices evaluated to integers first."""
@@ -335,6 +320,9 @@ class _Evaluator:
         if any(len(lim) != 3 for lim in limits):
             raise ValueError("an indefinite integral")
         nested = bool(self._floats) or len(limits) > 1 or e.function.has(sp.Integral)
+        boxed = self._boxed(e, env) if nested and not self._floats else None
+        if boxed is not None:
+            return boxed
         # the largest integrand value met, the scale of a vanishing integral: compared as a float (an mpf
         # comparison per call was a fifth of a quadrature), kept as it came (a float overflows past 1e308)
         peak: list[Any] = [0.0, mpmath.mpf(0)]
@@ -368,6 +356,24 @@ class _Evaluator:
         self._note("Nested" if nested else "Integral", out, mpmath.mpf(peak[1]))
         return out
 
+    def _boxed(self, e: sp.Integral, env: Env) -> Any:
+        """A smooth multiple integral over a box (:func:`flattened`) by vectorised cubature, compiled for
+        numpy; ``None`` (the nested route) for a kink, an entry moving with a variable, or no convergence."""
+        body, limits = flattened(e) or (None, ())
+        if body is None or kink_arguments(body):
+            return None
+        code = self._bound_code(body, env, *(v for v, _, _ in limits), module="numpy")
+        slots = [s for s in code[2] if s is not None] if code is not None else []
+        if code is None or len(slots) < len(limits):
+            return None
+        try:
+            bounds = [[float(self._bound(lim[k], env)) for lim in limits] for k in (1, 2)]
+            out, peak = cubature_floats(code[0], code[1], slots, *bounds)
+        except (ValueError, TypeError, OverflowError):
+            return None
+        self._note("Cubature", out, mpmath.mpf(peak))
+        return out
+
     def _direct(self, body: sp.Basic, var: sp.Basic, env: Env) -> Callable[[Any], Any] | None:
         """The integrand as a function of ``var`` alone (the other values and the entries fixed now),
         when it compiles: no environment is built per node of the quadrature."""
@@ -375,7 +381,7 @@ class _Evaluator:
         code = None if nodes else self._bound_code(plain, env, var)
         if code is None:
             return None
-        fn, args, slot = code
+        fn, args, (slot,) = code
 
         def f(t: Any) -> Any:
             if slot is not None:
@@ -398,7 +404,9 @@ class _Evaluator:
             in_exp = {s for g in body.atoms(sp.exp) for s in g.free_symbols} - {var}
             self._kinks[(body, var)] = (roots, sorted(in_exp, key=str))
         kinks, peaks = self._kinks[(body, var)]
-        found = {self.value(r, env) for r in kinks}
+        # a kink that moves with an inner integration variable is split where that one is integrated
+        found = {self.value(r, env) for r in kinks if all(s in env for s in r.free_symbols)}
+        found = {mpmath.mpf(c) if isinstance(c, float) else c for c in found}  # floats inside a multiple integral
         if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
             found.add(mpmath.mpf(0))
             found |= {mpmath.mpf(v) for s in peaks if isinstance(v := env.get(s), mpmath.mpf)}

@@ -1,5 +1,6 @@
 """The numeric methods behind :mod:`derive.numeric.independent`: explicit summation over concrete
-ranges, quadrature (tanh-sinh at high precision, QUADPACK for multiple integrals) with the points
+ranges, quadrature (tanh-sinh at high precision; vectorised cubature for a smooth multiple integral
+over a box, nested QUADPACK for another) with the points
 where an integrand has a kink, the integral that defines an expectation, and small matrix helpers.
 Each either returns a value it can vouch for or raises ``ValueError`` saying why it cannot."""
 
@@ -7,15 +8,37 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import mpmath
+import numpy as np
 import sympy as sp
 from sympy.stats import Expectation
 from sympy.stats.rv import RandomSymbol, random_symbols
 
 from .precise import Env
+
+#: each route by name, as a statement check names the method it took
+ROUTES: Mapping[str, str] = {
+    "Derivative": "Derivative: mpmath.diff (finite differences at raised precision)",
+    "Integral": "Integral: mpmath.quad",
+    "Nested": "multiple Integral: scipy.integrate.quad (QUADPACK) nested, double precision",
+    "Cubature": "multiple Integral: scipy.integrate.cubature (Gauss-Kronrod, vectorised), double precision",
+    "Sum": "Sum: explicit summation",
+    "Product": "Product: explicit product",
+    "Series": "Sum: mpmath.nsum",
+    "Subs": "Subs: point substituted",
+    "Limit": "Limit: evaluation approaching the point (distances 1e-10, 1e-20, 1e-40)",
+    "Matrix": "matrix functions: mpmath.matrices",
+    "expm": "matrix exponential: mpmath.expm",
+    "noncommutative": "non-commutative symbols as seeded random 3x3 matrices",
+    "Expectation": "Expectation: quadrature against the densities",
+    "Hermite": "Expectation: Gauss-Hermite quadrature (normal variables)",
+    "definition": "definition evaluated at its arguments",
+    "Phi": "Phi: mpmath.ncdf",
+    "phi": "phi: mpmath.npdf",
+}
 
 #: explicit summation stops beyond this many terms
 MAX_TERMS = 10_000
@@ -120,6 +143,54 @@ def quad_floats(f: Callable[[Any], Any], cuts: list[Any]) -> Any:
     if not error <= 1e-10 * (1 + abs(total)):
         raise ValueError(f"the quadrature did not converge (error estimate {error:.1e})")
     return mpmath.mpf(total)
+
+
+def flattened(e: sp.Integral) -> tuple[sp.Expr, tuple[sp.Tuple, ...]] | None:
+    r"""A nested integral as one integral over a box: :math:`\int g(v)\int f(u, v)\,du\,dv =
+    \iint g(v) f(u, v)\,du\,dv`, innermost limit first; ``None`` unless every limit is definite and
+    free of the integration variables, and no variable is bound twice or appears outside its integral."""
+    body, limits = e.function, list(e.limits)
+    while True:
+        inner = [a for a in sp.Mul.make_args(body) if isinstance(a, sp.Integral)]
+        if len(inner) != 1:
+            break
+        rest = sp.Mul(*(a for a in sp.Mul.make_args(body) if a is not inner[0]))
+        if rest.free_symbols & {lim[0] for lim in inner[0].limits}:
+            return None
+        limits, body = [*inner[0].limits, *limits], inner[0].function * rest
+    variables = [lim[0] for lim in limits]
+    if body.has(sp.Integral) or any(len(lim) != 3 for lim in limits) or len(set(variables)) < len(variables):
+        return None
+    if any((lim[1].free_symbols | lim[2].free_symbols) & set(variables) for lim in limits):
+        return None
+    return body, tuple(sp.Tuple(*lim) for lim in limits)
+
+
+def cubature_floats(
+    fn: Callable[..., Any], args: list[Any], slots: list[int], lows: list[float], highs: list[float]
+) -> tuple[Any, float]:
+    """Adaptive Gauss-Kronrod cubature (``scipy.integrate.cubature``, infinite limits mapped to finite
+    ones) in double precision of ``fn(*args)`` with the integration variables at ``args[slots]`` (numpy
+    arrays of points), to the tolerances of :func:`quad_floats`: the integral and the largest integrand
+    value met. One that does not converge is a failure."""
+    from scipy import integrate
+
+    peak = [0.0]
+
+    def f(x: Any) -> Any:
+        for col, slot in enumerate(slots):
+            args[slot] = x[:, col]
+        v = np.broadcast_to(np.asarray(fn(*args), dtype=float), x.shape[:1])
+        peak[0] = max(peak[0], float(np.max(np.abs(v), initial=0.0)))
+        return v
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = integrate.cubature(f, lows, highs, rtol=1e-11, atol=1e-14, max_subdivisions=2000)
+    total, error = float(res.estimate), float(res.error)
+    if res.status != "converged" or not error <= 1e-10 * (1 + abs(total)):
+        raise ValueError(f"the cubature did not converge (error estimate {error:.1e})")
+    return mpmath.mpf(total), peak[0]
 
 
 def kink_arguments(body: sp.Basic) -> list[sp.Expr]:

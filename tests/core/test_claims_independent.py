@@ -181,7 +181,9 @@ def test_the_catalog_uses_every_route() -> None:
     (an expectation of a non-polynomial in normal variables) is no longer: mle-gaussian's bias, its only
     user, is now stated for every n as a sum (checked by explicit summation and by Monte Carlo); the
     route keeps its own test in tests/numeric/test_independent.py. So does the matrix exponential: the
-    NTK page now states its dynamics per eigenmode for any n, where it used exp(-eta Theta t) of a 2 x 2."""
+    NTK page now states its dynamics per eigenmode for any n, where it used exp(-eta Theta t) of a 2 x 2.
+    Nor nested QUADPACK: mutual-information's Gaussian double integral is smooth over the plane, so
+    vectorised cubature takes it (nested quadrature is tested with a kink and a dependent range there)."""
     used = {c.method for name in NAMES for c in _checks(name)}
-    for route in ("Derivative", "Integral", "Nested", "Sum", "Limit", "Subs", "definition"):
+    for route in ("Derivative", "Integral", "Cubature", "Sum", "Limit", "Subs", "definition"):
         assert any(ROUTES[route] in m for m in used), route

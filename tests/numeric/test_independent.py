@@ -93,7 +93,38 @@ def test_a_bound_variable_is_not_the_free_symbol_of_the_same_name() -> None:
 
 def test_a_double_integral_with_a_dependent_inner_range() -> None:
     got = value(sp.Integral(x * y, (y, 0, x), (x, 0, 1)))  # = 1/8
-    assert close(got.value, mpmath.mpf(1) / 8)
+    assert close(got.value, mpmath.mpf(1) / 8, 12)
+    assert got.routes == {ROUTES["Nested"]}  # not a box: nested quadratures
+
+
+def test_a_smooth_integral_over_a_box_by_vectorised_cubature() -> None:
+    """A nested Gaussian expectation (as the mutual-information page writes it) is one integral over
+    the plane: cubature, to 11 digits, with its scale; off by 1e-6 it is told apart."""
+    rho = sp.Symbol("rho", real=True)
+    body = rho**2 * (x**2 - y**2) / 2 + rho * x * y + 3
+    nested = sp.Integral(
+        sp.exp(-(y**2) / 2) * sp.Integral(body * sp.exp(-(x**2) / 2), (x, -sp.oo, sp.oo)), (y, -sp.oo, sp.oo)
+    )
+    got = value(nested / (2 * sp.pi), {rho: "0.7"})
+    assert close(got.value, 3, 11) and not close(got.value, 3 + mpmath.mpf("1e-6"), 11)
+    assert got.routes == {ROUTES["Cubature"]}
+    assert got.scale > 0.4  # the largest integrand value met: 3 / (2 pi) at the origin
+    box = value(sp.Integral(x * sp.exp(-x * y), (x, 0, 2), (y, 0, 3)), {})
+    assert close(box.value, 2 - (1 - mpmath.exp(-6)) / 3, 11) and box.routes == {ROUTES["Cubature"]}
+
+
+@pytest.mark.parametrize(
+    ("integral", "want"),
+    [
+        # a kink: split where x is integrated (at y), nested (it once failed: the outer range split at x)
+        (sp.Integral(sp.Abs(x - y), (x, 0, 1), (y, 0, 1)), mpmath.mpf(1) / 3),
+        (sp.Integral(z[k] * x * y, (x, 0, 1), (y, 0, 1)), mpmath.mpf(5) / 4),  # an entry: read once, then a box
+    ],
+)
+def test_kinks_stay_on_the_nested_route(integral: sp.Integral, want: Any) -> None:
+    got = independent_value(integral, {k: mpmath.mpf(2)}, entry=lambda base, idx: mpmath.mpf(5))
+    assert close(got.value, want, 10)
+    assert got.routes == {ROUTES["Nested" if integral.has(sp.Abs) else "Cubature"]}
 
 
 # ------------------------------------------------------------------------------ sums, products, subs
