@@ -108,3 +108,35 @@ def test_the_api_does_not_cache_unless_asked(tmp_path: Path, monkeypatch: pytest
     prove("relu'")
     clear_cache()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_proof_back_from_its_pickle_is_compared_node_for_node() -> None:
+    """``same`` decides cheaply that a loaded proof is the derived one; any doubt is "different" (and
+    ``store`` then compares the renderings)."""
+    import dataclasses
+
+    import numpy as np
+    import sympy as sp
+
+    x = sp.Symbol("x")
+
+    @dataclasses.dataclass
+    class Row:
+        expr: sp.Basic
+        values: tuple[float, ...]
+
+    written = sp.Add(x, x, evaluate=False)
+    assert cache.same(Row(written, (1.0, float("nan"))), Row(sp.Add(x, x, evaluate=False), (1.0, float("nan"))))
+    assert not cache.same(Row(written, (1.0,)), Row(2 * x, (1.0,)))  # evaluated on loading: different
+    assert not cache.same(Row(x, (1.0,)), Row(sp.Symbol("x", positive=True), (1.0,)))
+    assert not cache.same(Row(x, (1.0,)), Row(x, (1.0 + 2**-52,)))
+    assert not cache.same(sp.Eq(x, 1), sp.true) and not cache.same([x], (x,))
+    assert not cache.same(np.zeros(2), np.zeros(2))  # not decided here: the renderings are compared
+    assert not cache.same(object(), object())  # equal only to itself
+    assert cache.same({"a": [x, 2]}, {"a": [x, 2]}) and not cache.same({"a": 1}, {"b": 1})
+
+
+def test_a_stored_proof_reads_as_the_derived_one(on: Path) -> None:
+    p = prove("softmax-jacobian")
+    loaded = cache.load(REGISTRY.get("softmax-jacobian"), None, None)
+    assert loaded is not None and loaded.text() == p.text() and loaded.latex() == p.latex()
