@@ -5,9 +5,10 @@
 Proves every identity (or the ones named) in this one process, one after another, under ``cProfile``,
 and prints the number of Python function calls and the CPU seconds. With a fixed ``PYTHONHASHSEED``
 the count is the same from run to run to within 0.1% (SymPy's paths depend on set order; a statement
-check's time budget can cut its points), and it does not drift with the machine's load or clock, so two versions of the code can be compared by running both at once,
-each from its own checkout; the CPU seconds (profiling doubles them) do drift. Each identity runs
-with an empty proof cache in a temporary folder.
+check's time budget can cut its points), and it does not drift with the machine's load or clock, so
+two versions of the code can be compared by running both at once, each from its own checkout; the
+CPU seconds (profiling doubles them) do drift. Each identity runs with an empty proof cache in a
+temporary folder.
 """
 
 from __future__ import annotations
